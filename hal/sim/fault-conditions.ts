@@ -1,0 +1,34 @@
+// How injected faults act on the physical plant (sensor faults act in thermocouple.ts).
+
+import type { FaultKind } from '../../hil/faults.js';
+import type { PlantConditions } from '../../hil/plant/index.js';
+
+/** A failing regulator: 30 bar feed reaches only about -20 C at the orifice (domain section 2). */
+export const SUPPLY_LOW_FAULT_BAR = 30;
+/**
+ * Over-pressure: a warm cylinder or the wrong regulator, above the 70 bar window top. It is
+ * imposed whatever the cylinder holds: the fault models a source, not the cylinder physics.
+ */
+export const SUPPLY_HIGH_FAULT_BAR = 80;
+
+/**
+ * Plant conditions for the faults `active` now. `supply-low` cannot raise a cylinder that is
+ * already below it; if both supply faults are active the high one wins (the worse hazard).
+ */
+export function plantConditionsFor(
+  active: ReadonlySet<FaultKind>,
+  cylinderBar: number,
+  estopByOperator: boolean,
+  probeFitted: boolean,
+): PlantConditions {
+  let supplyOverrideBar: number | null = null;
+  if (active.has('supply-high')) supplyOverrideBar = SUPPLY_HIGH_FAULT_BAR;
+  else if (active.has('supply-low')) supplyOverrideBar = Math.min(SUPPLY_LOW_FAULT_BAR, cylinderBar);
+  return {
+    supplyOverrideBar,
+    returnBlocked: active.has('return-blocked'),
+    supplyValveStuckOpen: active.has('valve-stuck-open'),
+    estopPressed: estopByOperator || active.has('estop'),
+    probePresent: probeFitted && !active.has('probe-disconnect'),
+  };
+}

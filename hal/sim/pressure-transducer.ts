@@ -1,0 +1,26 @@
+// A simulated pressure transducer: noise, range clamp and ADC quantisation.
+
+import type { PressureSample } from '../contract.js';
+import type { Random } from '../../src/physics/random.js';
+import { quantise } from './sensor-params.js';
+
+export class PressureTransducer {
+  readonly #noiseSdBar: number;
+  readonly #resolutionBar: number;
+  readonly #fullScaleBar: number;
+  readonly #random: Random;
+
+  constructor(noiseSdBar: number, resolutionBar: number, fullScaleBar: number, random: Random) {
+    this.#noiseSdBar = noiseSdBar;
+    this.#resolutionBar = resolutionBar;
+    this.#fullScaleBar = fullScaleBar;
+    this.#random = random;
+  }
+
+  /** `trueBar` in the transducer's own reference (gauge or absolute); clamped to its range. */
+  read(trueBar: number, atMs: number): PressureSample {
+    const noisy = trueBar + this.#noiseSdBar * this.#random.gaussian();
+    const inRange = Math.min(Math.max(noisy, 0), this.#fullScaleBar);
+    return { bar: quantise(inRange, this.#resolutionBar), atMs };
+  }
+}

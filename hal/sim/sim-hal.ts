@@ -1,0 +1,136 @@
+// The simulated back-end: a HAL over the deterministic plant model, with sensor models and fault
+// injection. Time is whatever the injected clock says; the plant catches up lazily on each call.
+
+import { SAFE_OUTPUTS, type Hal, type Outputs, type Readings } from '../contract.js';
+import { FaultSchedule, type FaultKind, type FaultSpec } from '../../hil/faults.js';
+import { PLANT_SUBSTEP_MS, Plant, type PlantParams, type PlantState } from '../../hil/plant/index.js';
+import { ATMOSPHERIC_PRESSURE_BAR } from '../../src/physics/co2.js';
+import { seededRandom } from '../../src/physics/random.js';
+import type { Clock } from '../../src/runtime/clock.js';
+import { plantConditionsFor } from './fault-conditions.js';
+import { OperatorPanel, type OperatorButton } from './operator-panel.js';
+import { PressureTransducer } from './pressure-transducer.js';
+import { resolveSensorParams, type SensorParams } from './sensor-params.js';
+import { ThermocoupleModel } from './thermocouple.js';
+
+export interface SimHalOptions {
+  readonly clock: Clock;
+  /** Seeds every noise source: same seed and call sequence, identical readings. */
+  readonly seed: number;
+  readonly plant?: Partial<PlantParams>;
+  /** Fault times are on `clock`'s time base. */
+  readonly faults?: readonly FaultSpec[];
+  readonly sensor?: Partial<SensorParams>;
+}
+
+export class SimHal implements Hal {
+  readonly kind = 'sim' as const;
+  readonly faults: FaultSchedule;
+  readonly #clock: Clock;
+  readonly #plant: Plant;
+  readonly #tc: ThermocoupleModel;
+  readonly #supply: PressureTransducer;
+  readonly #returnLine: PressureTransducer;
+  readonly #panel = new OperatorPanel();
+  #lastOutputs: Outputs = SAFE_OUTPUTS;
+  /** `cylinder-empty` is one-shot: set once its liquid has been removed. */
+  #cylinderDrained = false;
+
+  /** Throws PlantParamsError, SensorParamsError or FaultSpecError for bad options. */
+  constructor(options: SimHalOptions) {
+    this.#clock = options.clock;
+    this.faults = new FaultSchedule(options.faults);
+    this.#plant = new Plant(options.plant, options.clock.nowMs());
+    const sensor = resolveSensorParams(options.sensor);
+    const random = seededRandom(options.seed);
+    this.#tc = new ThermocoupleModel(sensor, this.#plant.state.tipTrueC, random);
+    this.#supply = new PressureTransducer(sensor.supplyNoiseSdBar, sensor.supplyResolutionBar, sensor.supplyFullScaleBar, random);
+    this.#returnLine = new PressureTransducer(sensor.returnNoiseSdBar, sensor.returnResolutionBar, sensor.returnFullScaleBar, random);
+  }
+
+  read(): Readings {
+    this.#catchUp();
+    const nowMs = this.#clock.nowMs();
+    const active = this.faults.active(nowMs);
+    const state = this.#plant.state;
+    return {
+      tips: [this.#tc.sample(nowMs, active)],
+      // The contract's supply transducer reads gauge; the plant works in absolute pressure.
+      supply: this.#supply.read(state.supplyBar - ATMOSPHERIC_PRESSURE_BAR, nowMs),
+      returnLine: this.#returnLine.read(state.returnBarAbs, nowMs),
+      probe: { present: state.probePresent, id: state.probeId, atMs: nowMs },
+      operator: this.#panel.sample(nowMs, active.has('estop')),
+      halFault: null,
+    };
+  }
+
+  write(outputs: Outputs): void {
+    this.#catchUp();
+    this.#plant.commandValves(outputs.supplyValveOpen, outputs.safetyValveOpen);
+    this.#plant.heartbeat(outputs.heartbeat);
+    this.#lastOutputs = Object.freeze({ ...outputs, lamps: Object.freeze({ ...outputs.lamps }) });
+  }
+
+  toSafeState(): void {
+    try {
+      this.write(SAFE_OUTPUTS);
+    } catch {
+      // Catching up failed (a model bug): still de-energise the valves, which needs no time step.
+      this.#plant.commandValves(false, false);
+      this.#lastOutputs = SAFE_OUTPUTS;
+    }
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** A momentary press: reads true on the next `read()` only. */
+  press(button: OperatorButton): void {
+    this.#panel.press(button);
+  }
+
+  setFootswitch(down: boolean): void {
+    this.#panel.setFootswitch(down);
+  }
+
+  /** The latching emergency stop; it also breaks valve power in the plant. */
+  setEstop(pressed: boolean): void {
+    this.#panel.setEstop(pressed);
+  }
+
+  get lastOutputs(): Outputs {
+    return this.#lastOutputs;
+  }
+
+  /** The true physical state, brought up to the clock first. */
+  get plantState(): PlantState {
+    this.#catchUp();
+    return this.#plant.state;
+  }
+
+  faultsActive(nowMs: number): ReadonlySet<FaultKind> {
+    return this.faults.active(nowMs);
+  }
+
+  /** Step the plant in whole substeps up to the clock (never backwards), applying faults. */
+  #catchUp(): void {
+    const targetMs = this.#clock.nowMs();
+    while (this.#plant.nowMs + PLANT_SUBSTEP_MS <= targetMs) {
+      const active = this.faults.active(this.#plant.nowMs);
+      this.#applyFaults(active);
+      this.#plant.advance(PLANT_SUBSTEP_MS);
+      this.#tc.track(this.#plant.state.tipTrueC, PLANT_SUBSTEP_MS, active.has('tc-stuck'));
+    }
+  }
+
+  #applyFaults(active: ReadonlySet<FaultKind>): void {
+    if (active.has('cylinder-empty') && !this.#cylinderDrained) {
+      this.#plant.drainLiquid();
+      this.#cylinderDrained = true;
+    }
+    const fitted = this.#plant.params.probePresent;
+    const cylinderBar = this.#plant.state.cylinderBar;
+    this.#plant.setConditions(plantConditionsFor(active, cylinderBar, this.#panel.estopPressed, fitted));
+  }
+}

@@ -1,0 +1,77 @@
+// The simulated tip thermocouple and its MAX31856-style front-end, including its failure modes.
+
+import type { TcFault, TipSample } from '../contract.js';
+import type { FaultKind } from '../../hil/faults.js';
+import type { Random } from '../../src/physics/random.js';
+import { firstOrderStep } from '../../hil/plant/index.js';
+import { quantise, type SensorParams } from './sensor-params.js';
+
+/**
+ * Open thermocouple: the linearised register pins at its positive full scale ((2^18 - 1) / 128 C),
+ * a rail value a controller that ignores the fault bit would read as very hot.
+ */
+export const TC_OPEN_READING_C = 2047.9921875;
+/** Shorted thermocouple: the conversion is garbage; NaN catches comparisons that forget it. */
+export const TC_SHORT_READING_C = Number.NaN;
+/** Wrong gas (N2O boils at -88.5 C) or a bad sensor: colder than CO2 can physically make it. */
+export const TIP_READS_COLD_C = -95;
+
+export class ThermocoupleModel {
+  readonly #params: SensorParams;
+  readonly #random: Random;
+  #laggedC: number;
+  /** Reading held by a stuck sensor; null while it is not stuck. */
+  #stuckC: number | null = null;
+  /** The last sample delivered: a stale front-end keeps returning it. */
+  #lastSample: TipSample | null = null;
+  #frozenSample: TipSample | null = null;
+
+  constructor(params: SensorParams, initialTipC: number, random: Random) {
+    this.#params = params;
+    this.#random = random;
+    this.#laggedC = initialTipC;
+  }
+
+  /** Follow the true tip temperature over one plant substep; latch the value if it sticks now. */
+  track(trueTipC: number, dtMs: number, stuck: boolean): void {
+    this.#laggedC = firstOrderStep(this.#laggedC, trueTipC, this.#params.tcLagMs, dtMs);
+    if (!stuck) this.#stuckC = null;
+    else this.#stuckC ??= quantise(this.#laggedC, this.#params.tcResolutionC);
+  }
+
+  /** The sample the front-end delivers at `atMs` with `faults` active. */
+  sample(atMs: number, faults: ReadonlySet<FaultKind>): TipSample {
+    if (!faults.has('sensor-stale')) {
+      this.#frozenSample = null;
+    } else {
+      // Conversions have stopped: the register keeps its last value and timestamp.
+      this.#frozenSample ??= this.#lastSample ?? this.#fresh(atMs, faults);
+      return this.#frozenSample;
+    }
+    this.#lastSample = this.#fresh(atMs, faults);
+    return this.#lastSample;
+  }
+
+  #fresh(atMs: number, faults: ReadonlySet<FaultKind>): TipSample {
+    const p = this.#params;
+    const coldJunctionC = quantise(p.coldJunctionC + p.cjNoiseSdC * this.#random.gaussian(), p.cjResolutionC);
+    const noisy = (valueC: number): number =>
+      quantise(valueC + p.tcNoiseSdC * this.#random.gaussian(), p.tcResolutionC);
+    let tipC: number;
+    let fault: TcFault | null = null;
+    if (faults.has('probe-disconnect') || faults.has('tc-open')) {
+      tipC = TC_OPEN_READING_C;
+      fault = 'open';
+    } else if (faults.has('tc-short')) {
+      tipC = TC_SHORT_READING_C;
+      fault = 'short-gnd';
+    } else if (this.#stuckC !== null) {
+      tipC = this.#stuckC;
+    } else if (faults.has('tip-reads-cold')) {
+      tipC = noisy(TIP_READS_COLD_C);
+    } else {
+      tipC = noisy(this.#laggedC);
+    }
+    return { tipC, coldJunctionC, fault, atMs };
+  }
+}

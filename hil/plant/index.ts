@@ -1,0 +1,16 @@
+// Public surface of the simulated plant.
+
+export { Plant, type PlantConditions, type PlantState } from './plant.js';
+export {
+  AMBIENT_TEMP_C,
+  BODY_TEMP_C,
+  DEFAULT_PLANT_PARAMS,
+  DEFAULT_VALVE_DELAY_MS,
+  PLANT_SUBSTEP_MS,
+  PlantParamsError,
+  WATCHDOG_TIMEOUT_MS,
+  resolvePlantParams,
+  type PlantParams,
+} from './params.js';
+export { coolingTargetC, jtOutletTempC, sublimationFloorC } from './probe-thermal.js';
+export { firstOrderStep } from './first-order.js';

@@ -1,0 +1,183 @@
+// The simulated plant: cylinder -> supply valve -> safety valve -> probe tip -> return line, with
+// the external watchdog and the emergency stop in the valve power path. Deterministic: state moves
+// only in fixed PLANT_SUBSTEP_MS steps driven by `advance`.
+
+import { Cylinder } from './cylinder.js';
+import { firstOrderStep } from './first-order.js';
+import { AMBIENT_TEMP_C, BODY_TEMP_C, PLANT_SUBSTEP_MS, resolvePlantParams, type PlantParams } from './params.js';
+import { coolingTargetC, sublimationFloorC, thawStepC } from './probe-thermal.js';
+import { ReturnLine } from './return-line.js';
+import { DelayedValve } from './valves.js';
+import { ExternalWatchdog } from './watchdog.js';
+
+/** The true physical state (what the sensors try to measure). Pressures are bar absolute. */
+export interface PlantState {
+  readonly atMs: number;
+  readonly cylinderBar: number;
+  /** At the supply transducer, after the line drop. */
+  readonly supplyBar: number;
+  readonly returnBarAbs: number;
+  readonly tipTrueC: number;
+  /** Physical seat positions, not commands. */
+  readonly supplyValveOpen: boolean;
+  readonly safetyValveOpen: boolean;
+  readonly flowing: boolean;
+  readonly massFlowGPerS: number;
+  readonly liquidChargeG: number;
+  /** Watchdog and e-stop both let valve power through. */
+  readonly valvePowerOn: boolean;
+  readonly probePresent: boolean;
+  readonly probeId: string | null;
+}
+
+/** Physical conditions imposed from outside the model (operator, fault injection). */
+export interface PlantConditions {
+  /** The regulator delivers this (bar absolute) instead of the cylinder pressure; null = healthy. */
+  readonly supplyOverrideBar: number | null;
+  readonly returnBlocked: boolean;
+  /** The supply valve's seat is jammed open whatever its coil does. */
+  readonly supplyValveStuckOpen: boolean;
+  /** The emergency stop is pressed in: it breaks valve power. */
+  readonly estopPressed: boolean;
+  readonly probePresent: boolean;
+}
+
+export class Plant {
+  readonly params: PlantParams;
+  readonly #cylinder: Cylinder;
+  readonly #supplyValve: DelayedValve;
+  readonly #safetyValve: DelayedValve;
+  readonly #watchdog = new ExternalWatchdog();
+  readonly #returnLine: ReturnLine;
+  #conditions: PlantConditions;
+  #nowMs: number;
+  /** Time passed to `advance` that does not yet fill a whole substep. */
+  #carryMs = 0;
+  #supplyCommanded = false;
+  #safetyCommanded = false;
+  #tipC = BODY_TEMP_C;
+  #massFlowGPerS = 0;
+  #supplyBar: number;
+  #valvePowerOn = false;
+
+  /** Throws PlantParamsError for out-of-range parameters. `startMs` is the plant's clock origin. */
+  constructor(overrides: Partial<PlantParams> = {}, startMs = 0) {
+    this.params = resolvePlantParams(overrides);
+    const p = this.params;
+    this.#cylinder = new Cylinder(p.cylinderTempC, p.liquidChargeG, p.vapourAtDryOutG);
+    this.#supplyValve = new DelayedValve(p.valveDelayMs);
+    this.#safetyValve = new DelayedValve(p.valveDelayMs);
+    this.#returnLine = new ReturnLine(p.returnRiseBarPerGPerS, p.returnTimeConstantMs);
+    this.#conditions = {
+      supplyOverrideBar: null,
+      returnBlocked: false,
+      supplyValveStuckOpen: false,
+      estopPressed: false,
+      probePresent: p.probePresent,
+    };
+    this.#nowMs = startMs;
+    this.#supplyBar = this.#cylinder.pressureBarAbs;
+  }
+
+  /** Plant time: the end of the last whole substep. */
+  get nowMs(): number {
+    return this.#nowMs;
+  }
+
+  get conditions(): PlantConditions {
+    return this.#conditions;
+  }
+
+  get state(): PlantState {
+    const flowing = this.#massFlowGPerS > 0;
+    return {
+      atMs: this.#nowMs,
+      cylinderBar: this.#cylinder.pressureBarAbs,
+      supplyBar: this.#supplyBar,
+      returnBarAbs: this.#returnLine.pressureBarAbs,
+      tipTrueC: this.#tipC,
+      supplyValveOpen: this.#supplyPhysicallyOpen(),
+      safetyValveOpen: this.#safetyValve.isOpen,
+      flowing,
+      massFlowGPerS: this.#massFlowGPerS,
+      liquidChargeG: this.#cylinder.liquidG,
+      valvePowerOn: this.#valvePowerOn,
+      probePresent: this.#conditions.probePresent,
+      probeId: this.#conditions.probePresent ? this.params.probeId : null,
+    };
+  }
+
+  /** Valve coil commands; the seats follow after the valve delay if valve power is present. */
+  commandValves(supplyOpen: boolean, safetyOpen: boolean): void {
+    this.#supplyCommanded = supplyOpen;
+    this.#safetyCommanded = safetyOpen;
+  }
+
+  /** The heartbeat output level as wired to the external watchdog. */
+  heartbeat(level: boolean): void {
+    this.#watchdog.heartbeat(level, this.#nowMs);
+  }
+
+  setConditions(changes: Partial<PlantConditions>): void {
+    this.#conditions = { ...this.#conditions, ...changes };
+  }
+
+  /** The cylinder's liquid is gone from now on; its pressure falls as the vapour is drawn. */
+  drainLiquid(): void {
+    this.#cylinder.drainLiquid();
+  }
+
+  /** Move time forward by `dtMs` in whole substeps; a remainder is carried to the next call. */
+  advance(dtMs: number): void {
+    if (!(dtMs >= 0) || !Number.isFinite(dtMs)) {
+      throw new RangeError(`plant: cannot advance by ${dtMs} ms (must be finite and >= 0)`);
+    }
+    this.#carryMs += dtMs;
+    while (this.#carryMs >= PLANT_SUBSTEP_MS) {
+      this.#carryMs -= PLANT_SUBSTEP_MS;
+      this.#substep(PLANT_SUBSTEP_MS);
+    }
+  }
+
+  #supplyPhysicallyOpen(): boolean {
+    return this.#conditions.supplyValveStuckOpen || this.#supplyValve.isOpen;
+  }
+
+  #substep(dtMs: number): void {
+    const c = this.#conditions;
+    const p = this.params;
+    const now = this.#nowMs;
+    this.#valvePowerOn = this.#watchdog.powerOk(now) && !c.estopPressed;
+    this.#supplyValve.update(this.#supplyCommanded && this.#valvePowerOn, now);
+    this.#safetyValve.update(this.#safetyCommanded && this.#valvePowerOn, now);
+
+    const cylinderBar = this.#cylinder.pressureBarAbs;
+    const sourceBar = c.supplyOverrideBar ?? cylinderBar;
+    const returnBar = this.#returnLine.pressureBarAbs;
+    // The probe coupling is self-sealing: with no probe fitted nothing flows.
+    const open = this.#supplyPhysicallyOpen() && this.#safetyValve.isOpen && c.probePresent;
+    // Choked orifice, linearised: flow in proportion to the pressure across the probe.
+    this.#massFlowGPerS = open ? Math.max(0, p.flowGPerSPerBar * (sourceBar - returnBar)) : 0;
+    this.#supplyBar = sourceBar - p.lineDropBarPerGPerS * this.#massFlowGPerS;
+    this.#cylinder.draw((this.#massFlowGPerS * dtMs) / 1000);
+    this.#returnLine.step(this.#massFlowGPerS, c.returnBlocked ? p.returnBlockedFactor : 1, dtMs);
+    this.#tipC = this.#nextTipC(dtMs);
+    this.#nowMs = now + dtMs;
+  }
+
+  #nextTipC(dtMs: number): number {
+    const p = this.params;
+    const returnBar = this.#returnLine.pressureBarAbs;
+    // A disconnected probe hangs in room air; a connected one sits in tissue.
+    const surroundingsC = this.#conditions.probePresent ? BODY_TEMP_C : AMBIENT_TEMP_C;
+    let tipC: number;
+    if (this.#massFlowGPerS > 0 && this.#conditions.probePresent) {
+      const targetC = coolingTargetC(this.#supplyBar, returnBar, p.tissueHeatLoadC, surroundingsC);
+      tipC = firstOrderStep(this.#tipC, targetC, p.coolTimeConstantMs, dtMs);
+    } else {
+      tipC = thawStepC(this.#tipC, surroundingsC, p.thawTimeConstantMs, dtMs);
+    }
+    // Solid CO2 cannot exist below its sublimation point at the probe's exhaust pressure.
+    return Math.max(tipC, sublimationFloorC(returnBar));
+  }
+}

@@ -1,0 +1,82 @@
+// The Joule-Thomson tip and the tissue around it, lumped into one first-order temperature.
+
+import {
+  ATMOSPHERIC_PRESSURE_BAR,
+  SUBLIMATION_MAX_PRESSURE_BAR,
+  SUBLIMATION_MIN_PRESSURE_BAR,
+  sublimationTempC,
+} from '../../src/physics/co2.js';
+import { firstOrderStep } from './first-order.js';
+
+/**
+ * Isenthalpic outlet temperature against feed pressure (bar absolute), expanding to 1 atm, no heat
+ * load: domain section 2 (gas at 20 C: 20/30/40/50 bar -> -4/-20/-39/-66 C; saturated feed at
+ * 57.3 bar reaches the -78.5 C sublimation point). At ~1 bar there is no expansion, so no cooling.
+ * Above the last point the outlet is pinned at the sublimation point (snow forms).
+ */
+const JT_TABLE: readonly (readonly [feedBarAbs: number, outletC: number])[] = [
+  [ATMOSPHERIC_PRESSURE_BAR, 20],
+  [20, -4],
+  [30, -20],
+  [40, -39],
+  [50, -66],
+  [57.3, -78.5],
+];
+
+/** Latent heat of tissue water is released between these (domain section 3): thawing stalls. */
+export const LATENT_BAND_LOW_C = -8;
+export const LATENT_BAND_HIGH_C = -1;
+/**
+ * Thawing runs this many times slower inside the latent band: a short plateau rather than the
+ * full 250 MJ/m3 of a real ice ball, which the lumped tip does not model.
+ */
+export const LATENT_SLOWDOWN_FACTOR = 3;
+
+/** Joule-Thomson outlet temperature for a pressure drop `dropBar` across the orifice, C. */
+export function jtOutletTempC(dropBar: number): number {
+  const feedBarAbs = dropBar + ATMOSPHERIC_PRESSURE_BAR;
+  const first = JT_TABLE[0];
+  const last = JT_TABLE[JT_TABLE.length - 1];
+  if (first === undefined || last === undefined) throw new Error('JT table is empty');
+  if (feedBarAbs <= first[0]) return first[1];
+  if (feedBarAbs >= last[0]) return last[1];
+  for (let i = 1; i < JT_TABLE.length; i++) {
+    const hi = JT_TABLE[i];
+    const lo = JT_TABLE[i - 1];
+    if (hi === undefined || lo === undefined) break;
+    if (feedBarAbs <= hi[0]) return lo[1] + ((feedBarAbs - lo[0]) / (hi[0] - lo[0])) * (hi[1] - lo[1]);
+  }
+  return last[1];
+}
+
+/**
+ * The coldest the tip can physically be with the exhaust at `returnBarAbs`. Outside the
+ * sublimation fit the pressure is clamped: above the triple point (5.2 bar) liquid would form and
+ * the tip would be warmer still, which the clamp errs against (it reports the colder bound).
+ */
+export function sublimationFloorC(returnBarAbs: number): number {
+  const p = Math.min(Math.max(returnBarAbs, SUBLIMATION_MIN_PRESSURE_BAR), SUBLIMATION_MAX_PRESSURE_BAR);
+  return sublimationTempC(p);
+}
+
+/**
+ * Where the tip heads while gas flows: the Joule-Thomson outlet temperature for the pressure drop
+ * across the orifice, never below the sublimation floor at the return pressure, plus the tissue
+ * heat load; never warmer than the tissue itself.
+ */
+export function coolingTargetC(
+  supplyBarAbs: number,
+  returnBarAbs: number,
+  heatLoadC: number,
+  tissueC: number,
+): number {
+  const gasC = Math.max(jtOutletTempC(supplyBarAbs - returnBarAbs), sublimationFloorC(returnBarAbs));
+  return Math.min(tissueC, gasC + heatLoadC);
+}
+
+/** Passive rewarming toward `towardC`, slowed inside the latent band while warming through it. */
+export function thawStepC(tipC: number, towardC: number, timeConstantMs: number, dtMs: number): number {
+  const inLatentBand = tipC >= LATENT_BAND_LOW_C && tipC <= LATENT_BAND_HIGH_C && towardC > tipC;
+  const tauMs = inLatentBand ? timeConstantMs * LATENT_SLOWDOWN_FACTOR : timeConstantMs;
+  return firstOrderStep(tipC, towardC, tauMs, dtMs);
+}

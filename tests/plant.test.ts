@@ -1,0 +1,216 @@
+import { describe, it, expect } from 'vitest';
+import {
+  BODY_TEMP_C,
+  DEFAULT_PLANT_PARAMS,
+  DEFAULT_VALVE_DELAY_MS,
+  PLANT_SUBSTEP_MS,
+  Plant,
+  PlantParamsError,
+  sublimationFloorC,
+} from '../hil/plant/index.js';
+import { ATMOSPHERIC_PRESSURE_BAR, saturationPressureBar } from '../src/physics/co2.js';
+
+const TICK_MS = 20;
+
+/** A live controller: toggles the heartbeat every tick; `each` sees the state after each tick. */
+type Run = (durationMs: number, each?: (p: Plant) => void) => void;
+
+function withHeartbeat(plant: Plant): Run {
+  let level = false;
+  return (durationMs, each) => {
+    for (let t = 0; t < durationMs; t += TICK_MS) {
+      level = !level;
+      plant.heartbeat(level);
+      plant.advance(TICK_MS);
+      each?.(plant);
+    }
+  };
+}
+
+function freezingPlant(): [Plant, Run] {
+  const plant = new Plant();
+  plant.commandValves(true, true);
+  return [plant, withHeartbeat(plant)];
+}
+
+describe('valves', () => {
+  it('opens each valve only after the valve delay', () => {
+    const plant = new Plant();
+    const runFor = withHeartbeat(plant);
+    runFor(100); // arm the watchdog first
+    plant.commandValves(true, true);
+    plant.advance(DEFAULT_VALVE_DELAY_MS - PLANT_SUBSTEP_MS);
+    expect(plant.state.supplyValveOpen).toBe(false);
+    expect(plant.state.flowing).toBe(false);
+    plant.advance(2 * PLANT_SUBSTEP_MS);
+    expect(plant.state.supplyValveOpen).toBe(true);
+    expect(plant.state.safetyValveOpen).toBe(true);
+    expect(plant.state.flowing).toBe(true);
+  });
+
+  it('closes each valve only after the valve delay', () => {
+    const [plant, runFor] = freezingPlant();
+    runFor(200);
+    plant.commandValves(false, false);
+    plant.advance(DEFAULT_VALVE_DELAY_MS - PLANT_SUBSTEP_MS);
+    expect(plant.state.flowing).toBe(true);
+    plant.advance(2 * PLANT_SUBSTEP_MS);
+    expect(plant.state.supplyValveOpen).toBe(false);
+    expect(plant.state.flowing).toBe(false);
+  });
+
+  it('lets gas flow only while both valves are open', () => {
+    const cases: [boolean, boolean, boolean][] = [
+      [false, false, false],
+      [true, false, false],
+      [false, true, false],
+      [true, true, true],
+    ];
+    for (const [supply, safety, flows] of cases) {
+      const plant = new Plant();
+      const runFor = withHeartbeat(plant);
+      plant.commandValves(supply, safety);
+      runFor(500);
+      expect(plant.state.flowing, `supply ${supply} safety ${safety}`).toBe(flows);
+      expect(plant.state.massFlowGPerS > 0).toBe(flows);
+    }
+  });
+
+  it('keeps gas flowing through a supply valve stuck open until the safety valve closes', () => {
+    const [plant, runFor] = freezingPlant();
+    runFor(500);
+    plant.setConditions({ supplyValveStuckOpen: true });
+    plant.commandValves(false, true);
+    runFor(500);
+    expect(plant.state.supplyValveOpen).toBe(true);
+    expect(plant.state.flowing).toBe(true);
+    plant.commandValves(false, false);
+    runFor(500);
+    expect(plant.state.safetyValveOpen).toBe(false);
+    expect(plant.state.flowing).toBe(false);
+  });
+
+  it('stops the flow when the probe is disconnected (self-sealing coupling)', () => {
+    const [plant, runFor] = freezingPlant();
+    runFor(500);
+    plant.setConditions({ probePresent: false });
+    runFor(100);
+    expect(plant.state.flowing).toBe(false);
+    expect(plant.state.probeId).toBeNull();
+  });
+});
+
+describe('freeze and thaw', () => {
+  it('cools the tip from body temperature to -50 C well within 20 s with a 20 C cylinder', () => {
+    const [, runFor] = freezingPlant();
+    let reachedAtMs: number | null = null;
+    runFor(20_000, (p) => {
+      if (reachedAtMs === null && p.state.tipTrueC <= -50) reachedAtMs = p.state.atMs;
+    });
+    expect(reachedAtMs).not.toBeNull();
+    expect(reachedAtMs!).toBeGreaterThan(3_000);
+    expect(reachedAtMs!).toBeLessThan(8_000);
+  });
+
+  it('settles the tip between -68 and -63 C with the return line at 1.7-2.0 bar abs', () => {
+    const [plant, runFor] = freezingPlant();
+    runFor(40_000);
+    expect(plant.state.tipTrueC).toBeGreaterThan(-68);
+    expect(plant.state.tipTrueC).toBeLessThan(-63);
+    expect(plant.state.returnBarAbs).toBeGreaterThan(1.7);
+    expect(plant.state.returnBarAbs).toBeLessThan(2.0);
+  });
+
+  it('never takes the tip below the sublimation floor at the return pressure', () => {
+    const [, runFor] = freezingPlant();
+    runFor(60_000, (p) => {
+      expect(p.state.tipTrueC).toBeGreaterThanOrEqual(sublimationFloorC(p.state.returnBarAbs));
+    });
+  });
+
+  it('draws about 0.3 g/s while flowing and reports a faint line drop on the supply', () => {
+    const [plant, runFor] = freezingPlant();
+    runFor(10_000);
+    const s = plant.state;
+    expect(s.massFlowGPerS).toBeGreaterThan(0.2);
+    expect(s.massFlowGPerS).toBeLessThan(0.4);
+    expect(s.cylinderBar).toBeCloseTo(saturationPressureBar(20), 6);
+    expect(s.cylinderBar - s.supplyBar).toBeGreaterThan(0);
+    expect(s.cylinderBar - s.supplyBar).toBeLessThan(1);
+    expect(s.liquidChargeG).toBeLessThan(DEFAULT_PLANT_PARAMS.liquidChargeG);
+  });
+
+  it('thaws a frozen tip above +10 C within 45 s once the valves close', () => {
+    const [plant, runFor] = freezingPlant();
+    runFor(60_000);
+    expect(plant.state.tipTrueC).toBeLessThan(-60);
+    plant.commandValves(false, false);
+    runFor(45_000);
+    expect(plant.state.tipTrueC).toBeGreaterThan(10);
+    expect(plant.state.tipTrueC).toBeLessThan(BODY_TEMP_C);
+  });
+
+  it('keeps the tip much warmer on a 30 bar supply', () => {
+    const [plant, runFor] = freezingPlant();
+    plant.setConditions({ supplyOverrideBar: 30 });
+    runFor(40_000);
+    expect(plant.state.tipTrueC).toBeGreaterThan(-20);
+    expect(plant.state.tipTrueC).toBeLessThan(-10);
+  });
+});
+
+describe('gas supply and return line', () => {
+  it('drops the supply below 40 bar within 60 s of flowing once the liquid is gone', () => {
+    const [plant, runFor] = freezingPlant();
+    runFor(1_000);
+    plant.drainLiquid();
+    let belowAtMs: number | null = null;
+    runFor(60_000, (p) => {
+      if (belowAtMs === null && p.state.supplyBar < 40) belowAtMs = p.state.atMs;
+    });
+    expect(belowAtMs).not.toBeNull();
+    expect(plant.state.liquidChargeG).toBe(0);
+  });
+
+  it('holds cylinder pressure at saturation while liquid remains however much is drawn', () => {
+    const plant = new Plant({ liquidChargeG: 5 });
+    const runFor = withHeartbeat(plant);
+    plant.commandValves(true, true);
+    runFor(10_000);
+    expect(plant.state.liquidChargeG).toBeGreaterThan(0);
+    expect(plant.state.cylinderBar).toBeCloseTo(saturationPressureBar(20), 6);
+  });
+
+  it('raises the return line above 3 bar and warms the tip when the exhaust is blocked', () => {
+    const [plant, runFor] = freezingPlant();
+    runFor(30_000);
+    const clearTipC = plant.state.tipTrueC;
+    plant.setConditions({ returnBlocked: true });
+    runFor(30_000);
+    expect(plant.state.returnBarAbs).toBeGreaterThan(3);
+    expect(plant.state.tipTrueC).toBeGreaterThan(clearTipC + 5);
+  });
+
+  it('lets the return line fall back to atmospheric within a second of the valves closing', () => {
+    const [plant, runFor] = freezingPlant();
+    runFor(5_000);
+    plant.commandValves(false, false);
+    runFor(1_000);
+    expect(plant.state.returnBarAbs).toBeLessThan(ATMOSPHERIC_PRESSURE_BAR + 0.1);
+  });
+});
+
+describe('parameters', () => {
+  it('rejects a cylinder temperature above the critical point naming the parameter', () => {
+    expect(() => new Plant({ cylinderTempC: 40 })).toThrow(PlantParamsError);
+    expect(() => new Plant({ cylinderTempC: 40 })).toThrow(/cylinderTempC/);
+  });
+
+  it('rejects a non-positive time constant naming the parameter', () => {
+    expect(() => new Plant({ coolTimeConstantMs: 0 })).toThrow(/coolTimeConstantMs/);
+  });
+
+  it('refuses to advance by a negative time', () => {
+    expect(() => { new Plant().advance(-1); }).toThrow(RangeError);
+  });
+});
