@@ -1,0 +1,214 @@
+// Fixed-rate loop on a real clock. Node has no real-time guarantee (domain.md section 7), so this
+// does the best Node can: absolute targets (no drift), a coarse setTimeout sleep, then a
+// setImmediate finish for sub-millisecond accuracy, and honest accounting of late and missed
+// ticks. Safety never rests on this timing: hardware (normally-closed valve, watchdog) does.
+
+import { MonotonicClock, type Clock } from './clock.js';
+import {
+  DEFAULT_RATE_HZ,
+  MS_PER_S,
+  latestDueIndex,
+  tickTargetMs,
+  validateRateHz,
+  zeroStats,
+  type Scheduler,
+  type SchedulerStats,
+  type TickHandler,
+} from './scheduler-core.js';
+
+/** Wake ~1.5 ms before the target and finish with setImmediate: p99 < 0.1 ms idle (domain.md section 7). */
+export const DEFAULT_EARLY_WAKE_MS = 1.5;
+/** A tick more than 5 ms late is counted: GC-free idle p99 is ~0.1 ms, so 5 ms means real load. */
+export const DEFAULT_LATE_THRESHOLD_MS = 5;
+/** Node clamps setTimeout delays below 1 ms up to 1 ms, so shorter waits go straight to setImmediate. */
+const MIN_TIMEOUT_MS = 1;
+
+/** Opaque handle returned by `setTimeout`; only ever passed back to `clearTimeout`. */
+export type TimerHandle = unknown;
+
+/** The timer functions the scheduler uses; injectable so tests can drive time without sleeping. */
+export interface SchedulerTimers {
+  setTimeout(callback: () => void, delayMs: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+  setImmediate(callback: () => void): unknown;
+}
+
+export interface RealTimeSchedulerOptions {
+  rateHz?: number;
+  clock?: Clock;
+  lateThresholdMs?: number;
+  earlyWakeMs?: number;
+  timers?: SchedulerTimers;
+}
+
+function nodeTimers(): SchedulerTimers {
+  return {
+    setTimeout: (callback, delayMs) => setTimeout(callback, delayMs),
+    clearTimeout: (handle) => {
+      clearTimeout(handle as ReturnType<typeof setTimeout>);
+    },
+    setImmediate: (callback) => setImmediate(callback),
+  };
+}
+
+/** State of one run() call; a fresh one per run, so a stopped run cannot leak into the next. */
+interface RunState {
+  readonly onTick: TickHandler;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+  /** Timer callbacks bound to this run, made once per run (not per tick); stale ones do nothing. */
+  readonly onTimeout: () => void;
+  readonly onImmediate: () => void;
+  originMs: number;
+  nextIndex: number;
+  targetMs: number;
+  timer: TimerHandle;
+  timerPending: boolean;
+  stopRequested: boolean;
+  inTick: boolean;
+}
+
+export class RealTimeScheduler implements Scheduler {
+  readonly rateHz: number;
+  readonly periodMs: number;
+  readonly clock: Clock;
+  readonly lateThresholdMs: number;
+  readonly earlyWakeMs: number;
+  readonly #timers: SchedulerTimers;
+  #stats: SchedulerStats = zeroStats();
+  #run: RunState | null = null;
+
+  constructor(options: RealTimeSchedulerOptions = {}) {
+    this.rateHz = validateRateHz(options.rateHz ?? DEFAULT_RATE_HZ);
+    this.periodMs = MS_PER_S / this.rateHz;
+    this.clock = options.clock ?? new MonotonicClock();
+    this.lateThresholdMs = options.lateThresholdMs ?? DEFAULT_LATE_THRESHOLD_MS;
+    this.earlyWakeMs = options.earlyWakeMs ?? DEFAULT_EARLY_WAKE_MS;
+    this.#timers = options.timers ?? nodeTimers();
+    if (!Number.isFinite(this.lateThresholdMs) || this.lateThresholdMs < 0) {
+      throw new RangeError(`scheduler: lateThresholdMs ${this.lateThresholdMs} must be finite and >= 0`);
+    }
+    if (!Number.isFinite(this.earlyWakeMs) || this.earlyWakeMs < 0 || this.earlyWakeMs >= this.periodMs) {
+      throw new RangeError(
+        `scheduler: earlyWakeMs ${this.earlyWakeMs} must be >= 0 and below the ${this.periodMs} ms period`,
+      );
+    }
+  }
+
+  stats(): SchedulerStats {
+    return { ...this.#stats };
+  }
+
+  /** Starts a new timeline: tick 0 targets the clock's time when run() is called. */
+  run(onTick: TickHandler): Promise<void> {
+    if (this.#run !== null) {
+      return Promise.reject(new Error('scheduler: run() called while already running; stop() it first'));
+    }
+    return new Promise<void>((resolve, reject) => {
+      const originMs = this.clock.nowMs();
+      const run: RunState = {
+        onTick,
+        resolve,
+        reject,
+        onTimeout: () => {
+          run.timerPending = false;
+          if (this.#run === run) this.#finishWait(run);
+        },
+        onImmediate: () => {
+          if (this.#run === run) this.#finishWait(run);
+        },
+        originMs,
+        nextIndex: 0,
+        targetMs: originMs,
+        timer: undefined,
+        timerPending: false,
+        stopRequested: false,
+        inTick: false,
+      };
+      this.#run = run;
+      this.#sleepUntilTarget(run);
+    });
+  }
+
+  /**
+   * Safe from inside onTick (run() resolves once that tick returns) and from outside (run()
+   * resolves at once; a queued setImmediate of the stopped run finds it stale and does nothing).
+   * A no-op when not running.
+   */
+  stop(): void {
+    const run = this.#run;
+    if (run === null) return;
+    run.stopRequested = true;
+    if (run.inTick) return;
+    if (run.timerPending) {
+      this.#timers.clearTimeout(run.timer);
+      run.timerPending = false;
+    }
+    this.#resolveRun(run);
+  }
+
+  #sleepUntilTarget(run: RunState): void {
+    const sleepMs = run.targetMs - this.clock.nowMs() - this.earlyWakeMs;
+    if (sleepMs >= MIN_TIMEOUT_MS) {
+      run.timer = this.#timers.setTimeout(run.onTimeout, sleepMs);
+      run.timerPending = true;
+    } else {
+      this.#timers.setImmediate(run.onImmediate);
+    }
+  }
+
+  /** Yields with setImmediate (letting I/O run) until the clock reaches the target. */
+  #finishWait(run: RunState): void {
+    const nowMs = this.clock.nowMs();
+    if (nowMs < run.targetMs) {
+      this.#timers.setImmediate(run.onImmediate);
+      return;
+    }
+    this.#tick(run, nowMs);
+  }
+
+  #tick(run: RunState, nowMs: number): void {
+    if (run.inTick) throw new Error('scheduler: invariant broken: tick started while another tick runs');
+    // Behind by a whole period or more: run only the latest due target, skip those before it.
+    const index = latestDueIndex(run.originMs, nowMs, this.rateHz, run.nextIndex);
+    const missedBefore = index - run.nextIndex;
+    const targetMs = tickTargetMs(run.originMs, index, this.rateHz);
+    const lateMs = nowMs - targetMs;
+    const stats = this.#stats;
+    stats.ticks += 1;
+    stats.missed += missedBefore;
+    if (lateMs > this.lateThresholdMs) stats.late += 1;
+    if (lateMs > stats.maxLateMs) stats.maxLateMs = lateMs;
+
+    let keepGoing: ReturnType<TickHandler>;
+    run.inTick = true;
+    try {
+      keepGoing = run.onTick({ index, targetMs, startedMs: nowMs, lateMs, missedBefore });
+    } catch (error: unknown) {
+      run.inTick = false;
+      // Never swallowed: run() rejects and the runtime takes the system to its safe state.
+      this.#rejectRun(run, error);
+      return;
+    }
+    run.inTick = false;
+    if (keepGoing === false || run.stopRequested) {
+      this.#resolveRun(run);
+      return;
+    }
+    run.nextIndex = index + 1;
+    run.targetMs = tickTargetMs(run.originMs, run.nextIndex, this.rateHz);
+    this.#sleepUntilTarget(run);
+  }
+
+  #resolveRun(run: RunState): void {
+    if (this.#run !== run) return;
+    this.#run = null;
+    run.resolve();
+  }
+
+  #rejectRun(run: RunState, error: unknown): void {
+    if (this.#run !== run) return;
+    this.#run = null;
+    run.reject(error);
+  }
+}

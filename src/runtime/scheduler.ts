@@ -1,0 +1,24 @@
+// Fixed-rate schedulers behind one interface: the runtime loop is written once against
+// `Scheduler` and runs on wall time (RealTimeScheduler) or simulated time (VirtualScheduler).
+// The implementations live in scheduler-*.ts; this module is the one place to import from.
+
+export {
+  DEFAULT_RATE_HZ,
+  MAX_RATE_HZ,
+  MIN_RATE_HZ,
+  tickTargetMs,
+  validateRateHz,
+  type Scheduler,
+  type SchedulerStats,
+  type TickHandler,
+  type TickInfo,
+} from './scheduler-core.js';
+export {
+  DEFAULT_EARLY_WAKE_MS,
+  DEFAULT_LATE_THRESHOLD_MS,
+  RealTimeScheduler,
+  type RealTimeSchedulerOptions,
+  type SchedulerTimers,
+  type TimerHandle,
+} from './scheduler-realtime.js';
+export { VIRTUAL_TICKS_PER_YIELD, VirtualScheduler, type VirtualSchedulerOptions } from './scheduler-virtual.js';

@@ -1,0 +1,260 @@
+// RealTimeScheduler driven by a virtual clock and fake timers: every timing below is exact and
+// nothing sleeps on the wall clock.
+
+import { describe, expect, it } from 'vitest';
+import { VirtualClock } from '../src/runtime/clock.js';
+import { RealTimeScheduler, type SchedulerTimers, type TickInfo } from '../src/runtime/scheduler.js';
+
+/** Each setImmediate turn costs this much virtual time, like one pass of the event loop. */
+const IMMEDIATE_COST_MS = 0.05;
+/** A fake event loop that cannot spin forever: a test that hangs fails instead. */
+const MAX_CALLBACKS = 100_000;
+
+interface PendingTimeout { id: number; dueMs: number; callback: () => void }
+
+/** Fake timers on a virtual clock; `drain()` plays the event loop until nothing is pending. */
+class FakeTimers implements SchedulerTimers {
+  readonly timeoutDelaysMs: number[] = [];
+  immediatesRun = 0;
+  #nextId = 1;
+  #timeouts: PendingTimeout[] = [];
+  #immediates: (() => void)[] = [];
+
+  constructor(readonly clock: VirtualClock) {}
+
+  setTimeout(callback: () => void, delayMs: number): number {
+    this.timeoutDelaysMs.push(delayMs);
+    const id = this.#nextId++;
+    // Like Node: delays under 1 ms become 1 ms.
+    this.#timeouts.push({ id, dueMs: this.clock.nowMs() + Math.max(1, delayMs), callback });
+    return id;
+  }
+
+  clearTimeout(handle: unknown): void {
+    this.#timeouts = this.#timeouts.filter((t) => t.id !== handle);
+  }
+
+  setImmediate(callback: () => void): void {
+    this.#immediates.push(callback);
+  }
+
+  get pending(): number {
+    return this.#timeouts.length + this.#immediates.length;
+  }
+
+  /** Runs callbacks in event-loop order until none are pending or the clock reaches `untilMs`. */
+  drain(untilMs = Number.POSITIVE_INFINITY): void {
+    for (let n = 0; n < MAX_CALLBACKS; n += 1) {
+      if (this.clock.nowMs() >= untilMs) return;
+      const immediate = this.#immediates.shift();
+      if (immediate !== undefined) {
+        this.clock.advanceMs(IMMEDIATE_COST_MS);
+        this.immediatesRun += 1;
+        immediate();
+        continue;
+      }
+      this.#timeouts.sort((a, b) => a.dueMs - b.dueMs);
+      const next = this.#timeouts[0];
+      if (next === undefined || next.dueMs > untilMs) return;
+      this.#timeouts.shift();
+      if (next.dueMs > this.clock.nowMs()) this.clock.setMs(next.dueMs);
+      next.callback();
+    }
+    throw new Error(`fake event loop: still busy after ${MAX_CALLBACKS} callbacks`);
+  }
+}
+
+function setup(options: { lateThresholdMs?: number } = {}): { clock: VirtualClock; timers: FakeTimers; scheduler: RealTimeScheduler } {
+  const clock = new VirtualClock(1000);
+  const timers = new FakeTimers(clock);
+  const scheduler = new RealTimeScheduler({ rateHz: 50, clock, timers, earlyWakeMs: 1.5, ...options });
+  return { clock, timers, scheduler };
+}
+
+/** Runs the scheduler for `count` ticks; `work(tick)` may advance the clock to model a slow tick. */
+async function runTicks(count: number, work: (tick: TickInfo, clock: VirtualClock) => void = () => undefined, options = {}): Promise<{ ticks: TickInfo[]; scheduler: RealTimeScheduler; timers: FakeTimers }> {
+  const { clock, timers, scheduler } = setup(options);
+  const ticks: TickInfo[] = [];
+  const done = scheduler.run((tick) => {
+    ticks.push(tick);
+    work(tick, clock);
+    return ticks.length < count;
+  });
+  timers.drain();
+  await done;
+  return { ticks, scheduler, timers };
+}
+
+describe('RealTimeScheduler timing', () => {
+  it('sleeps with setTimeout until earlyWakeMs before the target, then finishes with setImmediate', async () => {
+    const { ticks, timers } = await runTicks(5);
+    // Each wait after a tick is one period minus the early wake (minus the tick's own small lateness).
+    for (const delayMs of timers.timeoutDelaysMs) expect(delayMs).toBeCloseTo(20 - 1.5, 0);
+    expect(timers.immediatesRun).toBeGreaterThan(ticks.length);
+  });
+
+  it('never starts a tick before its target, and starts it within one event-loop turn', async () => {
+    const { ticks } = await runTicks(50);
+    for (const tick of ticks) {
+      expect(tick.startedMs).toBeGreaterThanOrEqual(tick.targetMs);
+      expect(tick.lateMs).toBeLessThanOrEqual(IMMEDIATE_COST_MS + 1e-9);
+    }
+  });
+
+  it('aims at absolute targets: a long tick does not shift later targets', async () => {
+    const { ticks } = await runTicks(8, (tick, clock) => {
+      if (tick.index === 2) clock.advanceMs(15);
+    });
+    expect(ticks.map((t) => t.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    ticks.forEach((tick, k) => {
+      expect(tick.targetMs).toBe(1000 + k * 20);
+      expect(tick.lateMs).toBeLessThanOrEqual(IMMEDIATE_COST_MS + 1e-9);
+    });
+  });
+
+  it('keeps 1000 ticks on the absolute timeline with no accumulated drift', async () => {
+    const { ticks } = await runTicks(1000);
+    expect(ticks[999]!.targetMs).toBe(1000 + 999 * 20);
+    expect(ticks[999]!.startedMs - ticks[999]!.targetMs).toBeLessThanOrEqual(IMMEDIATE_COST_MS + 1e-9);
+  });
+});
+
+describe('RealTimeScheduler late and missed ticks', () => {
+  it('skips the targets a stall of more than two periods made unreachable, without a burst', async () => {
+    // Tick 1 (target 1020) stalls 65 ms to 1085: targets 1040 and 1060 are gone, 1080 is due.
+    const { ticks, scheduler } = await runTicks(5, (tick, clock) => {
+      if (tick.index === 1) clock.advanceMs(65);
+    });
+    expect(ticks.map((t) => t.index)).toEqual([0, 1, 4, 5, 6]);
+    expect(ticks[2]!.missedBefore).toBe(2);
+    expect(ticks[2]!.targetMs).toBe(1080);
+    expect(ticks[3]!.missedBefore).toBe(0);
+    // No catch-up burst: the tick after the skip waits for its own target.
+    expect(ticks[3]!.startedMs).toBeGreaterThanOrEqual(1100);
+    expect(scheduler.stats().missed).toBe(2);
+    expect(scheduler.stats().ticks).toBe(5);
+  });
+
+  it('counts a tick that starts more than lateThresholdMs after its target as late', async () => {
+    // Tick 2 (target 1040) runs 26 ms, so tick 3 (target 1060) starts ~6 ms late.
+    const { ticks, scheduler } = await runTicks(5, (tick, clock) => {
+      if (tick.index === 2) clock.advanceMs(26);
+    });
+    expect(ticks[3]!.lateMs).toBeGreaterThan(5);
+    expect(ticks[3]!.missedBefore).toBe(0);
+    expect(scheduler.stats().late).toBe(1);
+    expect(scheduler.stats().missed).toBe(0);
+    expect(scheduler.stats().maxLateMs).toBeCloseTo(ticks[3]!.lateMs, 9);
+  });
+
+  it('does not count lateness within the threshold as late', async () => {
+    const { ticks, scheduler } = await runTicks(5, (tick, clock) => {
+      if (tick.index === 2) clock.advanceMs(24);
+    });
+    expect(ticks[3]!.lateMs).toBeGreaterThan(3.9);
+    expect(scheduler.stats().late).toBe(0);
+  });
+
+  it('uses the lateThresholdMs it is given', async () => {
+    const { scheduler } = await runTicks(5, (tick, clock) => {
+      if (tick.index === 2) clock.advanceMs(24);
+    }, { lateThresholdMs: 2 });
+    expect(scheduler.stats().late).toBe(1);
+  });
+});
+
+describe('RealTimeScheduler stopping and faults', () => {
+  it('stops after the tick in which onTick calls stop()', async () => {
+    const { timers, scheduler } = setup();
+    const indices: number[] = [];
+    const done = scheduler.run((tick) => {
+      indices.push(tick.index);
+      if (tick.index === 3) scheduler.stop();
+    });
+    timers.drain();
+    await done;
+    expect(indices).toEqual([0, 1, 2, 3]);
+    expect(timers.pending).toBe(0);
+  });
+
+  it('resolves run() at once when stopped from outside while asleep, cancelling the timer', async () => {
+    const { clock, timers, scheduler } = setup();
+    let ticks = 0;
+    const done = scheduler.run(() => void (ticks += 1));
+    timers.drain(1050); // ticks at 1000, 1020, 1040; now asleep until ~1058.5
+    scheduler.stop();
+    await done;
+    expect(ticks).toBe(3);
+    expect(timers.pending).toBe(0);
+    expect(clock.nowMs()).toBeLessThan(1050);
+  });
+
+  it('runs no further tick when stopped from outside during the setImmediate finish', async () => {
+    const { timers, scheduler } = setup();
+    let ticks = 0;
+    const done = scheduler.run(() => void (ticks += 1));
+    timers.drain(1019); // the timer for 1020 fired at 1018.5; a setImmediate is queued
+    scheduler.stop();
+    await done;
+    timers.drain();
+    expect(ticks).toBe(1);
+  });
+
+  it('rejects run() with the exception thrown by onTick and stops', async () => {
+    const { timers, scheduler } = setup();
+    const fault = new Error('step bug');
+    let ticks = 0;
+    const done = scheduler.run((tick) => {
+      ticks += 1;
+      if (tick.index === 2) throw fault;
+    });
+    timers.drain();
+    await expect(done).rejects.toBe(fault);
+    expect(ticks).toBe(3);
+    expect(timers.pending).toBe(0);
+  });
+
+  it('rejects a second run() while running and never runs two ticks at once', async () => {
+    const { timers, scheduler } = setup();
+    let depth = 0;
+    let maxDepth = 0;
+    let second: Promise<void> | undefined;
+    const done = scheduler.run((tick) => {
+      depth += 1;
+      maxDepth = Math.max(maxDepth, depth);
+      second ??= scheduler.run(() => undefined);
+      depth -= 1;
+      return tick.index < 5;
+    });
+    timers.drain();
+    await done;
+    await expect(second).rejects.toThrow('already running');
+    expect(maxDepth).toBe(1);
+  });
+
+  it('can run again after stopping, on a new timeline from the current time', async () => {
+    const { clock, timers, scheduler } = setup();
+    const first = scheduler.run((tick) => tick.index < 1);
+    timers.drain();
+    await first;
+    clock.advanceMs(500);
+    const startMs = clock.nowMs();
+    const targets: number[] = [];
+    const second = scheduler.run((tick) => {
+      targets.push(tick.targetMs - startMs);
+      return tick.index < 2;
+    });
+    timers.drain();
+    await second;
+    expect(targets).toHaveLength(3);
+    targets.forEach((offsetMs, k) => {
+      expect(offsetMs).toBeCloseTo(k * 20, 9);
+    });
+    expect(scheduler.stats().ticks).toBe(5);
+  });
+
+  it('rejects an earlyWakeMs that is not below the period', () => {
+    expect(() => new RealTimeScheduler({ rateHz: 50, earlyWakeMs: 20 })).toThrow('earlyWakeMs 20');
+    expect(() => new RealTimeScheduler({ rateHz: 50, lateThresholdMs: -1 })).toThrow('lateThresholdMs -1');
+  });
+});
