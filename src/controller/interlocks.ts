@@ -1,0 +1,291 @@
+// The interlock table (shared/conventions.md: interlocks are data). Each row names the hazard it
+// controls (ISO 14971 chain in docs/safety.md), its condition, debounce, latching, IEC 60601-1-8
+// priority and the hint shown to the operator. A row's `check` returns a detail naming the
+// triggering value when the condition holds, null otherwise. Adding an interlock is adding a row.
+import type { TickContext } from './context.js';
+import type { AlarmPriority, InterlockId, Phase } from './types.js';
+import { TREATING_PHASES } from './types.js';
+
+export interface Interlock {
+  readonly id: InterlockId;
+  readonly hazard: string;
+  readonly condition: string;
+  /** Phases in which a trip acts. Outside them the condition is still evaluated (to clear it). */
+  readonly armedIn: readonly Phase[];
+  readonly debounceMs: number;
+  /** Latched trips go to Fault and need the condition gone plus an acknowledge; others to Stopped. */
+  readonly latch: boolean;
+  readonly priority: AlarmPriority;
+  readonly hint: string;
+  readonly check: (ctx: TickContext) => string | null;
+}
+
+const ALL_PHASES: readonly Phase[] = ['Idle', 'SelfTest', 'Ready', 'Freezing', 'Thawing', 'Complete', 'Stopped', 'Fault'];
+const FREEZING: readonly Phase[] = ['Freezing'];
+/** Phases where gas may be about to flow: the start-blocking checks apply here. */
+const START_AND_FREEZE: readonly Phase[] = ['SelfTest', 'Ready', 'Freezing'];
+
+/** Debounce figures: 100 ms = 5 samples at 50 Hz, the "few consecutive bad samples" of Klipper. */
+const FEW_SAMPLES_MS = 100;
+const PRESSURE_DEBOUNCE_MS = 500;
+
+/** After the supply valve closes the tip must warm at least this much within the verify window
+ * (a closed probe warms several C in 1.5 s; a stuck-open one keeps cooling). */
+export const MIN_WARMING_AFTER_CLOSE_C = 0.5;
+
+const isFreezeOpen = (c: TickContext): boolean => c.state.phase === 'Freezing' && c.state.sub === 'freeze-open';
+
+export const INTERLOCKS: readonly Interlock[] = [
+  {
+    id: 'TIP_BELOW_ABSOLUTE_LIMIT',
+    hazard: 'Tip below -100 C: irreversible nerve destruction (neurotmesis)',
+    condition: 'any usable tip channel below tip.absoluteLimitC (-100 C), whatever else is true',
+    armedIn: ALL_PHASES,
+    debounceMs: FEW_SAMPLES_MS,
+    latch: true,
+    priority: 'high',
+    hint: 'Tip reads below -100 C: impossible for CO2. Check the gas and the probe; do not treat.',
+    check: (c) =>
+      c.coldestTipC !== null && c.coldestTipC < c.settings.tip.absoluteLimitC
+        ? `tip ${c.coldestTipC.toFixed(2)} C below ${c.settings.tip.absoluteLimitC} C`
+        : null,
+  },
+  {
+    id: 'TIP_BELOW_PHYSICAL_FLOOR',
+    hazard: 'A reading colder than CO2 can reach: failed sensor, wrong gas (N2O) or wrong probe; the lesion is not what the display says',
+    condition: 'tip below Tsub(return pressure, 1 atm when unknown) - (tip.sensorToleranceC + tip.floorMarginC)',
+    armedIn: ALL_PHASES,
+    debounceMs: FEW_SAMPLES_MS,
+    latch: true,
+    priority: 'high',
+    hint: 'Tip reads colder than CO2 can physically reach: wrong gas, wrong probe or a failed sensor. Replace before treating.',
+    check: (c) =>
+      c.coldestTipC !== null && c.coldestTipC < c.floorC
+        ? `tip ${c.coldestTipC.toFixed(2)} C below the physical floor ${c.floorC.toFixed(2)} C`
+        : null,
+  },
+  {
+    id: 'THERMOCOUPLE_FAULT',
+    hazard: 'Tip temperature unknown: the freeze cannot be verified or limited',
+    condition: 'a fault bit (open, short to GND/VCC, cold-junction range), a non-finite value, or a value outside tip.minValidC..maxValidC',
+    armedIn: TREATING_PHASES,
+    debounceMs: FEW_SAMPLES_MS,
+    latch: true,
+    priority: 'high',
+    hint: 'Thermocouple fault: check the probe connector and cable. Do not withdraw a frozen probe: wait 2 minutes.',
+    check: (c) => c.tcProblem,
+  },
+  {
+    id: 'SENSOR_STALE',
+    hazard: 'Control acts on old data: the freeze is not limited by what the tip is doing now',
+    condition: 'any input sample older than tip.staleMs',
+    armedIn: TREATING_PHASES,
+    debounceMs: 0,
+    latch: true,
+    priority: 'high',
+    hint: 'Sensor data stopped arriving: check the sensor front-end connection.',
+    check: (c) => c.staleProblem,
+  },
+  {
+    id: 'SENSOR_STUCK',
+    hazard: 'A stuck sensor reads a plausible constant: over-freeze or under-freeze goes unseen',
+    condition: `the tip reading spans less than tip.stuckMinSpanC over tip.stuckWindowMs while the supply valve is open`,
+    armedIn: FREEZING,
+    debounceMs: 0,
+    latch: true,
+    priority: 'high',
+    hint: 'Tip reading is frozen at one value while gas flows: the sensor is stuck. Replace the probe.',
+    check: (c) => (isFreezeOpen(c) && c.state.stuckDetected ? `tip reading constant for ${c.settings.tip.stuckWindowMs} ms with the valve open` : null),
+  },
+  {
+    id: 'SUPPLY_PRESSURE_LOW',
+    hazard: 'Too little cooling: the ice ball does not reach -20 C at the nerve (ineffective treatment)',
+    condition: 'supply pressure below pressure.supplyLowBar (default 40 bar); blocks start',
+    armedIn: START_AND_FREEZE,
+    debounceMs: PRESSURE_DEBOUNCE_MS,
+    latch: true,
+    priority: 'medium',
+    hint: 'Supply pressure low: the cylinder is cold or nearly empty. Replace or warm the cylinder to room temperature.',
+    check: (c) =>
+      c.readings.supply.bar < c.settings.pressure.supplyLowBar || !Number.isFinite(c.readings.supply.bar)
+        ? `supply ${c.readings.supply.bar.toFixed(1)} bar below ${c.settings.pressure.supplyLowBar} bar`
+        : null,
+  },
+  {
+    id: 'SUPPLY_PRESSURE_HIGH',
+    hazard: 'Over-pressure: probe or line rupture, gas in tissue',
+    condition: 'supply pressure above pressure.supplyHighBar (default 70 bar)',
+    armedIn: TREATING_PHASES,
+    debounceMs: PRESSURE_DEBOUNCE_MS,
+    latch: true,
+    priority: 'high',
+    hint: 'Supply pressure too high: the cylinder is too warm or the regulator failed. Close the cylinder.',
+    check: (c) =>
+      c.readings.supply.bar > c.settings.pressure.supplyHighBar
+        ? `supply ${c.readings.supply.bar.toFixed(1)} bar above ${c.settings.pressure.supplyHighBar} bar`
+        : null,
+  },
+  {
+    id: 'RETURN_LINE_BLOCKED',
+    hazard: 'Blocked exhaust: pressure inside the probe rises (rupture, gas in tissue) and the tip warms',
+    condition: 'return pressure above pressure.returnBlockedBar, or rising by returnRiseBar while the tip warms by tipWarmingC within trendWindowMs during a freeze',
+    armedIn: TREATING_PHASES,
+    debounceMs: 200,
+    latch: true,
+    priority: 'high',
+    hint: 'Return line blocked: check the exhaust line for kinks, ice or a closed port. Do not restart until clear.',
+    check: (c) => {
+      if (c.returnBar !== null && c.returnBar > c.settings.pressure.returnBlockedBar) {
+        return `return ${c.returnBar.toFixed(2)} bar above ${c.settings.pressure.returnBlockedBar} bar`;
+      }
+      return isFreezeOpen(c) && c.state.returnRisingWhileWarming ? 'return pressure rising while the tip warms' : null;
+    },
+  },
+  {
+    id: 'INSUFFICIENT_COOLING',
+    hazard: 'An ice ball too small to reach -20 C at the nerve: the treatment fails (domain section 1, cause d)',
+    condition: 'tip not below cooling.targetC within cooling.withinS of the valve opening, or back above targetC + hysteresisC during the freeze',
+    armedIn: FREEZING,
+    debounceMs: 1_000,
+    latch: true,
+    priority: 'medium',
+    hint: 'Tip not cold enough: check the supply pressure, the probe placement and for an ice-blocked orifice.',
+    check: (c) => {
+      const s = c.state;
+      if (!isFreezeOpen(c) || s.freezeOpenedMs === null) return null;
+      const { targetC, withinS, hysteresisC } = c.settings.cooling;
+      if (s.coolingReachedAtMs === null) {
+        const openMs = c.nowMs - s.freezeOpenedMs;
+        return openMs >= withinS * 1000 ? `tip ${fmt(c.tipC)} C not below ${targetC} C after ${(openMs / 1000).toFixed(1)} s` : null;
+      }
+      return c.tipC !== null && c.tipC > targetC + hysteresisC ? `tip warmed back to ${c.tipC.toFixed(1)} C during the freeze` : null;
+    },
+  },
+  {
+    id: 'VALVE_FAILURE',
+    hazard: 'A supply valve stuck open: freezing goes on after it should stop (over-freeze, frostbite)',
+    condition: 'gas flow (return above pressure.returnFlowBar) with a valve commanded closed for valves.closeVerifyMs or during a single-valve self-test window, or the tip still cooling at the end of the post-freeze verify window',
+    armedIn: ALL_PHASES,
+    debounceMs: FEW_SAMPLES_MS,
+    latch: true,
+    priority: 'high',
+    hint: 'Gas still flows with the valve closed: the safety valve has been closed. Close the cylinder and service the valve.',
+    check: (c) => {
+      const s = c.state;
+      const verify = c.settings.valves.closeVerifyMs;
+      const closedFor = (since: number | null): number => (since === null ? -1 : c.nowMs - since);
+      const singleValveTest = s.sub === 'selftest-safety-only' || s.sub === 'selftest-supply-only';
+      if (c.flowDetected && (singleValveTest || closedFor(s.supplyClosedSinceMs) >= verify || closedFor(s.safetyClosedSinceMs) >= verify)) {
+        return `return ${fmt(c.returnBar)} bar shows flow with a valve closed`;
+      }
+      if (s.sub === 'freeze-verify-closed' && c.nowMs - s.subSinceMs >= verify && c.tipC !== null && s.tipAtSubStartC !== null) {
+        const warmedC = c.tipC - s.tipAtSubStartC;
+        if (warmedC < MIN_WARMING_AFTER_CLOSE_C) return `tip warmed only ${warmedC.toFixed(2)} C in ${verify} ms after the supply valve closed`;
+      }
+      return null;
+    },
+  },
+  {
+    id: 'FREEZE_TIME_LIMIT',
+    hazard: 'Over-freeze: a lesion larger or deeper than intended (a motor nerve, skin)',
+    condition: 'supply open longer than protocol.freezeS + freezeLimit.perCycleGraceMs in a cycle, or the site total reaching freezeLimit.cumulativeMaxS',
+    armedIn: START_AND_FREEZE,
+    debounceMs: 0,
+    latch: true,
+    priority: 'high',
+    hint: 'Freeze time limit reached for this site. Do not freeze this site again.',
+    check: (c) => {
+      const s = c.state;
+      const cycleLimitMs = c.settings.protocol.freezeS * 1000 + c.settings.freezeLimit.perCycleGraceMs;
+      if (s.cycleFreezeMs > cycleLimitMs) return `freeze ran ${(s.cycleFreezeMs / 1000).toFixed(2)} s, limit ${(cycleLimitMs / 1000).toFixed(2)} s`;
+      const capMs = c.settings.freezeLimit.cumulativeMaxS * 1000;
+      const over = s.phase === 'Freezing' ? s.cumulativeFreezeMs > capMs + c.settings.freezeLimit.perCycleGraceMs : s.cumulativeFreezeMs >= capMs;
+      return over && !s.siteComplete ? `site total ${(s.cumulativeFreezeMs / 1000).toFixed(1)} s, cap ${c.settings.freezeLimit.cumulativeMaxS} s` : null;
+    },
+  },
+  {
+    id: 'OPERATOR_STOP',
+    hazard: 'The operator must be able to end a treatment at once (wrong nerve, patient movement)',
+    condition: 'stop pressed (rising edge) during a treatment',
+    armedIn: TREATING_PHASES,
+    debounceMs: 0,
+    latch: false,
+    priority: 'low',
+    hint: 'Stopped by the operator. Wait for safe-to-withdraw before removing the probe.',
+    check: (c) => (c.readings.operator.stop && !c.state.inputs.stop ? 'stop pressed' : null),
+  },
+  {
+    id: 'EMERGENCY_STOP',
+    hazard: 'The operator must be able to cut the gas whatever the software does',
+    condition: 'emergency stop pressed in (it also cuts valve power in hardware)',
+    armedIn: ALL_PHASES,
+    debounceMs: 0,
+    latch: true,
+    priority: 'medium',
+    hint: 'Emergency stop pressed. Release it and acknowledge to reset.',
+    check: (c) => (c.readings.operator.estop ? 'emergency stop pressed' : null),
+  },
+  {
+    id: 'FOOTSWITCH_RELEASED',
+    hazard: 'Freezing continues while the operator is not attending the probe',
+    condition: 'footswitch released during a freeze, when footswitch.deadman is set',
+    armedIn: FREEZING,
+    debounceMs: 200,
+    latch: false,
+    priority: 'low',
+    hint: 'Footswitch released: freezing stopped. Press start to begin a new treatment.',
+    check: (c) => (c.settings.footswitch.deadman && c.state.phase === 'Freezing' && !c.readings.operator.footswitch ? 'footswitch up' : null),
+  },
+  {
+    id: 'PROBE_DISCONNECTED',
+    hazard: 'Gas vents from an open connector; tip temperature unknown',
+    condition: 'probe presence input false',
+    armedIn: TREATING_PHASES,
+    debounceMs: FEW_SAMPLES_MS,
+    latch: true,
+    priority: 'high',
+    hint: 'Probe disconnected: reconnect the probe. A frozen probe must thaw before withdrawal.',
+    check: (c) => (c.readings.probe.present ? null : 'probe not present'),
+  },
+  {
+    id: 'LOOP_OVERRUN',
+    hazard: 'The control loop runs late: trips act late (the hardware watchdog is the backstop)',
+    condition: 'loop.maxLateSteps late steps within loop.lateWindowMs, or one gap longer than loop.maxGapMs',
+    armedIn: TREATING_PHASES,
+    debounceMs: 0,
+    latch: true,
+    priority: 'high',
+    hint: 'Controller timing fault: the console must be restarted and checked before further use.',
+    check: (c) => {
+      const l = c.settings.loop;
+      if (c.state.lastGapMs > l.maxGapMs) return `step gap ${c.state.lastGapMs.toFixed(0)} ms above ${l.maxGapMs} ms`;
+      const late = c.state.lateStepTimesMs.length;
+      return late >= l.maxLateSteps ? `${late} late steps in ${l.lateWindowMs} ms` : null;
+    },
+  },
+  {
+    id: 'HAL_FAULT',
+    hazard: 'A hardware back-end is lost: outputs and inputs can no longer be trusted',
+    condition: 'a back-end reports its device lost',
+    armedIn: ALL_PHASES,
+    debounceMs: 0,
+    latch: true,
+    priority: 'high',
+    hint: 'Hardware connection lost: check the cables to the controller board and sensor front-end.',
+    check: (c) => c.readings.halFault,
+  },
+];
+
+function fmt(value: number | null): string {
+  return value === null ? 'unknown' : value.toFixed(2);
+}
+
+export function interlockById(id: InterlockId): Interlock {
+  const row = INTERLOCKS.find((r) => r.id === id);
+  if (row === undefined) throw new Error(`no interlock ${id}`);
+  return row;
+}
+
+export function debounceFor(row: Interlock, overrides: Readonly<Record<string, number>>): number {
+  return overrides[row.id] ?? row.debounceMs;
+}

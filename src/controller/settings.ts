@@ -1,0 +1,246 @@
+// Controller settings: every threshold, debounce and protocol value with its documented default
+// and validated bounds. Parsed once at the boundary (a settings file, CLI flags) into a typed,
+// frozen object; inside the controller the types are trusted.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { INTERLOCK_IDS } from './types.js';
+
+/** Protocol bounds (shared/domain.md section 4: freeze 10-300 s per cycle, 1-5 cycles). */
+export const FREEZE_S_MIN = 10;
+export const FREEZE_S_MAX = 300;
+export const THAW_S_MIN = 10;
+export const THAW_S_MAX = 300;
+export const CYCLES_MIN = 1;
+export const CYCLES_MAX = 5;
+
+export const ProtocolSchema = z
+  .object({
+    cycles: z.number().int().min(CYCLES_MIN).max(CYCLES_MAX),
+    freezeS: z.number().min(FREEZE_S_MIN).max(FREEZE_S_MAX),
+    thawS: z.number().min(THAW_S_MIN).max(THAW_S_MAX),
+  })
+  .strict();
+export type Protocol = z.infer<typeof ProtocolSchema>;
+
+/** Named protocols (shared/domain.md section 4). */
+export const PRESETS = {
+  /** Three 2-minute freezes with 45 s thaws: the console default. */
+  standard: { cycles: 3, freezeS: 120, thawS: 45 },
+  /** Percutaneous technique: freeze 90 s, thaw 30 s, refreeze 90 s. */
+  percutaneous: { cycles: 2, freezeS: 90, thawS: 30 },
+  /** Cervical units: 3 min freeze / 3 min thaw / 3 min freeze. */
+  cervical: { cycles: 2, freezeS: 180, thawS: 180 },
+} as const satisfies Record<string, Protocol>;
+export type PresetName = keyof typeof PRESETS;
+export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
+
+const n = (min: number, max: number) => z.number().min(min).max(max);
+const debounce = n(0, 5_000);
+
+export const SettingsSchema = z
+  .object({
+    protocol: ProtocolSchema.default(PRESETS.standard),
+    loop: z
+      .object({
+        /** Control rate; the scheduler accepts 10-200 Hz. */
+        rateHz: n(10, 200).default(50),
+        /** A step more than this late (after the previous one plus a period) counts as late. */
+        lateToleranceMs: n(1, 50).default(5),
+        /** LOOP_OVERRUN trips when this many late steps fall in the window... */
+        maxLateSteps: z.number().int().min(1).max(1000).default(10),
+        lateWindowMs: n(1_000, 60_000).default(10_000),
+        /** ...or on a single gap this long: below the 250 ms hardware watchdog, so the software
+         * sees a stall as soon as the loop resumes. */
+        maxGapMs: n(40, 1_000).default(200),
+      })
+      .strict()
+      .default({ rateHz: 50, lateToleranceMs: 5, maxLateSteps: 10, lateWindowMs: 10_000, maxGapMs: 200 }),
+    tip: z
+      .object({
+        /** Plausible reading range; outside it the thermocouple is faulty (Type T spans -270..400 C). */
+        minValidC: n(-270, -100).default(-200),
+        maxValidC: n(50, 400).default(150),
+        /** Cold junction plausible range; outside it cold-junction compensation is wrong. */
+        coldJunctionMinC: n(-40, 20).default(-10),
+        coldJunctionMaxC: n(30, 125).default(70),
+        /** A sample older than this is stale (5 ticks at 50 Hz). */
+        staleMs: n(20, 2_000).default(100),
+        /** Thermocouple tolerance at -78.5 C: Type T, ASTM E230 standard (domain section 5). */
+        sensorToleranceC: n(0, 10).default(1.18),
+        /** Extra margin below the sublimation floor before a reading is called impossible. */
+        floorMarginC: n(0, 10).default(2),
+        /** Neurotmesis below -100 C: never, whatever else is true (domain section 1). */
+        absoluteLimitC: n(-150, -78.5).default(-100),
+        /** SENSOR_STUCK: less than this span of readings over the window with the valve open. */
+        stuckMinSpanC: n(0, 1).default(0.02),
+        stuckWindowMs: n(500, 30_000).default(3_000),
+      })
+      .strict()
+      .default({
+        minValidC: -200, maxValidC: 150, coldJunctionMinC: -10, coldJunctionMaxC: 70, staleMs: 100,
+        sensorToleranceC: 1.18, floorMarginC: 2, absoluteLimitC: -100, stuckMinSpanC: 0.02, stuckWindowMs: 3_000,
+      }),
+    pressure: z
+      .object({
+        /** Operating window (domain section 2): below 40 bar too little cooling, above 70 over-pressure. */
+        supplyLowBar: n(10, 60).default(40),
+        supplyHighBar: n(50, 100).default(70),
+        /** Return line above this (bar absolute) is blocked: normal flow runs 1.7-2.0 bar abs. */
+        returnBlockedBar: n(1.5, 10).default(3),
+        /** Return line above this means gas is flowing (used to prove the valves shut). */
+        returnFlowBar: n(1.05, 3).default(1.3),
+        /** A blockage also shows as return pressure rising while the tip warms, over this window. */
+        trendWindowMs: n(200, 10_000).default(1_000),
+        returnRiseBar: n(0.05, 5).default(0.3),
+        tipWarmingC: n(0.5, 20).default(2),
+      })
+      .strict()
+      .default({
+        supplyLowBar: 40, supplyHighBar: 70, returnBlockedBar: 3, returnFlowBar: 1.3, trendWindowMs: 1_000,
+        returnRiseBar: 0.3, tipWarmingC: 2,
+      }),
+    cooling: z
+      .object({
+        /** The tip must reach this within `withinS` of the valve opening (domain: -60..-80 C at the tip). */
+        targetC: n(-78, -20).default(-50),
+        withinS: n(5, 120).default(20),
+        /** Once reached, warming back above target + hysteresis during the freeze trips. */
+        hysteresisC: n(0, 20).default(3),
+      })
+      .strict()
+      .default({ targetC: -50, withinS: 20, hysteresisC: 3 }),
+    thaw: z
+      .object({
+        /** A thaw ends when its time has passed and the tip is above this. */
+        endTipC: n(-20, 37).default(0),
+        /** After the treatment, safe to withdraw once the tip is above 0 C plus this margin. */
+        withdrawMarginC: n(0, 20).default(2),
+      })
+      .strict()
+      .default({ endTipC: 0, withdrawMarginC: 2 }),
+    valves: z
+      .object({
+        /** After the supply valve closes, the return line must show no flow within this time. */
+        closeVerifyMs: n(200, 5_000).default(1_500),
+        /** Self-test: each valve is opened alone for this long; no flow may appear. */
+        selfTestValveMs: n(100, 5_000).default(500),
+        /** Self-test: static checks (pressures, sensor, probe) must hold this long first. */
+        selfTestSettleMs: n(100, 5_000).default(500),
+      })
+      .strict()
+      .default({ closeVerifyMs: 1_500, selfTestValveMs: 500, selfTestSettleMs: 500 }),
+    freezeLimit: z
+      .object({
+        /** Backstop over the protocol: a freeze longer than its setting plus this trips. */
+        perCycleGraceMs: n(0, 5_000).default(500),
+        /** Hard cap on total freeze time per treatment site (domain section 4). */
+        cumulativeMaxS: n(FREEZE_S_MIN, CYCLES_MAX * FREEZE_S_MAX).default(900),
+      })
+      .strict()
+      .default({ perCycleGraceMs: 500, cumulativeMaxS: 900 }),
+    footswitch: z
+      .object({
+        /** Dead-man: the freeze runs only while the footswitch is held down. */
+        deadman: z.boolean().default(false),
+      })
+      .strict()
+      .default({ deadman: false }),
+    /** Debounce per interlock, ms; the defaults live in the interlock table. */
+    debounceMs: z.record(z.string(), debounce).default({}),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.pressure.supplyLowBar >= s.pressure.supplyHighBar) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pressure', 'supplyLowBar'],
+        message: `supplyLowBar ${s.pressure.supplyLowBar} must be below supplyHighBar ${s.pressure.supplyHighBar}`,
+      });
+    }
+    if (s.pressure.returnFlowBar >= s.pressure.returnBlockedBar) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pressure', 'returnFlowBar'],
+        message: `returnFlowBar ${s.pressure.returnFlowBar} must be below returnBlockedBar ${s.pressure.returnBlockedBar}`,
+      });
+    }
+    for (const key of Object.keys(s.debounceMs)) {
+      if (!(INTERLOCK_IDS as readonly string[]).includes(key)) {
+        ctx.addIssue({ code: 'custom', path: ['debounceMs', key], message: `unknown interlock '${key}' (known: ${INTERLOCK_IDS.join(', ')})` });
+      }
+    }
+    const totalFreezeS = s.protocol.cycles * s.protocol.freezeS;
+    if (totalFreezeS > s.freezeLimit.cumulativeMaxS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['protocol'],
+        message:
+          `${s.protocol.cycles} cycles x ${s.protocol.freezeS} s = ${totalFreezeS} s of freezing exceeds ` +
+          `freezeLimit.cumulativeMaxS ${s.freezeLimit.cumulativeMaxS} s`,
+      });
+    }
+  });
+
+export type Settings = Readonly<z.infer<typeof SettingsSchema>>;
+
+export class SettingsError extends Error {}
+
+/** Turn zod issues into one line per problem: `source: path.to.field: message (got value)`. */
+export function describeIssues(source: string, error: z.ZodError, input: unknown): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.map(String).join('.');
+      const value = valueAt(input, issue.path);
+      const got = value === undefined ? '' : ` (got ${JSON.stringify(value)})`;
+      return `${source}: ${path === '' ? '(top level)' : path}: ${issue.message}${got}`;
+    })
+    .join('\n');
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let cursor: unknown = input;
+  for (const key of path) {
+    if (cursor === null || typeof cursor !== 'object') return undefined;
+    cursor = (cursor as Record<PropertyKey, unknown>)[key];
+  }
+  return cursor;
+}
+
+/** Validate a settings object (e.g. parsed JSON); throws SettingsError naming every bad field. */
+export function parseSettings(input: unknown, source = 'settings'): Settings {
+  const result = SettingsSchema.safeParse(input ?? {});
+  if (!result.success) throw new SettingsError(describeIssues(source, result.error, input));
+  return deepFreeze(result.data);
+}
+
+export const DEFAULT_SETTINGS: Settings = parseSettings({});
+
+/** Read and validate a JSON settings file; every failure names the file. */
+export function loadSettingsFile(path: string): Settings {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new SettingsError(`${path}: cannot read settings file: ${(err as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new SettingsError(`${path}: not valid JSON: ${(err as Error).message}`);
+  }
+  return parseSettings(json, path);
+}
+
+/** A copy of `settings` with another protocol, validated again (bounds and cumulative cap). */
+export function withProtocol(settings: Settings, protocol: Protocol, source = 'protocol'): Settings {
+  return parseSettings({ ...settings, protocol }, source);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,171 @@
+// The pure control step: (now, settings, readings, state) -> (outputs, state, events).
+// No timers, clock, console, files or network: the runtime around it does the I/O. Order within
+// a tick: trackers, interlocks (a trip closes the valves in this same tick), phase logic,
+// acknowledge, outputs.
+import type { Outputs, Readings } from '../../hal/contract.js';
+import { alarmSignals, silenceActive, updateAlarms } from './alarms.js';
+import { makeContext } from './context.js';
+import type { TickContext } from './context.js';
+import { INTERLOCKS, debounceFor, interlockById } from './interlocks.js';
+import type { Edges } from './phase-logic.js';
+import { advancePhase, enterPhase } from './phase-logic.js';
+import type { Settings } from './settings.js';
+import type { ControllerState, InterlockStatus } from './state.js';
+import { updateTrackers } from './trackers.js';
+import type { ControllerEvent, InterlockId, OperatorInput } from './types.js';
+
+export interface StepResult {
+  readonly outputs: Outputs;
+  readonly state: ControllerState;
+  readonly events: readonly ControllerEvent[];
+}
+
+const priorityOf = (id: InterlockId) => interlockById(id).priority;
+
+function inputEvents(nowMs: number, readings: Readings, prev: ControllerState, events: ControllerEvent[]): Edges {
+  const op = readings.operator;
+  const was = prev.inputs;
+  const push = (input: OperatorInput): void => void events.push({ kind: 'input', atMs: nowMs, input });
+  const edges = { start: op.start && !was.start, stop: op.stop && !was.stop, acknowledge: op.acknowledge && !was.acknowledge };
+  if (edges.start) push('start');
+  if (edges.stop) push('stop');
+  if (edges.acknowledge) push('acknowledge');
+  if (op.footswitch !== was.footswitch) push(op.footswitch ? 'footswitch-down' : 'footswitch-up');
+  if (op.estop !== was.estop) push(op.estop ? 'estop-pressed' : 'estop-released');
+  return edges;
+}
+
+interface InterlockPass {
+  readonly statuses: Readonly<Record<InterlockId, InterlockStatus>>;
+  readonly tripped: InterlockId[];
+  readonly autoCleared: InterlockId[];
+}
+
+function evaluateInterlocks(ctx: TickContext, events: ControllerEvent[]): InterlockPass {
+  const { nowMs, state: s, settings } = ctx;
+  // Copy-on-write: a quiet tick (no condition anywhere) allocates nothing here.
+  let statuses: Record<InterlockId, InterlockStatus> | null = null;
+  const tripped: InterlockId[] = [];
+  const autoCleared: InterlockId[] = [];
+  for (const row of INTERLOCKS) {
+    const prev = s.interlocks[row.id];
+    const detail = row.check(ctx);
+    const raw = detail !== null;
+    if (!raw && prev.pendingSinceMs === null && !prev.conditionNow && !(prev.tripped && !row.latch)) continue;
+    const pendingSinceMs = raw ? (prev.pendingSinceMs ?? nowMs) : null;
+    let next: InterlockStatus = { ...prev, pendingSinceMs, conditionNow: raw, detail: detail ?? prev.detail };
+    const debounced = pendingSinceMs !== null && nowMs - pendingSinceMs >= debounceFor(row, settings.debounceMs);
+    if (!prev.tripped && detail !== null && debounced && row.armedIn.includes(s.phase)) {
+      next = { ...next, tripped: true, trippedAtMs: nowMs };
+      tripped.push(row.id);
+      events.push({ kind: 'trip', atMs: nowMs, id: row.id, priority: row.priority, latched: row.latch, detail, hint: row.hint });
+    } else if (prev.tripped && !row.latch && !raw) {
+      next = { ...next, tripped: false };
+      autoCleared.push(row.id);
+      events.push({ kind: 'cleared', atMs: nowMs, id: row.id });
+    }
+    statuses ??= { ...s.interlocks };
+    statuses[row.id] = next;
+  }
+  return { statuses: statuses ?? s.interlocks, tripped, autoCleared };
+}
+
+/** Acknowledge: silence what sounds now; in Fault, clear latched trips whose condition is gone. */
+function acknowledge(s: ControllerState, nowMs: number, events: ControllerEvent[], cleared: InterlockId[]): ControllerState {
+  const { alarms, silenced } = silenceActive(s.alarms);
+  events.push({ kind: 'acknowledge', atMs: nowMs, silenced });
+  let next: ControllerState = { ...s, alarms };
+  if (s.phase !== 'Fault') return next;
+  const persisting = INTERLOCKS.filter((r) => s.interlocks[r.id].tripped && s.interlocks[r.id].conditionNow);
+  if (persisting.length > 0) {
+    const reason = `condition still present: ${persisting.map((r) => `${r.id} (${s.interlocks[r.id].detail ?? ''})`).join(', ')}`;
+    events.push({ kind: 'refused', atMs: nowMs, input: 'acknowledge', reason });
+    return next;
+  }
+  const statuses = { ...s.interlocks };
+  for (const row of INTERLOCKS) {
+    if (statuses[row.id].tripped) {
+      statuses[row.id] = { ...statuses[row.id], tripped: false };
+      cleared.push(row.id);
+      events.push({ kind: 'cleared', atMs: nowMs, id: row.id });
+    }
+  }
+  next = { ...next, interlocks: statuses, startRequested: false };
+  return enterPhase(next, nowMs, 'Idle', 'none', events, 0);
+}
+
+function sameInputs(a: ControllerState['inputs'], b: Readings['operator']): boolean {
+  return a.start === b.start && a.stop === b.stop && a.acknowledge === b.acknowledge && a.footswitch === b.footswitch && a.estop === b.estop;
+}
+
+function valveCommands(s: ControllerState): { supply: boolean; safety: boolean } {
+  if (INTERLOCKS.some((r) => s.interlocks[r.id].tripped)) return { supply: false, safety: false };
+  switch (s.sub) {
+    case 'freeze-open':
+      return { supply: true, safety: true };
+    case 'freeze-verify-closed':
+    case 'selftest-safety-only':
+      return { supply: false, safety: true };
+    case 'selftest-supply-only':
+      return { supply: true, safety: false };
+    case 'none':
+    case 'selftest-settle':
+    case 'selftest-pause':
+      return { supply: false, safety: false };
+  }
+}
+
+export function step(nowMs: number, settings: Settings, readings: Readings, prev: ControllerState): StepResult {
+  const events: ControllerEvent[] = [];
+  const tracked = updateTrackers(nowMs, settings, readings, prev);
+  const ctx = makeContext(nowMs, settings, readings, tracked);
+  const edges = inputEvents(nowMs, readings, prev, events);
+  const pass = evaluateInterlocks(ctx, events);
+
+  let s: ControllerState = pass.statuses === tracked.interlocks ? tracked : { ...tracked, interlocks: pass.statuses };
+  if (pass.tripped.length > 0) {
+    // Any trip closes the valves in this same tick (valveCommands sees the tripped status) and
+    // ends the treatment: latched trips go to Fault, the others (stop, footswitch) to Stopped.
+    const latched = pass.tripped.some((id) => interlockById(id).latch);
+    const target = latched || s.phase === 'Fault' ? 'Fault' : 'Stopped';
+    s = { ...enterPhase(s, nowMs, target, 'none', events), startRequested: false, freezeOpenedMs: null };
+  } else {
+    s = advancePhase({ ...ctx, state: s }, edges, events);
+  }
+  if (s.phase === 'Fault' && edges.start) {
+    events.push({ kind: 'refused', atMs: nowMs, input: 'start', reason: 'acknowledge the fault first' });
+  }
+
+  const cleared = [...pass.autoCleared];
+  if (edges.acknowledge) s = acknowledge(s, nowMs, events, cleared);
+  const alarms = updateAlarms(nowMs, s.alarms, pass.tripped, cleared, priorityOf);
+  if (alarms !== s.alarms) s = { ...s, alarms };
+
+  const valves = valveCommands(s);
+  const fresh = ctx.staleProblem === null && readings.halFault === null;
+  const signals = alarmSignals(nowMs, s.alarms, priorityOf);
+  const outputs: Outputs = {
+    supplyValveOpen: valves.supply,
+    safetyValveOpen: valves.safety,
+    // The watchdog is fed only after a step that ran on fresh sensor data (Marlin's rule).
+    heartbeat: fresh ? !prev.outputs.heartbeat : prev.outputs.heartbeat,
+    lamps: signals.lamps,
+    buzzer: signals.buzzer,
+  };
+
+  // Safe to withdraw only on a fresh, usable reading above 0 C plus the margin, never while frozen.
+  const safeToWithdraw =
+    s.phase !== 'Freezing' && s.phase !== 'Thawing' && fresh && ctx.tipC !== null && ctx.tipC > settings.thaw.withdrawMarginC;
+  if (safeToWithdraw !== prev.safeToWithdraw) events.push({ kind: 'safe-to-withdraw', atMs: nowMs, safe: safeToWithdraw });
+
+  const op = readings.operator;
+  s = {
+    ...s,
+    outputs,
+    inputs: sameInputs(prev.inputs, op) ? prev.inputs : { start: op.start, stop: op.stop, acknowledge: op.acknowledge, footswitch: op.footswitch, estop: op.estop },
+    supplyClosedSinceMs: outputs.supplyValveOpen ? null : (s.supplyClosedSinceMs ?? nowMs),
+    safetyClosedSinceMs: outputs.safetyValveOpen ? null : (s.safetyClosedSinceMs ?? nowMs),
+    safeToWithdraw,
+  };
+  return { outputs, state: s, events };
+}
