@@ -1,0 +1,28 @@
+// `npm run bench [-- --json]`: loop timing (scheduler against setInterval, same run) and
+// simulation throughput. Figures are machine-dependent: compare the ratios, not the raw numbers.
+import { benchLoop } from './loop.js';
+import { benchSim } from './sim.js';
+
+const LOOP = { rateHz: 50, durationMs: 10_000, lateThresholdMs: 5 } as const;
+
+const json = process.argv.includes('--json');
+const sim = benchSim();
+const loop = await benchLoop(LOOP);
+const p99Ratio = loop.scheduler.p99Ms > 0 ? loop.setInterval.p99Ms / loop.scheduler.p99Ms : Number.POSITIVE_INFINITY;
+const result = { loop: { ...loop, rateHz: LOOP.rateHz, durationMs: LOOP.durationMs, setIntervalP99OverSchedulerP99: Number(p99Ratio.toFixed(1)) }, sim };
+if (json) {
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+} else {
+  const f = (x: { p50Ms: number; p99Ms: number; maxMs: number; late: number }): string =>
+    `p50 ${x.p50Ms.toFixed(3)} ms, p99 ${x.p99Ms.toFixed(3)} ms, max ${x.maxMs.toFixed(3)} ms, late ${x.late}`;
+  process.stdout.write(
+    [
+      `loop ${LOOP.rateHz} Hz for ${LOOP.durationMs / 1000} s:`,
+      `  scheduler   ${f(loop.scheduler)}`,
+      `  setInterval ${f(loop.setInterval)}`,
+      `  setInterval p99 / scheduler p99 = ${p99Ratio.toFixed(1)}x`,
+      `sim standard preset: ${sim.simulatedS} s simulated in ${sim.wallMs} ms (median of ${sim.runs}): ${sim.speedup}x real time`,
+      '',
+    ].join('\n'),
+  );
+}

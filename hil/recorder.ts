@@ -1,0 +1,143 @@
+// Records what a treatment did, tick by tick, into the summary `cryo simulate` and
+// `cryo run --exit-when-done` print: per-cycle figures, trips with the time the valves were
+// commanded closed, and when the probe became safe to withdraw.
+import type { Readings } from '../hal/contract.js';
+import type { StepResult } from '../src/controller/step.js';
+import type { InterlockId, Phase } from '../src/controller/types.js';
+
+/** The figure the summary reports time-to (the lethal isotherm band starts at -20 C; consoles aim for -50 C). */
+export const SUMMARY_COOLING_MARK_C = -50;
+
+export interface CycleRecord {
+  index: number;
+  freezeS: number;
+  thawS: number;
+  minTipC: number;
+  secondsToMinus50C: number | null;
+}
+
+export interface InterlockRecord {
+  id: InterlockId;
+  atS: number;
+  valvesClosedAtS: number | null;
+}
+
+export type Outcome = 'complete' | 'stopped' | 'fault';
+
+const ENDED_PHASES: readonly Phase[] = ['Complete', 'Stopped', 'Fault'];
+
+interface OpenCycle extends CycleRecord {
+  freezeStartMs: number | null;
+  thawStartMs: number | null;
+}
+
+const round = (x: number, digits = 3): number => Number(x.toFixed(digits));
+
+/** The JSON summary of one treatment (`cryo simulate --json`, `cryo run --exit-when-done --json`). */
+export interface TreatmentSummary {
+  outcome: Outcome;
+  finalPhase: string;
+  cycles: CycleRecord[];
+  interlocks: InterlockRecord[];
+  valveOpenAtEnd: boolean;
+  safeToWithdrawAtS: number | null;
+  simulatedS: number;
+  wallMs: number;
+  seed: number;
+  /** True when the run hit its time cap without ending (a defect worth reporting). */
+  timedOut: boolean;
+}
+
+export interface SummaryExtras {
+  /** Gas can still flow physically (the plant's truth, on simulated boards). */
+  readonly gasFlowing: boolean;
+  readonly simulatedMs: number;
+  readonly wallMs: number;
+  readonly seed: number;
+  readonly timedOut: boolean;
+}
+
+export class TreatmentRecorder {
+  readonly cycles: OpenCycle[] = [];
+  readonly interlocks: InterlockRecord[] = [];
+  phase: Phase = 'Idle';
+  started = false;
+  endedAtMs: number | null = null;
+  safeToWithdrawAtMs: number | null = null;
+  valvesOpen = false;
+
+  record(nowMs: number, readings: Readings, result: StepResult): void {
+    const s = result.state;
+    for (const e of result.events) {
+      if (e.kind === 'phase') this.#onPhase(nowMs, e.from, e.to, e.cycle);
+      if (e.kind === 'trip') this.interlocks.push({ id: e.id, atS: nowMs / 1000, valvesClosedAtS: null });
+    }
+    this.phase = s.phase;
+    this.valvesOpen = result.outputs.supplyValveOpen || result.outputs.safetyValveOpen;
+    for (const trip of this.interlocks) {
+      if (trip.valvesClosedAtS === null && !result.outputs.supplyValveOpen && !result.outputs.safetyValveOpen) trip.valvesClosedAtS = nowMs / 1000;
+    }
+    const cycle = this.cycles.at(-1);
+    const tip = readings.tips[0];
+    if (cycle !== undefined && cycle.index === s.cycle && (s.phase === 'Freezing' || s.phase === 'Thawing')) {
+      if (s.phase === 'Freezing') cycle.freezeS = s.cycleFreezeMs / 1000;
+      if (tip !== undefined && tip.fault === null && Number.isFinite(tip.tipC)) {
+        cycle.minTipC = Math.min(cycle.minTipC, tip.tipC);
+        if (cycle.secondsToMinus50C === null && cycle.freezeStartMs !== null && tip.tipC < SUMMARY_COOLING_MARK_C && s.phase === 'Freezing') {
+          cycle.secondsToMinus50C = (nowMs - cycle.freezeStartMs) / 1000;
+        }
+      }
+    }
+    if (this.endedAtMs !== null && this.safeToWithdrawAtMs === null && s.safeToWithdraw) this.safeToWithdrawAtMs = nowMs;
+  }
+
+  #onPhase(nowMs: number, from: Phase, to: Phase, cycle: number): void {
+    if (to === 'SelfTest') this.started = true;
+    const last = this.cycles.at(-1);
+    if (from === 'Thawing' && last !== undefined && last.thawStartMs !== null) last.thawS = (nowMs - last.thawStartMs) / 1000;
+    if (to === 'Freezing') {
+      this.cycles.push({ index: cycle, freezeS: 0, thawS: 0, minTipC: Number.POSITIVE_INFINITY, secondsToMinus50C: null, freezeStartMs: nowMs, thawStartMs: null });
+    }
+    if (to === 'Thawing' && last !== undefined) last.thawStartMs = nowMs;
+    if (this.started && ENDED_PHASES.includes(to)) this.endedAtMs ??= nowMs;
+  }
+
+  get ended(): boolean {
+    return this.endedAtMs !== null;
+  }
+
+  outcome(): Outcome {
+    if (this.phase === 'Complete') return 'complete';
+    if (this.phase === 'Stopped') return 'stopped';
+    return 'fault';
+  }
+
+  summary(extras: SummaryExtras): TreatmentSummary {
+    return {
+      outcome: this.outcome(),
+      finalPhase: this.phase,
+      cycles: this.cycleSummaries(),
+      interlocks: this.interlocks.map((r) => ({
+        id: r.id,
+        atS: round(r.atS),
+        valvesClosedAtS: r.valvesClosedAtS === null ? null : round(r.valvesClosedAtS),
+      })),
+      valveOpenAtEnd: this.valvesOpen || extras.gasFlowing,
+      safeToWithdrawAtS: this.safeToWithdrawAtMs === null ? null : round(this.safeToWithdrawAtMs / 1000),
+      simulatedS: round(extras.simulatedMs / 1000),
+      wallMs: round(extras.wallMs),
+      seed: extras.seed,
+      timedOut: extras.timedOut,
+    };
+  }
+
+  cycleSummaries(): CycleRecord[] {
+    return this.cycles.map((c) => ({
+      index: c.index,
+      freezeS: round(c.freezeS),
+      thawS: round(c.thawS),
+      minTipC: Number.isFinite(c.minTipC) ? round(c.minTipC, 2) : Number.NaN,
+      secondsToMinus50C: c.secondsToMinus50C === null ? null : round(c.secondsToMinus50C),
+    }));
+  }
+}

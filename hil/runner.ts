@@ -1,0 +1,86 @@
+// One whole treatment on the simulated board in virtual time, as fast as the machine runs it:
+// the same ControlLoop and controller as the console, the plant advancing lazily under the sim
+// HAL, faults injected at simulated times. Start is pressed at 0 s.
+import { SimHal } from '../hal/sim/index.js';
+import type { Settings } from '../src/controller/settings.js';
+import type { Logger } from '../src/log.js';
+import { silentLogger } from '../src/log.js';
+import type { Clock } from '../src/runtime/clock.js';
+import { VirtualClock } from '../src/runtime/clock.js';
+import { ControlLoop } from '../src/runtime/loop.js';
+import { VirtualScheduler } from '../src/runtime/scheduler.js';
+import type { FaultSpec } from './faults.js';
+import type { PlantParams } from './plant/index.js';
+import type { TreatmentSummary } from './recorder.js';
+import { TreatmentRecorder } from './recorder.js';
+
+/** After the treatment ends, keep simulating this long at most, waiting for safe-to-withdraw. */
+export const POST_TREATMENT_MAX_S = 300;
+/** Slack over the protocol's nominal length before the run is declared hung (self-test, thaw waits). */
+const PROTOCOL_SLACK_S = 600;
+
+export interface SimulationOptions {
+  readonly settings: Settings;
+  readonly seed: number;
+  readonly plant?: Partial<PlantParams>;
+  readonly faults?: readonly FaultSpec[];
+  /** Press stop at this simulated time; null for none. */
+  readonly stopAtS?: number | null;
+  readonly logger?: Logger;
+  /** Wall clock for the `wallMs` figure (the simulation itself never reads it). */
+  readonly wallClock?: Clock;
+}
+
+export type SimulationSummary = TreatmentSummary;
+
+export function simulateTreatment(options: SimulationOptions): SimulationSummary {
+  const { settings, seed } = options;
+  const wallStartMs = options.wallClock?.nowMs() ?? 0;
+  const clock = new VirtualClock(0);
+  const hal = new SimHal({ clock, seed, plant: options.plant ?? {}, faults: options.faults ?? [] });
+  const recorder = new TreatmentRecorder();
+  const loop = new ControlLoop({
+    hal,
+    settings,
+    logger: options.logger ?? silentLogger(),
+    startMs: 0,
+    onStep: (nowMs, readings, result) => {
+      recorder.record(nowMs, readings, result);
+    },
+  });
+  const scheduler = new VirtualScheduler({ rateHz: settings.loop.rateHz, clock });
+  const p = settings.protocol;
+  const maxS = p.cycles * (p.freezeS + p.thawS) + PROTOCOL_SLACK_S + POST_TREATMENT_MAX_S;
+  const stopAtS = options.stopAtS ?? null;
+  const stopAtMs = stopAtS === null ? null : stopAtS * 1000;
+  let stopPressed = false;
+  let finished = false;
+
+  if (settings.footswitch.deadman) hal.setFootswitch(true);
+  hal.press('start');
+  scheduler.runTicks(Math.ceil(maxS * settings.loop.rateHz), (tick) => {
+    const nowMs = tick.targetMs;
+    if (stopAtMs !== null && !stopPressed && nowMs >= stopAtMs) {
+      hal.press('stop');
+      stopPressed = true;
+    }
+    // loop-stall: the control loop does not run; the plant and the watchdog go on regardless.
+    if (hal.faults.isActive('loop-stall', nowMs)) return true;
+    loop.tick(nowMs);
+    const endedAtMs = recorder.endedAtMs;
+    if (endedAtMs !== null && (loop.state.safeToWithdraw || nowMs - endedAtMs >= POST_TREATMENT_MAX_S * 1000)) {
+      finished = true;
+      return false;
+    }
+    return true;
+  });
+  const gasFlowing = hal.plantState.flowing;
+  hal.toSafeState();
+  return recorder.summary({
+    gasFlowing,
+    simulatedMs: clock.nowMs(),
+    wallMs: (options.wallClock?.nowMs() ?? 0) - wallStartMs,
+    seed,
+    timedOut: !finished,
+  });
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// The `cryo` command. Usage errors exit 2 with a message naming the argument; anything else
+// that escapes is a crash, and the fail-safe handlers have already closed the valves.
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { registerCo2 } from './co2.js';
+import { EXIT_USAGE, UsageError } from './errors.js';
+import { registerRun } from './run.js';
+import type { ConsoleIo } from './run.js';
+import type { CliIo } from './simulate.js';
+import { registerSimulate } from './simulate.js';
+
+export const VERSION = '0.1.0';
+
+export interface MainIo extends CliIo {
+  readonly console: ConsoleIo;
+}
+
+export const processIo: MainIo = {
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+  console: { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
+};
+
+/** Runs the CLI; resolves to the exit status. Never calls process.exit itself. */
+export async function main(argv: readonly string[], io: MainIo = processIo): Promise<number> {
+  let code = 0;
+  const setResult = (c: number): void => {
+    code = c;
+  };
+  const program = new Command()
+    .name('cryo')
+    .description('CO2 cryoneurolysis console')
+    .version(VERSION)
+    .exitOverride()
+    .showHelpAfterError()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  // Commander also parses sub-commands' unknown options as errors (exit 2 below).
+  registerRun(program, io.console, setResult);
+  registerSimulate(program, io, setResult);
+  registerCo2(program, io, setResult);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`cryo: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (err instanceof CommanderError) {
+      // --help and --version end here with exit code 0; bad options and commands with 1: map to 2.
+      return err.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    throw err;
+  }
+}
+
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  try {
+    return realpathSync(entry) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`cryo: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,221 @@
+// `cryo run`: the console. On the simulated board the terminal takes keys and shows a live
+// status line; `--speed N` runs N control ticks of simulated time per real tick.
+import { Writable } from 'node:stream';
+import type { Command } from 'commander';
+import type { Readings } from '../../hal/contract.js';
+import { SimHal } from '../../hal/sim/index.js';
+import { PlantParamsError } from '../../hil/plant/index.js';
+import { POST_TREATMENT_MAX_S } from '../../hil/runner.js';
+import { TreatmentRecorder } from '../../hil/recorder.js';
+import type { TreatmentSummary } from '../../hil/recorder.js';
+import { loadBoardFile } from '../board.js';
+import type { Settings } from '../controller/settings.js';
+import { createLogger } from '../log.js';
+import type { Logger } from '../log.js';
+import type { Clock } from '../runtime/clock.js';
+import { MonotonicClock, VirtualClock } from '../runtime/clock.js';
+import { installFailsafe } from '../runtime/failsafe.js';
+import { ControlLoop } from '../runtime/loop.js';
+import { RealTimeScheduler, VirtualScheduler } from '../runtime/scheduler.js';
+import { KEY_HELP, formatStatus } from '../ui/status.js';
+import { isIgnorable, keyAction } from '../ui/keys.js';
+import { UsageError } from './errors.js';
+import { asUsageError, parseInteger, settingsFromFlags } from './options.js';
+import type { ProtocolFlags } from './options.js';
+
+/** `--speed` bounds: N control ticks per real tick; 1000x at 50 Hz is 50 000 steps a second. */
+export const MAX_SPEED = 1000;
+/** Status line refresh on a terminal, and the plain line interval when stdout is not one. */
+const STATUS_TTY_MS = 200;
+const STATUS_PLAIN_MS = 5_000;
+
+export interface RunFlags extends ProtocolFlags {
+  board: string;
+  speed?: string;
+  autoStart?: boolean;
+  exitWhenDone?: boolean;
+  json?: boolean;
+}
+
+export interface ConsoleIo {
+  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+/** Draws the status line and keeps log lines from landing in the middle of it. */
+class StatusLine {
+  #live = '';
+  constructor(private readonly out: ConsoleIo['stdout']) {}
+  get tty(): boolean {
+    return this.out.isTTY === true;
+  }
+  draw(text: string): void {
+    if (this.tty) {
+      this.#live = text;
+      this.out.write(`\r\x1b[K${text}`);
+    } else {
+      this.out.write(`${text}\n`);
+    }
+  }
+  clear(): void {
+    if (this.tty && this.#live !== '') this.out.write('\r\x1b[K');
+  }
+  redraw(): void {
+    if (this.tty && this.#live !== '') this.out.write(this.#live);
+  }
+  end(): void {
+    if (this.tty && this.#live !== '') this.out.write('\n');
+    this.#live = '';
+  }
+}
+
+function consoleLogger(io: ConsoleIo, status: StatusLine, quiet: boolean): Logger {
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      status.clear();
+      io.stderr.write(chunk);
+      status.redraw();
+      done();
+    },
+  });
+  return createLogger({ destination, pretty: io.stderr.isTTY === true, level: quiet ? 'warn' : 'info' });
+}
+
+export async function runConsole(flags: RunFlags, io: ConsoleIo): Promise<TreatmentSummary | null> {
+  let settings: Settings;
+  let board;
+  try {
+    settings = settingsFromFlags(flags);
+    board = loadBoardFile(flags.board);
+  } catch (err) {
+    throw asUsageError(err);
+  }
+  const speed = flags.speed === undefined ? 1 : parseInteger('--speed', flags.speed, 1, MAX_SPEED);
+  // Every board is simulated today; a hardware back-end must refuse --speed and --auto-start.
+  if (flags.json === true && flags.exitWhenDone !== true) throw new UsageError('--json: only with --exit-when-done');
+
+  const status = new StatusLine(io.stdout);
+  const logger = consoleLogger(io, status, flags.json === true);
+  const realClock = new MonotonicClock();
+  const simClock: Clock = speed === 1 ? realClock : new VirtualClock(0);
+  let hal: SimHal;
+  try {
+    hal = new SimHal({ clock: simClock, seed: board.seed, plant: board.plant });
+  } catch (err) {
+    if (err instanceof PlantParamsError) throw new UsageError(`${flags.board}: ${err.message}`);
+    throw err;
+  }
+  const recorder = new TreatmentRecorder();
+  let lastReadings: Readings | null = null;
+  const loop = new ControlLoop({
+    hal,
+    settings,
+    logger,
+    startMs: simClock.nowMs(),
+    onStep: (nowMs, readings, result) => {
+      lastReadings = readings;
+      recorder.record(nowMs, readings, result);
+    },
+  });
+  const scheduler = new RealTimeScheduler({ rateHz: settings.loop.rateHz, clock: realClock });
+  const virtual = simClock instanceof VirtualClock ? new VirtualScheduler({ rateHz: settings.loop.rateHz, clock: simClock }) : null;
+  const failsafe = installFailsafe(hal, logger, () => {
+    scheduler.stop();
+  });
+
+  let quit = false;
+  let estopIn = false;
+  let footswitchDown = false;
+  const onKey = (data: Buffer | string): void => {
+    for (const key of data.toString()) {
+      const action = keyAction(key);
+      if (action === null) {
+        if (!isIgnorable(key)) logger.warn({ key: JSON.stringify(key) }, `unknown key ${JSON.stringify(key)}: ${KEY_HELP}`);
+        continue;
+      }
+      if (action === 'quit') quit = true;
+      else if (action === 'estop-toggle') hal.setEstop((estopIn = !estopIn));
+      else if (action === 'footswitch-toggle') hal.setFootswitch((footswitchDown = !footswitchDown));
+      else hal.press(action);
+    }
+  };
+  const interactive = flags.exitWhenDone !== true;
+  if (interactive) {
+    if (io.stdin.isTTY === true) io.stdin.setRawMode?.(true);
+    io.stdin.on('data', onKey);
+    io.stdin.resume();
+    logger.info({ board: board.name, speed, protocol: settings.protocol }, `console ready on ${board.name}. Keys: ${KEY_HELP}`);
+  }
+  if (settings.footswitch.deadman && flags.autoStart === true) hal.setFootswitch((footswitchDown = true));
+  if (flags.autoStart === true) hal.press('start');
+
+  let lastStatusMs = Number.NEGATIVE_INFINITY;
+  let done = false;
+  const statusEveryMs = status.tty ? STATUS_TTY_MS : STATUS_PLAIN_MS;
+  const controlTick = (nowMs: number): void => {
+    loop.tick(nowMs);
+    const endedAtMs = recorder.endedAtMs;
+    if (flags.exitWhenDone === true && endedAtMs !== null && (loop.state.safeToWithdraw || nowMs - endedAtMs >= POST_TREATMENT_MAX_S * 1000)) done = true;
+  };
+  const wallStartMs = realClock.nowMs();
+  try {
+    await scheduler.run(() => {
+      if (virtual !== null) {
+        virtual.runTicks(speed, (t) => {
+          controlTick(t.targetMs);
+          return !done;
+        });
+      } else {
+        controlTick(realClock.nowMs());
+      }
+      const wallNowMs = realClock.nowMs();
+      if (flags.json !== true && wallNowMs - lastStatusMs >= statusEveryMs) {
+        lastStatusMs = wallNowMs;
+        status.draw(formatStatus(simClock.nowMs(), loop.state, settings, lastReadings, estopIn));
+      }
+      return !(quit || done);
+    });
+  } finally {
+    hal.toSafeState();
+    status.end();
+    failsafe.dispose();
+    if (interactive) {
+      io.stdin.off('data', onKey);
+      if (io.stdin.isTTY === true) io.stdin.setRawMode?.(false);
+      io.stdin.pause();
+    }
+    await hal.close();
+  }
+  logger.info('console stopped: outputs in the safe state');
+  if (flags.exitWhenDone !== true) return null;
+  const summary = recorder.summary({
+    gasFlowing: hal.plantState.flowing,
+    simulatedMs: simClock.nowMs(),
+    wallMs: realClock.nowMs() - wallStartMs,
+    seed: board.seed,
+    timedOut: !done,
+  });
+  if (flags.json === true) io.stdout.write(`${JSON.stringify(summary)}\n`);
+  return summary;
+}
+
+export function registerRun(program: Command, io: ConsoleIo, setResult: (code: number) => void): void {
+  program
+    .command('run')
+    .description('run the console on a board (keys on the simulated board: s start, x stop, e e-stop, a acknowledge, q quit)')
+    .option('--board <file>', 'board definition file', 'boards/sim.json')
+    .option('--speed <n>', `simulated boards only: run N times faster than real time (1-${MAX_SPEED})`)
+    .option('--preset <name>', 'protocol preset: standard, percutaneous, cervical')
+    .option('--cycles <n>', 'freeze/thaw cycles (1-5)')
+    .option('--freeze-s <s>', 'freeze time per cycle, seconds (10-300)')
+    .option('--thaw-s <s>', 'thaw time per cycle, seconds (10-300)')
+    .option('--settings <file>', 'settings file (JSON) overriding the defaults')
+    .option('--auto-start', 'press start as soon as the console is up (simulated boards only)')
+    .option('--exit-when-done', 'exit when the treatment has ended and the probe is safe to withdraw')
+    .option('--json', 'with --exit-when-done: print the treatment summary as one JSON object')
+    .action(async (flags: RunFlags) => {
+      await runConsole(flags, io);
+      setResult(0);
+    });
+}

@@ -1,0 +1,88 @@
+// `cryo simulate`: one whole treatment on the simulated board in virtual time, printed as JSON.
+import type { Command } from 'commander';
+import type { FaultSpec } from '../../hil/faults.js';
+import { FaultSpecError, parseFaultSpec } from '../../hil/faults.js';
+import { PlantParamsError, resolvePlantParams } from '../../hil/plant/index.js';
+import { simulateTreatment } from '../../hil/runner.js';
+import type { SimulationSummary } from '../../hil/runner.js';
+import { MonotonicClock } from '../runtime/clock.js';
+import { UsageError } from './errors.js';
+import { parseInteger, parseNumber, settingsFromFlags } from './options.js';
+import type { ProtocolFlags } from './options.js';
+
+interface SimulateFlags extends ProtocolFlags {
+  seed: string;
+  cylinderTempC?: string;
+  fault: string[];
+  stopAt?: string;
+  json?: boolean;
+}
+
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+export function runSimulate(flags: SimulateFlags, io: CliIo): SimulationSummary {
+  const settings = settingsFromFlags(flags);
+  const seed = parseInteger('--seed', flags.seed, 0, 0xffffffff);
+  const faults: FaultSpec[] = flags.fault.map((text) => {
+    try {
+      return parseFaultSpec(text);
+    } catch (err) {
+      if (err instanceof FaultSpecError) throw new UsageError(`--fault: ${err.message}`);
+      throw err;
+    }
+  });
+  const plant = flags.cylinderTempC === undefined ? {} : { cylinderTempC: parseNumber('--cylinder-temp-c', flags.cylinderTempC) };
+  try {
+    resolvePlantParams(plant);
+  } catch (err) {
+    if (err instanceof PlantParamsError) throw new UsageError(`--cylinder-temp-c: ${err.message.replace(/^plant: /, '')}`);
+    throw err;
+  }
+  const stopAtS = flags.stopAt === undefined ? null : parseNumber('--stop-at', flags.stopAt);
+  if (stopAtS !== null && stopAtS < 0) throw new UsageError(`--stop-at: ${flags.stopAt ?? ''} must be >= 0 seconds`);
+
+  const summary = simulateTreatment({ settings, seed, plant, faults, stopAtS, wallClock: new MonotonicClock() });
+  if (flags.json === true) {
+    io.stdout(`${JSON.stringify(summary)}\n`);
+  } else {
+    io.stdout(formatSummary(summary));
+  }
+  return summary;
+}
+
+export function formatSummary(s: SimulationSummary): string {
+  const lines = [`outcome: ${s.outcome} (final phase ${s.finalPhase}), seed ${s.seed}`];
+  for (const c of s.cycles) {
+    const to50 = c.secondsToMinus50C === null ? 'never' : `${c.secondsToMinus50C} s`;
+    lines.push(`  cycle ${c.index}: freeze ${c.freezeS} s, thaw ${c.thawS} s, min tip ${c.minTipC} C, to -50 C in ${to50}`);
+  }
+  for (const i of s.interlocks) lines.push(`  interlock ${i.id} at ${i.atS} s, valves closed at ${i.valvesClosedAtS ?? 'never'} s`);
+  lines.push(`  safe to withdraw at ${s.safeToWithdrawAtS ?? 'never'} s; valve open at end: ${s.valveOpenAtEnd}`);
+  lines.push(`  ${s.simulatedS} s simulated in ${s.wallMs} ms`);
+  return `${lines.join('\n')}\n`;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export function registerSimulate(program: Command, io: CliIo, setResult: (code: number) => void): void {
+  program
+    .command('simulate')
+    .description('run one whole treatment on the simulated board in virtual time (start pressed at 0 s)')
+    .option('--preset <name>', 'protocol preset: standard, percutaneous, cervical')
+    .option('--cycles <n>', 'freeze/thaw cycles (1-5)')
+    .option('--freeze-s <s>', 'freeze time per cycle, seconds (10-300)')
+    .option('--thaw-s <s>', 'thaw time per cycle, seconds (10-300)')
+    .option('--seed <n>', 'seed for the simulated noise; the same seed replays the same run', '1')
+    .option('--cylinder-temp-c <c>', 'CO2 cylinder temperature, C (sets the supply pressure)')
+    .option('--fault <kind@s[:dur]>', 'inject a fault at a simulated time, e.g. tc-open@30 or loop-stall@12:0.4 (repeatable)', collect, [])
+    .option('--stop-at <s>', 'press stop at this simulated time')
+    .option('--settings <file>', 'settings file (JSON) overriding the defaults')
+    .option('--json', 'print one JSON object')
+    .action((flags: SimulateFlags) => {
+      runSimulate(flags, io);
+      setResult(0);
+    });
+}

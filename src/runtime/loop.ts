@@ -1,0 +1,99 @@
+// The runtime around the pure step: read the HAL, call the step, write the outputs, log the
+// events. One `tick` per scheduler period; the same code runs on the real and the virtual clock.
+import type { Hal, Outputs, Readings } from '../../hal/contract.js';
+import type { Settings } from '../controller/settings.js';
+import { initialState } from '../controller/state.js';
+import type { ControllerState } from '../controller/state.js';
+import { step } from '../controller/step.js';
+import type { StepResult } from '../controller/step.js';
+import type { ControllerEvent } from '../controller/types.js';
+import type { Logger } from '../log.js';
+
+export interface ControlLoopOptions {
+  readonly hal: Hal;
+  readonly settings: Settings;
+  readonly logger: Logger;
+  readonly startMs: number;
+  /** Called after every completed tick (telemetry, UI, the HIL runner's recorder). */
+  readonly onStep?: (nowMs: number, readings: Readings, result: StepResult) => void;
+}
+
+export class ControlLoop {
+  readonly #hal: Hal;
+  readonly #settings: Settings;
+  readonly #logger: Logger;
+  readonly #onStep: ((nowMs: number, readings: Readings, result: StepResult) => void) | undefined;
+  #state: ControllerState;
+  #lastOutputs: Outputs;
+
+  constructor(options: ControlLoopOptions) {
+    this.#hal = options.hal;
+    this.#settings = options.settings;
+    this.#logger = options.logger;
+    this.#onStep = options.onStep;
+    this.#state = initialState(options.startMs);
+    // Fail safe at start-up: never trust a back-end's or a library's initial output level.
+    this.#hal.toSafeState();
+    this.#lastOutputs = this.#state.outputs;
+  }
+
+  get state(): ControllerState {
+    return this.#state;
+  }
+
+  get settings(): Settings {
+    return this.#settings;
+  }
+
+  get lastOutputs(): Outputs {
+    return this.#lastOutputs;
+  }
+
+  /** One control period. A throw anywhere puts the HAL in its safe state before propagating. */
+  tick(nowMs: number): StepResult {
+    try {
+      const readings = this.#hal.read();
+      const result = step(nowMs, this.#settings, readings, this.#state);
+      this.#hal.write(result.outputs);
+      this.#state = result.state;
+      this.#lastOutputs = result.outputs;
+      for (const event of result.events) logEvent(this.#logger, event);
+      this.#onStep?.(nowMs, readings, result);
+      return result;
+    } catch (err) {
+      this.#hal.toSafeState();
+      this.#logger.fatal({ err }, 'control step failed: outputs put in the safe state');
+      throw err;
+    }
+  }
+}
+
+export function logEvent(logger: Logger, event: ControllerEvent): void {
+  const atS = event.atMs / 1000;
+  switch (event.kind) {
+    case 'phase':
+      logger.info({ event: 'phase', atS, from: event.from, to: event.to, cycle: event.cycle }, `phase ${event.from} -> ${event.to}`);
+      return;
+    case 'trip':
+      logger.warn(
+        { event: 'trip', atS, id: event.id, priority: event.priority, latched: event.latched, detail: event.detail },
+        `interlock ${event.id}: ${event.detail}. ${event.hint}`,
+      );
+      return;
+    case 'cleared':
+      logger.info({ event: 'cleared', atS, id: event.id }, `interlock ${event.id} cleared`);
+      return;
+    case 'acknowledge':
+      logger.info({ event: 'acknowledge', atS, silenced: event.silenced }, 'acknowledged');
+      return;
+    case 'input':
+      logger.info({ event: 'input', atS, input: event.input }, `operator: ${event.input}`);
+      return;
+    case 'refused':
+      logger.warn({ event: 'refused', atS, input: event.input, reason: event.reason }, `${event.input} refused: ${event.reason}`);
+      return;
+    case 'safe-to-withdraw':
+      logger.info({ event: 'safe-to-withdraw', atS, safe: event.safe }, event.safe ? 'safe to withdraw the probe' : 'do not withdraw the probe');
+      return;
+  }
+}
