@@ -54,6 +54,9 @@ export class ControlLoop {
     try {
       const readings = this.#hal.read();
       const result = step(nowMs, this.#settings, readings, this.#state);
+      // On a trip the back-end goes to its safe state first; the written outputs (valves closed,
+      // alarm lamps and buzzer on) then follow in the same tick.
+      if (result.events.some((e) => e.kind === 'trip')) this.#hal.toSafeState();
       this.#hal.write(result.outputs);
       this.#state = result.state;
       this.#lastOutputs = result.outputs;

@@ -1,0 +1,135 @@
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import type { Hal, Outputs, Readings } from '../hal/contract.js';
+import { SAFE_OUTPUTS } from '../hal/contract.js';
+import { DEFAULT_SETTINGS } from '../src/controller/settings.js';
+import { silentLogger } from '../src/log.js';
+import { ControlLoop } from '../src/runtime/loop.js';
+
+class RecordingHal implements Hal {
+  readonly kind = 'sim' as const;
+  readonly calls: string[] = [];
+  written: Outputs[] = [];
+  constructor(private readonly readings: (n: number) => Readings) {}
+  #n = 0;
+  read(): Readings {
+    this.calls.push('read');
+    return this.readings(this.#n++);
+  }
+  write(outputs: Outputs): void {
+    this.calls.push('write');
+    this.written.push(outputs);
+  }
+  toSafeState(): void {
+    this.calls.push('safe');
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+function nominal(atMs: number, overrides: Partial<Readings> = {}): Readings {
+  return {
+    tips: [{ tipC: 37, coldJunctionC: 25, fault: null, atMs }],
+    supply: { bar: 56, atMs },
+    returnLine: { bar: 1.013, atMs },
+    probe: { present: true, id: 'P1', atMs },
+    operator: { start: false, stop: false, acknowledge: false, footswitch: false, estop: false, atMs },
+    halFault: null,
+    ...overrides,
+  };
+}
+
+describe('ControlLoop', () => {
+  it('puts the HAL in its safe state at start-up, before any read or write', () => {
+    const hal = new RecordingHal((n) => nominal(n * 20));
+    new ControlLoop({ hal, settings: DEFAULT_SETTINGS, logger: silentLogger(), startMs: 0 });
+    expect(hal.calls).toEqual(['safe']);
+  });
+
+  it('puts the HAL in its safe state and rethrows when a step throws', () => {
+    const hal = new RecordingHal(() => {
+      throw new Error('sensor bus exploded');
+    });
+    const loop = new ControlLoop({ hal, settings: DEFAULT_SETTINGS, logger: silentLogger(), startMs: 0 });
+    expect(() => loop.tick(20)).toThrow('sensor bus exploded');
+    expect(hal.calls.at(-1)).toBe('safe');
+  });
+
+  it('calls toSafeState in the tick an interlock trips, then writes closed valves', () => {
+    const hal = new RecordingHal((n) => nominal(n * 20, n >= 1 ? { halFault: 'serial front-end lost' } : {}));
+    const loop = new ControlLoop({ hal, settings: DEFAULT_SETTINGS, logger: silentLogger(), startMs: 0 });
+    loop.tick(0);
+    const result = loop.tick(20);
+    expect(result.events.some((e) => e.kind === 'trip' && e.id === 'HAL_FAULT')).toBe(true);
+    expect(hal.calls.slice(-3)).toEqual(['read', 'safe', 'write']);
+    expect(hal.written.at(-1)?.supplyValveOpen).toBe(false);
+    expect(hal.written.at(-1)?.safetyValveOpen).toBe(false);
+  });
+
+  it('writes the safe outputs on a quiet idle tick', () => {
+    const hal = new RecordingHal((n) => nominal(n * 20));
+    const loop = new ControlLoop({ hal, settings: DEFAULT_SETTINGS, logger: silentLogger(), startMs: 0 });
+    const { outputs } = loop.tick(0);
+    expect(outputs.supplyValveOpen).toBe(SAFE_OUTPUTS.supplyValveOpen);
+    expect(outputs.safetyValveOpen).toBe(SAFE_OUTPUTS.safetyValveOpen);
+  });
+});
+
+const CLI = 'dist/src/cli/main.js';
+
+// These run the built program (npm test builds before it runs vitest).
+describe('the cryo process', () => {
+  it('puts the outputs in the safe state and exits on SIGTERM', async () => {
+    const child = spawn(process.execPath, [CLI, 'run', '--board', 'boards/sim.json'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    await new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (stderr.includes('console ready')) resolve();
+      };
+      child.stderr.on('data', check);
+    });
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+    expect(stderr).toContain('SIGTERM: outputs put in the safe state');
+    expect(stderr).toContain('console stopped: outputs in the safe state');
+  });
+
+  it('quits on the q key with the outputs in the safe state', async () => {
+    const child = spawn(process.execPath, [CLI, 'run', '--board', 'boards/sim.json'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (stderr.includes('console ready') && !child.stdin.writableEnded) child.stdin.end('q');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+    expect(stderr).toContain('console stopped: outputs in the safe state');
+  });
+});
+
+function crashScript(how: string): string {
+  return `
+    import { installFailsafe } from './dist/src/runtime/failsafe.js';
+    import { silentLogger } from './dist/src/log.js';
+    const hal = { toSafeState() { process.stdout.write('SAFE\\n'); } };
+    installFailsafe(hal, silentLogger(), () => {});
+    ${how}
+  `;
+}
+
+describe('the fail-safe handlers', () => {
+  it.each([
+    ['an uncaught exception', "setTimeout(() => { throw new Error('boom'); }, 1);"],
+    ['an unhandled rejection', "Promise.reject(new Error('boom'));"],
+  ])('put the outputs in the safe state and exit 70 on %s', async (_name, how) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', crashScript(how)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(stdout).toContain('SAFE');
+    expect(code).toBe(70);
+  });
+});
