@@ -10,6 +10,7 @@ import { registerRun } from './run.js';
 import type { ConsoleIo } from './run.js';
 import type { CliIo } from './simulate.js';
 import { registerSimulate } from './simulate.js';
+import { registerThermocouple } from './thermocouple.js';
 
 export const VERSION = '0.1.0';
 
@@ -40,6 +41,7 @@ export async function main(argv: readonly string[], io: MainIo = processIo): Pro
   registerRun(program, io.console, setResult);
   registerSimulate(program, io, setResult);
   registerCo2(program, io, setResult);
+  registerThermocouple(program, io, setResult);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return code;
