@@ -4,6 +4,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { registerCalibration } from './calibration.js';
 import { registerCo2 } from './co2.js';
 import { EXIT_USAGE, UsageError } from './errors.js';
 import { registerRun } from './run.js';
@@ -42,6 +43,7 @@ export async function main(argv: readonly string[], io: MainIo = processIo): Pro
   registerSimulate(program, io, setResult);
   registerCo2(program, io, setResult);
   registerThermocouple(program, io, setResult);
+  registerCalibration(program, io, setResult);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return code;

@@ -1,0 +1,51 @@
+// Typed errors of the calibration records. Each names the file and says what to do.
+
+/** No calibration file for the probe. */
+export class CalibrationMissingError extends Error {
+  constructor(
+    readonly path: string,
+    readonly probeId: string,
+  ) {
+    super(`${path}: no calibration for probe '${probeId}': calibrate it (cryo calibrate --probe ${probeId})`);
+  }
+}
+
+/** A calibration file that cannot be trusted: unreadable, not JSON, off-schema, edited or inconsistent. */
+export class CalibrationCorruptError extends Error {
+  /** What is wrong, without the path: one line per problem. */
+  readonly reason: string;
+  constructor(
+    readonly path: string,
+    problems: readonly string[],
+  ) {
+    super(problems.map((p) => `${path}: ${p}`).join('\n'));
+    this.reason = problems.join('; ');
+  }
+}
+
+/** A fit that did not pass its acceptance limits: it must not become a record. */
+export class CalibrationRejectedError extends Error {
+  constructor(
+    readonly probeId: string,
+    readonly reasons: readonly string[],
+  ) {
+    super(`probe '${probeId}': calibration rejected: ${reasons.join('; ')}`);
+  }
+}
+
+/** A probe id that cannot name a file safely. */
+export class ProbeIdError extends Error {
+  constructor(readonly probeId: string) {
+    super(`probe id '${probeId}': must be 1-64 characters of letters, digits, '.', '_' or '-', and not '.' or '..'`);
+  }
+}
+
+/** A record file that could not be written; the target is untouched. */
+export class CalibrationWriteError extends Error {
+  constructor(
+    readonly path: string,
+    cause: unknown,
+  ) {
+    super(`${path}: cannot write calibration: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
