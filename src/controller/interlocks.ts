@@ -100,8 +100,8 @@ export const INTERLOCKS: readonly Interlock[] = [
   {
     id: 'SUPPLY_PRESSURE_LOW',
     hazard: 'Too little cooling: the ice ball does not reach -20 C at the nerve (ineffective treatment)',
-    condition: 'supply pressure below pressure.supplyLowBar (default 40 bar); blocks start',
-    armedIn: START_AND_FREEZE,
+    condition: 'supply pressure below pressure.supplyLowBar (default 40 bar); blocks start and the next freeze',
+    armedIn: TREATING_PHASES,
     debounceMs: PRESSURE_DEBOUNCE_MS,
     latch: true,
     priority: 'medium',
@@ -197,7 +197,8 @@ export const INTERLOCKS: readonly Interlock[] = [
     check: (c) => {
       const s = c.state;
       const cycleLimitMs = c.settings.protocol.freezeS * 1000 + c.settings.freezeLimit.perCycleGraceMs;
-      if (s.cycleFreezeMs > cycleLimitMs) return `freeze ran ${(s.cycleFreezeMs / 1000).toFixed(2)} s, limit ${(cycleLimitMs / 1000).toFixed(2)} s`;
+      if (!START_AND_FREEZE.includes(s.phase)) return null;
+      if (s.phase === 'Freezing' && s.cycleFreezeMs > cycleLimitMs) return `freeze ran ${(s.cycleFreezeMs / 1000).toFixed(2)} s, limit ${(cycleLimitMs / 1000).toFixed(2)} s`;
       const capMs = c.settings.freezeLimit.cumulativeMaxS * 1000;
       const over = s.phase === 'Freezing' ? s.cumulativeFreezeMs > capMs + c.settings.freezeLimit.perCycleGraceMs : s.cumulativeFreezeMs >= capMs;
       return over && !s.siteComplete ? `site total ${(s.cumulativeFreezeMs / 1000).toFixed(1)} s, cap ${c.settings.freezeLimit.cumulativeMaxS} s` : null;
@@ -250,7 +251,7 @@ export const INTERLOCKS: readonly Interlock[] = [
   {
     id: 'LOOP_OVERRUN',
     hazard: 'The control loop runs late: trips act late (the hardware watchdog is the backstop)',
-    condition: 'loop.maxLateSteps late steps within loop.lateWindowMs, or one gap longer than loop.maxGapMs',
+    condition: 'loop.maxLateSteps late steps within loop.lateWindowMs, one gap longer than loop.maxGapMs, or the clock going backwards',
     armedIn: TREATING_PHASES,
     debounceMs: 0,
     latch: true,
@@ -258,6 +259,7 @@ export const INTERLOCKS: readonly Interlock[] = [
     hint: 'Controller timing fault: the console must be restarted and checked before further use.',
     check: (c) => {
       const l = c.settings.loop;
+      if (c.state.lastGapMs < 0) return `clock went backwards by ${(-c.state.lastGapMs).toFixed(0)} ms`;
       if (c.state.lastGapMs > l.maxGapMs) return `step gap ${c.state.lastGapMs.toFixed(0)} ms above ${l.maxGapMs} ms`;
       const late = c.state.lateStepTimesMs.length;
       return late >= l.maxLateSteps ? `${late} late steps in ${l.lateWindowMs} ms` : null;

@@ -2,7 +2,7 @@
 // Complete, with Stopped and Fault entered by trips (see step.ts). Time- and input-driven
 // transitions only; interlocks are evaluated before this runs.
 import type { TickContext } from './context.js';
-import { debounceFor, interlockById } from './interlocks.js';
+import { INTERLOCKS, debounceFor, interlockById } from './interlocks.js';
 import type { ControllerState } from './state.js';
 import { periodMs } from './trackers.js';
 import type { ControllerEvent, Phase, SubStep } from './types.js';
@@ -44,6 +44,16 @@ function beginFreeze(s: ControllerState, nowMs: number, cycle: number, events: C
   return { ...next, startRequested: false, freezeOpenedMs: nowMs, cycleFreezeMs: 0, coolingReachedAtMs: null };
 }
 
+/**
+ * The gas path may open for a freeze only when the dead-man footswitch (if configured) is down
+ * and no interlock armed in Freezing has its condition present, even before its debounce ends:
+ * a freeze never starts into a condition that is about to trip.
+ */
+function mayBeginFreeze(ctx: TickContext): boolean {
+  const footOk = !ctx.settings.footswitch.deadman || ctx.readings.operator.footswitch;
+  return footOk && !INTERLOCKS.some((row) => row.armedIn.includes('Freezing') && ctx.state.interlocks[row.id].conditionNow);
+}
+
 export function advancePhase(ctx: TickContext, edges: Edges, events: ControllerEvent[]): ControllerState {
   const { nowMs, settings, state: s } = ctx;
   const inSubMs = nowMs - s.subSinceMs;
@@ -65,8 +75,7 @@ export function advancePhase(ctx: TickContext, edges: Edges, events: ControllerE
     }
     case 'Ready': {
       const wantsStart = s.startRequested || edges.start;
-      const footOk = !settings.footswitch.deadman || ctx.readings.operator.footswitch;
-      if (wantsStart && footOk) return beginFreeze(s, nowMs, 1, events);
+      if (wantsStart && mayBeginFreeze(ctx)) return beginFreeze(s, nowMs, 1, events);
       return wantsStart === s.startRequested ? s : { ...s, startRequested: wantsStart };
     }
     case 'Freezing': {
@@ -81,7 +90,7 @@ export function advancePhase(ctx: TickContext, edges: Edges, events: ControllerE
     case 'Thawing': {
       const thawDone = inPhaseMs >= settings.protocol.thawS * 1000 && ctx.tipC !== null && ctx.tipC > settings.thaw.endTipC;
       if (!thawDone) return s;
-      if (s.cycle < settings.protocol.cycles) return beginFreeze(s, nowMs, s.cycle + 1, events);
+      if (s.cycle < settings.protocol.cycles) return mayBeginFreeze(ctx) ? beginFreeze(s, nowMs, s.cycle + 1, events) : s;
       return { ...enterPhase(s, nowMs, 'Complete', 'none', events), siteComplete: true };
     }
     case 'Fault':

@@ -153,9 +153,15 @@ export function step(nowMs: number, settings: Settings, readings: Readings, prev
     buzzer: signals.buzzer,
   };
 
-  // Safe to withdraw only on a fresh, usable reading above 0 C plus the margin, never while frozen.
+  // Safe to withdraw only when every channel reads fresh, usable and above 0 C plus the margin;
+  // never during a freeze or thaw.
   const safeToWithdraw =
-    s.phase !== 'Freezing' && s.phase !== 'Thawing' && fresh && ctx.tipC !== null && ctx.tipC > settings.thaw.withdrawMarginC;
+    s.phase !== 'Freezing' &&
+    s.phase !== 'Thawing' &&
+    fresh &&
+    ctx.tcProblem === null &&
+    ctx.coldestTipC !== null &&
+    ctx.coldestTipC > settings.thaw.withdrawMarginC;
   if (safeToWithdraw !== prev.safeToWithdraw) events.push({ kind: 'safe-to-withdraw', atMs: nowMs, safe: safeToWithdraw });
 
   const op = readings.operator;

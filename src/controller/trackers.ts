@@ -27,7 +27,7 @@ export function updateTrackers(nowMs: number, settings: Settings, readings: Read
 
   // Freeze time counts while the gas path was commanded open (both valves) since the last step.
   const gasPathOpen = prev.outputs.supplyValveOpen && prev.outputs.safetyValveOpen;
-  const openMs = gasPathOpen ? gapMs : 0;
+  const openMs = gasPathOpen ? Math.max(0, gapMs) : 0;
 
   const freezeOpen = prev.phase === 'Freezing' && prev.sub === 'freeze-open';
   const tipC = controlTipC(readings, settings);
