@@ -1,0 +1,171 @@
+// Gas-pressure interlocks: supply low (blocks start), supply high, and a blocked return line by
+// level and by trend.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS, withProtocol } from '../src/controller/settings.js';
+import type { ReadingOverrides } from './helpers/readings.js';
+import {
+  NormalPatient,
+  RETURN_FLOWING_BAR,
+  SHORT_PROTOCOL,
+  anyValveOpen,
+  drive,
+  expectTrip,
+  gasPathOpen,
+  inPhase,
+  nominalReadings,
+  normalUntil,
+  tripDetail,
+  trips,
+} from './helpers/readings.js';
+
+const SETTINGS = withProtocol(DEFAULT_SETTINGS, SHORT_PROTOCOL);
+const TWO_CYCLES = withProtocol(DEFAULT_SETTINGS, { cycles: 2, freezeS: 10, thawS: 10 });
+
+type Overrides = ReadingOverrides | ((nowMs: number, t0Ms: number) => ReadingOverrides);
+
+/** From 10 s into the first freeze, apply `o` on every step for `durationMs`. */
+function faultFromMidFreeze(o: Overrides, durationMs = 2_000) {
+  const { patient, at } = normalUntil(SETTINGS, inPhase('Freezing', 10_000));
+  expect(gasPathOpen(at.state.outputs)).toBe(true);
+  const t0 = at.lastMs + 20;
+  const overrides = typeof o === 'function' ? o : () => o;
+  return { t0, d: drive(patient.script((nowMs) => overrides(nowMs, t0)), { settings: SETTINGS, state: at.state, durationMs }) };
+}
+
+const during =
+  (ms: number, o: ReadingOverrides) =>
+  (nowMs: number, t0Ms: number): ReadingOverrides =>
+    nowMs < t0Ms + ms ? o : {};
+
+/** A whole normal treatment with `o` applied throughout. */
+function wholeTreatment(o: ReadingOverrides) {
+  const patient = new NormalPatient();
+  return drive(patient.script(() => o), { settings: SETTINGS, until: inPhase('Complete') });
+}
+
+describe('SUPPLY_PRESSURE_LOW', () => {
+  it('blocks start: with 35 bar no valve ever opens and the controller ends in Fault', () => {
+    const d = drive((now) => nominalReadings(now, { supplyBar: 35, operator: { start: now === 1_000 } }), { durationMs: 10_000 });
+    const rec = expectTrip(d, 'SUPPLY_PRESSURE_LOW', 'Fault');
+    expect(d.steps.some((r) => anyValveOpen(r.outputs))).toBe(false);
+    expect(d.state.phase).toBe('Fault');
+    // The condition was already debounced in Idle: it acts on the first self-test step.
+    expect(rec.nowMs).toBe(1_020);
+  });
+
+  it('blocks start when the supply falls just as start is pressed (debounced inside the self-test)', () => {
+    const d = drive((now) => nominalReadings(now, { supplyBar: now >= 1_000 ? 35 : 57, operator: { start: now === 1_000 } }), {
+      durationMs: 10_000,
+    });
+    const rec = expectTrip(d, 'SUPPLY_PRESSURE_LOW', 'Fault');
+    expect(rec.nowMs).toBe(1_500);
+    expect(d.steps.some((r) => anyValveOpen(r.outputs))).toBe(false);
+  });
+
+  it('trips 500 ms after the supply falls below 40 bar during a freeze, closing both valves in that step', () => {
+    const { t0, d } = faultFromMidFreeze({ supplyBar: 35 });
+    const rec = expectTrip(d, 'SUPPLY_PRESSURE_LOW', 'Fault');
+    expect(rec.nowMs).toBe(t0 + 500);
+    expect(tripDetail(d, 'SUPPLY_PRESSURE_LOW')).toBe('supply 35.0 bar below 40 bar');
+  });
+
+  it('trips on a supply reading that is not a number', () => {
+    const { d } = faultFromMidFreeze({ supplyBar: Number.NaN });
+    expectTrip(d, 'SUPPLY_PRESSURE_LOW', 'Fault');
+  });
+
+  it('does not trip on a whole treatment at 40.5 bar', () => {
+    const d = wholeTreatment({ supplyBar: 40.5 });
+    expect(d.state.phase).toBe('Complete');
+    expect(trips(d.events)).toEqual([]);
+  });
+
+  it('does not trip on a dip below 40 bar one step shorter than its 500 ms debounce', () => {
+    const { d } = faultFromMidFreeze(during(500, { supplyBar: 35 }));
+    expect(trips(d.events)).toEqual([]);
+  });
+
+  it('trips on a dip below 40 bar that lasts its full 500 ms debounce', () => {
+    const { d } = faultFromMidFreeze(during(520, { supplyBar: 35 }));
+    expectTrip(d, 'SUPPLY_PRESSURE_LOW', 'Fault');
+  });
+
+  it('trips during the thaw, so the operator learns of it before the next freeze', () => {
+    const { patient, at } = normalUntil(TWO_CYCLES, inPhase('Thawing', 1_000));
+    const d = drive(patient.script(() => ({ supplyBar: 35 })), { settings: TWO_CYCLES, state: at.state, durationMs: 5_000 });
+    expectTrip(d, 'SUPPLY_PRESSURE_LOW', 'Fault');
+  });
+
+  // A supply that fell below 40 bar during the thaw must not open the valves, even for one step,
+  // at the start of the next freeze: "blocks start" holds for every freeze.
+  it('never opens the valves for the next freeze when the supply fell below 40 bar during the thaw', () => {
+    const { patient, at } = normalUntil(TWO_CYCLES, inPhase('Thawing', 1_000));
+    const d = drive(patient.script(() => ({ supplyBar: 35 })), { settings: TWO_CYCLES, state: at.state, durationMs: 20_000 });
+    expect(d.steps.some((r) => anyValveOpen(r.outputs))).toBe(false);
+  });
+});
+
+describe('SUPPLY_PRESSURE_HIGH', () => {
+  it('trips 500 ms after the supply rises above 70 bar during a freeze, closing both valves in that step', () => {
+    const { t0, d } = faultFromMidFreeze({ supplyBar: 80 });
+    const rec = expectTrip(d, 'SUPPLY_PRESSURE_HIGH', 'Fault');
+    expect(rec.nowMs).toBe(t0 + 500);
+    expect(tripDetail(d, 'SUPPLY_PRESSURE_HIGH')).toBe('supply 80.0 bar above 70 bar');
+  });
+
+  it('blocks start: with 75 bar no valve ever opens', () => {
+    const d = drive((now) => nominalReadings(now, { supplyBar: 75, operator: { start: now === 1_000 } }), { durationMs: 5_000 });
+    expectTrip(d, 'SUPPLY_PRESSURE_HIGH', 'Fault');
+    expect(d.steps.some((r) => anyValveOpen(r.outputs))).toBe(false);
+  });
+
+  it('does not trip on a whole treatment at 69.5 bar', () => {
+    const d = wholeTreatment({ supplyBar: 69.5 });
+    expect(d.state.phase).toBe('Complete');
+    expect(trips(d.events)).toEqual([]);
+  });
+
+  it('does not trip on a spike above 70 bar one step shorter than its debounce', () => {
+    const { d } = faultFromMidFreeze(during(500, { supplyBar: 80 }));
+    expect(trips(d.events)).toEqual([]);
+  });
+});
+
+describe('RETURN_LINE_BLOCKED', () => {
+  it('trips 200 ms after the return line rises above 3 bar, closing both valves in that step', () => {
+    const { t0, d } = faultFromMidFreeze({ returnBar: 3.5 });
+    const rec = expectTrip(d, 'RETURN_LINE_BLOCKED', 'Fault');
+    expect(rec.nowMs).toBe(t0 + 200);
+    expect(tripDetail(d, 'RETURN_LINE_BLOCKED')).toBe('return 3.50 bar above 3 bar');
+  });
+
+  it('trips on return pressure rising while the tip warms, below the level threshold', () => {
+    // Return +0.5 bar/s from 1.9 bar, tip +3 C/s from -65 C: both over their per-second limits.
+    const { t0, d } = faultFromMidFreeze((now, t0Ms) => {
+      const s = (now - t0Ms) / 1000;
+      return { returnBar: RETURN_FLOWING_BAR + 0.5 * s, tipC: -65 + 3 * s };
+    }, 2_100);
+    const rec = expectTrip(d, 'RETURN_LINE_BLOCKED', 'Fault');
+    expect(tripDetail(d, 'RETURN_LINE_BLOCKED')).toBe('return pressure rising while the tip warms');
+    expect(rec.readings.returnLine?.bar).toBeLessThan(3);
+    expect(rec.nowMs - t0).toBeLessThanOrEqual(2_100);
+  });
+
+  it('does not trip on return pressure rising while the tip warms too slowly to matter', () => {
+    const { d } = faultFromMidFreeze((now, t0Ms) => {
+      const s = (now - t0Ms) / 1000;
+      return { returnBar: RETURN_FLOWING_BAR + 0.5 * s, tipC: -65 + 1.5 * s };
+    }, 2_000);
+    expect(trips(d.events)).toEqual([]);
+  });
+
+  it('does not trip with the return line held at 2.95 bar', () => {
+    const { d } = faultFromMidFreeze({ returnBar: 2.95 }, 3_000);
+    expect(trips(d.events)).toEqual([]);
+  });
+
+  it('does not trip on a spike above 3 bar one step shorter than its debounce', () => {
+    const { d } = faultFromMidFreeze(during(200, { returnBar: 3.5 }));
+    expect(trips(d.events)).toEqual([]);
+  });
+});
