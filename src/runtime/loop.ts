@@ -72,7 +72,7 @@ export class ControlLoop {
 }
 
 export function logEvent(logger: Logger, event: ControllerEvent): void {
-  const atS = event.atMs / 1000;
+  const atS = Number((event.atMs / 1000).toFixed(3));
   switch (event.kind) {
     case 'phase':
       logger.info({ event: 'phase', atS, from: event.from, to: event.to, cycle: event.cycle }, `phase ${event.from} -> ${event.to}`);
