@@ -18,6 +18,13 @@ export interface SensorParams {
   readonly returnNoiseSdBar: number;
   readonly returnResolutionBar: number;
   readonly returnFullScaleBar: number;
+  /**
+   * Probe error, for calibration practice: the raw tip reading is
+   * `probeGainError * true + probeOffsetErrorC` before noise and quantisation. The defaults
+   * (1, 0) are a perfect probe.
+   */
+  readonly probeOffsetErrorC: number;
+  readonly probeGainError: number;
 }
 
 /** 12-bit converters on the pressure transducers. */
@@ -45,6 +52,8 @@ export const DEFAULT_SENSOR_PARAMS: SensorParams = Object.freeze({
   returnNoiseSdBar: 0.01,
   returnResolutionBar: RETURN_FULL_SCALE_BAR / PRESSURE_ADC_COUNTS,
   returnFullScaleBar: RETURN_FULL_SCALE_BAR,
+  probeOffsetErrorC: 0,
+  probeGainError: 1,
 });
 
 export class SensorParamsError extends Error {
@@ -56,12 +65,13 @@ export function resolveSensorParams(overrides: Partial<SensorParams> = {}): Sens
   const p: SensorParams = { ...DEFAULT_SENSOR_PARAMS, ...overrides };
   const positive: (keyof SensorParams)[] = [
     'tcLagMs', 'tcResolutionC', 'cjResolutionC', 'supplyResolutionBar', 'supplyFullScaleBar',
-    'returnResolutionBar', 'returnFullScaleBar',
+    'returnResolutionBar', 'returnFullScaleBar', 'probeGainError',
   ];
   const nonNegative: (keyof SensorParams)[] = ['tcNoiseSdC', 'cjNoiseSdC', 'supplyNoiseSdBar', 'returnNoiseSdBar'];
   for (const key of positive) requireAbove(key, p[key], 0, true);
   for (const key of nonNegative) requireAbove(key, p[key], 0, false);
   requireAbove('coldJunctionC', p.coldJunctionC, -Infinity, true);
+  requireAbove('probeOffsetErrorC', p.probeOffsetErrorC, -Infinity, true);
   return Object.freeze(p);
 }
 

@@ -5,8 +5,9 @@ import { SAFE_OUTPUTS, type Hal, type Outputs, type Readings } from '../contract
 import { FaultSchedule, type FaultKind, type FaultSpec } from '../../hil/faults.js';
 import { PLANT_SUBSTEP_MS, Plant, type PlantParams, type PlantState } from '../../hil/plant/index.js';
 import { ATMOSPHERIC_PRESSURE_BAR } from '../../src/physics/co2.js';
-import { seededRandom } from '../../src/physics/random.js';
+import { seededRandom, type Random } from '../../src/physics/random.js';
 import type { Clock } from '../../src/runtime/clock.js';
+import { BathImmersion } from './bath.js';
 import { plantConditionsFor } from './fault-conditions.js';
 import { OperatorPanel, type OperatorButton } from './operator-panel.js';
 import { PressureTransducer } from './pressure-transducer.js';
@@ -23,6 +24,12 @@ export interface SimHalOptions {
   readonly sensor?: Partial<SensorParams>;
 }
 
+/**
+ * The bath fluctuation draws from its own stream (seed xor this), so immersing the probe never
+ * shifts the sensor noise sequence that the other seeded runs replay.
+ */
+const BATH_SEED_SALT = 0x5eed_ba75;
+
 export class SimHal implements Hal {
   readonly kind = 'sim' as const;
   readonly faults: FaultSchedule;
@@ -35,6 +42,9 @@ export class SimHal implements Hal {
   #lastOutputs: Outputs = SAFE_OUTPUTS;
   /** `cylinder-empty` is one-shot: set once its liquid has been removed. */
   #cylinderDrained = false;
+  readonly #bathRandom: Random;
+  /** Non-null while the probe is in a reference bath (calibration). */
+  #bath: BathImmersion | null = null;
 
   /** Throws PlantParamsError, SensorParamsError or FaultSpecError for bad options. */
   constructor(options: SimHalOptions) {
@@ -44,6 +54,7 @@ export class SimHal implements Hal {
     const sensor = resolveSensorParams(options.sensor);
     const random = seededRandom(options.seed);
     this.#tc = new ThermocoupleModel(sensor, this.#plant.state.tipTrueC, random);
+    this.#bathRandom = seededRandom((options.seed ^ BATH_SEED_SALT) >>> 0);
     this.#supply = new PressureTransducer(sensor.supplyNoiseSdBar, sensor.supplyResolutionBar, sensor.supplyFullScaleBar, random);
     this.#returnLine = new PressureTransducer(sensor.returnNoiseSdBar, sensor.returnResolutionBar, sensor.returnFullScaleBar, random);
   }
@@ -109,6 +120,30 @@ export class SimHal implements Hal {
     return this.#plant.state;
   }
 
+  /**
+   * Put the probe in a reference bath at `bathC` (calibration), move it to another, or take it
+   * out with null. In a bath the true tip follows the bath with a few seconds' lag; out of it
+   * the tip is back on the plant model (tissue, or room air without a probe). Throws RangeError
+   * for a temperature no bath can have.
+   */
+  immerseInBath(bathC: number | null): void {
+    this.#catchUp();
+    if (bathC === null) this.#bath = null;
+    else if (this.#bath !== null) this.#bath.setBathC(bathC);
+    else this.#bath = new BathImmersion(bathC, this.#plant.state.tipTrueC, this.#bathRandom);
+  }
+
+  /** The bath the probe is in, C; null when it is not in one. */
+  get bathC(): number | null {
+    return this.#bath?.bathC ?? null;
+  }
+
+  /** The true temperature at the junction now: the bath's model while immersed, else the plant's. */
+  get tipTrueC(): number {
+    this.#catchUp();
+    return this.#bath?.tipTrueC ?? this.#plant.state.tipTrueC;
+  }
+
   faultsActive(nowMs: number): ReadonlySet<FaultKind> {
     return this.faults.active(nowMs);
   }
@@ -120,8 +155,11 @@ export class SimHal implements Hal {
       const active = this.faults.active(this.#plant.nowMs);
       this.#applyFaults(active);
       this.#plant.advance(PLANT_SUBSTEP_MS);
-      this.#tc.track(this.#plant.state.tipTrueC, PLANT_SUBSTEP_MS, active.has('tc-stuck'));
+      const trueTipC = this.#bath === null ? this.#plant.state.tipTrueC : this.#bath.step(PLANT_SUBSTEP_MS);
+      this.#tc.track(trueTipC, PLANT_SUBSTEP_MS, active.has('tc-stuck'));
     }
+    // Inputs sampled now see the faults active now, so the thermocouple and probe presence agree.
+    this.#applyFaults(this.faults.active(targetMs));
   }
 
   #applyFaults(active: ReadonlySet<FaultKind>): void {

@@ -36,7 +36,12 @@ export class ThermocoupleModel {
   track(trueTipC: number, dtMs: number, stuck: boolean): void {
     this.#laggedC = firstOrderStep(this.#laggedC, trueTipC, this.#params.tcLagMs, dtMs);
     if (!stuck) this.#stuckC = null;
-    else this.#stuckC ??= quantise(this.#laggedC, this.#params.tcResolutionC);
+    else this.#stuckC ??= quantise(this.#probeReadingC(this.#laggedC), this.#params.tcResolutionC);
+  }
+
+  /** What the probe reports for a junction at `trueC`, with its configured gain and offset error. */
+  #probeReadingC(trueC: number): number {
+    return this.#params.probeGainError * trueC + this.#params.probeOffsetErrorC;
   }
 
   /** The sample the front-end delivers at `atMs` with `faults` active. */
@@ -70,7 +75,7 @@ export class ThermocoupleModel {
     } else if (faults.has('tip-reads-cold')) {
       tipC = noisy(TIP_READS_COLD_C);
     } else {
-      tipC = noisy(this.#laggedC);
+      tipC = noisy(this.#probeReadingC(this.#laggedC));
     }
     return { tipC, coldJunctionC, fault, atMs };
   }
