@@ -8,11 +8,17 @@ import { silentLogger } from '../src/log.js';
 import type { Clock } from '../src/runtime/clock.js';
 import { VirtualClock } from '../src/runtime/clock.js';
 import { ControlLoop } from '../src/runtime/loop.js';
+import type { CalibrationProvider } from '../src/runtime/calibration-provider.js';
+import { FixedCalibrationProvider } from '../src/runtime/calibration-provider.js';
+import { calibrated } from '../src/controller/probe-calibration.js';
 import { VirtualScheduler } from '../src/runtime/scheduler.js';
 import type { FaultSpec } from './faults.js';
 import type { PlantParams } from './plant/index.js';
 import type { TreatmentSummary } from './recorder.js';
 import { TreatmentRecorder } from './recorder.js';
+
+/** The simulated probe is Type T and, with no configured probe error, reads true. */
+export const SIM_PROBE_CALIBRATION = new FixedCalibrationProvider(calibrated('T', 0, 1));
 
 /** After the treatment ends, keep simulating this long at most, waiting for safe-to-withdraw. */
 export const POST_TREATMENT_MAX_S = 300;
@@ -27,6 +33,9 @@ export interface SimulationOptions {
   /** Press stop at this simulated time; null for none. */
   readonly stopAtS?: number | null;
   readonly logger?: Logger;
+  /** The probe's calibration; by default the simulated Type T probe's, which reads true
+   * (the sim probe has no error unless one is configured), so no correction. */
+  readonly calibration?: CalibrationProvider;
   /** Wall clock for the `wallMs` figure (the simulation itself never reads it). */
   readonly wallClock?: Clock;
 }
@@ -44,6 +53,7 @@ export function simulateTreatment(options: SimulationOptions): SimulationSummary
     settings,
     logger: options.logger ?? silentLogger(),
     startMs: 0,
+    calibration: options.calibration ?? SIM_PROBE_CALIBRATION,
     onStep: (nowMs, readings, result) => {
       recorder.record(nowMs, readings, result);
     },

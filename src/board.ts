@@ -9,6 +9,16 @@ export const SimBoardSchema = z
     $schema: z.string().optional(),
     name: z.string().min(1),
     backend: z.literal('sim'),
+    /** The tip thermocouple's type: calibrations must match it; it sets the physical-floor tolerance. */
+    thermocoupleType: z.enum(['T', 'K']).default('T'),
+    calibration: z
+      .object({
+        /** Simulated boards only: when the probe has no valid calibration at start-up, calibrate it
+         * on the simulated baths (virtual time, a few ms) and save the record like any other. */
+        autoCalibrate: z.boolean().default(false),
+      })
+      .strict()
+      .default({ autoCalibrate: false }),
     /** Seeds the simulated sensor noise; the same seed replays the same run. */
     seed: z.number().int().min(0).max(0xffffffff).default(1),
     /** Overrides of the plant model's parameters (hil/plant/params.ts). */

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import type { MainIo } from '../src/cli/main.js';
 import { PassThrough } from 'node:stream';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 function capture(): { io: MainIo; out: () => string; err: () => string } {
   let out = '';
@@ -113,11 +116,14 @@ describe('cryo run', () => {
     const stdout = new PassThrough();
     stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
     const io = { ...c.io, console: { stdin: new PassThrough(), stdout, stderr: new PassThrough() } };
-    const args = ['run', '--speed', '1000', '--auto-start', '--cycles', '1', '--freeze-s', '10', '--thaw-s', '10', '--exit-when-done', '--json'];
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cryo-run-'));
+    const args = ['run', '--data-dir', dataDir, '--speed', '1000', '--auto-start', '--cycles', '1', '--freeze-s', '10', '--thaw-s', '10', '--exit-when-done', '--json'];
     expect(await main(args, io)).toBe(0);
     const summary = JSON.parse(printed.trim().split('\n').at(-1) ?? '') as { outcome: string; valveOpenAtEnd: boolean; safeToWithdrawAtS: number | null };
     expect(summary.outcome).toBe('complete');
     expect(summary.valveOpenAtEnd).toBe(false);
     expect(summary.safeToWithdrawAtS).not.toBeNull();
+    // The simulated probe calibrated itself on first use and saved an ordinary record.
+    expect(fs.existsSync(path.join(dataDir, 'calibrations', 'SIM-PROBE-001.json'))).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 // Tip-temperature interlocks: the physical floor, the absolute -100 C limit, thermocouple faults,
 // stale samples and a stuck sensor. Each trips in a test and stays quiet near its threshold.
+import { TC_TOLERANCE_AT_SUBLIMATION_C } from '../src/controller/probe-calibration.js';
 import { describe, expect, it } from 'vitest';
 import type { TcFault } from '../hal/contract.js';
 import { TC_FAULTS } from '../hal/contract.js';
@@ -22,7 +23,7 @@ import {
 } from './helpers/readings.js';
 
 const SETTINGS = withProtocol(DEFAULT_SETTINGS, SHORT_PROTOCOL);
-const MARGIN_C = DEFAULT_SETTINGS.tip.sensorToleranceC + DEFAULT_SETTINGS.tip.floorMarginC;
+const MARGIN_C = TC_TOLERANCE_AT_SUBLIMATION_C.T + DEFAULT_SETTINGS.tip.floorMarginC;
 const floorAt = (returnBar: number): number => sublimationTempC(returnBar) - MARGIN_C;
 
 /** A normal treatment 10 s into its first freeze (gas flowing, tip near -65 C). */
@@ -101,7 +102,7 @@ describe('TIP_BELOW_PHYSICAL_FLOOR', () => {
 describe('TIP_BELOW_ABSOLUTE_LIMIT', () => {
   // Widest floor the settings allow, and a return pressure at the bottom of the fit: the floor
   // then sits near -108 C, so only the absolute limit can act at -100.5 C.
-  const wide = parseSettings({ protocol: SHORT_PROTOCOL, tip: { sensorToleranceC: 10, floorMarginC: 10 } });
+  const wide = parseSettings({ protocol: SHORT_PROTOCOL, tip: { floorMarginC: 25 } });
   const lowReturnBar = 0.3;
   const wideFloorC = sublimationTempC(SUBLIMATION_MIN_PRESSURE_BAR) - 20;
 

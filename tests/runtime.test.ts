@@ -1,10 +1,14 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Hal, Outputs, Readings } from '../hal/contract.js';
 import { SAFE_OUTPUTS } from '../hal/contract.js';
 import { DEFAULT_SETTINGS } from '../src/controller/settings.js';
 import { silentLogger } from '../src/log.js';
 import { ControlLoop } from '../src/runtime/loop.js';
+import { SIM_PROBE_CALIBRATION } from '../hil/runner.js';
 
 class RecordingHal implements Hal {
   readonly kind = 'sim' as const;
@@ -43,7 +47,7 @@ function nominal(atMs: number, overrides: Partial<Readings> = {}): Readings {
 describe('ControlLoop', () => {
   it('puts the HAL in its safe state at start-up, before any read or write', () => {
     const hal = new RecordingHal((n) => nominal(n * 20));
-    new ControlLoop({ hal, settings: DEFAULT_SETTINGS, logger: silentLogger(), startMs: 0 });
+    new ControlLoop({ hal, settings: DEFAULT_SETTINGS, logger: silentLogger(), startMs: 0, calibration: SIM_PROBE_CALIBRATION });
     expect(hal.calls).toEqual(['safe']);
   });
 
@@ -51,14 +55,14 @@ describe('ControlLoop', () => {
     const hal = new RecordingHal(() => {
       throw new Error('sensor bus exploded');
     });
-    const loop = new ControlLoop({ hal, settings: DEFAULT_SETTINGS, logger: silentLogger(), startMs: 0 });
+    const loop = new ControlLoop({ hal, settings: DEFAULT_SETTINGS, logger: silentLogger(), startMs: 0, calibration: SIM_PROBE_CALIBRATION });
     expect(() => loop.tick(20)).toThrow('sensor bus exploded');
     expect(hal.calls.at(-1)).toBe('safe');
   });
 
   it('calls toSafeState in the tick an interlock trips, then writes closed valves', () => {
     const hal = new RecordingHal((n) => nominal(n * 20, n >= 1 ? { halFault: 'serial front-end lost' } : {}));
-    const loop = new ControlLoop({ hal, settings: DEFAULT_SETTINGS, logger: silentLogger(), startMs: 0 });
+    const loop = new ControlLoop({ hal, settings: DEFAULT_SETTINGS, logger: silentLogger(), startMs: 0, calibration: SIM_PROBE_CALIBRATION });
     loop.tick(0);
     const result = loop.tick(20);
     expect(result.events.some((e) => e.kind === 'trip' && e.id === 'HAL_FAULT')).toBe(true);
@@ -69,7 +73,7 @@ describe('ControlLoop', () => {
 
   it('writes the safe outputs on a quiet idle tick', () => {
     const hal = new RecordingHal((n) => nominal(n * 20));
-    const loop = new ControlLoop({ hal, settings: DEFAULT_SETTINGS, logger: silentLogger(), startMs: 0 });
+    const loop = new ControlLoop({ hal, settings: DEFAULT_SETTINGS, logger: silentLogger(), startMs: 0, calibration: SIM_PROBE_CALIBRATION });
     const { outputs } = loop.tick(0);
     expect(outputs.supplyValveOpen).toBe(SAFE_OUTPUTS.supplyValveOpen);
     expect(outputs.safetyValveOpen).toBe(SAFE_OUTPUTS.safetyValveOpen);
@@ -77,11 +81,12 @@ describe('ControlLoop', () => {
 });
 
 const CLI = 'dist/src/cli/main.js';
+const env = { ...process.env, CRYO_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'cryo-process-')) };
 
 // These run the built program (npm test builds before it runs vitest).
 describe('the cryo process', () => {
   it('puts the outputs in the safe state and exits on SIGTERM', async () => {
-    const child = spawn(process.execPath, [CLI, 'run', '--board', 'boards/sim.json'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'run', '--board', 'boards/sim.json'], { stdio: ['pipe', 'pipe', 'pipe'], env });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     await new Promise<void>((resolve) => {
@@ -98,7 +103,7 @@ describe('the cryo process', () => {
   });
 
   it('quits on the q key with the outputs in the safe state', async () => {
-    const child = spawn(process.execPath, [CLI, 'run', '--board', 'boards/sim.json'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'run', '--board', 'boards/sim.json'], { stdio: ['pipe', 'pipe', 'pipe'], env });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();

@@ -29,7 +29,7 @@ describe('defaults', () => {
     expect(DEFAULT_SETTINGS.protocol).toEqual(PRESETS.standard);
     expect(DEFAULT_SETTINGS.loop.rateHz).toBe(50);
     expect(DEFAULT_SETTINGS.pressure).toMatchObject({ supplyLowBar: 40, supplyHighBar: 70, returnBlockedBar: 3 });
-    expect(DEFAULT_SETTINGS.tip).toMatchObject({ absoluteLimitC: -100, sensorToleranceC: 1.18, staleMs: 100 });
+    expect(DEFAULT_SETTINGS.tip).toMatchObject({ absoluteLimitC: -100, floorMarginC: 2, staleMs: 100 });
     expect(DEFAULT_SETTINGS.cooling).toEqual({ targetC: -50, withinS: 20, hysteresisC: 3 });
     expect(DEFAULT_SETTINGS.freezeLimit).toEqual({ perCycleGraceMs: 500, cumulativeMaxS: 900 });
     expect(DEFAULT_SETTINGS.footswitch.deadman).toBe(false);

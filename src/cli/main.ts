@@ -4,6 +4,8 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { VERSION } from '../version.js';
+import { registerCalibrate } from './calibrate.js';
 import { registerCalibration } from './calibration.js';
 import { registerCo2 } from './co2.js';
 import { EXIT_USAGE, UsageError } from './errors.js';
@@ -13,7 +15,7 @@ import type { CliIo } from './simulate.js';
 import { registerSimulate } from './simulate.js';
 import { registerThermocouple } from './thermocouple.js';
 
-export const VERSION = '0.1.0';
+export { VERSION };
 
 export interface MainIo extends CliIo {
   readonly console: ConsoleIo;
@@ -44,6 +46,7 @@ export async function main(argv: readonly string[], io: MainIo = processIo): Pro
   registerCo2(program, io, setResult);
   registerThermocouple(program, io, setResult);
   registerCalibration(program, io, setResult);
+  registerCalibrate(program, io.console, setResult, { softwareVersion: VERSION });
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return code;

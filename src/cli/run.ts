@@ -4,7 +4,11 @@ import { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import type { Readings } from '../../hal/contract.js';
 import { SimHal } from '../../hal/sim/index.js';
-import { PlantParamsError } from '../../hil/plant/index.js';
+import { DEFAULT_PLANT_PARAMS, PlantParamsError } from '../../hil/plant/index.js';
+import { autoCalibrateSimProbe } from '../../hil/sim-calibration.js';
+import { defaultDataDir } from '../../calibration/store.js';
+import { StoreCalibrationProvider } from '../runtime/calibration-provider.js';
+import { VERSION } from '../version.js';
 import { POST_TREATMENT_MAX_S } from '../../hil/runner.js';
 import { TreatmentRecorder } from '../../hil/recorder.js';
 import type { TreatmentSummary } from '../../hil/recorder.js';
@@ -35,6 +39,7 @@ export interface RunFlags extends ProtocolFlags {
   autoStart?: boolean;
   exitWhenDone?: boolean;
   json?: boolean;
+  dataDir?: string;
 }
 
 export interface ConsoleIo {
@@ -106,6 +111,18 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo): Promise<Treatm
     if (err instanceof PlantParamsError) throw new UsageError(`${flags.board}: ${err.message}`);
     throw err;
   }
+  const dataDir = flags.dataDir ?? defaultDataDir(process.env);
+  const calibration = new StoreCalibrationProvider(dataDir, board.thermocoupleType, () => new Date());
+  const probeId = board.plant.probeId === undefined ? DEFAULT_PLANT_PARAMS.probeId : board.plant.probeId;
+  let verdict = calibration.lookup(probeId, true);
+  if (!verdict.ok && board.calibration.autoCalibrate && probeId !== null) {
+    logger.info({ probeId, problem: verdict.problem }, 'simulated probe not calibrated: calibrating it on the simulated baths');
+    const outcome = await autoCalibrateSimProbe({ board, probeId, dataDir, now: () => new Date(), softwareVersion: VERSION, logger });
+    if (outcome.kind !== 'saved') logger.error({ outcome: outcome.kind }, 'sim auto-calibration did not produce a record');
+    verdict = calibration.lookup(probeId, true);
+  }
+  if (verdict.ok) logger.info({ probeId, offsetC: verdict.offsetC, gain: verdict.gain }, `probe ${probeId ?? '(no id)'} calibrated`);
+  else logger.warn({ probeId, problem: verdict.problem }, `probe calibration invalid: start is blocked: ${verdict.problem ?? ''}`);
   const recorder = new TreatmentRecorder();
   let lastReadings: Readings | null = null;
   const loop = new ControlLoop({
@@ -113,6 +130,7 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo): Promise<Treatm
     settings,
     logger,
     startMs: simClock.nowMs(),
+    calibration,
     onStep: (nowMs, readings, result) => {
       lastReadings = readings;
       recorder.record(nowMs, readings, result);
@@ -211,6 +229,7 @@ export function registerRun(program: Command, io: ConsoleIo, setResult: (code: n
     .option('--freeze-s <s>', 'freeze time per cycle, seconds (10-300)')
     .option('--thaw-s <s>', 'thaw time per cycle, seconds (10-300)')
     .option('--settings <file>', 'settings file (JSON) overriding the defaults')
+    .option('--data-dir <dir>', 'where probe calibration records live (default $CRYO_DATA_DIR or ./data)')
     .option('--auto-start', 'press start as soon as the console is up (simulated boards only)')
     .option('--exit-when-done', 'exit when the treatment has ended and the probe is safe to withdraw')
     .option('--json', 'with --exit-when-done: print the treatment summary as one JSON object')

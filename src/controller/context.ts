@@ -1,6 +1,9 @@
 // What one tick knows: the readings reduced to the few facts the interlocks and the phase logic
 // need, computed once per step. Pure; no I/O.
-import type { Readings, TipSample } from '../../hal/contract.js';
+import type { TipSample } from '../../hal/contract.js';
+import type { ThermocoupleType } from '../../calibration/types.js';
+import type { ControllerReadings } from './probe-calibration.js';
+import { TC_TOLERANCE_AT_SUBLIMATION_C } from './probe-calibration.js';
 import { ATMOSPHERIC_PRESSURE_BAR, SUBLIMATION_MAX_PRESSURE_BAR, SUBLIMATION_MIN_PRESSURE_BAR, sublimationTempC } from '../physics/co2.js';
 import type { Settings } from './settings.js';
 import type { ControllerState } from './state.js';
@@ -8,7 +11,7 @@ import type { ControllerState } from './state.js';
 export interface TickContext {
   readonly nowMs: number;
   readonly settings: Settings;
-  readonly readings: Readings;
+  readonly readings: ControllerReadings;
   /** State as it stands after this tick's trackers were updated (phase not yet advanced). */
   readonly state: ControllerState;
   /** The control channel's temperature when it is usable; null otherwise. */
@@ -40,7 +43,7 @@ export function tipProblem(sample: TipSample, channel: number, settings: Setting
   return null;
 }
 
-function staleness(nowMs: number, readings: Readings, staleMs: number): string | null {
+function staleness(nowMs: number, readings: ControllerReadings, staleMs: number): string | null {
   const ages: [string, number][] = readings.tips.map((s, i) => [`tip channel ${i}`, nowMs - s.atMs]);
   ages.push(['supply pressure', nowMs - readings.supply.atMs]);
   if (readings.returnLine !== null) ages.push(['return pressure', nowMs - readings.returnLine.atMs]);
@@ -50,13 +53,14 @@ function staleness(nowMs: number, readings: Readings, staleMs: number): string |
   return null;
 }
 
-/** Physical floor for a return-line pressure (1 atm when unknown), clamped to the fit's range. */
-export function physicalFloorC(returnBar: number | null, settings: Settings): number {
+/** Physical floor for a return-line pressure (1 atm when unknown), clamped to the fit's range,
+ * less the thermocouple type's tolerance and the configured margin. */
+export function physicalFloorC(returnBar: number | null, settings: Settings, thermocoupleType: ThermocoupleType): number {
   const p = Math.min(Math.max(returnBar ?? ATMOSPHERIC_PRESSURE_BAR, SUBLIMATION_MIN_PRESSURE_BAR), SUBLIMATION_MAX_PRESSURE_BAR);
-  return sublimationTempC(p) - (settings.tip.sensorToleranceC + settings.tip.floorMarginC);
+  return sublimationTempC(p) - (TC_TOLERANCE_AT_SUBLIMATION_C[thermocoupleType] + settings.tip.floorMarginC);
 }
 
-export function makeContext(nowMs: number, settings: Settings, readings: Readings, state: ControllerState): TickContext {
+export function makeContext(nowMs: number, settings: Settings, readings: ControllerReadings, state: ControllerState): TickContext {
   let tcProblem: string | null = readings.tips.length === 0 ? 'no thermocouple channel' : null;
   let coldestTipC: number | null = null;
   readings.tips.forEach((sample, channel) => {
@@ -81,7 +85,7 @@ export function makeContext(nowMs: number, settings: Settings, readings: Reading
     coldestTipC,
     staleProblem: staleness(nowMs, readings, settings.tip.staleMs),
     returnBar,
-    floorC: physicalFloorC(returnBar, settings),
+    floorC: physicalFloorC(returnBar, settings, readings.calibration.thermocoupleType),
     flowDetected: returnBar !== null && returnBar > settings.pressure.returnFlowBar,
   };
 }

@@ -53,7 +53,7 @@ export const INTERLOCKS: readonly Interlock[] = [
   {
     id: 'TIP_BELOW_PHYSICAL_FLOOR',
     hazard: 'A reading colder than CO2 can reach: failed sensor, wrong gas (N2O) or wrong probe; the lesion is not what the display says',
-    condition: 'tip below Tsub(return pressure, 1 atm when unknown) - (tip.sensorToleranceC + tip.floorMarginC)',
+    condition: "tip below Tsub(return pressure, 1 atm when unknown) - (the thermocouple type's tolerance at -78.5 C: T 1.18, K 2.2 + tip.floorMarginC)",
     armedIn: ALL_PHASES,
     debounceMs: FEW_SAMPLES_MS,
     latch: true,
@@ -275,6 +275,17 @@ export const INTERLOCKS: readonly Interlock[] = [
     priority: 'high',
     hint: 'Hardware connection lost: check the cables to the controller board and sensor front-end.',
     check: (c) => c.readings.halFault,
+  },
+  {
+    id: 'CALIBRATION_INVALID',
+    hazard: 'An uncalibrated, expired or wrong-type probe misreads the tip (10 C warm at -78 C): every freeze is wrong',
+    condition: "the probe's calibration record is missing, expired, corrupt or edited, or its thermocouple type is not the board's; blocks start",
+    armedIn: ['SelfTest', 'Ready'],
+    debounceMs: 0,
+    latch: true,
+    priority: 'medium',
+    hint: 'Probe calibration invalid: calibrate the probe (cryo calibrate --probe ID) or fit a calibrated probe.',
+    check: (c) => c.readings.calibration.problem,
   },
 ];
 

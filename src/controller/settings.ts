@@ -65,10 +65,9 @@ export const SettingsSchema = z
         coldJunctionMaxC: n(30, 125).default(70),
         /** A sample older than this is stale (5 ticks at 50 Hz). */
         staleMs: n(20, 2_000).default(100),
-        /** Thermocouple tolerance at -78.5 C: Type T, ASTM E230 standard (domain section 5). */
-        sensorToleranceC: n(0, 10).default(1.18),
-        /** Extra margin below the sublimation floor before a reading is called impossible. */
-        floorMarginC: n(0, 10).default(2),
+        /** Extra margin below the sublimation floor, beyond the thermocouple type's tolerance
+         * (src/controller/probe-calibration.ts), before a reading is called impossible. */
+        floorMarginC: n(0, 25).default(2),
         /** Neurotmesis below -100 C: never, whatever else is true (domain section 1). */
         absoluteLimitC: n(-150, -78.5).default(-100),
         /** SENSOR_STUCK: less than this span of readings over the window with the valve open. */
@@ -78,7 +77,7 @@ export const SettingsSchema = z
       .strict()
       .default({
         minValidC: -200, maxValidC: 150, coldJunctionMinC: -10, coldJunctionMaxC: 70, staleMs: 100,
-        sensorToleranceC: 1.18, floorMarginC: 2, absoluteLimitC: -100, stuckMinSpanC: 0.02, stuckWindowMs: 3_000,
+        floorMarginC: 2, absoluteLimitC: -100, stuckMinSpanC: 0.02, stuckWindowMs: 3_000,
       }),
     pressure: z
       .object({

@@ -5,6 +5,7 @@
 import type { Outputs, Readings } from '../../hal/contract.js';
 import { alarmSignals, silenceActive, updateAlarms } from './alarms.js';
 import { makeContext } from './context.js';
+import type { ControllerReadings } from './probe-calibration.js';
 import type { TickContext } from './context.js';
 import { INTERLOCKS, debounceFor, interlockById } from './interlocks.js';
 import type { Edges } from './phase-logic.js';
@@ -115,7 +116,7 @@ function valveCommands(s: ControllerState): { supply: boolean; safety: boolean }
   }
 }
 
-export function step(nowMs: number, settings: Settings, readings: Readings, prev: ControllerState): StepResult {
+export function step(nowMs: number, settings: Settings, readings: ControllerReadings, prev: ControllerState): StepResult {
   const events: ControllerEvent[] = [];
   const tracked = updateTrackers(nowMs, settings, readings, prev);
   const ctx = makeContext(nowMs, settings, readings, tracked);

@@ -24,6 +24,7 @@ export const INTERLOCK_IDS = [
   'PROBE_DISCONNECTED',
   'LOOP_OVERRUN',
   'HAL_FAULT',
+  'CALIBRATION_INVALID',
 ] as const;
 export type InterlockId = (typeof INTERLOCK_IDS)[number];
 

@@ -1,6 +1,9 @@
 // The runtime around the pure step: read the HAL, call the step, write the outputs, log the
 // events. One `tick` per scheduler period; the same code runs on the real and the virtual clock.
-import type { Hal, Outputs, Readings } from '../../hal/contract.js';
+import type { Hal, Outputs } from '../../hal/contract.js';
+import { calibrateReadings } from '../controller/probe-calibration.js';
+import type { ControllerReadings } from '../controller/probe-calibration.js';
+import type { CalibrationProvider } from './calibration-provider.js';
 import type { Settings } from '../controller/settings.js';
 import { initialState } from '../controller/state.js';
 import type { ControllerState } from '../controller/state.js';
@@ -14,15 +17,18 @@ export interface ControlLoopOptions {
   readonly settings: Settings;
   readonly logger: Logger;
   readonly startMs: number;
+  /** The attached probe's calibration: every tip reading passes through it. */
+  readonly calibration: CalibrationProvider;
   /** Called after every completed tick (telemetry, UI, the HIL runner's recorder). */
-  readonly onStep?: (nowMs: number, readings: Readings, result: StepResult) => void;
+  readonly onStep?: (nowMs: number, readings: ControllerReadings, result: StepResult) => void;
 }
 
 export class ControlLoop {
   readonly #hal: Hal;
   readonly #settings: Settings;
   readonly #logger: Logger;
-  readonly #onStep: ((nowMs: number, readings: Readings, result: StepResult) => void) | undefined;
+  readonly #calibration: CalibrationProvider;
+  readonly #onStep: ((nowMs: number, readings: ControllerReadings, result: StepResult) => void) | undefined;
   #state: ControllerState;
   #lastOutputs: Outputs;
 
@@ -30,6 +36,7 @@ export class ControlLoop {
     this.#hal = options.hal;
     this.#settings = options.settings;
     this.#logger = options.logger;
+    this.#calibration = options.calibration;
     this.#onStep = options.onStep;
     this.#state = initialState(options.startMs);
     // Fail safe at start-up: never trust a back-end's or a library's initial output level.
@@ -52,7 +59,11 @@ export class ControlLoop {
   /** One control period. A throw anywhere puts the HAL in its safe state before propagating. */
   tick(nowMs: number): StepResult {
     try {
-      const readings = this.#hal.read();
+      const raw = this.#hal.read();
+      // A start press looks at the probe's record again: expiry is judged per treatment, and a
+      // probe calibrated while the console runs is seen without a restart.
+      const startPressed = raw.operator.start && !this.#state.inputs.start;
+      const readings = calibrateReadings(raw, this.#calibration.lookup(raw.probe.id, startPressed));
       const result = step(nowMs, this.#settings, readings, this.#state);
       // On a trip the back-end goes to its safe state first; the written outputs (valves closed,
       // alarm lamps and buzzer on) then follow in the same tick.

@@ -2,7 +2,9 @@
 // scripted reading function (no plant, virtual time only), and a plant-free "normal patient"
 // whose tip follows the valves the controller commanded on the previous step.
 import { expect } from 'vitest';
-import type { OperatorSample, Outputs, PressureSample, Readings, TcFault, TipSample } from '../../hal/contract.js';
+import type { OperatorSample, Outputs, PressureSample, TcFault, TipSample } from '../../hal/contract.js';
+import { calibrated } from '../../src/controller/probe-calibration.js';
+import type { ControllerReadings as Readings, ProbeCalibration } from '../../src/controller/probe-calibration.js';
 import { DEFAULT_SETTINGS } from '../../src/controller/settings.js';
 import type { Settings } from '../../src/controller/settings.js';
 import { initialState } from '../../src/controller/state.js';
@@ -32,7 +34,11 @@ export interface ReadingOverrides {
   readonly probePresent?: boolean;
   readonly operator?: Partial<Omit<OperatorSample, 'atMs'>>;
   readonly halFault?: string | null;
+  /** The probe's calibration; by default a valid Type T calibration with no correction. */
+  readonly calibration?: ProbeCalibration;
 }
+
+export const EXACT_TYPE_T = calibrated('T', 0, 1);
 
 /** Nominal readings at `nowMs`: tip 37 C fresh, supply 57 bar, return 1 atm, probe in, no buttons. */
 export function nominalReadings(nowMs: number, o: ReadingOverrides = {}): Readings {
@@ -46,6 +52,7 @@ export function nominalReadings(nowMs: number, o: ReadingOverrides = {}): Readin
     probe: { present: o.probePresent ?? true, id: null, atMs: nowMs },
     operator: { start: false, stop: false, acknowledge: false, footswitch: false, estop: false, ...o.operator, atMs: nowMs },
     halFault: o.halFault ?? null,
+    calibration: o.calibration ?? EXACT_TYPE_T,
   };
 }
 

@@ -1,0 +1,54 @@
+// The simulated probe calibrates itself: the same guided procedure an engineer runs
+// (calibration/procedure), answered by a script, on the sim board's virtual baths (ice point and
+// dry ice at standard pressure). It takes milliseconds and writes an ordinary record, so
+// `npm start` works on a fresh checkout and the console reads the record exactly as on hardware.
+import type { CalibrationPrompt, ProcedureOutcome } from '../calibration/procedure/index.js';
+import { PromptClosedError, runCalibrationProcedure, simCalibrationRig } from '../calibration/procedure/index.js';
+import type { SimBoard } from '../src/board.js';
+import type { Logger } from '../src/log.js';
+
+/** Who the record names as having calibrated the probe. */
+export const SIM_AUTO_CALIBRATOR = 'sim auto-calibration';
+/** Standard atmosphere in hPa: the dry-ice bath's barometric pressure. */
+const STANDARD_PRESSURE_HPA = '1013.25';
+/** Menu answers: ice point (1) then dry ice in ethanol (2), each confirmed; done; save. */
+const SCRIPT = [SIM_AUTO_CALIBRATOR, '1', 'yes', '2', STANDARD_PRESSURE_HPA, 'yes', 'done', 'yes'] as const;
+
+class ScriptedPrompt implements CalibrationPrompt {
+  readonly #answers: string[] = [...SCRIPT];
+  constructor(private readonly logger: Logger) {}
+  ask(question: string): Promise<string> {
+    const answer = this.#answers.shift();
+    if (answer === undefined) return Promise.reject(new PromptClosedError());
+    this.logger.debug({ question, answer }, 'sim auto-calibration');
+    return Promise.resolve(answer);
+  }
+  show(line: string): void {
+    this.logger.debug(line);
+  }
+  progress(): void {
+    // Live progress is for a person at a terminal.
+  }
+}
+
+export interface SimCalibrationOptions {
+  readonly board: SimBoard;
+  readonly probeId: string;
+  readonly dataDir: string;
+  readonly now: () => Date;
+  readonly softwareVersion: string;
+  readonly logger: Logger;
+}
+
+export async function autoCalibrateSimProbe(options: SimCalibrationOptions): Promise<ProcedureOutcome> {
+  const rig = simCalibrationRig({ board: options.board });
+  return runCalibrationProcedure({
+    prompt: new ScriptedPrompt(options.logger),
+    sampler: rig.sampler,
+    probeId: options.probeId,
+    thermocoupleType: options.board.thermocoupleType,
+    now: options.now,
+    dataDir: options.dataDir,
+    softwareVersion: options.softwareVersion,
+  });
+}

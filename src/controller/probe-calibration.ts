@@ -1,0 +1,46 @@
+// The attached probe's calibration as the controller sees it: whether it may be used, its
+// thermocouple type (which sets the physical-floor tolerance) and the correction every tip
+// reading passes through. Pure; the runtime looks the record up (src/runtime/calibration-provider.ts).
+import type { Readings, TipSample } from '../../hal/contract.js';
+import type { ThermocoupleType } from '../../calibration/types.js';
+
+export interface ProbeCalibration {
+  /** The probe may be used: a record exists, its checksum holds, its type matches, not expired. */
+  readonly ok: boolean;
+  /** Why not, naming the probe and what to do; null when ok. */
+  readonly problem: string | null;
+  /** The board's thermocouple type (the record's, when ok: they must agree). */
+  readonly thermocoupleType: ThermocoupleType;
+  /** calibrated = gain * raw + offsetC; identity when not ok (start is blocked anyway). */
+  readonly offsetC: number;
+  readonly gain: number;
+}
+
+/**
+ * ASTM E230 standard tolerance at -78.5 C (shared/domain.md section 5): how far a healthy sensor
+ * may read below the true sublimation floor. The physical-floor interlock uses the probe's type.
+ */
+export const TC_TOLERANCE_AT_SUBLIMATION_C: Readonly<Record<ThermocoupleType, number>> = { T: 1.18, K: 2.2 };
+
+export function uncalibrated(thermocoupleType: ThermocoupleType, problem: string): ProbeCalibration {
+  return { ok: false, problem, thermocoupleType, offsetC: 0, gain: 1 };
+}
+
+export function calibrated(thermocoupleType: ThermocoupleType, offsetC: number, gain: number): ProbeCalibration {
+  return { ok: true, problem: null, thermocoupleType, offsetC, gain };
+}
+
+/** What the step reads: the HAL's readings with tips corrected, plus the probe's calibration. */
+export interface ControllerReadings extends Readings {
+  readonly calibration: ProbeCalibration;
+}
+
+function correct(sample: TipSample, cal: ProbeCalibration): TipSample {
+  if (cal.gain === 1 && cal.offsetC === 0) return sample;
+  return { ...sample, tipC: cal.gain * sample.tipC + cal.offsetC };
+}
+
+/** Every tip reading passes through the probe's calibration (fault bits and NaN pass unchanged). */
+export function calibrateReadings(readings: Readings, cal: ProbeCalibration): ControllerReadings {
+  return { ...readings, tips: readings.tips.map((t) => correct(t, cal)), calibration: cal };
+}
