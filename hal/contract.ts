@@ -100,3 +100,17 @@ export interface Hal {
   /** Release devices after `toSafeState()`. */
   close(): Promise<void>;
 }
+
+/**
+ * A source of thermocouple samples, such as the serial front-end (hal/serial). A hardware board
+ * combines one with the Firmata back-end (valves, buttons, pressures) into one `Hal`.
+ */
+export interface TipSource {
+  /** The latest sample of each channel; a channel with no new data keeps its old `atMs` (the
+   * controller's SENSOR_STALE judges age). Synchronous: never waits for the device. */
+  tips(): readonly TipSample[];
+  /** Non-null while the device is lost or its data is unusable (a burst of corrupt lines): a
+   * text naming the device and the reason; the controller trips HAL_FAULT. */
+  fault(): string | null;
+  close(): Promise<void>;
+}
