@@ -201,7 +201,7 @@ export const INTERLOCKS: readonly Interlock[] = [
       if (s.phase === 'Freezing' && s.cycleFreezeMs > cycleLimitMs) return `freeze ran ${(s.cycleFreezeMs / 1000).toFixed(2)} s, limit ${(cycleLimitMs / 1000).toFixed(2)} s`;
       const capMs = c.settings.freezeLimit.cumulativeMaxS * 1000;
       const over = s.phase === 'Freezing' ? s.cumulativeFreezeMs > capMs + c.settings.freezeLimit.perCycleGraceMs : s.cumulativeFreezeMs >= capMs;
-      return over && !s.siteComplete ? `site total ${(s.cumulativeFreezeMs / 1000).toFixed(1)} s, cap ${c.settings.freezeLimit.cumulativeMaxS} s` : null;
+      return over ? `site total ${(s.cumulativeFreezeMs / 1000).toFixed(1)} s, cap ${c.settings.freezeLimit.cumulativeMaxS} s` : null;
     },
   },
   {
