@@ -123,11 +123,17 @@ describe('guided calibration on the sim board', () => {
     expect(nothingWritten(r.dataDir)).toBe(true);
   });
 
-  it('rejects baths too close together to fix a gain (ice point and a 30 C water bath under a 40 C span limit)', async () => {
-    const r = await run(['A. Engineer', ...ICE, '3', '30', 'REF-1', 'yes', 'd'], { limits: { fit: { minSpanC: 40 } } });
+  it('rejects baths too close together to fix a gain (ice point and dry ice under a 100 C span limit)', async () => {
+    const r = await run(['A. Engineer', ...ICE, ...DRY_ICE_1013, 'd'], { limits: { fit: { minSpanC: 100 } } });
     expect(r.outcome.kind).toBe('rejected');
     expect(r.prompt.text).toMatch(/points too close to fix a gain/);
     expect(nothingWritten(r.dataDir)).toBe(true);
+  });
+
+  it('refuses done until the dry ice bath, the only point at treatment temperatures, is measured', async () => {
+    const r = await run(['A. Engineer', ...ICE, '3', '37', 'REF-1', 'yes', 'd', ...DRY_ICE_1013, 'd', 'yes']);
+    expect(r.prompt.text).toContain('the dry ice in ethanol bath (2) is needed before done');
+    expect(r.outcome.kind).toBe('saved');
   });
 
   it('re-asks every invalid answer with a message naming what is valid, then completes', async () => {

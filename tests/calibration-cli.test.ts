@@ -95,7 +95,7 @@ describe('cryo calibration fit', () => {
 
   it('prints a readable table without --json', async () => {
     const r = await run(['fit', '--point', '0:1', '--point', '-80:-79']);
-    expect(r.out).toMatch(/calibrated = 1\.000000 x raw \+ -1\.0000 C/);
+    expect(r.out).toMatch(/calibrated = 1\.000000 x raw - 1\.0000 C/);
     expect(r.out).toMatch(/accepted/);
   });
 

@@ -36,15 +36,25 @@ const MENU: readonly { readonly keys: readonly string[]; readonly choice: MenuCh
 ];
 
 export function menuLines(measured: number): string[] {
-  return MENU.map((m) => (m.choice === 'done' ? `  ${m.text} (needs ${MIN_BATHS} baths, ${measured} measured)` : `  ${m.text}`));
+  return MENU.map((m) => (m.choice === 'done' ? `  ${m.text} (needs ${MIN_BATHS} baths including dry ice, ${measured} measured)` : `  ${m.text}`));
 }
 
-export function parseMenuChoice(answer: string, measured: number): Answer<MenuChoice> {
+/**
+ * The bath a calibration cannot do without: treatments run at -60 to -80 C, where a gain error
+ * counts most. Ice point and 37 C alone would extrapolate the line 80 C below its coldest point
+ * (a MAX31855-style linear error would pass and still read ~7 C warm at -78.5 C).
+ */
+export const REQUIRED_BATH: MenuBath = 'dry-ice-ethanol';
+
+export function parseMenuChoice(answer: string, measured: number, hasRequiredBath = true): Answer<MenuChoice> {
   const a = answer.trim().toLowerCase();
   const entry = MENU.find((m) => m.keys.includes(a));
   if (entry === undefined) return { ok: false, message: `'${answer.trim().slice(0, 40)}' is not on the menu: choose 1, 2, 3, d (done) or q (quit)` };
   if (entry.choice === 'done' && measured < MIN_BATHS) {
     return { ok: false, message: `at least ${MIN_BATHS} baths are needed before done (${measured} measured so far): choose 1, 2 or 3` };
+  }
+  if (entry.choice === 'done' && !hasRequiredBath) {
+    return { ok: false, message: 'the dry ice in ethanol bath (2) is needed before done: it is the only point at treatment temperatures' };
   }
   return { ok: true, value: entry.choice };
 }

@@ -10,7 +10,7 @@ import { writeCalibration } from '../store.js';
 import { formatFit } from '../text.js';
 import { parseText, parseReady, parseYesNo } from './answers.js';
 import { askUntilValid } from './ask.js';
-import { MIN_BATHS, menuLines, parseMenuChoice, setUpBath } from './baths.js';
+import { MIN_BATHS, REQUIRED_BATH, menuLines, parseMenuChoice, setUpBath } from './baths.js';
 import type { MenuBath } from './baths.js';
 import { measureBath } from './measure.js';
 import { PromptClosedError } from './types.js';
@@ -59,7 +59,7 @@ export async function runCalibrationProcedure(deps: ProcedureDeps): Promise<Proc
     for (;;) {
       prompt.show(measuredSummary(list()));
       for (const line of menuLines(points.size)) prompt.show(line);
-      const choice = await askUntilValid(prompt, 'Choice? ', (a) => parseMenuChoice(a, points.size));
+      const choice = await askUntilValid(prompt, 'Choice? ', (a) => parseMenuChoice(a, points.size, points.has(REQUIRED_BATH)));
       if (choice === 'quit') return aborted('quit by the engineer', list(), deps);
       if (choice === 'done') break;
       const point = await measureOne(deps, limits, choice);

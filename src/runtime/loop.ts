@@ -60,10 +60,11 @@ export class ControlLoop {
   tick(nowMs: number): StepResult {
     try {
       const raw = this.#hal.read();
-      // A start press looks at the probe's record again: expiry is judged per treatment, and a
-      // probe calibrated while the console runs is seen without a restart.
-      const startPressed = raw.operator.start && !this.#state.inputs.start;
-      const readings = calibrateReadings(raw, this.#calibration.lookup(raw.probe.id, startPressed));
+      // A start or acknowledge press looks at the probe's record again: expiry is judged per
+      // treatment, and a probe calibrated while the console runs is seen without a restart.
+      const was = this.#state.inputs;
+      const recheck = (raw.operator.start && !was.start) || (raw.operator.acknowledge && !was.acknowledge);
+      const readings = calibrateReadings(raw, this.#calibration.lookup(raw.probe.id, recheck));
       const result = step(nowMs, this.#settings, readings, this.#state);
       // On a trip the back-end goes to its safe state first; the written outputs (valves closed,
       // alarm lamps and buzzer on) then follow in the same tick.
