@@ -5,6 +5,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
+import { registerBoards } from './boards.js';
 import { registerCalibrate } from './calibrate.js';
 import { registerCalibration } from './calibration.js';
 import { registerCo2 } from './co2.js';
@@ -46,6 +47,7 @@ export async function main(argv: readonly string[], io: MainIo = processIo): Pro
   registerCo2(program, io, setResult);
   registerThermocouple(program, io, setResult);
   registerCalibration(program, io, setResult);
+  registerBoards(program, io, setResult);
   registerCalibrate(program, io.console, setResult, { softwareVersion: VERSION });
   try {
     await program.parseAsync([...argv], { from: 'user' });

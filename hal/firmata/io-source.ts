@@ -1,0 +1,61 @@
+// Where a board file's Firmata link comes from: a serial path (found by listing when the file
+// says null), the raspi-io plugin (optional dependency), or an emulator from hil/.
+import { SerialPort } from 'serialport';
+import { isEmulatedPort, type HardwareBoard } from '../../src/board.js';
+import type { IoSource } from './johnny-five.js';
+
+/** Serial devices an Uno shows up as (Linux ttyACM/ttyUSB, macOS usbmodem, Windows COM). */
+const ARDUINO_PORT = /usb|acm|^com/i;
+
+export interface IoSourceOptions {
+  /** Serves 'emulated:*' ports (hil/ wires the emulated Uno here). */
+  readonly emulated?: (port: string) => Promise<IoSource>;
+  /** Lists serial ports; SerialPort.list by default (it rejects without udev). */
+  readonly list?: () => Promise<readonly { path: string }[]>;
+  /** Loads the raspi-io module; a dynamic import by default. */
+  readonly loadRaspi?: () => Promise<unknown>;
+}
+
+/** StandardFirmata's fixed rate: johnny-five opens serial paths at this baud. */
+const STANDARD_FIRMATA_BAUD = 57600;
+
+export function ioSourceFor(board: HardwareBoard, options: IoSourceOptions = {}): () => Promise<IoSource> {
+  const f = board.firmata;
+  return async () => {
+    if (f.io === 'raspi') return { io: await raspiIo(options.loadRaspi ?? (() => import(RASPI_IO_MODULE))) };
+    if (f.port !== null && isEmulatedPort(f.port)) {
+      if (options.emulated === undefined) throw new Error(`firmata.port ${f.port}: no emulator wired (the hil/ emulated Uno serves it)`);
+      return options.emulated(f.port);
+    }
+    if (f.baud !== STANDARD_FIRMATA_BAUD) throw new Error(`firmata.baud ${f.baud}: only StandardFirmata's ${STANDARD_FIRMATA_BAUD} is supported`);
+    if (f.port !== null) return { port: f.port };
+    return { port: await findArduinoPort(options.list ?? (() => SerialPort.list())) };
+  };
+}
+
+const RASPI_IO_MODULE = 'raspi-io';
+
+async function raspiIo(load: () => Promise<unknown>): Promise<unknown> {
+  let mod: unknown;
+  try {
+    mod = await load();
+  } catch (err) {
+    throw new Error(`firmata.io "raspi" needs the optional raspi-io package (npm install raspi-io, on the Pi): ${(err as Error).message}`);
+  }
+  const m = mod as { RaspiIO?: unknown; default?: unknown };
+  const Ctor = m.RaspiIO ?? m.default;
+  if (typeof Ctor !== 'function') throw new Error('raspi-io: the module exports no RaspiIO class');
+  return new (Ctor as new (options: Record<string, unknown>) => unknown)({ enableSerial: false });
+}
+
+async function findArduinoPort(list: () => Promise<readonly { path: string }[]>): Promise<string> {
+  let ports: readonly { path: string }[];
+  try {
+    ports = await list();
+  } catch (err) {
+    throw new Error(`firmata.port null: cannot list serial ports (${(err as Error).message}): give the port in the board file`);
+  }
+  const found = ports.find((p) => ARDUINO_PORT.test(p.path));
+  if (found === undefined) throw new Error(`firmata.port null: no Arduino-like serial port among [${ports.map((p) => p.path).join(', ')}]`);
+  return found.path;
+}

@@ -1,0 +1,85 @@
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { loadAnyBoardFile, type HardwareBoard } from '../src/board.js';
+import { VirtualClock } from '../src/runtime/clock.js';
+import { FirmataBackend } from '../hal/firmata/board.js';
+import { ioSourceFor } from '../hal/firmata/io-source.js';
+import { johnnyFiveConnector } from '../hal/firmata/johnny-five.js';
+
+// mock-firmata ships no types: load it untyped and describe the part used here.
+const mockFirmata = createRequire(import.meta.url)('mock-firmata') as { Firmata: new () => MockIo };
+const UNO = loadAnyBoardFile('boards/arduino-uno.json') as HardwareBoard;
+
+interface MockIo {
+  emit(event: string, data?: unknown): void;
+  digitalWrite(pin: number, value: number): void;
+  pinMode(pin: number, mode: number): void;
+  analogRead(pin: number, cb: (v: number) => void): void;
+  digitalRead(pin: number, cb: (v: number) => void): void;
+}
+
+/** A mock-firmata io whose pin operations are recorded in order. */
+function mockIo(): { io: MockIo; calls: string[]; analog: Map<number, (v: number) => void> } {
+  const io = new mockFirmata.Firmata();
+  const calls: string[] = [];
+  const analog = new Map<number, (v: number) => void>();
+  io.digitalWrite = (pin, value) => void calls.push(`write ${pin} ${value}`);
+  io.pinMode = (pin, mode) => void calls.push(`mode ${pin} ${mode}`);
+  io.analogRead = (pin, cb) => void analog.set(pin, cb);
+  io.digitalRead = () => undefined;
+  return { io, calls, analog };
+}
+
+async function connected(board: HardwareBoard) {
+  const m = mockIo();
+  const clock = new VirtualClock(0);
+  const backend = new FirmataBackend({ board, clock, connector: johnnyFiveConnector(() => Promise.resolve({ io: m.io })) });
+  await new Promise((r) => setImmediate(r));
+  m.io.emit('connect');
+  m.io.emit('ready');
+  await new Promise((r) => setImmediate(r));
+  return { ...m, clock, backend };
+}
+
+describe('Firmata back-end through johnny-five and mock-firmata', () => {
+  it.each([
+    ['active-high', 0],
+    ['active-low', 1],
+  ] as const)('writes the %s valves closed before any other pin operation', async (valvePolarity, closed) => {
+    const r = await connected({ ...UNO, valvePolarity });
+    expect(r.calls.slice(0, 6)).toEqual([`write 7 ${closed}`, 'mode 7 1', `write 7 ${closed}`, `write 8 ${closed}`, 'mode 8 1', `write 8 ${closed}`]);
+    await r.backend.close();
+  });
+
+  it('scales the analog reports johnny-five delivers', async () => {
+    const r = await connected(UNO);
+    r.clock.advanceMs(20);
+    r.analog.get(0)!(511.5);
+    expect(r.backend.inputs().supply.bar).toBeCloseTo(50, 6);
+    await r.backend.close();
+  });
+
+  it('reports the board lost and writes the safe state when the io closes', async () => {
+    const r = await connected(UNO);
+    r.backend.write({ supplyValveOpen: true, safetyValveOpen: true, heartbeat: true, lamps: { high: false, medium: false, low: false }, buzzer: false });
+    r.io.emit('close');
+    expect(r.backend.fault()).toMatch(/firmata: board \(auto\) lost: close/);
+    for (const pin of [7, 8, 9]) expect(r.calls.filter((c) => c.startsWith(`write ${pin} `)).at(-1)).toBe(`write ${pin} 0`);
+    await r.backend.close();
+  });
+
+  it('reports a missing raspi-io with a clear message', async () => {
+    const source = ioSourceFor({ ...UNO, firmata: { ...UNO.firmata, io: 'raspi' } }, { loadRaspi: () => Promise.reject(new Error("Cannot find package 'raspi-io'")) });
+    await expect(source()).rejects.toThrow(/firmata.io "raspi" needs the optional raspi-io package/);
+  });
+
+  it('reports a failing serial port listing instead of throwing', async () => {
+    const source = ioSourceFor(UNO, { list: () => Promise.reject(new Error('udev unavailable')) });
+    await expect(source()).rejects.toThrow(/cannot list serial ports \(udev unavailable\)/);
+  });
+
+  it('refuses an emulated port when no emulator is wired', async () => {
+    const source = ioSourceFor({ ...UNO, firmata: { ...UNO.firmata, port: 'emulated:uno' } });
+    await expect(source()).rejects.toThrow(/emulated:uno: no emulator wired/);
+  });
+});
