@@ -1,0 +1,63 @@
+// Timers come in through this interface so that tests drive handshake timeouts, silence
+// detection and reconnect backoff from a VirtualClock instead of sleeping on the wall clock.
+
+import type { VirtualClock } from '../../src/runtime/clock.js';
+
+/** Cancels a scheduled callback; calling it after the callback ran does nothing. */
+export type CancelTimer = () => void;
+
+export interface Timers {
+  schedule(delayMs: number, callback: () => void): CancelTimer;
+}
+
+/** Node's timers, unref'd so a front-end waiting to reconnect never keeps the process alive. */
+export const realTimers: Timers = {
+  schedule(delayMs, callback) {
+    const handle = setTimeout(callback, delayMs);
+    handle.unref();
+    return () => { clearTimeout(handle); };
+  },
+};
+
+/** Bounds the queue: a front-end has at most three timers pending (handshake, silence, backoff). */
+const MAX_MANUAL_TIMERS = 64;
+
+interface Pending { readonly dueMs: number; readonly order: number; readonly callback: () => void }
+
+/** Timers that fire only from `advanceMs`, in due order, with the clock set to each due time. */
+export class ManualTimers implements Timers {
+  readonly #clock: VirtualClock;
+  #pending: Pending[] = [];
+  #order = 0;
+
+  constructor(clock: VirtualClock) {
+    this.#clock = clock;
+  }
+
+  schedule(delayMs: number, callback: () => void): CancelTimer {
+    if (this.#pending.length >= MAX_MANUAL_TIMERS) {
+      throw new RangeError(`manual timers: more than ${MAX_MANUAL_TIMERS} pending (a timer is leaking)`);
+    }
+    const entry: Pending = { dueMs: this.#clock.nowMs() + Math.max(0, delayMs), order: this.#order++, callback };
+    this.#pending.push(entry);
+    return () => { this.#pending = this.#pending.filter((p) => p !== entry); };
+  }
+
+  get pendingCount(): number {
+    return this.#pending.length;
+  }
+
+  /** Move the clock forward by `deltaMs`, firing every timer that falls due on the way. */
+  advanceMs(deltaMs: number): void {
+    const targetMs = this.#clock.nowMs() + deltaMs;
+    for (;;) {
+      const next = this.#pending.reduce<Pending | null>(
+        (best, p) => (best === null || p.dueMs < best.dueMs || (p.dueMs === best.dueMs && p.order < best.order) ? p : best), null);
+      if (next === null || next.dueMs > targetMs) break;
+      this.#pending = this.#pending.filter((p) => p !== next);
+      if (next.dueMs > this.#clock.nowMs()) this.#clock.setMs(next.dueMs);
+      next.callback();
+    }
+    if (targetMs > this.#clock.nowMs()) this.#clock.setMs(targetMs);
+  }
+}
