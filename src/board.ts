@@ -87,10 +87,13 @@ export const HardwareBoardSchema = z
     /** Wiring notes for the engineer; never read by the software. */
     notes: z.array(z.string()).default([]),
     thermocoupleType: z.enum(['T', 'K']).default('T'),
+    /** The fitted probe's id, for probes without an ID chip: its calibration record is found by it. */
+    probeId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).nullable().default(null),
     calibration: z
       .object({
-        /** Only simulated probes can calibrate themselves: a real probe needs real baths. */
-        autoCalibrate: z.literal(false).default(false),
+        /** Only simulated probes can calibrate themselves (a real probe needs real baths): true is
+         * accepted only when both ports are emulated, whose probe is the plant model's. */
+        autoCalibrate: z.boolean().default(false),
       })
       .strict()
       .default({ autoCalibrate: false }),
@@ -182,6 +185,13 @@ function pinKey(io: 'serial' | 'raspi', pin: PinName, analogOnly: boolean): stri
 }
 
 function checkPins(board: HardwareInput, ctx: Ctx): void {
+  if (board.calibration.autoCalibrate && !(isEmulatedPort(board.firmata.port) && isEmulatedPort(board.frontend.port))) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['calibration', 'autoCalibrate'],
+      message: 'true only for emulated boards: a real probe must be calibrated in real baths (cryo calibrate)',
+    });
+  }
   const io = board.firmata.io;
   const used = new Map<string, string>();
   const use = (field: (string | number)[], pin: PinName, analogOnly: boolean): void => {
