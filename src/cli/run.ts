@@ -3,26 +3,28 @@
 import { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import type { Readings } from '../../hal/contract.js';
-import { SimHal } from '../../hal/sim/index.js';
-import { DEFAULT_PLANT_PARAMS, PlantParamsError } from '../../hil/plant/index.js';
-import { autoCalibrateSimProbe } from '../../hil/sim-calibration.js';
 import { defaultDataDir } from '../../calibration/store.js';
-import { StoreCalibrationProvider } from '../runtime/calibration-provider.js';
-import { VERSION } from '../version.js';
-import { POST_TREATMENT_MAX_S } from '../../hil/runner.js';
+import { PlantParamsError } from '../../hil/plant/index.js';
 import { TreatmentRecorder } from '../../hil/recorder.js';
 import type { TreatmentSummary } from '../../hil/recorder.js';
-import { loadBoardFile } from '../board.js';
+import { POST_TREATMENT_MAX_S } from '../../hil/runner.js';
+import { autoCalibrateSimProbe } from '../../hil/sim-calibration.js';
+import { loadAnyBoardFile } from '../board.js';
+import type { Board } from '../board.js';
 import type { Settings } from '../controller/settings.js';
 import { createLogger } from '../log.js';
 import type { Logger } from '../log.js';
-import type { Clock } from '../runtime/clock.js';
-import { MonotonicClock, VirtualClock } from '../runtime/clock.js';
+import { StoreCalibrationProvider, withFittedProbeId } from '../runtime/calibration-provider.js';
+import type { CalibrationProvider } from '../runtime/calibration-provider.js';
+import { MonotonicClock } from '../runtime/clock.js';
+import { boardKind, openBoardSession, waitForConnection } from '../runtime/board-session.js';
+import type { BoardSession } from '../runtime/board-session.js';
 import { installFailsafe } from '../runtime/failsafe.js';
 import { ControlLoop } from '../runtime/loop.js';
 import { RealTimeScheduler, VirtualScheduler } from '../runtime/scheduler.js';
 import { KEY_HELP, formatStatus } from '../ui/status.js';
 import { isIgnorable, keyAction } from '../ui/keys.js';
+import { VERSION } from '../version.js';
 import { UsageError } from './errors.js';
 import { asUsageError, parseInteger, settingsFromFlags } from './options.js';
 import type { ProtocolFlags } from './options.js';
@@ -89,73 +91,117 @@ function consoleLogger(io: ConsoleIo, status: StatusLine, quiet: boolean): Logge
 
 export async function runConsole(flags: RunFlags, io: ConsoleIo): Promise<TreatmentSummary | null> {
   let settings: Settings;
-  let board;
+  let board: Board;
   try {
     settings = settingsFromFlags(flags);
-    board = loadBoardFile(flags.board);
+    board = loadAnyBoardFile(flags.board);
   } catch (err) {
     throw asUsageError(err);
   }
+  const kind = boardKind(board);
+  if (flags.speed !== undefined && kind !== 'sim') throw new UsageError(`--speed: accepted only for simulated boards (${flags.board} is ${kind})`);
   const speed = flags.speed === undefined ? 1 : parseInteger('--speed', flags.speed, 1, MAX_SPEED);
-  // Every board is simulated today; a hardware back-end must refuse --speed and --auto-start.
+  // A console must never start gas flow on real hardware without an operator's press.
+  if (flags.autoStart === true && kind === 'hardware') throw new UsageError(`--auto-start: refused on ${flags.board}: it drives real hardware`);
   if (flags.json === true && flags.exitWhenDone !== true) throw new UsageError('--json: only with --exit-when-done');
 
   const status = new StatusLine(io.stdout);
   const logger = consoleLogger(io, status, flags.json === true);
-  const realClock = new MonotonicClock();
-  const simClock: Clock = speed === 1 ? realClock : new VirtualClock(0);
-  let hal: SimHal;
+  let session: BoardSession;
   try {
-    hal = new SimHal({ clock: simClock, seed: board.seed, plant: board.plant });
+    session = await openBoardSession(board, speed);
   } catch (err) {
     if (err instanceof PlantParamsError) throw new UsageError(`${flags.board}: ${err.message}`);
     throw err;
   }
+  const scheduler = new RealTimeScheduler({ rateHz: settings.loop.rateHz, clock: new MonotonicClock() });
+  let quit = false;
+  const failsafe = installFailsafe(session.hal, logger, () => {
+    quit = true;
+    scheduler.stop();
+  });
+  try {
+    session.hal.toSafeState();
+    if (session.kind !== 'sim') {
+      logger.info({ board: board.name }, 'connecting to the board');
+      await waitForConnection(session.hal);
+    }
+    const calibration = await probeCalibration(session, board, flags, logger);
+    return await runLoop(flags, io, settings, board, session, calibration, scheduler, status, logger, () => quit);
+  } finally {
+    session.hal.toSafeState();
+    status.end();
+    failsafe.dispose();
+    await session.close();
+  }
+}
+
+async function probeCalibration(session: BoardSession, board: Board, flags: RunFlags, logger: Logger): Promise<CalibrationProvider> {
   const dataDir = flags.dataDir ?? defaultDataDir(process.env);
-  const calibration = new StoreCalibrationProvider(dataDir, board.thermocoupleType, () => new Date());
-  const probeId = board.plant.probeId === undefined ? DEFAULT_PLANT_PARAMS.probeId : board.plant.probeId;
+  const store = new StoreCalibrationProvider(dataDir, board.thermocoupleType, () => new Date());
+  const calibration = withFittedProbeId(store, session.fittedProbeId);
+  const probeId = session.hal.read().probe.id ?? session.fittedProbeId;
   let verdict = calibration.lookup(probeId, true);
-  if (!verdict.ok && board.calibration.autoCalibrate && probeId !== null) {
+  if (!verdict.ok && session.autoCalibration !== null && probeId !== null) {
     logger.info({ probeId, problem: verdict.problem }, 'simulated probe not calibrated: calibrating it on the simulated baths');
-    const outcome = await autoCalibrateSimProbe({ board, probeId, dataDir, now: () => new Date(), softwareVersion: VERSION, logger });
+    const outcome = await autoCalibrateSimProbe({ board: session.autoCalibration, probeId, dataDir, now: () => new Date(), softwareVersion: VERSION, logger });
     if (outcome.kind !== 'saved') logger.error({ outcome: outcome.kind }, 'sim auto-calibration did not produce a record');
     verdict = calibration.lookup(probeId, true);
   }
   if (verdict.ok) logger.info({ probeId, offsetC: verdict.offsetC, gain: verdict.gain }, `probe ${probeId ?? '(no id)'} calibrated`);
   else logger.warn({ probeId, problem: verdict.problem }, `probe calibration invalid: start is blocked: ${verdict.problem ?? ''}`);
+  return calibration;
+}
+
+async function runLoop(
+  flags: RunFlags,
+  io: ConsoleIo,
+  settings: Settings,
+  board: Board,
+  session: BoardSession,
+  calibration: CalibrationProvider,
+  scheduler: RealTimeScheduler,
+  status: StatusLine,
+  logger: Logger,
+  signalled: () => boolean,
+): Promise<TreatmentSummary | null> {
+  const realClock = scheduler.clock;
   const recorder = new TreatmentRecorder();
   let lastReadings: Readings | null = null;
   const loop = new ControlLoop({
-    hal,
+    hal: session.hal,
     settings,
     logger,
-    startMs: simClock.nowMs(),
+    startMs: session.clock.nowMs(),
     calibration,
     onStep: (nowMs, readings, result) => {
       lastReadings = readings;
       recorder.record(nowMs, readings, result);
     },
   });
-  const scheduler = new RealTimeScheduler({ rateHz: settings.loop.rateHz, clock: realClock });
-  const virtual = simClock instanceof VirtualClock ? new VirtualScheduler({ rateHz: settings.loop.rateHz, clock: simClock }) : null;
-  const failsafe = installFailsafe(hal, logger, () => {
-    scheduler.stop();
-  });
+  const virtual = session.virtualClock === null ? null : new VirtualScheduler({ rateHz: settings.loop.rateHz, clock: session.virtualClock });
+  const speed = virtual === null ? 1 : Number(flags.speed ?? 1);
 
   let quit = false;
   let estopIn = false;
   let footswitchDown = false;
+  const operator = session.operator;
   const onKey = (data: Buffer | string): void => {
     for (const key of data.toString()) {
       const action = keyAction(key);
       if (action === null) {
         if (!isIgnorable(key)) logger.warn({ key: JSON.stringify(key) }, `unknown key ${JSON.stringify(key)}: ${KEY_HELP}`);
-        continue;
+      } else if (action === 'quit') {
+        quit = true;
+      } else if (operator === null) {
+        logger.warn({ key }, 'this board is driven by its own buttons: only q (quit) works here');
+      } else if (action === 'estop-toggle') {
+        operator.setEstop((estopIn = !estopIn));
+      } else if (action === 'footswitch-toggle') {
+        operator.setFootswitch((footswitchDown = !footswitchDown));
+      } else {
+        operator.press(action);
       }
-      if (action === 'quit') quit = true;
-      else if (action === 'estop-toggle') hal.setEstop((estopIn = !estopIn));
-      else if (action === 'footswitch-toggle') hal.setFootswitch((footswitchDown = !footswitchDown));
-      else hal.press(action);
     }
   };
   const interactive = flags.exitWhenDone !== true;
@@ -165,8 +211,10 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo): Promise<Treatm
     io.stdin.resume();
     logger.info({ board: board.name, speed, protocol: settings.protocol }, `console ready on ${board.name}. Keys: ${KEY_HELP}`);
   }
-  if (settings.footswitch.deadman && flags.autoStart === true) hal.setFootswitch((footswitchDown = true));
-  if (flags.autoStart === true) hal.press('start');
+  if (flags.autoStart === true && operator !== null) {
+    if (settings.footswitch.deadman) operator.setFootswitch((footswitchDown = true));
+    operator.press('start');
+  }
 
   let lastStatusMs = Number.NEGATIVE_INFINITY;
   let done = false;
@@ -177,6 +225,7 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo): Promise<Treatm
     if (flags.exitWhenDone === true && endedAtMs !== null && (loop.state.safeToWithdraw || nowMs - endedAtMs >= POST_TREATMENT_MAX_S * 1000)) done = true;
   };
   const wallStartMs = realClock.nowMs();
+  const loopStartMs = session.clock.nowMs();
   try {
     await scheduler.run(() => {
       if (virtual !== null) {
@@ -185,33 +234,30 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo): Promise<Treatm
           return !done;
         });
       } else {
-        controlTick(realClock.nowMs());
+        controlTick(session.clock.nowMs());
       }
       const wallNowMs = realClock.nowMs();
       if (flags.json !== true && wallNowMs - lastStatusMs >= statusEveryMs) {
         lastStatusMs = wallNowMs;
-        status.draw(formatStatus(simClock.nowMs(), loop.state, settings, lastReadings, estopIn));
+        status.draw(formatStatus(session.clock.nowMs(), loop.state, settings, lastReadings, estopIn));
       }
-      return !(quit || done);
+      return !(quit || done || signalled());
     });
   } finally {
-    hal.toSafeState();
-    status.end();
-    failsafe.dispose();
+    session.hal.toSafeState();
     if (interactive) {
       io.stdin.off('data', onKey);
       if (io.stdin.isTTY === true) io.stdin.setRawMode?.(false);
       io.stdin.pause();
     }
-    await hal.close();
   }
   logger.info('console stopped: outputs in the safe state');
   if (flags.exitWhenDone !== true) return null;
   const summary = recorder.summary({
-    gasFlowing: hal.plantState.flowing,
-    simulatedMs: simClock.nowMs(),
+    gasFlowing: session.gasFlowing() ?? false,
+    simulatedMs: session.clock.nowMs() - loopStartMs,
     wallMs: realClock.nowMs() - wallStartMs,
-    seed: board.seed,
+    seed: session.seed,
     timedOut: !done,
   });
   if (flags.json === true) io.stdout.write(`${JSON.stringify(summary)}\n`);
@@ -230,7 +276,7 @@ export function registerRun(program: Command, io: ConsoleIo, setResult: (code: n
     .option('--thaw-s <s>', 'thaw time per cycle, seconds (10-300)')
     .option('--settings <file>', 'settings file (JSON) overriding the defaults')
     .option('--data-dir <dir>', 'where probe calibration records live (default $CRYO_DATA_DIR or ./data)')
-    .option('--auto-start', 'press start as soon as the console is up (simulated boards only)')
+    .option('--auto-start', 'press start as soon as the console is up (simulated and emulated boards only)')
     .option('--exit-when-done', 'exit when the treatment has ended and the probe is safe to withdraw')
     .option('--json', 'with --exit-when-done: print the treatment summary as one JSON object')
     .action(async (flags: RunFlags) => {

@@ -51,3 +51,8 @@ export class FixedCalibrationProvider implements CalibrationProvider {
     return this.calibration;
   }
 }
+
+/** Looks a probe that reports no id up by the board's fitted probe id (probes without an ID chip). */
+export function withFittedProbeId(provider: CalibrationProvider, fittedProbeId: string | null): CalibrationProvider {
+  return { lookup: (probeId, recheck) => provider.lookup(probeId ?? fittedProbeId, recheck) };
+}
