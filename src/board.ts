@@ -1,6 +1,6 @@
 // Board definition files (boards/*.json): which back-end serves the HAL and how it is set up.
 // Parsed once with a schema; every problem names the file, the field and the value.
-import { readFileSync } from 'node:fs';
+import { readJsonFile } from './json-file.js';
 import { z } from 'zod';
 import { describeIssues } from './controller/settings.js';
 
@@ -294,17 +294,7 @@ export function parseBoard(input: unknown, source: string): SimBoard {
 }
 
 function readBoardJson(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new BoardError(`${path}: cannot read board file: ${(err as Error).message}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new BoardError(`${path}: not valid JSON: ${(err as Error).message}`);
-  }
+  return readJsonFile(path, 'board file', (message) => new BoardError(message));
 }
 
 export function loadAnyBoardFile(path: string): Board {

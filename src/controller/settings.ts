@@ -1,7 +1,7 @@
 // Controller settings: every threshold, debounce and protocol value with its documented default
 // and validated bounds. Parsed once at the boundary (a settings file, CLI flags) into a typed,
 // frozen object; inside the controller the types are trusted.
-import { readFileSync } from 'node:fs';
+import { readJsonFile } from '../json-file.js';
 import { z } from 'zod';
 import { INTERLOCK_IDS } from './types.js';
 
@@ -216,19 +216,7 @@ export const DEFAULT_SETTINGS: Settings = parseSettings({});
 
 /** Read and validate a JSON settings file; every failure names the file. */
 export function loadSettingsFile(path: string): Settings {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new SettingsError(`${path}: cannot read settings file: ${(err as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new SettingsError(`${path}: not valid JSON: ${(err as Error).message}`);
-  }
-  return parseSettings(json, path);
+  return parseSettings(readJsonFile(path, 'settings file', (message) => new SettingsError(message)), path);
 }
 
 /** A copy of `settings` with another protocol, validated again (bounds and cumulative cap). */
