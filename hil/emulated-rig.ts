@@ -19,6 +19,9 @@ import { simHalProvider } from './frontend/sim-provider.js';
 import { createFirmataUno } from './uno/index.js';
 import { wireUnoToPlant } from './uno/wiring.js';
 
+/** 16 000 cycles = 1 ms of the Uno's 16 MHz clock per macrotask. */
+export const EMULATOR_CHUNK_CYCLES = 16_000;
+
 export type RigButton = 'start' | 'stop' | 'acknowledge' | 'footswitch' | 'estop';
 
 export interface EmulatedRig {
@@ -58,7 +61,9 @@ export async function startEmulatedRig(options: EmulatedRigOptions): Promise<Emu
     for (const close of closers.reverse()) await close();
   };
   try {
-    const uno = await createFirmataUno({ speed: 1 });
+    // Small chunks (1 ms emulated): the emulator shares the event loop with the control loop, and a
+    // long chunk would delay a control tick past the 5 ms late threshold.
+    const uno = await createFirmataUno({ speed: 1, chunkCycles: EMULATOR_CHUNK_CYCLES });
     closers.push(() => {
       uno.close();
     });

@@ -184,7 +184,13 @@ function pinKey(io: 'serial' | 'raspi', pin: PinName, analogOnly: boolean): stri
   return String(pin);
 }
 
+/** StandardFirmata's fixed serial rate (hal/firmata/io-source.ts refuses any other). */
+const STANDARD_FIRMATA_BAUD = 57_600;
+
 function checkPins(board: HardwareInput, ctx: Ctx): void {
+  if (board.firmata.io === 'serial' && board.firmata.baud !== STANDARD_FIRMATA_BAUD) {
+    ctx.addIssue({ code: 'custom', path: ['firmata', 'baud'], message: `StandardFirmata talks at ${STANDARD_FIRMATA_BAUD} baud only (got ${board.firmata.baud})` });
+  }
   if (board.calibration.autoCalibrate && !(isEmulatedPort(board.firmata.port) && isEmulatedPort(board.frontend.port))) {
     ctx.addIssue({
       code: 'custom',
