@@ -1,6 +1,6 @@
-// `cryo calibrate`: the guided probe calibration on a terminal. On the sim board (the only kind
-// so far) the probe goes into simulated baths on a virtual clock, so the whole procedure runs in
-// moments with no hardware. Exit 0 only when a record was written; 1 when nothing was saved.
+// `cryo calibrate`: the guided probe calibration on a terminal. On the sim board the probe goes
+// into simulated baths on a virtual clock, so the whole procedure runs in moments with no
+// hardware; on a hardware board only the thermocouple front-end is opened and it runs in real time. Exit 0 only when a record was written; 1 when nothing was saved.
 import { VERSION } from '../version.js';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
@@ -10,7 +10,13 @@ import { runCalibrationProcedure, simCalibrationRig, PromptClosedError } from '.
 import type { CalibrationPrompt, ProcedureOutcome } from '../../calibration/procedure/index.js';
 import { isValidProbeId } from '../../calibration/record.js';
 import { defaultDataDir } from '../../calibration/store.js';
-import { loadBoardFile } from '../board.js';
+import { loadAnyBoardFile, isEmulatedPort } from '../board.js';
+import type { Board, HardwareBoard, SimBoard } from '../board.js';
+import { SerialFrontend, serialPortFactory } from '../../hal/serial/index.js';
+import { FrontendTipSampler } from '../../calibration/procedure/frontend-sampler.js';
+import type { TipSampler } from '../../calibration/procedure/types.js';
+import { MonotonicClock } from '../runtime/clock.js';
+import { CONNECT_TIMEOUT_MS } from '../runtime/board-session.js';
 import { UsageError } from './errors.js';
 import { asUsageError, parseRanged } from './options.js';
 import type { ConsoleIo } from './run.js';
@@ -20,6 +26,8 @@ export const DEFAULT_BOARD_FILE = 'boards/sim.json';
 const MAX_SIM_OFFSET_ERROR_C = 20;
 const MIN_SIM_GAIN_ERROR = 0.5;
 const MAX_SIM_GAIN_ERROR = 1.5;
+/** The front-end's sample period (docs/serial-protocol.md: 50 Hz per channel). */
+const FRONTEND_SAMPLE_MS = 20;
 /** Off a terminal, print one live status line in this many (a log, not a flood). */
 const PLAIN_PROGRESS_EVERY = 10;
 
@@ -86,13 +94,37 @@ export async function runCalibrate(flags: CalibrateFlags, io: ConsoleIo, options
   if (!isValidProbeId(flags.probe)) {
     throw new UsageError(`--probe: '${flags.probe}' must be 1-64 characters of letters, digits, '.', '_' or '-'`);
   }
-  let board;
+  let anyBoard: Board;
   try {
-    board = loadBoardFile(flags.board);
+    anyBoard = loadAnyBoardFile(flags.board);
   } catch (err) {
     throw asUsageError(err);
   }
-  // Probe error flags are sim only; every board is a sim board so far (a hardware back-end must refuse them).
+  const source = anyBoard.backend === 'sim' ? simSampler(anyBoard, flags) : await frontendSampler(anyBoard, flags);
+  const prompt = terminalPrompt(io);
+  try {
+    return await runCalibrationProcedure({
+      prompt,
+      sampler: source.sampler,
+      probeId: flags.probe,
+      // The board's type: a record of another type would fail CALIBRATION_INVALID at once.
+      thermocoupleType: anyBoard.thermocoupleType,
+      now: options.now ?? (() => new Date()),
+      dataDir: flags.dataDir ?? defaultDataDir(options.env ?? process.env),
+      softwareVersion: options.softwareVersion ?? VERSION,
+    });
+  } finally {
+    prompt.close();
+    await source.close();
+  }
+}
+
+interface SamplerSession {
+  readonly sampler: TipSampler;
+  close(): Promise<void>;
+}
+
+function simSampler(board: SimBoard, flags: CalibrateFlags): SamplerSession {
   const sensor = {
     ...(flags.probeOffsetErrorC === undefined
       ? {}
@@ -114,20 +146,42 @@ export async function runCalibrate(flags: CalibrateFlags, io: ConsoleIo, options
   if (probe.id !== null && probe.id !== flags.probe) {
     throw new UsageError(`--probe: the connected probe reports id '${probe.id}', not '${flags.probe}'`);
   }
-  const prompt = terminalPrompt(io);
+  return { sampler: rig.sampler, close: () => Promise.resolve() };
+}
+
+/** A hardware board: only its thermocouple front-end is opened (no gas valve is touched). */
+async function frontendSampler(board: HardwareBoard, flags: CalibrateFlags): Promise<SamplerSession> {
+  if (flags.probeOffsetErrorC !== undefined || flags.probeGainError !== undefined) {
+    throw new UsageError(`--probe-offset-error-c/--probe-gain-error: simulated boards only (${flags.board} is a hardware board)`);
+  }
+  if (isEmulatedPort(board.frontend.port)) {
+    throw new UsageError(`${flags.board}: the emulated front-end has no baths: try the procedure on boards/sim.json`);
+  }
+  if (board.probeId !== null && board.probeId !== flags.probe) {
+    throw new UsageError(`--probe: ${flags.board} says probe '${board.probeId}' is fitted, not '${flags.probe}'`);
+  }
+  const clock = new MonotonicClock();
+  const frontend = new SerialFrontend({
+    name: `front-end ${board.frontend.port}`,
+    openPort: serialPortFactory(board.frontend.port, board.frontend.baud),
+    channels: board.frontend.channels,
+    thermocoupleType: board.thermocoupleType,
+    clock,
+  });
   try {
-    return await runCalibrationProcedure({
-      prompt,
-      sampler: rig.sampler,
-      probeId: flags.probe,
-      // The board's type: a record of another type would fail CALIBRATION_INVALID at once.
-      thermocoupleType: board.thermocoupleType,
-      now: options.now ?? (() => new Date()),
-      dataDir: flags.dataDir ?? defaultDataDir(options.env ?? process.env),
-      softwareVersion: options.softwareVersion ?? VERSION,
-    });
-  } finally {
-    prompt.close();
+    await waitForTips(frontend);
+  } catch (err) {
+    await frontend.close();
+    throw err;
+  }
+  return { sampler: new FrontendTipSampler(frontend, clock, FRONTEND_SAMPLE_MS), close: () => frontend.close() };
+}
+
+async function waitForTips(frontend: SerialFrontend): Promise<void> {
+  const deadline = Date.now() + CONNECT_TIMEOUT_MS;
+  while (frontend.fault() !== null) {
+    if (Date.now() >= deadline) throw new Error(`the thermocouple front-end did not connect within ${CONNECT_TIMEOUT_MS / 1000} s: ${frontend.fault() ?? ''}`);
+    await new Promise((resolve) => setTimeout(resolve, FRONTEND_SAMPLE_MS));
   }
 }
 
