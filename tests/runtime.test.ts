@@ -138,3 +138,13 @@ describe('the fail-safe handlers', () => {
     expect(code).toBe(70);
   });
 });
+
+describe('the control step on a broken clock', () => {
+  it('throws on a non-finite time, and the loop puts the HAL in its safe state', () => {
+    const hal = new RecordingHal((n) => nominal(n * 20));
+    const loop = new ControlLoop({ hal, settings: DEFAULT_SETTINGS, logger: silentLogger(), startMs: 0, calibration: SIM_PROBE_CALIBRATION });
+    loop.tick(0);
+    expect(() => loop.tick(Number.NaN)).toThrow(/not a finite number/);
+    expect(hal.calls.at(-1)).toBe('safe');
+  });
+});

@@ -117,6 +117,9 @@ function valveCommands(s: ControllerState): { supply: boolean; safety: boolean }
 }
 
 export function step(nowMs: number, settings: Settings, readings: ControllerReadings, prev: ControllerState): StepResult {
+  // Time is the one input no interlock can judge: a non-finite time would make every duration
+  // NaN (a freeze that never ends). It is a bug upstream; throwing sends the runtime to its safe state.
+  if (!Number.isFinite(nowMs)) throw new RangeError(`control step: time ${nowMs} ms is not a finite number`);
   const events: ControllerEvent[] = [];
   const tracked = updateTrackers(nowMs, settings, readings, prev);
   const ctx = makeContext(nowMs, settings, readings, tracked);
