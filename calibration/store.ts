@@ -3,7 +3,7 @@
 // cut leaves either the old record or the new one, never half of either. Linux/POSIX: fsync of
 // a directory is how a rename is made durable there.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CalibrationCorruptError, CalibrationMissingError, CalibrationWriteError } from './errors.js';
 import { checkProbeId, isValidProbeId, parseCalibrationRecord } from './record.js';
@@ -38,7 +38,8 @@ export function writeCalibration(dataDir: string, record: CalibrationRecord): st
     mkdirSync(dir, { recursive: true });
     const fd = openSync(tempPath, 'wx', 0o644);
     try {
-      writeSync(fd, `${JSON.stringify(record, null, 2)}\n`);
+      // writeFileSync on a descriptor loops until every byte is written (writeSync may write fewer).
+      writeFileSync(fd, `${JSON.stringify(record, null, 2)}\n`);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

@@ -188,6 +188,15 @@ function pinKey(io: 'serial' | 'raspi', pin: PinName, analogOnly: boolean): stri
 const STANDARD_FIRMATA_BAUD = 57_600;
 
 function checkPins(board: HardwareInput, ctx: Ctx): void {
+  // StandardFirmata makes every digital pin an output driven LOW at boot and after any reset, long
+  // before the host can write: an active-low valve would be powered open all that time.
+  if (board.firmata.io === 'serial' && board.valvePolarity === 'active-low') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['valvePolarity'],
+      message: 'active-low valves are refused with StandardFirmata: it drives every pin LOW (open) from boot until the host connects; use active-high drivers',
+    });
+  }
   if (board.firmata.io === 'serial' && board.firmata.baud !== STANDARD_FIRMATA_BAUD) {
     ctx.addIssue({ code: 'custom', path: ['firmata', 'baud'], message: `StandardFirmata talks at ${STANDARD_FIRMATA_BAUD} baud only (got ${board.firmata.baud})` });
   }

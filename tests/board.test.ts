@@ -51,6 +51,17 @@ describe('board files', () => {
     expect(problemsOf(b)).toContain('boards/x.json: pins.lampLow: pin 9 is used twice (also pins.heartbeat)');
   });
 
+  it('refuses active-low valves on a StandardFirmata board, which drives every pin LOW from boot', () => {
+    const b = { ...uno(), valvePolarity: 'active-low' };
+    expect(problemsOf(b).join('\n')).toMatch(/boards\/x.json: valvePolarity: active-low valves are refused with StandardFirmata/);
+  });
+
+  it('refuses a baud StandardFirmata does not use', () => {
+    const b = uno();
+    (b.firmata as Record<string, unknown>).baud = 115200;
+    expect(problemsOf(b).join('\n')).toMatch(/firmata.baud: StandardFirmata talks at 57600 baud only/);
+  });
+
   it('catches an analog pin used by a transducer and a digital channel', () => {
     const b = uno();
     b.pins.buzzer = 'A0';

@@ -44,7 +44,7 @@ describe('a treatment on the emulated Uno', () => {
       interlocks: unknown[];
       valveOpenAtEnd: boolean;
     };
-    expect(summary.outcome).toBe('complete');
+    expect(summary.outcome, JSON.stringify(summary)).toBe('complete');
     expect(summary.interlocks).toEqual([]);
     expect(summary.cycles[0]?.freezeS).toBeGreaterThanOrEqual(10);
     expect(summary.cycles[0]?.minTipC).toBeLessThan(-50);

@@ -206,6 +206,26 @@ describe('Firmata back-end: inputs', () => {
     expect(r.backend.inputs().returnLine!.bar).toBeNaN();
     expect(r.backend.fault()).toMatch(/pressure.return: transducer reads .* V, at a rail/);
   });
+
+  it.each([
+    [90, 'below'],
+    [935, 'above'],
+  ])('reads NaN bar and faults for a transducer %d counts (%s its 0.5-4.5 V output range)', (count) => {
+    const r = rig();
+    const io = r.connect();
+    r.tick(io);
+    io.analog.get(1)!(count);
+    expect(r.backend.inputs().returnLine!.bar).toBeNaN();
+    expect(r.backend.fault()).toMatch(/pressure.return: transducer reads .* V, outside its 0.5-4.5 V output range/);
+  });
+
+  it('accepts a reading at the edge of the output range, within ADC noise', () => {
+    const r = rig();
+    const io = r.connect();
+    r.tick(io);
+    io.analog.get(1)!(98);
+    expect(r.backend.fault()).toBeNull();
+  });
 });
 
 describe('Firmata back-end: losing the board', () => {

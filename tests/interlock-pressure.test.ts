@@ -69,10 +69,6 @@ describe('SUPPLY_PRESSURE_LOW', () => {
     expect(tripDetail(d, 'SUPPLY_PRESSURE_LOW')).toBe('supply 35.0 bar below 40 bar');
   });
 
-  it('trips on a supply reading that is not a number', () => {
-    const { d } = faultFromMidFreeze({ supplyBar: Number.NaN });
-    expectTrip(d, 'SUPPLY_PRESSURE_LOW', 'Fault');
-  });
 
   it('does not trip on a whole treatment at 40.5 bar', () => {
     const d = wholeTreatment({ supplyBar: 40.5 });
@@ -166,6 +162,36 @@ describe('RETURN_LINE_BLOCKED', () => {
 
   it('does not trip on a spike above 3 bar one step shorter than its debounce', () => {
     const { d } = faultFromMidFreeze(during(200, { returnBar: 3.5 }));
+    expect(trips(d.events)).toEqual([]);
+  });
+});
+
+describe('PRESSURE_SENSOR_FAULT', () => {
+  it('trips 100 ms after the supply reading stops being a number, closing both valves in that step', () => {
+    const { t0, d } = faultFromMidFreeze({ supplyBar: Number.NaN });
+    const rec = expectTrip(d, 'PRESSURE_SENSOR_FAULT', 'Fault');
+    expect(rec.nowMs).toBe(t0 + 100);
+  });
+
+  it.each([
+    [Number.NaN, 'not a number'],
+    [0.2, 'below half an atmosphere'],
+    [-0.5, 'negative'],
+    [25, 'far above any exhaust pressure'],
+  ])('trips on a fitted return transducer reading %d bar (%s)', (returnBar) => {
+    const { d } = faultFromMidFreeze({ returnBar });
+    expectTrip(d, 'PRESSURE_SENSOR_FAULT', 'Fault');
+    expect(tripDetail(d, 'PRESSURE_SENSOR_FAULT')).toContain('return transducer');
+  });
+
+  it('does not trip when the board has no return transducer at all', () => {
+    const d = wholeTreatment({ returnBar: null });
+    expect(trips(d.events).map((t) => t.id)).not.toContain('PRESSURE_SENSOR_FAULT');
+  });
+
+  it('does not trip on a whole normal treatment', () => {
+    const d = wholeTreatment({});
+    expect(d.state.phase).toBe('Complete');
     expect(trips(d.events)).toEqual([]);
   });
 });

@@ -103,7 +103,7 @@ describe('TIP_BELOW_ABSOLUTE_LIMIT', () => {
   // Widest floor the settings allow, and a return pressure at the bottom of the fit: the floor
   // then sits near -108 C, so only the absolute limit can act at -100.5 C.
   const wide = parseSettings({ protocol: SHORT_PROTOCOL, tip: { floorMarginC: 25 } });
-  const lowReturnBar = 0.3;
+  const lowReturnBar = 0.5; // the lowest plausible exhaust pressure (PRESSURE_SENSOR_FAULT below it)
   const wideFloorC = sublimationTempC(SUBLIMATION_MIN_PRESSURE_BAR) - 20;
 
   it('trips at -100.5 C even where the physical floor would not', () => {

@@ -218,6 +218,18 @@ describe('SerialFrontend over MockBinding', () => {
     expect(r.frontend.fault()).toMatch(/no line for 500 ms/);
   });
 
+  it('faults on silence even while garbage trickles in below the corrupt-burst limit', async () => {
+    await r.connect();
+    await r.send(sample(0, 0, -78.5));
+    for (let i = 1; i <= 4; i++) {
+      r.timers.advanceMs(100);
+      await r.send('garbage\n');
+    }
+    expect(r.frontend.fault()).toBeNull();
+    r.timers.advanceMs(100);
+    expect(r.frontend.fault()).toMatch(/no line for 500 ms/);
+  });
+
   it('stops reconnecting once closed', async () => {
     await r.connect();
     await r.frontend.close();

@@ -3,6 +3,9 @@
 // fault text, never a plausible-looking pressure.
 import type { TransducerConfig } from '../../src/board.js';
 
+/** ADC noise allowed beyond the transducer's output range: 0.05 V is ten counts of the Uno's ADC. */
+export const OUTPUT_RANGE_SLACK_V = 0.05;
+
 export interface PressureReading {
   readonly bar: number;
   readonly volts: number;
@@ -35,6 +38,13 @@ export class PressureInput {
     const t = this.#t;
     if (!Number.isFinite(volts) || volts <= t.railMarginV || volts >= this.#referenceV - t.railMarginV) {
       const fault = `${this.#name}: transducer reads ${volts.toFixed(2)} V, at a rail (broken wire or sensor)`;
+      this.#reading = { bar: Number.NaN, volts, atMs, fault };
+      return;
+    }
+    // A working transducer never drives below minV or above maxV (0.5/4.5 V): beyond them (less a
+    // little ADC noise) it is damaged and would read an impossible, e.g. negative, pressure.
+    if (volts < t.minV - OUTPUT_RANGE_SLACK_V || volts > t.maxV + OUTPUT_RANGE_SLACK_V) {
+      const fault = `${this.#name}: transducer reads ${volts.toFixed(2)} V, outside its ${t.minV}-${t.maxV} V output range (damaged sensor)`;
       this.#reading = { bar: Number.NaN, volts, atMs, fault };
       return;
     }

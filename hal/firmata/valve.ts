@@ -16,8 +16,9 @@ export class Valve {
     this.#pin = pin;
     this.#closedLevel = levelOf(false, polarity);
     this.#openLevel = levelOf(true, polarity);
-    // While still an input, a HIGH write enables the pull-up, so an active-low pin is held high
-    // (closed) up to the mode change; the write after it restores the level Firmata just reset.
+    // The closed level before and after the mode change: no library or firmware default is trusted.
+    // (StandardFirmata itself drives every pin LOW from boot, which is why board files refuse
+    // active-low valves with it; active-low remains for io plugins that start pins as inputs.)
     io.digitalWrite(pin, this.#closedLevel);
     io.pinMode(pin, 'output');
     io.digitalWrite(pin, this.#closedLevel);

@@ -143,8 +143,9 @@ export class SerialFrontend implements TipSource {
 
   #onLine(line: string): void {
     const nowMs = this.#options.clock.nowMs();
-    this.#lastLineAtMs = nowMs;
     const decoded = decodeLine(line);
+    // Only a line that decodes shows the link alive: a trickle of garbage must not hide silence.
+    if (decoded.kind !== 'error') this.#lastLineAtMs = nowMs;
     if (this.#state === 'handshaking') {
       if (decoded.kind === 'device-hello') this.#handshake(decoded, nowMs);
       else this.#stats.counts.preHandshakeLines++;

@@ -22,7 +22,8 @@ export interface TickContext {
   readonly coldestTipC: number | null;
   /** Which input is stale and by how much; null when every sample is fresh. */
   readonly staleProblem: string | null;
-  /** Return-line pressure when measured and plausible, bar absolute. */
+  /** Return-line pressure when measured and plausible, bar absolute (an implausible reading is
+   * PRESSURE_SENSOR_FAULT's business; here it counts as unknown). */
   readonly returnBar: number | null;
   /** Coldest physically possible tip reading: Tsub(return) - (tolerance + margin). */
   readonly floorC: number;

@@ -33,6 +33,11 @@ const PRESSURE_DEBOUNCE_MS = 500;
  * (a closed probe warms several C in 1.5 s; a stuck-open one keeps cooling). */
 export const MIN_WARMING_AFTER_CLOSE_C = 0.5;
 
+/** The exhaust vents to the room: its absolute pressure cannot be below half an atmosphere (even
+ * at altitude) nor, with the blocked-line trip at 3 bar, credibly above 20 bar. */
+export const RETURN_PLAUSIBLE_MIN_BAR = 0.5;
+export const RETURN_PLAUSIBLE_MAX_BAR = 20;
+
 const isFreezeOpen = (c: TickContext): boolean => c.state.phase === 'Freezing' && c.state.sub === 'freeze-open';
 
 export const INTERLOCKS: readonly Interlock[] = [
@@ -286,6 +291,25 @@ export const INTERLOCKS: readonly Interlock[] = [
     priority: 'medium',
     hint: 'Probe calibration invalid: calibrate the probe (cryo calibrate --probe ID) or fit a calibrated probe.',
     check: (c) => c.readings.calibration.problem,
+  },
+  {
+    id: 'PRESSURE_SENSOR_FAULT',
+    hazard: 'A dead pressure transducer blinds the flow, blockage and over-pressure checks: a stuck valve or a blocked exhaust goes unseen',
+    condition: `supply reading not a number, or a fitted return transducer reading not a number or outside ${RETURN_PLAUSIBLE_MIN_BAR}-${RETURN_PLAUSIBLE_MAX_BAR} bar absolute`,
+    armedIn: TREATING_PHASES,
+    debounceMs: FEW_SAMPLES_MS,
+    latch: true,
+    priority: 'high',
+    hint: 'Pressure sensor fault: check the transducer cables and connectors before treating.',
+    check: (c) => {
+      const supply = c.readings.supply.bar;
+      if (!Number.isFinite(supply)) return `supply transducer reads ${supply}`;
+      const ret = c.readings.returnLine;
+      if (ret !== null && !(ret.bar >= RETURN_PLAUSIBLE_MIN_BAR && ret.bar <= RETURN_PLAUSIBLE_MAX_BAR)) {
+        return `return transducer reads ${ret.bar} bar absolute, outside ${RETURN_PLAUSIBLE_MIN_BAR}-${RETURN_PLAUSIBLE_MAX_BAR}`;
+      }
+      return null;
+    },
   },
 ];
 

@@ -25,6 +25,7 @@ export const INTERLOCK_IDS = [
   'LOOP_OVERRUN',
   'HAL_FAULT',
   'CALIBRATION_INVALID',
+  'PRESSURE_SENSOR_FAULT',
 ] as const;
 export type InterlockId = (typeof INTERLOCK_IDS)[number];
 
