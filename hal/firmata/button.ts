@@ -37,6 +37,10 @@ export class DebouncedInput {
       // The first report is the level at connect: nothing to debounce against.
       this.#reported = true;
       this.#stable = active;
+    } else if (active !== this.#raw) {
+      // The level that is ending may already have held long enough: promote it now, or a press
+      // held for the debounce time but released between two reads would never be seen.
+      this.value(atMs);
     }
     if (active !== this.#raw) this.#rawSinceMs = atMs;
     this.#raw = active;
