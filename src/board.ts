@@ -299,12 +299,10 @@ export function parseAnyBoard(input: unknown, source: string): Board {
   throw new BoardError(`${source}: backend: unknown back-end ${JSON.stringify(backend)} (supported: "sim", "hardware")`);
 }
 
-/** A simulated board; hardware boards are refused until the command using it supports them. */
+/** A simulated board (tests and sim-only helpers); any other back-end is refused, naming it. */
 export function parseBoard(input: unknown, source: string): SimBoard {
   const board = parseAnyBoard(input, source);
-  if (board.backend !== 'sim') {
-    throw new BoardError(`${source}: backend: "hardware" boards are not supported by this command yet (only "sim")`);
-  }
+  if (board.backend !== 'sim') throw new BoardError(`${source}: backend: expected a simulated board ("sim"), got "${board.backend}"`);
   return board;
 }
 
@@ -316,10 +314,6 @@ export function loadAnyBoardFile(path: string): Board {
   return parseAnyBoard(readBoardJson(path), path);
 }
 
-/** A simulated board file (what `cryo run` and `cryo calibrate` accept today). */
-export function loadBoardFile(path: string): SimBoard {
-  return parseBoard(readBoardJson(path), path);
-}
 
 export interface BoardCheck {
   readonly file: string;

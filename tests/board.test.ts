@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { BoardError, checkBoardFiles, loadAnyBoardFile, loadBoardFile, parseAnyBoard } from '../src/board.js';
+import { BoardError, checkBoardFiles, loadAnyBoardFile, parseAnyBoard, parseBoard } from '../src/board.js';
 import { registerBoards } from '../src/cli/boards.js';
 
 const SHIPPED = ['sim', 'arduino-uno', 'raspberry-pi', 'uno-emulated'].map((n) => `boards/${n}.json`);
@@ -32,12 +32,12 @@ describe('board files', () => {
     expect(checkBoardFiles([file])).toEqual([{ file, ok: true, problems: [] }]);
   });
 
-  it('keeps sim.json a sim board that the sim-only loader accepts', () => {
-    expect(loadBoardFile('boards/sim.json').backend).toBe('sim');
+  it('keeps sim.json a sim board', () => {
+    expect(loadAnyBoardFile('boards/sim.json').backend).toBe('sim');
   });
 
-  it('refuses a hardware board in the sim-only loader, naming the file', () => {
-    expect(() => loadBoardFile('boards/arduino-uno.json')).toThrow(/boards\/arduino-uno.json: backend:/);
+  it('refuses a hardware board where a simulated one is required, naming the source', () => {
+    expect(() => parseBoard(loadAnyBoardFile('boards/arduino-uno.json'), 'boards/arduino-uno.json')).toThrow(/boards\/arduino-uno.json: backend: expected a simulated board/);
   });
 
   it('marks the emulated board ports as emulated', () => {
