@@ -180,7 +180,7 @@ async function runLoop(
     },
   });
   const virtual = session.virtualClock === null ? null : new VirtualScheduler({ rateHz: settings.loop.rateHz, clock: session.virtualClock });
-  const speed = virtual === null ? 1 : Number(flags.speed ?? 1);
+  const speed = session.speed;
 
   let quit = false;
   let estopIn = false;

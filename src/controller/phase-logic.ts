@@ -11,6 +11,8 @@ import type { ControllerEvent, Phase, SubStep } from './types.js';
  * valve response delays can never overlap into an open gas path. */
 export const SELF_TEST_VALVE_PAUSE_MS = 200;
 
+const VALVE_FAILURE_ROW = interlockById('VALVE_FAILURE');
+
 export interface Edges {
   readonly start: boolean;
   readonly stop: boolean;
@@ -83,7 +85,7 @@ export function advancePhase(ctx: TickContext, edges: Edges, events: ControllerE
         return { ...enterSub(s, nowMs, 'freeze-verify-closed', ctx.tipC), freezeOpenedMs: null };
       }
       // The verify window lasts long enough for VALVE_FAILURE to see flow and debounce it.
-      const verifyMs = settings.valves.closeVerifyMs + debounceFor(interlockById('VALVE_FAILURE'), settings.debounceMs) + 2 * periodMs(settings);
+      const verifyMs = settings.valves.closeVerifyMs + debounceFor(VALVE_FAILURE_ROW, settings.debounceMs) + 2 * periodMs(settings);
       if (s.sub === 'freeze-verify-closed' && inSubMs >= verifyMs) return enterPhase(s, nowMs, 'Thawing', 'none', events);
       return s;
     }

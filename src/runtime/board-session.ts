@@ -29,6 +29,8 @@ export interface BoardSession {
   /** The control loop's clock: the real clock, or a virtual one paced by it (`--speed`). */
   readonly clock: Clock;
   readonly virtualClock: VirtualClock | null;
+  /** Control ticks of simulated time per real tick (`--speed`); 1 except on simulated boards. */
+  readonly speed: number;
   /** Operator inputs from the console keys; null on real hardware (its buttons are real). */
   readonly operator: {
     press(button: OperatorButton): void;
@@ -64,6 +66,7 @@ export async function openBoardSession(board: Board, speed: number): Promise<Boa
       hal,
       clock,
       virtualClock,
+      speed,
       operator: { press: (b) => {
         hal.press(b);
       }, setEstop: (p) => {
@@ -92,6 +95,7 @@ export async function openBoardSession(board: Board, speed: number): Promise<Boa
       hal: rig.hal,
       clock: realClock,
       virtualClock: null,
+      speed: 1,
       operator: {
         press,
         setEstop: (p) => {
@@ -123,6 +127,7 @@ export async function openBoardSession(board: Board, speed: number): Promise<Boa
     hal,
     clock: realClock,
     virtualClock: null,
+    speed: 1,
     operator: null,
     fittedProbeId: board.probeId,
     autoCalibration: null,
