@@ -1,17 +1,13 @@
 // Reading a JSON input file (board, settings) at the boundary: every failure names the file and
-// what went wrong, as the caller's own error type.
-import { readFileSync } from 'node:fs';
+// what went wrong, as the caller's own error type. The checks themselves (regular file, size,
+// depth, keys) live in kernel/json-input.ts, shared with the calibration records.
+import { InputFileError, readJsonInput } from '../kernel/json-input.js';
 
 export function readJsonFile(path: string, what: string, fail: (message: string) => Error): unknown {
-  let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    return readJsonInput(path, what);
   } catch (err) {
-    throw fail(`${path}: cannot read ${what}: ${(err as Error).message}`);
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw fail(`${path}: not valid JSON: ${(err as Error).message}`);
+    if (err instanceof InputFileError) throw fail(err.message);
+    throw err;
   }
 }
