@@ -35,6 +35,9 @@ export interface OperatorSample {
   readonly start: boolean;
   readonly stop: boolean;
   readonly acknowledge: boolean;
+  /** Momentary: the probe has been moved to a new treatment site (resets the site's freeze total
+   * and cycle count; refused until the probe is safe to withdraw). */
+  readonly newSite: boolean;
   readonly footswitch: boolean;
   readonly estop: boolean;
   readonly atMs: number;

@@ -6,6 +6,7 @@ import { NormalPatient, SHORT_PROTOCOL, drive, driveSteps, inPhase, nominalReadi
 const SETTINGS = withProtocol(DEFAULT_SETTINGS, SHORT_PROTOCOL);
 const TWO_CYCLES = withProtocol(DEFAULT_SETTINGS, { cycles: 2, freezeS: 10, thawS: 10 });
 const MARGIN_C = DEFAULT_SETTINGS.thaw.withdrawMarginC;
+const DWELL_MS = DEFAULT_SETTINGS.thaw.withdrawDwellMs;
 
 describe('safe to withdraw', () => {
   it('is false on every freeze and thaw step of a treatment', () => {
@@ -22,7 +23,7 @@ describe('safe to withdraw', () => {
     expect(d.steps.filter((r) => r.state.phase === 'Thawing').every((r) => !r.state.safeToWithdraw)).toBe(true);
   });
 
-  it('turns true after the treatment only once the tip is above 0 C plus the margin', () => {
+  it('turns true after the treatment only once the tip has read above 0 C plus the margin for the dwell', () => {
     const patient = new NormalPatient();
     const { at } = normalUntil(SETTINGS, inPhase('Thawing', 19_000), patient);
     // Hold the tip just at the margin past the end of the thaw, then let it warm slowly.
@@ -36,8 +37,8 @@ describe('safe to withdraw', () => {
     const first = d.steps.at(-1);
     expect(first?.state.phase).toBe('Complete');
     expect(first?.readings.tips[0]?.tipC).toBeGreaterThan(MARGIN_C);
-    expect(first?.nowMs).toBe(holdUntilMs + 20);
-    expect(first?.events).toContainEqual({ kind: 'safe-to-withdraw', atMs: holdUntilMs + 20, safe: true });
+    expect(first?.nowMs).toBe(holdUntilMs + 20 + DWELL_MS);
+    expect(first?.events).toContainEqual({ kind: 'safe-to-withdraw', atMs: holdUntilMs + 20 + DWELL_MS, safe: true });
   });
 
   it('stays false after a stop until the frozen tip has warmed above the margin', () => {
@@ -47,8 +48,10 @@ describe('safe to withdraw', () => {
     const d = drive(patient.script((now) => ({ operator: { stop: now === stopMs } })), { settings: SETTINGS, state: at.state, until: (r) => r.state.safeToWithdraw });
     expect(d.state.phase).toBe('Stopped');
     const tipAt = (i: number): number => d.steps[i]?.readings.tips[0]?.tipC ?? Number.NaN;
-    expect(tipAt(d.steps.length - 1)).toBeGreaterThan(MARGIN_C);
-    expect(tipAt(d.steps.length - 2)).toBeLessThanOrEqual(MARGIN_C);
+    const dwellSteps = DWELL_MS / 20;
+    const last = d.steps.length - 1;
+    for (let i = last - dwellSteps; i <= last; i++) expect(tipAt(i)).toBeGreaterThan(MARGIN_C);
+    expect(tipAt(last - dwellSteps - 1)).toBeLessThanOrEqual(MARGIN_C);
   });
 
   it('is false with a warm tip when the reading is stale or faulty', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, parseSettings, withProtocol } from '../src/controller/settings.js';
 import type { Phase } from '../src/controller/types.js';
 import type { Drive } from './helpers/readings.js';
-import { NormalPatient, SHORT_PROTOCOL, drive, driveSteps, inPhase, nominalReadings, normalUntil, phaseEvents, trips } from './helpers/readings.js';
+import { NormalPatient, SHORT_PROTOCOL, drive, driveSteps, inPhase, nominalReadings, normalUntil, phaseEvents } from './helpers/readings.js';
 
 const SETTINGS = withProtocol(DEFAULT_SETTINGS, SHORT_PROTOCOL);
 const TWO_CYCLES = withProtocol(DEFAULT_SETTINGS, { cycles: 2, freezeS: 10, thawS: 10 });
@@ -11,7 +11,7 @@ const TWO_CYCLES = withProtocol(DEFAULT_SETTINGS, { cycles: 2, freezeS: 10, thaw
 const transitions = (d: Drive): string[] => phaseEvents(d.events).map((e) => `${e.from}->${e.to}(${e.cycle})`);
 
 /** Press `button` once, on the first step after `d`, then run `durationMs` with `patient`. */
-function pressAfter(d: Drive, patient: NormalPatient, button: 'start' | 'stop' | 'acknowledge', settings = SETTINGS, durationMs = 200): Drive {
+function pressAfter(d: Drive, patient: NormalPatient, button: 'start' | 'stop' | 'acknowledge' | 'newSite', settings = SETTINGS, durationMs = 200): Drive {
   const atMs = d.lastMs + 20;
   return drive(patient.script((now) => ({ operator: { [button]: now === atMs } })), { settings, state: d.state, durationMs });
 }
@@ -82,7 +82,8 @@ describe('freeze and thaw', () => {
   it('stays in Thawing past the thaw time while the tip is still below thaw.endTipC', () => {
     const patient = new NormalPatient();
     const { at } = normalUntil(TWO_CYCLES, inPhase('Thawing'), patient);
-    const d = drive(patient.script(() => ({ tipC: -5 })), { settings: TWO_CYCLES, state: at.state, durationMs: 20_000 });
+    // A real reading is never exactly constant (SENSOR_STUCK judges that): -5 C with a ripple.
+    const d = drive(patient.script((now) => ({ tipC: -5 + 0.1 * Math.sin(now / 100) })), { settings: TWO_CYCLES, state: at.state, durationMs: 20_000 });
     expect(d.state.phase).toBe('Thawing');
     expect(phaseEvents(d.events)).toEqual([]);
   });
@@ -91,7 +92,8 @@ describe('freeze and thaw', () => {
     const patient = new NormalPatient();
     const { at } = normalUntil(TWO_CYCLES, inPhase('Thawing'), patient);
     const warmFromMs = at.state.phaseSinceMs + 15_000;
-    const d = drive(patient.script((now) => ({ tipC: now < warmFromMs ? -5 : 0.5 })), { settings: TWO_CYCLES, state: at.state, until: inPhase('Freezing') });
+    const tipC = (now: number): number => (now < warmFromMs ? -5 + 0.1 * Math.sin(now / 100) : 0.5);
+    const d = drive(patient.script((now) => ({ tipC: tipC(now) })), { settings: TWO_CYCLES, state: at.state, until: inPhase('Freezing') });
     expect(phaseEvents(d.events)).toEqual([{ kind: 'phase', atMs: warmFromMs, from: 'Thawing', to: 'Freezing', cycle: 2 }]);
   });
 
@@ -113,7 +115,7 @@ describe('freeze and thaw', () => {
       'Freezing->Thawing(2)',
       'Thawing->Complete(2)',
     ]);
-    expect(d.state.siteComplete).toBe(true);
+    expect(d.state.cyclesBegun).toBe(2);
   });
 });
 
@@ -138,12 +140,31 @@ describe('after the treatment', () => {
     expect(transitions(after)).toEqual(['Complete->Idle(0)']);
   });
 
-  it('starts a new site from Complete, with the freeze total starting again', () => {
+  it('refuses a start from Complete at the same site, naming new site', () => {
+    const { patient, d } = complete();
+    const after = pressAfter(d, patient, 'start');
+    expect(phaseEvents(after.events)).toEqual([]);
+    expect(after.events).toContainEqual(
+      expect.objectContaining({ kind: 'refused', input: 'start', reason: 'all 1 cycles have been given at this site: withdraw the probe and choose new site first' }),
+    );
+  });
+
+  it('starts again after new site once the probe is safe to withdraw, with the freeze total starting again', () => {
     const { patient, d } = complete();
     expect(d.state.cumulativeFreezeMs).toBe(30_000);
-    const after = pressAfter(d, patient, 'start');
+    const safe = drive(patient.script(), { settings: SETTINGS, state: d.state, until: (r) => r.state.safeToWithdraw });
+    const moved = pressAfter(safe, patient, 'newSite');
+    expect(moved.state.cumulativeFreezeMs).toBe(0);
+    expect(moved.state.cyclesBegun).toBe(0);
+    const after = pressAfter(moved, patient, 'start');
     expect(transitions(after)).toEqual(['Complete->SelfTest(0)']);
-    expect(after.state.cumulativeFreezeMs).toBe(0);
+  });
+
+  it('refuses new site while the probe is not yet safe to withdraw', () => {
+    const { patient, d } = stopped();
+    const after = pressAfter(d, patient, 'newSite');
+    expect(after.events).toContainEqual(expect.objectContaining({ kind: 'refused', input: 'new-site', reason: 'the probe is not yet safe to withdraw' }));
+    expect(after.state.cumulativeFreezeMs).toBe(d.state.cumulativeFreezeMs);
   });
 
   it('goes from Stopped to Idle on acknowledge', () => {
@@ -152,13 +173,17 @@ describe('after the treatment', () => {
     expect(transitions(after)).toEqual(['Stopped->Idle(0)']);
   });
 
-  it('goes from Stopped to SelfTest on start, keeping the site freeze total', () => {
-    const { patient, d } = stopped();
+  it('goes from Stopped to SelfTest on start, keeping the site freeze total and cycle count', () => {
+    const patient = new NormalPatient();
+    const { at } = normalUntil(TWO_CYCLES, inPhase('Freezing', 5_000), patient);
+    const d = pressAfter(at, patient, 'stop', TWO_CYCLES);
+    expect(d.state.cyclesBegun).toBe(1);
     const frozenMs = d.state.cumulativeFreezeMs;
     expect(frozenMs).toBeGreaterThan(5_000);
-    const after = pressAfter(d, patient, 'start');
+    const after = pressAfter(d, patient, 'start', TWO_CYCLES);
     expect(transitions(after)).toEqual(['Stopped->SelfTest(0)']);
     expect(after.state.cumulativeFreezeMs).toBe(frozenMs);
+    expect(after.state.cyclesBegun).toBe(1);
   });
 });
 
@@ -211,12 +236,12 @@ describe('Fault', () => {
     expect(phaseEvents(after.events)).toEqual([]);
   });
 
-  it('starts a new self-test from Idle after the fault was cleared', () => {
+  it('refuses a new start after the fault when the site has had all its cycles', () => {
     const { patient, d, estop } = faulted(100);
     const idle = ackAfter(d, patient, estop);
     const after = pressAfter(idle, patient, 'start');
-    expect(transitions(after)).toEqual(['Idle->SelfTest(0)']);
-    expect(trips(after.events)).toEqual([]);
+    expect(phaseEvents(after.events)).toEqual([]);
+    expect(after.events).toContainEqual(expect.objectContaining({ kind: 'refused', input: 'start' }));
   });
 });
 

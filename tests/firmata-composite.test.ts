@@ -7,7 +7,7 @@ const INPUTS: FirmataInputs = {
   supply: { bar: 55, atMs: 10 },
   returnLine: { bar: 1.2, atMs: 10 },
   probe: { present: true, id: null, atMs: 10 },
-  operator: { start: false, stop: false, acknowledge: false, footswitch: true, estop: false, atMs: 10 },
+  operator: { start: false, stop: false, acknowledge: false, newSite: false, footswitch: true, estop: false, atMs: 10 },
 };
 
 class FakeBoard implements FirmataLike {

@@ -12,6 +12,7 @@ import {
   inPhase,
   nominalReadings,
   normalUntil,
+  phaseEvents,
   tripDetail,
   trips,
 } from './helpers/readings.js';
@@ -59,11 +60,25 @@ describe('OPERATOR_STOP', () => {
     expect(d.state.phase).toBe('Idle');
   });
 
-  it('does not trip on a stop button held since before the start (it acts on the press, not the level)', () => {
+  it('refuses start while stop is held: nothing starts and no valve opens', () => {
     const patient = new NormalPatient();
-    const d = drive(patient.script(() => ({ operator: { stop: true } })), { settings: SETTINGS, until: inPhase('Complete') });
-    expect(d.state.phase).toBe('Complete');
-    expect(trips(d.events)).toEqual([]);
+    const d = drive(patient.script(() => ({ operator: { stop: true } })), { settings: SETTINGS, durationMs: 5_000 });
+    expect(d.state.phase).toBe('Idle');
+    expect(d.events).toContainEqual(expect.objectContaining({ kind: 'refused', input: 'start', reason: 'stop is held' }));
+    expect(d.steps.some((r) => r.outputs.supplyValveOpen || r.outputs.safetyValveOpen)).toBe(false);
+  });
+
+  it('treats a start and a stop pressed in the same tick as a stop', () => {
+    const d = drive((now) => nominalReadings(now, { operator: { start: now === 1_000, stop: now === 1_000 } }), { settings: SETTINGS, durationMs: 5_000 });
+    expect(d.state.phase).toBe('Idle');
+    expect(phaseEvents(d.events)).toEqual([]);
+  });
+
+  it('stops a treatment when stop is held down from mid-freeze, and keeps it stopped while held', () => {
+    const { t0, d } = fromMidFreeze(() => ({ operator: { stop: true } }));
+    const rec = expectTrip(d, 'OPERATOR_STOP', 'Stopped');
+    expect(rec.nowMs).toBe(t0);
+    expect(d.steps.filter((r) => r.nowMs > t0).every((r) => r.state.phase === 'Stopped' && !r.outputs.supplyValveOpen)).toBe(true);
   });
 });
 

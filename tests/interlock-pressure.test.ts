@@ -195,3 +195,35 @@ describe('PRESSURE_SENSOR_FAULT', () => {
     expect(trips(d.events)).toEqual([]);
   });
 });
+
+describe('NO_FLOW_SEEN', () => {
+  const WITHIN_MS = DEFAULT_SETTINGS.pressure.flowExpectedWithinMs;
+
+  it('trips when a return transducer stuck at 1 atm shows no flow with the gas path open', () => {
+    const patient = new NormalPatient();
+    const d = drive(patient.script(() => ({ returnBar: 1.013 })), { settings: SETTINGS, durationMs: 10_000 });
+    const rec = expectTrip(d, 'NO_FLOW_SEEN', 'Fault');
+    const openedMs = d.steps.find((r) => r.state.phase === 'Freezing')?.nowMs ?? Number.NaN;
+    // The allowance, then the 200 ms debounce (k of 2k samples).
+    expect(rec.nowMs).toBe(openedMs + WITHIN_MS + 200);
+    expect(tripDetail(d, 'NO_FLOW_SEEN')).toMatch(/^return 1\.01 bar abs with the gas path open for 2\.2 s: no flow seen$/);
+  });
+
+  it('does not trip while the flow is still building within its allowance', () => {
+    const patient = new NormalPatient();
+    const slow = (now: number, s: { freezeOpenedMs: number | null }) =>
+      s.freezeOpenedMs !== null && now - s.freezeOpenedMs < WITHIN_MS - 100 ? { returnBar: 1.013 } : {};
+    const d = drive(patient.script(slow), { settings: SETTINGS, until: inPhase('Complete') });
+    expect(trips(d.events)).toEqual([]);
+  });
+
+  it('leaves a low supply to SUPPLY_PRESSURE_LOW rather than calling the transducer stuck', () => {
+    const { d } = faultFromMidFreeze({ supplyBar: 30, returnBar: 1.013 }, 3_000);
+    expect(trips(d.events).map((t) => t.id)).toEqual(['SUPPLY_PRESSURE_LOW']);
+  });
+
+  it('does not trip on a board without a return transducer', () => {
+    const d = wholeTreatment({ returnBar: null });
+    expect(trips(d.events)).toEqual([]);
+  });
+});

@@ -10,8 +10,8 @@ import { INTERLOCK_IDS, PHASES } from '../src/controller/types.js';
 import { NormalPatient, drive, inPhase, trips } from './helpers/readings.js';
 
 describe('interlock table', () => {
-  it('has exactly one row for each of the 19 interlock ids', () => {
-    expect(INTERLOCK_IDS).toHaveLength(19);
+  it('has exactly one row for each of the 20 interlock ids', () => {
+    expect(INTERLOCK_IDS).toHaveLength(20);
     expect(INTERLOCKS.map((r) => r.id).sort()).toEqual([...INTERLOCK_IDS].sort());
   });
 

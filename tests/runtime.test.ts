@@ -38,7 +38,7 @@ function nominal(atMs: number, overrides: Partial<Readings> = {}): Readings {
     supply: { bar: 56, atMs },
     returnLine: { bar: 1.013, atMs },
     probe: { present: true, id: 'P1', atMs },
-    operator: { start: false, stop: false, acknowledge: false, footswitch: false, estop: false, atMs },
+    operator: { start: false, stop: false, acknowledge: false, newSite: false, footswitch: false, estop: false, atMs },
     halFault: null,
     ...overrides,
   };

@@ -111,6 +111,9 @@ export class FirmataBackend implements FirmataLike {
         start: op.start.value(nowMs),
         stop: op.stop.value(nowMs),
         acknowledge: op.acknowledge.value(nowMs),
+        // No new-site button on the board files yet: on hardware the site total resets when the
+        // console restarts (docs/safety.md, limits).
+        newSite: false,
         footswitch: op.footswitch.value(nowMs),
         estop: op.estop.value(nowMs),
         atMs: this.#lastReportMs,

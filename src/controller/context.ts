@@ -1,10 +1,10 @@
 // What one tick knows: the readings reduced to the few facts the interlocks and the phase logic
 // need, computed once per step. Pure; no I/O.
-import type { TipSample } from '../../hal/contract.js';
+import type { Readings, TipSample } from '../../hal/contract.js';
 import type { ThermocoupleType } from '../../calibration/types.js';
 import type { ControllerReadings } from './probe-calibration.js';
 import { TC_TOLERANCE_AT_SUBLIMATION_C } from './probe-calibration.js';
-import { ATMOSPHERIC_PRESSURE_BAR, SUBLIMATION_MAX_PRESSURE_BAR, SUBLIMATION_MIN_PRESSURE_BAR, sublimationTempC } from '../physics/co2.js';
+import { SUBLIMATION_MAX_PRESSURE_BAR, SUBLIMATION_MIN_PRESSURE_BAR, sublimationTempC } from '../physics/co2.js';
 import type { Settings } from './settings.js';
 import type { ControllerState } from './state.js';
 
@@ -44,21 +44,49 @@ export function tipProblem(sample: TipSample, channel: number, settings: Setting
   return null;
 }
 
-function staleness(nowMs: number, readings: ControllerReadings, staleMs: number): string | null {
-  const ages: [string, number][] = readings.tips.map((s, i) => [`tip channel ${i}`, nowMs - s.atMs]);
-  ages.push(['supply pressure', nowMs - readings.supply.atMs]);
-  if (readings.returnLine !== null) ages.push(['return pressure', nowMs - readings.returnLine.atMs]);
-  for (const [name, ageMs] of ages) {
-    if (!(ageMs <= staleMs)) return `${name} sample is ${ageMs.toFixed(0)} ms old (limit ${staleMs} ms)`;
-  }
-  return null;
+/** A sample may be stamped this far after the tick's own time (a back-end's clock read a moment
+ * later); further ahead, or a non-finite stamp, is a broken clock and the sample counts as stale
+ * (it would otherwise never age, and would keep feeding the hardware watchdog). */
+export const FUTURE_STAMP_TOLERANCE_MS = 5;
+
+function sampleAgeProblem(name: string, nowMs: number, atMs: number, staleMs: number): string | null {
+  const ageMs = nowMs - atMs;
+  if (!Number.isFinite(atMs)) return `${name} sample time ${atMs} is not a number`;
+  if (ageMs < -FUTURE_STAMP_TOLERANCE_MS) return `${name} sample is stamped ${(-ageMs).toFixed(0)} ms in the future`;
+  return ageMs <= staleMs ? null : `${name} sample is ${ageMs.toFixed(0)} ms old (limit ${staleMs} ms)`;
 }
 
-/** Physical floor for a return-line pressure (1 atm when unknown), clamped to the fit's range,
- * less the thermocouple type's tolerance and the configured margin. */
+function staleness(nowMs: number, readings: ControllerReadings, staleMs: number): string | null {
+  for (let i = 0; i < readings.tips.length; i++) {
+    const tip = readings.tips[i];
+    const problem = tip === undefined ? null : sampleAgeProblem(`tip channel ${i}`, nowMs, tip.atMs, staleMs);
+    if (problem !== null) return problem;
+  }
+  const supply = sampleAgeProblem('supply pressure', nowMs, readings.supply.atMs, staleMs);
+  if (supply !== null || readings.returnLine === null) return supply;
+  return sampleAgeProblem('return pressure', nowMs, readings.returnLine.atMs, staleMs);
+}
+
+/** Physical floor for a return-line pressure, clamped to the fit's range, less the thermocouple
+ * type's tolerance and the configured margin. The return line vents to the room, so its pressure
+ * is never taken below the site's atmospheric pressure (a transducer reading 0.5 bar would
+ * otherwise lower the floor to -90 C and let nitrous oxide pass as CO2). */
 export function physicalFloorC(returnBar: number | null, settings: Settings, thermocoupleType: ThermocoupleType): number {
-  const p = Math.min(Math.max(returnBar ?? ATMOSPHERIC_PRESSURE_BAR, SUBLIMATION_MIN_PRESSURE_BAR), SUBLIMATION_MAX_PRESSURE_BAR);
+  const ventedBar = Math.max(returnBar ?? settings.pressure.ambientBarAbs, settings.pressure.ambientBarAbs);
+  const p = Math.min(Math.max(ventedBar, SUBLIMATION_MIN_PRESSURE_BAR), SUBLIMATION_MAX_PRESSURE_BAR);
   return sublimationTempC(p) - (TC_TOLERANCE_AT_SUBLIMATION_C[thermocoupleType] + settings.tip.floorMarginC);
+}
+
+/** Return-line pressure when measured and plausible, bar absolute; null otherwise. */
+export function measuredReturnBar(readings: Readings): number | null {
+  const rl = readings.returnLine;
+  return rl !== null && Number.isFinite(rl.bar) && rl.bar > 0 ? rl.bar : null;
+}
+
+/** Gas is flowing, judged by the return-line pressure (false when not measured). */
+export function flowSeen(readings: Readings, settings: Settings): boolean {
+  const returnBar = measuredReturnBar(readings);
+  return returnBar !== null && returnBar > settings.pressure.returnFlowBar;
 }
 
 export function makeContext(nowMs: number, settings: Settings, readings: ControllerReadings, state: ControllerState): TickContext {
@@ -74,8 +102,7 @@ export function makeContext(nowMs: number, settings: Settings, readings: Control
   });
   const control = readings.tips[0];
   const tipC = control !== undefined && tipProblem(control, 0, settings) === null ? control.tipC : null;
-  const rl = readings.returnLine;
-  const returnBar = rl !== null && Number.isFinite(rl.bar) && rl.bar > 0 ? rl.bar : null;
+  const returnBar = measuredReturnBar(readings);
   return {
     nowMs,
     settings,
@@ -87,6 +114,6 @@ export function makeContext(nowMs: number, settings: Settings, readings: Control
     staleProblem: staleness(nowMs, readings, settings.tip.staleMs),
     returnBar,
     floorC: physicalFloorC(returnBar, settings, readings.calibration.thermocoupleType),
-    flowDetected: returnBar !== null && returnBar > settings.pressure.returnFlowBar,
+    flowDetected: flowSeen(readings, settings),
   };
 }

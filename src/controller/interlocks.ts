@@ -2,6 +2,7 @@
 // controls (ISO 14971 chain in docs/safety.md), its condition, debounce, latching, IEC 60601-1-8
 // priority and the hint shown to the operator. A row's `check` returns a detail naming the
 // triggering value when the condition holds, null otherwise. Adding an interlock is adding a row.
+import { assert } from '../../kernel/assert.js';
 import type { TickContext } from './context.js';
 import type { AlarmPriority, InterlockId, Phase } from './types.js';
 import { TREATING_PHASES } from './types.js';
@@ -12,7 +13,14 @@ export interface Interlock {
   readonly condition: string;
   /** Phases in which a trip acts. Outside them the condition is still evaluated (to clear it). */
   readonly armedIn: readonly Phase[];
+  /** Default debounce: the condition must be seen in this much time's worth of samples (judged k
+   * of 2k, see debounceSamples) before it trips. */
   readonly debounceMs: number;
+  /** The largest debounce a settings file may give the row, keeping it meaningful; 0 for an edge
+   * row, which acts in the tick it is seen and cannot be debounced at all. */
+  readonly maxDebounceMs: number;
+  /** Why an edge row cannot be debounced (shown when a settings file tries). */
+  readonly noDebounceReason?: string;
   /** Latched trips go to Fault and need the condition gone plus an acknowledge; others to Stopped. */
   readonly latch: boolean;
   readonly priority: AlarmPriority;
@@ -22,6 +30,7 @@ export interface Interlock {
 
 const ALL_PHASES: readonly Phase[] = ['Idle', 'SelfTest', 'Ready', 'Freezing', 'Thawing', 'Complete', 'Stopped', 'Fault'];
 const FREEZING: readonly Phase[] = ['Freezing'];
+const FREEZE_AND_THAW: readonly Phase[] = ['Freezing', 'Thawing'];
 /** Phases where gas may be about to flow: the start-blocking checks apply here. */
 const START_AND_FREEZE: readonly Phase[] = ['SelfTest', 'Ready', 'Freezing'];
 
@@ -47,6 +56,7 @@ export const INTERLOCKS: readonly Interlock[] = [
     condition: 'any usable tip channel below tip.absoluteLimitC (-100 C), whatever else is true',
     armedIn: ALL_PHASES,
     debounceMs: FEW_SAMPLES_MS,
+    maxDebounceMs: 500,
     latch: true,
     priority: 'high',
     hint: 'Tip reads below -100 C: impossible for CO2. Check the gas and the probe; do not treat.',
@@ -58,9 +68,10 @@ export const INTERLOCKS: readonly Interlock[] = [
   {
     id: 'TIP_BELOW_PHYSICAL_FLOOR',
     hazard: 'A reading colder than CO2 can reach: failed sensor, wrong gas (N2O) or wrong probe; the lesion is not what the display says',
-    condition: "tip below Tsub(return pressure, 1 atm when unknown) - (the thermocouple type's tolerance at -78.5 C: T 1.18, K 2.2 + tip.floorMarginC)",
+    condition: "tip below Tsub(the return pressure, never less than pressure.ambientBarAbs) - (the thermocouple type's tolerance at -78.5 C: T 1.18, K 2.2 + tip.floorMarginC)",
     armedIn: ALL_PHASES,
     debounceMs: FEW_SAMPLES_MS,
+    maxDebounceMs: 500,
     latch: true,
     priority: 'high',
     hint: 'Tip reads colder than CO2 can physically reach: wrong gas, wrong probe or a failed sensor. Replace before treating.',
@@ -75,6 +86,7 @@ export const INTERLOCKS: readonly Interlock[] = [
     condition: 'a fault bit (open, short to GND/VCC, cold-junction range), a non-finite value, or a value outside tip.minValidC..maxValidC',
     armedIn: TREATING_PHASES,
     debounceMs: FEW_SAMPLES_MS,
+    maxDebounceMs: 500,
     latch: true,
     priority: 'high',
     hint: 'Thermocouple fault: check the probe connector and cable. Do not withdraw a frozen probe: wait 2 minutes.',
@@ -86,6 +98,8 @@ export const INTERLOCKS: readonly Interlock[] = [
     condition: 'any input sample older than tip.staleMs',
     armedIn: TREATING_PHASES,
     debounceMs: 0,
+    maxDebounceMs: 0,
+    noDebounceReason: 'staleness is already judged over tip.staleMs',
     latch: true,
     priority: 'high',
     hint: 'Sensor data stopped arriving: check the sensor front-end connection.',
@@ -94,13 +108,16 @@ export const INTERLOCKS: readonly Interlock[] = [
   {
     id: 'SENSOR_STUCK',
     hazard: 'A stuck sensor reads a plausible constant: over-freeze or under-freeze goes unseen',
-    condition: `the tip reading spans less than tip.stuckMinSpanC over tip.stuckWindowMs while the supply valve is open`,
-    armedIn: FREEZING,
+    condition:
+      'the tip reading spans less than tip.stuckMinSpanC over tip.stuckWindowMs in a freeze or thaw, or does not warm after the supply closes while the return line shows no flow; stays present until the probe is disconnected (it cannot be checked again without gas flowing)',
+    armedIn: FREEZE_AND_THAW,
     debounceMs: 0,
+    maxDebounceMs: 0,
+    noDebounceReason: 'the stuck judgement is already a window (tip.stuckWindowMs)',
     latch: true,
     priority: 'high',
-    hint: 'Tip reading is frozen at one value while gas flows: the sensor is stuck. Replace the probe.',
-    check: (c) => (isFreezeOpen(c) && c.state.stuckDetected ? `tip reading constant for ${c.settings.tip.stuckWindowMs} ms with the valve open` : null),
+    hint: 'Tip reading is frozen at one value: the sensor is stuck. The tip temperature is unknown: wait the displayed time before withdrawing, then replace the probe.',
+    check: (c) => c.state.stuckSuspect,
   },
   {
     id: 'SUPPLY_PRESSURE_LOW',
@@ -108,6 +125,7 @@ export const INTERLOCKS: readonly Interlock[] = [
     condition: 'supply pressure below pressure.supplyLowBar (default 40 bar); blocks start and the next freeze',
     armedIn: TREATING_PHASES,
     debounceMs: PRESSURE_DEBOUNCE_MS,
+    maxDebounceMs: 2_000,
     latch: true,
     priority: 'medium',
     hint: 'Supply pressure low: the cylinder is cold or nearly empty. Replace or warm the cylinder to room temperature.',
@@ -122,6 +140,7 @@ export const INTERLOCKS: readonly Interlock[] = [
     condition: 'supply pressure above pressure.supplyHighBar (default 70 bar)',
     armedIn: TREATING_PHASES,
     debounceMs: PRESSURE_DEBOUNCE_MS,
+    maxDebounceMs: 1_000,
     latch: true,
     priority: 'high',
     hint: 'Supply pressure too high: the cylinder is too warm or the regulator failed. Close the cylinder.',
@@ -136,6 +155,7 @@ export const INTERLOCKS: readonly Interlock[] = [
     condition: 'return pressure above pressure.returnBlockedBar, or rising by returnRiseBar while the tip warms by tipWarmingC within trendWindowMs during a freeze',
     armedIn: TREATING_PHASES,
     debounceMs: 200,
+    maxDebounceMs: 1_000,
     latch: true,
     priority: 'high',
     hint: 'Return line blocked: check the exhaust line for kinks, ice or a closed port. Do not restart until clear.',
@@ -152,6 +172,7 @@ export const INTERLOCKS: readonly Interlock[] = [
     condition: 'tip not below cooling.targetC within cooling.withinS of the valve opening, or back above targetC + hysteresisC during the freeze',
     armedIn: FREEZING,
     debounceMs: 1_000,
+    maxDebounceMs: 5_000,
     latch: true,
     priority: 'medium',
     hint: 'Tip not cold enough: check the supply pressure, the probe placement and for an ice-blocked orifice.',
@@ -169,9 +190,10 @@ export const INTERLOCKS: readonly Interlock[] = [
   {
     id: 'VALVE_FAILURE',
     hazard: 'A supply valve stuck open: freezing goes on after it should stop (over-freeze, frostbite)',
-    condition: 'gas flow (return above pressure.returnFlowBar) with a valve commanded closed for valves.closeVerifyMs or during a single-valve self-test window, or the tip still cooling at the end of the post-freeze verify window',
+    condition: 'gas flow (return above pressure.returnFlowBar) with a valve commanded closed for valves.closeVerifyMs or during a single-valve self-test window, or (boards without a return transducer) the tip still cooling at the end of the post-freeze verify window',
     armedIn: ALL_PHASES,
     debounceMs: FEW_SAMPLES_MS,
+    maxDebounceMs: 500,
     latch: true,
     priority: 'high',
     hint: 'Gas still flows with the valve closed: the safety valve has been closed. Close the cylinder and service the valve.',
@@ -183,7 +205,10 @@ export const INTERLOCKS: readonly Interlock[] = [
       if (c.flowDetected && (singleValveTest || closedFor(s.supplyClosedSinceMs) >= verify || closedFor(s.safetyClosedSinceMs) >= verify)) {
         return `return ${fmt(c.returnBar)} bar shows flow with a valve closed`;
       }
-      if (s.sub === 'freeze-verify-closed' && c.nowMs - s.subSinceMs >= verify && c.tipC !== null && s.tipAtSubStartC !== null) {
+      // Without a return transducer the tip is the only witness of a stuck valve. With one, flow is
+      // judged above, and a tip that does not warm with no flow is a stuck sensor (SENSOR_STUCK).
+      const noFlowWitness = c.readings.returnLine === null;
+      if (noFlowWitness && s.sub === 'freeze-verify-closed' && c.nowMs - s.subSinceMs >= verify && c.tipC !== null && s.tipAtSubStartC !== null) {
         const warmedC = c.tipC - s.tipAtSubStartC;
         if (warmedC < MIN_WARMING_AFTER_CLOSE_C) return `tip warmed only ${warmedC.toFixed(2)} C in ${verify} ms after the supply valve closed`;
       }
@@ -196,6 +221,8 @@ export const INTERLOCKS: readonly Interlock[] = [
     condition: 'supply open longer than protocol.freezeS + freezeLimit.perCycleGraceMs in a cycle, or the site total reaching freezeLimit.cumulativeMaxS',
     armedIn: START_AND_FREEZE,
     debounceMs: 0,
+    maxDebounceMs: 0,
+    noDebounceReason: 'freezeLimit.perCycleGraceMs is its allowance; a debounce would lengthen the freeze',
     latch: true,
     priority: 'high',
     hint: 'Freeze time limit reached for this site. Do not freeze this site again.',
@@ -212,13 +239,15 @@ export const INTERLOCKS: readonly Interlock[] = [
   {
     id: 'OPERATOR_STOP',
     hazard: 'The operator must be able to end a treatment at once (wrong nerve, patient movement)',
-    condition: 'stop pressed (rising edge) during a treatment',
+    condition: 'stop pressed during a treatment (a level: while stop is held no treatment starts)',
     armedIn: TREATING_PHASES,
     debounceMs: 0,
+    maxDebounceMs: 0,
+    noDebounceReason: 'a stop press is an event that must act in the tick it is seen',
     latch: false,
     priority: 'low',
     hint: 'Stopped by the operator. Wait for safe-to-withdraw before removing the probe.',
-    check: (c) => (c.readings.operator.stop && !c.state.inputs.stop ? 'stop pressed' : null),
+    check: (c) => (c.readings.operator.stop ? 'stop pressed' : null),
   },
   {
     id: 'EMERGENCY_STOP',
@@ -226,6 +255,8 @@ export const INTERLOCKS: readonly Interlock[] = [
     condition: 'emergency stop pressed in (it also cuts valve power in hardware)',
     armedIn: ALL_PHASES,
     debounceMs: 0,
+    maxDebounceMs: 0,
+    noDebounceReason: 'an emergency stop must act in the tick it is seen',
     latch: true,
     priority: 'medium',
     hint: 'Emergency stop pressed. Release it and acknowledge to reset.',
@@ -237,6 +268,7 @@ export const INTERLOCKS: readonly Interlock[] = [
     condition: 'footswitch released during a freeze, when footswitch.deadman is set',
     armedIn: FREEZING,
     debounceMs: 200,
+    maxDebounceMs: 1_000,
     latch: false,
     priority: 'low',
     hint: 'Footswitch released: freezing stopped. Press start to begin a new treatment.',
@@ -248,6 +280,7 @@ export const INTERLOCKS: readonly Interlock[] = [
     condition: 'probe presence input false',
     armedIn: TREATING_PHASES,
     debounceMs: FEW_SAMPLES_MS,
+    maxDebounceMs: 500,
     latch: true,
     priority: 'high',
     hint: 'Probe disconnected: reconnect the probe. A frozen probe must thaw before withdrawal.',
@@ -256,14 +289,18 @@ export const INTERLOCKS: readonly Interlock[] = [
   {
     id: 'LOOP_OVERRUN',
     hazard: 'The control loop runs late: trips act late (the hardware watchdog is the backstop)',
-    condition: 'loop.maxLateSteps late steps within loop.lateWindowMs, one gap longer than loop.maxGapMs, or the clock going backwards',
+    condition: 'loop.maxLateSteps late steps within loop.lateWindowMs, one gap longer than loop.maxGapMs, or the clock going backwards; once tripped it stays until the console is restarted',
     armedIn: TREATING_PHASES,
     debounceMs: 0,
+    maxDebounceMs: 0,
+    noDebounceReason: 'a loop gap lasts one tick: any debounce would hide it',
     latch: true,
     priority: 'high',
     hint: 'Controller timing fault: the console must be restarted and checked before further use.',
     check: (c) => {
       const l = c.settings.loop;
+      // The hint says restart: a timing fault is not cleared by an acknowledge.
+      if (c.state.interlocks.LOOP_OVERRUN.tripped) return 'controller timing fault: restart the console';
       if (c.state.lastGapMs < 0) return `clock went backwards by ${(-c.state.lastGapMs).toFixed(0)} ms`;
       if (c.state.lastGapMs > l.maxGapMs) return `step gap ${c.state.lastGapMs.toFixed(0)} ms above ${l.maxGapMs} ms`;
       const late = c.state.lateStepTimesMs.length;
@@ -276,6 +313,8 @@ export const INTERLOCKS: readonly Interlock[] = [
     condition: 'a back-end reports its device lost',
     armedIn: ALL_PHASES,
     debounceMs: 0,
+    maxDebounceMs: 0,
+    noDebounceReason: 'a lost device must act at once',
     latch: true,
     priority: 'high',
     hint: 'Hardware connection lost: check the cables to the controller board and sensor front-end.',
@@ -287,6 +326,8 @@ export const INTERLOCKS: readonly Interlock[] = [
     condition: "the probe's calibration record is missing, expired, corrupt or edited, or its thermocouple type is not the board's; blocks start",
     armedIn: ['SelfTest', 'Ready'],
     debounceMs: 0,
+    maxDebounceMs: 0,
+    noDebounceReason: 'the record is judged when it is read; there is nothing to wait for',
     latch: true,
     priority: 'medium',
     hint: 'Probe calibration invalid: calibrate the probe (cryo calibrate --probe ID) or fit a calibrated probe.',
@@ -298,6 +339,7 @@ export const INTERLOCKS: readonly Interlock[] = [
     condition: `supply reading not a number, or a fitted return transducer reading not a number or outside ${RETURN_PLAUSIBLE_MIN_BAR}-${RETURN_PLAUSIBLE_MAX_BAR} bar absolute`,
     armedIn: TREATING_PHASES,
     debounceMs: FEW_SAMPLES_MS,
+    maxDebounceMs: 500,
     latch: true,
     priority: 'high',
     hint: 'Pressure sensor fault: check the transducer cables and connectors before treating.',
@@ -309,6 +351,25 @@ export const INTERLOCKS: readonly Interlock[] = [
         return `return transducer reads ${ret.bar} bar absolute, outside ${RETURN_PLAUSIBLE_MIN_BAR}-${RETURN_PLAUSIBLE_MAX_BAR}`;
       }
       return null;
+    },
+  },
+  {
+    id: 'NO_FLOW_SEEN',
+    hazard: 'A return transducer stuck at 1 atm blinds the stuck-valve, leak and blockage checks for the whole freeze; or the probe supply is blocked and nothing freezes',
+    condition: 'a fitted return transducer shows no flow (not above pressure.returnFlowBar) with the gas path open for pressure.flowExpectedWithinMs and the supply above pressure.supplyLowBar',
+    armedIn: FREEZING,
+    debounceMs: 200,
+    maxDebounceMs: 1_000,
+    latch: true,
+    priority: 'high',
+    hint: 'No gas flow seen with the valves open: the return pressure transducer is stuck or the probe supply is blocked. Check both before treating.',
+    check: (c) => {
+      const s = c.state;
+      if (!isFreezeOpen(c) || s.freezeOpenedMs === null || c.readings.returnLine === null) return null;
+      const openMs = c.nowMs - s.freezeOpenedMs;
+      const supplyOk = c.readings.supply.bar >= c.settings.pressure.supplyLowBar;
+      if (openMs < c.settings.pressure.flowExpectedWithinMs || !supplyOk || c.flowDetected) return null;
+      return `return ${fmt(c.returnBar)} bar abs with the gas path open for ${(openMs / 1000).toFixed(1)} s: no flow seen`;
     },
   },
 ];
@@ -323,6 +384,17 @@ export function interlockById(id: InterlockId): Interlock {
   return row;
 }
 
+/** The row's debounce under `overrides`. An edge row's is 0 whatever the settings say (the schema
+ * refuses such settings; this is the second line). */
 export function debounceFor(row: Interlock, overrides: Readonly<Record<string, number>>): number {
-  return overrides[row.id] ?? row.debounceMs;
+  if (row.maxDebounceMs === 0) return 0;
+  const ms = overrides[row.id] ?? row.debounceMs;
+  assert(ms >= 0 && ms <= row.maxDebounceMs, `${row.id}: debounce ${ms} ms outside 0..${row.maxDebounceMs} ms`);
+  return ms;
+}
+
+/** k of the k-of-2k judgement: a condition trips once it has been seen in k samples among the
+ * last 2k sample periods, where k covers the debounce (one good sample no longer resets it). */
+export function debounceSamples(debounceMs: number, periodMs: number): number {
+  return Math.floor(debounceMs / periodMs) + 1;
 }

@@ -6,6 +6,7 @@ import { INTERLOCKS, debounceFor, interlockById } from './interlocks.js';
 import type { ControllerState } from './state.js';
 import { periodMs } from './trackers.js';
 import type { ControllerEvent, Phase, SubStep } from './types.js';
+import { isWithdrawn } from './withdrawal.js';
 
 /** Both valves stay closed this long between the two single-valve self-test windows, so the
  * valve response delays can never overlap into an open gas path. */
@@ -17,6 +18,7 @@ export interface Edges {
   readonly start: boolean;
   readonly stop: boolean;
   readonly acknowledge: boolean;
+  readonly newSite: boolean;
 }
 
 export function enterPhase(
@@ -35,15 +37,48 @@ function enterSub(s: ControllerState, nowMs: number, sub: SubStep, tipC: number 
   return { ...s, sub, subSinceMs: nowMs, tipAtSubStartC: tipC };
 }
 
-/** A new protocol run starts with the self-test. A completed site starts its freeze total anew. */
+/** A protocol run starts with the self-test. The tip is trusted again: every trip that distrusted
+ * it needed its condition gone and an acknowledge to get here (SENSOR_STUCK a probe change). */
 function beginSelfTest(s: ControllerState, nowMs: number, events: ControllerEvent[]): ControllerState {
-  const fresh = s.siteComplete ? { ...s, cumulativeFreezeMs: 0, siteComplete: false } : s;
-  return enterPhase({ ...fresh, startRequested: true }, nowMs, 'SelfTest', 'selftest-settle', events, 0);
+  return enterPhase({ ...s, startRequested: true, tipDistrust: null }, nowMs, 'SelfTest', 'selftest-settle', events, 0);
 }
 
-function beginFreeze(s: ControllerState, nowMs: number, cycle: number, events: ControllerEvent[]): ControllerState {
+/** The next freeze is the site's next cycle: a stop or fault and a new start resume, never repeat. */
+function beginFreeze(s: ControllerState, nowMs: number, events: ControllerEvent[]): ControllerState {
+  const cycle = s.cyclesBegun + 1;
   const next = enterPhase(s, nowMs, 'Freezing', 'freeze-open', events, cycle);
-  return { ...next, startRequested: false, freezeOpenedMs: nowMs, cycleFreezeMs: 0, coolingReachedAtMs: null };
+  return { ...next, cyclesBegun: cycle, startRequested: false, freezeOpenedMs: nowMs, cycleFreezeMs: 0, coolingReachedAtMs: null };
+}
+
+/** Why start is refused in Idle, Complete or Stopped; null when it may begin. Stop is a level:
+ * while it is held nothing starts, and a start and a stop in the same tick is a stop. */
+function startRefusal(ctx: TickContext): string | null {
+  const { state: s, settings } = ctx;
+  if (ctx.readings.operator.stop) return 'stop is held';
+  if (s.cyclesBegun >= settings.protocol.cycles) {
+    return `all ${settings.protocol.cycles} cycles have been given at this site: withdraw the probe and choose new site first`;
+  }
+  return null;
+}
+
+/** New site: the probe has moved, so the site's freeze total and cycle count start again. Only
+ * once the probe may have come out (safe to withdraw, or the unknown-tip wait is over). */
+function newSite(ctx: TickContext, events: ControllerEvent[]): ControllerState {
+  const { nowMs, settings, state: s } = ctx;
+  if (!isWithdrawn(s, settings, nowMs)) {
+    events.push({ kind: 'refused', atMs: nowMs, input: 'new-site', reason: 'the probe is not yet safe to withdraw' });
+    return s;
+  }
+  return { ...s, cyclesBegun: 0, cumulativeFreezeMs: 0, cycle: 0 };
+}
+
+/** A freeze never begins on a tip that has not thawed: the control channel above thaw.endTipC,
+ * and when resuming a site, the protocol's thaw time since gas last flowed. */
+function tipThawed(ctx: TickContext): boolean {
+  const { nowMs, settings, state: s } = ctx;
+  if (ctx.tipC === null || ctx.tipC <= settings.thaw.endTipC) return false;
+  if (s.cyclesBegun === 0 || s.gasLastFlowedMs === null) return true;
+  return nowMs - s.gasLastFlowedMs >= settings.protocol.thawS * 1000;
 }
 
 /**
@@ -63,10 +98,14 @@ export function advancePhase(ctx: TickContext, edges: Edges, events: ControllerE
   switch (s.phase) {
     case 'Idle':
     case 'Complete':
-    case 'Stopped':
-      if (edges.start) return beginSelfTest(s, nowMs, events);
+    case 'Stopped': {
+      if (edges.newSite) return newSite(ctx, events);
+      const refusal = edges.start ? startRefusal(ctx) : null;
+      if (refusal !== null) events.push({ kind: 'refused', atMs: nowMs, input: 'start', reason: refusal });
+      else if (edges.start) return beginSelfTest(s, nowMs, events);
       if (edges.acknowledge && s.phase !== 'Idle') return enterPhase(s, nowMs, 'Idle', 'none', events, 0);
       return s;
+    }
     case 'SelfTest': {
       const v = settings.valves;
       if (s.sub === 'selftest-settle' && inSubMs >= v.selfTestSettleMs) return enterSub(s, nowMs, 'selftest-safety-only', ctx.tipC);
@@ -77,7 +116,7 @@ export function advancePhase(ctx: TickContext, edges: Edges, events: ControllerE
     }
     case 'Ready': {
       const wantsStart = s.startRequested || edges.start;
-      if (wantsStart && mayBeginFreeze(ctx)) return beginFreeze(s, nowMs, 1, events);
+      if (wantsStart && mayBeginFreeze(ctx) && tipThawed(ctx)) return beginFreeze(s, nowMs, events);
       return wantsStart === s.startRequested ? s : { ...s, startRequested: wantsStart };
     }
     case 'Freezing': {
@@ -92,8 +131,8 @@ export function advancePhase(ctx: TickContext, edges: Edges, events: ControllerE
     case 'Thawing': {
       const thawDone = inPhaseMs >= settings.protocol.thawS * 1000 && ctx.tipC !== null && ctx.tipC > settings.thaw.endTipC;
       if (!thawDone) return s;
-      if (s.cycle < settings.protocol.cycles) return mayBeginFreeze(ctx) ? beginFreeze(s, nowMs, s.cycle + 1, events) : s;
-      return { ...enterPhase(s, nowMs, 'Complete', 'none', events), siteComplete: true };
+      if (s.cyclesBegun < settings.protocol.cycles) return mayBeginFreeze(ctx) ? beginFreeze(s, nowMs, events) : s;
+      return enterPhase(s, nowMs, 'Complete', 'none', events);
     }
     case 'Fault':
       return s;

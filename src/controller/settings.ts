@@ -3,6 +3,7 @@
 // frozen object; inside the controller the types are trusted.
 import { readJsonFile } from '../json-file.js';
 import { z } from 'zod';
+import { INTERLOCKS } from './interlocks.js';
 import { INTERLOCK_IDS } from './types.js';
 
 /** Protocol bounds (shared/domain.md section 4: freeze 10-300 s per cycle, 1-5 cycles). */
@@ -35,7 +36,19 @@ export type PresetName = keyof typeof PRESETS;
 export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
 
 const n = (min: number, max: number) => z.number().min(min).max(max);
-const debounce = n(0, 5_000);
+
+/** The external watchdog cuts valve power 250 ms after the heartbeat stops (docs/hardware.md):
+ * the software's own stall and staleness limits must act no later than it. */
+export const HARDWARE_WATCHDOG_MS = 250;
+/** Normal flow runs 1.7-2.0 bar abs in the return line (domain section 2): the flow threshold
+ * must sit below that, or the valve leak and stuck-valve checks never see flow. */
+export const RETURN_FLOW_BAR_MAX = 1.5;
+/** Lowest atmospheric pressure of an inhabited site (about 4,000 m, 0.62 bar): the floor never
+ * assumes less, and a setting below it is a typo. */
+export const AMBIENT_BAR_ABS_MIN = 0.6;
+/** Highest plausible site pressure (sea-level high, 1.06 bar): a higher value would lift the
+ * physical floor and trip healthy readings. */
+export const AMBIENT_BAR_ABS_MAX = 1.1;
 
 export const SettingsSchema = z
   .object({
@@ -51,7 +64,7 @@ export const SettingsSchema = z
         lateWindowMs: n(1_000, 60_000).default(10_000),
         /** ...or on a single gap this long: below the 250 ms hardware watchdog, so the software
          * sees a stall as soon as the loop resumes. */
-        maxGapMs: n(40, 1_000).default(200),
+        maxGapMs: n(40, HARDWARE_WATCHDOG_MS - 50).default(200),
       })
       .strict()
       .default({ rateHz: 50, lateToleranceMs: 5, maxLateSteps: 10, lateWindowMs: 10_000, maxGapMs: 200 }),
@@ -63,11 +76,13 @@ export const SettingsSchema = z
         /** Cold junction plausible range; outside it cold-junction compensation is wrong. */
         coldJunctionMinC: n(-40, 20).default(-10),
         coldJunctionMaxC: n(30, 125).default(70),
-        /** A sample older than this is stale (5 ticks at 50 Hz). */
-        staleMs: n(20, 2_000).default(100),
+        /** A sample older than this is stale (5 ticks at 50 Hz); at most the hardware watchdog's
+         * time, so the software never acts on data older than the hardware would tolerate. */
+        staleMs: n(20, HARDWARE_WATCHDOG_MS).default(100),
         /** Extra margin below the sublimation floor, beyond the thermocouple type's tolerance
-         * (src/controller/probe-calibration.ts), before a reading is called impossible. */
-        floorMarginC: n(0, 25).default(2),
+         * (src/controller/probe-calibration.ts), before a reading is called impossible. At most
+         * 5 C: with more, nitrous oxide (-88.5 C at 1 atm) would pass as CO2 (-78.5 C). */
+        floorMarginC: n(0, 5).default(2),
         /** Neurotmesis below -100 C: never, whatever else is true (domain section 1). */
         absoluteLimitC: n(-150, -78.5).default(-100),
         /** SENSOR_STUCK: less than this span of readings over the window with the valve open. */
@@ -87,7 +102,15 @@ export const SettingsSchema = z
         /** Return line above this (bar absolute) is blocked: normal flow runs 1.7-2.0 bar abs. */
         returnBlockedBar: n(1.5, 10).default(3),
         /** Return line above this means gas is flowing (used to prove the valves shut). */
-        returnFlowBar: n(1.05, 3).default(1.3),
+        returnFlowBar: n(1.05, RETURN_FLOW_BAR_MAX).default(1.3),
+        /** With the gas path open this long, the return line must show flow (above returnFlowBar):
+         * a return transducer stuck at 1 atm would otherwise blind the valve and blockage checks
+         * for the whole freeze. The sim plant shows flow ~0.3 s after opening (valve delay plus
+         * the return line's 0.3 s time constant); 2 s leaves room for a real line. */
+        flowExpectedWithinMs: n(500, 5_000).default(2_000),
+        /** The site's atmospheric pressure, bar absolute. The return line vents to the room, so
+         * the physical floor never assumes a return pressure below this. */
+        ambientBarAbs: n(AMBIENT_BAR_ABS_MIN, AMBIENT_BAR_ABS_MAX).default(1.01325),
         /** A blockage also shows as return pressure rising while the tip warms, over this window. */
         trendWindowMs: n(200, 10_000).default(1_000),
         returnRiseBar: n(0.05, 5).default(0.3),
@@ -95,8 +118,8 @@ export const SettingsSchema = z
       })
       .strict()
       .default({
-        supplyLowBar: 40, supplyHighBar: 70, returnBlockedBar: 3, returnFlowBar: 1.3, trendWindowMs: 1_000,
-        returnRiseBar: 0.3, tipWarmingC: 2,
+        supplyLowBar: 40, supplyHighBar: 70, returnBlockedBar: 3, returnFlowBar: 1.3, flowExpectedWithinMs: 2_000,
+        ambientBarAbs: 1.01325, trendWindowMs: 1_000, returnRiseBar: 0.3, tipWarmingC: 2,
       }),
     cooling: z
       .object({
@@ -114,9 +137,20 @@ export const SettingsSchema = z
         endTipC: n(-20, 37).default(0),
         /** After the treatment, safe to withdraw once the tip is above 0 C plus this margin. */
         withdrawMarginC: n(0, 20).default(2),
+        /** ...and has stayed above it this long, counted from the last gas flow. The reading lags
+         * the true tip (a sheathed junction's time constant is up to ~1 s; the sim's is 0.25 s):
+         * 5 s is at least 5 time constants, so a reading still catching up with a tip that
+         * cooled a moment ago cannot declare it. */
+        withdrawDwellMs: n(2_000, 60_000).default(5_000),
+        /** When the tip reading is not trusted (a tip-validity trip in the treatment), the console
+         * says the tip is unknown and counts down this wait from the last gas flow instead of
+         * declaring SAFE TO WITHDRAW. 180 s: the sim plant's passive thaw from -78.5 C to 0 C takes
+         * about 23 s (20 s time constant) and clinical thaws are 20-30 s active, 3 min passive
+         * (domain section 4); the minimum of 120 s keeps a wide margin over both. */
+        unknownTipWaitS: n(120, 600).default(180),
       })
       .strict()
-      .default({ endTipC: 0, withdrawMarginC: 2 }),
+      .default({ endTipC: 0, withdrawMarginC: 2, withdrawDwellMs: 5_000, unknownTipWaitS: 180 }),
     valves: z
       .object({
         /** After the supply valve closes, the return line must show no flow within this time. */
@@ -144,8 +178,9 @@ export const SettingsSchema = z
       })
       .strict()
       .default({ deadman: false }),
-    /** Debounce per interlock, ms; the defaults live in the interlock table. */
-    debounceMs: z.record(z.string(), debounce).default({}),
+    /** Debounce per interlock, ms; the defaults and each row's maximum live in the interlock
+     * table. Edge rows (stop, e-stop, loop timing...) refuse any debounce. */
+    debounceMs: z.record(z.string(), z.number().min(0)).default({}),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -163,9 +198,14 @@ export const SettingsSchema = z
         message: `returnFlowBar ${s.pressure.returnFlowBar} must be below returnBlockedBar ${s.pressure.returnBlockedBar}`,
       });
     }
-    for (const key of Object.keys(s.debounceMs)) {
-      if (!(INTERLOCK_IDS as readonly string[]).includes(key)) {
+    for (const [key, valueMs] of Object.entries(s.debounceMs)) {
+      const row = INTERLOCKS.find((r) => r.id === key);
+      if (row === undefined) {
         ctx.addIssue({ code: 'custom', path: ['debounceMs', key], message: `unknown interlock '${key}' (known: ${INTERLOCK_IDS.join(', ')})` });
+      } else if (row.maxDebounceMs === 0 && valueMs !== 0) {
+        ctx.addIssue({ code: 'custom', path: ['debounceMs', key], message: `${key} cannot be debounced: ${row.noDebounceReason ?? 'it acts at once'}` });
+      } else if (valueMs > row.maxDebounceMs) {
+        ctx.addIssue({ code: 'custom', path: ['debounceMs', key], message: `${key} debounce ${valueMs} ms is above its maximum ${row.maxDebounceMs} ms` });
       }
     }
     const totalFreezeS = s.protocol.cycles * s.protocol.freezeS;

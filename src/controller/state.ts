@@ -5,8 +5,9 @@ import type { InterlockId, Phase, SubStep } from './types.js';
 import { INTERLOCK_IDS } from './types.js';
 
 export interface InterlockStatus {
-  /** When the raw condition became true (debounce start); null while it is false. */
-  readonly pendingSinceMs: number | null;
+  /** Times of the ticks that saw the raw condition, within the row's k-of-2k judging window
+   * (step.ts); empty while the condition has not been seen for a window. */
+  readonly badTimesMs: readonly number[];
   /** Tripped and not yet cleared (latched ones clear on acknowledge once the condition is gone). */
   readonly tripped: boolean;
   readonly trippedAtMs: number | null;
@@ -28,8 +29,15 @@ export interface PrevInputs {
   readonly start: boolean;
   readonly stop: boolean;
   readonly acknowledge: boolean;
+  readonly newSite: boolean;
   readonly footswitch: boolean;
   readonly estop: boolean;
+}
+
+/** Why the tip reading cannot be trusted for a withdrawal decision, and since when. */
+export interface TipDistrust {
+  readonly reason: string;
+  readonly sinceMs: number;
 }
 
 export interface ControllerState {
@@ -37,6 +45,9 @@ export interface ControllerState {
   readonly sub: SubStep;
   /** 1-based cycle during a treatment; 0 before the first freeze. */
   readonly cycle: number;
+  /** Freezes begun at this site since power-up or the last new-site action: a stop or a fault
+   * and a new start resume at the next cycle; no more than protocol.cycles are begun. */
+  readonly cyclesBegun: number;
   readonly phaseSinceMs: number;
   readonly subSinceMs: number;
   /** Start was pressed and the self-test should run straight on into the first freeze. */
@@ -53,8 +64,13 @@ export interface ControllerState {
   /** Supply-open time of the current cycle's freeze so far, and of the whole site. */
   readonly cycleFreezeMs: number;
   readonly cumulativeFreezeMs: number;
-  /** The previous treatment completed: the next start begins a new site (cumulative resets). */
-  readonly siteComplete: boolean;
+  /** Last tick the gas path was commanded open or the return line showed flow; null if never. */
+  readonly gasLastFlowedMs: number | null;
+  /** Since when every tip channel has read fresh, usable and above the withdrawal margin. */
+  readonly warmSinceMs: number | null;
+  /** Non-null after a tip-validity trip: the reading is not trusted to declare safe to withdraw
+   * (the console shows the tip as unknown and a wait since gas last flowed). A new start clears it. */
+  readonly tipDistrust: TipDistrust | null;
   readonly coolingReachedAtMs: number | null;
   readonly tipAtSubStartC: number | null;
   // Trackers.
@@ -62,15 +78,19 @@ export interface ControllerState {
   readonly lateStepTimesMs: readonly number[];
   readonly lastGapMs: number;
   readonly stuckWindow: { readonly startMs: number; readonly minC: number; readonly maxC: number } | null;
-  readonly stuckDetected: boolean;
+  /** Set when the tip reading is judged stuck; present until the probe is disconnected. */
+  readonly stuckSuspect: string | null;
   readonly trend: { readonly refMs: number; readonly returnBar: number; readonly tipC: number } | null;
   readonly returnRisingWhileWarming: boolean;
   readonly safeToWithdraw: boolean;
 }
 
+/** The shared empty list (quiet ticks allocate nothing). */
+export const NO_TIMES: readonly number[] = Object.freeze([]);
+
 function initialInterlocks(): Record<InterlockId, InterlockStatus> {
   const entries = INTERLOCK_IDS.map(
-    (id) => [id, { pendingSinceMs: null, tripped: false, trippedAtMs: null, conditionNow: false, detail: null }] as const,
+    (id) => [id, { badTimesMs: NO_TIMES, tripped: false, trippedAtMs: null, conditionNow: false, detail: null }] as const,
   );
   return Object.fromEntries(entries) as Record<InterlockId, InterlockStatus>;
 }
@@ -81,10 +101,11 @@ export function initialState(nowMs: number): ControllerState {
     phase: 'Idle',
     sub: 'none',
     cycle: 0,
+    cyclesBegun: 0,
     phaseSinceMs: nowMs,
     subSinceMs: nowMs,
     startRequested: false,
-    inputs: { start: false, stop: false, acknowledge: false, footswitch: false, estop: false },
+    inputs: { start: false, stop: false, acknowledge: false, newSite: false, footswitch: false, estop: false },
     interlocks: initialInterlocks(),
     alarms: [],
     outputs: SAFE_OUTPUTS,
@@ -93,14 +114,16 @@ export function initialState(nowMs: number): ControllerState {
     freezeOpenedMs: null,
     cycleFreezeMs: 0,
     cumulativeFreezeMs: 0,
-    siteComplete: false,
+    gasLastFlowedMs: null,
+    warmSinceMs: null,
+    tipDistrust: null,
     coolingReachedAtMs: null,
     tipAtSubStartC: null,
     lastStepMs: null,
     lateStepTimesMs: [],
     lastGapMs: 0,
     stuckWindow: null,
-    stuckDetected: false,
+    stuckSuspect: null,
     trend: null,
     returnRisingWhileWarming: false,
     safeToWithdraw: false,

@@ -3,16 +3,19 @@
 // a tick: trackers, interlocks (a trip closes the valves in this same tick), phase logic,
 // acknowledge, outputs.
 import type { Outputs, Readings } from '../../hal/contract.js';
+import { assert } from '../../kernel/assert.js';
 import { alarmSignals, silenceActive, updateAlarms } from './alarms.js';
 import { makeContext } from './context.js';
 import type { ControllerReadings } from './probe-calibration.js';
 import type { TickContext } from './context.js';
-import { INTERLOCKS, debounceFor, interlockById } from './interlocks.js';
+import { INTERLOCKS, debounceFor, debounceSamples, interlockById } from './interlocks.js';
 import type { Edges } from './phase-logic.js';
 import { advancePhase, enterPhase } from './phase-logic.js';
 import type { Settings } from './settings.js';
-import type { ControllerState, InterlockStatus } from './state.js';
-import { updateTrackers } from './trackers.js';
+import type { ControllerState, InterlockStatus, TipDistrust } from './state.js';
+import { NO_TIMES } from './state.js';
+import { periodMs, updateTrackers } from './trackers.js';
+import { TIP_VALIDITY_TRIPS } from './withdrawal.js';
 import type { ControllerEvent, InterlockId, OperatorInput } from './types.js';
 
 export interface StepResult {
@@ -27,10 +30,16 @@ function inputEvents(nowMs: number, readings: Readings, prev: ControllerState, e
   const op = readings.operator;
   const was = prev.inputs;
   const push = (input: OperatorInput): void => void events.push({ kind: 'input', atMs: nowMs, input });
-  const edges = { start: op.start && !was.start, stop: op.stop && !was.stop, acknowledge: op.acknowledge && !was.acknowledge };
+  const edges = {
+    start: op.start && !was.start,
+    stop: op.stop && !was.stop,
+    acknowledge: op.acknowledge && !was.acknowledge,
+    newSite: op.newSite && !was.newSite,
+  };
   if (edges.start) push('start');
   if (edges.stop) push('stop');
   if (edges.acknowledge) push('acknowledge');
+  if (edges.newSite) push('new-site');
   if (op.footswitch !== was.footswitch) push(op.footswitch ? 'footswitch-down' : 'footswitch-up');
   if (op.estop !== was.estop) push(op.estop ? 'estop-pressed' : 'estop-released');
   return edges;
@@ -42,8 +51,24 @@ interface InterlockPass {
   readonly autoCleared: InterlockId[];
 }
 
+/**
+ * The ticks that saw the condition within the judging window: k of the last 2k sample periods
+ * (debounceSamples). Bad samples are counted, not required in a row, so a condition that comes and
+ * goes (-150 C on 4 samples of 5, -95 C on every other one) still trips.
+ */
+function judgeBadTimes(prev: readonly number[], raw: boolean, nowMs: number, k: number, periodMs: number): readonly number[] {
+  const windowStartMs = nowMs - 2 * k * periodMs;
+  const first = prev[0];
+  const expired = first !== undefined && first <= windowStartMs;
+  if (!raw && !expired) return prev;
+  const kept = expired ? prev.filter((t) => t > windowStartMs) : prev;
+  if (!raw) return kept.length === 0 ? NO_TIMES : kept;
+  return [...kept, nowMs];
+}
+
 function evaluateInterlocks(ctx: TickContext, events: ControllerEvent[]): InterlockPass {
   const { nowMs, state: s, settings } = ctx;
+  const tickMs = periodMs(settings);
   // Copy-on-write: a quiet tick (no condition anywhere) allocates nothing here.
   let statuses: Record<InterlockId, InterlockStatus> | null = null;
   const tripped: InterlockId[] = [];
@@ -52,10 +77,11 @@ function evaluateInterlocks(ctx: TickContext, events: ControllerEvent[]): Interl
     const prev = s.interlocks[row.id];
     const detail = row.check(ctx);
     const raw = detail !== null;
-    if (!raw && prev.pendingSinceMs === null && !prev.conditionNow && !(prev.tripped && !row.latch)) continue;
-    const pendingSinceMs = raw ? (prev.pendingSinceMs ?? nowMs) : null;
-    let next: InterlockStatus = { ...prev, pendingSinceMs, conditionNow: raw, detail: detail ?? prev.detail };
-    const debounced = pendingSinceMs !== null && nowMs - pendingSinceMs >= debounceFor(row, settings.debounceMs);
+    if (!raw && prev.badTimesMs.length === 0 && !prev.conditionNow && !(prev.tripped && !row.latch)) continue;
+    const k = debounceSamples(debounceFor(row, settings.debounceMs), tickMs);
+    const badTimesMs = judgeBadTimes(prev.badTimesMs, raw, nowMs, k, tickMs);
+    let next: InterlockStatus = { ...prev, badTimesMs, conditionNow: raw, detail: detail ?? prev.detail };
+    const debounced = badTimesMs.length >= k;
     if (!prev.tripped && detail !== null && debounced && row.armedIn.includes(s.phase)) {
       next = { ...next, tripped: true, trippedAtMs: nowMs };
       tripped.push(row.id);
@@ -96,7 +122,36 @@ function acknowledge(s: ControllerState, nowMs: number, events: ControllerEvent[
 }
 
 function sameInputs(a: ControllerState['inputs'], b: Readings['operator']): boolean {
-  return a.start === b.start && a.stop === b.stop && a.acknowledge === b.acknowledge && a.footswitch === b.footswitch && a.estop === b.estop;
+  return (
+    a.start === b.start &&
+    a.stop === b.stop &&
+    a.acknowledge === b.acknowledge &&
+    a.newSite === b.newSite &&
+    a.footswitch === b.footswitch &&
+    a.estop === b.estop
+  );
+}
+
+/** The tip reading is distrusted from a tip-validity trip until the next treatment starts. */
+function tipDistrustAfter(prev: TipDistrust | null, tripped: readonly InterlockId[], pass: InterlockPass, nowMs: number): TipDistrust | null {
+  if (prev !== null) return prev;
+  const cause = tripped.find((id) => TIP_VALIDITY_TRIPS.includes(id));
+  return cause === undefined ? null : { reason: `${cause}: ${pass.statuses[cause].detail ?? ''}`, sinceMs: nowMs };
+}
+
+/**
+ * SAFE TO WITHDRAW (M2 of the review): only outside a freeze or thaw, with the tip trusted, every
+ * channel fresh, usable and above 0 C plus the margin, and that for thaw.withdrawDwellMs counted
+ * from the later of the first warm sample and the last gas flow. One cold or unusable sample
+ * restarts the dwell: a warm flicker among cold readings never declares it.
+ */
+function judgeWithdrawal(ctx: TickContext, s: ControllerState, fresh: boolean): { warmSinceMs: number | null; safe: boolean } {
+  const { nowMs, settings } = ctx;
+  const warmNow = fresh && ctx.tcProblem === null && ctx.coldestTipC !== null && ctx.coldestTipC > settings.thaw.withdrawMarginC;
+  const warmSinceMs = warmNow ? (s.warmSinceMs ?? nowMs) : null;
+  if (warmSinceMs === null || s.phase === 'Freezing' || s.phase === 'Thawing' || s.tipDistrust !== null) return { warmSinceMs, safe: false };
+  const dwellFromMs = Math.max(warmSinceMs, s.gasLastFlowedMs ?? warmSinceMs);
+  return { warmSinceMs, safe: nowMs - dwellFromMs >= settings.thaw.withdrawDwellMs };
 }
 
 function valveCommands(s: ControllerState): { supply: boolean; safety: boolean } {
@@ -127,6 +182,8 @@ export function step(nowMs: number, settings: Settings, readings: ControllerRead
   const pass = evaluateInterlocks(ctx, events);
 
   let s: ControllerState = pass.statuses === tracked.interlocks ? tracked : { ...tracked, interlocks: pass.statuses };
+  const distrust = tipDistrustAfter(s.tipDistrust, pass.tripped, pass, nowMs);
+  if (distrust !== s.tipDistrust) s = { ...s, tipDistrust: distrust };
   if (pass.tripped.length > 0) {
     // Any trip closes the valves in this same tick (valveCommands sees the tripped status) and
     // ends the treatment: latched trips go to Fault, the others (stop, footswitch) to Stopped.
@@ -157,22 +214,19 @@ export function step(nowMs: number, settings: Settings, readings: ControllerRead
     buzzer: signals.buzzer,
   };
 
-  // Safe to withdraw only when every channel reads fresh, usable and above 0 C plus the margin;
-  // never during a freeze or thaw.
-  const safeToWithdraw =
-    s.phase !== 'Freezing' &&
-    s.phase !== 'Thawing' &&
-    fresh &&
-    ctx.tcProblem === null &&
-    ctx.coldestTipC !== null &&
-    ctx.coldestTipC > settings.thaw.withdrawMarginC;
+  const withdrawal = judgeWithdrawal(ctx, s, fresh);
+  const safeToWithdraw = withdrawal.safe;
+  assert(!safeToWithdraw || s.tipDistrust === null, 'safe to withdraw declared from a distrusted tip reading');
   if (safeToWithdraw !== prev.safeToWithdraw) events.push({ kind: 'safe-to-withdraw', atMs: nowMs, safe: safeToWithdraw });
 
   const op = readings.operator;
   s = {
     ...s,
     outputs,
-    inputs: sameInputs(prev.inputs, op) ? prev.inputs : { start: op.start, stop: op.stop, acknowledge: op.acknowledge, footswitch: op.footswitch, estop: op.estop },
+    inputs: sameInputs(prev.inputs, op)
+      ? prev.inputs
+      : { start: op.start, stop: op.stop, acknowledge: op.acknowledge, newSite: op.newSite, footswitch: op.footswitch, estop: op.estop },
+    warmSinceMs: withdrawal.warmSinceMs,
     supplyClosedSinceMs: outputs.supplyValveOpen ? null : (s.supplyClosedSinceMs ?? nowMs),
     safetyClosedSinceMs: outputs.safetyValveOpen ? null : (s.safetyClosedSinceMs ?? nowMs),
     safeToWithdraw,

@@ -1,7 +1,8 @@
 // Per-tick trackers the interlocks read: loop timing, freeze time, cooling progress, the stuck
 // sensor window and the return-pressure trend. Pure: previous state in, updated state out.
 import type { Readings } from '../../hal/contract.js';
-import { tipProblem } from './context.js';
+import { flowSeen, tipProblem } from './context.js';
+import { MIN_WARMING_AFTER_CLOSE_C } from './interlocks.js';
 import type { Settings } from './settings.js';
 import type { ControllerState } from './state.js';
 
@@ -35,23 +36,8 @@ export function updateTrackers(nowMs: number, settings: Settings, readings: Read
   let coolingReachedAtMs = prev.coolingReachedAtMs;
   if (freezeOpen && coolingReachedAtMs === null && tipC !== null && tipC < settings.cooling.targetC) coolingReachedAtMs = nowMs;
 
-  let stuckWindow = prev.stuckWindow;
-  let stuckDetected = false;
-  if (!freezeOpen || tipC === null) {
-    stuckWindow = null;
-  } else if (stuckWindow === null) {
-    stuckWindow = { startMs: nowMs, minC: tipC, maxC: tipC };
-  } else {
-    const minC = Math.min(stuckWindow.minC, tipC);
-    const maxC = Math.max(stuckWindow.maxC, tipC);
-    if (nowMs - stuckWindow.startMs >= settings.tip.stuckWindowMs) {
-      stuckDetected = maxC - minC < settings.tip.stuckMinSpanC;
-      stuckWindow = { startMs: nowMs, minC: tipC, maxC: tipC };
-    } else {
-      stuckWindow = { startMs: stuckWindow.startMs, minC, maxC };
-      stuckDetected = prev.stuckDetected;
-    }
-  }
+  const flow = flowSeen(readings, settings);
+  const stuck = trackStuck(nowMs, settings, readings, prev, tipC, flow);
 
   const returnBar = readings.returnLine?.bar ?? null;
   let trend = prev.trend;
@@ -70,15 +56,68 @@ export function updateTrackers(nowMs: number, settings: Settings, readings: Read
 
   return {
     ...prev,
+    gasLastFlowedMs: gasPathOpen || flow ? nowMs : prev.gasLastFlowedMs,
     lastStepMs: nowMs,
     lastGapMs: gapMs,
     lateStepTimesMs,
     cycleFreezeMs: prev.cycleFreezeMs + openMs,
     cumulativeFreezeMs: prev.cumulativeFreezeMs + openMs,
     coolingReachedAtMs,
-    stuckWindow,
-    stuckDetected,
+    stuckWindow: stuck.window,
+    stuckSuspect: stuck.suspect,
     trend,
     returnRisingWhileWarming,
   };
+}
+
+type StuckWindow = ControllerState['stuckWindow'];
+
+/**
+ * The stuck-sensor judgement. While gas flows, or the tip thaws and is not yet above thaw.endTipC,
+ * the reading must move: less than
+ * tip.stuckMinSpanC over a tip.stuckWindowMs window is a stuck sensor. A faulted sample is skipped,
+ * never a reason to restart the window (a stuck reading with one bad sample every 2 s is still
+ * stuck). After the supply closes, a tip that does not warm while the return line shows no flow
+ * is a stuck sensor too (with flow it is a stuck valve: VALVE_FAILURE). Once suspected, the
+ * sensor stays suspect until the probe is disconnected: without gas flowing it cannot be checked
+ * again, so an acknowledge must not clear it.
+ */
+function trackStuck(
+  nowMs: number,
+  settings: Settings,
+  readings: Readings,
+  prev: ControllerState,
+  tipC: number | null,
+  flow: boolean,
+): { window: StuckWindow; suspect: string | null } {
+  if (!readings.probe.present) return { window: null, suspect: null };
+  let suspect = prev.stuckSuspect;
+  const judged = prev.phase === 'Freezing' || prev.phase === 'Thawing';
+  // In a thaw the reading must warm until it is above thaw.endTipC; once above, nothing is left to judge.
+  const thawed = prev.phase === 'Thawing' && tipC !== null && tipC > settings.thaw.endTipC;
+  let window: StuckWindow = judged && !thawed ? prev.stuckWindow : null;
+  if (judged && !thawed && tipC !== null) {
+    if (window === null) {
+      window = { startMs: nowMs, minC: tipC, maxC: tipC };
+    } else {
+      const minC = Math.min(window.minC, tipC);
+      const maxC = Math.max(window.maxC, tipC);
+      if (nowMs - window.startMs >= settings.tip.stuckWindowMs) {
+        if (maxC - minC < settings.tip.stuckMinSpanC) {
+          suspect ??= `tip reading spanned only ${(maxC - minC).toFixed(3)} C over ${nowMs - window.startMs} ms in ${prev.phase}`;
+        }
+        window = { startMs: nowMs, minC: tipC, maxC: tipC };
+      } else {
+        window = { startMs: window.startMs, minC, maxC };
+      }
+    }
+  }
+  const verifyDone = prev.sub === 'freeze-verify-closed' && nowMs - prev.subSinceMs >= settings.valves.closeVerifyMs;
+  if (verifyDone && readings.returnLine !== null && !flow && tipC !== null && prev.tipAtSubStartC !== null) {
+    const warmedC = tipC - prev.tipAtSubStartC;
+    if (warmedC < MIN_WARMING_AFTER_CLOSE_C) {
+      suspect ??= `tip warmed only ${warmedC.toFixed(2)} C in ${nowMs - prev.subSinceMs} ms after the supply valve closed, with no flow in the return line`;
+    }
+  }
+  return { window, suspect };
 }

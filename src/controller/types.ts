@@ -26,6 +26,7 @@ export const INTERLOCK_IDS = [
   'HAL_FAULT',
   'CALIBRATION_INVALID',
   'PRESSURE_SENSOR_FAULT',
+  'NO_FLOW_SEEN',
 ] as const;
 export type InterlockId = (typeof INTERLOCK_IDS)[number];
 
@@ -42,7 +43,7 @@ export type SubStep =
   | 'freeze-open'
   | 'freeze-verify-closed';
 
-export type OperatorInput = 'start' | 'stop' | 'acknowledge' | 'footswitch-down' | 'footswitch-up' | 'estop-pressed' | 'estop-released';
+export type OperatorInput = 'start' | 'stop' | 'acknowledge' | 'new-site' | 'footswitch-down' | 'footswitch-up' | 'estop-pressed' | 'estop-released';
 
 export type ControllerEvent =
   | { readonly kind: 'phase'; readonly atMs: number; readonly from: Phase; readonly to: Phase; readonly cycle: number }

@@ -1,0 +1,46 @@
+// What the console tells the operator about pulling the probe out. A frozen probe must never be
+// pulled (it tears tissue: domain section 4), and a reading the controller no longer trusts must
+// never declare it safe (H1 of the review: SAFE TO WITHDRAW from a sensor just found stuck while
+// the true tip was at -28 C). Pure; step.ts keeps the facts in the state, this reads them.
+import type { Settings } from './settings.js';
+import type { ControllerState } from './state.js';
+import type { InterlockId } from './types.js';
+
+/** Trips after which the tip reading is not trusted to say the probe has thawed. */
+export const TIP_VALIDITY_TRIPS: readonly InterlockId[] = [
+  'SENSOR_STUCK',
+  'THERMOCOUPLE_FAULT',
+  'SENSOR_STALE',
+  'TIP_BELOW_PHYSICAL_FLOOR',
+  'TIP_BELOW_ABSOLUTE_LIMIT',
+  'CALIBRATION_INVALID',
+  'PROBE_DISCONNECTED',
+  'HAL_FAULT',
+];
+
+export type Withdrawal =
+  /** The tip reading is trusted and has been warm for the dwell since gas last flowed. */
+  | { readonly kind: 'safe' }
+  /** The tip reading is trusted and says the tip may still be frozen (or a freeze/thaw runs). */
+  | { readonly kind: 'do-not-withdraw' }
+  /**
+   * The tip reading is not trusted: its temperature is unknown. `waitUntilMs` is the last gas
+   * flow plus thaw.unknownTipWaitS (the conservative passive thaw); `waitOver` once it has passed.
+   * Never the same as SAFE TO WITHDRAW: the console shows the wait, not a verdict.
+   */
+  | { readonly kind: 'tip-unknown'; readonly reason: string; readonly waitUntilMs: number; readonly waitOver: boolean };
+
+export function withdrawalStatus(s: ControllerState, settings: Settings, nowMs: number): Withdrawal {
+  if (s.tipDistrust !== null) {
+    // No gas has flowed since power-up: this console cannot have frozen the tip.
+    const waitUntilMs = s.gasLastFlowedMs === null ? s.tipDistrust.sinceMs : s.gasLastFlowedMs + settings.thaw.unknownTipWaitS * 1000;
+    return { kind: 'tip-unknown', reason: s.tipDistrust.reason, waitUntilMs, waitOver: nowMs >= waitUntilMs };
+  }
+  return s.safeToWithdraw ? { kind: 'safe' } : { kind: 'do-not-withdraw' };
+}
+
+/** The probe may have come out: safe to withdraw, or the unknown-tip wait is over. */
+export function isWithdrawn(s: ControllerState, settings: Settings, nowMs: number): boolean {
+  const w = withdrawalStatus(s, settings, nowMs);
+  return w.kind === 'safe' || (w.kind === 'tip-unknown' && w.waitOver);
+}
