@@ -89,7 +89,7 @@ export const INTERLOCKS: readonly Interlock[] = [
     maxDebounceMs: 500,
     latch: true,
     priority: 'high',
-    hint: 'Thermocouple fault: check the probe connector and cable. Do not withdraw a frozen probe: wait 2 minutes.',
+    hint: 'Thermocouple fault: check the probe connector and cable. The tip temperature is unknown: wait the displayed time (thaw.unknownTipWaitS from the last gas flow) before withdrawing.',
     check: (c) => c.tcProblem,
   },
   {
