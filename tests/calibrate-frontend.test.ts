@@ -13,7 +13,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyCalibration } from '../calibration/fit.js';
 import { FrontendTipSampler } from '../calibration/procedure/frontend-sampler.js';
 import { MAX_SAMPLE_AGE_MS, PromptClosedError, runCalibrationProcedure, sampleProblem } from '../calibration/procedure/index.js';
-import type { CalibrationPrompt, ProcedureOutcome } from '../calibration/procedure/index.js';
+import type { CalibrationPrompt, ProcedureOutcome, TipSampler } from '../calibration/procedure/index.js';
 import { readCalibration } from '../calibration/store.js';
 import type { TipSample, TipSource } from '../hal/contract.js';
 import { SerialFrontend } from '../hal/serial/frontend.js';
@@ -154,6 +154,43 @@ describe('cryo calibrate on a hardware front-end (virtual time)', () => {
     expect(prompt.lines.join('\n')).toMatch(new RegExp(`ice point: stale reading \\(\\d+ ms old, limit ${MAX_SAMPLE_AGE_MS} ms`));
     expect(prompt.lines.join('\n')).toMatch(/ice point: ABANDONED: stale reading .* for 0:05/);
     expect(frontend.fault()).toBeNull();
+  });
+});
+
+/** A sampler whose every conversion is read twice: the clock moves 10 ms per read, the sample every 20 ms. */
+class DoubleReadSampler implements TipSampler {
+  readonly periodMs = 10;
+  #nowMs = 0;
+  #latest: TipSample | null = null;
+  #bathC = 22;
+  nowMs(): number {
+    return this.#nowMs;
+  }
+  latest(): TipSample | null {
+    return this.#latest;
+  }
+  next(): Promise<TipSample> {
+    this.#nowMs += this.periodMs;
+    const atMs = this.#nowMs - (this.#nowMs % 20);
+    this.#latest = { tipC: this.#bathC + 0.02 * Math.sin(atMs / 60), coldJunctionC: 25, fault: null, atMs };
+    return Promise.resolve(this.#latest);
+  }
+  probeInBath(bathC: number | null): void {
+    if (bathC !== null) this.#bathC = bathC;
+  }
+}
+
+describe('a sample read twice', () => {
+  it('is counted once and never restarts the stability window', async () => {
+    const prompt = new Answers([...ENGINEER]);
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cryo-hw-cal-'));
+    const outcome = await runCalibrationProcedure({
+      prompt, sampler: new DoubleReadSampler(), probeId: 'P-2X', thermocoupleType: 'T', now: () => new Date('2026-11-25T12:00:00Z'), dataDir, softwareVersion: 'test', limits: LIMITS,
+    });
+    expect(outcome.kind, prompt.lines.join('\n')).toBe('saved');
+    expect(prompt.lines.join('\n')).not.toMatch(/stale|window restarted/);
+    // Each bath's mean is over distinct conversions only: a 2 s window at one per 20 ms.
+    for (const point of outcome.points) expect(point.samples).toBeLessThanOrEqual(2_000 / 20 + 1);
   });
 });
 
