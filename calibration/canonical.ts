@@ -1,4 +1,4 @@
-// Canonical JSON and the record checksum.
+// Canonical JSON: what the record seal (HMAC-SHA256, calibration/record.ts) and fingerprint are computed over.
 //
 // Canonicalisation: JSON.stringify of the value with the keys of every object sorted recursively
 // (Array.prototype.sort's default order: UTF-16 code units), arrays kept in order, no whitespace.
@@ -10,7 +10,7 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));
 }
 
-/** sha256, lower-case hex, of the canonical JSON of the value. */
+/** sha256, lower-case hex, of the canonical JSON of the value (a fingerprint: anyone can compute it). */
 export function sha256Hex(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value), 'utf8').digest('hex');
 }

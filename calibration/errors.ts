@@ -36,8 +36,13 @@ export class CalibrationRejectedError extends Error {
 /** A probe id that cannot name a file safely. */
 export class ProbeIdError extends Error {
   constructor(readonly probeId: string) {
-    super(`probe id '${probeId}': must be 1-64 characters of letters, digits, '.', '_' or '-', and not '.' or '..'`);
+    super(`probe id ${quoteProbeId(probeId)}: must be 1-64 characters of letters, digits, '.', '_' or '-', and not '.' or '..'`);
   }
+}
+
+/** 'id' when it is printable ASCII, else a JSON string, so a NUL or a newline in an id shows as \u0000 or \n. */
+export function quoteProbeId(probeId: string): string {
+  return /^[\x20-\x7e]*$/.test(probeId) ? `'${probeId}'` : JSON.stringify(probeId);
 }
 
 /** A record file that could not be written; the target is untouched. */
@@ -47,5 +52,17 @@ export class CalibrationWriteError extends Error {
     cause: unknown,
   ) {
     super(`${path}: cannot write calibration: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/** The console's calibration key is missing, unreadable, damaged or readable by others. */
+export class CalibrationKeyError extends Error {
+  constructor(
+    readonly path: string,
+    readonly problem: string,
+    /** True when the key file does not exist (no record was ever signed here). */
+    readonly missing = false,
+  ) {
+    super(`${path}: ${problem}`);
   }
 }

@@ -1,6 +1,8 @@
 // Calibration of a thermocouple channel against reference baths: calibrated = gain * raw + offsetC.
 // One point fixes an offset; two or more fix offset and gain by least squares. Pure: the guided
-// procedure and `cryo calibration fit` share it.
+// procedure, `cryo calibration fit` and the check of a stored record share it. The product's
+// limits (DEFAULT_FIT_LIMITS) are constants: a caller may tighten them, never loosen them, so
+// "accepted" always means a fit this console would use.
 
 export interface CalibrationPoint {
   readonly referenceC: number;
@@ -15,7 +17,20 @@ export interface FitLimits {
   /** Plausible gain range; outside it the channel is broken, not calibratable. */
   readonly gainMin: number;
   readonly gainMax: number;
+  /** Largest |offsetC| accepted; beyond it the probe is broken or the wrong type, not calibratable. */
+  readonly maxOffsetC: number;
 }
+
+/**
+ * 3 C: the offset is the correction at a raw reading of 0 C. A healthy probe reads within its
+ * ASTM E230 standard tolerance there: +-1.0 C for Type T and +-2.2 C for Type K (and +-1.18 C /
+ * +-2.2 C at -78.5 C, shared/domain.md section 5). The front-end's cold-junction sensor adds up
+ * to +-0.7 C (MAX31856 data sheet, -20 to +85 C). 2.2 + 0.7 = 2.9 C, rounded up: a probe off by
+ * more has a broken junction, a wiring or type fault, or was not in the bath, and a correction
+ * would hide that. A correction of 10 C once let the console call a tip at -7.8 C safe to
+ * withdraw (issue 7, M4).
+ */
+export const MAX_OFFSET_C = 3;
 
 export const DEFAULT_FIT_LIMITS: FitLimits = Object.freeze({
   // 0.5 C: issue 3's default; well inside the Type T standard tolerance of +-1.18 C at -78.5 C
@@ -31,6 +46,7 @@ export const DEFAULT_FIT_LIMITS: FitLimits = Object.freeze({
   // about 0.95 over ice and dry ice: outside the band, so the mix-up is rejected.
   gainMin: 0.96,
   gainMax: 1.04,
+  maxOffsetC: MAX_OFFSET_C,
 });
 
 export interface CalibrationFit {
@@ -45,18 +61,29 @@ export interface CalibrationFit {
   readonly rejectionReasons: readonly string[];
 }
 
-/** The defaults overridden by the given limits; throws RangeError naming a nonsensical limit. */
+/**
+ * The product's limits tightened by the given ones; throws RangeError naming a limit that is
+ * nonsensical or looser than the product's (DEFAULT_FIT_LIMITS).
+ */
 export function resolveFitLimits(limits: Partial<FitLimits> = {}): FitLimits {
   // A caller may pass `{ maxResidualC: undefined }` (an absent flag): that means the default.
   const given = Object.fromEntries(Object.entries(limits).filter(([, v]) => typeof v === 'number')) as Partial<FitLimits>;
-  const l: FitLimits = { ...DEFAULT_FIT_LIMITS, ...given };
+  const p = DEFAULT_FIT_LIMITS;
+  const l: FitLimits = { ...p, ...given };
   const bad = (field: keyof FitLimits, rule: string): never => {
     throw new RangeError(`fit limits: ${field}: must be ${rule} (got ${l[field]})`);
   };
-  if (!(Number.isFinite(l.maxResidualC) && l.maxResidualC > 0)) bad('maxResidualC', 'a positive number of C');
-  if (!(Number.isFinite(l.minSpanC) && l.minSpanC >= 0)) bad('minSpanC', 'a number of C >= 0');
-  if (!(Number.isFinite(l.gainMin) && l.gainMin > 0)) bad('gainMin', 'a positive number');
-  if (!(Number.isFinite(l.gainMax) && l.gainMax > l.gainMin)) bad('gainMax', `a number above gainMin ${l.gainMin}`);
+  if (!(Number.isFinite(l.maxResidualC) && l.maxResidualC > 0 && l.maxResidualC <= p.maxResidualC)) {
+    bad('maxResidualC', `a positive number of C, at most the product's ${p.maxResidualC}`);
+  }
+  if (!(Number.isFinite(l.minSpanC) && l.minSpanC >= p.minSpanC)) bad('minSpanC', `a number of C, at least the product's ${p.minSpanC}`);
+  if (!(Number.isFinite(l.gainMin) && l.gainMin >= p.gainMin)) bad('gainMin', `a number, at least the product's ${p.gainMin}`);
+  if (!(Number.isFinite(l.gainMax) && l.gainMax > l.gainMin && l.gainMax <= p.gainMax)) {
+    bad('gainMax', `a number above gainMin ${l.gainMin}, at most the product's ${p.gainMax}`);
+  }
+  if (!(Number.isFinite(l.maxOffsetC) && l.maxOffsetC > 0 && l.maxOffsetC <= p.maxOffsetC)) {
+    bad('maxOffsetC', `a positive number of C, at most the product's ${p.maxOffsetC}`);
+  }
   return l;
 }
 
@@ -65,7 +92,7 @@ export function resolveFitLimits(limits: Partial<FitLimits> = {}): FitLimits {
  * Rejected when: there are no points or a value is not finite (then no fit is computed: the
  * identity, no residuals, maxResidualC NaN); the raw readings span less than minSpanC (then the
  * offset-only fit is returned, since no gain can be trusted, and its residuals are judged too);
- * the gain is implausible; or a residual exceeds maxResidualC. With exactly two points the
+ * the gain is implausible; the offset exceeds maxOffsetC; or a residual exceeds maxResidualC. With exactly two points the
  * least-squares line passes through both, so the residuals are zero and only the span and gain
  * checks can reject.
  */
@@ -94,6 +121,12 @@ export function fitCalibration(points: readonly CalibrationPoint[], limits?: Par
     }
   }
 
+  if (!(Math.abs(line.offsetC) <= l.maxOffsetC)) {
+    reasons.push(
+      `offset ${round(line.offsetC)} C is outside +-${l.maxOffsetC} C, more than a healthy Type T or K probe is off by: ` +
+        'check the probe, its wiring, its thermocouple type and that it was in the bath',
+    );
+  }
   const residualsC = points.map((p) => p.referenceC - (line.gain * p.rawC + line.offsetC));
   const absolute = residualsC.map(Math.abs);
   const maxResidualC = Math.max(...absolute);

@@ -2,6 +2,7 @@
 // external resources) for the device history file. `now` decides the EXPIRED banner.
 import { applyCalibration } from './fit.js';
 import { escapeHtml, fixed } from './html.js';
+import { recordFingerprint } from './record.js';
 import type { CalibrationRecord } from './record.js';
 import { renderResidualPlotSvg } from './residual-plot.js';
 import { isExpired } from './status.js';
@@ -29,7 +30,7 @@ export function renderCertificateHtml(record: CalibrationRecord, now: Date): str
     ['Expires at', record.expiresAt],
     ['Software version', record.softwareVersion],
     ['Record format', String(record.format)],
-    ['Checksum (sha256)', record.checksum],
+    ['Record fingerprint (sha256)', recordFingerprint(record)],
   ];
   const rows = record.points.map((p) => {
     const calibratedC = applyCalibration(record.fit, p.rawC);
@@ -62,7 +63,7 @@ ${rows.join('\n')}
 <strong>${fixed(record.fit.offsetC, 3)} C</strong>${record.points.length === 1 ? ' (one point: offset only)' : ' (least squares)'}.
 Largest residual ${fixed(record.fit.maxResidualC, 3)} C.</p>
 <p>Acceptance: every |residual| &le; ${fixed(limitC, 2)} C; gain within ${record.acceptance.gainMin} to ${record.acceptance.gainMax};
-raw readings spanning at least ${record.acceptance.minSpanC} C when a gain is fitted.</p>
+raw readings spanning at least ${record.acceptance.minSpanC} C when a gain is fitted; |offset| &le; ${record.acceptance.maxOffsetC} C.</p>
 <h2>Residuals</h2>
 <p>Residual = reference &minus; calibrated; the shaded band is the &plusmn;${fixed(limitC, 2)} C acceptance limit.</p>
 ${renderResidualPlotSvg(record.points, limitC)}

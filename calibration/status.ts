@@ -1,5 +1,6 @@
 // Whether a probe's calibration may be used now. Pure: the caller loads the record (store.ts) and
 // passes the clock reading; the CALIBRATION_INVALID interlock and the CLI share it.
+import { futureDateProblem } from './record.js';
 import type { CalibrationRecord } from './record.js';
 import type { ThermocoupleType } from './types.js';
 
@@ -9,15 +10,16 @@ export type CalibrationLoad =
   | { readonly kind: 'missing'; readonly message: string }
   | { readonly kind: 'corrupt'; readonly message: string };
 
-export type CalibrationProblem = 'missing' | 'expired' | 'corrupt' | 'wrong-type';
+export type CalibrationProblem = 'missing' | 'expired' | 'corrupt' | 'future' | 'wrong-type';
 
 export type CalibrationStatus =
   | { readonly ok: true }
   | { readonly ok: false; readonly problem: CalibrationProblem; readonly message: string };
 
 /**
- * ok, or the first problem in this order: missing, corrupt, wrong type (a different probe is
- * needed, so it outranks expiry), expired (now at or after expiresAt).
+ * ok, or the first problem in this order: missing, corrupt, future (calibrated after `now` beyond
+ * the clock tolerance: its expiry cannot be trusted), wrong type (a different probe is needed, so
+ * it outranks expiry), expired (now at or after expiresAt).
  */
 export function calibrationStatus(
   loaded: CalibrationLoad | CalibrationRecord,
@@ -28,6 +30,8 @@ export function calibrationStatus(
   if (!Number.isFinite(nowMs)) throw new RangeError(`calibrationStatus: now: not a date (got ${String(now)})`);
   if ('kind' in loaded && loaded.kind !== 'loaded') return { ok: false, problem: loaded.kind, message: loaded.message };
   const record = 'kind' in loaded ? loaded.record : loaded;
+  const future = futureDateProblem(record, nowMs);
+  if (future !== null) return { ok: false, problem: 'future', message: `probe '${record.probeId}': ${future} (cryo calibrate --probe ${record.probeId})` };
   if (record.thermocoupleType !== expectedType) {
     return {
       ok: false,

@@ -1,6 +1,7 @@
 // Plain-text views of fits and records for the terminal (`cryo calibration ...`).
 import type { CalibrationFit, CalibrationPoint } from './fit.js';
 import { fixed } from './html.js';
+import { recordFingerprint } from './record.js';
 import type { CalibrationRecord } from './record.js';
 import type { CalibrationListEntry } from './store.js';
 
@@ -15,8 +16,8 @@ export function formatFit(points: readonly CalibrationPoint[], fit: CalibrationF
 export function formatList(entries: readonly CalibrationListEntry[], dir: string): string {
   if (entries.length === 0) return `no calibrations in ${dir}\n`;
   const rows = entries.map((entry) =>
-    entry.status === 'corrupt'
-      ? [entry.probeId, '-', '-', '-', `corrupt: ${entry.reason}`]
+    'reason' in entry
+      ? [entry.probeId, '-', '-', '-', `${entry.status}: ${entry.reason}`]
       : [entry.probeId, entry.record.thermocoupleType, entry.record.calibratedAt, entry.record.expiresAt, entry.status],
   );
   return table([['probe', 'type', 'calibrated at', 'expires', 'status'], ...rows]);
@@ -29,7 +30,7 @@ export function formatRecord(record: CalibrationRecord, status: string): string 
     `  reference thermometer ${record.referenceThermometerId ?? 'none'}; software ${record.softwareVersion}`,
     `  calibrated = ${fixed(record.fit.gain, 6)} x raw ${signedTerm(record.fit.offsetC, 4)} C; largest residual ${fixed(record.fit.maxResidualC, 4)} C`,
     ...record.points.map((p) => `  ${pad(p.bath, 15)} reference ${fixed(p.referenceC, 3)} C, raw ${fixed(p.rawC, 3)} C, residual ${fixed(p.residualC, 4)} C`),
-    `  checksum ${record.checksum}`,
+    `  fingerprint (sha256) ${recordFingerprint(record)}`,
   ];
   return `${lines.join('\n')}\n`;
 }

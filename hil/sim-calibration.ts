@@ -1,9 +1,12 @@
 // The simulated probe calibrates itself: the same guided procedure an engineer runs
 // (calibration/procedure), answered by a script, on the sim board's virtual baths (ice point and
-// dry ice at standard pressure). It takes milliseconds and writes an ordinary record, so
-// `npm start` works on a fresh checkout and the console reads the record exactly as on hardware.
+// dry ice at standard pressure). It takes milliseconds and writes an ordinary record, sealed with
+// the data dir's key like any other, so `npm start` works on a fresh checkout and the console
+// reads the record exactly as on hardware.
 import type { CalibrationPrompt, ProcedureOutcome } from '../calibration/procedure/index.js';
 import { PromptClosedError, runCalibrationProcedure, simCalibrationRig } from '../calibration/procedure/index.js';
+import { ProbeIdError } from '../calibration/errors.js';
+import { isValidProbeId } from '../calibration/record.js';
 import type { SimBoard } from '../src/board.js';
 import type { Logger } from '../src/log.js';
 
@@ -40,7 +43,17 @@ export interface SimCalibrationOptions {
   readonly logger: Logger;
 }
 
+/**
+ * Calibrate the sim probe and write a record sealed with the data dir's key (made on first need).
+ * A probe id that cannot name a record file is an aborted outcome naming the id, logged as an
+ * error: the console then runs with start blocked (CALIBRATION_INVALID), never a stack trace.
+ */
 export async function autoCalibrateSimProbe(options: SimCalibrationOptions): Promise<ProcedureOutcome> {
+  if (!isValidProbeId(options.probeId)) {
+    const reason = new ProbeIdError(options.probeId).message;
+    options.logger.error({ probeId: options.probeId }, `sim auto-calibration: ${reason}: fix plant.probeId in the board file`);
+    return { kind: 'aborted', reason, points: [] };
+  }
   const rig = simCalibrationRig({ board: options.board });
   return runCalibrationProcedure({
     prompt: new ScriptedPrompt(options.logger),

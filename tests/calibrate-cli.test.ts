@@ -67,6 +67,14 @@ describe('cryo calibrate', () => {
     expect(fs.existsSync(path.join(r.dataDir, 'calibrations'))).toBe(false);
   });
 
+  it('exits 1 and writes nothing for a probe reading 20 C high: an offset no healthy probe has', async () => {
+    const r = await run(['--probe', PROBE, '--probe-offset-error-c', '20'], ANSWERS.slice(0, 7));
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('REJECTED');
+    expect(r.out).toMatch(/offset -20(\.\d+)? C is outside \+-3 C/);
+    expect(fs.existsSync(path.join(r.dataDir, 'calibrations'))).toBe(false);
+  });
+
   it('exits 1 when input ends before the procedure finishes', async () => {
     const r = await run(['--probe', PROBE], ['A. Engineer']);
     expect(r.code).toBe(1);
@@ -81,6 +89,9 @@ describe('cryo calibrate', () => {
 
   it.each([
     [['--probe', '../etc'], /--probe: '..\/etc' must be/],
+    [['--probe', '/'], /--probe: '\/' must be/],
+    [['--probe', ''], /--probe: '' must be/],
+    [['--probe', 'a\0b'], /--probe: "a\\u0000b" must be/],
     [['--probe', PROBE, '--probe-gain-error', '3'], /--probe-gain-error: 3 is outside 0.5 to 1.5/],
     [['--probe', PROBE, '--probe-offset-error-c', 'x'], /--probe-offset-error-c: 'x' is not a number/],
     [['--probe', PROBE, '--board', 'no-such-board.json'], /no-such-board.json: cannot read board file/],

@@ -87,10 +87,22 @@ describe('cryo calibration fit', () => {
     expect(json.rejectionReasons.join()).toMatch(/too close/);
   });
 
-  it('honours --max-residual-c', async () => {
-    const args = ['fit', '--point', '-80:-80', '--point', '0:1', '--point', '37:37', '--json'];
-    expect((JSON.parse((await run(args)).out) as { accepted: boolean }).accepted).toBe(false);
-    expect((JSON.parse((await run([...args, '--max-residual-c', '2'])).out) as { accepted: boolean }).accepted).toBe(true);
+  it('honours a tighter --max-residual-c', async () => {
+    const args = ['fit', '--point', '-80:-80', '--point', '0:0.3', '--point', '37:37', '--json'];
+    expect((JSON.parse((await run(args)).out) as { accepted: boolean }).accepted).toBe(true);
+    expect((JSON.parse((await run([...args, '--max-residual-c', '0.1'])).out) as { accepted: boolean }).accepted).toBe(false);
+  });
+
+  it('refuses a --max-residual-c looser than the product limit, naming the flag and the value', async () => {
+    const r = await run(['fit', '--point', '0:0', '--max-residual-c', '2']);
+    expect(r.thrown).toBeInstanceOf(UsageError);
+    expect((r.thrown as Error).message).toMatch(/--max-residual-c: 2 must be .* at most the product's 0.5 C/);
+  });
+
+  it('rejects a single point 30 C off: an offset no healthy probe has', async () => {
+    const json = JSON.parse((await run(['fit', '--point', '0:-30', '--json'])).out) as { accepted: boolean; rejectionReasons: string[] };
+    expect(json.accepted).toBe(false);
+    expect(json.rejectionReasons.join()).toMatch(/offset 30 C is outside \+-3 C/);
   });
 
   it('prints a readable table without --json', async () => {
@@ -127,10 +139,16 @@ describe('cryo calibration list, show and report', () => {
     const dataDir = dataDirWithRecord();
     const r = await run(['show', 'P-0001', '--data-dir', dataDir, '--json']);
     expect(r.code).toBe(0);
-    const json = JSON.parse(r.out) as { probeId: string; points: unknown[]; checksum: string };
+    const json = JSON.parse(r.out) as { probeId: string; points: unknown[]; format: number };
     expect(json.probeId).toBe('P-0001');
     expect(json.points).toHaveLength(2);
-    expect(json.checksum).toMatch(/^[0-9a-f]{64}$/);
+    expect(json.format).toBe(2);
+  });
+
+  it('shows a record dated after the console clock as INVALID, and lists it as invalid', async () => {
+    const dataDir = dataDirWithRecord({ calibratedAt: '2025-06-01T00:00:00Z' });
+    expect((await run(['show', 'P-0001', '--data-dir', dataDir])).out).toMatch(/P-0001: Type T, INVALID: calibratedAt 2025-06-01T00:00:00.000Z is later than the console's clock/);
+    expect((await run(['list', '--data-dir', dataDir])).out).toMatch(/P-0001 .*invalid: calibratedAt/);
   });
 
   it('shows an expired record as EXPIRED in text', async () => {
@@ -146,19 +164,24 @@ describe('cryo calibration list, show and report', () => {
     expect(r.out).toBe('');
   });
 
-  it('exits 1 with the checksum mismatch when the record was edited', async () => {
+  it('exits 1 with the signature mismatch when the record was edited', async () => {
     const dataDir = dataDirWithRecord();
     const file = path.join(dataDir, 'calibrations', 'P-0001.json');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"calibratedBy": "A. Engineer"', '"calibratedBy": "Someone Else"'));
     const r = await run(['show', 'P-0001', '--data-dir', dataDir, '--json']);
     expect(r.code).toBe(1);
-    expect(r.err).toContain(`${file}: checksum mismatch`);
+    expect(r.err).toContain(`${file}: signature mismatch`);
   });
 
-  it('rejects an unsafe probe id as a usage error', async () => {
-    const r = await run(['show', '../secrets', '--data-dir', dataDirWithRecord()]);
+  it.each([
+    ['../secrets', "'../secrets'"],
+    ['/', "'/'"],
+    ['', "''"],
+    ['a\0b', '"a\\u0000b"'],
+  ])('rejects the unsafe probe id %j as a usage error naming it', async (id, quoted) => {
+    const r = await run(['show', id, '--data-dir', dataDirWithRecord()]);
     expect(r.thrown).toBeInstanceOf(UsageError);
-    expect((r.thrown as Error).message).toContain("'../secrets'");
+    expect((r.thrown as Error).message).toBe(`probe id ${quoted}: must be 1-64 characters of letters, digits, '.', '_' or '-', and not '.' or '..'`);
   });
 
   it('writes the certificate to --out', async () => {

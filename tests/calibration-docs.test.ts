@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_FIT_LIMITS } from '../calibration/fit.js';
 import { DEFAULT_BATH_TIMEOUT_MS, DEFAULT_FAULT_ABANDON_MS, MAX_BAROMETRIC_HPA, MIN_BAROMETRIC_HPA, MIN_BATHS, WATER_BATH_MAX_C, WATER_BATH_MIN_C } from '../calibration/procedure/index.js';
-import { CALIBRATION_VALIDITY_DAYS } from '../calibration/record.js';
+import { CALIBRATION_CLOCK_TOLERANCE_MS, CALIBRATION_VALIDITY_DAYS } from '../calibration/record.js';
+import { MAX_SAMPLE_AGE_MS } from '../calibration/procedure/index.js';
 import {
   DEFAULT_MAX_DRIFT_C_PER_MIN,
   DEFAULT_MAX_NOISE_SD_C,
@@ -37,7 +38,10 @@ describe('docs/calibration.md quotes the limits in the code', () => {
     ['DEFAULT_FIT_LIMITS.minSpanC', `${DEFAULT_FIT_LIMITS.minSpanC} C`],
     ['DEFAULT_FIT_LIMITS.gainMin', `${DEFAULT_FIT_LIMITS.gainMin}`],
     ['DEFAULT_FIT_LIMITS.gainMax', `${DEFAULT_FIT_LIMITS.gainMax}`],
+    ['DEFAULT_FIT_LIMITS.maxOffsetC', `±${DEFAULT_FIT_LIMITS.maxOffsetC} C`],
     ['CALIBRATION_VALIDITY_DAYS', `${CALIBRATION_VALIDITY_DAYS} days`],
+    ['CALIBRATION_CLOCK_TOLERANCE_MS', `${CALIBRATION_CLOCK_TOLERANCE_MS / MS_PER_MIN} min`],
+    ['MAX_SAMPLE_AGE_MS', `${MAX_SAMPLE_AGE_MS} ms`],
     ['DEFAULT_STABILITY_WINDOW_MS', `${DEFAULT_STABILITY_WINDOW_MS / MS_PER_S} s`],
     ['DEFAULT_MAX_DRIFT_C_PER_MIN', `${DEFAULT_MAX_DRIFT_C_PER_MIN} C/min`],
     ['DEFAULT_MAX_NOISE_SD_C', `${DEFAULT_MAX_NOISE_SD_C} C`],
@@ -60,6 +64,7 @@ describe('docs/calibration.md quotes the limits in the code', () => {
     expect(doc).toContain(`Any |residual| exceeds ${l.maxResidualC} C`);
     expect(doc).toContain(`span less than ${l.minSpanC} C`);
     expect(doc).toContain(`The gain is outside ${l.gainMin} to ${l.gainMax}`);
+    expect(doc).toContain(`The offset is outside ±${l.maxOffsetC} C`);
     expect(doc).toContain(`plus ${CALIBRATION_VALIDITY_DAYS} days`);
     expect(doc).toContain(`sliding ${DEFAULT_STABILITY_WINDOW_MS / MS_PER_S} s window`);
     expect(doc).toContain(`|drift| is at most ${DEFAULT_MAX_DRIFT_C_PER_MIN} C/min`);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FIT_LIMITS, applyCalibration, fitCalibration, resolveFitLimits } from '../calibration/fit.js';
+import { DEFAULT_FIT_LIMITS, MAX_OFFSET_C, applyCalibration, fitCalibration, resolveFitLimits } from '../calibration/fit.js';
 
 const line = (gain: number, offsetC: number, raws: number[]) => raws.map((rawC) => ({ rawC, referenceC: gain * rawC + offsetC }));
 
@@ -43,10 +43,40 @@ describe('fitCalibration', () => {
     expect(fit.rejectionReasons.join()).toMatch(/point 2 .*exceeds the limit of \+-0.5 C/);
   });
 
-  it('accepts the same residual under a looser limit', () => {
+  it('rejects a residual under a tighter limit that the product limit accepts', () => {
     const points = line(1, 0, [-78, 0, 37]);
-    points[1] = { rawC: 0, referenceC: 1.5 };
-    expect(fitCalibration(points, { maxResidualC: 2 }).accepted).toBe(true);
+    points[1] = { rawC: 0, referenceC: 0.3 };
+    const fit = fitCalibration(points);
+    expect(fit.accepted).toBe(true);
+    expect(fitCalibration(points, { maxResidualC: fit.maxResidualC / 2 }).accepted).toBe(false);
+  });
+
+  it.each([
+    ['maxResidualC', 2],
+    ['minSpanC', 5],
+    ['gainMin', 0.4],
+    ['gainMax', 1.6],
+    ['maxOffsetC', 20],
+  ] as const)('refuses a %s of %s, looser than the product limit, naming it', (field, value) => {
+    expect(() => resolveFitLimits({ [field]: value })).toThrow(new RegExp(`${field}: must be .*the product's .*\\(got ${value}\\)`));
+  });
+
+  it('rejects a single point 30 C off (an offset no healthy probe has) and names the limit', () => {
+    const fit = fitCalibration([{ referenceC: 0, rawC: -30 }]);
+    expect(fit.offsetC).toBe(30);
+    expect(fit.accepted).toBe(false);
+    expect(fit.rejectionReasons.join()).toMatch(/offset 30 C is outside \+-3 C/);
+  });
+
+  it('rejects a probe reading 20 C low at the ice point and dry ice (offset +20 C)', () => {
+    const fit = fitCalibration(line(1, 20, [-98.5, -20]));
+    expect(fit.offsetC).toBeCloseTo(20, 9);
+    expect(fit.accepted).toBe(false);
+  });
+
+  it('accepts an offset of 3 C and rejects one just beyond', () => {
+    expect(fitCalibration([{ referenceC: 0, rawC: -MAX_OFFSET_C }]).accepted).toBe(true);
+    expect(fitCalibration([{ referenceC: 0, rawC: -MAX_OFFSET_C - 0.01 }]).accepted).toBe(false);
   });
 
   it('rejects points too close to fix a gain and returns the offset-only fit', () => {
@@ -84,7 +114,7 @@ describe('fitCalibration', () => {
   });
 
   it('refuses nonsensical limits naming the field', () => {
-    expect(() => resolveFitLimits({ maxResidualC: 0 })).toThrow(/maxResidualC: must be a positive number of C \(got 0\)/);
+    expect(() => resolveFitLimits({ maxResidualC: 0 })).toThrow(/maxResidualC: must be a positive number of C, at most the product's 0.5 \(got 0\)/);
     expect(() => resolveFitLimits({ gainMin: 1.2 })).toThrow(/gainMax/);
     expect(resolveFitLimits({ maxResidualC: undefined })).toEqual(DEFAULT_FIT_LIMITS);
   });
@@ -94,7 +124,7 @@ describe('fitCalibration', () => {
       .array(fc.double({ min: -200, max: 300, noNaN: true }), { minLength: 2, maxLength: 4 })
       .filter((xs) => Math.max(...xs) - Math.min(...xs) >= DEFAULT_FIT_LIMITS.minSpanC);
     fc.assert(
-      fc.property(fc.double({ min: DEFAULT_FIT_LIMITS.gainMin + 1e-6, max: DEFAULT_FIT_LIMITS.gainMax - 1e-6, noNaN: true }), fc.double({ min: -10, max: 10, noNaN: true }), raws, (gain, offsetC, xs) => {
+      fc.property(fc.double({ min: DEFAULT_FIT_LIMITS.gainMin + 1e-6, max: DEFAULT_FIT_LIMITS.gainMax - 1e-6, noNaN: true }), fc.double({ min: -MAX_OFFSET_C + 1e-6, max: MAX_OFFSET_C - 1e-6, noNaN: true }), raws, (gain, offsetC, xs) => {
         const fit = fitCalibration(line(gain, offsetC, xs));
         expect(Math.abs(fit.gain - gain)).toBeLessThan(1e-9);
         expect(Math.abs(fit.offsetC - offsetC)).toBeLessThan(1e-9);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildCalibrationRecord } from '../calibration/record.js';
+import { buildCalibrationRecord, recordFingerprint } from '../calibration/record.js';
 import type { CalibrationInput } from '../calibration/record.js';
 import { renderCertificateHtml } from '../calibration/report.js';
 
@@ -20,9 +20,9 @@ const record = buildCalibrationRecord(input);
 const beforeExpiry = new Date('2025-04-01T00:00:00Z');
 
 describe('renderCertificateHtml', () => {
-  it('names the probe, its type, the dates, the reference thermometer, the version and the checksum', () => {
+  it('names the probe, its type, the dates, the reference thermometer, the version and the fingerprint of the record', () => {
     const html = renderCertificateHtml(record, beforeExpiry);
-    for (const text of ['P-0001', 'Type T', record.calibratedAt, record.expiresAt, 'RT-17', '0.1.0', record.checksum]) expect(html).toContain(text);
+    for (const text of ['P-0001', 'Type T', record.calibratedAt, record.expiresAt, 'RT-17', '0.1.0', recordFingerprint(record)]) expect(html).toContain(text);
   });
 
   it('escapes text from the record', () => {

@@ -1,6 +1,9 @@
-// The hardware tip sampler: the thermocouple front-end (a TipSource, hal/serial) read in real
-// time, one sample per period. The probe goes into real baths: probeInBath does nothing here.
+// The hardware tip sampler: the thermocouple front-end (a TipSource, hal/serial) read once per
+// period. The probe goes into real baths: probeInBath does nothing here. Time comes from the
+// injected clock and timers, so tests run it in virtual time.
 import type { TipSample, TipSource } from '../../hal/contract.js';
+import { realTimers } from '../../hal/serial/timers.js';
+import type { Timers } from '../../hal/serial/timers.js';
 import type { Clock } from '../../src/runtime/clock.js';
 import type { TipSampler } from './types.js';
 
@@ -10,10 +13,12 @@ const NO_DATA: Omit<TipSample, 'atMs'> = { tipC: Number.NaN, coldJunctionC: Numb
 export class FrontendTipSampler implements TipSampler {
   #latest: TipSample | null = null;
 
+  /** `clock` must be the front-end's clock: the procedure judges a sample's age against it. */
   constructor(
     private readonly source: TipSource,
     private readonly clock: Clock,
     readonly periodMs: number,
+    private readonly timers: Timers = realTimers,
   ) {}
 
   nowMs(): number {
@@ -24,8 +29,14 @@ export class FrontendTipSampler implements TipSampler {
     return this.#latest;
   }
 
+  /**
+   * The front-end's latest sample one period from now. It may be the one returned last time (the
+   * front-end converts on its own schedule): the procedure counts it once and judges its age.
+   */
   async next(): Promise<TipSample> {
-    await new Promise((resolve) => setTimeout(resolve, this.periodMs));
+    await new Promise<void>((resolve) => {
+      this.timers.schedule(this.periodMs, resolve);
+    });
     const sample = this.source.fault() === null ? this.source.tips()[0] : undefined;
     this.#latest = sample ?? { ...NO_DATA, atMs: this.clock.nowMs() };
     return this.#latest;

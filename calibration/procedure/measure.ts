@@ -1,5 +1,6 @@
 // Measuring one bath: wait until the raw reading is stable, showing live progress, then take the
-// mean of the stable window. Faulted or stale samples are never averaged.
+// mean of the stable window. Faulted or stale samples are never averaged, and a sample read twice
+// (the sampler polled faster than the front-end converted) is counted once.
 import type { TipSample } from '../../hal/contract.js';
 import { StabilityJudge } from '../stability.js';
 import type { StabilityReport } from '../stability.js';
@@ -11,12 +12,29 @@ export const PROGRESS_INTERVAL_MS = 1_000;
 
 export type BathResult = { readonly kind: 'measured'; readonly point: MeasuredPoint } | { readonly kind: 'abandoned'; readonly reason: string };
 
-/** Why a sample cannot be used, or null. `lastGoodAtMs` catches a front-end that stopped converting. */
-export function sampleProblem(sample: TipSample, lastGoodAtMs: number | null): string | null {
+/**
+ * 250 ms: a sample older than this, read at `nowMs`, comes from a front-end that has stopped
+ * converting. That is 12 periods of the 50 Hz front-end (docs/serial-protocol.md), so the jitter
+ * of a loaded host never trips it, and it is half the 500 ms link-silence limit
+ * (hal/serial/limits.ts), so a channel that stops while the link stays alive is still caught.
+ */
+export const MAX_SAMPLE_AGE_MS = 250;
+
+/** Why a sample read at `nowMs` cannot be used, or null. Its age catches a front-end that stopped converting. */
+export function sampleProblem(sample: TipSample, nowMs: number): string | null {
   if (sample.fault !== null) return `thermocouple fault '${sample.fault}'`;
   if (!Number.isFinite(sample.tipC)) return 'no valid reading (not a number)';
-  if (lastGoodAtMs !== null && !(sample.atMs > lastGoodAtMs)) return 'stale reading (the front-end has stopped converting)';
+  const ageMs = nowMs - sample.atMs;
+  if (!(ageMs <= MAX_SAMPLE_AGE_MS)) {
+    const age = Number.isFinite(ageMs) ? `${Math.round(ageMs)} ms old` : 'never updated';
+    return `stale reading (${age}, limit ${MAX_SAMPLE_AGE_MS} ms: the front-end has stopped converting)`;
+  }
   return null;
+}
+
+/** A good sample already seen (same or earlier atMs): the sampler polled before the next conversion. */
+export function isRepeat(sample: TipSample, lastGoodAtMs: number | null): boolean {
+  return lastGoodAtMs !== null && !(sample.atMs > lastGoodAtMs);
 }
 
 /** The probe is in the bath (the engineer said so): wait for stability, or give up. */
@@ -33,7 +51,7 @@ export async function measureBath(prompt: CalibrationPrompt, sampler: TipSampler
     const sample = await sampler.next();
     const nowMs = sampler.nowMs();
     const elapsedMs = nowMs - startMs;
-    const problem = sampleProblem(sample, lastGoodAtMs);
+    const problem = sampleProblem(sample, nowMs);
     if (problem !== null) {
       if (faultSinceMs === null) {
         faultSinceMs = nowMs;
@@ -44,7 +62,8 @@ export async function measureBath(prompt: CalibrationPrompt, sampler: TipSampler
       if (nowMs - faultSinceMs >= limits.faultAbandonMs) {
         return abandon(`${problem} for ${clock(nowMs - faultSinceMs)}: fix the probe or its connection, then measure this bath again`);
       }
-    } else {
+    } else if (!isRepeat(sample, lastGoodAtMs)) {
+      // A repeat has nothing new to average; its age is judged above, so a front-end that stopped goes stale.
       if (faultSinceMs !== null) prompt.show(`${setup.label}: readings are good again; waiting for a full stable window.`);
       faultSinceMs = null;
       lastGoodAtMs = sample.atMs;

@@ -1,7 +1,7 @@
 // The guided probe calibration (issue 3): who calibrates, two or more reference baths each
 // measured to stability, a least-squares fit, and a record written only when the fit is accepted
 // and the engineer confirms. All I/O goes through the deps, so tests script it in virtual time.
-import { CalibrationRejectedError, CalibrationWriteError } from '../errors.js';
+import { CalibrationCorruptError, CalibrationKeyError, CalibrationRejectedError, CalibrationWriteError } from '../errors.js';
 import { fitCalibration, resolveFitLimits } from '../fit.js';
 import type { CalibrationFit } from '../fit.js';
 import { CALIBRATION_VALIDITY_DAYS, buildCalibrationRecord, checkProbeId } from '../record.js';
@@ -135,9 +135,11 @@ function write(deps: ProcedureDeps, limits: ProcedureLimits, who: string, points
     deps.prompt.show(`Calibration written to ${path} (gain ${fit.gain.toFixed(6)}, offset ${fit.offsetC.toFixed(4)} C); it expires ${record.expiresAt}.`);
     return { kind: 'saved', path, record, points };
   } catch (err) {
-    if (err instanceof CalibrationRejectedError || err instanceof CalibrationWriteError) {
-      deps.prompt.show(`NOT SAVED: ${err.message}`);
-      return { kind: 'write-failed', message: err.message, points };
+    const known = [CalibrationRejectedError, CalibrationWriteError, CalibrationKeyError, CalibrationCorruptError];
+    if (known.some((type) => err instanceof type)) {
+      const message = (err as Error).message;
+      deps.prompt.show(`NOT SAVED: ${message}`);
+      return { kind: 'write-failed', message, points };
     }
     throw err;
   }

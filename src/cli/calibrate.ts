@@ -8,6 +8,7 @@ import { SensorParamsError } from '../../hal/sim/sensor-params.js';
 import { PlantParamsError } from '../../hil/plant/index.js';
 import { runCalibrationProcedure, simCalibrationRig, PromptClosedError } from '../../calibration/procedure/index.js';
 import type { CalibrationPrompt, ProcedureOutcome } from '../../calibration/procedure/index.js';
+import { quoteProbeId } from '../../calibration/errors.js';
 import { isValidProbeId } from '../../calibration/record.js';
 import { defaultDataDir } from '../../calibration/store.js';
 import { loadAnyBoardFile, isEmulatedPort } from '../board.js';
@@ -22,7 +23,10 @@ import { asUsageError, parseRanged } from './options.js';
 import type { ConsoleIo } from './run.js';
 
 export const DEFAULT_BOARD_FILE = 'boards/sim.json';
-/** Sim probe error bounds: wide enough for any practice case, narrow enough to stay a thermocouple. */
+/**
+ * Sim probe error bounds: wide enough to practise a rejection (the fit refuses an offset beyond
+ * MAX_OFFSET_C, calibration/fit.ts), narrow enough to stay a thermocouple.
+ */
 const MAX_SIM_OFFSET_ERROR_C = 20;
 const MIN_SIM_GAIN_ERROR = 0.5;
 const MAX_SIM_GAIN_ERROR = 1.5;
@@ -92,7 +96,7 @@ export function terminalPrompt(io: ConsoleIo): CalibrationPrompt & { close(): vo
 
 export async function runCalibrate(flags: CalibrateFlags, io: ConsoleIo, options: CalibrateOptions = {}): Promise<ProcedureOutcome> {
   if (!isValidProbeId(flags.probe)) {
-    throw new UsageError(`--probe: '${flags.probe}' must be 1-64 characters of letters, digits, '.', '_' or '-'`);
+    throw new UsageError(`--probe: ${quoteProbeId(flags.probe)} must be 1-64 characters of letters, digits, '.', '_' or '-', and not '.' or '..'`);
   }
   let anyBoard: Board;
   try {

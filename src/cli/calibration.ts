@@ -5,8 +5,9 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CalibrationCorruptError, CalibrationMissingError, ProbeIdError } from '../../calibration/errors.js';
 import type { CalibrationPoint } from '../../calibration/fit.js';
-import { fitCalibration } from '../../calibration/fit.js';
+import { DEFAULT_FIT_LIMITS, fitCalibration } from '../../calibration/fit.js';
 import { renderCertificateHtml } from '../../calibration/report.js';
+import { futureDateProblem } from '../../calibration/record.js';
 import type { CalibrationRecord } from '../../calibration/record.js';
 import { isExpired } from '../../calibration/status.js';
 import { calibrationDir, defaultDataDir, listCalibrations, readCalibration } from '../../calibration/store.js';
@@ -41,7 +42,10 @@ export function runFit(flags: FitFlags, io: CliIo): void {
   if (flags.point.length === 0) throw new UsageError('--point: give at least one REF:RAW point');
   const points = flags.point.map(parsePoint);
   const maxResidualC = flags.maxResidualC === undefined ? undefined : parseNumber('--max-residual-c', flags.maxResidualC);
-  if (maxResidualC !== undefined && !(maxResidualC > 0)) throw new UsageError(`--max-residual-c: ${flags.maxResidualC ?? ''} must be above 0 C`);
+  const productC = DEFAULT_FIT_LIMITS.maxResidualC;
+  if (maxResidualC !== undefined && !(maxResidualC > 0 && maxResidualC <= productC)) {
+    throw new UsageError(`--max-residual-c: ${flags.maxResidualC ?? ''} must be above 0 C and at most the product's ${productC} C (a limit may be tightened, never loosened)`);
+  }
   const fit = fitCalibration(points, { maxResidualC });
   if (flags.json === true) {
     const { offsetC, gain, residualsC, maxResidualC: worstC, accepted, rejectionReasons } = fit;
@@ -66,6 +70,13 @@ function readOrReport(dataDir: string, probeId: string, io: CliIo, setResult: (c
   }
 }
 
+/** How `show` labels a readable record: INVALID (dated in the future), EXPIRED or valid. */
+function statusWord(record: CalibrationRecord, now: Date): string {
+  const future = futureDateProblem(record, now.getTime());
+  if (future !== null) return `INVALID: ${future}`;
+  return isExpired(record, now) ? 'EXPIRED' : 'valid';
+}
+
 export function registerCalibration(program: Command, io: CliIo, setResult: (code: number) => void, now: () => Date = () => new Date()): void {
   const dataDirOf = (flags: StoreFlags): string => flags.dataDir ?? defaultDataDir(process.env);
   const calibration = program.command('calibration').description('thermocouple probe calibrations: fit points, list, show and print records');
@@ -75,7 +86,7 @@ export function registerCalibration(program: Command, io: CliIo, setResult: (cod
     .command('fit')
     .description('fit offset (one point) or offset and gain (two or more) to reference points; calibrated = gain * raw + offsetC')
     .option('--point <ref:raw>', 'reference and raw temperature in C, e.g. -78.5:-77.9 (repeatable)', (v: string, prev: string[]) => [...prev, v], [])
-    .option('--max-residual-c <c>', 'largest accepted |reference - calibrated|, C (default 0.5)')
+    .option('--max-residual-c <c>', 'largest accepted |reference - calibrated|, C (default and most 0.5)')
     .option('--json', 'print one JSON object')
     .action((flags: FitFlags) => {
       runFit(flags, io);
@@ -101,7 +112,7 @@ export function registerCalibration(program: Command, io: CliIo, setResult: (cod
     .action((probeId: string, flags: StoreFlags) => {
       const record = readOrReport(dataDirOf(flags), probeId, io, setResult);
       if (record === null) return;
-      io.stdout(flags.json === true ? `${JSON.stringify(record, null, 2)}\n` : formatRecord(record, isExpired(record, now()) ? 'EXPIRED' : 'valid'));
+      io.stdout(flags.json === true ? `${JSON.stringify(record, null, 2)}\n` : formatRecord(record, statusWord(record, now())));
       setResult(0);
     });
 

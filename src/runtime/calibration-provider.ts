@@ -2,6 +2,7 @@
 // live here, at the boundary, never in the step. Looked up when the probe id changes and again
 // at every start press, so expiry is checked per treatment and a fresh calibration is seen
 // without a restart.
+import { ProbeIdError, quoteProbeId } from '../../calibration/errors.js';
 import { calibrationStatus } from '../../calibration/status.js';
 import { loadCalibration } from '../../calibration/store.js';
 import type { ThermocoupleType } from '../../calibration/types.js';
@@ -36,7 +37,9 @@ export class StoreCalibrationProvider implements CalibrationProvider {
     try {
       loaded = loadCalibration(this.dataDir, probeId);
     } catch (err) {
-      return uncalibrated(this.boardType, `probe '${probeId}': ${(err as Error).message}`);
+      // An id that cannot name a record file (ProbeIdError) names itself; anything else is unexpected here.
+      if (err instanceof ProbeIdError) return uncalibrated(this.boardType, err.message);
+      return uncalibrated(this.boardType, `probe ${quoteProbeId(probeId)}: ${(err as Error).message}`);
     }
     const status = calibrationStatus(loaded, this.now(), this.boardType);
     if (!status.ok || loaded.kind !== 'loaded') return uncalibrated(this.boardType, status.ok ? `probe '${probeId}': no record` : status.message);
