@@ -5,7 +5,7 @@ import type { Readings, TipSample } from '../../hal/contract.js';
 import type { ThermocoupleType } from '../../calibration/types.js';
 
 export interface ProbeCalibration {
-  /** The probe may be used: a record exists, its checksum holds, its type matches, not expired. */
+  /** The probe may be used: a record exists, its signature (HMAC with the console key) holds, its type matches, not expired. */
   readonly ok: boolean;
   /** Why not, naming the probe and what to do; null when ok. */
   readonly problem: string | null;
