@@ -2,6 +2,9 @@
 /** A bad argument or input file: the message names it. */
 export const EXIT_USAGE = 2;
 export const EXIT_OK = 0;
+/** `cryo run` stopped (a signal, or q) while a treatment was under way or before its probe was safe
+ * to withdraw; the valves were put in the safe state. A quit with no treatment under way exits 0. */
+export const EXIT_INTERRUPTED = 3;
 
 /** A bad command-line argument; the message names the option and the value. */
 export class UsageError extends Error {}

@@ -15,6 +15,7 @@ import type { ConsoleIo } from './run.js';
 import type { CliIo } from './simulate.js';
 import { registerSimulate } from './simulate.js';
 import { registerThermocouple } from './thermocouple.js';
+import { holdDebugSignal } from '../runtime/failsafe.js';
 
 export { VERSION };
 
@@ -76,6 +77,9 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  // For the whole life of the process, not only while the console runs: SIGUSR1 must never open
+  // Node's debugger port (the console's fail-safe logs it while a board is driven).
+  holdDebugSignal(() => undefined);
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -12,6 +12,8 @@ import { autoCalibrateSimProbe } from '../../hil/sim-calibration.js';
 import { loadAnyBoardFile } from '../board.js';
 import type { Board } from '../board.js';
 import type { Settings } from '../controller/settings.js';
+import type { ControllerState } from '../controller/state.js';
+import { TREATING_PHASES } from '../controller/types.js';
 import { createLogger } from '../log.js';
 import type { Logger } from '../log.js';
 import { StoreCalibrationProvider, withFittedProbeId } from '../runtime/calibration-provider.js';
@@ -25,7 +27,7 @@ import { RealTimeScheduler, VirtualScheduler } from '../runtime/scheduler.js';
 import { KEY_HELP, formatStatus } from '../ui/status.js';
 import { isIgnorable, keyAction } from '../ui/keys.js';
 import { VERSION } from '../version.js';
-import { UsageError } from './errors.js';
+import { EXIT_INTERRUPTED, EXIT_OK, UsageError } from './errors.js';
 import { asUsageError, parseInteger, settingsFromFlags } from './options.js';
 import type { ProtocolFlags } from './options.js';
 
@@ -89,7 +91,20 @@ function consoleLogger(io: ConsoleIo, status: StatusLine, quiet: boolean): Logge
   return createLogger({ destination, pretty: io.stderr.isTTY === true, level: quiet ? 'warn' : 'info' });
 }
 
-export async function runConsole(flags: RunFlags, io: ConsoleIo): Promise<TreatmentSummary | null> {
+/** How a console run ended. `interrupted`: a signal or the q key stopped it while a treatment was
+ * under way, or after one before the probe was safe to withdraw (exit status 3). */
+export interface ConsoleResult {
+  readonly summary: TreatmentSummary | null;
+  readonly interrupted: boolean;
+}
+
+/** A treatment is under way from start until its probe is safe to withdraw: stopping the console
+ * then leaves a cold probe in the patient without the SAFE TO WITHDRAW indication. */
+function treatmentUnderWay(state: ControllerState, started: boolean): boolean {
+  return TREATING_PHASES.includes(state.phase) || (started && !state.safeToWithdraw);
+}
+
+export async function runConsole(flags: RunFlags, io: ConsoleIo): Promise<ConsoleResult> {
   let settings: Settings;
   let board: Board;
   try {
@@ -164,7 +179,7 @@ async function runLoop(
   status: StatusLine,
   logger: Logger,
   signalled: () => boolean,
-): Promise<TreatmentSummary | null> {
+): Promise<ConsoleResult> {
   const realClock = scheduler.clock;
   const recorder = new TreatmentRecorder();
   let lastReadings: Readings | null = null;
@@ -182,7 +197,8 @@ async function runLoop(
   const virtual = session.virtualClock === null ? null : new VirtualScheduler({ rateHz: settings.loop.rateHz, clock: session.virtualClock });
   const speed = session.speed;
 
-  let quit = false;
+  /** Why the loop may end: the q key, or the treatment done (--exit-when-done). */
+  const stop = { quit: false, done: false };
   let estopIn = false;
   let footswitchDown = false;
   const operator = session.operator;
@@ -192,7 +208,7 @@ async function runLoop(
       if (action === null) {
         if (!isIgnorable(key)) logger.warn({ key: JSON.stringify(key) }, `unknown key ${JSON.stringify(key)}: ${KEY_HELP}`);
       } else if (action === 'quit') {
-        quit = true;
+        stop.quit = true;
       } else if (operator === null) {
         logger.warn({ key }, 'this board is driven by its own buttons: only q (quit) works here');
       } else if (action === 'estop-toggle') {
@@ -217,12 +233,11 @@ async function runLoop(
   }
 
   let lastStatusMs = Number.NEGATIVE_INFINITY;
-  let done = false;
   const statusEveryMs = status.tty ? STATUS_TTY_MS : STATUS_PLAIN_MS;
   const controlTick = (nowMs: number): void => {
     loop.tick(nowMs);
     const endedAtMs = recorder.endedAtMs;
-    if (flags.exitWhenDone === true && endedAtMs !== null && (loop.state.safeToWithdraw || nowMs - endedAtMs >= POST_TREATMENT_MAX_S * 1000)) done = true;
+    if (flags.exitWhenDone === true && endedAtMs !== null && (loop.state.safeToWithdraw || nowMs - endedAtMs >= POST_TREATMENT_MAX_S * 1000)) stop.done = true;
   };
   const wallStartMs = realClock.nowMs();
   const loopStartMs = session.clock.nowMs();
@@ -231,7 +246,7 @@ async function runLoop(
       if (virtual !== null) {
         virtual.runTicks(speed, (t) => {
           controlTick(t.targetMs);
-          return !done;
+          return !stop.done;
         });
       } else {
         controlTick(session.clock.nowMs());
@@ -241,7 +256,7 @@ async function runLoop(
         lastStatusMs = wallNowMs;
         status.draw(formatStatus(session.clock.nowMs(), loop.state, settings, lastReadings, estopIn));
       }
-      return !(quit || done || signalled());
+      return !(stop.quit || stop.done || signalled());
     });
   } finally {
     session.hal.toSafeState();
@@ -252,16 +267,18 @@ async function runLoop(
     }
   }
   logger.info('console stopped: outputs in the safe state');
-  if (flags.exitWhenDone !== true) return null;
+  const interrupted = !stop.done && (stop.quit || signalled()) && treatmentUnderWay(loop.state, recorder.started);
+  if (interrupted) logger.warn({ phase: loop.state.phase }, `console stopped during a treatment (${loop.state.phase}): the treatment is incomplete`);
+  if (flags.exitWhenDone !== true) return { summary: null, interrupted };
   const summary = recorder.summary({
     gasFlowing: session.gasFlowing() ?? false,
     simulatedMs: session.clock.nowMs() - loopStartMs,
     wallMs: realClock.nowMs() - wallStartMs,
     seed: session.seed,
-    timedOut: !done,
+    timedOut: !stop.done,
   });
   if (flags.json === true) io.stdout.write(`${JSON.stringify(summary)}\n`);
-  return summary;
+  return { summary, interrupted };
 }
 
 export function registerRun(program: Command, io: ConsoleIo, setResult: (code: number) => void): void {
@@ -280,7 +297,7 @@ export function registerRun(program: Command, io: ConsoleIo, setResult: (code: n
     .option('--exit-when-done', 'exit when the treatment has ended and the probe is safe to withdraw')
     .option('--json', 'with --exit-when-done: print the treatment summary as one JSON object')
     .action(async (flags: RunFlags) => {
-      await runConsole(flags, io);
-      setResult(0);
+      const result = await runConsole(flags, io);
+      setResult(result.interrupted ? EXIT_INTERRUPTED : EXIT_OK);
     });
 }
