@@ -10,6 +10,7 @@ import { registerCalibrate } from './calibrate.js';
 import { registerCalibration } from './calibration.js';
 import { registerCo2 } from './co2.js';
 import { EXIT_USAGE, UsageError } from './errors.js';
+import { refuseRepeatedOptions } from './options.js';
 import { registerRun } from './run.js';
 import type { ConsoleIo } from './run.js';
 import type { CliIo } from './simulate.js';
@@ -50,6 +51,7 @@ export async function main(argv: readonly string[], io: MainIo = processIo): Pro
   registerCalibration(program, io, setResult);
   registerBoards(program, io, setResult);
   registerCalibrate(program, io.console, setResult, { softwareVersion: VERSION });
+  refuseRepeatedOptions(program);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return code;
