@@ -9,7 +9,7 @@ import { registerBoards } from './boards.js';
 import { registerCalibrate } from './calibrate.js';
 import { registerCalibration } from './calibration.js';
 import { registerCo2 } from './co2.js';
-import { EXIT_USAGE, UsageError } from './errors.js';
+import { ConsoleError, EXIT_USAGE, UsageError } from './errors.js';
 import { refuseRepeatedOptions } from './options.js';
 import { registerRun } from './run.js';
 import type { ConsoleIo } from './run.js';
@@ -59,6 +59,10 @@ export async function main(argv: readonly string[], io: MainIo = processIo): Pro
     if (err instanceof UsageError) {
       io.stderr(`cryo: ${err.message}\n`);
       return EXIT_USAGE;
+    }
+    if (err instanceof ConsoleError) {
+      io.stderr(`cryo: ${err.message}\n`);
+      return err.exitCode;
     }
     if (err instanceof CommanderError) {
       // --help and --version end here with exit code 0; bad options and commands with 1: map to 2.

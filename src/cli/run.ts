@@ -27,7 +27,7 @@ import { RealTimeScheduler, VirtualScheduler } from '../runtime/scheduler.js';
 import { KEY_HELP, formatStatus } from '../ui/status.js';
 import { isIgnorable, keyAction } from '../ui/keys.js';
 import { VERSION } from '../version.js';
-import { EXIT_INTERRUPTED, EXIT_OK, UsageError } from './errors.js';
+import { ConsoleError, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNAVAILABLE, UsageError } from './errors.js';
 import { asUsageError, parseInteger, settingsFromFlags } from './options.js';
 import type { ProtocolFlags } from './options.js';
 
@@ -104,7 +104,12 @@ function treatmentUnderWay(state: ControllerState, started: boolean): boolean {
   return TREATING_PHASES.includes(state.phase) || (started && !state.safeToWithdraw);
 }
 
-export async function runConsole(flags: RunFlags, io: ConsoleIo): Promise<ConsoleResult> {
+export interface RunOptions {
+  /** How long a hardware or emulated board may take to connect (tests shorten it). */
+  readonly connectTimeoutMs?: number;
+}
+
+export async function runConsole(flags: RunFlags, io: ConsoleIo, options: RunOptions = {}): Promise<ConsoleResult> {
   let settings: Settings;
   let board: Board;
   try {
@@ -139,7 +144,11 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo): Promise<Consol
     session.hal.toSafeState();
     if (session.kind !== 'sim') {
       logger.info({ board: board.name }, 'connecting to the board');
-      await waitForConnection(session.hal);
+      try {
+        await waitForConnection(session.hal, options.connectTimeoutMs);
+      } catch (err) {
+        throw new ConsoleError(`${flags.board}: ${(err as Error).message}`, EXIT_UNAVAILABLE);
+      }
     }
     const calibration = await probeCalibration(session, board, flags, logger);
     return await runLoop(flags, io, settings, board, session, calibration, scheduler, status, logger, () => quit);
@@ -157,15 +166,30 @@ async function probeCalibration(session: BoardSession, board: Board, flags: RunF
   const calibration = withFittedProbeId(store, session.fittedProbeId);
   const probeId = session.hal.read().probe.id ?? session.fittedProbeId;
   let verdict = calibration.lookup(probeId, true);
-  if (!verdict.ok && session.autoCalibration !== null && probeId !== null) {
+  const simBoard = session.autoCalibration;
+  if (!verdict.ok && simBoard !== null && probeId !== null) {
     logger.info({ probeId, problem: verdict.problem }, 'simulated probe not calibrated: calibrating it on the simulated baths');
-    const outcome = await autoCalibrateSimProbe({ board: session.autoCalibration, probeId, dataDir, now: () => new Date(), softwareVersion: VERSION, logger });
+    const outcome = await saveFailsAsUsage(dataDir, () =>
+      autoCalibrateSimProbe({ board: simBoard, probeId, dataDir, now: () => new Date(), softwareVersion: VERSION, logger }),
+    );
     if (outcome.kind !== 'saved') logger.error({ outcome: outcome.kind }, 'sim auto-calibration did not produce a record');
     verdict = calibration.lookup(probeId, true);
   }
   if (verdict.ok) logger.info({ probeId, offsetC: verdict.offsetC, gain: verdict.gain }, `probe ${probeId ?? '(no id)'} calibrated`);
   else logger.warn({ probeId, problem: verdict.problem }, `probe calibration invalid: start is blocked: ${verdict.problem ?? ''}`);
   return calibration;
+}
+
+/** A data directory the record cannot be written to (a file, no permission) is a bad --data-dir
+ * (or $CRYO_DATA_DIR), named as such rather than a crash. */
+async function saveFailsAsUsage<T>(dataDir: string, save: () => Promise<T>): Promise<T> {
+  try {
+    return await save();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (typeof code !== 'string') throw err;
+    throw new UsageError(`--data-dir: '${dataDir}' cannot hold calibration records (--data-dir or $CRYO_DATA_DIR): ${(err as Error).message}`);
+  }
 }
 
 async function runLoop(
