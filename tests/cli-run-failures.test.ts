@@ -42,3 +42,15 @@ describe('cryo run', () => {
     await expect(run).rejects.toMatchObject({ exitCode: EXIT_UNAVAILABLE, message: expect.stringMatching(new RegExp(`^${file}: the board did not connect within 0.3 s`)) as unknown });
   });
 });
+
+describe('an operating-system error in any verb', () => {
+  it('is one line naming the call and the path with exit status 1, not a stack trace', async () => {
+    const file = path.join(dir, 'data-dir-is-a-file');
+    fs.writeFileSync(file, '');
+    let err = '';
+    const io: MainIo = { stdout: () => undefined, stderr: (t) => void (err += t), console: consoleIo() };
+    const code = await main(['calibration', 'list', '--data-dir', file], io);
+    expect(code).toBe(1);
+    expect(err).toBe(`cryo: ENOTDIR: not a directory, scandir '${file}/calibrations'\n`);
+  });
+});

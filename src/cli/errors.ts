@@ -6,6 +6,8 @@ export const EXIT_OK = 0;
  * to withdraw; the valves were put in the safe state. A quit with no treatment under way exits 0. */
 export const EXIT_INTERRUPTED = 3;
 
+/** A file or folder the system refused (a data directory that is a file, no permission): one line. */
+export const EXIT_SYSTEM = 1;
 /** `cryo run`: the board or the front-end did not connect (sysexits EX_UNAVAILABLE); valves safe. */
 export const EXIT_UNAVAILABLE = 69;
 

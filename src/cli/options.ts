@@ -1,6 +1,7 @@
 // Parsing and validation of command-line values shared by several verbs. Every error names the
 // option and the value, and says what would be accepted.
 import type { Command, Option } from 'commander';
+import { InputFileError } from '../../kernel/json-input.js';
 import { BoardError } from '../board.js';
 import type { Protocol, Settings } from '../controller/settings.js';
 import { DEFAULT_SETTINGS, PRESETS, PRESET_NAMES, SettingsError, loadSettingsFile, withProtocol } from '../controller/settings.js';
@@ -113,5 +114,5 @@ function renameProtocolFields(message: string): string {
 }
 
 export function asUsageError(err: unknown): unknown {
-  return err instanceof BoardError || err instanceof SettingsError ? new UsageError(err.message) : err;
+  return err instanceof BoardError || err instanceof SettingsError || err instanceof InputFileError ? new UsageError(err.message) : err;
 }
