@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ConsoleError, EXIT_UNAVAILABLE } from '../src/cli/errors.js';
 import { main } from '../src/cli/main.js';
@@ -40,6 +40,21 @@ describe('cryo run', () => {
     const run = runConsole({ board: file, dataDir: dir }, consoleIo(), { connectTimeoutMs: 300 });
     await expect(run).rejects.toBeInstanceOf(ConsoleError);
     await expect(run).rejects.toMatchObject({ exitCode: EXIT_UNAVAILABLE, message: expect.stringMatching(new RegExp(`^${file}: the board did not connect within 0.3 s`)) as unknown });
+  });
+});
+
+describe('a terminal that goes away', () => {
+  it('stops the console with the treatment counted as interrupted when every write fails with EIO', async () => {
+    const eio = (): Error => Object.assign(new Error('write EIO'), { code: 'EIO', errno: -5, syscall: 'write' });
+    const deadTerminal = new Writable({
+      write(_chunk, _encoding, done) {
+        done(eio());
+      },
+    });
+    const logs = new PassThrough();
+    logs.resume();
+    const result = await runConsole({ board: 'boards/sim.json', dataDir: dir, autoStart: true, speed: '10' }, { stdin: new PassThrough(), stdout: deadTerminal, stderr: logs });
+    expect(result.interrupted).toBe(true);
   });
 });
 

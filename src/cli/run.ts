@@ -140,6 +140,15 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo, options: RunOpt
     quit = true;
     scheduler.stop();
   });
+  // A closed terminal (what SIGHUP announces) fails every read, write and mode change with EIO:
+  // stop as on a signal instead of letting the stream's 'error' become an uncaught exception.
+  // Left attached after the run: its last writes fail too, and the outputs are safe by then.
+  const onTerminalLost = (): void => {
+    session.hal.toSafeState();
+    quit = true;
+    scheduler.stop();
+  };
+  for (const stream of [io.stdin, io.stdout, io.stderr]) stream.on('error', onTerminalLost);
   try {
     session.hal.toSafeState();
     if (session.kind !== 'sim') {
