@@ -1,8 +1,19 @@
 // Board definition files (boards/*.json): which back-end serves the HAL and how it is set up.
 // Parsed once with a schema; every problem names the file, the field and the value.
-import { readJsonFile } from './json-file.js';
+import { posix } from 'node:path';
 import { z } from 'zod';
+import { isValidProbeId } from '../calibration/record.js';
+import { PlantParamsError, resolvePlantParams } from '../hil/plant/index.js';
+import { readJsonFile } from './json-file.js';
 import { describeIssues } from './controller/settings.js';
+
+/** A probe id names its calibration file (`<dataDir>/calibrations/<id>.json`): an id outside the
+ * safe pattern ('../../etc/x') would point the console at a file outside that folder. */
+const ProbeIdSchema = z.string().superRefine((id, ctx) => {
+  if (!isValidProbeId(id)) {
+    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(id)} is not a valid probe id (1-64 of A-Z a-z 0-9 . _ -, not . or ..)` });
+  }
+});
 
 export const SimBoardSchema = z
   .object({
@@ -27,14 +38,25 @@ export const SimBoardSchema = z
         cylinderTempC: z.number().optional(),
         liquidChargeG: z.number().optional(),
         probePresent: z.boolean().optional(),
-        probeId: z.string().nullable().optional(),
+        probeId: ProbeIdSchema.nullable().optional(),
       })
       .strict()
       .default({}),
   })
-  .strict();
+  .strict()
+  .superRefine(checkPlant);
 
 export type SimBoard = z.infer<typeof SimBoardSchema>;
+
+/** The plant model's own range checks, here so `cryo boards check` refuses what `cryo run` would. */
+function checkPlant(board: { plant: Parameters<typeof resolvePlantParams>[0] }, ctx: z.RefinementCtx): void {
+  try {
+    resolvePlantParams(board.plant);
+  } catch (err) {
+    if (!(err instanceof PlantParamsError)) throw err;
+    ctx.addIssue({ code: 'custom', path: ['plant'], message: err.message.replace(/^plant: /, '') });
+  }
+}
 
 /** Every digital channel a hardware board must wire; a board file names a pin for each. */
 export const DIGITAL_CHANNELS = [
@@ -88,7 +110,7 @@ export const HardwareBoardSchema = z
     notes: z.array(z.string()).default([]),
     thermocoupleType: z.enum(['T', 'K']).default('T'),
     /** The fitted probe's id, for probes without an ID chip: its calibration record is found by it. */
-    probeId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).nullable().default(null),
+    probeId: ProbeIdSchema.nullable().default(null),
     calibration: z
       .object({
         /** Only simulated probes can calibrate themselves (a real probe needs real baths): true is
@@ -149,7 +171,11 @@ export const HardwareBoardSchema = z
       .strict(),
   })
   .strict()
-  .superRefine(checkPins);
+  .superRefine((board, ctx) => {
+    checkPins(board, ctx);
+    checkInputPolarity(board, ctx);
+    checkPorts(board, ctx);
+  });
 
 export type HardwareBoard = z.infer<typeof HardwareBoardSchema>;
 export type Board = SimBoard | HardwareBoard;
@@ -259,6 +285,52 @@ function checkPins(board: HardwareInput, ctx: Ctx): void {
   }
 }
 
+/** The polarities that make a broken wire read as the unsafe state are refused. Both inputs use a
+ * pull-up, so a broken wire reads HIGH: the e-stop's normally-closed contact to ground must read
+ * HIGH as pressed (active-high), the probe contact that closes to ground when a probe is fitted
+ * must read LOW as present (active-low). */
+function checkInputPolarity(board: HardwareInput, ctx: Ctx): void {
+  if (board.buttons.estopPolarity !== 'active-high') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['buttons', 'estopPolarity'],
+      message: `"${board.buttons.estopPolarity}" is refused: a broken e-stop wire reads HIGH (pull-up) and would read as released; wire a normally-closed contact to ground and use "active-high"`,
+    });
+  }
+  if (board.buttons.probePolarity !== 'active-low') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['buttons', 'probePolarity'],
+      message: `"${board.buttons.probePolarity}" is refused: a broken probe-presence wire reads HIGH (pull-up) and would read as a probe fitted; wire the contact to close to ground and use "active-low"`,
+    });
+  }
+}
+
+/** A port name as the system sees it: '/dev/./ttyUSB0' is '/dev/ttyUSB0'; 'com3' is 'COM3'. */
+function portIdentity(port: string): string {
+  return port.startsWith('/') ? posix.normalize(port) : port.toUpperCase();
+}
+
+function checkPorts(board: HardwareInput, ctx: Ctx): void {
+  const firmata = board.firmata;
+  // The Pi's GPIO is not on a serial port; only an Uno shares the name space with the front-end.
+  if (firmata.io === 'serial' && firmata.port !== null && portIdentity(firmata.port) === portIdentity(board.frontend.port)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['frontend', 'port'],
+      message: `${JSON.stringify(board.frontend.port)} is also firmata.port: the Uno and the thermocouple front-end need a serial port each`,
+    });
+  }
+  // A half-emulated board would run the real driver against an emulator's name (or the reverse).
+  if (isEmulatedPort(firmata.port) !== isEmulatedPort(board.frontend.port)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['frontend', 'port'],
+      message: `${JSON.stringify(board.frontend.port)} with firmata.port ${JSON.stringify(firmata.port)}: both ports are emulated ("${EMULATED_PORT_PREFIX}...") or neither is`,
+    });
+  }
+}
+
 function checkTransducer(path: string[], t: TransducerConfig, referenceV: number, ctx: Ctx): void {
   if (!(t.minV < t.maxV)) ctx.addIssue({ code: 'custom', path: [...path, 'minV'], message: `must be below maxV (${t.maxV})` });
   if (!(t.minBar < t.maxBar)) ctx.addIssue({ code: 'custom', path: [...path, 'minBar'], message: `must be below maxBar (${t.maxBar})` });
@@ -321,7 +393,8 @@ export interface BoardCheck {
   readonly problems: readonly string[];
 }
 
-/** Validates each file; never throws for a bad file (its problems are in the result). */
+/** Validates each file; never throws for a bad file (its problems are in the result). It loads
+ * through loadAnyBoardFile, as `cryo run` does: a file that passes here is one run accepts. */
 export function checkBoardFiles(paths: readonly string[]): BoardCheck[] {
   return paths.map((file) => {
     try {

@@ -13,7 +13,7 @@ import { isExpired } from '../../calibration/status.js';
 import { calibrationDir, defaultDataDir, listCalibrations, readCalibration } from '../../calibration/store.js';
 import { formatFit, formatList, formatRecord } from '../../calibration/text.js';
 import { UsageError } from './errors.js';
-import { parseNumber } from './options.js';
+import { parseNumber, plainDecimal } from './options.js';
 import type { CliIo } from './simulate.js';
 
 interface FitFlags {
@@ -31,8 +31,8 @@ interface StoreFlags {
 /** `REF:RAW`, both in C, e.g. `-78.5:-77.9`; a UsageError names the text otherwise. */
 export function parsePoint(text: string): CalibrationPoint {
   const parts = text.split(':');
-  const numbers = parts.map((p) => Number(p));
-  if (parts.length !== 2 || parts.some((p) => p.trim() === '') || !numbers.every(Number.isFinite)) {
+  const numbers = parts.map((p) => plainDecimal(p, true));
+  if (parts.length !== 2 || !numbers.every((n) => n !== null)) {
     throw new UsageError(`--point: '${text}' is not REF:RAW (reference and raw temperature in C, e.g. -78.5:-77.9)`);
   }
   return { referenceC: numbers[0] ?? NaN, rawC: numbers[1] ?? NaN };

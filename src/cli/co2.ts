@@ -22,7 +22,7 @@ export function runCo2(flags: Co2Flags, io: CliIo): void {
       const sublimationC = round(sublimationTempC(parseNumber('--pressure-bar', flags.pressureBar)));
       io.stdout(flags.json === true ? `${JSON.stringify({ sublimationC })}\n` : `CO2 sublimates at ${sublimationC} C at ${flags.pressureBar} bar absolute\n`);
     } else if (flags.cylinderTempC !== undefined) {
-      const saturationBar = round(saturationPressureBar(parseNumber('--cylinder-temp-c', flags.cylinderTempC)));
+      const saturationBar = round(saturationPressureBar(parseNumber('--cylinder-temp-c', flags.cylinderTempC, true)));
       io.stdout(flags.json === true ? `${JSON.stringify({ saturationBar })}\n` : `CO2 saturation pressure at ${flags.cylinderTempC} C: ${saturationBar} bar absolute\n`);
     }
   } catch (err) {

@@ -9,12 +9,14 @@ import { registerBoards } from './boards.js';
 import { registerCalibrate } from './calibrate.js';
 import { registerCalibration } from './calibration.js';
 import { registerCo2 } from './co2.js';
-import { EXIT_USAGE, UsageError } from './errors.js';
+import { ConsoleError, EXIT_SYSTEM, EXIT_USAGE, UsageError } from './errors.js';
+import { asUsageError, refuseRepeatedOptions } from './options.js';
 import { registerRun } from './run.js';
 import type { ConsoleIo } from './run.js';
 import type { CliIo } from './simulate.js';
 import { registerSimulate } from './simulate.js';
 import { registerThermocouple } from './thermocouple.js';
+import { holdDebugSignal } from '../runtime/failsafe.js';
 
 export { VERSION };
 
@@ -49,6 +51,7 @@ export async function main(argv: readonly string[], io: MainIo = processIo): Pro
   registerCalibration(program, io, setResult);
   registerBoards(program, io, setResult);
   registerCalibrate(program, io.console, setResult, { softwareVersion: VERSION });
+  refuseRepeatedOptions(program);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return code;
@@ -57,12 +60,32 @@ export async function main(argv: readonly string[], io: MainIo = processIo): Pro
       io.stderr(`cryo: ${err.message}\n`);
       return EXIT_USAGE;
     }
+    if (err instanceof ConsoleError) {
+      io.stderr(`cryo: ${err.message}\n`);
+      return err.exitCode;
+    }
+    // Input errors a verb forgot to translate are still bad input, not a crash.
+    const usage = asUsageError(err);
+    if (usage instanceof UsageError) {
+      io.stderr(`cryo: ${usage.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (isSystemError(err)) {
+      io.stderr(`cryo: ${err.message}\n`);
+      return EXIT_SYSTEM;
+    }
     if (err instanceof CommanderError) {
       // --help and --version end here with exit code 0; bad options and commands with 1: map to 2.
       return err.exitCode === 0 ? 0 : EXIT_USAGE;
     }
     throw err;
   }
+}
+
+/** An operating-system error (a folder that is a file, no permission, a full disk): its message
+ * names the call and the path, which is all the operator can act on; a stack trace is noise. */
+function isSystemError(err: unknown): err is NodeJS.ErrnoException {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && typeof (err as NodeJS.ErrnoException).syscall === 'string';
 }
 
 function isEntryPoint(): boolean {
@@ -76,6 +99,9 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  // For the whole life of the process, not only while the console runs: SIGUSR1 must never open
+  // Node's debugger port (the console's fail-safe logs it while a board is driven).
+  holdDebugSignal(() => undefined);
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

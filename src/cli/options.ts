@@ -1,18 +1,37 @@
 // Parsing and validation of command-line values shared by several verbs. Every error names the
 // option and the value, and says what would be accepted.
+import type { Command, Option } from 'commander';
+import { InputFileError } from '../../kernel/json-input.js';
 import { BoardError } from '../board.js';
 import type { Protocol, Settings } from '../controller/settings.js';
 import { DEFAULT_SETTINGS, PRESETS, PRESET_NAMES, SettingsError, loadSettingsFile, withProtocol } from '../controller/settings.js';
 import { UsageError } from './errors.js';
 
-export function parseNumber(option: string, text: string): number {
+/** Longest number text accepted: far beyond any real value, and it bounds the work per flag. */
+const MAX_NUMBER_CHARS = 32;
+/** Plain decimal only: digits with an optional fraction (and a minus sign where negatives make
+ * sense). Number() would also take '0x78' (120), '0b1010', '1e2', '.5' and padding whitespace. */
+const UNSIGNED_DECIMAL = /^[0-9]+(\.[0-9]+)?$/;
+const SIGNED_DECIMAL = /^-?[0-9]+(\.[0-9]+)?$/;
+
+/** The value of a plain decimal `text`, or null when it is anything else. */
+export function plainDecimal(text: string, signed: boolean): number | null {
+  if (text.length > MAX_NUMBER_CHARS || !(signed ? SIGNED_DECIMAL : UNSIGNED_DECIMAL).test(text)) return null;
   const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value)) throw new UsageError(`${option}: '${text}' is not a number`);
-  return value;
+  return Number.isFinite(value) ? value : null;
+}
+
+/** `signed`: the quantity can be negative (a temperature, an EMF); otherwise '-1' is refused too. */
+export function parseNumber(option: string, text: string, signed = false): number {
+  const value = plainDecimal(text, signed);
+  if (value !== null) return value;
+  if (!signed && plainDecimal(text, true) !== null) throw new UsageError(`${option}: '${text}' must not be negative`);
+  const example = signed ? 'e.g. 120, 0.5 or -78.5' : 'e.g. 120 or 0.5';
+  throw new UsageError(`${option}: '${text}' is not a number: plain decimals only (${example})`);
 }
 
 export function parseInteger(option: string, text: string, min: number, max: number): number {
-  const value = parseNumber(option, text);
+  const value = parseNumber(option, text, min < 0);
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new UsageError(`${option}: '${text}' must be a whole number from ${min} to ${max}`);
   }
@@ -20,9 +39,27 @@ export function parseInteger(option: string, text: string, min: number, max: num
 }
 
 export function parseRanged(option: string, text: string, min: number, max: number): number {
-  const value = parseNumber(option, text);
+  const value = parseNumber(option, text, min < 0);
   if (value < min || value > max) throw new UsageError(`${option}: ${text} is outside ${min} to ${max}`);
   return value;
+}
+
+/** Commander keeps the last of `--freeze-s 60 --freeze-s 90` silently; which one the operator
+ * meant is a guess, so every single-valued option of every verb is refused when given twice.
+ * Options with their own parser (the repeatable ones, such as --fault) are left alone. */
+export function refuseRepeatedOptions(command: Command): void {
+  const given = new Map<Option, string>();
+  for (const option of command.options) {
+    if (!(option.required || option.optional) || option.variadic || option.parseArg !== undefined) continue;
+    const name = option.long ?? option.flags;
+    option.argParser((value: string) => {
+      const first = given.get(option);
+      if (first !== undefined) throw new UsageError(`${name}: given more than once ('${first}', then '${value}'): give it once`);
+      given.set(option, value);
+      return value;
+    });
+  }
+  for (const sub of command.commands) refuseRepeatedOptions(sub);
 }
 
 export interface ProtocolFlags {
@@ -77,5 +114,5 @@ function renameProtocolFields(message: string): string {
 }
 
 export function asUsageError(err: unknown): unknown {
-  return err instanceof BoardError || err instanceof SettingsError ? new UsageError(err.message) : err;
+  return err instanceof BoardError || err instanceof SettingsError || err instanceof InputFileError ? new UsageError(err.message) : err;
 }

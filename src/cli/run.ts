@@ -12,6 +12,8 @@ import { autoCalibrateSimProbe } from '../../hil/sim-calibration.js';
 import { loadAnyBoardFile } from '../board.js';
 import type { Board } from '../board.js';
 import type { Settings } from '../controller/settings.js';
+import type { ControllerState } from '../controller/state.js';
+import { TREATING_PHASES } from '../controller/types.js';
 import { createLogger } from '../log.js';
 import type { Logger } from '../log.js';
 import { StoreCalibrationProvider, withFittedProbeId } from '../runtime/calibration-provider.js';
@@ -25,7 +27,7 @@ import { RealTimeScheduler, VirtualScheduler } from '../runtime/scheduler.js';
 import { KEY_HELP, formatStatus } from '../ui/status.js';
 import { isIgnorable, keyAction } from '../ui/keys.js';
 import { VERSION } from '../version.js';
-import { UsageError } from './errors.js';
+import { ConsoleError, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNAVAILABLE, UsageError } from './errors.js';
 import { asUsageError, parseInteger, settingsFromFlags } from './options.js';
 import type { ProtocolFlags } from './options.js';
 
@@ -89,7 +91,25 @@ function consoleLogger(io: ConsoleIo, status: StatusLine, quiet: boolean): Logge
   return createLogger({ destination, pretty: io.stderr.isTTY === true, level: quiet ? 'warn' : 'info' });
 }
 
-export async function runConsole(flags: RunFlags, io: ConsoleIo): Promise<TreatmentSummary | null> {
+/** How a console run ended. `interrupted`: a signal or the q key stopped it while a treatment was
+ * under way, or after one before the probe was safe to withdraw (exit status 3). */
+export interface ConsoleResult {
+  readonly summary: TreatmentSummary | null;
+  readonly interrupted: boolean;
+}
+
+/** A treatment is under way from start until its probe is safe to withdraw: stopping the console
+ * then leaves a cold probe in the patient without the SAFE TO WITHDRAW indication. */
+function treatmentUnderWay(state: ControllerState, started: boolean): boolean {
+  return TREATING_PHASES.includes(state.phase) || (started && !state.safeToWithdraw);
+}
+
+export interface RunOptions {
+  /** How long a hardware or emulated board may take to connect (tests shorten it). */
+  readonly connectTimeoutMs?: number;
+}
+
+export async function runConsole(flags: RunFlags, io: ConsoleIo, options: RunOptions = {}): Promise<ConsoleResult> {
   let settings: Settings;
   let board: Board;
   try {
@@ -120,11 +140,24 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo): Promise<Treatm
     quit = true;
     scheduler.stop();
   });
+  // A closed terminal (what SIGHUP announces) fails every read, write and mode change with EIO:
+  // stop as on a signal instead of letting the stream's 'error' become an uncaught exception.
+  // Left attached after the run: its last writes fail too, and the outputs are safe by then.
+  const onTerminalLost = (): void => {
+    session.hal.toSafeState();
+    quit = true;
+    scheduler.stop();
+  };
+  for (const stream of [io.stdin, io.stdout, io.stderr]) stream.on('error', onTerminalLost);
   try {
     session.hal.toSafeState();
     if (session.kind !== 'sim') {
       logger.info({ board: board.name }, 'connecting to the board');
-      await waitForConnection(session.hal);
+      try {
+        await waitForConnection(session.hal, options.connectTimeoutMs);
+      } catch (err) {
+        throw new ConsoleError(`${flags.board}: ${(err as Error).message}`, EXIT_UNAVAILABLE);
+      }
     }
     const calibration = await probeCalibration(session, board, flags, logger);
     return await runLoop(flags, io, settings, board, session, calibration, scheduler, status, logger, () => quit);
@@ -142,15 +175,30 @@ async function probeCalibration(session: BoardSession, board: Board, flags: RunF
   const calibration = withFittedProbeId(store, session.fittedProbeId);
   const probeId = session.hal.read().probe.id ?? session.fittedProbeId;
   let verdict = calibration.lookup(probeId, true);
-  if (!verdict.ok && session.autoCalibration !== null && probeId !== null) {
+  const simBoard = session.autoCalibration;
+  if (!verdict.ok && simBoard !== null && probeId !== null) {
     logger.info({ probeId, problem: verdict.problem }, 'simulated probe not calibrated: calibrating it on the simulated baths');
-    const outcome = await autoCalibrateSimProbe({ board: session.autoCalibration, probeId, dataDir, now: () => new Date(), softwareVersion: VERSION, logger });
+    const outcome = await saveFailsAsUsage(dataDir, () =>
+      autoCalibrateSimProbe({ board: simBoard, probeId, dataDir, now: () => new Date(), softwareVersion: VERSION, logger }),
+    );
     if (outcome.kind !== 'saved') logger.error({ outcome: outcome.kind }, 'sim auto-calibration did not produce a record');
     verdict = calibration.lookup(probeId, true);
   }
   if (verdict.ok) logger.info({ probeId, offsetC: verdict.offsetC, gain: verdict.gain }, `probe ${probeId ?? '(no id)'} calibrated`);
   else logger.warn({ probeId, problem: verdict.problem }, `probe calibration invalid: start is blocked: ${verdict.problem ?? ''}`);
   return calibration;
+}
+
+/** A data directory the record cannot be written to (a file, no permission) is a bad --data-dir
+ * (or $CRYO_DATA_DIR), named as such rather than a crash. */
+async function saveFailsAsUsage<T>(dataDir: string, save: () => Promise<T>): Promise<T> {
+  try {
+    return await save();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (typeof code !== 'string') throw err;
+    throw new UsageError(`--data-dir: '${dataDir}' cannot hold calibration records (--data-dir or $CRYO_DATA_DIR): ${(err as Error).message}`);
+  }
 }
 
 async function runLoop(
@@ -164,7 +212,7 @@ async function runLoop(
   status: StatusLine,
   logger: Logger,
   signalled: () => boolean,
-): Promise<TreatmentSummary | null> {
+): Promise<ConsoleResult> {
   const realClock = scheduler.clock;
   const recorder = new TreatmentRecorder();
   let lastReadings: Readings | null = null;
@@ -182,7 +230,8 @@ async function runLoop(
   const virtual = session.virtualClock === null ? null : new VirtualScheduler({ rateHz: settings.loop.rateHz, clock: session.virtualClock });
   const speed = session.speed;
 
-  let quit = false;
+  /** Why the loop may end: the q key, or the treatment done (--exit-when-done). */
+  const stop = { quit: false, done: false };
   let estopIn = false;
   let footswitchDown = false;
   const operator = session.operator;
@@ -192,7 +241,7 @@ async function runLoop(
       if (action === null) {
         if (!isIgnorable(key)) logger.warn({ key: JSON.stringify(key) }, `unknown key ${JSON.stringify(key)}: ${KEY_HELP}`);
       } else if (action === 'quit') {
-        quit = true;
+        stop.quit = true;
       } else if (operator === null) {
         logger.warn({ key }, 'this board is driven by its own buttons: only q (quit) works here');
       } else if (action === 'estop-toggle') {
@@ -217,12 +266,11 @@ async function runLoop(
   }
 
   let lastStatusMs = Number.NEGATIVE_INFINITY;
-  let done = false;
   const statusEveryMs = status.tty ? STATUS_TTY_MS : STATUS_PLAIN_MS;
   const controlTick = (nowMs: number): void => {
     loop.tick(nowMs);
     const endedAtMs = recorder.endedAtMs;
-    if (flags.exitWhenDone === true && endedAtMs !== null && (loop.state.safeToWithdraw || nowMs - endedAtMs >= POST_TREATMENT_MAX_S * 1000)) done = true;
+    if (flags.exitWhenDone === true && endedAtMs !== null && (loop.state.safeToWithdraw || nowMs - endedAtMs >= POST_TREATMENT_MAX_S * 1000)) stop.done = true;
   };
   const wallStartMs = realClock.nowMs();
   const loopStartMs = session.clock.nowMs();
@@ -231,7 +279,7 @@ async function runLoop(
       if (virtual !== null) {
         virtual.runTicks(speed, (t) => {
           controlTick(t.targetMs);
-          return !done;
+          return !stop.done;
         });
       } else {
         controlTick(session.clock.nowMs());
@@ -241,7 +289,7 @@ async function runLoop(
         lastStatusMs = wallNowMs;
         status.draw(formatStatus(session.clock.nowMs(), loop.state, settings, lastReadings, estopIn));
       }
-      return !(quit || done || signalled());
+      return !(stop.quit || stop.done || signalled());
     });
   } finally {
     session.hal.toSafeState();
@@ -252,16 +300,18 @@ async function runLoop(
     }
   }
   logger.info('console stopped: outputs in the safe state');
-  if (flags.exitWhenDone !== true) return null;
+  const interrupted = !stop.done && (stop.quit || signalled()) && treatmentUnderWay(loop.state, recorder.started);
+  if (interrupted) logger.warn({ phase: loop.state.phase }, `console stopped during a treatment (${loop.state.phase}): the treatment is incomplete`);
+  if (flags.exitWhenDone !== true) return { summary: null, interrupted };
   const summary = recorder.summary({
     gasFlowing: session.gasFlowing() ?? false,
     simulatedMs: session.clock.nowMs() - loopStartMs,
     wallMs: realClock.nowMs() - wallStartMs,
     seed: session.seed,
-    timedOut: !done,
+    timedOut: !stop.done,
   });
   if (flags.json === true) io.stdout.write(`${JSON.stringify(summary)}\n`);
-  return summary;
+  return { summary, interrupted };
 }
 
 export function registerRun(program: Command, io: ConsoleIo, setResult: (code: number) => void): void {
@@ -280,7 +330,7 @@ export function registerRun(program: Command, io: ConsoleIo, setResult: (code: n
     .option('--exit-when-done', 'exit when the treatment has ended and the probe is safe to withdraw')
     .option('--json', 'with --exit-when-done: print the treatment summary as one JSON object')
     .action(async (flags: RunFlags) => {
-      await runConsole(flags, io);
-      setResult(0);
+      const result = await runConsole(flags, io);
+      setResult(result.interrupted ? EXIT_INTERRUPTED : EXIT_OK);
     });
 }

@@ -34,7 +34,7 @@ export function runSimulate(flags: SimulateFlags, io: CliIo): SimulationSummary 
       throw err;
     }
   });
-  const plant = flags.cylinderTempC === undefined ? {} : { cylinderTempC: parseNumber('--cylinder-temp-c', flags.cylinderTempC) };
+  const plant = flags.cylinderTempC === undefined ? {} : { cylinderTempC: parseNumber('--cylinder-temp-c', flags.cylinderTempC, true) };
   try {
     resolvePlantParams(plant);
   } catch (err) {
@@ -42,7 +42,6 @@ export function runSimulate(flags: SimulateFlags, io: CliIo): SimulationSummary 
     throw err;
   }
   const stopAtS = flags.stopAt === undefined ? null : parseNumber('--stop-at', flags.stopAt);
-  if (stopAtS !== null && stopAtS < 0) throw new UsageError(`--stop-at: ${flags.stopAt ?? ''} must be >= 0 seconds`);
 
   const summary = simulateTreatment({ settings, seed, plant, faults, stopAtS, wallClock: new MonotonicClock() });
   if (flags.json === true) {

@@ -41,13 +41,13 @@ export function runThermocouple(flags: ThermocoupleFlags, io: CliIo): void {
     throw new UsageError('thermocouple: give exactly one of --temp-c C (prints the EMF) or --emf-mv E (prints the temperature)');
   }
   const type = parseType(flags.type);
-  const coldJunctionC = parseNumber('--cj-c', flags.cjC);
+  const coldJunctionC = parseNumber('--cj-c', flags.cjC, true);
   if (flags.tempC !== undefined) {
-    const tempC = parseNumber('--temp-c', flags.tempC);
+    const tempC = parseNumber('--temp-c', flags.tempC, true);
     const emfMv = round(forOption('--temp-c', () => measuredEmfMvFor(type, tempC, coldJunctionC)));
     io.stdout(flags.json === true ? `${JSON.stringify({ emfMv })}\n` : `Type ${type} at ${tempC} C, cold junction at ${coldJunctionC} C: ${emfMv} mV\n`);
   } else if (flags.emfMv !== undefined) {
-    const measuredMv = parseNumber('--emf-mv', flags.emfMv);
+    const measuredMv = parseNumber('--emf-mv', flags.emfMv, true);
     const tempC = round(forOption('--emf-mv', () => tempCFromMeasuredEmf(type, measuredMv, coldJunctionC)));
     io.stdout(flags.json === true ? `${JSON.stringify({ tempC })}\n` : `Type ${type} reading ${measuredMv} mV, cold junction at ${coldJunctionC} C: ${tempC} C\n`);
   }

@@ -1,10 +1,28 @@
-// Process-level fail-safe: the valves close on exit, on SIGINT/SIGTERM, on an uncaught exception
-// and on an unhandled rejection, whatever the rest of the program was doing.
+// Process-level fail-safe: the valves close on exit, on every signal whose default action would
+// end the process, on an uncaught exception and on an unhandled rejection, whatever the rest of
+// the program was doing. SIGUSR1 is held too: Node's default opens a debugger port on it.
 import type { Hal } from '../../hal/contract.js';
 import type { Logger } from '../log.js';
 
 /** Exit status after a crash (distinct from 2, a bad argument). */
 export const CRASH_EXIT_CODE = 70;
+
+/** Signals that end a Node process by default: each puts the outputs in the safe state and then
+ * stops the console cleanly. SIGHUP is the terminal closing (Node's default exits 129 at once). */
+export const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGUSR2'];
+
+/** Node's default for SIGUSR1 starts the inspector on 127.0.0.1:9229: anyone on the machine who
+ * can signal the process could then run code in a console that drives gas valves. A listener in
+ * JS replaces that default (checked on Node 20: tests/runtime.test.ts), so SIGUSR1 only logs. */
+export function holdDebugSignal(onSignal: () => void): () => void {
+  const listener = (): void => {
+    onSignal();
+  };
+  process.on('SIGUSR1', listener);
+  return () => {
+    process.off('SIGUSR1', listener);
+  };
+}
 
 export interface Failsafe {
   /** Remove the handlers (tests; a normal shutdown path calls hal.toSafeState itself). */
@@ -31,16 +49,18 @@ export function installFailsafe(hal: Hal, logger: Logger, onSignal: (signal: Nod
     logger.info({ signal: sig }, `${sig}: outputs put in the safe state`);
     onSignal(sig);
   };
+  const releaseDebugSignal = holdDebugSignal(() => {
+    logger.warn({ signal: 'SIGUSR1' }, 'SIGUSR1 ignored: the debugger cannot be opened on a running console');
+  });
   process.on('exit', safe);
-  process.on('SIGINT', signal);
-  process.on('SIGTERM', signal);
+  for (const sig of STOP_SIGNALS) process.on(sig, signal);
   process.on('uncaughtException', onException);
   process.on('unhandledRejection', onRejection);
   return {
     dispose() {
       process.off('exit', safe);
-      process.off('SIGINT', signal);
-      process.off('SIGTERM', signal);
+      for (const sig of STOP_SIGNALS) process.off(sig, signal);
+      releaseDebugSignal();
       process.off('uncaughtException', onException);
       process.off('unhandledRejection', onRejection);
     },

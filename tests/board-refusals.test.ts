@@ -1,0 +1,121 @@
+// Board files that would make the console unsafe are refused by the one loader both `cryo boards
+// check` and `cryo run` use, so check passes exactly the files run accepts.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { BoardError, parseAnyBoard } from '../src/board.js';
+import { main } from '../src/cli/main.js';
+import type { MainIo } from '../src/cli/main.js';
+
+type Json = Record<string, unknown>;
+const shipped = (name: string): Json & { buttons: Json; firmata: Json; frontend: Json; plant: Json } =>
+  JSON.parse(fs.readFileSync(`boards/${name}.json`, 'utf8')) as never;
+
+function problemsOf(input: unknown): string {
+  try {
+    parseAnyBoard(input, 'boards/x.json');
+  } catch (err) {
+    if (err instanceof BoardError) return err.problems.join('\n');
+    throw err;
+  }
+  return '';
+}
+
+function boardFile(board: unknown): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'board-refusals-')), 'board.json');
+  fs.writeFileSync(file, JSON.stringify(board));
+  return file;
+}
+
+async function cryo(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const stream = new PassThrough();
+  const io: MainIo = {
+    stdout: (t) => void (out += t),
+    stderr: (t) => void (err += t),
+    console: { stdin: new PassThrough(), stdout: stream, stderr: stream },
+  };
+  const code = await main(args, io);
+  return { code, out, err };
+}
+
+describe('input polarities that make a broken wire read safe', () => {
+  it('refuses an active-low e-stop, which would read a broken wire as released', () => {
+    const b = shipped('arduino-uno');
+    b.buttons = { ...b.buttons, estopPolarity: 'active-low' };
+    expect(problemsOf(b)).toMatch(/^boards\/x.json: buttons.estopPolarity: "active-low" is refused: a broken e-stop wire .* would read as released/m);
+  });
+
+  it('refuses an active-high probe-presence input, which would read a broken wire as a probe fitted', () => {
+    const b = shipped('raspberry-pi');
+    b.buttons = { ...b.buttons, probePolarity: 'active-high' };
+    expect(problemsOf(b)).toMatch(/^boards\/x.json: buttons.probePolarity: "active-high" is refused: a broken probe-presence wire .* would read as a probe fitted/m);
+  });
+});
+
+describe('serial ports', () => {
+  it.each([
+    ['/dev/ttyUSB1', '/dev/ttyUSB1'],
+    ['/dev/ttyUSB1', '/dev/./ttyUSB1'],
+    ['COM3', 'com3'],
+  ])('refuses firmata.port %j and frontend.port %j: the same device', (firmataPort, frontendPort) => {
+    const b = shipped('arduino-uno');
+    b.firmata = { ...b.firmata, port: firmataPort };
+    b.frontend = { ...b.frontend, port: frontendPort };
+    expect(problemsOf(b)).toContain(`boards/x.json: frontend.port: ${JSON.stringify(frontendPort)} is also firmata.port: the Uno and the thermocouple front-end need a serial port each`);
+  });
+
+  it('accepts two different ports', () => {
+    const b = shipped('arduino-uno');
+    b.firmata = { ...b.firmata, port: '/dev/ttyACM0' };
+    expect(problemsOf(b)).toBe('');
+  });
+
+  it('refuses a board with one port emulated and the other real', () => {
+    const b = shipped('uno-emulated');
+    b.frontend = { ...b.frontend, port: '/dev/ttyUSB1' };
+    b.calibration = { autoCalibrate: false };
+    expect(problemsOf(b)).toContain('boards/x.json: frontend.port: "/dev/ttyUSB1" with firmata.port "emulated:uno": both ports are emulated ("emulated:...") or neither is');
+  });
+});
+
+describe('probe ids in board files', () => {
+  it.each([
+    ['sim', (b: ReturnType<typeof shipped>) => ({ ...b, plant: { ...b.plant, probeId: '../../etc/x' } }), 'plant.probeId', '../../etc/x'],
+    ['uno-emulated', (b: ReturnType<typeof shipped>) => ({ ...b, probeId: '..' }), 'probeId', '..'],
+    ['arduino-uno', (b: ReturnType<typeof shipped>) => ({ ...b, probeId: 'a/b' }), 'probeId', 'a/b'],
+  ])('%s: refuses a probe id outside the safe pattern, naming the field and the value', (name, edit, field, id) => {
+    expect(problemsOf(edit(shipped(name)))).toBe(`boards/x.json: ${field}: ${JSON.stringify(id)} is not a valid probe id (1-64 of A-Z a-z 0-9 . _ -, not . or ..)`);
+  });
+
+  it('cryo run exits 2 with one line naming the file, field and value for a path-traversal probe id', async () => {
+    const b = shipped('sim');
+    const file = boardFile({ ...b, plant: { ...b.plant, probeId: '../../etc/x' } });
+    const r = await cryo(['run', '--board', file, '--exit-when-done']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`cryo: ${file}: plant.probeId: "../../etc/x" is not a valid probe id (1-64 of A-Z a-z 0-9 . _ -, not . or ..)\n`);
+  });
+});
+
+describe('cryo boards check and cryo run agree', () => {
+  const badPlants: [string, Json][] = [
+    ['a cylinder above the critical temperature', { cylinderTempC: 45 }],
+    ['a negative liquid charge', { liquidChargeG: -1 }],
+  ];
+
+  it.each(badPlants)('both refuse a sim board with %s, with the same line', async (_what, plant) => {
+    const b = shipped('sim');
+    const file = boardFile({ ...b, plant: { ...b.plant, ...plant } });
+    const check = await cryo(['boards', 'check', file]);
+    const run = await cryo(['run', '--board', file, '--exit-when-done']);
+    expect(check.code).toBe(1);
+    expect(run.code).toBe(2);
+    const line = check.err.trim();
+    expect(line).toMatch(new RegExp(`^${file}: plant: ${Object.keys(plant)[0] ?? ''} `));
+    expect(line.split('\n')).toHaveLength(1);
+    expect(run.err).toBe(`cryo: ${line}\n`);
+  });
+});
