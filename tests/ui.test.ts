@@ -28,6 +28,12 @@ describe('the status line', () => {
     expect(line).toContain('E-STOP IN');
   });
 
+  it('shows the tip as unknown with its wait after a tip-validity trip, never SAFE TO WITHDRAW', () => {
+    const state = { ...initialState(0), phase: 'Fault' as const, safeToWithdraw: false, gasLastFlowedMs: 10_000, tipDistrust: { reason: 'SENSOR_STUCK: x', sinceMs: 12_000 } };
+    expect(formatStatus(20_000, state, SETTINGS, nominalReadings(20_000), false)).toContain('TIP UNKNOWN: wait 2:50 before withdrawing');
+    expect(formatStatus(190_000, state, SETTINGS, nominalReadings(190_000), false)).toContain('TIP UNKNOWN: thaw wait over, withdraw gently');
+  });
+
   it('counts the thaw down from its phase start', () => {
     const state = { ...initialState(0), phase: 'Thawing' as const, cycle: 1, phaseSinceMs: 10_000 };
     expect(secondsLeft(25_000, state, SETTINGS)).toBe(30);
@@ -37,7 +43,9 @@ describe('the status line', () => {
 
 describe('console keys', () => {
   it('maps the documented keys and ignores others', () => {
-    expect(['s', 'x', 'e', 'a', 'f', 'q', 'S', '\u0003'].map(keyAction)).toEqual(['start', 'stop', 'estop-toggle', 'acknowledge', 'footswitch-toggle', 'quit', 'start', 'quit']);
+    expect(['s', 'x', 'e', 'a', 'n', 'f', 'q', 'S', '\u0003'].map(keyAction)).toEqual([
+      'start', 'stop', 'estop-toggle', 'acknowledge', 'newSite', 'footswitch-toggle', 'quit', 'start', 'quit',
+    ]);
     expect(keyAction('z')).toBeNull();
   });
 });

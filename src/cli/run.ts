@@ -246,6 +246,8 @@ async function runLoop(
         logger.warn({ key }, 'this board is driven by its own buttons: only q (quit) works here');
       } else if (action === 'estop-toggle') {
         operator.setEstop((estopIn = !estopIn));
+      } else if (action === 'newSite' && session.kind !== 'sim') {
+        logger.warn({ key }, 'this board has no new-site input: restart the console to begin a new site');
       } else if (action === 'footswitch-toggle') {
         operator.setFootswitch((footswitchDown = !footswitchDown));
       } else {
@@ -317,7 +319,7 @@ async function runLoop(
 export function registerRun(program: Command, io: ConsoleIo, setResult: (code: number) => void): void {
   program
     .command('run')
-    .description('run the console on a board (keys on the simulated board: s start, x stop, e e-stop, a acknowledge, q quit)')
+    .description('run the console on a board (keys on the simulated board: s start, x stop, e e-stop, a acknowledge, n new site, q quit)')
     .option('--board <file>', 'board definition file', 'boards/sim.json')
     .option('--speed <n>', `simulated boards only: run N times faster than real time (1-${MAX_SPEED})`)
     .option('--preset <name>', 'protocol preset: standard, percutaneous, cervical')

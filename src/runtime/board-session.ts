@@ -6,7 +6,6 @@ import { createHardwareHal } from '../../hal/composite.js';
 import { SerialFrontend, serialPortFactory } from '../../hal/serial/index.js';
 import { SimHal } from '../../hal/sim/index.js';
 import { startEmulatedRig } from '../../hil/emulated-rig.js';
-import type { RigButton } from '../../hil/emulated-rig.js';
 import { DEFAULT_PLANT_PARAMS } from '../../hil/plant/index.js';
 import type { Board, SimBoard } from '../board.js';
 import { SimBoardSchema, isEmulatedPort } from '../board.js';
@@ -21,7 +20,7 @@ export const CONNECT_TIMEOUT_MS = 20_000;
 const CONNECT_POLL_MS = 50;
 
 export type BoardKind = 'sim' | 'emulated' | 'hardware';
-export type OperatorButton = 'start' | 'stop' | 'acknowledge';
+export type OperatorButton = 'start' | 'stop' | 'acknowledge' | 'newSite';
 
 export interface BoardSession {
   readonly kind: BoardKind;
@@ -84,7 +83,9 @@ export async function openBoardSession(board: Board, speed: number): Promise<Boa
   const kind = boardKind(board);
   if (kind === 'emulated') {
     const rig = await startEmulatedRig({ board, clock: realClock, seed: EMULATED_SEED });
-    const press = (button: RigButton): void => {
+    const press = (button: OperatorButton): void => {
+      // The emulated Uno has no new-site input (run.ts says so when the key is pressed).
+      if (button === 'newSite') return;
       rig.setButton(button, true);
       setTimeout(() => {
         rig.setButton(button, false);

@@ -3,6 +3,7 @@ import type { Readings } from '../../hal/contract.js';
 import type { Settings } from '../controller/settings.js';
 import type { ControllerState } from '../controller/state.js';
 import { INTERLOCK_IDS } from '../controller/types.js';
+import { withdrawalStatus } from '../controller/withdrawal.js';
 
 /** Seconds left in the current freeze or thaw; null outside them. */
 export function secondsLeft(nowMs: number, state: ControllerState, settings: Settings): number | null {
@@ -17,6 +18,16 @@ export function activeAlarmIds(state: ControllerState): string[] {
 
 const num = (x: number | undefined, digits: number): string => (x === undefined || !Number.isFinite(x) ? '--' : x.toFixed(digits));
 
+/** SAFE TO WITHDRAW, DO NOT WITHDRAW, or the unknown tip with its wait (never a verdict). */
+export function withdrawalText(nowMs: number, state: ControllerState, settings: Settings): string {
+  const w = withdrawalStatus(state, settings, nowMs);
+  if (w.kind === 'safe') return 'SAFE TO WITHDRAW';
+  if (w.kind === 'do-not-withdraw') return 'DO NOT WITHDRAW';
+  if (w.waitOver) return 'TIP UNKNOWN: thaw wait over, withdraw gently';
+  const leftS = Math.ceil((w.waitUntilMs - nowMs) / 1000);
+  return `TIP UNKNOWN: wait ${Math.floor(leftS / 60)}:${String(leftS % 60).padStart(2, '0')} before withdrawing`;
+}
+
 export function formatStatus(nowMs: number, state: ControllerState, settings: Settings, readings: Readings | null, estopIn: boolean): string {
   const left = secondsLeft(nowMs, state, settings);
   const cycle = state.cycle > 0 ? ` ${state.cycle}/${settings.protocol.cycles}` : '';
@@ -29,11 +40,11 @@ export function formatStatus(nowMs: number, state: ControllerState, settings: Se
     `tip ${tipText} C`,
     `supply ${num(readings?.supply.bar, 1)} bar`,
     `return ${num(readings?.returnLine?.bar, 2)} bar`,
-    state.safeToWithdraw ? 'SAFE TO WITHDRAW' : 'DO NOT WITHDRAW',
+    withdrawalText(nowMs, state, settings),
     alarms.length === 0 ? 'no alarms' : `ALARMS: ${alarms.join(',')}`,
   ];
   if (estopIn) parts.push('E-STOP IN');
   return parts.join(' | ');
 }
 
-export const KEY_HELP = 's start | x stop | e emergency stop (toggle) | a acknowledge | f footswitch (toggle) | q quit';
+export const KEY_HELP = 's start | x stop | e emergency stop (toggle) | a acknowledge | n new site | f footswitch (toggle) | q quit';
