@@ -78,6 +78,18 @@ describe('Firmata back-end through johnny-five and mock-firmata', () => {
     await expect(source()).rejects.toThrow(/cannot list serial ports \(udev unavailable\)/);
   });
 
+  it('never picks the front-end port when looking for the Uno', async () => {
+    const board: HardwareBoard = { ...UNO, firmata: { ...UNO.firmata, port: null }, frontend: { ...UNO.frontend, port: '/dev/ttyUSB0' } };
+    const source = ioSourceFor(board, { list: () => Promise.resolve([{ path: '/dev/ttyUSB0' }, { path: '/dev/ttyACM0' }]) });
+    await expect(source()).resolves.toEqual({ port: '/dev/ttyACM0' });
+  });
+
+  it('refuses to guess between two Arduino-like ports', async () => {
+    const board: HardwareBoard = { ...UNO, firmata: { ...UNO.firmata, port: null }, frontend: { ...UNO.frontend, port: '/dev/ttyUSB0' } };
+    const source = ioSourceFor(board, { list: () => Promise.resolve([{ path: '/dev/ttyACM0' }, { path: '/dev/ttyACM1' }, { path: '/dev/ttyUSB0' }]) });
+    await expect(source()).rejects.toThrow('firmata.port null: several Arduino-like serial ports [/dev/ttyACM0, /dev/ttyACM1]: give firmata.port in the board file');
+  });
+
   it('refuses an emulated port when no emulator is wired', async () => {
     const source = ioSourceFor({ ...UNO, firmata: { ...UNO.firmata, port: 'emulated:uno' } });
     await expect(source()).rejects.toThrow(/emulated:uno: no emulator wired/);

@@ -29,7 +29,7 @@ export function ioSourceFor(board: HardwareBoard, options: IoSourceOptions = {})
     }
     if (f.baud !== STANDARD_FIRMATA_BAUD) throw new Error(`firmata.baud ${f.baud}: only StandardFirmata's ${STANDARD_FIRMATA_BAUD} is supported`);
     if (f.port !== null) return { port: f.port };
-    return { port: await findArduinoPort(options.list ?? (() => SerialPort.list())) };
+    return { port: await findArduinoPort(options.list ?? (() => SerialPort.list()), board.frontend.port) };
   };
 }
 
@@ -48,14 +48,24 @@ async function raspiIo(load: () => Promise<unknown>): Promise<unknown> {
   return new (Ctor as new (options: Record<string, unknown>) => unknown)({ enableSerial: false });
 }
 
-async function findArduinoPort(list: () => Promise<readonly { path: string }[]>): Promise<string> {
+/**
+ * The one Arduino-like port that is not the thermocouple front-end's. The front-end's USB adapter
+ * also shows up as ttyUSB/ttyACM: picking it would talk Firmata to the front-end. More than one
+ * candidate is refused rather than guessed.
+ */
+async function findArduinoPort(list: () => Promise<readonly { path: string }[]>, frontendPort: string): Promise<string> {
   let ports: readonly { path: string }[];
   try {
     ports = await list();
   } catch (err) {
     throw new Error(`firmata.port null: cannot list serial ports (${(err as Error).message}): give the port in the board file`);
   }
-  const found = ports.find((p) => ARDUINO_PORT.test(p.path));
-  if (found === undefined) throw new Error(`firmata.port null: no Arduino-like serial port among [${ports.map((p) => p.path).join(', ')}]`);
-  return found.path;
+  const candidates = ports.filter((p) => ARDUINO_PORT.test(p.path) && p.path !== frontendPort);
+  const all = `[${ports.map((p) => p.path).join(', ')}]`;
+  const [only, ...others] = candidates;
+  if (only === undefined) throw new Error(`firmata.port null: no Arduino-like serial port other than the front-end's ${frontendPort} among ${all}`);
+  if (others.length > 0) {
+    throw new Error(`firmata.port null: several Arduino-like serial ports [${candidates.map((p) => p.path).join(', ')}]: give firmata.port in the board file`);
+  }
+  return only.path;
 }
