@@ -9,6 +9,7 @@ import { registerBoards } from './boards.js';
 import { registerCalibrate } from './calibrate.js';
 import { registerCalibration } from './calibration.js';
 import { registerCo2 } from './co2.js';
+import { registerHil } from './hil.js';
 import { EXIT_USAGE, UsageError } from './errors.js';
 import { registerRun } from './run.js';
 import type { ConsoleIo } from './run.js';
@@ -48,6 +49,7 @@ export async function main(argv: readonly string[], io: MainIo = processIo): Pro
   registerThermocouple(program, io, setResult);
   registerCalibration(program, io, setResult);
   registerBoards(program, io, setResult);
+  registerHil(program, io, setResult);
   registerCalibrate(program, io.console, setResult, { softwareVersion: VERSION });
   try {
     await program.parseAsync([...argv], { from: 'user' });
