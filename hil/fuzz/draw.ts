@@ -140,7 +140,8 @@ function drawFaults(random: Random, spanMs: number): FaultSpec[] {
 function drawWindow(random: Random, kind: FaultKind, spanMs: number): FaultSpec {
   const atMs = early(random, spanMs);
   if (kind === 'loop-stall') return { kind, atMs, durationMs: Math.round(logUniform(random, MIN_FAULT_MS, MAX_STALL_MS)) };
-  const durationMs = random.next() < PERMANENT_FAULT_P ? null : Math.round(logUniform(random, MIN_FAULT_MS, Math.max(MIN_FAULT_MS, spanMs)));
+  // Windows end within the timeline's span, so the run goes quiet when the timeline does.
+  const durationMs = random.next() < PERMANENT_FAULT_P ? null : Math.round(logUniform(random, MIN_FAULT_MS, Math.max(MIN_FAULT_MS, spanMs - atMs)));
   return { kind, atMs, durationMs };
 }
 
