@@ -18,6 +18,7 @@ import { PlantParamsError } from '../../hil/plant/index.js';
 import { describeIssues, SettingsError } from '../controller/settings.js';
 import { readJsonFile } from '../json-file.js';
 import { MonotonicClock } from '../runtime/clock.js';
+import type { StepFunction } from '../runtime/loop.js';
 import { UsageError } from './errors.js';
 import { parseInteger } from './options.js';
 import type { CliIo } from './simulate.js';
@@ -31,7 +32,7 @@ const MAX_RUNS = 10_000_000;
 /** Two cores on the reference machine; more threads than cores only adds switching. */
 const MAX_JOBS = 64;
 
-interface FuzzFlags {
+export interface FuzzFlags {
   runs: string;
   seed: string;
   jobs: string;
@@ -88,7 +89,12 @@ function summaryLines(result: CampaignResult, wallMs: number, jobs: number): str
   return `${lines.join('\n')}\n`;
 }
 
-export async function runFuzz(flags: FuzzFlags, io: CliIo): Promise<number> {
+/** Test seam only (never from the command line): the control step under test. */
+export interface FuzzSeams {
+  readonly step?: StepFunction;
+}
+
+export async function runFuzz(flags: FuzzFlags, io: CliIo, seams: FuzzSeams = {}): Promise<number> {
   const runs = parseInteger('--runs', flags.runs, 1, MAX_RUNS);
   const seed = parseInteger('--seed', flags.seed, 0, SEED_MAX);
   const jobs = parseInteger('--jobs', flags.jobs, 1, MAX_JOBS);
@@ -113,6 +119,7 @@ export async function runFuzz(flags: FuzzFlags, io: CliIo): Promise<number> {
     jobs,
     maxFailures,
     shrinkBudget,
+    step: seams.step,
     onOutcome: (outcome) => {
       if (outcome.failure !== null) reportFailure(io, outcome, saveFailure(flags.out, outcome));
     },
@@ -121,7 +128,7 @@ export async function runFuzz(flags: FuzzFlags, io: CliIo): Promise<number> {
   return result.failures.length === 0 ? 0 : EXIT_INVARIANT_BROKEN;
 }
 
-export function runReplay(file: string, io: CliIo): number {
+export function runReplay(file: string, io: CliIo, seams: FuzzSeams = {}): number {
   const raw = readJsonFile(file, 'scenario file', (message) => new UsageError(message));
   const parsed = ScenarioFileSchema.safeParse(raw);
   if (!parsed.success) throw new UsageError(describeIssues(file, parsed.error, raw));
@@ -129,7 +136,7 @@ export function runReplay(file: string, io: CliIo): number {
   io.stdout(`cryo hil replay ${file}: seed ${scenario.seed}\n${scenarioLines(scenario).join('\n')}\n`);
   let result;
   try {
-    result = runScenario(scenario);
+    result = runScenario(scenario, { step: seams.step });
   } catch (err) {
     if (err instanceof SettingsError || err instanceof PlantParamsError) throw new UsageError(`${file}: ${err.message}`);
     throw err;
