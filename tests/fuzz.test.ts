@@ -102,6 +102,11 @@ describe('a fuzz run on the real controller', () => {
     expect(result.simulatedMs).toBeLessThan(scenario({}).maxMs);
   });
 
+  it('passes a second freeze that follows a thaw ending at -20 C (a refreeze after the thaw criterion is not flagged)', () => {
+    const result = runScenario(scenario({ settings: { protocol: { cycles: 2, freezeS: 10, thawS: 10 }, thaw: { endTipC: -20 } } }));
+    expect(result.violation).toBeNull();
+  });
+
   it('passes a supply valve stuck open from the start: VALVE_FAILURE closes the safety valve within its bound', () => {
     const result = runScenario(scenario({ faults: [{ kind: 'valve-stuck-open', atMs: 0, durationMs: null }] }));
     expect(result.violation).toBeNull();

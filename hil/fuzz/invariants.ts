@@ -27,6 +27,7 @@ export const INVARIANTS = {
   'stall-not-tripped': 'the controller treats on after a loop gap longer than loop.maxGapMs',
   'freeze-too-long': 'a freeze\'s true flow time exceeds freezeS plus its grace',
   'site-cap-exceeded': 'a site\'s true flow time exceeds freezeLimit.cumulativeMaxS',
+  'refreeze-before-thaw': 'a later freeze of a site starts while the true tip is still below thaw.endTipC, with the thermocouple healthy',
   'treatment-never-ends': 'a treatment is still under way a whole protocol after the operator and the faults went quiet',
   'valve-power-during-stall': 'valve power is on while the loop has been stalled past the watchdog timeout',
   'step-threw': 'the control loop threw',
@@ -53,6 +54,8 @@ export interface TickObservation {
   /** A stop press reached the controller this tick, and the read before had none (a rising edge). */
   readonly stopEdge: boolean;
   readonly valveStuckOpen: boolean;
+  /** A thermocouple fault (open, short, stuck, cold, stale, probe off) is active this tick. */
+  readonly tipSensorFaulty: boolean;
   readonly footswitchDown: boolean;
 }
 
@@ -219,6 +222,13 @@ export class InvariantChecker {
     if (after.phase === 'Freezing' && (before.phase !== 'Freezing' || after.cycle !== before.cycle)) {
       this.#freeze = { flowMs: 0, uncommandedMs: 0 };
       this.#site.freezes += 1;
+      // A refreeze of a site (the next cycle, or a restart after stop) needs the thaw first. A
+      // healthy thermocouple lags the warming tip from below, so a reading past thaw.endTipC
+      // means the truth is past it too; with the sensor faulty the controller cannot know.
+      const endTipC = this.#settings.thaw.endTipC;
+      if (this.#site.freezes > 1 && !o.tipSensorFaulty && o.plant.tipTrueC < endTipC) {
+        return { invariant: 'refreeze-before-thaw', atMs: o.nowMs, detail: `freeze ${after.cycle} (freeze ${this.#site.freezes} of the site) started with the true tip at ${o.plant.tipTrueC.toFixed(2)} C, below thaw.endTipC ${endTipC} C` };
+      }
     }
     const grace = this.#settings.freezeLimit.perCycleGraceMs;
     const f = this.#freeze;

@@ -9,12 +9,16 @@ import { VirtualClock } from '../../src/runtime/clock.js';
 import type { StepFunction } from '../../src/runtime/loop.js';
 import { ControlLoop } from '../../src/runtime/loop.js';
 import { VirtualScheduler } from '../../src/runtime/scheduler.js';
+import type { FaultKind } from '../faults.js';
 import { resolvePlantParams } from '../plant/index.js';
 import { SIM_PROBE_CALIBRATION } from '../runner.js';
 import { quietFromMs } from './draw.js';
 import type { Violation } from './invariants.js';
 import { InvariantChecker } from './invariants.js';
 import type { Scenario, TimedAction } from './scenario.js';
+
+/** Faults that make the tip reading wrong, so the controller cannot see the true tip. */
+const TIP_SENSOR_FAULTS: readonly FaultKind[] = ['tc-open', 'tc-short', 'tc-stuck', 'tip-reads-cold', 'sensor-stale', 'probe-disconnect'];
 
 export interface RunOptions {
   /** Test seam: the control step to run instead of the real one (a deliberately broken controller). */
@@ -108,6 +112,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
       plant: hal.plantState,
       stopEdge: stopRead && !lastReadHadStop,
       valveStuckOpen: hal.faults.isActive('valve-stuck-open', nowMs),
+      tipSensorFaulty: TIP_SENSOR_FAULTS.some((kind) => hal.faults.isActive(kind, nowMs)),
       footswitchDown: panel.footswitchDown,
     };
     if (ran) lastReadHadStop = stopRead;
