@@ -10,6 +10,12 @@ import type { PlantParams } from '../plant/index.js';
 import { BODY_TEMP_C, PLANT_SUBSTEP_MS, WATCHDOG_TIMEOUT_MS, sublimationFloorC } from '../plant/index.js';
 import { LATENT_SLOWDOWN_FACTOR } from '../plant/probe-thermal.js';
 
+/** Gaussian noise on the tip reading exceeds this many standard deviations about once in 3.5
+ * million samples: a reading past a threshold by less is within the sensor's noise. */
+const NOISE_SIGMAS = 5;
+/** How far past a threshold a healthy reading may be while the truth is not (its noise). */
+export const TIP_NOISE_ALLOWANCE_C = NOISE_SIGMAS * DEFAULT_SENSOR_PARAMS.tcNoiseSdC;
+
 /** The thermocouple's first-order lag settles to within 1 % in about 5 time constants (e^-5). */
 const LAG_SETTLE_TIME_CONSTANTS = 5;
 

@@ -10,7 +10,7 @@ import type { Phase } from '../../src/controller/types.js';
 import { INTERLOCK_IDS, TREATING_PHASES } from '../../src/controller/types.js';
 import type { PlantParams, PlantState } from '../plant/index.js';
 import type { Allowances } from './bounds.js';
-import { allowances } from './bounds.js';
+import { TIP_NOISE_ALLOWANCE_C, allowances } from './bounds.js';
 
 /** Below 0 C the tissue round the tip is still frozen to it: withdrawing tears it (domain section 4). */
 export const FROZEN_BELOW_C = 0;
@@ -224,9 +224,10 @@ export class InvariantChecker {
       this.#site.freezes += 1;
       // A refreeze of a site (the next cycle, or a restart after stop) needs the thaw first. A
       // healthy thermocouple lags the warming tip from below, so a reading past thaw.endTipC
-      // means the truth is past it too; with the sensor faulty the controller cannot know.
+      // means the truth is past it too (less the reading's noise); with the sensor faulty the
+      // controller cannot know.
       const endTipC = this.#settings.thaw.endTipC;
-      if (this.#site.freezes > 1 && !o.tipSensorFaulty && o.plant.tipTrueC < endTipC) {
+      if (this.#site.freezes > 1 && !o.tipSensorFaulty && o.plant.tipTrueC < endTipC - TIP_NOISE_ALLOWANCE_C) {
         return { invariant: 'refreeze-before-thaw', atMs: o.nowMs, detail: `freeze ${after.cycle} (freeze ${this.#site.freezes} of the site) started with the true tip at ${o.plant.tipTrueC.toFixed(2)} C, below thaw.endTipC ${endTipC} C` };
       }
     }
