@@ -13,7 +13,7 @@ import type { Scenario } from '../hil/fuzz/scenario.js';
 import { shrinkScenario } from '../hil/fuzz/shrink.js';
 import { parseSettings } from '../src/controller/settings.js';
 import type { StepFunction } from '../src/runtime/loop.js';
-import { debounceSwallowsStop, safeFromRawReading, tripKeepsGasPath } from './helpers/broken-controllers.js';
+import { debounceSwallowsStop, freezeRunsDouble, safeFromRawReading, thawNeverEnds, tripKeepsGasPath } from './helpers/broken-controllers.js';
 
 const SEEDS = Array.from({ length: 300 }, (_, i) => i + 1);
 /** A broken controller must be found within this many runs (the figures in the report are far lower). */
@@ -141,6 +141,14 @@ describe('finding a broken controller put back through the test seam', { timeout
     expect(shrunk.scenario.operator.map((a) => a.action)).toEqual(['start', 'stop']);
     expect(Object.keys(shrunk.scenario.settings.debounceMs as object)).toHaveLength(1);
     expect(runScenario(shrunk.scenario, { step: debounceSwallowsStop }).violation?.invariant).toBe('stop-ignored');
+  });
+
+  it('finds a freeze that runs past its protocol time, judged by the plant\'s true flow', () => {
+    expect(findFailure('freeze-too-long', freezeRunsDouble)?.failure?.violation.invariant).toBe('freeze-too-long');
+  });
+
+  it('finds a treatment that never ends (a thaw that never completes)', () => {
+    expect(findFailure('treatment-never-ends', thawNeverEnds)?.failure?.violation.invariant).toBe('treatment-never-ends');
   });
 
   it('finds a controller whose trip leaves the gas path open', () => {

@@ -32,3 +32,14 @@ export const tripKeepsGasPath: StepFunction = (nowMs, settings, readings, prev) 
   const { supplyValveOpen, safetyValveOpen } = prev.outputs;
   return { ...result, outputs: { ...result.outputs, supplyValveOpen, safetyValveOpen } };
 };
+
+/** A freeze timer that reads the protocol's freeze time as twice what it is. */
+export const freezeRunsDouble: StepFunction = (nowMs, settings, readings, prev) =>
+  step(nowMs, { ...settings, protocol: { ...settings.protocol, freezeS: settings.protocol.freezeS * 2 } }, readings, prev);
+
+/** A thaw that never completes: the step's move from Thawing to Complete is dropped. */
+export const thawNeverEnds: StepFunction = (nowMs, settings, readings, prev) => {
+  const result = step(nowMs, settings, readings, prev);
+  if (prev.phase !== 'Thawing' || result.state.phase !== 'Complete') return result;
+  return { ...result, state: prev, events: result.events.filter((e) => e.kind !== 'phase') };
+};
