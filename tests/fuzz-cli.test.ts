@@ -77,6 +77,14 @@ describe('cryo hil fuzz in this process', { timeout: PROCESS_TIMEOUT_MS }, () =>
     expect(c.out()).toContain('run 1 seed 501: faults ');
   });
 
+  it('names --out and the path when a failing scenario cannot be saved', async () => {
+    const blocker = path.join(dir, 'a-file');
+    fs.writeFileSync(blocker, '');
+    const c = capture();
+    const out = path.join(blocker, 'sub');
+    await expect(runFuzz(flags({ out, shrinkBudget: '0' }), c.io, { step: safeFromRawReading })).rejects.toThrow(`--out: cannot save ${out}`);
+  });
+
   it('refuses a run count of 0, naming the flag', async () => {
     const c = capture();
     expect(await main(['hil', 'fuzz', '--runs', '0'], c.io)).toBe(2);

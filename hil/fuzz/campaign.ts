@@ -140,8 +140,13 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       (worker) =>
         new Promise<void>((resolve, reject) => {
           worker.on('message', (reply: WorkerReply) => {
-            if (reply.kind === 'outcome') tally.add(reply.outcome, options.onOutcome);
-            else if (!dispatch(worker)) resolve();
+            try {
+              if (reply.kind === 'outcome') tally.add(reply.outcome, options.onOutcome);
+              else if (!dispatch(worker)) resolve();
+            } catch (err) {
+              // The caller's observer failed (e.g. saving a scenario): end the campaign with its error.
+              reject(err instanceof Error ? err : new Error(String(err)));
+            }
           });
           worker.on('error', reject);
           worker.on('exit', (code) => {

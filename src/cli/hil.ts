@@ -53,7 +53,6 @@ function saveFailure(dir: string, outcome: RunOutcome): string {
   const failure = outcome.failure;
   if (failure === null) throw new Error('saveFailure: the run did not fail');
   const final = failure.shrunk ?? failure;
-  mkdirSync(dir, { recursive: true });
   const path = join(dir, `seed-${outcome.seed}-${final.violation.invariant}.json`);
   const file = {
     format: SCENARIO_FILE_FORMAT,
@@ -64,7 +63,12 @@ function saveFailure(dir: string, outcome: RunOutcome): string {
     drawnFrom: { seed: outcome.seed, command: `cryo hil fuzz --runs 1 --seed ${outcome.seed}`, violation: failure.violation },
     scenario: final.scenario,
   };
-  writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`);
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`);
+  } catch (err) {
+    throw new UsageError(`--out: cannot save ${path}: ${err instanceof Error ? err.message : String(err)}`);
+  }
   return path;
 }
 
