@@ -33,9 +33,9 @@ const MAX_EXTRA_ACTIONS = 6;
 const SAME_TICK_P = 0.15;
 const ESTOP_RELEASED_LATER_P = 0.7;
 /** Short protocols keep runs fast; this share is drawn near the schema's lower bound. */
-const SHORT_PROTOCOL_P = 0.9;
-/** Each cycle past the first is drawn with this chance (so 1 cycle half the time). */
-const EXTRA_CYCLE_P = 0.5;
+const SHORT_PROTOCOL_P = 0.95;
+/** Each cycle past the first is drawn with this chance (1 cycle in 60 % of runs, 5 in 2.6 %). */
+const EXTRA_CYCLE_P = 0.4;
 /** "Near the lower bound": within this fraction of the schema's range. */
 const SHORT_RANGE_FRACTION = 0.07;
 /** The timeline spans the protocol's freezes and thaws and this much more (actions after it ends). */
