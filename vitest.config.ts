@@ -2,6 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 /** Real-time end-to-end tests on the emulated board: they share the machine with nothing else. */
 const REAL_TIME = ['tests/emulated-*.test.ts'];
+/** The CI fuzz campaign: two worker threads for minutes; it runs last, alone. */
+const FUZZ_CAMPAIGN = ['tests/fuzz-ci.test.ts'];
 
 export default defineConfig({
   test: {
@@ -10,13 +12,18 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['tests/**/*.test.ts'], exclude: REAL_TIME, sequence: { groupOrder: 0 } },
+        test: { name: 'unit', include: ['tests/**/*.test.ts'], exclude: [...REAL_TIME, ...FUZZ_CAMPAIGN], sequence: { groupOrder: 0 } },
       },
       {
         // The emulated Uno and the control loop run in real time in one process: other test files
         // running at once on this 2-core machine would make control ticks late (LOOP_OVERRUN).
         extends: true,
         test: { name: 'real-time', include: REAL_TIME, fileParallelism: false, sequence: { groupOrder: 1 } },
+      },
+      {
+        // Both cores go to the campaign's worker threads: after the real-time tests, on its own.
+        extends: true,
+        test: { name: 'fuzz', include: FUZZ_CAMPAIGN, fileParallelism: false, sequence: { groupOrder: 2 } },
       },
     ],
   },

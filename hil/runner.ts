@@ -14,6 +14,7 @@ import { calibrated } from '../src/controller/probe-calibration.js';
 import { VirtualScheduler } from '../src/runtime/scheduler.js';
 import type { FaultSpec } from './faults.js';
 import type { PlantParams } from './plant/index.js';
+import { PLANT_SUBSTEP_MS, resolvePlantParams } from './plant/index.js';
 import type { TreatmentSummary } from './recorder.js';
 import { TreatmentRecorder } from './recorder.js';
 
@@ -84,11 +85,17 @@ export function simulateTreatment(options: SimulationOptions): SimulationSummary
     }
     return true;
   });
+  // A run that ends in a trip tick has only just commanded the valves closed: sample the plant once
+  // they have had their response delay to move, plus two plant substeps (the seat moves at the
+  // first substep starting after the delay, and is seen when that substep ends), so the summary
+  // reports the seats, not the command in flight.
+  const endedMs = clock.nowMs();
+  clock.setMs(endedMs + resolvePlantParams(options.plant ?? {}).valveDelayMs + 2 * PLANT_SUBSTEP_MS);
   const gasFlowing = hal.plantState.flowing;
   hal.toSafeState();
   return recorder.summary({
     gasFlowing,
-    simulatedMs: clock.nowMs(),
+    simulatedMs: endedMs,
     wallMs: (options.wallClock?.nowMs() ?? 0) - wallStartMs,
     seed,
     timedOut: !finished,

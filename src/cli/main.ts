@@ -10,6 +10,7 @@ import { registerCalibrate } from './calibrate.js';
 import { registerCalibration } from './calibration.js';
 import { registerCo2 } from './co2.js';
 import { ConsoleError, EXIT_SYSTEM, EXIT_USAGE, UsageError } from './errors.js';
+import { registerHil } from './hil.js';
 import { asUsageError, refuseRepeatedOptions } from './options.js';
 import { registerRun } from './run.js';
 import type { ConsoleIo } from './run.js';
@@ -50,6 +51,7 @@ export async function main(argv: readonly string[], io: MainIo = processIo): Pro
   registerThermocouple(program, io, setResult);
   registerCalibration(program, io, setResult);
   registerBoards(program, io, setResult);
+  registerHil(program, io, setResult);
   registerCalibrate(program, io.console, setResult, { softwareVersion: VERSION });
   refuseRepeatedOptions(program);
   try {

@@ -21,7 +21,16 @@ export interface ControlLoopOptions {
   readonly calibration: CalibrationProvider;
   /** Called after every completed tick (telemetry, UI, the HIL runner's recorder). */
   readonly onStep?: (nowMs: number, readings: ControllerReadings, result: StepResult) => void;
+  /**
+   * Test seam, not a production option: the control step to run, by default the real controller
+   * `step`. Only the simulation fuzzer's tests set it, to run a deliberately broken controller and
+   * prove the fuzzer finds the fault; the CLI and board sessions never pass it.
+   */
+  readonly step?: StepFunction;
 }
+
+/** The shape of the pure control step (`src/controller/step.ts`). */
+export type StepFunction = typeof step;
 
 export class ControlLoop {
   readonly #hal: Hal;
@@ -29,6 +38,7 @@ export class ControlLoop {
   readonly #logger: Logger;
   readonly #calibration: CalibrationProvider;
   readonly #onStep: ((nowMs: number, readings: ControllerReadings, result: StepResult) => void) | undefined;
+  readonly #step: StepFunction;
   #state: ControllerState;
   #lastOutputs: Outputs;
 
@@ -38,6 +48,7 @@ export class ControlLoop {
     this.#logger = options.logger;
     this.#calibration = options.calibration;
     this.#onStep = options.onStep;
+    this.#step = options.step ?? step;
     this.#state = initialState(options.startMs);
     // Fail safe at start-up: never trust a back-end's or a library's initial output level.
     this.#hal.toSafeState();
@@ -65,7 +76,7 @@ export class ControlLoop {
       const was = this.#state.inputs;
       const recheck = (raw.operator.start && !was.start) || (raw.operator.acknowledge && !was.acknowledge);
       const readings = calibrateReadings(raw, this.#calibration.lookup(raw.probe.id, recheck));
-      const result = step(nowMs, this.#settings, readings, this.#state);
+      const result = this.#step(nowMs, this.#settings, readings, this.#state);
       // On a trip the back-end goes to its safe state first; the written outputs (valves closed,
       // alarm lamps and buzzer on) then follow in the same tick.
       if (result.events.some((e) => e.kind === 'trip')) this.#hal.toSafeState();

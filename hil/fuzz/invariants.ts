@@ -1,0 +1,255 @@
+// What must hold on every tick of a fuzz run, judged against the plant's physical truth (true tip
+// temperature, gas actually flowing, valve seats, valve power) as well as the controller's public
+// state (phase, safeToWithdraw, tripped interlocks, cycle, outputs, trip events). Each allowance
+// comes from bounds.ts, derived from the plant and the settings.
+import type { Outputs } from '../../hal/contract.js';
+import type { Settings } from '../../src/controller/settings.js';
+import type { ControllerState } from '../../src/controller/state.js';
+import type { StepResult } from '../../src/controller/step.js';
+import type { Phase } from '../../src/controller/types.js';
+import { INTERLOCK_IDS, TREATING_PHASES } from '../../src/controller/types.js';
+import type { PlantParams, PlantState } from '../plant/index.js';
+import type { Allowances } from './bounds.js';
+import { TIP_NOISE_ALLOWANCE_C, allowances } from './bounds.js';
+
+/** Below 0 C the tissue round the tip is still frozen to it: withdrawing tears it (domain section 4). */
+export const FROZEN_BELOW_C = 0;
+
+export const INVARIANTS = {
+  'withdraw-while-frozen': 'safe to withdraw is shown while the true tip is below 0 C',
+  'valves-commanded-outside-freeze': 'both valves are commanded open outside Freezing or with an interlock tripped',
+  'gas-outside-freeze': 'gas flows in the plant outside an untripped freeze, beyond the valve delay',
+  'single-valve-flow-too-long': 'gas flows through a stuck-open valve longer than VALVE_FAILURE\'s detection bound',
+  'trip-left-valve-open': 'a trip tick writes a valve open',
+  'valve-open-after-trip': 'a valve seat is still open (or the safety valve, with the supply stuck) a valve delay after a trip',
+  'stop-ignored': 'a stop press during a treatment leaves the controller in a treating phase',
+  'gas-after-stop': 'gas still flows a tick plus the valve delay after a stop press',
+  'stall-not-tripped': 'the controller treats on after a loop gap longer than loop.maxGapMs',
+  'freeze-too-long': 'a freeze\'s true flow time exceeds freezeS plus its grace',
+  'site-cap-exceeded': 'a site\'s true flow time exceeds freezeLimit.cumulativeMaxS',
+  'refreeze-before-thaw': 'a later freeze of a site starts while the true tip is still below thaw.endTipC, with the thermocouple healthy',
+  'treatment-never-ends': 'a treatment is still under way a whole protocol after the operator and the faults went quiet',
+  'valve-power-during-stall': 'valve power is on while the loop has been stalled past the watchdog timeout',
+  'step-threw': 'the control loop threw',
+} as const;
+export type InvariantId = keyof typeof INVARIANTS;
+
+export interface Violation {
+  readonly invariant: InvariantId;
+  readonly atMs: number;
+  readonly detail: string;
+}
+
+/** What one tick shows the checker. */
+export interface TickObservation {
+  readonly nowMs: number;
+  /** The control loop ran this tick (false while a loop-stall fault holds it). */
+  readonly ran: boolean;
+  readonly before: ControllerState;
+  readonly after: ControllerState;
+  readonly result: StepResult | null;
+  /** What the back-end was last told to drive. */
+  readonly written: Outputs;
+  readonly plant: PlantState;
+  /** A stop press reached the controller this tick, and the read before had none (a rising edge). */
+  readonly stopEdge: boolean;
+  readonly valveStuckOpen: boolean;
+  /** A thermocouple fault (open, short, stuck, cold, stale, probe off) is active this tick. */
+  readonly tipSensorFaulty: boolean;
+  readonly footswitchDown: boolean;
+}
+
+const treating = (phase: Phase): boolean => TREATING_PHASES.includes(phase);
+const anyTripped = (s: ControllerState): boolean => INTERLOCK_IDS.some((id) => s.interlocks[id].tripped);
+const s1 = (ms: number): string => `${(ms / 1000).toFixed(3)} s`;
+
+interface FlowTally {
+  flowMs: number;
+  /** Flow not explained by an allowed open command (a stuck valve): bounded per episode instead. */
+  uncommandedMs: number;
+}
+
+export class InvariantChecker {
+  readonly allow: Allowances;
+  readonly #settings: Settings;
+  readonly #quietFromMs: number;
+  #lastObsMs: number | null = null;
+  #lastRanMs: number | null = null;
+  #openAllowedInForce = false;
+  #flowAllowedUntilMs = Number.NEGATIVE_INFINITY;
+  #stuckSeenUntilMs = Number.NEGATIVE_INFINITY;
+  #singleValveSinceMs: number | null = null;
+  #tripCheckAtMs: number | null = null;
+  #stopCheckAtMs: number | null = null;
+  #freeze: FlowTally | null = null;
+  #site: FlowTally & { freezes: number; completed: boolean } = { flowMs: 0, uncommandedMs: 0, freezes: 0, completed: false };
+  #endedAtMs: number | null = null;
+  #hangChecked = false;
+
+  constructor(settings: Settings, plant: PlantParams, quietFromMs: number) {
+    this.#settings = settings;
+    this.allow = allowances(settings, plant);
+    this.#quietFromMs = quietFromMs;
+  }
+
+  /** Check one tick; the first violation found, or null. */
+  observe(o: TickObservation): Violation | null {
+    const dtMs = this.#lastObsMs === null ? 0 : o.nowMs - this.#lastObsMs;
+    this.#lastObsMs = o.nowMs;
+    const v =
+      this.#withdraw(o) ??
+      this.#commands(o) ??
+      this.#trips(o) ??
+      this.#stop(o) ??
+      this.#stall(o) ??
+      this.#flow(o, dtMs) ??
+      this.#freezeTime(o) ??
+      this.#hang(o);
+    if (o.ran) this.#lastRanMs = o.nowMs;
+    return v;
+  }
+
+  /**
+   * The run may end once nothing is left to judge: the treatment over, no deadline pending, and
+   * either the timeline quiet with the probe safe or rewarmed, or no start press left to come and
+   * the true tip thawed (with the valves shut and no new treatment it only warms from here).
+   */
+  done(o: TickObservation, startsRemaining: boolean): boolean {
+    if (treating(o.after.phase) || this.#tripCheckAtMs !== null || this.#stopCheckAtMs !== null) return false;
+    const thawed = o.plant.tipTrueC >= FROZEN_BELOW_C && !o.plant.flowing;
+    if (!startsRemaining && thawed) return true;
+    if (o.nowMs < this.#quietFromMs) return false;
+    this.#endedAtMs ??= o.nowMs;
+    return o.after.safeToWithdraw || thawed || o.nowMs - this.#endedAtMs >= this.allow.rewarmMs;
+  }
+
+  #withdraw(o: TickObservation): Violation | null {
+    if (!o.after.safeToWithdraw || o.plant.tipTrueC >= FROZEN_BELOW_C) return null;
+    return { invariant: 'withdraw-while-frozen', atMs: o.nowMs, detail: `safe to withdraw in ${o.after.phase} with the true tip at ${o.plant.tipTrueC.toFixed(2)} C` };
+  }
+
+  #commands(o: TickObservation): Violation | null {
+    if (!o.ran || !o.written.supplyValveOpen || !o.written.safetyValveOpen) return null;
+    if (o.after.phase === 'Freezing' && !anyTripped(o.after)) return null;
+    return { invariant: 'valves-commanded-outside-freeze', atMs: o.nowMs, detail: `both valves commanded open in ${o.after.phase}${anyTripped(o.after) ? ' with an interlock tripped' : ''}` };
+  }
+
+  #trips(o: TickObservation): Violation | null {
+    const trip = o.result?.events.find((e) => e.kind === 'trip');
+    if (trip !== undefined) {
+      if (o.written.supplyValveOpen || o.written.safetyValveOpen) {
+        return { invariant: 'trip-left-valve-open', atMs: o.nowMs, detail: `${trip.id} tripped and the tick wrote supply ${o.written.supplyValveOpen}, safety ${o.written.safetyValveOpen}` };
+      }
+      this.#tripCheckAtMs ??= o.nowMs + this.allow.valveMoveMs;
+    }
+    // A valve commanded open again (a new treatment) ends the check: the trip's closing is over.
+    if (o.ran && (o.written.supplyValveOpen || o.written.safetyValveOpen)) this.#tripCheckAtMs = null;
+    if (this.#tripCheckAtMs === null || o.nowMs < this.#tripCheckAtMs) return null;
+    this.#tripCheckAtMs = null;
+    const supplyOpen = o.plant.supplyValveOpen && !o.valveStuckOpen;
+    if (!o.plant.safetyValveOpen && !supplyOpen) return null;
+    return { invariant: 'valve-open-after-trip', atMs: o.nowMs, detail: `${s1(this.allow.valveMoveMs)} after a trip the supply seat is ${o.plant.supplyValveOpen ? 'open' : 'closed'} and the safety seat ${o.plant.safetyValveOpen ? 'open' : 'closed'}` };
+  }
+
+  #stop(o: TickObservation): Violation | null {
+    if (o.ran && o.stopEdge) {
+      if (treating(o.before.phase) && treating(o.after.phase)) {
+        return { invariant: 'stop-ignored', atMs: o.nowMs, detail: `stop pressed in ${o.before.phase}; the controller is still in ${o.after.phase}` };
+      }
+      this.#stopCheckAtMs = o.nowMs + this.allow.valveMoveMs;
+    }
+    if (this.#stopCheckAtMs === null || o.nowMs < this.#stopCheckAtMs) return null;
+    this.#stopCheckAtMs = null;
+    if (!o.plant.flowing) return null;
+    return { invariant: 'gas-after-stop', atMs: o.nowMs, detail: `gas still flowing ${s1(this.allow.valveMoveMs)} after stop` };
+  }
+
+  #stall(o: TickObservation): Violation | null {
+    if (this.#lastRanMs === null) return null;
+    const gapMs = o.nowMs - this.#lastRanMs;
+    if (!o.ran && gapMs > this.allow.watchdogCutMs && o.plant.valvePowerOn) {
+      return { invariant: 'valve-power-during-stall', atMs: o.nowMs, detail: `loop stalled ${gapMs.toFixed(0)} ms and valve power is still on` };
+    }
+    if (o.ran && gapMs > this.#settings.loop.maxGapMs && treating(o.before.phase) && treating(o.after.phase)) {
+      return { invariant: 'stall-not-tripped', atMs: o.nowMs, detail: `loop gap ${gapMs.toFixed(0)} ms over loop.maxGapMs ${this.#settings.loop.maxGapMs} ms; still in ${o.after.phase}` };
+    }
+    return null;
+  }
+
+  /** Gas may flow while an allowed open command is in force, then for the valve's move. */
+  #flow(o: TickObservation, dtMs: number): Violation | null {
+    if (o.ran) {
+      const bothOpen = o.written.supplyValveOpen && o.written.safetyValveOpen;
+      if (bothOpen) this.#openAllowedInForce = true;
+      else if (this.#openAllowedInForce) {
+        this.#openAllowedInForce = false;
+        this.#flowAllowedUntilMs = o.nowMs + this.allow.valveMoveMs;
+      }
+    }
+    if (o.valveStuckOpen) this.#stuckSeenUntilMs = o.nowMs + this.allow.valveMoveMs;
+    if (!o.plant.flowing) {
+      this.#singleValveSinceMs = null;
+      return null;
+    }
+    this.#tally(dtMs, false);
+    if (this.#openAllowedInForce || o.nowMs <= this.#flowAllowedUntilMs) return null;
+    if (o.nowMs > this.#stuckSeenUntilMs) {
+      return { invariant: 'gas-outside-freeze', atMs: o.nowMs, detail: `gas flowing in ${o.after.phase} with supply ${o.written.supplyValveOpen ? 'open' : 'closed'}, safety ${o.written.safetyValveOpen ? 'open' : 'closed'} commanded` };
+    }
+    this.#tally(dtMs, true);
+    this.#singleValveSinceMs ??= o.nowMs;
+    const forMs = o.nowMs - this.#singleValveSinceMs;
+    if (forMs <= this.allow.singleValveFlowMs) return null;
+    return { invariant: 'single-valve-flow-too-long', atMs: o.nowMs, detail: `gas through the stuck supply valve for ${s1(forMs)} (bound ${s1(this.allow.singleValveFlowMs)}) in ${o.after.phase}` };
+  }
+
+  #tally(dtMs: number, uncommanded: boolean): void {
+    for (const t of [this.#freeze, this.#site]) {
+      if (t === null) continue;
+      if (uncommanded) t.uncommandedMs += dtMs;
+      else t.flowMs += dtMs;
+    }
+  }
+
+  #freezeTime(o: TickObservation): Violation | null {
+    const { before, after } = o;
+    // A completed treatment ends the site: the next start begins a new one (the controller's rule).
+    if (after.phase === 'Complete') this.#site.completed = true;
+    if (after.phase === 'SelfTest' && before.phase !== 'SelfTest') {
+      this.#freeze = null;
+      if (this.#site.completed) this.#site = { flowMs: 0, uncommandedMs: 0, freezes: 0, completed: false };
+    }
+    if (after.phase === 'Freezing' && (before.phase !== 'Freezing' || after.cycle !== before.cycle)) {
+      this.#freeze = { flowMs: 0, uncommandedMs: 0 };
+      this.#site.freezes += 1;
+      // A refreeze of a site (the next cycle, or a restart after stop) needs the thaw first. A
+      // healthy thermocouple lags the warming tip from below, so a reading past thaw.endTipC
+      // means the truth is past it too (less the reading's noise); with the sensor faulty the
+      // controller cannot know.
+      const endTipC = this.#settings.thaw.endTipC;
+      if (this.#site.freezes > 1 && !o.tipSensorFaulty && o.plant.tipTrueC < endTipC - TIP_NOISE_ALLOWANCE_C) {
+        return { invariant: 'refreeze-before-thaw', atMs: o.nowMs, detail: `freeze ${after.cycle} (freeze ${this.#site.freezes} of the site) started with the true tip at ${o.plant.tipTrueC.toFixed(2)} C, below thaw.endTipC ${endTipC} C` };
+      }
+    }
+    const grace = this.#settings.freezeLimit.perCycleGraceMs;
+    const f = this.#freeze;
+    if (f !== null) {
+      const limitMs = this.#settings.protocol.freezeS * 1000 + grace + this.allow.freezeEndMs + f.uncommandedMs;
+      if (f.flowMs > limitMs) return { invariant: 'freeze-too-long', atMs: o.nowMs, detail: `freeze ${after.cycle}: true flow ${s1(f.flowMs)}, limit ${s1(limitMs)}` };
+    }
+    const site = this.#site;
+    const capMs = this.#settings.freezeLimit.cumulativeMaxS * 1000 + grace + site.freezes * this.allow.freezeEndMs + site.uncommandedMs;
+    if (site.flowMs > capMs) return { invariant: 'site-cap-exceeded', atMs: o.nowMs, detail: `site true flow ${s1(site.flowMs)} over ${site.freezes} freezes, cap ${s1(capMs)}` };
+    return null;
+  }
+
+  #hang(o: TickObservation): Violation | null {
+    if (this.#hangChecked || o.nowMs < this.#quietFromMs + this.allow.treatmentMs) return null;
+    this.#hangChecked = true;
+    if (!treating(o.after.phase)) return null;
+    // Waiting for the operator's footswitch before the next freeze is the operator's choice.
+    const waitingForFoot = this.#settings.footswitch.deadman && !o.footswitchDown && (o.after.phase === 'Ready' || o.after.phase === 'Thawing');
+    if (waitingForFoot) return null;
+    return { invariant: 'treatment-never-ends', atMs: o.nowMs, detail: `still in ${o.after.phase} (cycle ${o.after.cycle}) ${s1(this.allow.treatmentMs)} after the last operator action or fault change` };
+  }
+}

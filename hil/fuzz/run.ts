@@ -1,0 +1,124 @@
+// One fuzz run: the real ControlLoop on the sim back-end in virtual time, as hil/runner.ts runs a
+// treatment, with the scenario's operator timeline and faults, and every tick checked against the
+// plant's truth. Stops at the first violation. Deterministic: the scenario fixes everything.
+import { SimHal } from '../../hal/sim/index.js';
+import { parseSettings } from '../../src/controller/settings.js';
+import type { StepResult } from '../../src/controller/step.js';
+import { silentLogger } from '../../src/log.js';
+import { VirtualClock } from '../../src/runtime/clock.js';
+import type { StepFunction } from '../../src/runtime/loop.js';
+import { ControlLoop } from '../../src/runtime/loop.js';
+import { VirtualScheduler } from '../../src/runtime/scheduler.js';
+import type { FaultKind } from '../faults.js';
+import { resolvePlantParams } from '../plant/index.js';
+import { SIM_PROBE_CALIBRATION } from '../runner.js';
+import { quietFromMs } from './draw.js';
+import type { Violation } from './invariants.js';
+import { InvariantChecker } from './invariants.js';
+import type { Scenario, TimedAction } from './scenario.js';
+
+/** Faults that make the tip reading wrong, so the controller cannot see the true tip. */
+const TIP_SENSOR_FAULTS: readonly FaultKind[] = ['tc-open', 'tc-short', 'tc-stuck', 'tip-reads-cold', 'sensor-stale', 'probe-disconnect'];
+
+export interface RunOptions {
+  /** Test seam: the control step to run instead of the real one (a deliberately broken controller). */
+  readonly step?: StepFunction;
+}
+
+export interface RunResult {
+  readonly violation: Violation | null;
+  readonly simulatedMs: number;
+  readonly ticks: number;
+}
+
+interface Panel {
+  readonly hal: SimHal;
+  footswitchDown: boolean;
+  /** A stop press waits in the panel until the loop next reads it (after a stall). */
+  stopPending: boolean;
+}
+
+function apply(panel: Panel, action: TimedAction['action']): void {
+  const { hal } = panel;
+  switch (action) {
+    case 'start':
+    case 'acknowledge':
+      hal.press(action);
+      return;
+    case 'stop':
+      hal.press('stop');
+      panel.stopPending = true;
+      return;
+    case 'estop-press':
+    case 'estop-release':
+      hal.setEstop(action === 'estop-press');
+      return;
+    case 'footswitch-down':
+    case 'footswitch-up':
+      panel.footswitchDown = action === 'footswitch-down';
+      hal.setFootswitch(panel.footswitchDown);
+      return;
+  }
+}
+
+export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
+  const settings = parseSettings(scenario.settings, 'scenario.settings');
+  const plant = resolvePlantParams(scenario.plant);
+  const clock = new VirtualClock(0);
+  const hal = new SimHal({ clock, seed: scenario.noiseSeed, plant, faults: scenario.faults });
+  let stepped: StepResult | null = null;
+  const loop = new ControlLoop({
+    hal,
+    settings,
+    logger: silentLogger(),
+    startMs: 0,
+    calibration: SIM_PROBE_CALIBRATION,
+    step: options.step,
+    onStep: (_nowMs, _readings, result) => {
+      stepped = result;
+    },
+  });
+  const scheduler = new VirtualScheduler({ rateHz: settings.loop.rateHz, clock });
+  const checker = new InvariantChecker(settings, plant, quietFromMs(scenario));
+  const actions = [...scenario.operator].sort((a, b) => a.atMs - b.atMs);
+  const panel: Panel = { hal, footswitchDown: false, stopPending: false };
+  let nextAction = 0;
+  let lastReadHadStop = false;
+  let violation: Violation | null = null;
+
+  const ticks = scheduler.runTicks(Math.ceil(scenario.maxMs / scheduler.periodMs), (tick) => {
+    const nowMs = tick.targetMs;
+    for (let a = actions[nextAction]; a !== undefined && a.atMs <= nowMs; a = actions[++nextAction]) apply(panel, a.action);
+    const ran = !hal.faults.isActive('loop-stall', nowMs);
+    const before = loop.state;
+    const stopRead = ran && panel.stopPending;
+    stepped = null;
+    if (ran) {
+      panel.stopPending = false;
+      try {
+        loop.tick(nowMs);
+      } catch (err) {
+        violation = { invariant: 'step-threw', atMs: nowMs, detail: err instanceof Error ? err.message : String(err) };
+        return false;
+      }
+    }
+    const observation = {
+      nowMs,
+      ran,
+      before,
+      after: loop.state,
+      result: stepped,
+      written: hal.lastOutputs,
+      plant: hal.plantState,
+      stopEdge: stopRead && !lastReadHadStop,
+      valveStuckOpen: hal.faults.isActive('valve-stuck-open', nowMs),
+      tipSensorFaulty: TIP_SENSOR_FAULTS.some((kind) => hal.faults.isActive(kind, nowMs)),
+      footswitchDown: panel.footswitchDown,
+    };
+    if (ran) lastReadHadStop = stopRead;
+    violation = checker.observe(observation);
+    return violation === null && !checker.done(observation, actions.slice(nextAction).some((a) => a.action === 'start'));
+  });
+  hal.toSafeState();
+  return { violation, simulatedMs: clock.nowMs(), ticks };
+}

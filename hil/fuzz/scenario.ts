@@ -1,0 +1,83 @@
+// One fuzz run, as data: the settings file, plant parameters, operator timeline and fault mix a
+// seed draws (draw.ts), small enough to shrink and to save as JSON that `cryo hil replay` runs
+// again. Everything a run does follows from this object: the same scenario, the same run.
+import { z } from 'zod';
+import type { FaultSpec } from '../faults.js';
+import { FAULT_KINDS } from '../faults.js';
+import type { PlantParams } from '../plant/index.js';
+
+/** What the simulated operator does at a time: press a button, or move a switch. */
+export type OperatorAction =
+  | 'start'
+  | 'stop'
+  | 'acknowledge'
+  | 'estop-press'
+  | 'estop-release'
+  | 'footswitch-down'
+  | 'footswitch-up';
+
+export const OPERATOR_ACTIONS: readonly OperatorAction[] = [
+  'start', 'stop', 'acknowledge', 'estop-press', 'estop-release', 'footswitch-down', 'footswitch-up',
+];
+
+export interface TimedAction {
+  /** Applied at the first control tick at or after this time (several may share a tick). */
+  readonly atMs: number;
+  readonly action: OperatorAction;
+}
+
+export interface Scenario {
+  /** The run seed the scenario was drawn from (`cryo hil fuzz --runs 1 --seed SEED` draws it again). */
+  readonly seed: number;
+  /** Seeds the sim back-end's sensor noise; kept when the scenario is shrunk. */
+  readonly noiseSeed: number;
+  /** A settings file's contents, as `parseSettings` accepts it. */
+  readonly settings: Record<string, unknown>;
+  readonly plant: Partial<PlantParams>;
+  readonly operator: readonly TimedAction[];
+  readonly faults: readonly FaultSpec[];
+  /** Simulated time cap; the run usually ends well before, once the probe is safe. */
+  readonly maxMs: number;
+}
+
+/** JSON file format of a saved scenario (`fuzz-failures/*.json`). */
+export const SCENARIO_FILE_FORMAT = 'cryo-fuzz-scenario';
+export const SCENARIO_FILE_VERSION = 1;
+
+const finiteMs = z.number().min(0);
+
+export const ScenarioSchema = z
+  .object({
+    seed: z.number().int().min(0).max(0xffffffff),
+    noiseSeed: z.number().int().min(0).max(0xffffffff),
+    settings: z.record(z.string(), z.unknown()),
+    // Checked in full by resolvePlantParams when the run builds its plant.
+    plant: z.record(z.string(), z.union([z.number(), z.boolean(), z.string(), z.null()])),
+    operator: z.array(z.object({ atMs: finiteMs, action: z.enum(OPERATOR_ACTIONS as [OperatorAction, ...OperatorAction[]]) }).strict()),
+    faults: z.array(
+      z.object({ kind: z.enum(FAULT_KINDS as [string, ...string[]]), atMs: finiteMs, durationMs: z.number().positive().nullable() }).strict(),
+    ),
+    // At most a simulated day: a scenario file is never an unbounded run.
+    maxMs: z.number().positive().max(86_400_000),
+  })
+  .strict();
+
+export const ScenarioFileSchema = z
+  .object({
+    format: z.literal(SCENARIO_FILE_FORMAT),
+    version: z.literal(SCENARIO_FILE_VERSION),
+    scenario: ScenarioSchema,
+  })
+  .loose();
+
+/** The fault mix in `cryo simulate --fault` syntax, e.g. `tc-stuck@4.2:10 loop-stall@12:0.3`. */
+export function describeFaults(faults: readonly FaultSpec[]): string {
+  if (faults.length === 0) return 'none';
+  const s = (ms: number): string => String(Number((ms / 1000).toFixed(3)));
+  return faults.map((f) => `${f.kind}@${s(f.atMs)}${f.durationMs === null ? '' : `:${s(f.durationMs)}`}`).join(' ');
+}
+
+export function describeOperator(actions: readonly TimedAction[]): string {
+  if (actions.length === 0) return 'none';
+  return actions.map((a) => `${a.action}@${Number((a.atMs / 1000).toFixed(3))}`).join(' ');
+}

@@ -1,0 +1,124 @@
+// Shrink a failing scenario to a simpler one that breaks the same invariant: fewer faults, fewer
+// operator actions, default settings and plant where the failure does not need them, a shorter
+// protocol, earlier and shorter fault windows and actions. Greedy: try each simplification in
+// turn, keep it if the run still fails the same way, repeat until a pass changes nothing.
+import { SettingsError, parseSettings } from '../../src/controller/settings.js';
+import { maxMsFor } from './draw.js';
+import { SETTINGS_JSON_SCHEMA } from './draw-settings.js';
+import type { InvariantId, Violation } from './invariants.js';
+import type { RunOptions } from './run.js';
+import { runScenario } from './run.js';
+import type { Scenario } from './scenario.js';
+
+/** Runs a shrink may spend; each is a short run that fails early, so this is seconds at most. */
+export const DEFAULT_SHRINK_BUDGET = 300;
+/** Fault windows and times are not shrunk below a tick at the default rate. */
+const MIN_SHRUNK_MS = 20;
+
+export interface ShrinkResult {
+  readonly scenario: Scenario;
+  readonly violation: Violation;
+  readonly runs: number;
+}
+
+type Edit = (s: Scenario) => Scenario | null;
+
+function withoutAt<T>(list: readonly T[], index: number): T[] {
+  return list.filter((_, i) => i !== index);
+}
+
+/** Every leaf path of a settings object except the protocol (shrunk on its own). */
+function settingsLeaves(value: unknown, path: string[] = []): string[][] {
+  if (value === null || typeof value !== 'object') return [path];
+  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => (path.length === 0 && k === 'protocol' ? [] : settingsLeaves(v, [...path, k])));
+}
+
+function withoutPath(settings: Record<string, unknown>, path: readonly string[]): Record<string, unknown> {
+  const copy = structuredClone(settings);
+  let cursor: Record<string, unknown> = copy;
+  for (const key of path.slice(0, -1)) cursor = cursor[key] as Record<string, unknown>;
+  const last = path.at(-1);
+  if (last !== undefined) Reflect.deleteProperty(cursor, last);
+  // An emptied section is dropped too, so the file shows only what the failure needs.
+  if (path.length > 1 && Object.keys(cursor).length === 0) return withoutPath(copy, path.slice(0, -1));
+  return copy;
+}
+
+function protocolMin(field: string): number | undefined {
+  return SETTINGS_JSON_SCHEMA.properties?.protocol?.properties?.[field]?.minimum;
+}
+
+function withProtocolField(s: Scenario, field: string, value: number | undefined): Scenario | null {
+  const protocol = s.settings.protocol as Record<string, unknown> | undefined;
+  if (protocol === undefined || value === undefined || protocol[field] === value) return null;
+  return { ...s, settings: { ...s.settings, protocol: { ...protocol, [field]: value } } };
+}
+
+function edits(s: Scenario): Edit[] {
+  const out: Edit[] = [];
+  s.faults.forEach((_, i) => out.push((x) => ({ ...x, faults: withoutAt(x.faults, i) })));
+  s.operator.forEach((_, i) => out.push((x) => ({ ...x, operator: withoutAt(x.operator, i) })));
+  for (const path of settingsLeaves(s.settings)) out.push((x) => ({ ...x, settings: withoutPath(x.settings, path) }));
+  for (const key of Object.keys(s.plant)) {
+    out.push((x) => ({ ...x, plant: Object.fromEntries(Object.entries(x.plant).filter(([k]) => k !== key)) }));
+  }
+  out.push((x) => withProtocolField(x, 'cycles', protocolMin('cycles')));
+  out.push((x) => withProtocolField(x, 'freezeS', protocolMin('freezeS')));
+  out.push((x) => withProtocolField(x, 'thawS', protocolMin('thawS')));
+  s.faults.forEach((f, i) => {
+    const set = (change: Partial<typeof f>): Edit => (x) => ({ ...x, faults: x.faults.map((g, j) => (j === i ? { ...g, ...change } : g)) });
+    if (f.atMs > 0) out.push(set({ atMs: 0 }), set({ atMs: Math.floor(f.atMs / 2) }));
+    if (f.durationMs !== null && f.durationMs > MIN_SHRUNK_MS) out.push(set({ durationMs: Math.max(MIN_SHRUNK_MS, Math.floor(f.durationMs / 2)) }));
+  });
+  s.operator.forEach((a, i) => {
+    if (a.atMs > 0) {
+      const set = (atMs: number): Edit => (x) => ({ ...x, operator: x.operator.map((b, j) => (j === i ? { ...b, atMs } : b)).sort((p, q) => p.atMs - q.atMs) });
+      out.push(set(0), set(Math.floor(a.atMs / 2)));
+    }
+  });
+  return out;
+}
+
+/** A candidate with valid settings and its time cap recomputed; null when the edit is no change or invalid. */
+function settle(candidate: Scenario | null): Scenario | null {
+  if (candidate === null) return null;
+  try {
+    parseSettings(candidate.settings, 'scenario.settings');
+  } catch (err) {
+    if (err instanceof SettingsError) return null;
+    throw err;
+  }
+  return { ...candidate, maxMs: maxMsFor(candidate) };
+}
+
+export function shrinkScenario(scenario: Scenario, violation: Violation, options: RunOptions & { budget?: number } = {}): ShrinkResult {
+  const target: InvariantId = violation.invariant;
+  const budget = options.budget ?? DEFAULT_SHRINK_BUDGET;
+  let best = scenario;
+  let bestViolation = violation;
+  let runs = 0;
+  const tryCandidate = (candidate: Scenario | null): boolean => {
+    if (candidate === null || runs >= budget) return false;
+    runs += 1;
+    const result = runScenario(candidate, options);
+    if (result.violation?.invariant !== target) return false;
+    best = candidate;
+    bestViolation = result.violation;
+    return true;
+  };
+  let changed = true;
+  while (changed && runs < budget) {
+    changed = false;
+    // Edits are rebuilt after each success: indices shift as faults and actions go.
+    for (let i = 0; ; i += 1) {
+      const list = edits(best);
+      const edit = list[i];
+      if (edit === undefined) break;
+      if (tryCandidate(settle(edit(best)))) {
+        changed = true;
+        i -= 1;
+      }
+    }
+  }
+  return { scenario: best, violation: bestViolation, runs };
+}

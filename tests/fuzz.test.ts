@@ -1,0 +1,158 @@
+// The simulation fuzzer (hil/fuzz): one seed draws one scenario and replays one run; drawn
+// settings stay within the schema; nominal and well-handled faulty runs pass; and broken
+// controllers put back through the loop's test seam are found and shrunk.
+import { describe, expect, it } from 'vitest';
+import { FAULT_KINDS } from '../hil/faults.js';
+import type { RunOutcome } from '../hil/fuzz/campaign.js';
+import { fuzzOne } from '../hil/fuzz/campaign.js';
+import { SETTINGS_JSON_SCHEMA } from '../hil/fuzz/draw-settings.js';
+import { drawScenario, maxMsFor } from '../hil/fuzz/draw.js';
+import type { InvariantId } from '../hil/fuzz/invariants.js';
+import { runScenario } from '../hil/fuzz/run.js';
+import type { Scenario } from '../hil/fuzz/scenario.js';
+import { shrinkScenario } from '../hil/fuzz/shrink.js';
+import { parseSettings } from '../src/controller/settings.js';
+import type { StepFunction } from '../src/runtime/loop.js';
+import { debounceSwallowsStop, freezeRunsDouble, safeFromRawReading, thawNeverEnds, tripKeepsGasPath } from './helpers/broken-controllers.js';
+
+const SEEDS = Array.from({ length: 300 }, (_, i) => i + 1);
+/** A broken controller must be found within this many runs (the figures in the report are far lower). */
+const FIND_WITHIN_RUNS = 300;
+const SHORT_PROTOCOL = { cycles: 1, freezeS: 10, thawS: 10 };
+/** Searching and shrinking take a few hundred short runs: seconds, or tens of them on a loaded machine. */
+const SEARCH_TIMEOUT_MS = 180_000;
+
+function scenario(parts: Partial<Omit<Scenario, 'maxMs'>>): Scenario {
+  const base = { seed: 0, noiseSeed: 1, settings: { protocol: SHORT_PROTOCOL }, plant: {}, operator: [{ atMs: 0, action: 'start' as const }], faults: [], ...parts };
+  return { ...base, maxMs: maxMsFor(base) };
+}
+
+interface Node {
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly properties?: Readonly<Record<string, Node>>;
+  readonly additionalProperties?: Node | boolean;
+}
+
+/** Every drawn number against the bound the JSON Schema export gives for its place. */
+function outOfBounds(value: unknown, node: Node | undefined, path: string): string[] {
+  if (node === undefined) return [`${path}: no schema`];
+  if (typeof value === 'number') {
+    const low = node.minimum !== undefined && value < node.minimum;
+    const high = node.maximum !== undefined && value > node.maximum;
+    return low || high ? [`${path}: ${value}`] : [];
+  }
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => {
+    const child = node.properties?.[k] ?? (typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined);
+    return outOfBounds(v, child, `${path}.${k}`);
+  });
+}
+
+function findFailure(target: InvariantId, stepUnderTest: StepFunction): RunOutcome | undefined {
+  for (let i = 0; i < FIND_WITHIN_RUNS; i += 1) {
+    const outcome = fuzzOne(i, i + 1, { shrinkBudget: 0, step: stepUnderTest });
+    if (outcome.failure?.violation.invariant === target) return outcome;
+  }
+  return undefined;
+}
+
+describe('drawing a scenario', () => {
+  it('draws the same scenario from the same seed, and different ones from different seeds', () => {
+    expect(drawScenario(42)).toEqual(drawScenario(42));
+    expect(drawScenario(43)).not.toEqual(drawScenario(42));
+  });
+
+  it('draws settings files that parseSettings accepts, every value within the schema bounds', () => {
+    for (const seed of SEEDS) {
+      const drawn = drawScenario(seed).settings;
+      expect(() => parseSettings(drawn), `seed ${seed}`).not.toThrow();
+      expect(outOfBounds(drawn, SETTINGS_JSON_SCHEMA as Node, 'settings'), `seed ${seed}`).toEqual([]);
+    }
+  });
+
+  it('switches each fault site on in some runs and off in most, with overlapping windows of one kind', () => {
+    const drawn = SEEDS.map((seed) => drawScenario(seed).faults);
+    for (const kind of FAULT_KINDS) expect(drawn.some((faults) => faults.some((f) => f.kind === kind)), kind).toBe(true);
+    expect(drawn.filter((faults) => faults.length === 0).length).toBeGreaterThan(SEEDS.length / 10);
+    const overlapping = drawn.some((faults) =>
+      faults.some((a, i) => faults.some((b, j) => j > i && a.kind === b.kind && b.atMs < (a.durationMs === null ? Infinity : a.atMs + a.durationMs))),
+    );
+    expect(overlapping).toBe(true);
+  });
+
+  it('puts several operator actions on the same time after the start in some runs', () => {
+    const sameTick = SEEDS.some((seed) => {
+      const later = drawScenario(seed).operator.filter((a) => a.atMs > 0);
+      return later.some((a, i) => later.some((b, j) => j !== i && a.atMs === b.atMs && a.action !== b.action));
+    });
+    expect(sameTick).toBe(true);
+  });
+});
+
+describe('a fuzz run on the real controller', () => {
+  it('replays a drawn scenario exactly: same violation, same tick count', () => {
+    const s = drawScenario(7);
+    expect(runScenario(s)).toEqual(runScenario(s));
+  });
+
+  it('passes a short treatment with no faults and ends once the probe is safe', () => {
+    const result = runScenario(scenario({}));
+    expect(result.violation).toBeNull();
+    expect(result.simulatedMs).toBeLessThan(scenario({}).maxMs);
+  });
+
+  it('passes a second freeze that follows a thaw ending at -20 C (a refreeze after the thaw criterion is not flagged)', () => {
+    const result = runScenario(scenario({ settings: { protocol: { cycles: 2, freezeS: 10, thawS: 10 }, thaw: { endTipC: -20 } } }));
+    expect(result.violation).toBeNull();
+  });
+
+  it('passes a supply valve stuck open from the start: VALVE_FAILURE closes the safety valve within its bound', () => {
+    const result = runScenario(scenario({ faults: [{ kind: 'valve-stuck-open', atMs: 0, durationMs: null }] }));
+    expect(result.violation).toBeNull();
+  });
+
+  it('passes a loop stall past the watchdog in the middle of a freeze', () => {
+    const result = runScenario(scenario({ faults: [{ kind: 'loop-stall', atMs: 6_000, durationMs: 600 }] }));
+    expect(result.violation).toBeNull();
+  });
+});
+
+describe('finding a broken controller put back through the test seam', { timeout: SEARCH_TIMEOUT_MS }, () => {
+  it('finds H1 (safe to withdraw from the raw reading) and shrinks it to a start and one thermocouple fault', () => {
+    const found = findFailure('withdraw-while-frozen', safeFromRawReading);
+    expect(found?.failure).toBeDefined();
+    if (found?.failure === undefined || found.failure === null) return;
+    const shrunk = shrinkScenario(found.failure.scenario, found.failure.violation, { step: safeFromRawReading });
+    expect(shrunk.violation.invariant).toBe('withdraw-while-frozen');
+    expect(shrunk.scenario.faults.length).toBe(1);
+    expect(shrunk.scenario.faults[0]?.kind).toMatch(/^(tc-|probe-disconnect|tip-reads-cold|sensor-stale)/);
+    expect(shrunk.scenario.operator.length).toBeLessThanOrEqual(found.failure.scenario.operator.length);
+    expect(runScenario(shrunk.scenario, { step: safeFromRawReading }).violation?.invariant).toBe('withdraw-while-frozen');
+  });
+
+  it('finds H2 (a debounce setting swallows the stop edge) and shrinks it to start, stop and one debounce entry', () => {
+    const found = findFailure('stop-ignored', debounceSwallowsStop);
+    expect(found?.failure).toBeDefined();
+    if (found?.failure === undefined || found.failure === null) return;
+    const shrunk = shrinkScenario(found.failure.scenario, found.failure.violation, { step: debounceSwallowsStop });
+    expect(shrunk.violation.invariant).toBe('stop-ignored');
+    expect(shrunk.scenario.faults).toEqual([]);
+    expect(shrunk.scenario.operator.map((a) => a.action)).toEqual(['start', 'stop']);
+    expect(Object.keys(shrunk.scenario.settings.debounceMs as object)).toHaveLength(1);
+    expect(runScenario(shrunk.scenario, { step: debounceSwallowsStop }).violation?.invariant).toBe('stop-ignored');
+  });
+
+  it('finds a freeze that runs past its protocol time, judged by the plant\'s true flow', () => {
+    expect(findFailure('freeze-too-long', freezeRunsDouble)?.failure?.violation.invariant).toBe('freeze-too-long');
+  });
+
+  it('finds a treatment that never ends (a thaw that never completes)', () => {
+    expect(findFailure('treatment-never-ends', thawNeverEnds)?.failure?.violation.invariant).toBe('treatment-never-ends');
+  });
+
+  it('finds a controller whose trip leaves the gas path open', () => {
+    const found = findFailure('trip-left-valve-open', tripKeepsGasPath);
+    expect(found?.failure?.violation.invariant).toBe('trip-left-valve-open');
+  });
+});

@@ -1,0 +1,45 @@
+// Deliberately broken controllers for the fuzzer's own tests, passed through the ControlLoop's
+// test seam (`step`). Each wraps the real step and puts one known bug back, so a test can prove
+// the fuzzer finds it and shrinks it. Never used outside tests.
+import { step } from '../../src/controller/step.js';
+import type { StepFunction } from '../../src/runtime/loop.js';
+
+/**
+ * Review H1 put back: safe to withdraw is declared from the raw last tip reading whenever no
+ * freeze or thaw is under way, whatever is tripped (a stuck or open thermocouple included).
+ */
+export const safeFromRawReading: StepFunction = (nowMs, settings, readings, prev) => {
+  const result = step(nowMs, settings, readings, prev);
+  const tip = readings.tips[0];
+  if (tip === undefined || result.state.phase === 'Freezing' || result.state.phase === 'Thawing') return result;
+  return { ...result, state: { ...result.state, safeToWithdraw: tip.tipC > settings.thaw.withdrawMarginC } };
+};
+
+/**
+ * Review H2 put back: any interlock debounce in the settings file swallows the one-tick stop edge
+ * (as a debounce on OPERATOR_STOP did), so stop does nothing.
+ */
+export const debounceSwallowsStop: StepFunction = (nowMs, settings, readings, prev) => {
+  const swallowed = Object.keys(settings.debounceMs).length > 0;
+  const seen = swallowed ? { ...readings, operator: { ...readings.operator, stop: false } } : readings;
+  return step(nowMs, settings, seen, prev);
+};
+
+/** A trip that forgets the valves: the tick's outputs keep the gas path as it was. */
+export const tripKeepsGasPath: StepFunction = (nowMs, settings, readings, prev) => {
+  const result = step(nowMs, settings, readings, prev);
+  if (!result.events.some((e) => e.kind === 'trip')) return result;
+  const { supplyValveOpen, safetyValveOpen } = prev.outputs;
+  return { ...result, outputs: { ...result.outputs, supplyValveOpen, safetyValveOpen } };
+};
+
+/** A freeze timer that reads the protocol's freeze time as twice what it is. */
+export const freezeRunsDouble: StepFunction = (nowMs, settings, readings, prev) =>
+  step(nowMs, { ...settings, protocol: { ...settings.protocol, freezeS: settings.protocol.freezeS * 2 } }, readings, prev);
+
+/** A thaw that never completes: the step's move from Thawing to Complete is dropped. */
+export const thawNeverEnds: StepFunction = (nowMs, settings, readings, prev) => {
+  const result = step(nowMs, settings, readings, prev);
+  if (prev.phase !== 'Thawing' || result.state.phase !== 'Complete') return result;
+  return { ...result, state: prev, events: result.events.filter((e) => e.kind !== 'phase') };
+};
