@@ -49,6 +49,8 @@ export const AMBIENT_BAR_ABS_MIN = 0.6;
 /** Highest plausible site pressure (sea-level high, 1.06 bar): a higher value would lift the
  * physical floor and trip healthy readings. */
 export const AMBIENT_BAR_ABS_MAX = 1.1;
+/** No row allows a longer debounce than this (each row's own maximum is checked below). */
+const MAX_ROW_DEBOUNCE_MS = Math.max(...INTERLOCKS.map((r) => r.maxDebounceMs));
 
 export const SettingsSchema = z
   .object({
@@ -180,7 +182,7 @@ export const SettingsSchema = z
       .default({ deadman: false }),
     /** Debounce per interlock, ms; the defaults and each row's maximum live in the interlock
      * table. Edge rows (stop, e-stop, loop timing...) refuse any debounce. */
-    debounceMs: z.record(z.string(), z.number().min(0)).default({}),
+    debounceMs: z.record(z.string(), z.number().min(0).max(MAX_ROW_DEBOUNCE_MS)).default({}),
   })
   .strict()
   .superRefine((s, ctx) => {

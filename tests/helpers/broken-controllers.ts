@@ -37,9 +37,11 @@ export const tripKeepsGasPath: StepFunction = (nowMs, settings, readings, prev) 
 export const freezeRunsDouble: StepFunction = (nowMs, settings, readings, prev) =>
   step(nowMs, { ...settings, protocol: { ...settings.protocol, freezeS: settings.protocol.freezeS * 2 } }, readings, prev);
 
-/** A thaw that never completes: the step's move from Thawing to Complete is dropped. */
+/** A thaw that never completes: the step's move from Thawing to Complete is dropped (the rest of
+ * the tick's state, its timing included, is kept, so only the phase change is lost). */
 export const thawNeverEnds: StepFunction = (nowMs, settings, readings, prev) => {
   const result = step(nowMs, settings, readings, prev);
   if (prev.phase !== 'Thawing' || result.state.phase !== 'Complete') return result;
-  return { ...result, state: prev, events: result.events.filter((e) => e.kind !== 'phase') };
+  const state = { ...result.state, phase: prev.phase, sub: prev.sub, phaseSinceMs: prev.phaseSinceMs, subSinceMs: prev.subSinceMs };
+  return { ...result, state, events: result.events.filter((e) => e.kind !== 'phase') };
 };
