@@ -101,6 +101,7 @@ describe('H2: no setting switches off a safety function', () => {
     ['pressure', 'returnFlowBar', 1.6],
     ['tip', 'floorMarginC', 5.5],
     ['pressure', 'ambientBarAbs', 0.5],
+    ['tip', 'stuckMinSpanC', 0],
   ])('refuses %s.%s = %d, which would blind its check', (section, field, value) => {
     expect(() => parseSettings({ [section]: { [field]: value } }, 's.json')).toThrow(new RegExp(`^s\\.json: ${section}\\.${field}: `));
   });

@@ -87,8 +87,10 @@ export const SettingsSchema = z
         floorMarginC: n(0, 5).default(2),
         /** Neurotmesis below -100 C: never, whatever else is true (domain section 1). */
         absoluteLimitC: n(-150, -78.5).default(-100),
-        /** SENSOR_STUCK: less than this span of readings over the window with the valve open. */
-        stuckMinSpanC: n(0, 1).default(0.02),
+        /** SENSOR_STUCK: less than this span of readings over the window with the valve open. At
+         * least 0.005 C (below one 0.0078 C step of a MAX31856): 0 would never call a constant
+         * reading stuck, and the fuzzer found it declaring SAFE TO WITHDRAW from a frozen tip. */
+        stuckMinSpanC: n(0.005, 1).default(0.02),
         stuckWindowMs: n(500, 30_000).default(3_000),
       })
       .strict()
