@@ -50,6 +50,18 @@ describe('H1: never safe to withdraw from a reading the controller does not trus
     expect(status.kind === 'tip-unknown' ? status.reason : '').toMatch(/^SENSOR_STUCK: tip reading spanned only 0\.000 C/);
   });
 
+  it('never declares it from a reading stuck warm when the freeze stopped before the stuck check could judge it', () => {
+    // Found by the fuzzer (seed 3962): stuck at 37 C from the start, stop 1 s into the gas flow.
+    const patient = new NormalPatient();
+    const flowing = drive(patient.script(() => ({ tipC: 37 })), { settings: SETTINGS, until: inPhase('Freezing', 1_000) });
+    const stopMs = flowing.lastMs + 20;
+    const d = drive(patient.script(pressAt(stopMs, 'stop', { tipC: 37 })), { settings: SETTINGS, state: flowing.state, durationMs: 60_000 });
+    expect(d.state.phase).toBe('Stopped');
+    expect(d.steps.some((r) => r.state.safeToWithdraw)).toBe(false);
+    expect(withdrawalStatus(d.state, SETTINGS, d.lastMs)).toMatchObject({ kind: 'tip-unknown', reason: expect.stringMatching(/^tip reading constant at 37\.00 C/) as unknown });
+    expect(d.events).toContainEqual(expect.objectContaining({ kind: 'tip-unknown' }));
+  });
+
   it.each([
     ['THERMOCOUPLE_FAULT', { fault: 'open' }],
     ['SENSOR_STALE', { tipAtMs: 0 }],
@@ -102,6 +114,8 @@ describe('H2: no setting switches off a safety function', () => {
     ['tip', 'floorMarginC', 5.5],
     ['pressure', 'ambientBarAbs', 0.5],
     ['tip', 'stuckMinSpanC', 0],
+    ['thaw', 'endTipC', 37],
+    ['thaw', 'endTipC', -1],
   ])('refuses %s.%s = %d, which would blind its check', (section, field, value) => {
     expect(() => parseSettings({ [section]: { [field]: value } }, 's.json')).toThrow(new RegExp(`^s\\.json: ${section}\\.${field}: `));
   });
@@ -168,11 +182,17 @@ describe('M2: safe to withdraw needs a dwell after the last gas flow', () => {
   it('is declared exactly one dwell after the first of an unbroken run of warm samples', () => {
     const { patient, at } = normalUntil(SETTINGS, inPhase('Complete'));
     const warmFromMs = at.lastMs + 10_000;
-    const tipC = (now: number): number => (now < warmFromMs ? -10 + 0.1 * Math.sin(now) : 20);
+    const tipC = (now: number): number => (now < warmFromMs ? -10 : 20) + 0.1 * Math.sin(now);
     const d = drive(patient.script((now) => ({ tipC: tipC(now) })), { settings: SETTINGS, state: at.state, until: (r) => r.state.safeToWithdraw });
     expect(d.lastMs).toBe(warmFromMs + DWELL_MS);
   });
 });
+
+/** The phase the controller was in on the step before the first trip. */
+function tripStepPhase(d: Drive): string | undefined {
+  const i = d.steps.findIndex((r) => r.events.some((e) => e.kind === 'trip'));
+  return d.steps[i - 1]?.state.phase;
+}
 
 describe('M3: stop and start', () => {
   function stoppedLateInFreeze(): { patient: NormalPatient; d: Drive } {
@@ -194,6 +214,16 @@ describe('M3: stop and start', () => {
     expect(freeze?.readings.tips[0]?.tipC).toBeGreaterThan(TWO_CYCLES.thaw.endTipC);
     expect((freeze?.nowMs ?? 0) - (d.state.gasLastFlowedMs ?? 0)).toBeGreaterThanOrEqual(TWO_CYCLES.protocol.thawS * 1000);
     expect(resumed.steps.filter((r) => r !== freeze).some((r) => gasPathOpen(r.outputs))).toBe(false);
+  });
+
+  it('calls a reading stuck below thaw.endTipC while Ready waits to resume, instead of waiting for ever', () => {
+    const { patient, d } = stoppedLateInFreeze();
+    const stuckC = d.steps.at(-1)?.readings.tips[0]?.tipC ?? Number.NaN;
+    const startMs = d.lastMs + 20;
+    const resumed = drive(patient.script(pressAt(startMs, 'start', { tipC: stuckC })), { settings: TWO_CYCLES, state: d.state, durationMs: 20_000 });
+    expectTrip(resumed, 'SENSOR_STUCK', 'Fault');
+    expect(tripStepPhase(resumed)).toBe('Ready');
+    expect(resumed.steps.some((r) => gasPathOpen(r.outputs))).toBe(false);
   });
 
   it('carries the site freeze total across the stop', () => {

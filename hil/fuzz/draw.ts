@@ -50,7 +50,7 @@ const MAX_VALVE_DELAY_MS = SELF_TEST_VALVE_PAUSE_MS / 2;
 
 /** Action weights: stops and footswitch moves matter most; e-stop less often. */
 const ACTION_WEIGHTS: readonly (readonly [OperatorAction, number])[] = [
-  ['stop', 5], ['start', 4], ['acknowledge', 4], ['footswitch-up', 2], ['footswitch-down', 3], ['estop-press', 1], ['estop-release', 1],
+  ['stop', 5], ['start', 4], ['acknowledge', 4], ['new-site', 2], ['footswitch-up', 2], ['footswitch-down', 3], ['estop-press', 1], ['estop-release', 1],
 ];
 
 const uniform = (random: Random, min: number, max: number): number => min + random.next() * (max - min);

@@ -53,6 +53,8 @@ export interface TickObservation {
   readonly plant: PlantState;
   /** A stop press reached the controller this tick, and the read before had none (a rising edge). */
   readonly stopEdge: boolean;
+  /** The operator pressed new site (the probe moved), read by the controller this tick. */
+  readonly newSitePressed: boolean;
   readonly valveStuckOpen: boolean;
   /** A thermocouple fault (open, short, stuck, cold, stale, probe off) is active this tick. */
   readonly tipSensorFaulty: boolean;
@@ -82,7 +84,7 @@ export class InvariantChecker {
   #tripCheckAtMs: number | null = null;
   #stopCheckAtMs: number | null = null;
   #freeze: FlowTally | null = null;
-  #site: FlowTally & { freezes: number; completed: boolean } = { flowMs: 0, uncommandedMs: 0, freezes: 0, completed: false };
+  #site: FlowTally & { freezes: number } = { flowMs: 0, uncommandedMs: 0, freezes: 0 };
   #endedAtMs: number | null = null;
   #hangChecked = false;
 
@@ -213,12 +215,11 @@ export class InvariantChecker {
 
   #freezeTime(o: TickObservation): Violation | null {
     const { before, after } = o;
-    // A completed treatment ends the site: the next start begins a new one (the controller's rule).
-    if (after.phase === 'Complete') this.#site.completed = true;
-    if (after.phase === 'SelfTest' && before.phase !== 'SelfTest') {
-      this.#freeze = null;
-      if (this.#site.completed) this.#site = { flowMs: 0, uncommandedMs: 0, freezes: 0, completed: false };
-    }
+    // Only the operator's new-site press ends a site (the probe has moved), and only when the
+    // controller took it (it refuses while the probe may not come out): a controller that reset
+    // its total on its own is not credited here.
+    if (o.newSitePressed && after.cumulativeFreezeMs === 0 && after.cyclesBegun === 0) this.#site = { flowMs: 0, uncommandedMs: 0, freezes: 0 };
+    if (after.phase === 'SelfTest' && before.phase !== 'SelfTest') this.#freeze = null;
     if (after.phase === 'Freezing' && (before.phase !== 'Freezing' || after.cycle !== before.cycle)) {
       this.#freeze = { flowMs: 0, uncommandedMs: 0 };
       this.#site.freezes += 1;

@@ -36,6 +36,8 @@ interface Panel {
   footswitchDown: boolean;
   /** A stop press waits in the panel until the loop next reads it (after a stall). */
   stopPending: boolean;
+  /** Likewise a new-site press. */
+  newSitePending: boolean;
 }
 
 function apply(panel: Panel, action: TimedAction['action']): void {
@@ -48,6 +50,10 @@ function apply(panel: Panel, action: TimedAction['action']): void {
     case 'stop':
       hal.press('stop');
       panel.stopPending = true;
+      return;
+    case 'new-site':
+      hal.press('newSite');
+      panel.newSitePending = true;
       return;
     case 'estop-press':
     case 'estop-release':
@@ -81,7 +87,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   const scheduler = new VirtualScheduler({ rateHz: settings.loop.rateHz, clock });
   const checker = new InvariantChecker(settings, plant, quietFromMs(scenario));
   const actions = [...scenario.operator].sort((a, b) => a.atMs - b.atMs);
-  const panel: Panel = { hal, footswitchDown: false, stopPending: false };
+  const panel: Panel = { hal, footswitchDown: false, stopPending: false, newSitePending: false };
   let nextAction = 0;
   let lastReadHadStop = false;
   let violation: Violation | null = null;
@@ -92,9 +98,11 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     const ran = !hal.faults.isActive('loop-stall', nowMs);
     const before = loop.state;
     const stopRead = ran && panel.stopPending;
+    const newSiteRead = ran && panel.newSitePending;
     stepped = null;
     if (ran) {
       panel.stopPending = false;
+      panel.newSitePending = false;
       try {
         loop.tick(nowMs);
       } catch (err) {
@@ -111,6 +119,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
       written: hal.lastOutputs,
       plant: hal.plantState,
       stopEdge: stopRead && !lastReadHadStop,
+      newSitePressed: newSiteRead,
       valveStuckOpen: hal.faults.isActive('valve-stuck-open', nowMs),
       tipSensorFaulty: TIP_SENSOR_FAULTS.some((kind) => hal.faults.isActive(kind, nowMs)),
       footswitchDown: panel.footswitchDown,

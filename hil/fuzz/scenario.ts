@@ -11,13 +11,14 @@ export type OperatorAction =
   | 'start'
   | 'stop'
   | 'acknowledge'
+  | 'new-site'
   | 'estop-press'
   | 'estop-release'
   | 'footswitch-down'
   | 'footswitch-up';
 
 export const OPERATOR_ACTIONS: readonly OperatorAction[] = [
-  'start', 'stop', 'acknowledge', 'estop-press', 'estop-release', 'footswitch-down', 'footswitch-up',
+  'start', 'stop', 'acknowledge', 'new-site', 'estop-press', 'estop-release', 'footswitch-down', 'footswitch-up',
 ];
 
 export interface TimedAction {

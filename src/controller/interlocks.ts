@@ -30,7 +30,6 @@ export interface Interlock {
 
 const ALL_PHASES: readonly Phase[] = ['Idle', 'SelfTest', 'Ready', 'Freezing', 'Thawing', 'Complete', 'Stopped', 'Fault'];
 const FREEZING: readonly Phase[] = ['Freezing'];
-const FREEZE_AND_THAW: readonly Phase[] = ['Freezing', 'Thawing'];
 /** Phases where gas may be about to flow: the start-blocking checks apply here. */
 const START_AND_FREEZE: readonly Phase[] = ['SelfTest', 'Ready', 'Freezing'];
 
@@ -109,8 +108,8 @@ export const INTERLOCKS: readonly Interlock[] = [
     id: 'SENSOR_STUCK',
     hazard: 'A stuck sensor reads a plausible constant: over-freeze or under-freeze goes unseen',
     condition:
-      'the tip reading spans less than tip.stuckMinSpanC over tip.stuckWindowMs in a freeze or thaw, or does not warm after the supply closes while the return line shows no flow; stays present until the probe is disconnected (it cannot be checked again without gas flowing)',
-    armedIn: FREEZE_AND_THAW,
+      'the tip reading spans less than tip.stuckMinSpanC over tip.stuckWindowMs in a freeze, or while it must warm (a thaw, or Ready before a resumed freeze) and is not above thaw.endTipC, or does not warm after the supply closes while the return line shows no flow; stays present until the probe is disconnected (it cannot be checked again without gas flowing)',
+    armedIn: ['Ready', 'Freezing', 'Thawing'],
     debounceMs: 0,
     maxDebounceMs: 0,
     noDebounceReason: 'the stuck judgement is already a window (tip.stuckWindowMs)',

@@ -137,8 +137,11 @@ export const SettingsSchema = z
       .default({ targetC: -50, withinS: 20, hysteresisC: 3 }),
     thaw: z
       .object({
-        /** A thaw ends when its time has passed and the tip is above this. */
-        endTipC: n(-20, 37).default(0),
+        /** A thaw ends when its time has passed and the tip is above this. At least 0 C (the ice
+         * has melted: no freeze starts on a frozen tip) and at most 20 C, well below body
+         * temperature, so a tip in tissue always gets there (the fuzzer found 37 C waiting for
+         * ever). */
+        endTipC: n(0, 20).default(0),
         /** After the treatment, safe to withdraw once the tip is above 0 C plus this margin. */
         withdrawMarginC: n(0, 20).default(2),
         /** ...and has stayed above it this long, counted from the last gas flow. The reading lags

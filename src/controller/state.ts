@@ -66,8 +66,10 @@ export interface ControllerState {
   readonly cumulativeFreezeMs: number;
   /** Last tick the gas path was commanded open or the return line showed flow; null if never. */
   readonly gasLastFlowedMs: number | null;
-  /** Since when every tip channel has read fresh, usable and above the withdrawal margin. */
-  readonly warmSinceMs: number | null;
+  /** Since when every tip channel has read fresh, usable and above the withdrawal margin, and the
+   * coldest channel's range since `spanFromMs` (the first warm sample after the last gas flow): a
+   * reading that never moves is not trusted. Null while not warm. */
+  readonly warm: { readonly sinceMs: number; readonly spanFromMs: number; readonly minC: number; readonly maxC: number } | null;
   /** Non-null after a tip-validity trip: the reading is not trusted to declare safe to withdraw
    * (the console shows the tip as unknown and a wait since gas last flowed). A new start clears it. */
   readonly tipDistrust: TipDistrust | null;
@@ -115,7 +117,7 @@ export function initialState(nowMs: number): ControllerState {
     cycleFreezeMs: 0,
     cumulativeFreezeMs: 0,
     gasLastFlowedMs: null,
-    warmSinceMs: null,
+    warm: null,
     tipDistrust: null,
     coolingReachedAtMs: null,
     tipAtSubStartC: null,

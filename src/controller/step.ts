@@ -139,19 +139,41 @@ function tipDistrustAfter(prev: TipDistrust | null, tripped: readonly InterlockI
   return cause === undefined ? null : { reason: `${cause}: ${pass.statuses[cause].detail ?? ''}`, sinceMs: nowMs };
 }
 
+interface WithdrawalJudgement {
+  readonly warm: ControllerState['warm'];
+  readonly safe: boolean;
+  /** Why the reading is not trusted after all (it never moved through the dwell); null if it is. */
+  readonly deadReading: string | null;
+}
+
 /**
  * SAFE TO WITHDRAW (M2 of the review): only outside a freeze or thaw, with the tip trusted, every
  * channel fresh, usable and above 0 C plus the margin, and that for thaw.withdrawDwellMs counted
  * from the later of the first warm sample and the last gas flow. One cold or unusable sample
- * restarts the dwell: a warm flicker among cold readings never declares it.
+ * restarts the dwell: a warm flicker among cold readings never declares it. The reading must also
+ * be alive: a sensor stuck at a warm value before the stuck check's first window ended (a freeze
+ * stopped after a second) never moves, and must not declare a tip it never saw (the fuzzer found
+ * it: safe with the true tip at -7 C). A dwell with less than tip.stuckMinSpanC of movement makes
+ * the tip unknown instead.
  */
-function judgeWithdrawal(ctx: TickContext, s: ControllerState, fresh: boolean): { warmSinceMs: number | null; safe: boolean } {
+function judgeWithdrawal(ctx: TickContext, s: ControllerState, fresh: boolean): WithdrawalJudgement {
   const { nowMs, settings } = ctx;
-  const warmNow = fresh && ctx.tcProblem === null && ctx.coldestTipC !== null && ctx.coldestTipC > settings.thaw.withdrawMarginC;
-  const warmSinceMs = warmNow ? (s.warmSinceMs ?? nowMs) : null;
-  if (warmSinceMs === null || s.phase === 'Freezing' || s.phase === 'Thawing' || s.tipDistrust !== null) return { warmSinceMs, safe: false };
-  const dwellFromMs = Math.max(warmSinceMs, s.gasLastFlowedMs ?? warmSinceMs);
-  return { warmSinceMs, safe: nowMs - dwellFromMs >= settings.thaw.withdrawDwellMs };
+  const coldestC = ctx.coldestTipC;
+  const warmNow = fresh && ctx.tcProblem === null && coldestC !== null && coldestC > settings.thaw.withdrawMarginC;
+  if (!warmNow) return { warm: null, safe: false, deadReading: null };
+  const w = s.warm;
+  // The movement is judged since the last gas flow: samples from before it prove nothing now.
+  const spanRestarts = w === null || (s.gasLastFlowedMs !== null && s.gasLastFlowedMs >= w.spanFromMs);
+  const warm =
+    w === null || spanRestarts
+      ? { sinceMs: w?.sinceMs ?? nowMs, spanFromMs: nowMs, minC: coldestC, maxC: coldestC }
+      : { sinceMs: w.sinceMs, spanFromMs: w.spanFromMs, minC: Math.min(w.minC, coldestC), maxC: Math.max(w.maxC, coldestC) };
+  if (s.phase === 'Freezing' || s.phase === 'Thawing' || s.tipDistrust !== null) return { warm, safe: false, deadReading: null };
+  const dwellFromMs = Math.max(warm.sinceMs, s.gasLastFlowedMs ?? warm.sinceMs);
+  if (nowMs - dwellFromMs < settings.thaw.withdrawDwellMs) return { warm, safe: false, deadReading: null };
+  if (warm.maxC - warm.minC >= settings.tip.stuckMinSpanC) return { warm, safe: true, deadReading: null };
+  const deadReading = `tip reading constant at ${coldestC.toFixed(2)} C for ${nowMs - warm.spanFromMs} ms after gas last flowed: the sensor may be stuck`;
+  return { warm, safe: false, deadReading };
 }
 
 function valveCommands(s: ControllerState): { supply: boolean; safety: boolean } {
@@ -215,6 +237,8 @@ export function step(nowMs: number, settings: Settings, readings: ControllerRead
   };
 
   const withdrawal = judgeWithdrawal(ctx, s, fresh);
+  if (withdrawal.deadReading !== null && s.tipDistrust === null) s = { ...s, tipDistrust: { reason: withdrawal.deadReading, sinceMs: nowMs } };
+  if (s.tipDistrust !== prev.tipDistrust && s.tipDistrust !== null) events.push({ kind: 'tip-unknown', atMs: nowMs, reason: s.tipDistrust.reason });
   const safeToWithdraw = withdrawal.safe;
   assert(!safeToWithdraw || s.tipDistrust === null, 'safe to withdraw declared from a distrusted tip reading');
   if (safeToWithdraw !== prev.safeToWithdraw) events.push({ kind: 'safe-to-withdraw', atMs: nowMs, safe: safeToWithdraw });
@@ -226,7 +250,7 @@ export function step(nowMs: number, settings: Settings, readings: ControllerRead
     inputs: sameInputs(prev.inputs, op)
       ? prev.inputs
       : { start: op.start, stop: op.stop, acknowledge: op.acknowledge, newSite: op.newSite, footswitch: op.footswitch, estop: op.estop },
-    warmSinceMs: withdrawal.warmSinceMs,
+    warm: withdrawal.warm,
     supplyClosedSinceMs: outputs.supplyValveOpen ? null : (s.supplyClosedSinceMs ?? nowMs),
     safetyClosedSinceMs: outputs.safetyValveOpen ? null : (s.safetyClosedSinceMs ?? nowMs),
     safeToWithdraw,

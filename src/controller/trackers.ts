@@ -73,7 +73,8 @@ export function updateTrackers(nowMs: number, settings: Settings, readings: Read
 type StuckWindow = ControllerState['stuckWindow'];
 
 /**
- * The stuck-sensor judgement. While gas flows, or the tip thaws and is not yet above thaw.endTipC,
+ * The stuck-sensor judgement. While gas flows, or the tip thaws (in Thawing, or in Ready before a
+ * resumed freeze) and is not yet above thaw.endTipC,
  * the reading must move: less than
  * tip.stuckMinSpanC over a tip.stuckWindowMs window is a stuck sensor. A faulted sample is skipped,
  * never a reason to restart the window (a stuck reading with one bad sample every 2 s is still
@@ -92,9 +93,11 @@ function trackStuck(
 ): { window: StuckWindow; suspect: string | null } {
   if (!readings.probe.present) return { window: null, suspect: null };
   let suspect = prev.stuckSuspect;
-  const judged = prev.phase === 'Freezing' || prev.phase === 'Thawing';
-  // In a thaw the reading must warm until it is above thaw.endTipC; once above, nothing is left to judge.
-  const thawed = prev.phase === 'Thawing' && tipC !== null && tipC > settings.thaw.endTipC;
+  // In a thaw, or in Ready waiting for the tip to thaw before a freeze, the reading must warm until
+  // it is above thaw.endTipC; once above, nothing is left to judge.
+  const warming = prev.phase === 'Thawing' || (prev.phase === 'Ready' && prev.cyclesBegun > 0);
+  const judged = prev.phase === 'Freezing' || warming;
+  const thawed = warming && tipC !== null && tipC > settings.thaw.endTipC;
   let window: StuckWindow = judged && !thawed ? prev.stuckWindow : null;
   if (judged && !thawed && tipC !== null) {
     if (window === null) {

@@ -60,4 +60,6 @@ export type ControllerEvent =
   | { readonly kind: 'acknowledge'; readonly atMs: number; readonly silenced: readonly InterlockId[] }
   | { readonly kind: 'input'; readonly atMs: number; readonly input: OperatorInput }
   | { readonly kind: 'refused'; readonly atMs: number; readonly input: OperatorInput; readonly reason: string }
-  | { readonly kind: 'safe-to-withdraw'; readonly atMs: number; readonly safe: boolean };
+  | { readonly kind: 'safe-to-withdraw'; readonly atMs: number; readonly safe: boolean }
+  /** The tip reading is no longer trusted to say the probe has thawed (src/controller/withdrawal.ts). */
+  | { readonly kind: 'tip-unknown'; readonly atMs: number; readonly reason: string };

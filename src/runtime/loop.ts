@@ -118,6 +118,9 @@ export function logEvent(logger: Logger, event: ControllerEvent): void {
     case 'refused':
       logger.warn({ event: 'refused', atS, input: event.input, reason: event.reason }, `${event.input} refused: ${event.reason}`);
       return;
+    case 'tip-unknown':
+      logger.warn({ event: 'tip-unknown', atS, reason: event.reason }, `tip temperature unknown (${event.reason}): wait the thaw time shown before withdrawing`);
+      return;
     case 'safe-to-withdraw':
       logger.info({ event: 'safe-to-withdraw', atS, safe: event.safe }, event.safe ? 'safe to withdraw the probe' : 'do not withdraw the probe');
       return;
