@@ -2,8 +2,14 @@
 // `cryo run --exit-when-done` print: per-cycle figures, trips with the time the valves were
 // commanded closed, and when the probe became safe to withdraw.
 import type { Readings } from '../hal/contract.js';
+import type { Settings } from '../src/controller/settings.js';
+import type { ControllerState } from '../src/controller/state.js';
 import type { StepResult } from '../src/controller/step.js';
 import type { InterlockId, Phase } from '../src/controller/types.js';
+import { isWithdrawn, withdrawalStatus } from '../src/controller/withdrawal.js';
+
+/** After the treatment ends, wait this long at most for the probe to be safe to withdraw. */
+export const POST_TREATMENT_MAX_S = 300;
 
 /** The figure the summary reports time-to (the lethal isotherm band starts at -20 C; consoles aim for -50 C). */
 export const SUMMARY_COOLING_MARK_C = -50;
@@ -41,6 +47,9 @@ export interface TreatmentSummary {
   interlocks: InterlockRecord[];
   valveOpenAtEnd: boolean;
   safeToWithdrawAtS: number | null;
+  /** The tip reading was not trusted at the end (never SAFE TO WITHDRAW then): why, and until when
+   * the console asked to wait from the last gas flow. Null when the reading was trusted. */
+  tipUnknown: { reason: string; waitUntilS: number } | null;
   simulatedS: number;
   wallMs: number;
   seed: number;
@@ -65,9 +74,25 @@ export class TreatmentRecorder {
   endedAtMs: number | null = null;
   safeToWithdrawAtMs: number | null = null;
   valvesOpen = false;
+  readonly #settings: Settings;
+  #lastState: ControllerState | null = null;
+  #lastMs = 0;
+
+  constructor(settings: Settings) {
+    this.#settings = settings;
+  }
+
+  /** The treatment has ended and the probe may come out (safe to withdraw, or the unknown-tip wait
+   * is over), or it ended POST_TREATMENT_MAX_S ago. */
+  done(nowMs: number): boolean {
+    if (this.endedAtMs === null || this.#lastState === null) return false;
+    return isWithdrawn(this.#lastState, this.#settings, nowMs) || nowMs - this.endedAtMs >= POST_TREATMENT_MAX_S * 1000;
+  }
 
   record(nowMs: number, readings: Readings, result: StepResult): void {
     const s = result.state;
+    this.#lastState = s;
+    this.#lastMs = nowMs;
     for (const e of result.events) {
       if (e.kind === 'phase') this.#onPhase(nowMs, e.from, e.to, e.cycle);
       if (e.kind === 'trip') this.interlocks.push({ id: e.id, atS: nowMs / 1000, valvesClosedAtS: null });
@@ -124,11 +149,18 @@ export class TreatmentRecorder {
       })),
       valveOpenAtEnd: this.valvesOpen || extras.gasFlowing,
       safeToWithdrawAtS: this.safeToWithdrawAtMs === null ? null : round(this.safeToWithdrawAtMs / 1000),
+      tipUnknown: this.#tipUnknown(),
       simulatedS: round(extras.simulatedMs / 1000),
       wallMs: round(extras.wallMs),
       seed: extras.seed,
       timedOut: extras.timedOut,
     };
+  }
+
+  #tipUnknown(): TreatmentSummary['tipUnknown'] {
+    if (this.#lastState === null) return null;
+    const w = withdrawalStatus(this.#lastState, this.#settings, this.#lastMs);
+    return w.kind === 'tip-unknown' ? { reason: w.reason, waitUntilS: round(w.waitUntilMs / 1000) } : null;
   }
 
   cycleSummaries(): CycleRecord[] {

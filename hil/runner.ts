@@ -16,13 +16,12 @@ import type { FaultSpec } from './faults.js';
 import type { PlantParams } from './plant/index.js';
 import { PLANT_SUBSTEP_MS, resolvePlantParams } from './plant/index.js';
 import type { TreatmentSummary } from './recorder.js';
-import { TreatmentRecorder } from './recorder.js';
+import { POST_TREATMENT_MAX_S, TreatmentRecorder } from './recorder.js';
 
 /** The simulated probe is Type T and, with no configured probe error, reads true. */
 export const SIM_PROBE_CALIBRATION = new FixedCalibrationProvider(calibrated('T', 0, 1));
 
-/** After the treatment ends, keep simulating this long at most, waiting for safe-to-withdraw. */
-export const POST_TREATMENT_MAX_S = 300;
+
 /** Slack over the protocol's nominal length before the run is declared hung (self-test, thaw waits). */
 const PROTOCOL_SLACK_S = 600;
 
@@ -48,7 +47,7 @@ export function simulateTreatment(options: SimulationOptions): SimulationSummary
   const wallStartMs = options.wallClock?.nowMs() ?? 0;
   const clock = new VirtualClock(0);
   const hal = new SimHal({ clock, seed, plant: options.plant ?? {}, faults: options.faults ?? [] });
-  const recorder = new TreatmentRecorder();
+  const recorder = new TreatmentRecorder(settings);
   const loop = new ControlLoop({
     hal,
     settings,
@@ -78,8 +77,7 @@ export function simulateTreatment(options: SimulationOptions): SimulationSummary
     // loop-stall: the control loop does not run; the plant and the watchdog go on regardless.
     if (hal.faults.isActive('loop-stall', nowMs)) return true;
     loop.tick(nowMs);
-    const endedAtMs = recorder.endedAtMs;
-    if (endedAtMs !== null && (loop.state.safeToWithdraw || nowMs - endedAtMs >= POST_TREATMENT_MAX_S * 1000)) {
+    if (recorder.done(nowMs)) {
       finished = true;
       return false;
     }

@@ -1,13 +1,11 @@
 // Board files that would make the console unsafe are refused by the one loader both `cryo boards
 // check` and `cryo run` use, so check passes exactly the files run accepts.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { cryo } from './helpers/cli.js';
+import { tempDirForFile } from './helpers/temp.js';
 import { BoardError, parseAnyBoard } from '../src/board.js';
-import { main } from '../src/cli/main.js';
-import type { MainIo } from '../src/cli/main.js';
 
 type Json = Record<string, unknown>;
 const shipped = (name: string): Json & { buttons: Json; firmata: Json; frontend: Json; plant: Json } =>
@@ -23,24 +21,15 @@ function problemsOf(input: unknown): string {
   return '';
 }
 
+const tempDir = tempDirForFile('board-refusals-');
+let boardFiles = 0;
+
 function boardFile(board: unknown): string {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'board-refusals-')), 'board.json');
+  const file = path.join(tempDir, `board-${++boardFiles}.json`);
   fs.writeFileSync(file, JSON.stringify(board));
   return file;
 }
 
-async function cryo(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const stream = new PassThrough();
-  const io: MainIo = {
-    stdout: (t) => void (out += t),
-    stderr: (t) => void (err += t),
-    console: { stdin: new PassThrough(), stdout: stream, stderr: stream },
-  };
-  const code = await main(args, io);
-  return { code, out, err };
-}
 
 describe('input polarities that make a broken wire read safe', () => {
   it('refuses an active-low e-stop, which would read a broken wire as released', () => {

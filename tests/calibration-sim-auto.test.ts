@@ -1,9 +1,9 @@
 // The simulated probe calibrates itself when `cryo run` finds no valid record (hil/sim-calibration.ts):
 // its record is sealed with the data dir's key like any other, and the console accepts it.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDirForFile } from './helpers/temp.js';
 import { calibrationKeyPath } from '../calibration/key.js';
 import { calibrationPath, loadCalibration } from '../calibration/store.js';
 import { autoCalibrateSimProbe } from '../hil/sim-calibration.js';
@@ -22,7 +22,8 @@ async function autoCalibrate(dataDir: string, probeId: string) {
   return autoCalibrateSimProbe({ board: simBoard(probeId), probeId, dataDir, now: () => NOW, softwareVersion: 'test', logger: silentLogger() });
 }
 
-const tempDataDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'cryo-sim-auto-'));
+const tempRoot = tempDirForFile('cryo-sim-auto-');
+const tempDataDir = (): string => fs.mkdtempSync(path.join(tempRoot, 'data-'));
 
 describe('sim auto-calibration', () => {
   it('writes a sealed record on a fresh data dir, making the key, and the console accepts it', async () => {

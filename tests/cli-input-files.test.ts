@@ -3,14 +3,12 @@
 // a memory blow-up or a stack trace.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
-import type { MainIo } from '../src/cli/main.js';
+import { cryo } from './helpers/cli.js';
+import { tempDirForFile } from './helpers/temp.js';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cryo-input-files-'));
+const dir = tempDirForFile('cryo-input-files-');
 
 /** Each hostile input: its file and a fragment of the one line that must name it. */
 function hostileFiles(): [what: string, file: string, says: string][] {
@@ -33,18 +31,6 @@ function hostileFiles(): [what: string, file: string, says: string][] {
   ];
 }
 
-async function cryo(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const stream = new PassThrough();
-  const io: MainIo = {
-    stdout: (t) => void (out += t),
-    stderr: (t) => void (err += t),
-    console: { stdin: new PassThrough(), stdout: stream, stderr: stream },
-  };
-  const code = await main(args, io);
-  return { code, out, err };
-}
 
 const VERBS: [name: string, args: (file: string) => string[], code: number, prefix: string][] = [
   ['cryo simulate --settings', (f) => ['simulate', '--settings', f, '--json'], 2, 'cryo: '],

@@ -1,23 +1,9 @@
 // Numeric flags take plain decimals only, in every verb, and a single-valued flag given twice is
 // refused rather than silently keeping the last.
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
-import type { MainIo } from '../src/cli/main.js';
+import { cryo } from './helpers/cli.js';
 import { plainDecimal } from '../src/cli/options.js';
 
-async function cryo(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const stream = new PassThrough();
-  const io: MainIo = {
-    stdout: (t) => void (out += t),
-    stderr: (t) => void (err += t),
-    console: { stdin: new PassThrough(), stdout: stream, stderr: stream },
-  };
-  const code = await main(args, io);
-  return { code, out, err };
-}
 
 /** Each verb's numeric flags, with the other arguments the verb needs to reach the flag. */
 const NUMERIC_FLAGS: [verb: string[], flag: string, rest: string[]][] = [

@@ -2,16 +2,16 @@
 // exit status, never a stack trace: a data directory that cannot hold records, a board that
 // does not connect.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { tempDirForFile } from './helpers/temp.js';
 import { ConsoleError, EXIT_UNAVAILABLE } from '../src/cli/errors.js';
 import { main } from '../src/cli/main.js';
 import type { MainIo } from '../src/cli/main.js';
 import { runConsole } from '../src/cli/run.js';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cryo-run-failures-'));
+const dir = tempDirForFile('cryo-run-failures-');
 
 function consoleIo(): MainIo['console'] {
   const stream = new PassThrough();

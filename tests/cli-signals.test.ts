@@ -4,14 +4,13 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDirForFile } from './helpers/temp.js';
 import { EXIT_INTERRUPTED } from '../src/cli/errors.js';
 import { STOP_SIGNALS } from '../src/runtime/failsafe.js';
 
 const CLI = 'dist/src/cli/main.js';
-const env = { ...process.env, CRYO_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'cryo-signals-')) };
+const env = { ...process.env, CRYO_DATA_DIR: tempDirForFile('cryo-signals-') };
 
 interface Console {
   readonly child: ChildProcessWithoutNullStreams;

@@ -4,6 +4,7 @@ import { DEFAULT_SETTINGS, parseSettings, SettingsError, withProtocol } from '..
 import type { ControllerState } from '../src/controller/state.js';
 import { step } from '../src/controller/step.js';
 import { withdrawalStatus } from '../src/controller/withdrawal.js';
+import { simulateTreatment } from '../hil/runner.js';
 import type { Drive, ReadingOverrides } from './helpers/readings.js';
 import {
   NormalPatient,
@@ -74,6 +75,14 @@ describe('H1: never safe to withdraw from a reading the controller does not trus
     expect(later.steps.some((r) => r.state.safeToWithdraw)).toBe(false);
     expect(withdrawalStatus(later.state, SETTINGS, later.lastMs)).toMatchObject({ kind: 'tip-unknown', waitOver: true });
     expect(t0).toBeGreaterThan(0);
+  });
+
+  it('reports the unknown tip and its wait in the simulate summary, and ends the run when the wait is over', () => {
+    const summary = simulateTreatment({ settings: DEFAULT_SETTINGS, seed: 1, faults: [{ kind: 'tc-stuck', atMs: 0, durationMs: null }] });
+    expect(summary.safeToWithdrawAtS).toBeNull();
+    expect(summary.tipUnknown?.reason).toMatch(/^SENSOR_STUCK: /);
+    expect(summary.simulatedS).toBe(summary.tipUnknown?.waitUntilS);
+    expect(summary.timedOut).toBe(false);
   });
 
   it('trusts the reading again when a new treatment starts after the fault is acknowledged', () => {

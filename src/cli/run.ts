@@ -7,7 +7,6 @@ import { defaultDataDir } from '../../calibration/store.js';
 import { PlantParamsError } from '../../hil/plant/index.js';
 import { TreatmentRecorder } from '../../hil/recorder.js';
 import type { TreatmentSummary } from '../../hil/recorder.js';
-import { POST_TREATMENT_MAX_S } from '../../hil/runner.js';
 import { autoCalibrateSimProbe } from '../../hil/sim-calibration.js';
 import { loadAnyBoardFile } from '../board.js';
 import type { Board } from '../board.js';
@@ -181,6 +180,8 @@ async function probeCalibration(session: BoardSession, board: Board, flags: RunF
     const outcome = await saveFailsAsUsage(dataDir, () =>
       autoCalibrateSimProbe({ board: simBoard, probeId, dataDir, now: () => new Date(), softwareVersion: VERSION, logger }),
     );
+    // A record that cannot be written (the data dir is a file, its key cannot be made) is a bad --data-dir.
+    if (outcome.kind === 'write-failed') throw dataDirUnusable(dataDir, outcome.message);
     if (outcome.kind !== 'saved') logger.error({ outcome: outcome.kind }, 'sim auto-calibration did not produce a record');
     verdict = calibration.lookup(probeId, true);
   }
@@ -197,8 +198,12 @@ async function saveFailsAsUsage<T>(dataDir: string, save: () => Promise<T>): Pro
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (typeof code !== 'string') throw err;
-    throw new UsageError(`--data-dir: '${dataDir}' cannot hold calibration records (--data-dir or $CRYO_DATA_DIR): ${(err as Error).message}`);
+    throw dataDirUnusable(dataDir, (err as Error).message);
   }
+}
+
+function dataDirUnusable(dataDir: string, why: string): UsageError {
+  return new UsageError(`--data-dir: '${dataDir}' cannot hold calibration records (--data-dir or $CRYO_DATA_DIR): ${why}`);
 }
 
 async function runLoop(
@@ -214,7 +219,7 @@ async function runLoop(
   signalled: () => boolean,
 ): Promise<ConsoleResult> {
   const realClock = scheduler.clock;
-  const recorder = new TreatmentRecorder();
+  const recorder = new TreatmentRecorder(settings);
   let lastReadings: Readings | null = null;
   const loop = new ControlLoop({
     hal: session.hal,
@@ -271,8 +276,7 @@ async function runLoop(
   const statusEveryMs = status.tty ? STATUS_TTY_MS : STATUS_PLAIN_MS;
   const controlTick = (nowMs: number): void => {
     loop.tick(nowMs);
-    const endedAtMs = recorder.endedAtMs;
-    if (flags.exitWhenDone === true && endedAtMs !== null && (loop.state.safeToWithdraw || nowMs - endedAtMs >= POST_TREATMENT_MAX_S * 1000)) stop.done = true;
+    if (flags.exitWhenDone === true && recorder.done(nowMs)) stop.done = true;
   };
   const wallStartMs = realClock.nowMs();
   const loopStartMs = session.clock.nowMs();

@@ -60,6 +60,7 @@ export function formatSummary(s: SimulationSummary): string {
   }
   for (const i of s.interlocks) lines.push(`  interlock ${i.id} at ${i.atS} s, valves closed at ${i.valvesClosedAtS ?? 'never'} s`);
   lines.push(`  safe to withdraw at ${s.safeToWithdrawAtS ?? 'never'} s; valve open at end: ${s.valveOpenAtEnd}`);
+  if (s.tipUnknown !== null) lines.push(`  tip temperature unknown (${s.tipUnknown.reason}): wait until ${s.tipUnknown.waitUntilS} s before withdrawing`);
   lines.push(`  ${s.simulatedS} s simulated in ${s.wallMs} ms`);
   return `${lines.join('\n')}\n`;
 }
