@@ -4,7 +4,8 @@ import { loadAnyBoardFile, type HardwareBoard } from '../src/board.js';
 import { VirtualClock } from '../src/runtime/clock.js';
 import { FirmataBackend } from '../hal/firmata/board.js';
 import { ioSourceFor } from '../hal/firmata/io-source.js';
-import { johnnyFiveConnector } from '../hal/firmata/johnny-five.js';
+import { johnnyFiveConnector, pinIoOver } from '../hal/firmata/johnny-five.js';
+import type { J5Io } from '../hal/firmata/johnny-five.js';
 
 // mock-firmata ships no types: load it untyped and describe the part used here.
 const mockFirmata = createRequire(import.meta.url)('mock-firmata') as { Firmata: new () => MockIo };
@@ -93,5 +94,34 @@ describe('Firmata back-end through johnny-five and mock-firmata', () => {
   it('refuses an emulated port when no emulator is wired', async () => {
     const source = ioSourceFor({ ...UNO, firmata: { ...UNO.firmata, port: 'emulated:uno' } });
     await expect(source()).rejects.toThrow(/emulated:uno: no emulator wired/);
+  });
+});
+
+describe('pull-up inputs on a board without the PULLUP pin mode', () => {
+  /** A johnny-five io whose capability report has, or has not, PULLUP on pin 3. */
+  function capabilityIo(pullupListed: boolean): { io: J5Io; calls: string[] } {
+    const calls: string[] = [];
+    const MODES = { INPUT: 0, OUTPUT: 1, ANALOG: 2, PULLUP: 11 };
+    const io: J5Io = {
+      MODES,
+      pins: [undefined, undefined, undefined, { supportedModes: pullupListed ? [0, 1, 11] : [0, 1] }],
+      pinMode: (pin, mode) => void calls.push(`mode ${pin} ${mode}`),
+      digitalWrite: (pin, value) => void calls.push(`write ${pin} ${value}`),
+      digitalRead: () => undefined,
+      analogRead: () => undefined,
+    };
+    return { io, calls };
+  }
+
+  it('sets INPUT then writes HIGH when the capability report lacks PULLUP (StandardFirmata 2.4: buttons read pressed for ever otherwise)', () => {
+    const { io, calls } = capabilityIo(false);
+    pinIoOver(io).pinMode(3, 'pullup');
+    expect(calls).toEqual(['mode 3 0', 'write 3 1']);
+  });
+
+  it('uses the PULLUP mode when the board lists it', () => {
+    const { io, calls } = capabilityIo(true);
+    pinIoOver(io).pinMode(3, 'pullup');
+    expect(calls).toEqual(['mode 3 11']);
   });
 });

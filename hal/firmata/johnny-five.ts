@@ -6,8 +6,10 @@ import type { FirmataConnector, FirmataLink, IoPin, PinIo, PinMode, SessionHandl
 /** What johnny-five connects to: an IO plugin instance, or a serial path / duplex stream. */
 export type IoSource = { readonly io: unknown } | { readonly port: unknown };
 
-interface J5Io {
+export interface J5Io {
   MODES: Record<string, number | undefined>;
+  /** The board's capability report, per pin (firmata.js fills it in before 'ready'). */
+  pins?: readonly ({ supportedModes?: readonly number[] } | undefined)[];
   pinMode(pin: IoPin, mode: number): void;
   digitalWrite(pin: IoPin, value: number): void;
   digitalRead(pin: IoPin, cb: (value: number) => void): void;
@@ -31,18 +33,33 @@ function describe(event: string, data: unknown): string {
   return event;
 }
 
-function pinIoOver(io: J5Io): PinIo {
+export function pinIoOver(io: J5Io): PinIo {
   const modes = io.MODES;
   const mode = (m: PinMode): number => {
     const code = { input: modes.INPUT, pullup: modes.PULLUP ?? modes.INPUT, output: modes.OUTPUT, analog: modes.ANALOG }[m];
     if (code === undefined) throw new Error(`johnny-five io has no ${m} mode`);
     return code;
   };
+  /**
+   * firmata.js always defines MODES.PULLUP, but a board only has it when its capability report
+   * lists it: StandardFirmata before protocol 2.5 (the emulated Uno's build) does not, ignores the
+   * mode and leaves the pin out of its digital reports, so every active-low button read 0, that
+   * is pressed, for ever (stop held, start held). Without it, INPUT then a HIGH write turns the
+   * pull-up on.
+   */
+  const hasPullup = (pin: IoPin): boolean => {
+    if (modes.PULLUP === undefined) return false;
+    const caps = typeof pin === 'number' ? io.pins?.[pin]?.supportedModes : undefined;
+    return caps === undefined || caps.includes(modes.PULLUP);
+  };
   return {
     pinMode: (pin, m) => {
+      if (m === 'pullup' && !hasPullup(pin)) {
+        io.pinMode(pin, mode('input'));
+        io.digitalWrite(pin, 1);
+        return;
+      }
       io.pinMode(pin, mode(m));
-      // Firmata before 2.5 has no PULLUP mode: a HIGH write to an input enables the pull-up.
-      if (m === 'pullup' && modes.PULLUP === undefined) io.digitalWrite(pin, 1);
     },
     digitalWrite: (pin, level) => {
       io.digitalWrite(pin, level);
