@@ -235,6 +235,18 @@ describe('M3: stop and start', () => {
     expect(resumed.steps.some((r) => gasPathOpen(r.outputs))).toBe(false);
   });
 
+  it('names the refusal of new site in Fault, and of a start pressed in the same tick as new site', () => {
+    const { patient, d } = stoppedLateInFreeze();
+    const bothMs = d.lastMs + 20;
+    const both = driveSteps(patient.script((now) => ({ operator: { start: now === bothMs, newSite: now === bothMs } })), 1, { settings: TWO_CYCLES, state: d.state });
+    expect(both.events).toContainEqual(expect.objectContaining({ kind: 'refused', input: 'start', reason: 'new site pressed in the same tick: press start again' }));
+    const faulted = drive(patient.script(() => ({ operator: { estop: true } })), { settings: TWO_CYCLES, state: both.state, durationMs: 100 });
+    expect(faulted.state.phase).toBe('Fault');
+    const pressMs = faulted.lastMs + 20;
+    const refused = driveSteps(patient.script(pressAt(pressMs, 'newSite', { operator: { estop: true } })), 1, { settings: TWO_CYCLES, state: faulted.state });
+    expect(refused.events).toContainEqual(expect.objectContaining({ kind: 'refused', input: 'new-site', reason: 'acknowledge the fault first' }));
+  });
+
   it('carries the site freeze total across the stop', () => {
     const { patient, d } = stoppedLateInFreeze();
     const startMs = d.lastMs + 20;

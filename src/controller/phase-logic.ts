@@ -72,11 +72,17 @@ function newSite(ctx: TickContext, events: ControllerEvent[]): ControllerState {
   return { ...s, cyclesBegun: 0, cumulativeFreezeMs: 0, cycle: 0 };
 }
 
-/** A freeze never begins on a tip that has not thawed: the control channel above thaw.endTipC,
- * and when resuming a site, the protocol's thaw time since gas last flowed. */
+/** Every tip channel reads usable and above thaw.endTipC: the coldest one decides, as for
+ * withdrawal (a probe thawed at its control junction may still be frozen at another). */
+function allChannelsThawed(ctx: TickContext): boolean {
+  return ctx.tcProblem === null && ctx.coldestTipC !== null && ctx.coldestTipC > ctx.settings.thaw.endTipC;
+}
+
+/** A freeze never begins on a tip that has not thawed (every channel above thaw.endTipC) and, when
+ * resuming a site, before the protocol's thaw time since gas last flowed. */
 function tipThawed(ctx: TickContext): boolean {
   const { nowMs, settings, state: s } = ctx;
-  if (ctx.tipC === null || ctx.tipC <= settings.thaw.endTipC) return false;
+  if (!allChannelsThawed(ctx)) return false;
   if (s.cyclesBegun === 0 || s.gasLastFlowedMs === null) return true;
   return nowMs - s.gasLastFlowedMs >= settings.protocol.thawS * 1000;
 }
@@ -99,7 +105,10 @@ export function advancePhase(ctx: TickContext, edges: Edges, events: ControllerE
     case 'Idle':
     case 'Complete':
     case 'Stopped': {
-      if (edges.newSite) return newSite(ctx, events);
+      if (edges.newSite) {
+        if (edges.start) events.push({ kind: 'refused', atMs: nowMs, input: 'start', reason: 'new site pressed in the same tick: press start again' });
+        return newSite(ctx, events);
+      }
       const refusal = edges.start ? startRefusal(ctx) : null;
       if (refusal !== null) events.push({ kind: 'refused', atMs: nowMs, input: 'start', reason: refusal });
       else if (edges.start) return beginSelfTest(s, nowMs, events);
@@ -129,7 +138,7 @@ export function advancePhase(ctx: TickContext, edges: Edges, events: ControllerE
       return s;
     }
     case 'Thawing': {
-      const thawDone = inPhaseMs >= settings.protocol.thawS * 1000 && ctx.tipC !== null && ctx.tipC > settings.thaw.endTipC;
+      const thawDone = inPhaseMs >= settings.protocol.thawS * 1000 && allChannelsThawed(ctx);
       if (!thawDone) return s;
       if (s.cyclesBegun < settings.protocol.cycles) return mayBeginFreeze(ctx) ? beginFreeze(s, nowMs, events) : s;
       return enterPhase(s, nowMs, 'Complete', 'none', events);

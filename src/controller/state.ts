@@ -5,9 +5,9 @@ import type { InterlockId, Phase, SubStep } from './types.js';
 import { INTERLOCK_IDS } from './types.js';
 
 export interface InterlockStatus {
-  /** Times of the ticks that saw the raw condition, within the row's k-of-2k judging window
-   * (step.ts); empty while the condition has not been seen for a window. */
-  readonly badTimesMs: readonly number[];
+  /** Numbers (ControllerState.tickCount) of the ticks that saw the raw condition within the row's
+   * k-of-2k judging window (step.ts); empty while the condition has not been seen for a window. */
+  readonly badTicks: readonly number[];
   /** Tripped and not yet cleared (latched ones clear on acknowledge once the condition is gone). */
   readonly tripped: boolean;
   readonly trippedAtMs: number | null;
@@ -76,6 +76,9 @@ export interface ControllerState {
   readonly coolingReachedAtMs: number | null;
   readonly tipAtSubStartC: number | null;
   // Trackers.
+  /** Steps taken since power-up: the debounce windows count samples, not nominal time, so late
+   * ticks cannot thin a window out (a 50 % fault at 24 ms ticks would otherwise never trip). */
+  readonly tickCount: number;
   readonly lastStepMs: number | null;
   readonly lateStepTimesMs: readonly number[];
   readonly lastGapMs: number;
@@ -88,11 +91,11 @@ export interface ControllerState {
 }
 
 /** The shared empty list (quiet ticks allocate nothing). */
-export const NO_TIMES: readonly number[] = Object.freeze([]);
+export const NO_TICKS: readonly number[] = Object.freeze([]);
 
 function initialInterlocks(): Record<InterlockId, InterlockStatus> {
   const entries = INTERLOCK_IDS.map(
-    (id) => [id, { badTimesMs: NO_TIMES, tripped: false, trippedAtMs: null, conditionNow: false, detail: null }] as const,
+    (id) => [id, { badTicks: NO_TICKS, tripped: false, trippedAtMs: null, conditionNow: false, detail: null }] as const,
   );
   return Object.fromEntries(entries) as Record<InterlockId, InterlockStatus>;
 }
@@ -121,6 +124,7 @@ export function initialState(nowMs: number): ControllerState {
     tipDistrust: null,
     coolingReachedAtMs: null,
     tipAtSubStartC: null,
+    tickCount: 0,
     lastStepMs: null,
     lateStepTimesMs: [],
     lastGapMs: 0,

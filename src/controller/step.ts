@@ -13,10 +13,11 @@ import type { Edges } from './phase-logic.js';
 import { advancePhase, enterPhase } from './phase-logic.js';
 import type { Settings } from './settings.js';
 import type { ControllerState, InterlockStatus, TipDistrust } from './state.js';
-import { NO_TIMES } from './state.js';
+import { NO_TICKS } from './state.js';
 import { periodMs, updateTrackers } from './trackers.js';
 import { TIP_VALIDITY_TRIPS } from './withdrawal.js';
 import type { ControllerEvent, InterlockId, OperatorInput } from './types.js';
+import { TREATING_PHASES } from './types.js';
 
 export interface StepResult {
   readonly outputs: Outputs;
@@ -52,18 +53,19 @@ interface InterlockPass {
 }
 
 /**
- * The ticks that saw the condition within the judging window: k of the last 2k sample periods
- * (debounceSamples). Bad samples are counted, not required in a row, so a condition that comes and
- * goes (-150 C on 4 samples of 5, -95 C on every other one) still trips.
+ * The ticks that saw the condition within the judging window: k of the last 2k samples
+ * (debounceSamples), counted in samples so late ticks do not thin the window out. Bad samples are
+ * counted, not required in a row, so a condition that comes and goes (-150 C on 4 samples of 5,
+ * -95 C on every other one) still trips.
  */
-function judgeBadTimes(prev: readonly number[], raw: boolean, nowMs: number, k: number, periodMs: number): readonly number[] {
-  const windowStartMs = nowMs - 2 * k * periodMs;
+function judgeBadTicks(prev: readonly number[], raw: boolean, tick: number, k: number): readonly number[] {
+  const windowStart = tick - 2 * k;
   const first = prev[0];
-  const expired = first !== undefined && first <= windowStartMs;
+  const expired = first !== undefined && first <= windowStart;
   if (!raw && !expired) return prev;
-  const kept = expired ? prev.filter((t) => t > windowStartMs) : prev;
-  if (!raw) return kept.length === 0 ? NO_TIMES : kept;
-  return [...kept, nowMs];
+  const kept = expired ? prev.filter((t) => t > windowStart) : prev;
+  if (!raw) return kept.length === 0 ? NO_TICKS : kept;
+  return [...kept, tick];
 }
 
 function evaluateInterlocks(ctx: TickContext, events: ControllerEvent[]): InterlockPass {
@@ -77,11 +79,11 @@ function evaluateInterlocks(ctx: TickContext, events: ControllerEvent[]): Interl
     const prev = s.interlocks[row.id];
     const detail = row.check(ctx);
     const raw = detail !== null;
-    if (!raw && prev.badTimesMs.length === 0 && !prev.conditionNow && !(prev.tripped && !row.latch)) continue;
+    if (!raw && prev.badTicks.length === 0 && !prev.conditionNow && !(prev.tripped && !row.latch)) continue;
     const k = debounceSamples(debounceFor(row, settings.debounceMs), tickMs);
-    const badTimesMs = judgeBadTimes(prev.badTimesMs, raw, nowMs, k, tickMs);
-    let next: InterlockStatus = { ...prev, badTimesMs, conditionNow: raw, detail: detail ?? prev.detail };
-    const debounced = badTimesMs.length >= k;
+    const badTicks = judgeBadTicks(prev.badTicks, raw, s.tickCount, k);
+    let next: InterlockStatus = { ...prev, badTicks, conditionNow: raw, detail: detail ?? prev.detail };
+    const debounced = badTicks.length >= k;
     if (!prev.tripped && detail !== null && debounced && row.armedIn.includes(s.phase)) {
       next = { ...next, tripped: true, trippedAtMs: nowMs };
       tripped.push(row.id);
@@ -137,6 +139,17 @@ function tipDistrustAfter(prev: TipDistrust | null, tripped: readonly InterlockI
   if (prev !== null) return prev;
   const cause = tripped.find((id) => TIP_VALIDITY_TRIPS.includes(id));
   return cause === undefined ? null : { reason: `${cause}: ${pass.statuses[cause].detail ?? ''}`, sinceMs: nowMs };
+}
+
+/**
+ * Outside a treatment the tip-validity rows are not armed (nothing to stop), but after gas has
+ * flowed the probe may still be frozen: a reading that becomes unusable then (open, stale, probe
+ * off) makes the tip unknown with its countdown, instead of DO NOT WITHDRAW for ever.
+ */
+function unusableAfterGas(ctx: TickContext, s: ControllerState, readings: ControllerReadings): string | null {
+  if (s.gasLastFlowedMs === null || TREATING_PHASES.includes(s.phase)) return null;
+  const problem = ctx.tcProblem ?? ctx.staleProblem ?? (readings.probe.present ? null : 'probe not present');
+  return problem === null ? null : `tip reading unusable after the treatment: ${problem}`;
 }
 
 interface WithdrawalJudgement {
@@ -218,6 +231,9 @@ export function step(nowMs: number, settings: Settings, readings: ControllerRead
   if (s.phase === 'Fault' && edges.start) {
     events.push({ kind: 'refused', atMs: nowMs, input: 'start', reason: 'acknowledge the fault first' });
   }
+  if (s.phase === 'Fault' && edges.newSite) {
+    events.push({ kind: 'refused', atMs: nowMs, input: 'new-site', reason: 'acknowledge the fault first' });
+  }
 
   const cleared = [...pass.autoCleared];
   if (edges.acknowledge) s = acknowledge(s, nowMs, events, cleared);
@@ -236,6 +252,8 @@ export function step(nowMs: number, settings: Settings, readings: ControllerRead
     buzzer: signals.buzzer,
   };
 
+  const unusable = unusableAfterGas(ctx, s, readings);
+  if (unusable !== null && s.tipDistrust === null) s = { ...s, tipDistrust: { reason: unusable, sinceMs: nowMs } };
   const withdrawal = judgeWithdrawal(ctx, s, fresh);
   if (withdrawal.deadReading !== null && s.tipDistrust === null) s = { ...s, tipDistrust: { reason: withdrawal.deadReading, sinceMs: nowMs } };
   if (s.tipDistrust !== prev.tipDistrust && s.tipDistrust !== null) events.push({ kind: 'tip-unknown', atMs: nowMs, reason: s.tipDistrust.reason });

@@ -57,6 +57,7 @@ export function updateTrackers(nowMs: number, settings: Settings, readings: Read
   return {
     ...prev,
     gasLastFlowedMs: gasPathOpen || flow ? nowMs : prev.gasLastFlowedMs,
+    tickCount: prev.tickCount + 1,
     lastStepMs: nowMs,
     lastGapMs: gapMs,
     lateStepTimesMs,

@@ -25,15 +25,18 @@ export type Withdrawal =
   | { readonly kind: 'do-not-withdraw' }
   /**
    * The tip reading is not trusted: its temperature is unknown. `waitUntilMs` is the last gas
-   * flow plus thaw.unknownTipWaitS (the conservative passive thaw); `waitOver` once it has passed.
+   * flow (or, with none seen since power-up, the moment the reading became untrusted) plus
+   * thaw.unknownTipWaitS (the conservative passive thaw); `waitOver` once it has passed.
    * Never the same as SAFE TO WITHDRAW: the console shows the wait, not a verdict.
    */
   | { readonly kind: 'tip-unknown'; readonly reason: string; readonly waitUntilMs: number; readonly waitOver: boolean };
 
 export function withdrawalStatus(s: ControllerState, settings: Settings, nowMs: number): Withdrawal {
   if (s.tipDistrust !== null) {
-    // No gas has flowed since power-up: this console cannot have frozen the tip.
-    const waitUntilMs = s.gasLastFlowedMs === null ? s.tipDistrust.sinceMs : s.gasLastFlowedMs + settings.thaw.unknownTipWaitS * 1000;
+    // No gas seen since power-up does not mean the tip is warm: the console may have been
+    // restarted mid-freeze (LOOP_OVERRUN asks for a restart). The wait then counts from now.
+    const fromMs = s.gasLastFlowedMs ?? s.tipDistrust.sinceMs;
+    const waitUntilMs = fromMs + settings.thaw.unknownTipWaitS * 1000;
     return { kind: 'tip-unknown', reason: s.tipDistrust.reason, waitUntilMs, waitOver: nowMs >= waitUntilMs };
   }
   return s.safeToWithdraw ? { kind: 'safe' } : { kind: 'do-not-withdraw' };
