@@ -90,6 +90,11 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   const panel: Panel = { hal, footswitchDown: false, stopPending: false, newSitePending: false };
   let nextAction = 0;
   let lastReadHadStop = false;
+  let lastObservedMs = 0;
+  /** A fault active at any moment since the last observation: one shorter than a tick (a 20 ms
+   * stuck valve at 17 Hz) still let gas through between two ticks, and still explains it. */
+  const activeSince = (kind: FaultKind, nowMs: number): boolean =>
+    hal.faults.specs.some((f) => f.kind === kind && f.atMs <= nowMs && (f.durationMs === null || f.atMs + f.durationMs > lastObservedMs));
   let violation: Violation | null = null;
 
   const ticks = scheduler.runTicks(Math.ceil(scenario.maxMs / scheduler.periodMs), (tick) => {
@@ -120,11 +125,12 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
       plant: hal.plantState,
       stopEdge: stopRead && !lastReadHadStop,
       newSitePressed: newSiteRead,
-      valveStuckOpen: hal.faults.isActive('valve-stuck-open', nowMs),
-      tipSensorFaulty: TIP_SENSOR_FAULTS.some((kind) => hal.faults.isActive(kind, nowMs)),
+      valveStuckOpen: activeSince('valve-stuck-open', nowMs),
+      tipSensorFaulty: TIP_SENSOR_FAULTS.some((kind) => activeSince(kind, nowMs)),
       footswitchDown: panel.footswitchDown,
     };
     if (ran) lastReadHadStop = stopRead;
+    lastObservedMs = nowMs;
     violation = checker.observe(observation);
     return violation === null && !checker.done(observation, actions.slice(nextAction).some((a) => a.action === 'start'));
   });
