@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, linkSync, mkdirSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CalibrationKeyError } from './errors.js';
+import { fsyncDirectory } from './fsync-dir.js';
 
 export const CALIBRATION_KEY_FILE = 'calibration.key';
 /** 32 bytes: the HMAC-SHA256 block of security; more adds nothing, less weakens it. */
@@ -84,12 +85,7 @@ export function loadOrCreateCalibrationKey(dataDir: string): Buffer {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    const dirFd = openSync(dataDir, 'r');
-    try {
-      fsyncSync(dirFd);
-    } finally {
-      closeSync(dirFd);
-    }
+    fsyncDirectory(dataDir);
   } catch (err) {
     throw new CalibrationKeyError(path, `cannot create the calibration key: ${(err as Error).message}`);
   } finally {

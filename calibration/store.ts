@@ -9,6 +9,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmS
 import { join } from 'node:path';
 import { InputFileError, parseJsonInput, readBoundedFile } from '../kernel/json-input.js';
 import { CalibrationCorruptError, CalibrationKeyError, CalibrationMissingError, CalibrationWriteError } from './errors.js';
+import { fsyncDirectory } from './fsync-dir.js';
 import { loadCalibrationKey, loadOrCreateCalibrationKey } from './key.js';
 import { checkCalibrationRecord, checkProbeId, futureDateProblem, isValidProbeId, legacyProblem, parseCalibrationFile, sealRecord } from './record.js';
 import type { CalibrationRecord } from './record.js';
@@ -53,12 +54,7 @@ export function writeCalibration(dataDir: string, record: CalibrationRecord): st
       closeSync(fd);
     }
     renameSync(tempPath, path);
-    const dirFd = openSync(dir, 'r');
-    try {
-      fsyncSync(dirFd);
-    } finally {
-      closeSync(dirFd);
-    }
+    fsyncDirectory(dir);
   } catch (err) {
     rmSync(tempPath, { force: true });
     throw new CalibrationWriteError(path, err);
