@@ -177,10 +177,14 @@ function judgeWithdrawal(ctx: TickContext, s: ControllerState, fresh: boolean): 
   const w = s.warm;
   // The movement is judged since the last gas flow: samples from before it prove nothing now.
   const spanRestarts = w === null || (s.gasLastFlowedMs !== null && s.gasLastFlowedMs >= w.spanFromMs);
+  // Copy only when the range grows: a steady warm reading allocates nothing per tick.
+  const unchanged = w !== null && !spanRestarts && coldestC >= w.minC && coldestC <= w.maxC;
   const warm =
     w === null || spanRestarts
       ? { sinceMs: w?.sinceMs ?? nowMs, spanFromMs: nowMs, minC: coldestC, maxC: coldestC }
-      : { sinceMs: w.sinceMs, spanFromMs: w.spanFromMs, minC: Math.min(w.minC, coldestC), maxC: Math.max(w.maxC, coldestC) };
+      : unchanged
+        ? w
+        : { sinceMs: w.sinceMs, spanFromMs: w.spanFromMs, minC: Math.min(w.minC, coldestC), maxC: Math.max(w.maxC, coldestC) };
   if (s.phase === 'Freezing' || s.phase === 'Thawing' || s.tipDistrust !== null) return { warm, safe: false, deadReading: null };
   const dwellFromMs = Math.max(warm.sinceMs, s.gasLastFlowedMs ?? warm.sinceMs);
   if (nowMs - dwellFromMs < settings.thaw.withdrawDwellMs) return { warm, safe: false, deadReading: null };
