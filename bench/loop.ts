@@ -4,7 +4,7 @@
 // figure domain.md section 7 reports. Run alone: `npx tsx bench/loop.ts [durationMs]`.
 
 import { pathToFileURL } from 'node:url';
-import { RealTimeScheduler } from '../src/runtime/scheduler.js';
+import { RealTimeScheduler } from '../kernel/scheduler/index.js';
 
 export interface LoopFigures {
   ticks: number;

@@ -1,8 +1,8 @@
 // Simulation throughput: the standard preset in virtual time, simulated seconds per wall second.
 // One warm-up run (JIT) is discarded; the median of the measured runs is reported.
-import { simulateTreatment } from '../hil/runner.js';
+import { simulateTreatment } from '../src/sim/runner.js';
 import { DEFAULT_SETTINGS, PRESETS, withProtocol } from '../src/controller/settings.js';
-import { MonotonicClock } from '../src/runtime/clock.js';
+import { MonotonicClock } from '../kernel/clock.js';
 
 export interface SimFigures {
   simulatedS: number;

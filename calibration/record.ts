@@ -4,12 +4,13 @@
 // own limits (calibration/fit.ts, constants in code): never against limits the file carries.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { describeIssues } from '../src/controller/settings.js';
+import { describeIssues } from '../kernel/config-error.js';
+import { PROBE_ID_RULE, THERMOCOUPLE_TYPES, isValidProbeId } from '../kernel/probe.js';
 import { canonicalJson, sha256Hex } from './canonical.js';
 import { CalibrationCorruptError, CalibrationRejectedError, ProbeIdError } from './errors.js';
 import { DEFAULT_FIT_LIMITS, fitCalibration, resolveFitLimits } from './fit.js';
 import type { FitLimits } from './fit.js';
-import { BATHS, RECORD_THERMOCOUPLE_TYPES } from './types.js';
+import { BATHS } from './types.js';
 import type { Bath, ThermocoupleType } from './types.js';
 
 /**
@@ -30,12 +31,6 @@ export const MS_PER_DAY = 86_400_000;
 /** How far a stored fit may differ from a refit of its stored points: float noise only. */
 const REFIT_TOLERANCE = 1e-9;
 
-/** Probe ids name files: letters, digits, '.', '_', '-', 1-64 characters, never '.' or '..'. */
-export const PROBE_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
-
-export function isValidProbeId(probeId: string): boolean {
-  return PROBE_ID_PATTERN.test(probeId) && probeId !== '.' && probeId !== '..';
-}
 
 /** Throws ProbeIdError naming the id unless it is safe as a file name. */
 export function checkProbeId(probeId: string): string {
@@ -53,8 +48,8 @@ const isoDate = z.iso.datetime({ offset: true });
 export const CalibrationRecordSchema = z
   .object({
     format: z.literal(CALIBRATION_FORMAT),
-    probeId: z.string().refine(isValidProbeId, 'not a valid probe id (1-64 of A-Z a-z 0-9 . _ -, not . or ..)'),
-    thermocoupleType: z.enum(RECORD_THERMOCOUPLE_TYPES),
+    probeId: z.string().refine(isValidProbeId, `not a valid probe id (${PROBE_ID_RULE})`),
+    thermocoupleType: z.enum(THERMOCOUPLE_TYPES),
     points: z
       .array(z.object({ bath: z.enum(BATHS), referenceC: temperatureC, rawC: temperatureC, residualC: z.number() }).strict())
       .min(1)

@@ -11,7 +11,8 @@ import { InputFileError, parseJsonInput, readBoundedFile } from '../kernel/json-
 import { CalibrationCorruptError, CalibrationKeyError, CalibrationMissingError, CalibrationWriteError } from './errors.js';
 import { fsyncDirectory } from './fsync-dir.js';
 import { loadCalibrationKey, loadOrCreateCalibrationKey } from './key.js';
-import { checkCalibrationRecord, checkProbeId, futureDateProblem, isValidProbeId, legacyProblem, parseCalibrationFile, sealRecord } from './record.js';
+import { isValidProbeId } from '../kernel/probe.js';
+import { checkCalibrationRecord, checkProbeId, futureDateProblem, legacyProblem, parseCalibrationFile, sealRecord } from './record.js';
 import type { CalibrationRecord } from './record.js';
 import type { CalibrationLoad } from './status.js';
 import { isExpired } from './status.js';

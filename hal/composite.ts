@@ -2,8 +2,8 @@
 // probe presence, pressures) plus a thermocouple TipSource (the serial front-end). Either
 // back-end's fault is the HAL's fault, named; this class decides nothing about safety.
 import type { Hal, Outputs, Readings, TipSource } from './contract.js';
-import type { HardwareBoard } from '../src/board.js';
-import type { Clock } from '../src/runtime/clock.js';
+import type { HardwareBoard } from './hardware-board.js';
+import type { Clock } from '../kernel/clock.js';
 import { FirmataBackend, type FirmataLike } from './firmata/board.js';
 import { ioSourceFor, type IoSourceOptions } from './firmata/io-source.js';
 import { johnnyFiveConnector } from './firmata/johnny-five.js';

@@ -6,9 +6,9 @@
 import type { CalibrationPrompt, ProcedureOutcome } from '../calibration/procedure/index.js';
 import { PromptClosedError, runCalibrationProcedure, simCalibrationRig } from '../calibration/procedure/index.js';
 import { ProbeIdError } from '../calibration/errors.js';
-import { isValidProbeId } from '../calibration/record.js';
-import type { SimBoard } from '../src/board.js';
-import type { Logger } from '../src/log.js';
+import { isValidProbeId } from '../kernel/probe.js';
+import type { SimBoard } from './sim/board.js';
+import type { Logger } from '../kernel/log.js';
 
 /** Who the record names as having calibrated the probe. */
 export const SIM_AUTO_CALIBRATOR = 'sim auto-calibration';

@@ -18,9 +18,9 @@ import { readCalibration } from '../calibration/store.js';
 import type { TipSample, TipSource } from '../hal/contract.js';
 import { SerialFrontend } from '../hal/serial/frontend.js';
 import { encodeLine } from '../hal/serial/protocol.js';
-import { ManualTimers } from '../hal/serial/timers.js';
-import { VirtualClock } from '../src/runtime/clock.js';
-import { sublimationTempC } from '../src/physics/co2.js';
+import { ManualTimers } from '../kernel/timers.js';
+import { VirtualClock } from '../kernel/clock.js';
+import { sublimationTempC } from '../kernel/co2.js';
 
 // binding-mock 10 ships types only for its CommonJS entry, so it is loaded (and typed) as CommonJS.
 const { MockBinding } = createRequire(import.meta.url)('@serialport/binding-mock') as { MockBinding: MockBindingInterface };

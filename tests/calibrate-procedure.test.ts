@@ -6,10 +6,10 @@ import { applyCalibration } from '../calibration/fit.js';
 import { PromptClosedError, runCalibrationProcedure, simCalibrationRig } from '../calibration/procedure/index.js';
 import type { CalibrationPrompt, ProcedureLimitsInput, ProcedureOutcome, SimRig } from '../calibration/procedure/index.js';
 import { calibrationDir, readCalibration } from '../calibration/store.js';
-import type { SensorParams } from '../hal/sim/index.js';
+import type { SensorParams } from '../hil/sim/index.js';
 import type { FaultSpec } from '../hil/faults.js';
 import { parseBoard } from '../src/board.js';
-import { sublimationTempC } from '../src/physics/co2.js';
+import { sublimationTempC } from '../kernel/co2.js';
 
 const NOW = new Date('2025-04-01T09:00:00.000Z');
 const PROBE = 'SIM-PROBE-001';

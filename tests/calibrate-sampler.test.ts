@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FrontendTipSampler } from '../calibration/procedure/frontend-sampler.js';
 import type { TipSample, TipSource } from '../hal/contract.js';
-import { VirtualClock } from '../src/runtime/clock.js';
+import { VirtualClock } from '../kernel/clock.js';
 
 function source(fault: string | null, tips: TipSample[]): TipSource {
   return { tips: () => tips, fault: () => fault, close: () => Promise.resolve() };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { SimHal, type SimHalOptions, SensorParamsError } from '../hal/sim/index.js';
-import { BATH_TIME_CONSTANT_MS } from '../hal/sim/bath.js';
-import { VirtualClock } from '../src/runtime/clock.js';
+import { SimHal, type SimHalOptions, SensorParamsError } from '../hil/sim/index.js';
+import { BATH_TIME_CONSTANT_MS } from '../hil/sim/bath.js';
+import { VirtualClock } from '../kernel/clock.js';
 
 const TICK_MS = 20;
 

@@ -9,7 +9,7 @@ import { calibrationPath, loadCalibration } from '../calibration/store.js';
 import { autoCalibrateSimProbe } from '../hil/sim-calibration.js';
 import { parseBoard } from '../src/board.js';
 import type { SimBoard } from '../src/board.js';
-import { silentLogger } from '../src/log.js';
+import { silentLogger } from '../kernel/log.js';
 import { StoreCalibrationProvider } from '../src/runtime/calibration-provider.js';
 
 const NOW = new Date('2026-06-01T10:00:00.000Z');

@@ -9,7 +9,7 @@ import {
   saturationPressureBar,
   sublimationPressureBarAtK,
   sublimationTempC,
-} from '../src/physics/co2.js';
+} from '../kernel/co2.js';
 
 describe('saturation pressure (Span-Wagner ancillary)', () => {
   // Domain section 2 table: cylinder temperature C -> saturation pressure bar.

@@ -9,17 +9,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAULT_BITS } from '../hal/serial/protocol.js';
 import { startEmulatedRig } from '../hil/emulated-rig.js';
 import type { EmulatedRig } from '../hil/emulated-rig.js';
-import { SIM_PROBE_CALIBRATION } from '../hil/runner.js';
+import { SIM_PROBE_CALIBRATION } from '../src/sim/runner.js';
 import { loadAnyBoardFile } from '../src/board.js';
 import type { HardwareBoard } from '../src/board.js';
 import { main } from '../src/cli/main.js';
 import { DEFAULT_SETTINGS, withProtocol } from '../src/controller/settings.js';
 import type { ControllerEvent } from '../src/controller/types.js';
-import { silentLogger } from '../src/log.js';
+import { silentLogger } from '../kernel/log.js';
 import { waitForConnection } from '../src/runtime/board-session.js';
-import { MonotonicClock } from '../src/runtime/clock.js';
+import { MonotonicClock } from '../kernel/clock.js';
 import { ControlLoop } from '../src/runtime/loop.js';
-import { RealTimeScheduler } from '../src/runtime/scheduler.js';
+import { RealTimeScheduler } from '../kernel/scheduler/index.js';
 
 const BOARD = 'boards/uno-emulated.json';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadAnyBoardFile, type HardwareBoard } from '../src/board.js';
-import { VirtualClock } from '../src/runtime/clock.js';
+import { VirtualClock } from '../kernel/clock.js';
 import { SAFE_OUTPUTS } from '../hal/contract.js';
 import { FirmataBackend, type Timers } from '../hal/firmata/board.js';
 import type { FirmataConnector, IoPin, Level, PinIo, PinMode, SessionHandlers } from '../hal/firmata/pin-io.js';

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { loadAnyBoardFile, type HardwareBoard } from '../src/board.js';
-import { VirtualClock } from '../src/runtime/clock.js';
+import { VirtualClock } from '../kernel/clock.js';
 import { FirmataBackend } from '../hal/firmata/board.js';
 import { ioSourceFor } from '../hal/firmata/io-source.js';
 import { johnnyFiveConnector, pinIoOver } from '../hal/firmata/johnny-five.js';

@@ -1,7 +1,7 @@
 // `cryo simulate` reports the plant's state at the end once the valves have had time to move: a
 // run that ends in the tick stop closed them must not report them open (review finding, Low).
 import { describe, expect, it } from 'vitest';
-import { simulateTreatment } from '../hil/runner.js';
+import { simulateTreatment } from '../src/sim/runner.js';
 import { DEFAULT_SETTINGS } from '../src/controller/settings.js';
 
 describe('simulateTreatment at the end of the run', () => {

@@ -3,14 +3,14 @@
 // controllers put back through the loop's test seam are found and shrunk.
 import { describe, expect, it } from 'vitest';
 import { FAULT_KINDS } from '../hil/faults.js';
-import type { RunOutcome } from '../hil/fuzz/campaign.js';
-import { fuzzOne } from '../hil/fuzz/campaign.js';
-import { SETTINGS_JSON_SCHEMA } from '../hil/fuzz/draw-settings.js';
-import { drawScenario, maxMsFor } from '../hil/fuzz/draw.js';
-import type { InvariantId } from '../hil/fuzz/invariants.js';
-import { runScenario } from '../hil/fuzz/run.js';
-import type { Scenario } from '../hil/fuzz/scenario.js';
-import { shrinkScenario } from '../hil/fuzz/shrink.js';
+import type { RunOutcome } from '../src/sim/fuzz/campaign.js';
+import { fuzzOne } from '../src/sim/fuzz/campaign.js';
+import { SETTINGS_JSON_SCHEMA } from '../src/sim/fuzz/draw-settings.js';
+import { drawScenario, maxMsFor } from '../src/sim/fuzz/draw.js';
+import type { InvariantId } from '../src/sim/fuzz/invariants.js';
+import { runScenario } from '../src/sim/fuzz/run.js';
+import type { Scenario } from '../src/sim/fuzz/scenario.js';
+import { shrinkScenario } from '../src/sim/fuzz/shrink.js';
 import { parseSettings } from '../src/controller/settings.js';
 import type { StepFunction } from '../src/runtime/loop.js';
 import { debounceSwallowsStop, freezeRunsDouble, safeFromRawReading, thawNeverEnds, tripKeepsGasPath } from './helpers/broken-controllers.js';

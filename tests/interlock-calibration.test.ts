@@ -14,7 +14,7 @@ import { physicalFloorC } from '../src/controller/context.js';
 import { StoreCalibrationProvider } from '../src/runtime/calibration-provider.js';
 import { ControlLoop } from '../src/runtime/loop.js';
 import { FixedCalibrationProvider } from '../src/runtime/calibration-provider.js';
-import { silentLogger } from '../src/log.js';
+import { silentLogger } from '../kernel/log.js';
 import type { Hal, Readings } from '../hal/contract.js';
 import { NormalPatient, SHORT_PROTOCOL, anyValveOpen, drive, expectTrip, nominalReadings, trips } from './helpers/readings.js';
 

@@ -8,7 +8,7 @@ import {
   PlantParamsError,
   sublimationFloorC,
 } from '../hil/plant/index.js';
-import { ATMOSPHERIC_PRESSURE_BAR, saturationPressureBar } from '../src/physics/co2.js';
+import { ATMOSPHERIC_PRESSURE_BAR, saturationPressureBar } from '../kernel/co2.js';
 
 const TICK_MS = 20;
 

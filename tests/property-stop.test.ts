@@ -4,14 +4,14 @@
 // judge is the simulated plant's flow, not what the controller believes.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SimHal } from '../hal/sim/index.js';
-import { drawSettings } from '../hil/fuzz/draw-settings.js';
+import { SimHal } from '../hil/sim/index.js';
+import { drawSettings } from '../src/sim/fuzz/draw-settings.js';
 import { DEFAULT_PLANT_PARAMS, PLANT_SUBSTEP_MS } from '../hil/plant/index.js';
-import { SIM_PROBE_CALIBRATION } from '../hil/runner.js';
+import { SIM_PROBE_CALIBRATION } from '../src/sim/runner.js';
 import { parseSettings } from '../src/controller/settings.js';
-import { silentLogger } from '../src/log.js';
-import { seededRandom } from '../src/physics/random.js';
-import { VirtualClock } from '../src/runtime/clock.js';
+import { silentLogger } from '../kernel/log.js';
+import { seededRandom } from '../kernel/random.js';
+import { VirtualClock } from '../kernel/clock.js';
 import { ControlLoop } from '../src/runtime/loop.js';
 
 /** Give up on a drawn case whose treatment never gets gas flowing (a drawn setting tripped first). */

@@ -4,7 +4,7 @@ import { DEFAULT_SETTINGS, parseSettings, SettingsError, withProtocol } from '..
 import type { ControllerState } from '../src/controller/state.js';
 import { step } from '../src/controller/step.js';
 import { withdrawalStatus } from '../src/controller/withdrawal.js';
-import { simulateTreatment } from '../hil/runner.js';
+import { simulateTreatment } from '../src/sim/runner.js';
 import type { Drive, ReadingOverrides } from './helpers/readings.js';
 import {
   NormalPatient,

@@ -6,9 +6,9 @@ import { describe, expect, it } from 'vitest';
 import type { Hal, Outputs, Readings } from '../hal/contract.js';
 import { SAFE_OUTPUTS } from '../hal/contract.js';
 import { DEFAULT_SETTINGS } from '../src/controller/settings.js';
-import { silentLogger } from '../src/log.js';
+import { silentLogger } from '../kernel/log.js';
 import { ControlLoop } from '../src/runtime/loop.js';
-import { SIM_PROBE_CALIBRATION } from '../hil/runner.js';
+import { SIM_PROBE_CALIBRATION } from '../src/sim/runner.js';
 
 class RecordingHal implements Hal {
   readonly kind = 'sim' as const;
@@ -118,7 +118,7 @@ describe('the cryo process', () => {
 function crashScript(how: string): string {
   return `
     import { installFailsafe } from './dist/src/runtime/failsafe.js';
-    import { silentLogger } from './dist/src/log.js';
+    import { silentLogger } from './dist/kernel/log.js';
     const hal = { toSafeState() { process.stdout.write('SAFE\\n'); } };
     installFailsafe(hal, silentLogger(), () => {});
     ${how}

@@ -2,8 +2,8 @@
 // nothing sleeps on the wall clock.
 
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../src/runtime/clock.js';
-import { RealTimeScheduler, type SchedulerTimers, type TickInfo } from '../src/runtime/scheduler.js';
+import { VirtualClock } from '../kernel/clock.js';
+import { RealTimeScheduler, type SchedulerTimers, type TickInfo } from '../kernel/scheduler/index.js';
 
 /** Each setImmediate turn costs this much virtual time, like one pass of the event loop. */
 const IMMEDIATE_COST_MS = 0.05;

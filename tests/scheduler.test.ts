@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../src/runtime/clock.js';
+import { VirtualClock } from '../kernel/clock.js';
 import {
   DEFAULT_RATE_HZ,
   MAX_RATE_HZ,
@@ -8,7 +8,7 @@ import {
   VIRTUAL_TICKS_PER_YIELD,
   VirtualScheduler,
   type TickInfo,
-} from '../src/runtime/scheduler.js';
+} from '../kernel/scheduler/index.js';
 
 const HOUR_MS = 3_600_000;
 

@@ -6,8 +6,8 @@ import { SerialFrontend } from '../hal/serial/frontend.js';
 import { crc16Hex } from '../hal/serial/crc16.js';
 import { CORRUPT_BURST_COUNT, HANDSHAKE_TIMEOUT_MS, LINK_SILENCE_MS, RECONNECT_INITIAL_MS } from '../hal/serial/limits.js';
 import { encodeLine } from '../hal/serial/protocol.js';
-import { ManualTimers } from '../hal/serial/timers.js';
-import { VirtualClock } from '../src/runtime/clock.js';
+import { ManualTimers } from '../kernel/timers.js';
+import { VirtualClock } from '../kernel/clock.js';
 
 // binding-mock 10 ships types only for its CommonJS entry, so it is loaded (and typed) as CommonJS.
 const { MockBinding } = createRequire(import.meta.url)('@serialport/binding-mock') as { MockBinding: MockBindingInterface };

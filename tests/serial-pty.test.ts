@@ -5,11 +5,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SerialFrontend } from '../hal/serial/frontend.js';
 import { serialPortFactory } from '../hal/serial/ports.js';
 import { FAULT_BITS } from '../hal/serial/protocol.js';
-import { SimHal } from '../hal/sim/index.js';
+import { SimHal } from '../hil/sim/index.js';
 import { FrontendEmulator, type SampleProvider } from '../hil/frontend/emulator.js';
 import { openPtyPair, type PtyPair } from '../hil/frontend/pty-pair.js';
 import { simHalProvider } from '../hil/frontend/sim-provider.js';
-import { MonotonicClock, VirtualClock } from '../src/runtime/clock.js';
+import { MonotonicClock, VirtualClock } from '../kernel/clock.js';
 
 const WAIT_LIMIT_MS = 2_000;
 /** The controller's default tip.staleMs (src/controller/settings.ts). */

@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { SAFE_OUTPUTS, type Outputs, type Readings } from '../hal/contract.js';
-import { SimHal, TC_OPEN_READING_C, TIP_READS_COLD_C } from '../hal/sim/index.js';
+import { SimHal, TC_OPEN_READING_C, TIP_READS_COLD_C } from '../hil/sim/index.js';
 import type { FaultSpec } from '../hil/faults.js';
-import { VirtualClock } from '../src/runtime/clock.js';
+import { VirtualClock } from '../kernel/clock.js';
 
 const TICK_MS = 20;
 const OPEN: Outputs = { ...SAFE_OUTPUTS, supplyValveOpen: true, safetyValveOpen: true };

@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { SAFE_OUTPUTS, type Outputs, type Readings } from '../hal/contract.js';
-import { SimHal, type SimHalOptions } from '../hal/sim/index.js';
-import { ATMOSPHERIC_PRESSURE_BAR, saturationPressureBar } from '../src/physics/co2.js';
-import { VirtualClock } from '../src/runtime/clock.js';
+import { SimHal, type SimHalOptions } from '../hil/sim/index.js';
+import { ATMOSPHERIC_PRESSURE_BAR, saturationPressureBar } from '../kernel/co2.js';
+import { VirtualClock } from '../kernel/clock.js';
 
 const TICK_MS = 20;
 const OPEN: Outputs = { ...SAFE_OUTPUTS, supplyValveOpen: true, safetyValveOpen: true };

@@ -6,7 +6,7 @@ import {
   StabilityJudge,
   resolveStabilitySettings,
 } from '../calibration/stability.js';
-import { seededRandom } from '../src/physics/random.js';
+import { seededRandom } from '../kernel/random.js';
 
 const PERIOD_MS = 20;
 

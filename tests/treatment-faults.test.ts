@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import type { FaultKind } from '../hil/faults.js';
 import { FAULT_KINDS, parseFaultSpec } from '../hil/faults.js';
-import { simulateTreatment } from '../hil/runner.js';
-import type { SimulationSummary } from '../hil/runner.js';
+import { simulateTreatment } from '../src/sim/runner.js';
+import type { SimulationSummary } from '../src/sim/runner.js';
 import { DEFAULT_SETTINGS, PRESETS, withProtocol } from '../src/controller/settings.js';
 import type { InterlockId } from '../src/controller/types.js';
 

@@ -1,6 +1,6 @@
 // The reference baths of issue 3: the menu, and the questions that fix each bath's reference
 // temperature (docs/calibration.md has the recipes).
-import { sublimationTempC } from '../../src/physics/co2.js';
+import { sublimationTempC } from '../../kernel/co2.js';
 import type { Bath } from '../types.js';
 import { parseBarometricPressureBar, parseText, parseWaterBathC } from './answers.js';
 import type { Answer } from './answers.js';

@@ -2,9 +2,9 @@
 // period. The probe goes into real baths: probeInBath does nothing here. Time comes from the
 // injected clock and timers, so tests run it in virtual time.
 import type { TipSample, TipSource } from '../../hal/contract.js';
-import { realTimers } from '../../hal/serial/timers.js';
-import type { Timers } from '../../hal/serial/timers.js';
-import type { Clock } from '../../src/runtime/clock.js';
+import { realTimers } from '../../kernel/timers.js';
+import type { Timers } from '../../kernel/timers.js';
+import type { Clock } from '../../kernel/clock.js';
 import type { TipSampler } from './types.js';
 
 /** A front-end that reports nothing usable presents as an open thermocouple (the procedure's fault path). */

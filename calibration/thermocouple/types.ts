@@ -1,13 +1,8 @@
 // Shapes of the NIST ITS-90 thermocouple tables (NIST Monograph 175): one record per letter type.
 
-/** Letter-designated thermocouple types this console supports (shared/domain.md section 5). */
-export type ThermocoupleType = 'T' | 'K';
+import type { ThermocoupleType } from '../../kernel/probe.js';
 
-export const THERMOCOUPLE_TYPES: readonly ThermocoupleType[] = ['T', 'K'];
-
-export function isThermocoupleType(text: string): text is ThermocoupleType {
-  return (THERMOCOUPLE_TYPES as readonly string[]).includes(text);
-}
+export { THERMOCOUPLE_TYPES, isThermocoupleType, type ThermocoupleType } from '../../kernel/probe.js';
 
 /**
  * Type K's extra term above 0 C, `a0 * exp(a1 * (t - a2)^2)`, which models the magnetic

@@ -2,8 +2,8 @@
 // pressure transducers on a board driven through johnny-five. It samples and drives; it never
 // decides safety. Losing the board is a fault until a new session is ready; a new session starts
 // from the safe state (the board lost its state) and never resumes anything.
-import type { HardwareBoard } from '../../src/board.js';
-import type { Clock } from '../../src/runtime/clock.js';
+import type { HardwareBoard } from '../hardware-board.js';
+import type { Clock } from '../../kernel/clock.js';
 import type { OperatorSample, Outputs, PressureSample, ProbeSample } from '../contract.js';
 import { DebouncedInput } from './button.js';
 import { Heartbeat } from './heartbeat.js';
@@ -229,7 +229,7 @@ export class FirmataBackend implements FirmataLike {
     if (b.pressure.adc === 'board') {
       io.setSamplingInterval(b.firmata.samplingMs);
       const analog = (input: PressureInput, p: typeof b.pressure.supply): void => {
-        const channel = analogChannel(p.pin);
+        const channel = analogChannel(p.pin, kind);
         io.pinMode(channel, 'analog');
         io.analogRead(channel, (raw) => {
           input.onRaw(raw, report());

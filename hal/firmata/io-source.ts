@@ -1,7 +1,8 @@
 // Where a board file's Firmata link comes from: a serial path (found by listing when the file
 // says null), the raspi-io plugin (optional dependency), or an emulator from hil/.
 import { SerialPort } from 'serialport';
-import { isEmulatedPort, type HardwareBoard } from '../../src/board.js';
+import { isEmulatedPort, type HardwareBoard } from '../hardware-board.js';
+import { UNO } from '../chips.js';
 import type { IoSource } from './johnny-five.js';
 
 /** Serial devices an Uno shows up as (Linux ttyACM/ttyUSB, macOS usbmodem, Windows COM). */
@@ -16,9 +17,6 @@ export interface IoSourceOptions {
   readonly loadRaspi?: () => Promise<unknown>;
 }
 
-/** StandardFirmata's fixed rate: johnny-five opens serial paths at this baud. */
-const STANDARD_FIRMATA_BAUD = 57600;
-
 export function ioSourceFor(board: HardwareBoard, options: IoSourceOptions = {}): () => Promise<IoSource> {
   const f = board.firmata;
   return async () => {
@@ -27,7 +25,7 @@ export function ioSourceFor(board: HardwareBoard, options: IoSourceOptions = {})
       if (options.emulated === undefined) throw new Error(`firmata.port ${f.port}: no emulator wired (the hil/ emulated Uno serves it)`);
       return options.emulated(f.port);
     }
-    if (f.baud !== STANDARD_FIRMATA_BAUD) throw new Error(`firmata.baud ${f.baud}: only StandardFirmata's ${STANDARD_FIRMATA_BAUD} is supported`);
+    if (f.baud !== UNO.firmataBaud) throw new Error(`firmata.baud ${f.baud}: only StandardFirmata's ${UNO.firmataBaud} is supported`);
     if (f.port !== null) return { port: f.port };
     return { port: await findArduinoPort(options.list ?? (() => SerialPort.list()), board.frontend.port) };
   };

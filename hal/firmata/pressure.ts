@@ -1,7 +1,7 @@
 // An analog pressure transducer (e.g. 0.5-4.5 V for 0-100 bar). A reading within railMarginV of
 // 0 V or of the reference is a broken wire, a short or a dead sensor: it reads NaN bar with a
 // fault text, never a plausible-looking pressure.
-import type { TransducerConfig } from '../../src/board.js';
+import type { TransducerConfig } from '../hardware-board.js';
 
 /** ADC noise allowed beyond the transducer's output range: 0.05 V is ten counts of the Uno's ADC. */
 export const OUTPUT_RANGE_SLACK_V = 0.05;

@@ -5,18 +5,19 @@
 // with exponential backoff. Each reconnect is a new session with a new handshake. It never
 // decides safety: the controller turns fault() into HAL_FAULT and old samples into SENSOR_STALE.
 
+import type { ThermocoupleType } from '../../kernel/probe.js';
 import type { SerialPortStream } from '@serialport/stream';
 import type { TipSample, TipSource } from '../contract.js';
-import type { Clock } from '../../src/runtime/clock.js';
+import type { Clock } from '../../kernel/clock.js';
 import { LineFramer } from './framer.js';
 import { LinkStats, type SerialFrontendStats } from './link-stats.js';
 import { RECONNECT_FACTOR, resolveFrontendLimits, type FrontendLimits } from './limits.js';
 import type { PortFactory } from './ports.js';
 import {
   MAX_CHANNELS, PROTOCOL_VERSION, decodeLine, encodeLine, tcFaultOf,
-  type DeviceHello, type SampleLine, type ThermocoupleType,
+  type DeviceHello, type SampleLine,
 } from './protocol.js';
-import { realTimers, type CancelTimer, type Timers } from './timers.js';
+import { realTimers, type CancelTimer, type Timers } from '../../kernel/timers.js';
 
 export interface SerialFrontendOptions {
   /** Names the device in fault texts, e.g. the port path. */

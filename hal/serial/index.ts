@@ -7,6 +7,6 @@ export { findPort, serialPortFactory, type FindPortResult, type PortFactory, typ
 export { LineFramer } from './framer.js';
 export {
   MAX_LINE_BYTES, PROTOCOL_VERSION, decodeLine, encodeLine, tcFaultOf, faultBitsOf,
-  type Decoded, type DecodeError, type ThermocoupleType,
+  type Decoded, type DecodeError, type WireThermocoupleType,
 } from './protocol.js';
-export { ManualTimers, realTimers, type Timers } from './timers.js';
+export { ManualTimers, realTimers, type Timers } from '../../kernel/timers.js';

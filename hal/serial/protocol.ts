@@ -20,8 +20,8 @@ export const MAX_CJ_C = 150;
 export const FAULT_BITS: Readonly<Record<TcFault, number>> = Object.freeze({
   'open': 0x1, 'short-gnd': 0x2, 'short-vcc': 0x4, 'cj-range': 0x8,
 });
-export const THERMOCOUPLE_TYPES = ['B', 'E', 'J', 'K', 'N', 'R', 'S', 'T'] as const;
-export type ThermocoupleType = (typeof THERMOCOUPLE_TYPES)[number];
+export const WIRE_THERMOCOUPLE_TYPES = ['B', 'E', 'J', 'K', 'N', 'R', 'S', 'T'] as const;
+export type WireThermocoupleType = (typeof WIRE_THERMOCOUPLE_TYPES)[number];
 
 export interface HostHello { readonly kind: 'host-hello'; readonly version: number }
 export interface DeviceHello {
@@ -30,7 +30,7 @@ export interface DeviceHello {
   readonly deviceId: string;
   readonly firmwareVersion: string;
   readonly channelCount: number;
-  readonly thermocoupleType: ThermocoupleType;
+  readonly thermocoupleType: WireThermocoupleType;
 }
 export interface SampleLine {
   readonly kind: 'sample';
@@ -130,7 +130,7 @@ function decodeHello(fields: readonly string[]): HostHello | DeviceHello | Decod
   const channelCount = parseIntField(channelText, MAX_CHANNELS, 'channel count');
   if (typeof channelCount !== 'number') return channelCount;
   if (channelCount < 1) return fail('range', 'channel count 0');
-  const thermocoupleType = THERMOCOUPLE_TYPES.find((t) => t === typeText);
+  const thermocoupleType = WIRE_THERMOCOUPLE_TYPES.find((t) => t === typeText);
   if (thermocoupleType === undefined) return fail('fields', `thermocouple type "${typeText}"`);
   return { kind: 'device-hello', version, deviceId, firmwareVersion, channelCount, thermocoupleType };
 }

@@ -6,9 +6,9 @@ import type { SerialPortStream } from '@serialport/stream';
 import { SerialPort } from 'serialport';
 import { LineFramer } from '../../hal/serial/framer.js';
 import {
-  MAX_CHANNELS, PROTOCOL_VERSION, SEQ_MODULO, decodeLine, encodeLine, type ThermocoupleType,
+  MAX_CHANNELS, PROTOCOL_VERSION, SEQ_MODULO, decodeLine, encodeLine, type WireThermocoupleType,
 } from '../../hal/serial/protocol.js';
-import { realTimers, type CancelTimer, type Timers } from '../../hal/serial/timers.js';
+import { realTimers, type CancelTimer, type Timers } from '../../kernel/timers.js';
 
 /** 50 Hz per channel: one line per channel every 20 ms. */
 export const EMULATOR_SAMPLE_PERIOD_MS = 20;
@@ -27,7 +27,7 @@ export type SampleProvider = (channel: number) => EmulatedReading;
 export interface FrontendEmulatorOptions {
   readonly provider: SampleProvider;
   readonly channels?: number;
-  readonly thermocoupleType?: ThermocoupleType;
+  readonly thermocoupleType?: WireThermocoupleType;
   readonly deviceId?: string;
   readonly firmwareVersion?: string;
   /** The protocol version this device speaks (a different one exercises the refusal). */

@@ -2,7 +2,7 @@
 // thermocouple model (lag, noise, gain/offset error, fault modes), channel 0 only; further
 // channels repeat channel 0 (a second probe is not modelled).
 
-import type { SimHal } from '../../hal/sim/index.js';
+import type { SimHal } from '../sim/index.js';
 import { faultBitsOf } from '../../hal/serial/protocol.js';
 import type { EmulatedReading, SampleProvider } from './emulator.js';
 

@@ -1,6 +1,6 @@
 // The CO2 cylinder: saturation pressure while liquid remains, then a falling vapour pressure.
 
-import { ATMOSPHERIC_PRESSURE_BAR, saturationPressureBar } from '../../src/physics/co2.js';
+import { ATMOSPHERIC_PRESSURE_BAR, saturationPressureBar } from '../../kernel/co2.js';
 
 /**
  * Cylinder contents and pressure (bar absolute). Temperature is held constant: evaporative

@@ -2,7 +2,7 @@
 // constants that are not meant to be tuned per run. Figures come from shared/domain.md; where the
 // model lumps physics together the comment says what was lumped.
 
-import { CO2_MAX_CYLINDER_TEMP_C, CO2_TRIPLE_POINT_TEMP_K, KELVIN_OFFSET } from '../../src/physics/co2.js';
+import { CO2_MAX_CYLINDER_TEMP_C, CO2_TRIPLE_POINT_TEMP_K, KELVIN_OFFSET } from '../../kernel/co2.js';
 
 /** Fixed integration step. 5 ms resolves the 30 ms valve delay and the 250 ms watchdog finely. */
 export const PLANT_SUBSTEP_MS = 5;

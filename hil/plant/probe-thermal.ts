@@ -5,7 +5,7 @@ import {
   SUBLIMATION_MAX_PRESSURE_BAR,
   SUBLIMATION_MIN_PRESSURE_BAR,
   sublimationTempC,
-} from '../../src/physics/co2.js';
+} from '../../kernel/co2.js';
 import { firstOrderStep } from './first-order.js';
 
 /**

@@ -28,14 +28,15 @@ import {
   usart0Config,
 } from 'avr8js';
 import type { ADCMuxInput } from 'avr8js';
+import { UNO, unoPinNumber as unoPinOf } from '../../hal/chips.js';
 import { loadHexProgram } from './intel-hex.js';
 
 export { PinState } from 'avr8js';
 
 export const UNO_CLOCK_HZ = 16_000_000;
 /** Digital pins 0-13 plus A0-A5 as 14-19. */
-export const UNO_PIN_COUNT = 20;
-export const UNO_ANALOG_CHANNELS = 6;
+export const UNO_PIN_COUNT = UNO.pinCount;
+export const UNO_ANALOG_CHANNELS = UNO.analogChannels;
 
 export type UnoPinMode = 'output-low' | 'output-high' | 'input' | 'input-pullup';
 /** Called when a pin's mode or driven level changes. `high` is true only for an output driven high. */
@@ -73,24 +74,19 @@ export interface UnoStats {
 export function unoPinLocation(pin: number | string): { port: 'B' | 'C' | 'D'; bit: number; pin: number } {
   const n = unoPinNumber(pin);
   if (n < 8) return { port: 'D', bit: n, pin: n };
-  if (n < 14) return { port: 'B', bit: n - 8, pin: n };
-  return { port: 'C', bit: n - 14, pin: n };
+  if (n < UNO.firstAnalogPin) return { port: 'B', bit: n - 8, pin: n };
+  return { port: 'C', bit: n - UNO.firstAnalogPin, pin: n };
 }
 
 export function unoPinNumber(pin: number | string): number {
-  let n: number;
-  if (typeof pin === 'string') {
-    const m = /^A([0-5])$/i.exec(pin.trim());
-    n = m ? 14 + Number(m[1]) : Number(pin);
-  } else {
-    n = pin;
-  }
-  if (!Number.isInteger(n) || n < 0 || n >= UNO_PIN_COUNT) throw new RangeError(`not an Arduino Uno pin: ${String(pin)}`);
+  const text = typeof pin === 'string' ? pin.trim().toUpperCase() : null;
+  const n = unoPinOf(text === null ? pin : /^[0-9]+$/.test(text) ? Number(text) : text);
+  if (n === null) throw new RangeError(`not an Arduino Uno pin: ${String(pin)}`);
   return n;
 }
 
 function analogChannel(channel: number | string): number {
-  const n = typeof channel === 'string' ? unoPinNumber(channel) - 14 : channel;
+  const n = typeof channel === 'string' ? unoPinNumber(channel) - UNO.firstAnalogPin : channel;
   if (!Number.isInteger(n) || n < 0 || n >= UNO_ANALOG_CHANNELS) throw new RangeError(`not an Uno analog input: ${String(channel)}`);
   return n;
 }
@@ -378,7 +374,7 @@ export class EmulatedUno {
   }
 
   private onPortWrite(letter: 'B' | 'C' | 'D', port: AVRIOPort): void {
-    const first = letter === 'D' ? 0 : letter === 'B' ? 8 : 14;
+    const first = letter === 'D' ? 0 : letter === 'B' ? 8 : UNO.firstAnalogPin;
     const count = letter === 'D' ? 8 : 6;
     for (let bit = 0; bit < count; bit++) {
       const pin = first + bit;

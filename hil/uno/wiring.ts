@@ -5,6 +5,7 @@
  */
 import type { EmulatedUno, UnoPinMode } from './emulated-uno.js';
 import { unoPinNumber } from './emulated-uno.js';
+import { UNO } from '../../hal/chips.js';
 
 /** The part of the plant model the Uno's outputs act on (hil/plant's Plant satisfies it). */
 export interface UnoPlantPort {
@@ -68,10 +69,11 @@ export function wireUnoToPlant(uno: EmulatedUno, plant: UnoPlantPort, wiring: Un
   }
   const channels: number[] = [];
   for (const t of wiring.transducers ?? []) {
-    const pin = unoPinNumber(typeof t.channel === 'number' ? t.channel + 14 : t.channel);
-    claim(pin, `transducer A${pin - 14}`);
-    channels.push(pin - 14);
-    uno.setAnalogSource(pin - 14, t.volts);
+    const pin = unoPinNumber(typeof t.channel === 'number' ? t.channel + UNO.firstAnalogPin : t.channel);
+    const channel = pin - UNO.firstAnalogPin;
+    claim(pin, `transducer A${channel}`);
+    channels.push(channel);
+    uno.setAnalogSource(channel, t.volts);
   }
   for (const b of buttons.values()) uno.setDigitalInput(b.pin, b.activeLow);
 

@@ -1,6 +1,6 @@
 // `cryo co2`: the CO2 curves the controller uses, for engineers checking a figure.
 import type { Command } from 'commander';
-import { Co2RangeError, saturationPressureBar, sublimationTempC } from '../physics/co2.js';
+import { Co2RangeError, saturationPressureBar, sublimationTempC } from '../../kernel/co2.js';
 import { UsageError } from './errors.js';
 import { parseNumber } from './options.js';
 import type { CliIo } from './simulate.js';

@@ -4,7 +4,7 @@ import type { Readings, TipSample } from '../../hal/contract.js';
 import type { ThermocoupleType } from '../../calibration/types.js';
 import type { ControllerReadings } from './probe-calibration.js';
 import { TC_TOLERANCE_AT_SUBLIMATION_C } from './probe-calibration.js';
-import { SUBLIMATION_MAX_PRESSURE_BAR, SUBLIMATION_MIN_PRESSURE_BAR, sublimationTempC } from '../physics/co2.js';
+import { SUBLIMATION_MAX_PRESSURE_BAR, SUBLIMATION_MIN_PRESSURE_BAR, sublimationTempC } from '../../kernel/co2.js';
 import type { Settings } from './settings.js';
 import type { ControllerState } from './state.js';
 

@@ -1,7 +1,8 @@
 // Controller settings: every threshold, debounce and protocol value with its documented default
 // and validated bounds. Parsed once at the boundary (a settings file, CLI flags) into a typed,
 // frozen object; inside the controller the types are trusted.
-import { readJsonFile } from '../json-file.js';
+import { describeIssues } from '../../kernel/config-error.js';
+import { readJsonFile } from '../../kernel/json-file.js';
 import { z } from 'zod';
 import { INTERLOCKS } from './interlocks.js';
 import { INTERLOCK_IDS } from './types.js';
@@ -230,27 +231,6 @@ export const SettingsSchema = z
 export type Settings = Readonly<z.infer<typeof SettingsSchema>>;
 
 export class SettingsError extends Error {}
-
-/** Turn zod issues into one line per problem: `source: path.to.field: message (got value)`. */
-export function describeIssues(source: string, error: z.ZodError, input: unknown): string {
-  return error.issues
-    .map((issue) => {
-      const path = issue.path.map(String).join('.');
-      const value = valueAt(input, issue.path);
-      const got = value === undefined ? '' : ` (got ${JSON.stringify(value)})`;
-      return `${source}: ${path === '' ? '(top level)' : path}: ${issue.message}${got}`;
-    })
-    .join('\n');
-}
-
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let cursor: unknown = input;
-  for (const key of path) {
-    if (cursor === null || typeof cursor !== 'object') return undefined;
-    cursor = (cursor as Record<PropertyKey, unknown>)[key];
-  }
-  return cursor;
-}
 
 /** Validate a settings object (e.g. parsed JSON); throws SettingsError naming every bad field. */
 export function parseSettings(input: unknown, source = 'settings'): Settings {

@@ -4,13 +4,14 @@
 import type { Hal } from '../../hal/contract.js';
 import { createHardwareHal } from '../../hal/composite.js';
 import { SerialFrontend, serialPortFactory } from '../../hal/serial/index.js';
-import { SimHal } from '../../hal/sim/index.js';
+import { SimHal } from '../../hil/sim/index.js';
 import { startEmulatedRig } from '../../hil/emulated-rig.js';
 import { DEFAULT_PLANT_PARAMS } from '../../hil/plant/index.js';
 import type { Board, SimBoard } from '../board.js';
-import { SimBoardSchema, isEmulatedPort } from '../board.js';
-import type { Clock } from './clock.js';
-import { MonotonicClock, VirtualClock } from './clock.js';
+import { isEmulatedPort } from '../../hal/hardware-board.js';
+import { SimBoardSchema } from '../../hil/sim/board.js';
+import type { Clock } from '../../kernel/clock.js';
+import { MonotonicClock, VirtualClock } from '../../kernel/clock.js';
 
 /** A momentary button held this long on an emulated board: longer than the board's debounce
  * plus a Firmata report period, so the controller sees exactly one press. */

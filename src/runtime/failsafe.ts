@@ -2,7 +2,7 @@
 // end the process, on an uncaught exception and on an unhandled rejection, whatever the rest of
 // the program was doing. SIGUSR1 is held too: Node's default opens a debugger port on it.
 import type { Hal } from '../../hal/contract.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../kernel/log.js';
 
 /** Exit status after a crash (distinct from 2, a bad argument). */
 export const CRASH_EXIT_CODE = 70;

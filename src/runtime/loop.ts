@@ -10,7 +10,7 @@ import type { ControllerState } from '../controller/state.js';
 import { step } from '../controller/step.js';
 import type { StepResult } from '../controller/step.js';
 import type { ControllerEvent } from '../controller/types.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../kernel/log.js';
 
 export interface ControlLoopOptions {
   readonly hal: Hal;

@@ -1,7 +1,7 @@
 // The contract shared by the real-time and virtual schedulers, and the timeline arithmetic both
 // use, so that the runtime code above them cannot tell which one it runs on.
 
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 
 // Supported control rates (project brief). At 200 Hz the 5 ms period is still well above the
 // ~0.1 ms idle p99 timing error of the setImmediate finish (domain.md section 7); under GC load

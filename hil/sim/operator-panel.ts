@@ -1,6 +1,6 @@
 // Simulated operator inputs: momentary buttons, footswitch and the latching emergency stop.
 
-import type { OperatorSample } from '../contract.js';
+import type { OperatorSample } from '../../hal/contract.js';
 
 export type OperatorButton = 'start' | 'stop' | 'acknowledge' | 'newSite';
 

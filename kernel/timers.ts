@@ -1,7 +1,7 @@
 // Timers come in through this interface so that tests drive handshake timeouts, silence
 // detection and reconnect backoff from a VirtualClock instead of sleeping on the wall clock.
 
-import type { VirtualClock } from '../../src/runtime/clock.js';
+import type { VirtualClock } from './clock.js';
 
 /** Cancels a scheduled callback; calling it after the callback ran does nothing. */
 export type CancelTimer = () => void;

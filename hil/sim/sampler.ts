@@ -1,13 +1,13 @@
 // The sim board's tip sampler: each next() runs one tick of a VirtualScheduler, so a 10 minute
 // wait for stability takes milliseconds of wall time, and the probe can be put in a sim bath.
 import type { TipSample } from '../../hal/contract.js';
-import { SimHal } from '../../hal/sim/sim-hal.js';
-import type { SensorParams } from '../../hal/sim/sensor-params.js';
-import type { FaultSpec } from '../../hil/faults.js';
-import type { SimBoard } from '../../src/board.js';
-import { VirtualClock } from '../../src/runtime/clock.js';
-import { VIRTUAL_TICKS_PER_YIELD, VirtualScheduler } from '../../src/runtime/scheduler.js';
-import type { TipSampler } from './types.js';
+import { SimHal } from './sim-hal.js';
+import type { SensorParams } from './sensor-params.js';
+import type { FaultSpec } from '../faults.js';
+import type { SimBoard } from './board.js';
+import { VirtualClock } from '../../kernel/clock.js';
+import { VIRTUAL_TICKS_PER_YIELD, VirtualScheduler } from '../../kernel/scheduler/index.js';
+import type { TipSampler } from '../../calibration/procedure/types.js';
 
 export class SimTipSampler implements TipSampler {
   readonly periodMs: number;

@@ -2,9 +2,9 @@
 // seed draws (draw.ts), small enough to shrink and to save as JSON that `cryo hil replay` runs
 // again. Everything a run does follows from this object: the same scenario, the same run.
 import { z } from 'zod';
-import type { FaultSpec } from '../faults.js';
-import { FAULT_KINDS } from '../faults.js';
-import type { PlantParams } from '../plant/index.js';
+import type { FaultSpec } from '../../../hil/faults.js';
+import { FAULT_KINDS } from '../../../hil/faults.js';
+import type { PlantParams } from '../../../hil/plant/index.js';
 
 /** What the simulated operator does at a time: press a button, or move a switch. */
 export type OperatorAction =

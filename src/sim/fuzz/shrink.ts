@@ -2,7 +2,7 @@
 // operator actions, default settings and plant where the failure does not need them, a shorter
 // protocol, earlier and shorter fault windows and actions. Greedy: try each simplification in
 // turn, keep it if the run still fails the same way, repeat until a pass changes nothing.
-import { SettingsError, parseSettings } from '../../src/controller/settings.js';
+import { SettingsError, parseSettings } from '../../controller/settings.js';
 import { maxMsFor } from './draw.js';
 import { SETTINGS_JSON_SCHEMA } from './draw-settings.js';
 import type { InvariantId, Violation } from './invariants.js';

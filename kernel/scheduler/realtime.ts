@@ -3,7 +3,7 @@
 // setImmediate finish for sub-millisecond accuracy, and honest accounting of late and missed
 // ticks. Safety never rests on this timing: hardware (normally-closed valve, watchdog) does.
 
-import { MonotonicClock, type Clock } from './clock.js';
+import { MonotonicClock, type Clock } from '../clock.js';
 import {
   DEFAULT_RATE_HZ,
   MS_PER_S,
@@ -14,7 +14,7 @@ import {
   type Scheduler,
   type SchedulerStats,
   type TickHandler,
-} from './scheduler-core.js';
+} from './core.js';
 
 /** Wake ~1.5 ms before the target and finish with setImmediate: p99 < 0.1 ms idle (domain.md section 7). */
 export const DEFAULT_EARLY_WAKE_MS = 1.5;

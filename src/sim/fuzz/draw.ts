@@ -2,15 +2,15 @@
 // parameters, an operator timeline and a fault mix in the manner of FoundationDB's BUGGIFY (each
 // fault site on with some probability per run; when on, firing at random times for random
 // durations, overlapping). The same seed always draws the same scenario.
-import type { Random } from '../../src/physics/random.js';
-import { seededRandom } from '../../src/physics/random.js';
-import { parseSettings } from '../../src/controller/settings.js';
-import { SELF_TEST_VALVE_PAUSE_MS } from '../../src/controller/phase-logic.js';
-import { CO2_MAX_CYLINDER_TEMP_C } from '../../src/physics/co2.js';
-import type { FaultKind, FaultSpec } from '../faults.js';
-import { FAULT_KINDS } from '../faults.js';
-import type { PlantParams } from '../plant/index.js';
-import { DEFAULT_PLANT_PARAMS, resolvePlantParams } from '../plant/index.js';
+import type { Random } from '../../../kernel/random.js';
+import { seededRandom } from '../../../kernel/random.js';
+import { parseSettings } from '../../controller/settings.js';
+import { SELF_TEST_VALVE_PAUSE_MS } from '../../controller/phase-logic.js';
+import { CO2_MAX_CYLINDER_TEMP_C } from '../../../kernel/co2.js';
+import type { FaultKind, FaultSpec } from '../../../hil/faults.js';
+import { FAULT_KINDS } from '../../../hil/faults.js';
+import type { PlantParams } from '../../../hil/plant/index.js';
+import { DEFAULT_PLANT_PARAMS, resolvePlantParams } from '../../../hil/plant/index.js';
 import { allowances } from './bounds.js';
 import { SETTINGS_JSON_SCHEMA, drawSettings } from './draw-settings.js';
 import type { OperatorAction, Scenario, TimedAction } from './scenario.js';

@@ -1,14 +1,14 @@
 // The allowances the invariants grant, each derived from a plant or settings value and named for
 // what it covers: the valves' own response delay, the control period, the plant's integration
 // step, and the controller's documented detection bounds. No figure here is tuned to make a run pass.
-import { DEFAULT_SENSOR_PARAMS } from '../../hal/sim/index.js';
-import type { Settings } from '../../src/controller/settings.js';
-import { debounceFor, interlockById } from '../../src/controller/interlocks.js';
-import { SELF_TEST_VALVE_PAUSE_MS } from '../../src/controller/phase-logic.js';
-import { ATMOSPHERIC_PRESSURE_BAR } from '../../src/physics/co2.js';
-import type { PlantParams } from '../plant/index.js';
-import { BODY_TEMP_C, PLANT_SUBSTEP_MS, WATCHDOG_TIMEOUT_MS, sublimationFloorC } from '../plant/index.js';
-import { LATENT_SLOWDOWN_FACTOR } from '../plant/probe-thermal.js';
+import { DEFAULT_SENSOR_PARAMS } from '../../../hil/sim/index.js';
+import type { Settings } from '../../controller/settings.js';
+import { debounceFor, interlockById } from '../../controller/interlocks.js';
+import { SELF_TEST_VALVE_PAUSE_MS } from '../../controller/phase-logic.js';
+import { ATMOSPHERIC_PRESSURE_BAR } from '../../../kernel/co2.js';
+import type { PlantParams } from '../../../hil/plant/index.js';
+import { BODY_TEMP_C, PLANT_SUBSTEP_MS, WATCHDOG_TIMEOUT_MS, sublimationFloorC } from '../../../hil/plant/index.js';
+import { LATENT_SLOWDOWN_FACTOR } from '../../../hil/plant/probe-thermal.js';
 
 /** Gaussian noise on the tip reading exceeds this many standard deviations about once in 3.5
  * million samples: a reading past a threshold by less is within the sensor's noise. */

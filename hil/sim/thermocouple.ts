@@ -1,9 +1,9 @@
 // The simulated tip thermocouple and its MAX31856-style front-end, including its failure modes.
 
-import type { TcFault, TipSample } from '../contract.js';
-import type { FaultKind } from '../../hil/faults.js';
-import type { Random } from '../../src/physics/random.js';
-import { firstOrderStep } from '../../hil/plant/index.js';
+import type { TcFault, TipSample } from '../../hal/contract.js';
+import type { FaultKind } from '../faults.js';
+import type { Random } from '../../kernel/random.js';
+import { firstOrderStep } from '../plant/index.js';
 import { quantise, type SensorParams } from './sensor-params.js';
 
 /**

@@ -2,13 +2,13 @@
 // temperature, gas actually flowing, valve seats, valve power) as well as the controller's public
 // state (phase, safeToWithdraw, tripped interlocks, cycle, outputs, trip events). Each allowance
 // comes from bounds.ts, derived from the plant and the settings.
-import type { Outputs } from '../../hal/contract.js';
-import type { Settings } from '../../src/controller/settings.js';
-import type { ControllerState } from '../../src/controller/state.js';
-import type { StepResult } from '../../src/controller/step.js';
-import type { Phase } from '../../src/controller/types.js';
-import { INTERLOCK_IDS, TREATING_PHASES } from '../../src/controller/types.js';
-import type { PlantParams, PlantState } from '../plant/index.js';
+import type { Outputs } from '../../../hal/contract.js';
+import type { Settings } from '../../controller/settings.js';
+import type { ControllerState } from '../../controller/state.js';
+import type { StepResult } from '../../controller/step.js';
+import type { Phase } from '../../controller/types.js';
+import { INTERLOCK_IDS, TREATING_PHASES } from '../../controller/types.js';
+import type { PlantParams, PlantState } from '../../../hil/plant/index.js';
 import type { Allowances } from './bounds.js';
 import { TIP_NOISE_ALLOWANCE_C, allowances } from './bounds.js';
 

@@ -1,12 +1,12 @@
 // The simulated back-end: a HAL over the deterministic plant model, with sensor models and fault
 // injection. Time is whatever the injected clock says; the plant catches up lazily on each call.
 
-import { SAFE_OUTPUTS, type Hal, type Outputs, type Readings } from '../contract.js';
-import { FaultSchedule, type FaultKind, type FaultSpec } from '../../hil/faults.js';
-import { PLANT_SUBSTEP_MS, Plant, type PlantParams, type PlantState } from '../../hil/plant/index.js';
-import { ATMOSPHERIC_PRESSURE_BAR } from '../../src/physics/co2.js';
-import { seededRandom, type Random } from '../../src/physics/random.js';
-import type { Clock } from '../../src/runtime/clock.js';
+import { SAFE_OUTPUTS, type Hal, type Outputs, type Readings } from '../../hal/contract.js';
+import { FaultSchedule, type FaultKind, type FaultSpec } from '../faults.js';
+import { PLANT_SUBSTEP_MS, Plant, type PlantParams, type PlantState } from '../plant/index.js';
+import { ATMOSPHERIC_PRESSURE_BAR } from '../../kernel/co2.js';
+import { seededRandom, type Random } from '../../kernel/random.js';
+import type { Clock } from '../../kernel/clock.js';
 import { BathImmersion } from './bath.js';
 import { plantConditionsFor } from './fault-conditions.js';
 import { OperatorPanel, type OperatorButton } from './operator-panel.js';

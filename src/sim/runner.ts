@@ -1,20 +1,20 @@
 // One whole treatment on the simulated board in virtual time, as fast as the machine runs it:
 // the same ControlLoop and controller as the console, the plant advancing lazily under the sim
 // HAL, faults injected at simulated times. Start is pressed at 0 s.
-import { SimHal } from '../hal/sim/index.js';
-import type { Settings } from '../src/controller/settings.js';
-import type { Logger } from '../src/log.js';
-import { silentLogger } from '../src/log.js';
-import type { Clock } from '../src/runtime/clock.js';
-import { VirtualClock } from '../src/runtime/clock.js';
-import { ControlLoop } from '../src/runtime/loop.js';
-import type { CalibrationProvider } from '../src/runtime/calibration-provider.js';
-import { FixedCalibrationProvider } from '../src/runtime/calibration-provider.js';
-import { calibrated } from '../src/controller/probe-calibration.js';
-import { VirtualScheduler } from '../src/runtime/scheduler.js';
-import type { FaultSpec } from './faults.js';
-import type { PlantParams } from './plant/index.js';
-import { PLANT_SUBSTEP_MS, resolvePlantParams } from './plant/index.js';
+import { SimHal } from '../../hil/sim/index.js';
+import type { Settings } from '../controller/settings.js';
+import type { Logger } from '../../kernel/log.js';
+import { silentLogger } from '../../kernel/log.js';
+import type { Clock } from '../../kernel/clock.js';
+import { VirtualClock } from '../../kernel/clock.js';
+import { ControlLoop } from '../runtime/loop.js';
+import type { CalibrationProvider } from '../runtime/calibration-provider.js';
+import { FixedCalibrationProvider } from '../runtime/calibration-provider.js';
+import { calibrated } from '../controller/probe-calibration.js';
+import { VirtualScheduler } from '../../kernel/scheduler/index.js';
+import type { FaultSpec } from '../../hil/faults.js';
+import type { PlantParams } from '../../hil/plant/index.js';
+import { PLANT_SUBSTEP_MS, resolvePlantParams } from '../../hil/plant/index.js';
 import type { TreatmentSummary } from './recorder.js';
 import { POST_TREATMENT_MAX_S, TreatmentRecorder } from './recorder.js';
 

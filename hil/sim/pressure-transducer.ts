@@ -1,7 +1,7 @@
 // A simulated pressure transducer: noise, range clamp and ADC quantisation.
 
-import type { PressureSample } from '../contract.js';
-import type { Random } from '../../src/physics/random.js';
+import type { PressureSample } from '../../hal/contract.js';
+import type { Random } from '../../kernel/random.js';
 import { quantise } from './sensor-params.js';
 
 export class PressureTransducer {

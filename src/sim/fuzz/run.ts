@@ -1,16 +1,16 @@
 // One fuzz run: the real ControlLoop on the sim back-end in virtual time, as hil/runner.ts runs a
 // treatment, with the scenario's operator timeline and faults, and every tick checked against the
 // plant's truth. Stops at the first violation. Deterministic: the scenario fixes everything.
-import { SimHal } from '../../hal/sim/index.js';
-import { parseSettings } from '../../src/controller/settings.js';
-import type { StepResult } from '../../src/controller/step.js';
-import { silentLogger } from '../../src/log.js';
-import { VirtualClock } from '../../src/runtime/clock.js';
-import type { StepFunction } from '../../src/runtime/loop.js';
-import { ControlLoop } from '../../src/runtime/loop.js';
-import { VirtualScheduler } from '../../src/runtime/scheduler.js';
-import type { FaultKind } from '../faults.js';
-import { resolvePlantParams } from '../plant/index.js';
+import { SimHal } from '../../../hil/sim/index.js';
+import { parseSettings } from '../../controller/settings.js';
+import type { StepResult } from '../../controller/step.js';
+import { silentLogger } from '../../../kernel/log.js';
+import { VirtualClock } from '../../../kernel/clock.js';
+import type { StepFunction } from '../../runtime/loop.js';
+import { ControlLoop } from '../../runtime/loop.js';
+import { VirtualScheduler } from '../../../kernel/scheduler/index.js';
+import type { FaultKind } from '../../../hil/faults.js';
+import { resolvePlantParams } from '../../../hil/plant/index.js';
 import { SIM_PROBE_CALIBRATION } from '../runner.js';
 import { quietFromMs } from './draw.js';
 import type { Violation } from './invariants.js';

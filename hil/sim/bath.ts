@@ -1,8 +1,8 @@
 // A reference bath for the simulated probe (calibration practice, issue 3). While the probe is
 // immersed its true tip temperature follows the bath, not the plant's gas and tissue model.
 
-import type { Random } from '../../src/physics/random.js';
-import { firstOrderStep } from '../../hil/plant/index.js';
+import type { Random } from '../../kernel/random.js';
+import { firstOrderStep } from '../plant/index.js';
 
 /**
  * Needle probe to stirred liquid: a 1-2 mm sheath settles in a few seconds. With 3 s the tip is

@@ -1,12 +1,12 @@
 // Records what a treatment did, tick by tick, into the summary `cryo simulate` and
 // `cryo run --exit-when-done` print: per-cycle figures, trips with the time the valves were
 // commanded closed, and when the probe became safe to withdraw.
-import type { Readings } from '../hal/contract.js';
-import type { Settings } from '../src/controller/settings.js';
-import type { ControllerState } from '../src/controller/state.js';
-import type { StepResult } from '../src/controller/step.js';
-import type { InterlockId, Phase } from '../src/controller/types.js';
-import { isWithdrawn, withdrawalStatus } from '../src/controller/withdrawal.js';
+import type { Readings } from '../../hal/contract.js';
+import type { Settings } from '../controller/settings.js';
+import type { ControllerState } from '../controller/state.js';
+import type { StepResult } from '../controller/step.js';
+import type { InterlockId, Phase } from '../controller/types.js';
+import { isWithdrawn, withdrawalStatus } from '../controller/withdrawal.js';
 
 /** After the treatment ends, wait this long at most for the probe to be safe to withdraw. */
 export const POST_TREATMENT_MAX_S = 300;

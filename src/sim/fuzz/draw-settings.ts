@@ -3,9 +3,9 @@
 // only what `parseSettings` accepts is kept (its cross-field rules are code, not JSON Schema).
 // A settings file that validates and then defeats a safety function is a finding (review H2).
 import { z } from 'zod';
-import type { Random } from '../../src/physics/random.js';
-import { SettingsSchema, SettingsError, parseSettings } from '../../src/controller/settings.js';
-import { INTERLOCK_IDS } from '../../src/controller/types.js';
+import type { Random } from '../../../kernel/random.js';
+import { SettingsSchema, SettingsError, parseSettings } from '../../controller/settings.js';
+import { INTERLOCK_IDS } from '../../controller/types.js';
 
 /** The part of JSON Schema zod emits for the settings that drawing needs. */
 interface JsonSchemaNode {

@@ -12,7 +12,7 @@ export {
   type SchedulerStats,
   type TickHandler,
   type TickInfo,
-} from './scheduler-core.js';
+} from './core.js';
 export {
   DEFAULT_EARLY_WAKE_MS,
   DEFAULT_LATE_THRESHOLD_MS,
@@ -20,5 +20,5 @@ export {
   type RealTimeSchedulerOptions,
   type SchedulerTimers,
   type TimerHandle,
-} from './scheduler-realtime.js';
-export { VIRTUAL_TICKS_PER_YIELD, VirtualScheduler, type VirtualSchedulerOptions } from './scheduler-virtual.js';
+} from './realtime.js';
+export { VIRTUAL_TICKS_PER_YIELD, VirtualScheduler, type VirtualSchedulerOptions } from './virtual.js';

@@ -2,7 +2,7 @@
 // once, so a one-hour treatment simulates in well under a second, deterministically (CI, HIL
 // replays). Every tick is on time by construction: late and missed stay 0.
 
-import type { VirtualClock } from './clock.js';
+import type { VirtualClock } from '../clock.js';
 import {
   DEFAULT_RATE_HZ,
   MS_PER_S,
@@ -13,7 +13,7 @@ import {
   type SchedulerStats,
   type TickHandler,
   type TickInfo,
-} from './scheduler-core.js';
+} from './core.js';
 
 /** run() hands the event loop a turn this often so a long simulation does not starve I/O. */
 export const VIRTUAL_TICKS_PER_YIELD = 1000;

@@ -1,7 +1,7 @@
 // How injected faults act on the physical plant (sensor faults act in thermocouple.ts).
 
-import type { FaultKind } from '../../hil/faults.js';
-import type { PlantConditions } from '../../hil/plant/index.js';
+import type { FaultKind } from '../faults.js';
+import type { PlantConditions } from '../plant/index.js';
 
 /** A failing regulator: 30 bar feed reaches only about -20 C at the orifice (domain section 2). */
 export const SUPPLY_LOW_FAULT_BAR = 30;

@@ -1,0 +1,24 @@
+// One way to report a bad input file or message: one line per problem, naming the source, the
+// field and the value, e.g. `boards/x.json: firmata.baud: must be 57600 (got 9600)`.
+import type { z } from 'zod';
+
+/** Turn zod issues into one line per problem: `source: path.to.field: message (got value)`. */
+export function describeIssues(source: string, error: z.ZodError, input: unknown): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.map(String).join('.');
+      const value = valueAt(input, issue.path);
+      const got = value === undefined ? '' : ` (got ${JSON.stringify(value)})`;
+      return `${source}: ${path === '' ? '(top level)' : path}: ${issue.message}${got}`;
+    })
+    .join('\n');
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let cursor: unknown = input;
+  for (const key of path) {
+    if (cursor === null || typeof cursor !== 'object') return undefined;
+    cursor = (cursor as Record<PropertyKey, unknown>)[key];
+  }
+  return cursor;
+}
