@@ -1,9 +1,10 @@
 // @ts-check
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { floorConfigs } from './eslint.floors.js';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'eslint.config.js', 'scripts/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'eslint.config.js', 'eslint.floors.js', 'scripts/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
@@ -20,6 +21,7 @@ export default tseslint.config(
       'no-restricted-globals': ['error', { name: 'isNaN', message: 'Use Number.isNaN or Number.isFinite' }],
     },
   },
+  ...floorConfigs,
   {
     files: ['tests/**/*.ts'],
     rules: {

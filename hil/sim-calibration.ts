@@ -4,7 +4,8 @@
 // the data dir's key like any other, so `npm start` works on a fresh checkout and the console
 // reads the record exactly as on hardware.
 import type { CalibrationPrompt, ProcedureOutcome } from '../calibration/procedure/index.js';
-import { PromptClosedError, runCalibrationProcedure, simCalibrationRig } from '../calibration/procedure/index.js';
+import { PromptClosedError, runCalibrationProcedure } from '../calibration/procedure/index.js';
+import { simCalibrationRig } from './sim/sampler.js';
 import { ProbeIdError } from '../calibration/errors.js';
 import { isValidProbeId } from '../kernel/probe.js';
 import type { SimBoard } from './sim/board.js';

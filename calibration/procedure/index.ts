@@ -3,8 +3,6 @@ export { DEFAULT_BATH_TIMEOUT_MS, DEFAULT_FAULT_ABANDON_MS, resolveProcedureLimi
 export { MAX_SAMPLE_AGE_MS, PROGRESS_INTERVAL_MS, isRepeat, sampleProblem } from './measure.js';
 export { BATH_LABELS, MIN_BATHS } from './baths.js';
 export { MAX_BAROMETRIC_HPA, MIN_BAROMETRIC_HPA, WATER_BATH_MAX_C, WATER_BATH_MIN_C } from './answers.js';
-export { SimTipSampler, simCalibrationRig } from '../../hil/sim/sampler.js';
-export type { SimRig, SimRigOptions } from '../../hil/sim/sampler.js';
 export { PromptClosedError } from './types.js';
 export type {
   CalibrationPrompt,

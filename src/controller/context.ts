@@ -1,7 +1,7 @@
 // What one tick knows: the readings reduced to the few facts the interlocks and the phase logic
 // need, computed once per step. Pure; no I/O.
 import type { Readings, TipSample } from '../../hal/contract.js';
-import type { ThermocoupleType } from '../../calibration/types.js';
+import type { ThermocoupleType } from '../../kernel/probe.js';
 import type { ControllerReadings } from './probe-calibration.js';
 import { TC_TOLERANCE_AT_SUBLIMATION_C } from './probe-calibration.js';
 import { SUBLIMATION_MAX_PRESSURE_BAR, SUBLIMATION_MIN_PRESSURE_BAR, sublimationTempC } from '../../kernel/co2.js';

@@ -2,7 +2,7 @@
 // thermocouple type (which sets the physical-floor tolerance) and the correction every tip
 // reading passes through. Pure; the runtime looks the record up (src/runtime/calibration-provider.ts).
 import type { Readings, TipSample } from '../../hal/contract.js';
-import type { ThermocoupleType } from '../../calibration/types.js';
+import type { ThermocoupleType } from '../../kernel/probe.js';
 
 export interface ProbeCalibration {
   /** The probe may be used: a record exists, its signature (HMAC with the console key) holds, its type matches, not expired. */
