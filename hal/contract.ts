@@ -13,9 +13,15 @@ export interface TipSample {
   readonly atMs: number;
 }
 
-/** A pressure transducer reading, stamped with its sample time. */
-export interface PressureSample {
-  readonly bar: number;
+/** A gauge pressure reading (relative to the atmosphere), stamped with its sample time. */
+export interface GaugePressureSample {
+  readonly barGauge: number;
+  readonly atMs: number;
+}
+
+/** An absolute pressure reading, stamped with its sample time. */
+export interface AbsPressureSample {
+  readonly barAbs: number;
   readonly atMs: number;
 }
 
@@ -48,9 +54,9 @@ export interface Readings {
   /** Tip thermocouple channels; channel 0 is the control channel. */
   readonly tips: readonly TipSample[];
   /** Supply (cylinder/regulator side) pressure, bar gauge as the transducer reports it. */
-  readonly supply: PressureSample;
+  readonly supply: GaugePressureSample;
   /** Return (exhaust) line pressure, bar absolute; null when the board has no transducer. */
-  readonly returnLine: PressureSample | null;
+  readonly returnLine: AbsPressureSample | null;
   readonly probe: ProbeSample;
   readonly operator: OperatorSample;
   /** Non-null when a back-end has lost its device: a text naming it. */

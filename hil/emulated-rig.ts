@@ -10,7 +10,7 @@ import type { HardwareHal } from '../hal/composite.js';
 import { SerialFrontend, serialPortFactory } from '../hal/serial/index.js';
 import { SimHal } from './sim/index.js';
 import type { HardwareBoard, TransducerConfig } from '../hal/hardware-board.js';
-import { ATMOSPHERIC_PRESSURE_BAR } from '../kernel/co2.js';
+import { ATMOSPHERIC_PRESSURE_BAR } from '../kernel/units.js';
 import type { Clock } from '../kernel/clock.js';
 import type { FaultSpec } from './faults.js';
 import { FrontendEmulator } from './frontend/emulator.js';
@@ -74,7 +74,7 @@ export async function startEmulatedRig(options: EmulatedRigOptions): Promise<Emu
       return p;
     };
     const activeLow = board.buttons.polarity === 'active-low';
-    const transducers = [{ channel: board.pressure.supply.pin, volts: () => transducerVolts(world.plantState.supplyBar - ATMOSPHERIC_PRESSURE_BAR, board.pressure.supply) }];
+    const transducers = [{ channel: board.pressure.supply.pin, volts: () => transducerVolts(world.plantState.supplyBarAbs - ATMOSPHERIC_PRESSURE_BAR, board.pressure.supply) }];
     const ret = board.pressure.return;
     if (ret !== null) transducers.push({ channel: ret.pin, volts: () => transducerVolts(world.plantState.returnBarAbs, ret) });
     const wired = wireUnoToPlant(

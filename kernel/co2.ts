@@ -83,5 +83,3 @@ function inFit(tempK: number): boolean {
   return tempK >= SUBLIMATION_FIT_MIN_K - 1 && tempK <= SUBLIMATION_FIT_MAX_K + 1;
 }
 
-/** Standard atmosphere, bar absolute: the return-line pressure assumed when it is not measured. */
-export const ATMOSPHERIC_PRESSURE_BAR = 1.01325;

@@ -17,7 +17,8 @@ import {
 import { inverseRangeMv, referenceRangeC } from '../calibration/thermocouple/index.js';
 import { TC_TOLERANCE_AT_SUBLIMATION_C } from '../src/controller/probe-calibration.js';
 import { DEFAULT_SETTINGS } from '../src/controller/settings.js';
-import { ATMOSPHERIC_PRESSURE_BAR, sublimationTempC } from '../kernel/co2.js';
+import { sublimationTempC } from '../kernel/co2.js';
+import { ATMOSPHERIC_PRESSURE_BAR } from '../kernel/units.js';
 
 const doc = readFileSync('docs/calibration.md', 'utf8');
 const lines = doc.split('\n');

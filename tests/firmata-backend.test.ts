@@ -190,7 +190,7 @@ describe('Firmata back-end: inputs', () => {
     const r = rig();
     const io = r.connect();
     r.tick(io, 20, count);
-    expect(r.backend.inputs().supply.bar).toBeCloseTo(bar, 6);
+    expect(r.backend.inputs().supply.barGauge).toBeCloseTo(bar, 6);
     expect(r.backend.inputs().supply.atMs).toBe(1020);
     expect(r.backend.fault()).toBeNull();
   });
@@ -203,7 +203,7 @@ describe('Firmata back-end: inputs', () => {
     const io = r.connect();
     r.tick(io);
     io.analog.get(1)!(count);
-    expect(r.backend.inputs().returnLine!.bar).toBeNaN();
+    expect(r.backend.inputs().returnLine!.barAbs).toBeNaN();
     expect(r.backend.fault()).toMatch(/pressure.return: transducer reads .* V, at a rail/);
   });
 
@@ -215,7 +215,7 @@ describe('Firmata back-end: inputs', () => {
     const io = r.connect();
     r.tick(io);
     io.analog.get(1)!(count);
-    expect(r.backend.inputs().returnLine!.bar).toBeNaN();
+    expect(r.backend.inputs().returnLine!.barAbs).toBeNaN();
     expect(r.backend.fault()).toMatch(/pressure.return: transducer reads .* V, outside its 0.5-4.5 V output range/);
   });
 

@@ -4,8 +4,8 @@ import { SAFE_OUTPUTS, type Outputs, type TipSample, type TipSource } from '../h
 import type { FirmataInputs, FirmataLike } from '../hal/firmata/board.js';
 
 const INPUTS: FirmataInputs = {
-  supply: { bar: 55, atMs: 10 },
-  returnLine: { bar: 1.2, atMs: 10 },
+  supply: { barGauge: 55, atMs: 10 },
+  returnLine: { barAbs: 1.2, atMs: 10 },
   probe: { present: true, id: null, atMs: 10 },
   operator: { start: false, stop: false, acknowledge: false, newSite: false, footswitch: true, estop: false, atMs: 10 },
 };

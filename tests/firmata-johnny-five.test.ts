@@ -56,7 +56,7 @@ describe('Firmata back-end through johnny-five and mock-firmata', () => {
     const r = await connected(UNO);
     r.clock.advanceMs(20);
     r.analog.get(0)!(511.5);
-    expect(r.backend.inputs().supply.bar).toBeCloseTo(50, 6);
+    expect(r.backend.inputs().supply.barGauge).toBeCloseTo(50, 6);
     await r.backend.close();
   });
 

@@ -143,7 +143,7 @@ describe('RETURN_LINE_BLOCKED', () => {
     }, 2_100);
     const rec = expectTrip(d, 'RETURN_LINE_BLOCKED', 'Fault');
     expect(tripDetail(d, 'RETURN_LINE_BLOCKED')).toBe('return pressure rising while the tip warms');
-    expect(rec.readings.returnLine?.bar).toBeLessThan(3);
+    expect(rec.readings.returnLine?.barAbs).toBeLessThan(3);
     expect(rec.nowMs - t0).toBeLessThanOrEqual(2_100);
   });
 

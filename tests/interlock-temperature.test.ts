@@ -6,7 +6,8 @@ import type { TcFault } from '../hal/contract.js';
 import { TC_FAULTS } from '../hal/contract.js';
 import { DEFAULT_SETTINGS, parseSettings, withProtocol } from '../src/controller/settings.js';
 import type { Settings } from '../src/controller/settings.js';
-import { ATMOSPHERIC_PRESSURE_BAR, SUBLIMATION_MIN_PRESSURE_BAR, sublimationTempC } from '../kernel/co2.js';
+import { SUBLIMATION_MIN_PRESSURE_BAR, sublimationTempC } from '../kernel/co2.js';
+import { ATMOSPHERIC_PRESSURE_BAR } from '../kernel/units.js';
 import type { ReadingOverrides } from './helpers/readings.js';
 import {
   NormalPatient,

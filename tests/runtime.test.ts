@@ -35,8 +35,8 @@ class RecordingHal implements Hal {
 function nominal(atMs: number, overrides: Partial<Readings> = {}): Readings {
   return {
     tips: [{ tipC: 37, coldJunctionC: 25, fault: null, atMs }],
-    supply: { bar: 56, atMs },
-    returnLine: { bar: 1.013, atMs },
+    supply: { barGauge: 56, atMs },
+    returnLine: { barAbs: 1.013, atMs },
     probe: { present: true, id: 'P1', atMs },
     operator: { start: false, stop: false, acknowledge: false, newSite: false, footswitch: false, estop: false, atMs },
     halFault: null,

@@ -100,33 +100,33 @@ describe('gas supply faults', () => {
   it('supply-low reads about 30 bar and keeps the tip warmer than -50 C', () => {
     const b = bench([at('supply-low', 0)]);
     const readings = b.run(OPEN, 30_000);
-    expect(readings.at(-1)!.supply.bar).toBeGreaterThan(27);
-    expect(readings.at(-1)!.supply.bar).toBeLessThan(31);
+    expect(readings.at(-1)!.supply.barGauge).toBeGreaterThan(27);
+    expect(readings.at(-1)!.supply.barGauge).toBeLessThan(31);
     expect(Math.min(...readings.map((r) => tip(r).tipC))).toBeGreaterThan(-50);
   });
 
   it('supply-high reads about 80 bar', () => {
     const b = bench([at('supply-high', 1)]);
     const r = b.run(SAFE_OUTPUTS, 1_500).at(-1)!;
-    expect(r.supply.bar).toBeGreaterThan(77);
-    expect(r.supply.bar).toBeLessThan(81);
+    expect(r.supply.barGauge).toBeGreaterThan(77);
+    expect(r.supply.barGauge).toBeLessThan(81);
   });
 
   it('cylinder-empty drops the supply below 40 bar within 60 s of flowing', () => {
     const b = bench([at('cylinder-empty', 2)]);
     const readings = b.run(OPEN, 62_000);
-    const low = readings.find((r) => r.supply.bar < 40);
+    const low = readings.find((r) => r.supply.barGauge < 40);
     expect(low).toBeDefined();
     expect(low!.supply.atMs).toBeLessThan(62_000);
-    expect(readings[50]!.supply.bar).toBeGreaterThan(55);
+    expect(readings[50]!.supply.barGauge).toBeGreaterThan(55);
   });
 
   it('return-blocked raises the return line above 3 bar abs', () => {
     const b = bench([at('return-blocked', 5)]);
     const normal = b.run(OPEN, 5_000).at(-1)!;
     const blocked = b.run(OPEN, 3_000).at(-1)!;
-    expect(normal.returnLine!.bar).toBeLessThan(2);
-    expect(blocked.returnLine!.bar).toBeGreaterThan(3);
+    expect(normal.returnLine!.barAbs).toBeLessThan(2);
+    expect(blocked.returnLine!.barAbs).toBeGreaterThan(3);
   });
 });
 

@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { SAFE_OUTPUTS, type Outputs, type Readings } from '../hal/contract.js';
 import { SimHal, type SimHalOptions } from '../hil/sim/index.js';
-import { ATMOSPHERIC_PRESSURE_BAR, saturationPressureBar } from '../kernel/co2.js';
+import { saturationPressureBar } from '../kernel/co2.js';
+import { ATMOSPHERIC_PRESSURE_BAR } from '../kernel/units.js';
 import { VirtualClock } from '../kernel/clock.js';
 
 const TICK_MS = 20;
@@ -34,8 +35,8 @@ describe('sim HAL', () => {
     const { hal, clock } = makeHal();
     clock.advanceMs(100);
     const r = hal.read();
-    expect(r.supply.bar).toBeCloseTo(saturationPressureBar(20) - ATMOSPHERIC_PRESSURE_BAR, 0);
-    expect(r.returnLine?.bar).toBeCloseTo(ATMOSPHERIC_PRESSURE_BAR, 1);
+    expect(r.supply.barGauge).toBeCloseTo(saturationPressureBar(20) - ATMOSPHERIC_PRESSURE_BAR, 0);
+    expect(r.returnLine?.barAbs).toBeCloseTo(ATMOSPHERIC_PRESSURE_BAR, 1);
   });
 
   it('stamps every sample with the clock time of the read', () => {
@@ -73,7 +74,7 @@ describe('sim HAL', () => {
     const firstCold = readings.find((r) => r.tips[0]!.tipC <= -50);
     expect(firstCold).toBeDefined();
     expect(firstCold!.tips[0]!.atMs).toBeLessThan(10_000);
-    expect(readings.at(-1)!.returnLine!.bar).toBeGreaterThan(1.7);
+    expect(readings.at(-1)!.returnLine!.barAbs).toBeGreaterThan(1.7);
   });
 
   it('drives the plant to the safe state with toSafeState, idempotently', () => {

@@ -12,7 +12,7 @@ describe('the status line', () => {
     const state = { ...initialState(0), phase: 'Freezing' as const, cycle: 2, cycleFreezeMs: 46_000, safeToWithdraw: false };
     const readings = nominalReadings(0, { tipC: -66.34, supplyBar: 55.9, returnBar: 1.82 });
     const line = formatStatus(0, state, SETTINGS, readings, false);
-    expect(line).toBe('Freezing 2/3 | left 74 s | tip -66.3 C | supply 55.9 bar | return 1.82 bar | DO NOT WITHDRAW | no alarms');
+    expect(line).toBe('Freezing 2/3 | left 74 s | tip -66.3 C | supply 55.9 bar gauge | return 1.82 bar abs | DO NOT WITHDRAW | no alarms');
   });
 
   it('names a thermocouple fault and the tripped interlocks', () => {

@@ -4,7 +4,7 @@
 // from the safe state (the board lost its state) and never resumes anything.
 import type { HardwareBoard } from '../hardware-board.js';
 import type { Clock } from '../../kernel/clock.js';
-import type { OperatorSample, Outputs, PressureSample, ProbeSample } from '../contract.js';
+import type { AbsPressureSample, GaugePressureSample, OperatorSample, Outputs, ProbeSample } from '../contract.js';
 import { DebouncedInput } from './button.js';
 import { Heartbeat } from './heartbeat.js';
 import { Lamps } from './lamps.js';
@@ -27,8 +27,8 @@ const realTimers: Timers = {
 
 /** Everything the Firmata board contributes to one tick's readings. */
 export interface FirmataInputs {
-  readonly supply: PressureSample;
-  readonly returnLine: PressureSample | null;
+  readonly supply: GaugePressureSample;
+  readonly returnLine: AbsPressureSample | null;
   readonly probe: ProbeSample;
   readonly operator: OperatorSample;
 }
@@ -104,8 +104,8 @@ export class FirmataBackend implements FirmataLike {
     const supply = this.#supply.reading;
     const ret = this.#returnLine?.reading ?? null;
     return {
-      supply: { bar: supply.bar, atMs: supply.atMs },
-      returnLine: ret === null ? null : { bar: ret.bar, atMs: ret.atMs },
+      supply: { barGauge: supply.bar, atMs: supply.atMs },
+      returnLine: ret === null ? null : { barAbs: ret.bar, atMs: ret.atMs },
       probe: { present: this.#probe.value(nowMs), id: null, atMs: this.#lastReportMs },
       operator: {
         start: op.start.value(nowMs),

@@ -1,6 +1,7 @@
 // The CO2 cylinder: saturation pressure while liquid remains, then a falling vapour pressure.
 
-import { ATMOSPHERIC_PRESSURE_BAR, saturationPressureBar } from '../../kernel/co2.js';
+import { saturationPressureBar } from '../../kernel/co2.js';
+import { ATMOSPHERIC_PRESSURE_BAR } from '../../kernel/units.js';
 
 /**
  * Cylinder contents and pressure (bar absolute). Temperature is held constant: evaporative

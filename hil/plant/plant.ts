@@ -15,7 +15,7 @@ export interface PlantState {
   readonly atMs: number;
   readonly cylinderBar: number;
   /** At the supply transducer, after the line drop. */
-  readonly supplyBar: number;
+  readonly supplyBarAbs: number;
   readonly returnBarAbs: number;
   readonly tipTrueC: number;
   /** Physical seat positions, not commands. */
@@ -57,7 +57,7 @@ export class Plant {
   #safetyCommanded = false;
   #tipC = BODY_TEMP_C;
   #massFlowGPerS = 0;
-  #supplyBar: number;
+  #supplyBarAbs: number;
   #valvePowerOn = false;
 
   /** Throws PlantParamsError for out-of-range parameters. `startMs` is the plant's clock origin. */
@@ -76,7 +76,7 @@ export class Plant {
       probePresent: p.probePresent,
     };
     this.#nowMs = startMs;
-    this.#supplyBar = this.#cylinder.pressureBarAbs;
+    this.#supplyBarAbs = this.#cylinder.pressureBarAbs;
   }
 
   /** Plant time: the end of the last whole substep. */
@@ -93,7 +93,7 @@ export class Plant {
     return {
       atMs: this.#nowMs,
       cylinderBar: this.#cylinder.pressureBarAbs,
-      supplyBar: this.#supplyBar,
+      supplyBarAbs: this.#supplyBarAbs,
       returnBarAbs: this.#returnLine.pressureBarAbs,
       tipTrueC: this.#tipC,
       supplyValveOpen: this.#supplyPhysicallyOpen(),
@@ -158,7 +158,7 @@ export class Plant {
     const open = this.#supplyPhysicallyOpen() && this.#safetyValve.isOpen && c.probePresent;
     // Choked orifice, linearised: flow in proportion to the pressure across the probe.
     this.#massFlowGPerS = open ? Math.max(0, p.flowGPerSPerBar * (sourceBar - returnBar)) : 0;
-    this.#supplyBar = sourceBar - p.lineDropBarPerGPerS * this.#massFlowGPerS;
+    this.#supplyBarAbs = sourceBar - p.lineDropBarPerGPerS * this.#massFlowGPerS;
     this.#cylinder.draw((this.#massFlowGPerS * dtMs) / 1000);
     this.#returnLine.step(this.#massFlowGPerS, c.returnBlocked ? p.returnBlockedFactor : 1, dtMs);
     this.#tipC = this.#nextTipC(dtMs);
@@ -172,7 +172,7 @@ export class Plant {
     const surroundingsC = this.#conditions.probePresent ? BODY_TEMP_C : AMBIENT_TEMP_C;
     let tipC: number;
     if (this.#massFlowGPerS > 0 && this.#conditions.probePresent) {
-      const targetC = coolingTargetC(this.#supplyBar, returnBar, p.tissueHeatLoadC, surroundingsC);
+      const targetC = coolingTargetC(this.#supplyBarAbs, returnBar, p.tissueHeatLoadC, surroundingsC);
       tipC = firstOrderStep(this.#tipC, targetC, p.coolTimeConstantMs, dtMs);
     } else {
       tipC = thawStepC(this.#tipC, surroundingsC, p.thawTimeConstantMs, dtMs);

@@ -1,11 +1,7 @@
 // The Joule-Thomson tip and the tissue around it, lumped into one first-order temperature.
 
-import {
-  ATMOSPHERIC_PRESSURE_BAR,
-  SUBLIMATION_MAX_PRESSURE_BAR,
-  SUBLIMATION_MIN_PRESSURE_BAR,
-  sublimationTempC,
-} from '../../kernel/co2.js';
+import { SUBLIMATION_MAX_PRESSURE_BAR, SUBLIMATION_MIN_PRESSURE_BAR, sublimationTempC } from '../../kernel/co2.js';
+import { ATMOSPHERIC_PRESSURE_BAR } from '../../kernel/units.js';
 import { firstOrderStep } from './first-order.js';
 
 /**

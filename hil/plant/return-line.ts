@@ -1,6 +1,6 @@
 // The probe's exhaust (return) line: pressure rises with flow through its resistance.
 
-import { ATMOSPHERIC_PRESSURE_BAR } from '../../kernel/co2.js';
+import { ATMOSPHERIC_PRESSURE_BAR } from '../../kernel/units.js';
 import { firstOrderStep } from './first-order.js';
 
 /** Absolute pressure in the return line, first order toward atmospheric + resistance x flow. */

@@ -1,6 +1,5 @@
 // A simulated pressure transducer: noise, range clamp and ADC quantisation.
 
-import type { PressureSample } from '../../hal/contract.js';
 import type { Random } from '../../kernel/random.js';
 import { quantise } from './sensor-params.js';
 
@@ -17,10 +16,11 @@ export class PressureTransducer {
     this.#random = random;
   }
 
-  /** `trueBar` in the transducer's own reference (gauge or absolute); clamped to its range. */
-  read(trueBar: number, atMs: number): PressureSample {
+  /** The reading for `trueBar`, in the transducer's own reference (gauge or absolute): noisy,
+   * clamped to its range and quantised. */
+  read(trueBar: number): number {
     const noisy = trueBar + this.#noiseSdBar * this.#random.gaussian();
     const inRange = Math.min(Math.max(noisy, 0), this.#fullScaleBar);
-    return { bar: quantise(inRange, this.#resolutionBar), atMs };
+    return quantise(inRange, this.#resolutionBar);
   }
 }

@@ -4,7 +4,7 @@
 import { SAFE_OUTPUTS, type Hal, type Outputs, type Readings } from '../../hal/contract.js';
 import { FaultSchedule, type FaultKind, type FaultSpec } from '../faults.js';
 import { PLANT_SUBSTEP_MS, Plant, type PlantParams, type PlantState } from '../plant/index.js';
-import { ATMOSPHERIC_PRESSURE_BAR } from '../../kernel/co2.js';
+import { barGaugeFromAbs } from '../../kernel/units.js';
 import { seededRandom, type Random } from '../../kernel/random.js';
 import type { Clock } from '../../kernel/clock.js';
 import { BathImmersion } from './bath.js';
@@ -67,8 +67,8 @@ export class SimHal implements Hal {
     return {
       tips: [this.#tc.sample(nowMs, active)],
       // The contract's supply transducer reads gauge; the plant works in absolute pressure.
-      supply: this.#supply.read(state.supplyBar - ATMOSPHERIC_PRESSURE_BAR, nowMs),
-      returnLine: this.#returnLine.read(state.returnBarAbs, nowMs),
+      supply: { barGauge: this.#supply.read(barGaugeFromAbs(state.supplyBarAbs)), atMs: nowMs },
+      returnLine: { barAbs: this.#returnLine.read(state.returnBarAbs), atMs: nowMs },
       probe: { present: state.probePresent, id: state.probeId, atMs: nowMs },
       operator: this.#panel.sample(nowMs, active.has('estop')),
       halFault: null,

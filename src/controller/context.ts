@@ -80,7 +80,7 @@ export function physicalFloorC(returnBar: number | null, settings: Settings, the
 /** Return-line pressure when measured and plausible, bar absolute; null otherwise. */
 export function measuredReturnBar(readings: Readings): number | null {
   const rl = readings.returnLine;
-  return rl !== null && Number.isFinite(rl.bar) && rl.bar > 0 ? rl.bar : null;
+  return rl !== null && Number.isFinite(rl.barAbs) && rl.barAbs > 0 ? rl.barAbs : null;
 }
 
 /** Gas is flowing, judged by the return-line pressure (false when not measured). */

@@ -129,8 +129,8 @@ export const INTERLOCKS: readonly Interlock[] = [
     priority: 'medium',
     hint: 'Supply pressure low: the cylinder is cold or nearly empty. Replace or warm the cylinder to room temperature.',
     check: (c) =>
-      c.readings.supply.bar < c.settings.pressure.supplyLowBar || !Number.isFinite(c.readings.supply.bar)
-        ? `supply ${c.readings.supply.bar.toFixed(1)} bar below ${c.settings.pressure.supplyLowBar} bar`
+      c.readings.supply.barGauge < c.settings.pressure.supplyLowBar || !Number.isFinite(c.readings.supply.barGauge)
+        ? `supply ${c.readings.supply.barGauge.toFixed(1)} bar below ${c.settings.pressure.supplyLowBar} bar`
         : null,
   },
   {
@@ -144,8 +144,8 @@ export const INTERLOCKS: readonly Interlock[] = [
     priority: 'high',
     hint: 'Supply pressure too high: the cylinder is too warm or the regulator failed. Close the cylinder.',
     check: (c) =>
-      c.readings.supply.bar > c.settings.pressure.supplyHighBar
-        ? `supply ${c.readings.supply.bar.toFixed(1)} bar above ${c.settings.pressure.supplyHighBar} bar`
+      c.readings.supply.barGauge > c.settings.pressure.supplyHighBar
+        ? `supply ${c.readings.supply.barGauge.toFixed(1)} bar above ${c.settings.pressure.supplyHighBar} bar`
         : null,
   },
   {
@@ -343,11 +343,11 @@ export const INTERLOCKS: readonly Interlock[] = [
     priority: 'high',
     hint: 'Pressure sensor fault: check the transducer cables and connectors before treating.',
     check: (c) => {
-      const supply = c.readings.supply.bar;
+      const supply = c.readings.supply.barGauge;
       if (!Number.isFinite(supply)) return `supply transducer reads ${supply}`;
       const ret = c.readings.returnLine;
-      if (ret !== null && !(ret.bar >= RETURN_PLAUSIBLE_MIN_BAR && ret.bar <= RETURN_PLAUSIBLE_MAX_BAR)) {
-        return `return transducer reads ${ret.bar} bar absolute, outside ${RETURN_PLAUSIBLE_MIN_BAR}-${RETURN_PLAUSIBLE_MAX_BAR}`;
+      if (ret !== null && !(ret.barAbs >= RETURN_PLAUSIBLE_MIN_BAR && ret.barAbs <= RETURN_PLAUSIBLE_MAX_BAR)) {
+        return `return transducer reads ${ret.barAbs} bar absolute, outside ${RETURN_PLAUSIBLE_MIN_BAR}-${RETURN_PLAUSIBLE_MAX_BAR}`;
       }
       return null;
     },
@@ -366,7 +366,7 @@ export const INTERLOCKS: readonly Interlock[] = [
       const s = c.state;
       if (!isFreezeOpen(c) || s.freezeOpenedMs === null || c.readings.returnLine === null) return null;
       const openMs = c.nowMs - s.freezeOpenedMs;
-      const supplyOk = c.readings.supply.bar >= c.settings.pressure.supplyLowBar;
+      const supplyOk = c.readings.supply.barGauge >= c.settings.pressure.supplyLowBar;
       if (openMs < c.settings.pressure.flowExpectedWithinMs || !supplyOk || c.flowDetected) return null;
       return `return ${fmt(c.returnBar)} bar abs with the gas path open for ${(openMs / 1000).toFixed(1)} s: no flow seen`;
     },

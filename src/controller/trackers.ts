@@ -39,7 +39,7 @@ export function updateTrackers(nowMs: number, settings: Settings, readings: Read
   const flow = flowSeen(readings, settings);
   const stuck = trackStuck(nowMs, settings, readings, prev, tipC, flow);
 
-  const returnBar = readings.returnLine?.bar ?? null;
+  const returnBar = readings.returnLine?.barAbs ?? null;
   let trend = prev.trend;
   let returnRisingWhileWarming = false;
   if (!freezeOpen || tipC === null || returnBar === null || !Number.isFinite(returnBar)) {

@@ -38,8 +38,8 @@ export function formatStatus(nowMs: number, state: ControllerState, settings: Se
     `${state.phase}${cycle}`,
     left === null ? 'left --' : `left ${left.toFixed(0)} s`,
     `tip ${tipText} C`,
-    `supply ${num(readings?.supply.bar, 1)} bar`,
-    `return ${num(readings?.returnLine?.bar, 2)} bar`,
+    `supply ${num(readings?.supply.barGauge, 1)} bar gauge`,
+    `return ${num(readings?.returnLine?.barAbs, 2)} bar abs`,
     withdrawalText(nowMs, state, settings),
     alarms.length === 0 ? 'no alarms' : `ALARMS: ${alarms.join(',')}`,
   ];

@@ -2,7 +2,7 @@
 // scripted reading function (no plant, virtual time only), and a plant-free "normal patient"
 // whose tip follows the valves the controller commanded on the previous step.
 import { expect } from 'vitest';
-import type { OperatorSample, Outputs, PressureSample, TcFault, TipSample } from '../../hal/contract.js';
+import type { AbsPressureSample, OperatorSample, Outputs, TcFault, TipSample } from '../../hal/contract.js';
 import { calibrated } from '../../src/controller/probe-calibration.js';
 import type { ControllerReadings as Readings, ProbeCalibration } from '../../src/controller/probe-calibration.js';
 import { DEFAULT_SETTINGS } from '../../src/controller/settings.js';
@@ -44,10 +44,10 @@ export const EXACT_TYPE_T = calibrated('T', 0, 1);
 export function nominalReadings(nowMs: number, o: ReadingOverrides = {}): Readings {
   const tip: TipSample = { tipC: o.tipC ?? BODY_C, coldJunctionC: o.coldJunctionC ?? 25, fault: o.fault ?? null, atMs: o.tipAtMs ?? nowMs };
   const returnBar = o.returnBar === undefined ? RETURN_IDLE_BAR : o.returnBar;
-  const returnLine: PressureSample | null = returnBar === null ? null : { bar: returnBar, atMs: o.returnAtMs ?? nowMs };
+  const returnLine: AbsPressureSample | null = returnBar === null ? null : { barAbs: returnBar, atMs: o.returnAtMs ?? nowMs };
   return {
     tips: o.tips ?? [tip],
-    supply: { bar: o.supplyBar ?? SUPPLY_NOMINAL_BAR, atMs: o.supplyAtMs ?? nowMs },
+    supply: { barGauge: o.supplyBar ?? SUPPLY_NOMINAL_BAR, atMs: o.supplyAtMs ?? nowMs },
     returnLine,
     probe: { present: o.probePresent ?? true, id: null, atMs: nowMs },
     operator: { start: false, stop: false, acknowledge: false, newSite: false, footswitch: false, estop: false, ...o.operator, atMs: nowMs },

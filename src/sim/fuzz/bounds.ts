@@ -5,7 +5,7 @@ import { DEFAULT_SENSOR_PARAMS } from '../../../hil/sim/index.js';
 import type { Settings } from '../../controller/settings.js';
 import { debounceFor, interlockById } from '../../controller/interlocks.js';
 import { SELF_TEST_VALVE_PAUSE_MS } from '../../controller/phase-logic.js';
-import { ATMOSPHERIC_PRESSURE_BAR } from '../../../kernel/co2.js';
+import { ATMOSPHERIC_PRESSURE_BAR } from '../../../kernel/units.js';
 import type { PlantParams } from '../../../hil/plant/index.js';
 import { BODY_TEMP_C, PLANT_SUBSTEP_MS, WATCHDOG_TIMEOUT_MS, sublimationFloorC } from '../../../hil/plant/index.js';
 import { LATENT_SLOWDOWN_FACTOR } from '../../../hil/plant/probe-thermal.js';
