@@ -134,9 +134,8 @@ describe('FOOTSWITCH_RELEASED', () => {
     expect(trips(d.events)).toEqual([]);
   });
 
-  // BUG (src/controller/phase-logic.ts:84): Thawing -> Freezing(k+1) calls beginFreeze without the
-  // dead-man check the Ready phase makes (line 68). With the footswitch up at the end of a thaw
-  // the next freeze opens both valves and gas flows for 220 ms until FOOTSWITCH_RELEASED trips.
+  // The next freeze after a thaw makes the same dead-man check as the first one from Ready: with
+  // the footswitch up, no gas flows, not even for the 200 ms FOOTSWITCH_RELEASED needs to trip.
   it('does not open the gas path for the next freeze while the dead-man footswitch is up', () => {
     const patient = new NormalPatient({ footswitch: true });
     const { at } = normalUntil(DEADMAN_TWO_CYCLES, inPhase('Thawing', 500), patient);
