@@ -141,6 +141,9 @@ describe('FOOTSWITCH_RELEASED', () => {
     const { at } = normalUntil(DEADMAN_TWO_CYCLES, inPhase('Thawing', 500), patient);
     const d = drive(patient.script(() => ({ operator: { footswitch: false } })), { settings: DEADMAN_TWO_CYCLES, state: at.state, durationMs: 20_000 });
     expect(d.steps.some((r) => gasPathOpen(r.outputs))).toBe(false);
+    // Held back by the footswitch itself, past the end of the thaw: not by a trip that ended the treatment.
+    expect(d.lastMs - at.state.phaseSinceMs).toBeGreaterThan(DEADMAN_TWO_CYCLES.protocol.thawS * 1000);
+    expect(trips(d.events)).toEqual([]);
   });
 });
 
