@@ -190,6 +190,7 @@ describe('a sample read twice', () => {
     expect(outcome.kind, prompt.lines.join('\n')).toBe('saved');
     expect(prompt.lines.join('\n')).not.toMatch(/stale|window restarted/);
     // Each bath's mean is over distinct conversions only: a 2 s window at one per 20 ms.
+    expect(outcome.points.length).toBeGreaterThan(0);
     for (const point of outcome.points) expect(point.samples).toBeLessThanOrEqual(2_000 / 20 + 1);
   });
 });

@@ -33,6 +33,7 @@ describe('renderCertificateHtml', () => {
 
   it('tabulates every point with its bath, reference, raw, calibrated and residual temperatures', () => {
     const html = renderCertificateHtml(record, beforeExpiry);
+    expect(record.points.length).toBeGreaterThan(0);
     for (const p of record.points) {
       const calibratedC = record.fit.gain * p.rawC + record.fit.offsetC;
       expect(html).toContain(`<tr><td>${p.bath}</td><td class="num">${p.referenceC.toFixed(2)}</td><td class="num">${p.rawC.toFixed(2)}</td>`);

@@ -248,6 +248,7 @@ describe('Fault', () => {
 describe('phase bookkeeping', () => {
   it('never leaves a phase it did not announce: every phase change has an event', () => {
     const d = drive(new NormalPatient().script(), { settings: TWO_CYCLES, until: inPhase('Complete') });
+    expect(d.state.phase).toBe('Complete');
     let phase: Phase = 'Idle';
     for (const r of d.steps) {
       const changes = phaseEvents(r.events);

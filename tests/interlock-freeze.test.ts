@@ -211,10 +211,9 @@ describe('FREEZE_TIME_LIMIT', () => {
     expect(trips(d.events).map((t) => t.id).sort()).toEqual(['FREEZE_TIME_LIMIT', 'LOOP_OVERRUN']);
   });
 
-  // BUG (src/controller/interlocks.ts:200 with src/controller/step.ts:79): the per-cycle condition
-  // reads state.cycleFreezeMs, which only resets when a new freeze begins. Once tripped, the
-  // condition stays "present" for ever with the valves long closed, so every acknowledge is
-  // refused and the console can never leave Fault without a restart.
+  // The per-cycle condition must not stay "present" once the valves are closed (the cycle's freeze
+  // time only resets when a new freeze begins): else every acknowledge would be refused and the
+  // console could never leave Fault without a restart.
   it('lets a per-cycle freeze-time trip be acknowledged once the valves are closed', () => {
     const { patient, state } = craftedFreeze(FREEZE_MS + GRACE_MS - 10);
     const tripped = driveSteps(patient.script(), 1, { settings: SETTINGS, state });

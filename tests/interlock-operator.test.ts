@@ -134,14 +134,16 @@ describe('FOOTSWITCH_RELEASED', () => {
     expect(trips(d.events)).toEqual([]);
   });
 
-  // BUG (src/controller/phase-logic.ts:84): Thawing -> Freezing(k+1) calls beginFreeze without the
-  // dead-man check the Ready phase makes (line 68). With the footswitch up at the end of a thaw
-  // the next freeze opens both valves and gas flows for 220 ms until FOOTSWITCH_RELEASED trips.
+  // The next freeze after a thaw makes the same dead-man check as the first one from Ready: with
+  // the footswitch up, no gas flows, not even for the 200 ms FOOTSWITCH_RELEASED needs to trip.
   it('does not open the gas path for the next freeze while the dead-man footswitch is up', () => {
     const patient = new NormalPatient({ footswitch: true });
     const { at } = normalUntil(DEADMAN_TWO_CYCLES, inPhase('Thawing', 500), patient);
     const d = drive(patient.script(() => ({ operator: { footswitch: false } })), { settings: DEADMAN_TWO_CYCLES, state: at.state, durationMs: 20_000 });
     expect(d.steps.some((r) => gasPathOpen(r.outputs))).toBe(false);
+    // Held back by the footswitch itself, past the end of the thaw: not by a trip that ended the treatment.
+    expect(d.lastMs - at.state.phaseSinceMs).toBeGreaterThan(DEADMAN_TWO_CYCLES.protocol.thawS * 1000);
+    expect(trips(d.events)).toEqual([]);
   });
 });
 

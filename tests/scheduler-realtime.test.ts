@@ -89,12 +89,15 @@ describe('RealTimeScheduler timing', () => {
   it('sleeps with setTimeout until earlyWakeMs before the target, then finishes with setImmediate', async () => {
     const { ticks, timers } = await runTicks(5);
     // Each wait after a tick is one period minus the early wake (minus the tick's own small lateness).
+    // One sleep before each tick after the first (the first tick is due at once).
+    expect(timers.timeoutDelaysMs).toHaveLength(ticks.length - 1);
     for (const delayMs of timers.timeoutDelaysMs) expect(delayMs).toBeCloseTo(20 - 1.5, 0);
     expect(timers.immediatesRun).toBeGreaterThan(ticks.length);
   });
 
   it('never starts a tick before its target, and starts it within one event-loop turn', async () => {
     const { ticks } = await runTicks(50);
+    expect(ticks).toHaveLength(50);
     for (const tick of ticks) {
       expect(tick.startedMs).toBeGreaterThanOrEqual(tick.targetMs);
       expect(tick.lateMs).toBeLessThanOrEqual(IMMEDIATE_COST_MS + 1e-9);

@@ -77,6 +77,7 @@ describe('a fault injected during the first freeze', () => {
     });
 
     it('closes both valves in the tick of every trip and leaves them closed', () => {
+      expect(summary.interlocks.length).toBeGreaterThan(0);
       for (const trip of summary.interlocks) expect(trip.valvesClosedAtS).toBe(trip.atS);
       expect(summary.valveOpenAtEnd).toBe(false);
     });
@@ -103,6 +104,7 @@ describe('a normal treatment on the simulated plant', () => {
   });
 
   it('reaches -50 C within 20 s in every cycle', () => {
+    expect(standard.cycles).toHaveLength(PRESETS.standard.cycles);
     for (const c of standard.cycles) {
       expect(c.secondsToMinus50C).not.toBeNull();
       expect(c.secondsToMinus50C ?? Infinity).toBeLessThan(20);
@@ -110,6 +112,7 @@ describe('a normal treatment on the simulated plant', () => {
   });
 
   it('thaws every cycle for at least its thaw time and ends safe to withdraw, valves closed', () => {
+    expect(standard.cycles).toHaveLength(PRESETS.standard.cycles);
     for (const c of standard.cycles) expect(c.thawS).toBeGreaterThanOrEqual(PRESETS.standard.thawS);
     expect(standard.safeToWithdrawAtS).not.toBeNull();
     expect(standard.valveOpenAtEnd).toBe(false);

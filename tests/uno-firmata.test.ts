@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { EventEmitter } from 'node:events';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EmulatedUno } from '../hil/uno/emulated-uno.js';
 import { FirmataFetchError, ensureFirmataHex } from '../hil/uno/firmware.js';
 import { wireUnoToPlant } from '../hil/uno/wiring.js';
@@ -62,35 +62,67 @@ function until(predicate: () => boolean, timeoutMs: number, what: string): Promi
   });
 }
 
-describe('emulated Uno running StandardFirmata', () => {
-  let uno: EmulatedUno | undefined;
-  let board: FiveBoard | undefined;
+/** A freshly booted emulated Uno (real time) and the johnny-five board connected to it. */
+interface Rig {
+  readonly uno: EmulatedUno;
+  readonly board: FiveBoard;
+  /** Emulated seconds the firmware took until johnny-five reported ready. */
+  readonly readyAfterS: number;
+}
 
-  afterAll(() => {
-    uno?.close();
-  });
-
-  it('boots and johnny-five reports ready over the Duplex bridge', async ({ skip }) => {
-    const hex = skipIfNoFirmware(skip);
-    uno = new EmulatedUno({ firmware: hex }); // real time
-    const b = new five.Board({ port: uno.serial, repl: false, debug: false, sigint: false, timeout: 15_000 });
-    board = b;
-    uno.start();
+async function bootRig(hex: string): Promise<Rig> {
+  const uno = new EmulatedUno({ firmware: hex }); // real time
+  const board = new five.Board({ port: uno.serial, repl: false, debug: false, sigint: false, timeout: 15_000 });
+  uno.start();
+  try {
     await new Promise<void>((resolve, reject) => {
-      b.once('ready', () => {
+      board.once('ready', () => {
         resolve();
       });
-      b.once('error', reject);
+      board.once('error', reject);
     });
+  } catch (error) {
+    uno.close();
+    throw error;
+  }
+  return { uno, board, readyAfterS: uno.stats().emulatedSeconds };
+}
+
+/** Boot and handshake: the firmware's start-up blink is ~1.9 emulated s, paced at real time. */
+const BOOT_TIMEOUT_MS = 20_000;
+
+// Every test gets its own Uno, booted from reset, and its own johnny-five board: no pin mode,
+// report or listener carries over, so any test passes alone and in any order.
+describe('emulated Uno running StandardFirmata', () => {
+  let rig: Rig | undefined;
+
+  beforeEach(async () => {
+    rig = undefined;
+    if (unreachable !== undefined || hexText === undefined) return; // each test skips itself
+    rig = await bootRig(hexText);
+  }, BOOT_TIMEOUT_MS);
+
+  afterEach(() => {
+    rig?.uno.close();
+    rig = undefined;
+  });
+
+  /** This test's rig, or skip when the firmware could not be fetched. */
+  function rigFor(skip: (note: string) => void): Rig {
+    skipIfNoFirmware(skip);
+    if (rig === undefined) throw new Error('no emulated Uno was booted for this test');
+    return rig;
+  }
+
+  it('boots and johnny-five reports ready over the Duplex bridge', ({ skip }) => {
+    const { board: b, readyAfterS } = rigFor(skip);
     expect(b.isReady).toBe(true);
     expect(b.io.firmware.name).toMatch(/StandardFirmata/);
-    console.log(`johnny-five ready after ${uno.stats().emulatedSeconds.toFixed(2)} emulated s`);
-  }, 20_000);
+    console.log(`johnny-five ready after ${readyAfterS.toFixed(2)} emulated s`);
+  });
 
   it('a johnny-five digitalWrite shows up on the emulated pin', async ({ skip }) => {
-    skipIfNoFirmware(skip);
-    const u = uno!;
-    const b = board!;
+    const { uno: u, board: b } = rigFor(skip);
     const changes: [number, string][] = [];
     const off = u.onPinChange((pin, mode) => changes.push([pin, mode]));
     b.pinMode(7, b.io.MODES.OUTPUT);
@@ -104,9 +136,7 @@ describe('emulated Uno running StandardFirmata', () => {
   });
 
   it('a digital input set on the emulated side is reported to johnny-five', async ({ skip }) => {
-    skipIfNoFirmware(skip);
-    const u = uno!;
-    const b = board!;
+    const { uno: u, board: b } = rigFor(skip);
     const seen: number[] = [];
     b.pinMode(4, b.io.MODES.INPUT);
     b.digitalRead(4, (v) => seen.push(v));
@@ -130,9 +160,7 @@ describe('emulated Uno running StandardFirmata', () => {
   });
 
   it('an analog voltage on A0 is read by johnny-five within one ADC count', async ({ skip }) => {
-    skipIfNoFirmware(skip);
-    const u = uno!;
-    const b = board!;
+    const { uno: u, board: b } = rigFor(skip);
     const seen: number[] = [];
     b.io.analogRead(0, (v) => seen.push(v));
     for (const volts of [2.5, 1.0, 4.5]) {
@@ -147,9 +175,7 @@ describe('emulated Uno running StandardFirmata', () => {
   });
 
   it('drives a plant through the wiring helper: valves, heartbeat, transducer', async ({ skip }) => {
-    skipIfNoFirmware(skip);
-    const u = uno!;
-    const b = board!;
+    const { uno: u, board: b } = rigFor(skip);
     const valves: [boolean, boolean][] = [];
     const beats: boolean[] = [];
     const wired = wireUnoToPlant(
@@ -186,54 +212,32 @@ describe('emulated Uno running StandardFirmata', () => {
     }).toThrow(/no button/);
   });
 
-  it('runs in real time by default (emulated seconds per wall second)', async ({ skip }) => {
-    skipIfNoFirmware(skip);
-    const u = uno!;
+  it('never runs ahead of the wall clock by default (paced at one emulated second per wall second)', async ({ skip }) => {
+    const { uno: u } = rigFor(skip);
     const before = u.stats();
     const wall0 = performance.now();
     await new Promise((r) => setTimeout(r, 1000));
     const after = u.stats();
-    const ratio = (after.emulatedSeconds - before.emulatedSeconds) / ((performance.now() - wall0) / 1000);
+    const emulatedS = after.emulatedSeconds - before.emulatedSeconds;
+    const ratio = emulatedS / ((performance.now() - wall0) / 1000);
     console.log(`paced (speed 1): ${ratio.toFixed(3)} emulated s per wall s`);
     // Paced: never well ahead of the wall clock (a catch-up of up to maxLagMs = 100 ms may land
-    // inside the window). The lower bound is loose: other test files share the CPU.
+    // inside the window). How far it falls behind depends on the host's load, so the only lower
+    // bound is that it ran at all; throughput is measured by `npm run bench` (bench/uno.ts).
+    expect(emulatedS).toBeGreaterThan(0);
     expect(ratio).toBeLessThan(1.15);
-    expect(ratio).toBeGreaterThan(0.5);
     expect(after.speedRatio).toBeLessThan(1.05);
   });
 
-  it('closes cleanly: the stream ends and the CPU stops', ({ skip }) => {
-    skipIfNoFirmware(skip);
-    const u = uno!;
+  it('closes cleanly: the stream ends and the CPU stops', async ({ skip }) => {
+    const { uno: u } = rigFor(skip);
     let closed = false;
     u.serial.once('close', () => (closed = true));
     u.close();
     expect(u.isRunning).toBe(false);
     const cycles = u.stats().cycles;
-    return new Promise<void>((resolve) =>
-      setTimeout(() => {
-        expect(closed).toBe(true);
-        expect(u.stats().cycles).toBe(cycles);
-        resolve();
-      }, 50),
-    );
+    await new Promise((r) => setTimeout(r, 50));
+    expect(closed).toBe(true);
+    expect(u.stats().cycles).toBe(cycles);
   });
-});
-
-describe('emulated Uno throughput', () => {
-  it('measures emulated seconds per wall second, unpaced, over 3 emulated seconds', async ({ skip }) => {
-    const hex = skipIfNoFirmware(skip);
-    const uno = new EmulatedUno({ firmware: hex, speed: Infinity });
-    try {
-      uno.start();
-      await uno.waitEmulated(3);
-      const s = uno.stats();
-      console.log(`unpaced: ${s.emulatedSeconds.toFixed(2)} emulated s in ${s.wallSeconds.toFixed(2)} wall s = ${s.speedRatio.toFixed(2)} emulated s per wall s`);
-      // Quiet host, warmed up: ~4-5x. Cold JIT plus other test files on a 2-core box: ~1.5-2x.
-      // Only a collapse fails here; `npm run bench` (emulatedUno) is where >= 1 is enforced.
-      expect(s.speedRatio).toBeGreaterThan(0.5);
-    } finally {
-      uno.close();
-    }
-  }, 20_000);
 });
