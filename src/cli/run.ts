@@ -11,8 +11,7 @@ import { autoCalibrateSimProbe } from '../../hil/sim-calibration.js';
 import { loadAnyBoardFile } from '../board.js';
 import type { Board } from '../board.js';
 import type { Settings } from '../controller/settings.js';
-import type { ControllerState } from '../controller/state.js';
-import { TREATING_PHASES } from '../controller/types.js';
+import { treatmentOver } from '../controller/withdrawal.js';
 import { createLogger } from '../../kernel/log.js';
 import type { Logger } from '../../kernel/log.js';
 import { StoreCalibrationProvider, withFittedProbeId } from '../runtime/calibration-provider.js';
@@ -95,12 +94,6 @@ function consoleLogger(io: ConsoleIo, status: StatusLine, quiet: boolean): Logge
 export interface ConsoleResult {
   readonly summary: TreatmentSummary | null;
   readonly interrupted: boolean;
-}
-
-/** A treatment is under way from start until its probe is safe to withdraw: stopping the console
- * then leaves a cold probe in the patient without the SAFE TO WITHDRAW indication. */
-function treatmentUnderWay(state: ControllerState, started: boolean): boolean {
-  return TREATING_PHASES.includes(state.phase) || (started && !state.safeToWithdraw);
 }
 
 export interface RunOptions {
@@ -306,7 +299,9 @@ async function runLoop(
     }
   }
   logger.info('console stopped: outputs in the safe state');
-  const interrupted = !stop.done && (stop.quit || signalled()) && treatmentUnderWay(loop.state, recorder.started);
+  // Stopping the console before the treatment is over leaves a cold probe in the patient
+  // without the SAFE TO WITHDRAW indication.
+  const interrupted = !stop.done && (stop.quit || signalled()) && recorder.started && !treatmentOver(loop.state, settings, session.clock.nowMs());
   if (interrupted) logger.warn({ phase: loop.state.phase }, `console stopped during a treatment (${loop.state.phase}): the treatment is incomplete`);
   if (flags.exitWhenDone !== true) return { summary: null, interrupted };
   const summary = recorder.summary({

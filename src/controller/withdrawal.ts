@@ -4,7 +4,7 @@
 // the true tip was at -28 C). Pure; step.ts keeps the facts in the state, this reads them.
 import type { Settings } from './settings.js';
 import type { ControllerState } from './state.js';
-import type { InterlockId } from './types.js';
+import { TREATING_PHASES, type InterlockId } from './types.js';
 
 /** Trips after which the tip reading is not trusted to say the probe has thawed. */
 export const TIP_VALIDITY_TRIPS: readonly InterlockId[] = [
@@ -46,4 +46,11 @@ export function withdrawalStatus(s: ControllerState, settings: Settings, nowMs: 
 export function isWithdrawn(s: ControllerState, settings: Settings, nowMs: number): boolean {
   const w = withdrawalStatus(s, settings, nowMs);
   return w.kind === 'safe' || (w.kind === 'tip-unknown' && w.waitOver);
+}
+
+/** The one definition of "the treatment is over", for the console (quitting before it is over is
+ * an interruption) and the simulations (they end there): no freeze or thaw runs and the probe may
+ * have come out. */
+export function treatmentOver(s: ControllerState, settings: Settings, nowMs: number): boolean {
+  return !TREATING_PHASES.includes(s.phase) && isWithdrawn(s, settings, nowMs);
 }

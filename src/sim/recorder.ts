@@ -6,7 +6,7 @@ import type { Settings } from '../controller/settings.js';
 import type { ControllerState } from '../controller/state.js';
 import type { StepResult } from '../controller/step.js';
 import type { InterlockId, Phase } from '../controller/types.js';
-import { isWithdrawn, withdrawalStatus } from '../controller/withdrawal.js';
+import { treatmentOver, withdrawalStatus } from '../controller/withdrawal.js';
 
 /** After the treatment ends, wait this long at most for the probe to be safe to withdraw. */
 export const POST_TREATMENT_MAX_S = 300;
@@ -86,7 +86,7 @@ export class TreatmentRecorder {
    * is over), or it ended POST_TREATMENT_MAX_S ago. */
   done(nowMs: number): boolean {
     if (this.endedAtMs === null || this.#lastState === null) return false;
-    return isWithdrawn(this.#lastState, this.#settings, nowMs) || nowMs - this.endedAtMs >= POST_TREATMENT_MAX_S * 1000;
+    return treatmentOver(this.#lastState, this.#settings, nowMs) || nowMs - this.endedAtMs >= POST_TREATMENT_MAX_S * 1000;
   }
 
   record(nowMs: number, readings: Readings, result: StepResult): void {
