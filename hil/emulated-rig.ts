@@ -7,7 +7,7 @@ import { SAFE_OUTPUTS } from '../hal/contract.js';
 import type { Outputs } from '../hal/contract.js';
 import { createHardwareHal } from '../hal/composite.js';
 import type { HardwareHal } from '../hal/composite.js';
-import { SerialFrontend, serialPortFactory } from '../hal/serial/index.js';
+import { openFrontend } from '../hal/serial/open.js';
 import { SimHal } from './sim/index.js';
 import type { HardwareBoard, TransducerConfig } from '../hal/hardware-board.js';
 import { ATMOSPHERIC_PRESSURE_BAR } from '../kernel/units.js';
@@ -127,13 +127,7 @@ export async function startEmulatedRig(options: EmulatedRigOptions): Promise<Emu
       board.frontend.baud,
     );
     closers.push(() => emulator.close());
-    const tips = new SerialFrontend({
-      name: `front-end ${pair.hostPath}`,
-      openPort: serialPortFactory(pair.hostPath, board.frontend.baud),
-      channels: board.frontend.channels,
-      thermocoupleType: board.thermocoupleType,
-      clock,
-    });
+    const tips = openFrontend(board.frontend, board.thermocoupleType, clock, pair.hostPath);
     const hal = createHardwareHal({ board, tips, clock, io: { emulated: () => Promise.resolve({ port: uno.serial }) } });
     closers.push(() => hal.close());
     return {

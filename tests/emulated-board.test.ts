@@ -59,7 +59,7 @@ describe('a thermocouple fault injected through the front-end emulator', () => {
   const clock = new MonotonicClock();
   beforeAll(async () => {
     rig = await startEmulatedRig({ board: loadAnyBoardFile(BOARD) as HardwareBoard, clock, seed: 3 });
-    await waitForConnection(rig.hal);
+    await waitForConnection(rig.hal, clock);
   }, 60_000);
   afterAll(async () => {
     await rig.close();

@@ -15,10 +15,13 @@ import { defaultDataDir } from '../../calibration/store.js';
 import { loadAnyBoardFile } from '../board.js';
 import { isEmulatedPort } from '../../hal/hardware-board.js';
 import type { Board, HardwareBoard, SimBoard } from '../board.js';
-import { SerialFrontend, serialPortFactory } from '../../hal/serial/index.js';
+import type { SerialFrontend } from '../../hal/serial/index.js';
+import { openFrontend } from '../../hal/serial/open.js';
+import { realTimers } from '../../kernel/timers.js';
+import { waitUntilReady } from '../../kernel/wait.js';
 import { FrontendTipSampler } from '../../calibration/procedure/frontend-sampler.js';
 import type { TipSampler } from '../../calibration/procedure/types.js';
-import { MonotonicClock } from '../../kernel/clock.js';
+import { MonotonicClock, type Clock } from '../../kernel/clock.js';
 import { CONNECT_TIMEOUT_MS } from '../runtime/board-session.js';
 import { UsageError } from './errors.js';
 import { asUsageError, parseRanged } from './options.js';
@@ -167,15 +170,9 @@ async function frontendSampler(board: HardwareBoard, flags: CalibrateFlags): Pro
     throw new UsageError(`--probe: ${flags.board} says probe '${board.probeId}' is fitted, not '${flags.probe}'`);
   }
   const clock = new MonotonicClock();
-  const frontend = new SerialFrontend({
-    name: `front-end ${board.frontend.port}`,
-    openPort: serialPortFactory(board.frontend.port, board.frontend.baud),
-    channels: board.frontend.channels,
-    thermocoupleType: board.thermocoupleType,
-    clock,
-  });
+  const frontend = openFrontend(board.frontend, board.thermocoupleType, clock);
   try {
-    await waitForTips(frontend);
+    await waitForTips(frontend, clock);
   } catch (err) {
     await frontend.close();
     throw err;
@@ -183,12 +180,10 @@ async function frontendSampler(board: HardwareBoard, flags: CalibrateFlags): Pro
   return { sampler: new FrontendTipSampler(frontend, clock, FRONTEND_SAMPLE_MS), close: () => frontend.close() };
 }
 
-async function waitForTips(frontend: SerialFrontend): Promise<void> {
-  const deadline = Date.now() + CONNECT_TIMEOUT_MS;
-  while (frontend.fault() !== null) {
-    if (Date.now() >= deadline) throw new Error(`the thermocouple front-end did not connect within ${CONNECT_TIMEOUT_MS / 1000} s: ${frontend.fault() ?? ''}`);
-    await new Promise((resolve) => setTimeout(resolve, FRONTEND_SAMPLE_MS));
-  }
+function waitForTips(frontend: SerialFrontend, clock: Clock): Promise<void> {
+  return waitUntilReady(() => frontend.fault(), {
+    clock, timers: realTimers, timeoutMs: CONNECT_TIMEOUT_MS, pollMs: FRONTEND_SAMPLE_MS, what: 'the thermocouple front-end',
+  });
 }
 
 export function registerCalibrate(program: Command, io: ConsoleIo, setResult: (code: number) => void, options: CalibrateOptions = {}): void {

@@ -146,7 +146,7 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo, options: RunOpt
     if (session.kind !== 'sim') {
       logger.info({ board: board.name }, 'connecting to the board');
       try {
-        await waitForConnection(session.hal, options.connectTimeoutMs);
+        await waitForConnection(session.hal, session.clock, options.connectTimeoutMs);
       } catch (err) {
         throw new ConsoleError(`${flags.board}: ${(err as Error).message}`, EXIT_UNAVAILABLE);
       }

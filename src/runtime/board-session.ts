@@ -3,7 +3,7 @@
 // probe's calibration to use. The console (src/cli/run.ts) runs the same loop on all three.
 import type { Hal } from '../../hal/contract.js';
 import { createHardwareHal } from '../../hal/composite.js';
-import { SerialFrontend, serialPortFactory } from '../../hal/serial/index.js';
+import { openFrontend } from '../../hal/serial/open.js';
 import { SimHal } from '../../hil/sim/index.js';
 import { startEmulatedRig } from '../../hil/emulated-rig.js';
 import { DEFAULT_PLANT_PARAMS } from '../../hil/plant/index.js';
@@ -12,6 +12,8 @@ import { isEmulatedPort } from '../../hal/hardware-board.js';
 import { SimBoardSchema } from '../../hil/sim/board.js';
 import type { Clock } from '../../kernel/clock.js';
 import { MonotonicClock, VirtualClock } from '../../kernel/clock.js';
+import { realTimers, type Timers } from '../../kernel/timers.js';
+import { waitUntilReady } from '../../kernel/wait.js';
 
 /** A momentary button held this long on an emulated board: longer than the board's debounce
  * plus a Firmata report period, so the controller sees exactly one press. */
@@ -116,13 +118,7 @@ export async function openBoardSession(board: Board, speed: number): Promise<Boa
       close: () => rig.close(),
     };
   }
-  const tips = new SerialFrontend({
-    name: `front-end ${board.frontend.port}`,
-    openPort: serialPortFactory(board.frontend.port, board.frontend.baud),
-    channels: board.frontend.channels,
-    thermocoupleType: board.thermocoupleType,
-    clock: realClock,
-  });
+  const tips = openFrontend(board.frontend, board.thermocoupleType, realClock);
   const hal = createHardwareHal({ board, tips, clock: realClock });
   return {
     kind,
@@ -139,13 +135,8 @@ export async function openBoardSession(board: Board, speed: number): Promise<Boa
   };
 }
 
-/** Resolves once every back-end reports in (no HAL fault); rejects naming what did not. */
-export async function waitForConnection(hal: Hal, timeoutMs = CONNECT_TIMEOUT_MS): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const fault = hal.read().halFault;
-    if (fault === null) return;
-    if (Date.now() >= deadline) throw new Error(`the board did not connect within ${timeoutMs / 1000} s: ${fault}`);
-    await new Promise((resolve) => setTimeout(resolve, CONNECT_POLL_MS));
-  }
+/** Resolves once every back-end reports in (no HAL fault); rejects naming what did not. The
+ * deadline is on the session's clock, the polling on the given timers. */
+export function waitForConnection(hal: Hal, clock: Clock, timeoutMs = CONNECT_TIMEOUT_MS, timers: Timers = realTimers): Promise<void> {
+  return waitUntilReady(() => hal.read().halFault, { clock, timers, timeoutMs, pollMs: CONNECT_POLL_MS, what: 'the board' });
 }
