@@ -13,7 +13,7 @@ import { isValidProbeId } from '../../calibration/record.js';
 import { defaultDataDir } from '../../calibration/store.js';
 import { loadAnyBoardFile, isEmulatedPort } from '../board.js';
 import type { Board, HardwareBoard, SimBoard } from '../board.js';
-import { SerialFrontend, serialPortFactory } from '../../hal/serial/index.js';
+import type { SerialFrontend } from '../../hal/serial/index.js';
 import { FrontendTipSampler } from '../../calibration/procedure/frontend-sampler.js';
 import type { TipSampler } from '../../calibration/procedure/types.js';
 import { MonotonicClock } from '../runtime/clock.js';
@@ -164,6 +164,8 @@ async function frontendSampler(board: HardwareBoard, flags: CalibrateFlags): Pro
   if (board.probeId !== null && board.probeId !== flags.probe) {
     throw new UsageError(`--probe: ${flags.board} says probe '${board.probeId}' is fitted, not '${flags.probe}'`);
   }
+  // Loaded here, not at the top: the serial port library is for hardware boards only (issue 8).
+  const { SerialFrontend, serialPortFactory } = await import('../../hal/serial/index.js');
   const clock = new MonotonicClock();
   const frontend = new SerialFrontend({
     name: `front-end ${board.frontend.port}`,

@@ -1,11 +1,10 @@
 // From a board file to a running HAL: the simulated board (optionally faster than real time),
 // the emulated Uno rig, or real hardware. Also says how operator keys reach the board and which
 // probe's calibration to use. The console (src/cli/run.ts) runs the same loop on all three.
+// The hardware libraries (johnny-five, serialport, avr8js) are imported only when a board needs
+// them, so a simulated board never loads them (tests/cold-start-imports.test.ts checks it).
 import type { Hal } from '../../hal/contract.js';
-import { createHardwareHal } from '../../hal/composite.js';
-import { SerialFrontend, serialPortFactory } from '../../hal/serial/index.js';
 import { SimHal } from '../../hal/sim/index.js';
-import { startEmulatedRig } from '../../hil/emulated-rig.js';
 import { DEFAULT_PLANT_PARAMS } from '../../hil/plant/index.js';
 import type { Board, SimBoard } from '../board.js';
 import { SimBoardSchema, isEmulatedPort } from '../board.js';
@@ -82,6 +81,7 @@ export async function openBoardSession(board: Board, speed: number): Promise<Boa
   }
   const kind = boardKind(board);
   if (kind === 'emulated') {
+    const { startEmulatedRig } = await import('../../hil/emulated-rig.js');
     const rig = await startEmulatedRig({ board, clock: realClock, seed: EMULATED_SEED });
     const press = (button: OperatorButton): void => {
       // The emulated Uno has no new-site input (run.ts says so when the key is pressed).
@@ -115,6 +115,10 @@ export async function openBoardSession(board: Board, speed: number): Promise<Boa
       close: () => rig.close(),
     };
   }
+  const [{ createHardwareHal }, { SerialFrontend, serialPortFactory }] = await Promise.all([
+    import('../../hal/composite.js'),
+    import('../../hal/serial/index.js'),
+  ]);
   const tips = new SerialFrontend({
     name: `front-end ${board.frontend.port}`,
     openPort: serialPortFactory(board.frontend.port, board.frontend.baud),
