@@ -1,10 +1,12 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { BoardError, checkBoardFiles, loadAnyBoardFile, parseAnyBoard, parseBoard } from '../src/board.js';
 import { registerBoards } from '../src/cli/boards.js';
+import { tempDirMaker } from './helpers/temp.js';
+
+const newTempDir = tempDirMaker('boards-');
 
 const SHIPPED = ['sim', 'arduino-uno', 'raspberry-pi', 'uno-emulated'].map((n) => `boards/${n}.json`);
 const uno = (): Record<string, unknown> & { pins: Record<string, unknown>; pressure: Record<string, Record<string, unknown>> } =>
@@ -21,7 +23,7 @@ function problemsOf(input: unknown): readonly string[] {
 }
 
 function tmpFile(name: string, text: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'boards-'));
+  const dir = newTempDir();
   const file = path.join(dir, name);
   fs.writeFileSync(file, text);
   return file;
