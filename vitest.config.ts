@@ -9,6 +9,8 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     pool: 'forks',
+    // The run's own temp folder, checked empty at the end (tests leave nothing behind).
+    globalSetup: ['tests/helpers/private-tmpdir.ts'],
     projects: [
       {
         extends: true,

@@ -1,10 +1,12 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { BoardError, checkBoardFiles, loadAnyBoardFile, parseAnyBoard, parseBoard } from '../src/board.js';
 import { registerBoards } from '../src/cli/boards.js';
+import { tempDirMaker } from './helpers/temp.js';
+
+const newTempDir = tempDirMaker('boards-');
 
 /** Every board file shipped in boards/ (a new one is checked without editing this test). */
 const SHIPPED = fs
@@ -26,7 +28,7 @@ function problemsOf(input: unknown): readonly string[] {
 }
 
 function tmpFile(name: string, text: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'boards-'));
+  const dir = newTempDir();
   const file = path.join(dir, name);
   fs.writeFileSync(file, text);
   return file;

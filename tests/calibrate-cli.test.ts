@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { Command } from 'commander';
@@ -7,6 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { readCalibration } from '../calibration/store.js';
 import { registerCalibrate } from '../src/cli/calibrate.js';
 import { UsageError } from '../src/cli/errors.js';
+import { tempDirMaker } from './helpers/temp.js';
+
+const newTempDir = tempDirMaker('cryo-calibrate-cli-');
 
 const NOW = new Date('2025-04-01T09:00:00.000Z');
 const PROBE = 'SIM-PROBE-001';
@@ -19,7 +21,7 @@ interface Run {
 }
 
 async function run(args: string[], answers: readonly string[], softwareVersion: string | null = '0.1.0-test'): Promise<Run> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cryo-calibrate-cli-'));
+  const dataDir = newTempDir();
   const result: Run = { code: null, out: '', thrown: null, dataDir };
   const stdin = new PassThrough();
   stdin.end(answers.map((a) => `${a}\n`).join(''));

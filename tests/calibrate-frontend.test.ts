@@ -3,10 +3,7 @@
 // deterministic and independent of the machine's speed. The front-end converts on its own
 // schedule (every 25 ms) while the sampler polls every 20 ms: some polls see the same sample
 // twice, as on real hardware, and must not restart the stability window.
-import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
-import path from 'node:path';
 import type { MockBindingInterface, MockPortBinding } from '@serialport/binding-mock' with { 'resolution-mode': 'require' };
 import { SerialPortStream } from '@serialport/stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -21,6 +18,9 @@ import { encodeLine } from '../hal/serial/protocol.js';
 import { ManualTimers } from '../kernel/timers.js';
 import { VirtualClock } from '../kernel/clock.js';
 import { sublimationTempC } from '../kernel/co2.js';
+import { tempDirMaker } from './helpers/temp.js';
+
+const newTempDir = tempDirMaker('cryo-hw-cal-');
 
 // binding-mock 10 ships types only for its CommonJS entry, so it is loaded (and typed) as CommonJS.
 const { MockBinding } = createRequire(import.meta.url)('@serialport/binding-mock') as { MockBinding: MockBindingInterface };
@@ -131,7 +131,7 @@ describe('cryo calibrate on a hardware front-end (virtual time)', () => {
 
   it('calibrates a probe read through the serial protocol, polled faster than it converts, and writes a record that corrects it', async () => {
     expect(frontend.fault()).toBeNull();
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cryo-hw-cal-'));
+    const dataDir = newTempDir();
     const prompt = new Answers([...ENGINEER]);
     const outcome = await calibrate(dataDir, prompt);
     expect(outcome.kind, prompt.lines.join('\n')).toBe('saved');
@@ -143,7 +143,7 @@ describe('cryo calibrate on a hardware front-end (virtual time)', () => {
   });
 
   it('reports a channel that stops converting while the link stays up as stale once its last sample is older than the limit', async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cryo-hw-cal-'));
+    const dataDir = newTempDir();
     const prompt = new Answers(['A. Engineer', '1', 'yes']);
     let stopAtMs = Number.POSITIVE_INFINITY;
     const outcome = await calibrate(dataDir, prompt, () => {
@@ -183,7 +183,7 @@ class DoubleReadSampler implements TipSampler {
 describe('a sample read twice', () => {
   it('is counted once and never restarts the stability window', async () => {
     const prompt = new Answers([...ENGINEER]);
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cryo-hw-cal-'));
+    const dataDir = newTempDir();
     const outcome = await runCalibrationProcedure({
       prompt, sampler: new DoubleReadSampler(), probeId: 'P-2X', thermocoupleType: 'T', now: () => new Date('2026-11-25T12:00:00Z'), dataDir, softwareVersion: 'test', limits: LIMITS,
     });

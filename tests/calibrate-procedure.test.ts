@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyCalibration } from '../calibration/fit.js';
@@ -11,6 +10,9 @@ import type { SensorParams } from '../hil/sim/index.js';
 import type { FaultSpec } from '../hil/faults.js';
 import { parseBoard } from '../src/board.js';
 import { sublimationTempC } from '../kernel/co2.js';
+import { tempDirMaker } from './helpers/temp.js';
+
+const newTempDir = tempDirMaker('cryo-calibrate-');
 
 const NOW = new Date('2025-04-01T09:00:00.000Z');
 const PROBE = 'SIM-PROBE-001';
@@ -60,7 +62,7 @@ async function run(
   answers: readonly string[],
   options: { sensor?: Partial<SensorParams>; faults?: FaultSpec[]; limits?: ProcedureLimitsInput } = {},
 ): Promise<Run> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cryo-calibrate-'));
+  const dataDir = newTempDir();
   const rig = simCalibrationRig({ board: BOARD, sensor: options.sensor ?? PROBE_ERROR, ...(options.faults ? { faults: options.faults } : {}) });
   const prompt = new ScriptedPrompt(answers);
   const outcome = await runCalibrationProcedure({

@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +6,9 @@ import { buildCalibrationRecord } from '../calibration/record.js';
 import { writeCalibration } from '../calibration/store.js';
 import { registerCalibration } from '../src/cli/calibration.js';
 import { UsageError } from '../src/cli/errors.js';
+import { tempDirMaker } from './helpers/temp.js';
+
+const newTempDir = tempDirMaker('cryo-cal-cli-');
 
 const NOW = new Date('2025-04-01T00:00:00Z');
 
@@ -31,7 +33,7 @@ async function run(args: string[], now = NOW): Promise<Run> {
 }
 
 function dataDirWithRecord(overrides: { calibratedAt?: string } = {}): string {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cryo-cal-cli-'));
+  const dataDir = newTempDir();
   writeCalibration(
     dataDir,
     buildCalibrationRecord({

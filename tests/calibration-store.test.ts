@@ -1,6 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../calibration/canonical.js';
@@ -11,6 +10,9 @@ import type { CalibrationInput, CalibrationRecord } from '../calibration/record.
 import { calibrationStatus } from '../calibration/status.js';
 import { StoreCalibrationProvider } from '../src/runtime/calibration-provider.js';
 import { calibrationPath, defaultDataDir, listCalibrations, loadCalibration, readCalibration, writeCalibration } from '../calibration/store.js';
+import { tempDirMaker } from './helpers/temp.js';
+
+const newTempDir = tempDirMaker('cryo-cal-');
 
 const input: CalibrationInput = {
   probeId: 'P-0001',
@@ -26,7 +28,7 @@ const input: CalibrationInput = {
   softwareVersion: '0.1.0',
 };
 
-const tempDataDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'cryo-cal-'));
+const tempDataDir = (): string => newTempDir();
 
 function writeJson(dataDir: string, probeId: string, json: unknown): string {
   const file = path.join(dataDir, 'calibrations', `${probeId}.json`);
@@ -377,6 +379,8 @@ describe('reading a FIFO as a record', () => {
     const child = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'calibration', 'show', 'P-0009', '--data-dir', dataDir], {
       encoding: 'utf8',
       timeout: 15_000,
+      // tsx's transform cache would stay behind in the temp folder (tsx-UID).
+      env: { ...process.env, TSX_DISABLE_CACHE: '1' },
     });
     expect(child.signal).toBeNull();
     expect(child.status).toBe(1);

@@ -3,8 +3,10 @@ import { main } from '../src/cli/main.js';
 import type { MainIo } from '../src/cli/main.js';
 import { PassThrough } from 'node:stream';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { tempDirMaker } from './helpers/temp.js';
+
+const newTempDir = tempDirMaker('cryo-run-');
 
 function capture(): { io: MainIo; out: () => string; err: () => string } {
   let out = '';
@@ -116,7 +118,7 @@ describe('cryo run', () => {
     const stdout = new PassThrough();
     stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
     const io = { ...c.io, console: { stdin: new PassThrough(), stdout, stderr: new PassThrough() } };
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cryo-run-'));
+    const dataDir = newTempDir();
     const args = ['run', '--data-dir', dataDir, '--speed', '1000', '--auto-start', '--cycles', '1', '--freeze-s', '10', '--thaw-s', '10', '--exit-when-done', '--json'];
     expect(await main(args, io)).toBe(0);
     const summary = JSON.parse(printed.trim().split('\n').at(-1) ?? '') as { outcome: string; valveOpenAtEnd: boolean; safeToWithdrawAtS: number | null };

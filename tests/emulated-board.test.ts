@@ -1,9 +1,6 @@
 // End to end on boards/uno-emulated.json: the unchanged controller against the real
 // StandardFirmata firmware (avr8js) and the thermocouple front-end emulator over a socat pty, in
 // real time. Slow by nature (tens of seconds); they are the hardware code paths' proof in CI.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAULT_BITS } from '../hal/serial/protocol.js';
@@ -20,12 +17,15 @@ import { waitForConnection } from '../src/runtime/board-session.js';
 import { MonotonicClock } from '../kernel/clock.js';
 import { ControlLoop } from '../src/runtime/loop.js';
 import { RealTimeScheduler } from '../kernel/scheduler/index.js';
+import { tempDirMaker } from './helpers/temp.js';
+
+const newTempDir = tempDirMaker('cryo-emulated-');
 
 const BOARD = 'boards/uno-emulated.json';
 
 describe('a treatment on the emulated Uno', () => {
   it('completes one short treatment in real time through cryo run', async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cryo-emulated-'));
+    const dataDir = newTempDir();
     let printed = '';
     const stdout = new PassThrough();
     stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));

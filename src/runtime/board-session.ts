@@ -1,11 +1,10 @@
 // From a board file to a running HAL: the simulated board (optionally faster than real time),
 // the emulated Uno rig, or real hardware. Also says how operator keys reach the board and which
 // probe's calibration to use. The console (src/cli/run.ts) runs the same loop on all three.
+// The hardware libraries (johnny-five, serialport, avr8js) are imported only when a board needs
+// them, so a simulated board never loads them (tests/cold-start-imports.test.ts checks it).
 import type { Hal } from '../../hal/contract.js';
-import { createHardwareHal } from '../../hal/composite.js';
-import { openFrontend } from '../../hal/serial/open.js';
 import { SimHal } from '../../hil/sim/index.js';
-import { startEmulatedRig } from '../../hil/emulated-rig.js';
 import { DEFAULT_PLANT_PARAMS } from '../../hil/plant/index.js';
 import type { Board, SimBoard } from '../board.js';
 import { isEmulatedPort } from '../../hal/hardware-board.js';
@@ -85,6 +84,7 @@ export async function openBoardSession(board: Board, speed: number): Promise<Boa
   }
   const kind = boardKind(board);
   if (kind === 'emulated') {
+    const { startEmulatedRig } = await import('../../hil/emulated-rig.js');
     const rig = await startEmulatedRig({ board, clock: realClock, seed: EMULATED_SEED });
     const press = (button: OperatorButton): void => {
       // The emulated Uno has no new-site input (run.ts says so when the key is pressed).
@@ -118,6 +118,10 @@ export async function openBoardSession(board: Board, speed: number): Promise<Boa
       close: () => rig.close(),
     };
   }
+  const [{ createHardwareHal }, { openFrontend }] = await Promise.all([
+    import('../../hal/composite.js'),
+    import('../../hal/serial/open.js'),
+  ]);
   const tips = openFrontend(board.frontend, board.thermocoupleType, realClock);
   const hal = createHardwareHal({ board, tips, clock: realClock });
   return {

@@ -12,3 +12,10 @@ export function tempDirForFile(prefix: string): string {
   });
   return dir;
 }
+
+/** For tests that need a fresh folder each: every folder it makes is inside one folder for the
+ * test file, removed when the file's tests are done. Call at module level. */
+export function tempDirMaker(prefix: string): () => string {
+  const root = tempDirForFile(prefix);
+  return () => mkdtempSync(join(root, 'dir-'));
+}
