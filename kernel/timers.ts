@@ -19,6 +19,18 @@ export const realTimers: Timers = {
   },
 };
 
+/**
+ * Node's timers, left ref'd: a pending timer keeps the process alive. For the real-time
+ * scheduler's sleep between ticks (a running loop is the program) and for anything that relied on
+ * plain setTimeout before this interface existed.
+ */
+export const keepAliveTimers: Timers = {
+  schedule(delayMs, callback) {
+    const handle = setTimeout(callback, delayMs);
+    return () => { clearTimeout(handle); };
+  },
+};
+
 /** Bounds the queue: a front-end has at most three timers pending (handshake, silence, backoff). */
 const MAX_MANUAL_TIMERS = 64;
 
@@ -47,9 +59,27 @@ export class ManualTimers implements Timers {
     return this.#pending.length;
   }
 
+  /** How long until each pending timer falls due, soonest first (ties in scheduling order). */
+  get dueInMs(): number[] {
+    const nowMs = this.#clock.nowMs();
+    return [...this.#pending]
+      .sort((a, b) => a.dueMs - b.dueMs || a.order - b.order)
+      .map((p) => p.dueMs - nowMs);
+  }
+
+  /** When the soonest pending timer falls due (clock time), or null if none is pending. */
+  get nextDueAtMs(): number | null {
+    return this.#pending.reduce<number | null>((soonest, p) => (soonest === null || p.dueMs < soonest ? p.dueMs : soonest), null);
+  }
+
   /** Move the clock forward by `deltaMs`, firing every timer that falls due on the way. */
   advanceMs(deltaMs: number): void {
-    const targetMs = this.#clock.nowMs() + deltaMs;
+    this.advanceToMs(this.#clock.nowMs() + deltaMs);
+  }
+
+  /** Move the clock forward to `targetMs` (exact: no rounding from a relative step), firing every
+   * timer that falls due on the way; a target in the past fires what is due and leaves the clock. */
+  advanceToMs(targetMs: number): void {
     for (;;) {
       const next = this.#pending.reduce<Pending | null>(
         (best, p) => (best === null || p.dueMs < best.dueMs || (p.dueMs === best.dueMs && p.order < best.order) ? p : best), null);

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { loadAnyBoardFile, type HardwareBoard } from '../src/board.js';
 import { VirtualClock } from '../kernel/clock.js';
 import { SAFE_OUTPUTS } from '../hal/contract.js';
-import { FirmataBackend, type Timers } from '../hal/firmata/board.js';
+import { FirmataBackend } from '../hal/firmata/board.js';
+import { ManualTimers } from '../kernel/timers.js';
 import type { FirmataConnector, IoPin, Level, PinIo, PinMode, SessionHandlers } from '../hal/firmata/pin-io.js';
 
 type Call = ['mode', IoPin, PinMode] | ['write', IoPin, Level] | ['sampling', number];
@@ -31,28 +32,11 @@ class FakeIo implements PinIo {
   }
 }
 
-class FakeTimers implements Timers {
-  pending: { fn: () => void; ms: number }[] = [];
-  setTimeout(fn: () => void, ms: number): unknown {
-    const t = { fn, ms };
-    this.pending.push(t);
-    return t;
-  }
-  clearTimeout(handle: unknown): void {
-    this.pending = this.pending.filter((t) => t !== handle);
-  }
-  fire(): void {
-    const all = this.pending;
-    this.pending = [];
-    for (const t of all) t.fn();
-  }
-}
-
 const UNO = loadAnyBoardFile('boards/arduino-uno.json') as HardwareBoard;
 
 function rig(board: HardwareBoard = UNO) {
   const clock = new VirtualClock(1000);
-  const timers = new FakeTimers();
+  const timers = new ManualTimers(clock);
   const sessions: { handlers: SessionHandlers; closed: boolean }[] = [];
   const connector: FirmataConnector = (handlers) => {
     const s = { handlers, closed: false };
@@ -71,7 +55,13 @@ function rig(board: HardwareBoard = UNO) {
     io.analog.get(0)?.(count);
     io.analog.get(1)?.(count);
   };
-  return { clock, timers, sessions, backend, connect, tick };
+  /** Moves virtual time to the pending reconnect and lets it fire. */
+  const retryNow = (): void => {
+    const dueAtMs = timers.nextDueAtMs;
+    if (dueAtMs === null) throw new Error('no reconnect pending');
+    timers.advanceToMs(dueAtMs);
+  };
+  return { clock, timers, sessions, backend, connect, tick, retryNow };
 }
 
 describe('Firmata back-end: connect', () => {
@@ -238,8 +228,10 @@ describe('Firmata back-end: losing the board', () => {
     expect(r.backend.fault()).toMatch(/board \(auto\) lost: close/);
     expect([io.writes(7).at(-1), io.writes(8).at(-1)]).toEqual([0, 0]);
     expect(r.sessions[0]!.closed).toBe(true);
-    expect(r.timers.pending.map((t) => t.ms)).toEqual([500]);
-    r.timers.fire();
+    expect(r.timers.dueInMs).toEqual([500]);
+    r.timers.advanceMs(499);
+    expect(r.sessions).toHaveLength(1);
+    r.timers.advanceMs(1);
     expect(r.sessions).toHaveLength(2);
   });
 
@@ -248,10 +240,36 @@ describe('Firmata back-end: losing the board', () => {
     const delays: number[] = [];
     for (let i = 0; i < 8; i++) {
       r.sessions.at(-1)!.handlers.lost('error: cannot open');
-      delays.push(r.timers.pending[0]!.ms);
-      r.timers.fire();
+      expect(r.timers.pendingCount).toBe(1);
+      delays.push(r.timers.dueInMs[0]!);
+      r.retryNow();
     }
     expect(delays).toEqual([1000, 2000, 4000, 8000, 10000, 10000, 10000, 10000]);
+  });
+
+  it('starts the backoff over after a session, and names the attempt in the fault', () => {
+    const r = rig();
+    expect(r.backend.fault()).toMatch(/reconnecting \(attempt 1\)/);
+    r.sessions[0]!.handlers.lost('error: cannot open');
+    expect(r.timers.dueInMs).toEqual([1000]);
+    r.retryNow();
+    expect(r.backend.fault()).toMatch(/reconnecting \(attempt 2\)/);
+    r.tick(r.connect());
+    r.sessions[1]!.handlers.lost('close');
+    expect(r.backend.fault()).toMatch(/reconnecting \(attempt 0\)/);
+    expect(r.timers.dueInMs).toEqual([500]);
+    r.retryNow();
+    r.sessions[2]!.handlers.lost('error: cannot open');
+    expect(r.timers.dueInMs).toEqual([1000]);
+  });
+
+  it('schedules one reconnect for a loss reported twice', () => {
+    const r = rig();
+    r.tick(r.connect());
+    r.clock.advanceMs(501);
+    expect(r.backend.fault()).toMatch(/no report from the board/);
+    r.sessions[0]!.handlers.lost('close');
+    expect(r.timers.pendingCount).toBe(1);
   });
 
   it('treats silence longer than dataTimeoutMs as a lost board', () => {
@@ -260,7 +278,7 @@ describe('Firmata back-end: losing the board', () => {
     r.tick(io);
     r.clock.advanceMs(501);
     expect(r.backend.fault()).toMatch(/no report from the board for 501 ms/);
-    expect(r.timers.pending).toHaveLength(1);
+    expect(r.timers.pendingCount).toBe(1);
   });
 
   it('ignores writes while lost and starts a new session from closed valves', () => {
@@ -269,7 +287,7 @@ describe('Firmata back-end: losing the board', () => {
     r.sessions[0]!.handlers.lost('disconnect');
     r.backend.write({ ...SAFE_OUTPUTS, supplyValveOpen: true });
     expect(first.writes(7).at(-1)).toBe(0);
-    r.timers.fire();
+    r.retryNow();
     const second = r.connect();
     expect(second.calls.slice(0, 3)).toEqual([['write', 7, 0], ['mode', 7, 'output'], ['write', 7, 0]]);
     expect(r.backend.sessions).toBe(2);
@@ -280,17 +298,17 @@ describe('Firmata back-end: losing the board', () => {
     const r = rig();
     r.connect();
     r.sessions[0]!.handlers.lost('close');
-    r.timers.fire();
+    r.retryNow();
     r.sessions[0]!.handlers.lost('error: late');
     expect(r.sessions[1]!.closed).toBe(false);
-    expect(r.timers.pending).toHaveLength(0);
+    expect(r.timers.pendingCount).toBe(0);
   });
 
   it('stops reconnecting once closed', async () => {
     const r = rig();
     r.sessions[0]!.handlers.lost('close');
     await r.backend.close();
-    expect(r.timers.pending).toHaveLength(0);
+    expect(r.timers.pendingCount).toBe(0);
     expect(r.backend.fault()).toBe('firmata: closed');
   });
 });

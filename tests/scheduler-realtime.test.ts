@@ -3,43 +3,40 @@
 
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../kernel/clock.js';
-import { RealTimeScheduler, type SchedulerTimers, type TickInfo } from '../kernel/scheduler/index.js';
+import { RealTimeScheduler, type Immediate, type TickInfo } from '../kernel/scheduler/index.js';
+import { ManualTimers, type Timers } from '../kernel/timers.js';
 
 /** Each setImmediate turn costs this much virtual time, like one pass of the event loop. */
 const IMMEDIATE_COST_MS = 0.05;
 /** A fake event loop that cannot spin forever: a test that hangs fails instead. */
 const MAX_CALLBACKS = 100_000;
 
-interface PendingTimeout { id: number; dueMs: number; callback: () => void }
-
-/** Fake timers on a virtual clock; `drain()` plays the event loop until nothing is pending. */
-class FakeTimers implements SchedulerTimers {
+/**
+ * A fake event loop on a virtual clock: ManualTimers for the sleeps, a queue for the immediates;
+ * `drain()` plays it until nothing is pending.
+ */
+class FakeEventLoop {
   readonly timeoutDelaysMs: number[] = [];
   immediatesRun = 0;
-  #nextId = 1;
-  #timeouts: PendingTimeout[] = [];
+  readonly #manual: ManualTimers;
   #immediates: (() => void)[] = [];
-
-  constructor(readonly clock: VirtualClock) {}
-
-  setTimeout(callback: () => void, delayMs: number): number {
-    this.timeoutDelaysMs.push(delayMs);
-    const id = this.#nextId++;
-    // Like Node: delays under 1 ms become 1 ms.
-    this.#timeouts.push({ id, dueMs: this.clock.nowMs() + Math.max(1, delayMs), callback });
-    return id;
-  }
-
-  clearTimeout(handle: unknown): void {
-    this.#timeouts = this.#timeouts.filter((t) => t.id !== handle);
-  }
-
-  setImmediate(callback: () => void): void {
+  readonly timers: Timers = {
+    schedule: (delayMs, callback) => {
+      this.timeoutDelaysMs.push(delayMs);
+      // Like Node: delays under 1 ms become 1 ms.
+      return this.#manual.schedule(Math.max(1, delayMs), callback);
+    },
+  };
+  readonly immediate: Immediate = (callback) => {
     this.#immediates.push(callback);
+  };
+
+  constructor(readonly clock: VirtualClock) {
+    this.#manual = new ManualTimers(clock);
   }
 
   get pending(): number {
-    return this.#timeouts.length + this.#immediates.length;
+    return this.#manual.pendingCount + this.#immediates.length;
   }
 
   /** Runs callbacks in event-loop order until none are pending or the clock reaches `untilMs`. */
@@ -53,26 +50,23 @@ class FakeTimers implements SchedulerTimers {
         immediate();
         continue;
       }
-      this.#timeouts.sort((a, b) => a.dueMs - b.dueMs);
-      const next = this.#timeouts[0];
-      if (next === undefined || next.dueMs > untilMs) return;
-      this.#timeouts.shift();
-      if (next.dueMs > this.clock.nowMs()) this.clock.setMs(next.dueMs);
-      next.callback();
+      const dueAtMs = this.#manual.nextDueAtMs;
+      if (dueAtMs === null || dueAtMs > untilMs) return;
+      this.#manual.advanceToMs(dueAtMs);
     }
     throw new Error(`fake event loop: still busy after ${MAX_CALLBACKS} callbacks`);
   }
 }
 
-function setup(options: { lateThresholdMs?: number } = {}): { clock: VirtualClock; timers: FakeTimers; scheduler: RealTimeScheduler } {
+function setup(options: { lateThresholdMs?: number } = {}): { clock: VirtualClock; timers: FakeEventLoop; scheduler: RealTimeScheduler } {
   const clock = new VirtualClock(1000);
-  const timers = new FakeTimers(clock);
-  const scheduler = new RealTimeScheduler({ rateHz: 50, clock, timers, earlyWakeMs: 1.5, ...options });
+  const timers = new FakeEventLoop(clock);
+  const scheduler = new RealTimeScheduler({ rateHz: 50, clock, timers: timers.timers, immediate: timers.immediate, earlyWakeMs: 1.5, ...options });
   return { clock, timers, scheduler };
 }
 
 /** Runs the scheduler for `count` ticks; `work(tick)` may advance the clock to model a slow tick. */
-async function runTicks(count: number, work: (tick: TickInfo, clock: VirtualClock) => void = () => undefined, options = {}): Promise<{ ticks: TickInfo[]; scheduler: RealTimeScheduler; timers: FakeTimers }> {
+async function runTicks(count: number, work: (tick: TickInfo, clock: VirtualClock) => void = () => undefined, options = {}): Promise<{ ticks: TickInfo[]; scheduler: RealTimeScheduler; timers: FakeEventLoop }> {
   const { clock, timers, scheduler } = setup(options);
   const ticks: TickInfo[] = [];
   const done = scheduler.run((tick) => {

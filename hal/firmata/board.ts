@@ -4,6 +4,8 @@
 // from the safe state (the board lost its state) and never resumes anything.
 import type { HardwareBoard } from '../hardware-board.js';
 import type { Clock } from '../../kernel/clock.js';
+import { ReconnectBackoff } from '../../kernel/reconnect.js';
+import { keepAliveTimers, type Timers } from '../../kernel/timers.js';
 import type { AbsPressureSample, GaugePressureSample, OperatorSample, Outputs, ProbeSample } from '../contract.js';
 import { DebouncedInput } from './button.js';
 import { Heartbeat } from './heartbeat.js';
@@ -13,17 +15,8 @@ import { analogChannel, digitalIoPin } from './pins.js';
 import { PressureInput } from './pressure.js';
 import { Valve } from './valve.js';
 
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const realTimers: Timers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => {
-    clearTimeout(handle as NodeJS.Timeout);
-  },
-};
+/** Firmata's backoff doubles per failed attempt, from reconnectMinMs up to reconnectMaxMs. */
+const RECONNECT_FACTOR = 2;
 
 /** Everything the Firmata board contributes to one tick's readings. */
 export interface FirmataInputs {
@@ -46,6 +39,7 @@ export interface FirmataBackendOptions {
   readonly board: HardwareBoard;
   readonly clock: Clock;
   readonly connector: FirmataConnector;
+  /** Default: Node's timers, ref'd (a pending reconnect keeps the process alive, as it always has). */
   readonly timers?: Timers;
 }
 
@@ -62,7 +56,7 @@ export class FirmataBackend implements FirmataLike {
   readonly #board: HardwareBoard;
   readonly #clock: Clock;
   readonly #connector: FirmataConnector;
-  readonly #timers: Timers;
+  readonly #reconnect: ReconnectBackoff;
   #link: FirmataLink | null = null;
   #session: Session | null = null;
   #operator!: OperatorInputs;
@@ -71,8 +65,6 @@ export class FirmataBackend implements FirmataLike {
   #returnLine: PressureInput | null = null;
   #lastReportMs = 0;
   #lostReason: string | null = 'not connected yet';
-  #attempt = 0;
-  #retry: unknown = null;
   #closed = false;
   #generation = 0;
   /** A configured feature this back-end cannot serve: a fault for as long as the board is used. */
@@ -84,15 +76,21 @@ export class FirmataBackend implements FirmataLike {
     this.#board = options.board;
     this.#clock = options.clock;
     this.#connector = options.connector;
-    this.#timers = options.timers ?? realTimers;
+    const f = options.board.firmata;
+    this.#reconnect = new ReconnectBackoff(
+      { initialMs: f.reconnectMinMs, maxMs: f.reconnectMaxMs, factor: RECONNECT_FACTOR },
+      options.timers ?? keepAliveTimers,
+    );
     this.#resetInputs();
+    // The first connect counts as an attempt: if it fails, the first retry waits 2 x reconnectMinMs.
+    this.#reconnect.noteAttempt();
     this.#connect();
   }
 
   fault(): string | null {
     if (this.#closed) return 'firmata: closed';
     this.#checkSilence();
-    if (this.#lostReason !== null) return `firmata: board ${this.#portName()} lost: ${this.#lostReason}; reconnecting (attempt ${this.#attempt})`;
+    if (this.#lostReason !== null) return `firmata: board ${this.#portName()} lost: ${this.#lostReason}; reconnecting (attempt ${this.#reconnect.attempt})`;
     if (this.#unsupported !== null) return `firmata: ${this.#unsupported}`;
     const problems = [this.#supply.reading.fault, this.#returnLine?.reading.fault ?? null].filter((p) => p !== null);
     return problems.length === 0 ? null : `firmata: ${problems.join('; ')}`;
@@ -148,8 +146,7 @@ export class FirmataBackend implements FirmataLike {
   close(): Promise<void> {
     this.toSafeState();
     this.#closed = true;
-    if (this.#retry !== null) this.#timers.clearTimeout(this.#retry);
-    this.#retry = null;
+    this.#reconnect.cancel();
     this.#session = null;
     this.#link?.close();
     this.#link = null;
@@ -185,7 +182,6 @@ export class FirmataBackend implements FirmataLike {
   }
 
   #connect(): void {
-    this.#attempt += 1;
     const generation = ++this.#generation;
     // Events from a link that has been given up (stale) are ignored.
     const current = (): boolean => generation === this.#generation && !this.#closed;
@@ -242,7 +238,7 @@ export class FirmataBackend implements FirmataLike {
     this.#session = { supplyValve, safetyValve, heartbeat, lamps };
     this.#lostReason = null;
     this.#unsupported = b.pressure.adc === 'board' ? null : 'pressure.adc: the ADS1115 input is not implemented yet (pressures read NaN)';
-    this.#attempt = 0;
+    this.#reconnect.reset();
     this.sessions += 1;
   }
 
@@ -256,12 +252,10 @@ export class FirmataBackend implements FirmataLike {
     const link = this.#link;
     this.#link = null;
     link?.close();
-    if (this.#closed || this.#retry !== null) return;
-    const f = this.#board.firmata;
-    const delayMs = Math.min(f.reconnectMaxMs, f.reconnectMinMs * 2 ** Math.min(this.#attempt, 16));
-    this.#retry = this.#timers.setTimeout(() => {
-      this.#retry = null;
+    if (this.#closed) return;
+    // A no-op while a retry is already pending.
+    this.#reconnect.retry(() => {
       if (!this.#closed) this.#connect();
-    }, delayMs);
+    });
   }
 }

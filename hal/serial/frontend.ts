@@ -18,6 +18,7 @@ import {
   type DeviceHello, type SampleLine,
 } from './protocol.js';
 import { realTimers, type CancelTimer, type Timers } from '../../kernel/timers.js';
+import { ReconnectBackoff } from '../../kernel/reconnect.js';
 
 export interface SerialFrontendOptions {
   /** Names the device in fault texts, e.g. the port path. */
@@ -50,11 +51,11 @@ export class SerialFrontend implements TipSource {
   #port: SerialPortStream | null = null;
   #fault: string | null;
   #device: DeviceHello | null = null;
-  #backoffMs: number;
+  /** The first connect is not counted: if it fails, the first retry waits reconnectInitialMs. */
+  readonly #reconnect: ReconnectBackoff;
   #lastLineAtMs = 0;
   #cancelHandshake: CancelTimer | null = null;
   #cancelSilence: CancelTimer | null = null;
-  #cancelReconnect: CancelTimer | null = null;
 
   /** Starts connecting at once. Throws RangeError for bad options. */
   constructor(options: SerialFrontendOptions) {
@@ -67,7 +68,10 @@ export class SerialFrontend implements TipSource {
     this.#stats = new LinkStats(this.#limits.corruptBurstCount, this.#limits.corruptBurstWindowMs);
     this.#framer = new LineFramer((line) => { this.#onLine(line); });
     this.#latest = Array.from({ length: options.channels }, () => NO_SAMPLE);
-    this.#backoffMs = this.#limits.reconnectInitialMs;
+    this.#reconnect = new ReconnectBackoff(
+      { initialMs: this.#limits.reconnectInitialMs, maxMs: this.#limits.reconnectMaxMs, factor: RECONNECT_FACTOR },
+      this.#timers,
+    );
     this.#fault = `${options.name}: connecting (no session yet)`;
     this.#connect();
   }
@@ -95,21 +99,20 @@ export class SerialFrontend implements TipSource {
 
   /** The delay before the next reconnect attempt (for diagnostics and tests). */
   get backoffMs(): number {
-    return this.#backoffMs;
+    return this.#reconnect.nextDelayMs;
   }
 
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
     const port = this.#port;
     this.#endSession();
-    this.#cancelReconnect?.();
+    this.#reconnect.cancel();
     this.#state = 'closed';
     this.#fault = `${this.#options.name}: closed`;
     if (port?.isOpen === true) await new Promise<void>((resolve) => { port.close(() => { resolve(); }); });
   }
 
   #connect(): void {
-    this.#cancelReconnect = null;
     this.#state = 'opening';
     this.#stats.counts.connectAttempts++;
     const session = this.#session;
@@ -180,7 +183,7 @@ export class SerialFrontend implements TipSource {
     this.#device = hello;
     this.#state = 'streaming';
     this.#fault = null;
-    this.#backoffMs = this.#limits.reconnectInitialMs;
+    this.#reconnect.reset();
     this.#stats.newSession();
     this.#stats.counts.sessions++;
     this.#lastLineAtMs = nowMs;
@@ -227,9 +230,7 @@ export class SerialFrontend implements TipSource {
     this.#endSession();
     if (port?.isOpen === true) port.close(() => { /* errors on a dying port change nothing */ });
     this.#state = 'backoff';
-    const delayMs = this.#backoffMs;
-    this.#backoffMs = Math.min(this.#limits.reconnectMaxMs, this.#backoffMs * RECONNECT_FACTOR);
-    this.#cancelReconnect = this.#timers.schedule(delayMs, () => { this.#connect(); });
+    this.#reconnect.retry(() => { this.#connect(); });
   }
 
   /** Invalidate callbacks of the current port and stop its timers. Listeners stay attached (and

@@ -18,7 +18,6 @@ export {
   DEFAULT_LATE_THRESHOLD_MS,
   RealTimeScheduler,
   type RealTimeSchedulerOptions,
-  type SchedulerTimers,
-  type TimerHandle,
+  type Immediate,
 } from './realtime.js';
 export { VIRTUAL_TICKS_PER_YIELD, VirtualScheduler, type VirtualSchedulerOptions } from './virtual.js';

@@ -4,6 +4,7 @@
 // ticks. Safety never rests on this timing: hardware (normally-closed valve, watchdog) does.
 
 import { MonotonicClock, type Clock } from '../clock.js';
+import { keepAliveTimers, type CancelTimer, type Timers } from '../timers.js';
 import {
   DEFAULT_RATE_HZ,
   MS_PER_S,
@@ -23,32 +24,26 @@ export const DEFAULT_LATE_THRESHOLD_MS = 5;
 /** Node clamps setTimeout delays below 1 ms up to 1 ms, so shorter waits go straight to setImmediate. */
 const MIN_TIMEOUT_MS = 1;
 
-/** Opaque handle returned by `setTimeout`; only ever passed back to `clearTimeout`. */
-export type TimerHandle = unknown;
+/**
+ * Runs `callback` on the next turn of the event loop, after pending I/O, with no delay. Not a
+ * `Timers.schedule(0, ...)`: Node turns a timeout under 1 ms into 1 ms, which is the sub-millisecond
+ * accuracy the finish needs. Never cancelled: a stale callback finds its run stopped and does nothing.
+ */
+export type Immediate = (callback: () => void) => void;
 
-/** The timer functions the scheduler uses; injectable so tests can drive time without sleeping. */
-export interface SchedulerTimers {
-  setTimeout(callback: () => void, delayMs: number): TimerHandle;
-  clearTimeout(handle: TimerHandle): void;
-  setImmediate(callback: () => void): unknown;
-}
+const nodeImmediate: Immediate = (callback) => {
+  setImmediate(callback);
+};
 
 export interface RealTimeSchedulerOptions {
   rateHz?: number;
   clock?: Clock;
   lateThresholdMs?: number;
   earlyWakeMs?: number;
-  timers?: SchedulerTimers;
-}
-
-function nodeTimers(): SchedulerTimers {
-  return {
-    setTimeout: (callback, delayMs) => setTimeout(callback, delayMs),
-    clearTimeout: (handle) => {
-      clearTimeout(handle as ReturnType<typeof setTimeout>);
-    },
-    setImmediate: (callback) => setImmediate(callback),
-  };
+  /** The coarse sleep; injectable so tests drive time without sleeping. Default: ref'd Node timers. */
+  timers?: Timers;
+  /** The fine finish; injectable with `timers`. Default: Node's setImmediate. */
+  immediate?: Immediate;
 }
 
 /** State of one run() call; a fresh one per run, so a stopped run cannot leak into the next. */
@@ -62,8 +57,8 @@ interface RunState {
   originMs: number;
   nextIndex: number;
   targetMs: number;
-  timer: TimerHandle;
-  timerPending: boolean;
+  /** Cancels the pending sleep; null when none is pending. */
+  cancelSleep: CancelTimer | null;
   stopRequested: boolean;
   inTick: boolean;
 }
@@ -74,7 +69,8 @@ export class RealTimeScheduler implements Scheduler {
   readonly clock: Clock;
   readonly lateThresholdMs: number;
   readonly earlyWakeMs: number;
-  readonly #timers: SchedulerTimers;
+  readonly #timers: Timers;
+  readonly #immediate: Immediate;
   #stats: SchedulerStats = zeroStats();
   #run: RunState | null = null;
 
@@ -84,7 +80,8 @@ export class RealTimeScheduler implements Scheduler {
     this.clock = options.clock ?? new MonotonicClock();
     this.lateThresholdMs = options.lateThresholdMs ?? DEFAULT_LATE_THRESHOLD_MS;
     this.earlyWakeMs = options.earlyWakeMs ?? DEFAULT_EARLY_WAKE_MS;
-    this.#timers = options.timers ?? nodeTimers();
+    this.#timers = options.timers ?? keepAliveTimers;
+    this.#immediate = options.immediate ?? nodeImmediate;
     if (!Number.isFinite(this.lateThresholdMs) || this.lateThresholdMs < 0) {
       throw new RangeError(`scheduler: lateThresholdMs ${this.lateThresholdMs} must be finite and >= 0`);
     }
@@ -111,7 +108,7 @@ export class RealTimeScheduler implements Scheduler {
         resolve,
         reject,
         onTimeout: () => {
-          run.timerPending = false;
+          run.cancelSleep = null;
           if (this.#run === run) this.#finishWait(run);
         },
         onImmediate: () => {
@@ -120,8 +117,7 @@ export class RealTimeScheduler implements Scheduler {
         originMs,
         nextIndex: 0,
         targetMs: originMs,
-        timer: undefined,
-        timerPending: false,
+        cancelSleep: null,
         stopRequested: false,
         inTick: false,
       };
@@ -140,9 +136,9 @@ export class RealTimeScheduler implements Scheduler {
     if (run === null) return;
     run.stopRequested = true;
     if (run.inTick) return;
-    if (run.timerPending) {
-      this.#timers.clearTimeout(run.timer);
-      run.timerPending = false;
+    if (run.cancelSleep !== null) {
+      run.cancelSleep();
+      run.cancelSleep = null;
     }
     this.#resolveRun(run);
   }
@@ -150,10 +146,9 @@ export class RealTimeScheduler implements Scheduler {
   #sleepUntilTarget(run: RunState): void {
     const sleepMs = run.targetMs - this.clock.nowMs() - this.earlyWakeMs;
     if (sleepMs >= MIN_TIMEOUT_MS) {
-      run.timer = this.#timers.setTimeout(run.onTimeout, sleepMs);
-      run.timerPending = true;
+      run.cancelSleep = this.#timers.schedule(sleepMs, run.onTimeout);
     } else {
-      this.#timers.setImmediate(run.onImmediate);
+      this.#immediate(run.onImmediate);
     }
   }
 
@@ -161,7 +156,7 @@ export class RealTimeScheduler implements Scheduler {
   #finishWait(run: RunState): void {
     const nowMs = this.clock.nowMs();
     if (nowMs < run.targetMs) {
-      this.#timers.setImmediate(run.onImmediate);
+      this.#immediate(run.onImmediate);
       return;
     }
     this.#tick(run, nowMs);
