@@ -4,9 +4,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { INTERLOCKS } from '../src/controller/interlocks.js';
+import { INTERLOCKS, INTERLOCK_IDS } from '../src/controller/interlocks.js';
 import { DEFAULT_SETTINGS, PRESETS, parseSettings, withProtocol } from '../src/controller/settings.js';
-import { INTERLOCK_IDS, PHASES } from '../src/controller/types.js';
+import { PHASES } from '../src/controller/types.js';
 import { NormalPatient, drive, inPhase, trips } from './helpers/readings.js';
 
 describe('interlock table', () => {

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { Random } from '../../src/physics/random.js';
 import { SettingsSchema, SettingsError, parseSettings } from '../../src/controller/settings.js';
-import { INTERLOCK_IDS } from '../../src/controller/types.js';
+import { INTERLOCK_IDS } from '../../src/controller/interlocks.js';
 
 /** The part of JSON Schema zod emits for the settings that drawing needs. */
 interface JsonSchemaNode {

@@ -2,8 +2,7 @@
 // and validated bounds. Parsed once at the boundary (a settings file, CLI flags) into a typed,
 // frozen object; inside the controller the types are trusted.
 import { z } from 'zod';
-import { INTERLOCKS } from './interlocks.js';
-import { INTERLOCK_IDS } from './types.js';
+import { INTERLOCKS, INTERLOCK_IDS } from './interlocks.js';
 
 /** Protocol bounds (shared/domain.md section 4: freeze 10-300 s per cycle, 1-5 cycles). */
 export const FREEZE_S_MIN = 10;

@@ -8,14 +8,13 @@ import { alarmSignals, silenceActive, updateAlarms } from './alarms.js';
 import { makeContext } from './context.js';
 import type { ControllerReadings } from './probe-calibration.js';
 import type { TickContext } from './context.js';
-import { INTERLOCKS, debounceFor, debounceSamples, interlockById } from './interlocks.js';
+import { INTERLOCKS, anyTripped, debounceFor, debounceSamples, interlockById, tipDistrustingTrip } from './interlocks.js';
 import type { Edges } from './phase-logic.js';
 import { advancePhase, enterPhase } from './phase-logic.js';
 import type { Settings } from './settings.js';
 import type { ControllerState, InterlockStatus, TipDistrust } from './state.js';
 import { NO_TICKS } from './state.js';
 import { periodMs, updateTrackers } from './trackers.js';
-import { TIP_VALIDITY_TRIPS } from './withdrawal.js';
 import type { ControllerEvent, InterlockId, OperatorInput } from './types.js';
 import { TREATING_PHASES } from './types.js';
 
@@ -137,7 +136,7 @@ function sameInputs(a: ControllerState['inputs'], b: Readings['operator']): bool
 /** The tip reading is distrusted from a tip-validity trip until the next treatment starts. */
 function tipDistrustAfter(prev: TipDistrust | null, tripped: readonly InterlockId[], pass: InterlockPass, nowMs: number): TipDistrust | null {
   if (prev !== null) return prev;
-  const cause = tripped.find((id) => TIP_VALIDITY_TRIPS.includes(id));
+  const cause = tipDistrustingTrip(tripped);
   return cause === undefined ? null : { reason: `${cause}: ${pass.statuses[cause].detail ?? ''}`, sinceMs: nowMs };
 }
 
@@ -194,7 +193,7 @@ function judgeWithdrawal(ctx: TickContext, s: ControllerState, fresh: boolean): 
 }
 
 function valveCommands(s: ControllerState): { supply: boolean; safety: boolean } {
-  if (INTERLOCKS.some((r) => s.interlocks[r.id].tripped)) return { supply: false, safety: false };
+  if (anyTripped(s)) return { supply: false, safety: false };
   switch (s.sub) {
     case 'freeze-open':
       return { supply: true, safety: true };
