@@ -151,7 +151,8 @@ export const INTERLOCK_TABLE = {
     priority: 'medium',
     hint: 'Supply pressure low: the cylinder is cold or nearly empty. Replace or warm the cylinder to room temperature.',
     check: (c): string | null =>
-      c.readings.supply.bar < c.settings.pressure.supplyLowBar || !Number.isFinite(c.readings.supply.bar)
+      // A reading that is not a number is PRESSURE_SENSOR_FAULT's, not a low pressure as well.
+      Number.isFinite(c.readings.supply.bar) && c.readings.supply.bar < c.settings.pressure.supplyLowBar
         ? `supply ${c.readings.supply.bar.toFixed(1)} bar below ${c.settings.pressure.supplyLowBar} bar`
         : null,
   },
@@ -165,7 +166,7 @@ export const INTERLOCK_TABLE = {
     priority: 'high',
     hint: 'Supply pressure too high: the cylinder is too warm or the regulator failed. Close the cylinder.',
     check: (c): string | null =>
-      c.readings.supply.bar > c.settings.pressure.supplyHighBar
+      Number.isFinite(c.readings.supply.bar) && c.readings.supply.bar > c.settings.pressure.supplyHighBar
         ? `supply ${c.readings.supply.bar.toFixed(1)} bar above ${c.settings.pressure.supplyHighBar} bar`
         : null,
   },
