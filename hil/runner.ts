@@ -8,7 +8,7 @@ import { silentLogger } from '../src/log.js';
 import type { Clock } from '../src/runtime/clock.js';
 import { VirtualClock } from '../src/runtime/clock.js';
 import { ControlLoop } from '../src/runtime/loop.js';
-import type { CalibrationProvider } from '../src/runtime/calibration-provider.js';
+import type { TickCalibration } from '../src/runtime/calibration-provider.js';
 import { FixedCalibrationProvider } from '../src/runtime/calibration-provider.js';
 import { calibrated } from '../src/controller/probe-calibration.js';
 import { VirtualScheduler } from '../src/runtime/scheduler.js';
@@ -35,7 +35,7 @@ export interface SimulationOptions {
   readonly logger?: Logger;
   /** The probe's calibration; by default the simulated Type T probe's, which reads true
    * (the sim probe has no error unless one is configured), so no correction. */
-  readonly calibration?: CalibrationProvider;
+  readonly calibration?: TickCalibration;
   /** Wall clock for the `wallMs` figure (the simulation itself never reads it). */
   readonly wallClock?: Clock;
 }

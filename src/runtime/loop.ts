@@ -3,7 +3,7 @@
 import type { Hal, Outputs } from '../../hal/contract.js';
 import { calibrateReadings } from '../controller/probe-calibration.js';
 import type { ControllerReadings } from '../controller/probe-calibration.js';
-import type { CalibrationProvider } from './calibration-provider.js';
+import type { TickCalibration } from './calibration-provider.js';
 import type { Settings } from '../controller/settings.js';
 import { initialState } from '../controller/state.js';
 import type { ControllerState } from '../controller/state.js';
@@ -17,8 +17,9 @@ export interface ControlLoopOptions {
   readonly settings: Settings;
   readonly logger: Logger;
   readonly startMs: number;
-  /** The attached probe's calibration: every tip reading passes through it. */
-  readonly calibration: CalibrationProvider;
+  /** The attached probe's calibration, held in memory (no file is read in a tick): every tip
+   * reading passes through it. */
+  readonly calibration: TickCalibration;
   /** Called after every completed tick (telemetry, UI, the HIL runner's recorder). */
   readonly onStep?: (nowMs: number, readings: ControllerReadings, result: StepResult) => void;
   /**
@@ -36,7 +37,7 @@ export class ControlLoop {
   readonly #hal: Hal;
   readonly #settings: Settings;
   readonly #logger: Logger;
-  readonly #calibration: CalibrationProvider;
+  readonly #calibration: TickCalibration;
   readonly #onStep: ((nowMs: number, readings: ControllerReadings, result: StepResult) => void) | undefined;
   readonly #step: StepFunction;
   #state: ControllerState;
@@ -71,11 +72,12 @@ export class ControlLoop {
   tick(nowMs: number): StepResult {
     try {
       const raw = this.#hal.read();
-      // A start or acknowledge press looks at the probe's record again: expiry is judged per
-      // treatment, and a probe calibrated while the console runs is seen without a restart.
+      // A start or acknowledge press asks for the probe's record to be read again, outside this
+      // tick: expiry is judged per treatment, and a probe calibrated while the console runs is
+      // seen without a restart.
       const was = this.#state.inputs;
       const recheck = (raw.operator.start && !was.start) || (raw.operator.acknowledge && !was.acknowledge);
-      const readings = calibrateReadings(raw, this.#calibration.lookup(raw.probe.id, recheck));
+      const readings = calibrateReadings(raw, this.#calibration.inTick(raw.probe.id, recheck));
       const result = this.#step(nowMs, this.#settings, readings, this.#state);
       // On a trip the back-end goes to its safe state first; the written outputs (valves closed,
       // alarm lamps and buzzer on) then follow in the same tick.
