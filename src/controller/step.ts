@@ -10,6 +10,7 @@ import type { ControllerReadings } from './probe-calibration.js';
 import type { TickContext } from './context.js';
 import { INTERLOCKS, anyTripped, debounceFor, debounceSamples, interlockById, tipDistrustingTrip } from './interlocks.js';
 import type { Edges } from './phase-logic.js';
+import { assertStepInvariants } from './invariants.js';
 import { advancePhase, enterPhase } from './phase-logic.js';
 import type { Settings } from './settings.js';
 import type { ControllerState, InterlockStatus, TipDistrust } from './state.js';
@@ -209,7 +210,19 @@ function valveCommands(s: ControllerState): { supply: boolean; safety: boolean }
   }
 }
 
+/** The control step: the tick's work, then its invariants asserted (a violation throws). */
 export function step(nowMs: number, settings: Settings, readings: ControllerReadings, prev: ControllerState): StepResult {
+  const result = stepWithoutInvariantCheck(nowMs, settings, readings, prev);
+  assertStepInvariants(settings, readings, prev, result.state, result.outputs);
+  return result;
+}
+
+/**
+ * The step without its end-of-step invariant check. For the simulation benchmark only, which
+ * measures the check's cost by running both (bench/sim.ts through the loop's test seam); the
+ * console, the simulator and the board sessions always run `step`.
+ */
+export function stepWithoutInvariantCheck(nowMs: number, settings: Settings, readings: ControllerReadings, prev: ControllerState): StepResult {
   // Time is the one input no interlock can judge: a non-finite time would make every duration
   // NaN (a freeze that never ends). It is a bug upstream; throwing sends the runtime to its safe state.
   if (!Number.isFinite(nowMs)) throw new RangeError(`control step: time ${nowMs} ms is not a finite number`);

@@ -1,6 +1,7 @@
 // The runtime around the pure step: read the HAL, call the step, write the outputs, log the
 // events. One `tick` per scheduler period; the same code runs on the real and the virtual clock.
 import type { Hal, Outputs } from '../../hal/contract.js';
+import { SAFE_OUTPUTS } from '../../hal/contract.js';
 import { calibrateReadings } from '../controller/probe-calibration.js';
 import type { ControllerReadings } from '../controller/probe-calibration.js';
 import type { TickCalibration } from './calibration-provider.js';
@@ -42,6 +43,7 @@ export class ControlLoop {
   readonly #step: StepFunction;
   #state: ControllerState;
   #lastOutputs: Outputs;
+  #failure: unknown = null;
 
   constructor(options: ControlLoopOptions) {
     this.#hal = options.hal;
@@ -68,8 +70,20 @@ export class ControlLoop {
     return this.#lastOutputs;
   }
 
-  /** One control period. A throw anywhere puts the HAL in its safe state before propagating. */
+  /** What made a tick throw (a failed step assertion, a broken back-end); null while none has.
+   * Latched: from then on every tick keeps the outputs safe and runs no step. */
+  get failure(): unknown {
+    return this.#failure;
+  }
+
+  /**
+   * One control period. A throw anywhere (a failed invariant in the step is a bug) commands the
+   * safe outputs, puts the HAL in its safe state, logs, latches and propagates; every later tick
+   * writes the safe outputs again (valves closed, heartbeat still, so the hardware watchdog cuts
+   * valve power too) and runs no step, until the console is restarted.
+   */
   tick(nowMs: number): StepResult {
+    if (this.#failure !== null) return this.#latchedTick();
     try {
       const raw = this.#hal.read();
       // A start or acknowledge press asks for the probe's record to be read again, outside this
@@ -89,10 +103,27 @@ export class ControlLoop {
       this.#onStep?.(nowMs, readings, result);
       return result;
     } catch (err) {
-      this.#hal.toSafeState();
-      this.#logger.fatal({ err }, 'control step failed: outputs put in the safe state');
+      this.#failure = err;
+      this.#writeSafe();
+      this.#logger.fatal({ err }, 'control step failed: outputs put in the safe state; the controller stays stopped until the console is restarted');
       throw err;
     }
+  }
+
+  #latchedTick(): StepResult {
+    this.#writeSafe();
+    return { outputs: SAFE_OUTPUTS, state: this.#state, events: [] };
+  }
+
+  /** The safe outputs, commanded and then forced by the back-end (which never throws). */
+  #writeSafe(): void {
+    try {
+      this.#hal.write(SAFE_OUTPUTS);
+    } catch {
+      // The back-end may be what failed; its safe state below does not depend on a write.
+    }
+    this.#lastOutputs = SAFE_OUTPUTS;
+    this.#hal.toSafeState();
   }
 }
 
