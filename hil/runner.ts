@@ -9,6 +9,7 @@ import type { Clock } from '../src/runtime/clock.js';
 import { VirtualClock } from '../src/runtime/clock.js';
 import { ControlLoop } from '../src/runtime/loop.js';
 import type { TickCalibration } from '../src/runtime/calibration-provider.js';
+import type { StepFunction } from '../src/runtime/loop.js';
 import { FixedCalibrationProvider } from '../src/runtime/calibration-provider.js';
 import { calibrated } from '../src/controller/probe-calibration.js';
 import { VirtualScheduler } from '../src/runtime/scheduler.js';
@@ -38,6 +39,9 @@ export interface SimulationOptions {
   readonly calibration?: TickCalibration;
   /** Wall clock for the `wallMs` figure (the simulation itself never reads it). */
   readonly wallClock?: Clock;
+  /** The ControlLoop's test seam (the real `step` by default). Only the benchmark sets it, to
+   * measure the end-of-step invariant check against a run without it (bench/sim.ts). */
+  readonly step?: StepFunction;
 }
 
 export type SimulationSummary = TreatmentSummary;
@@ -54,6 +58,7 @@ export function simulateTreatment(options: SimulationOptions): SimulationSummary
     logger: options.logger ?? silentLogger(),
     startMs: 0,
     calibration: options.calibration ?? SIM_PROBE_CALIBRATION,
+    step: options.step,
     onStep: (nowMs, readings, result) => {
       recorder.record(nowMs, readings, result);
     },
