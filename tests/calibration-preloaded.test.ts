@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Hal, Readings } from '../hal/contract.js';
 import { buildCalibrationRecord } from '../calibration/record.js';
 import { writeCalibration } from '../calibration/store.js';
-import { calibrated } from '../src/controller/probe-calibration.js';
+import { calibrated, uncalibrated } from '../src/controller/probe-calibration.js';
 import type { ProbeCalibration } from '../src/controller/probe-calibration.js';
 import { DEFAULT_SETTINGS } from '../src/controller/settings.js';
 import { silentLogger } from '../src/log.js';
@@ -69,6 +69,19 @@ describe('PreloadedCalibration', () => {
     expect(calibration.refreshWanted).toBe(true);
     calibration.refresh();
     expect(calibration.inTick('P2', false).ok).toBe(true);
+  });
+
+  it('reads an unusable record again when asked between ticks, and leaves a usable one alone', () => {
+    const usable = new CountingProvider(calibrated('T', 0, 1));
+    const calibration = new PreloadedCalibration(usable, 'T');
+    calibration.load('P1');
+    expect(calibration.reloadIfUnusable()).toBe(false);
+    expect(usable.reads).toEqual(['P1']);
+    const expired = new CountingProvider(uncalibrated('T', "probe 'P1': calibration expired"));
+    const waiting = new PreloadedCalibration(expired, 'T');
+    waiting.load('P1');
+    expect(waiting.reloadIfUnusable()).toBe(true);
+    expect(expired.reads).toEqual(['P1', 'P1']);
   });
 
   it('sees a record written while the console runs once the read after a start press is done', () => {

@@ -34,6 +34,9 @@ export const MAX_SPEED = 1000;
 /** Status line refresh on a terminal, and the plain line interval when stdout is not one. */
 const STATUS_TTY_MS = 200;
 const STATUS_PLAIN_MS = 5_000;
+/** An unusable calibration record is read again this often, outside the ticks: a probe calibrated
+ * while the console waits in Fault is then seen before the operator's acknowledge. */
+const CALIBRATION_RETRY_MS = 2_000;
 
 export interface RunFlags extends ProtocolFlags {
   board: string;
@@ -287,6 +290,14 @@ async function runLoop(
       logger.error({ err }, 'probe calibration could not be read again: the last verdict stands');
     }
   };
+  const retryCalibration = setInterval(() => {
+    try {
+      calibration.reloadIfUnusable();
+    } catch (err) {
+      logger.error({ err }, 'probe calibration could not be read again: the last verdict stands');
+    }
+  }, CALIBRATION_RETRY_MS);
+  retryCalibration.unref();
   const controlTick = (nowMs: number): void => {
     loop.tick(nowMs);
     if (calibration.refreshWanted && !refreshQueued) {
@@ -315,6 +326,7 @@ async function runLoop(
       return !(stop.quit || stop.done || signalled());
     });
   } finally {
+    clearInterval(retryCalibration);
     session.hal.toSafeState();
     if (interactive) {
       io.stdin.off('data', onKey);

@@ -72,12 +72,13 @@ export class FixedCalibrationProvider implements CalibrationProvider, TickCalibr
 }
 
 /**
- * A provider's verdict held in memory for the tick. `load` and `refresh` read (through the
- * provider) outside the tick; `inTick` only notes what to read next. A press is judged on the
- * verdict read before it; the record is read again right after that tick, and the next tick uses
- * it. CALIBRATION_INVALID is armed only from the self-test on, which a start press enters in
- * that tick, so the fresh verdict acts in the same tick as before; an acknowledge in Fault after a
- * probe was recalibrated is refused once, the second press clears it.
+ * A provider's verdict held in memory for the tick. `load`, `refresh` and `reloadIfUnusable` read
+ * (through the provider) outside the tick; `inTick` only notes what to read next. A press is
+ * judged on the verdict read before it; the record is read again right after that tick, and the
+ * next tick uses it. CALIBRATION_INVALID is armed only from the self-test on, which a start press
+ * enters in that tick, so the fresh verdict acts in the same tick as before. An unusable record is
+ * also read again every few seconds (reloadIfUnusable, from the console), so a probe calibrated
+ * while the console waits in Fault is seen before the acknowledge that should clear the trip.
  */
 export class PreloadedCalibration implements TickCalibration {
   #probeId: string | null = null;
@@ -107,6 +108,13 @@ export class PreloadedCalibration implements TickCalibration {
   /** Do the read a tick asked for, if any (outside the tick). */
   refresh(): void {
     if (this.#wanted !== null) this.load(this.#wanted.probeId);
+  }
+
+  /** Read the record again when the verdict is unusable (outside the tick); false when it was usable. */
+  reloadIfUnusable(): boolean {
+    if (this.#verdict.ok) return false;
+    this.load(this.#wanted?.probeId ?? this.#probeId);
+    return true;
   }
 
   inTick(probeId: string | null, recheck: boolean): ProbeCalibration {
