@@ -25,8 +25,9 @@ export interface ControlLoopOptions {
   readonly onStep?: (nowMs: number, readings: ControllerReadings, result: StepResult) => void;
   /**
    * Test seam, not a production option: the control step to run, by default the real controller
-   * `step`. Only the simulation fuzzer's tests set it, to run a deliberately broken controller and
-   * prove the fuzzer finds the fault; the CLI and board sessions never pass it.
+   * `step`. Only tests set it (a deliberately broken controller, to prove the fuzzer finds the
+   * fault and that a failed invariant latches the loop safe) and the benchmark (the step without
+   * its invariant check, to measure the check's cost); the CLI and board sessions never pass it.
    */
   readonly step?: StepFunction;
 }
