@@ -33,27 +33,39 @@ const PURE_FOR_CONTROLLER = ['kernel/assert.js', 'kernel/co2.js', 'kernel/probe.
 const NODE_GLOBALS = ['process', 'console', 'Buffer', 'require', 'global', 'setTimeout', 'setInterval', 'setImmediate',
   'clearTimeout', 'clearInterval', 'clearImmediate', 'queueMicrotask', 'performance', 'fetch', 'Date'];
 
-const controllerRules = {
-  files: ['src/controller/**/*.ts'],
-  rules: {
-    'no-restricted-imports': ['error', {
-      paths: builtinModules.map((name) => ({ name, message: 'src/controller/ knows nothing of Node: I/O and time come in through the step\'s arguments.' })),
-      patterns: [
-        { regex: '^node:', message: 'src/controller/ knows nothing of Node: I/O and time come in through the step\'s arguments.' },
-        { regex: '^\\.\\./(?!\\.\\./)', message: 'src/controller/ imports nothing else of src/: the runtime calls it, never the reverse.' },
-        { regex: `^\\.\\./\\.\\./(?!(${PURE_FOR_CONTROLLER.map((m) => m.replace('.', '\\.')).join('|')})$)`, message: `src/controller/ imports only itself and the pure modules ${PURE_FOR_CONTROLLER.join(', ')}.` },
+/** The controller's rules for its files `depth` folders below src/controller/ (0: its own files). */
+function controllerRules(depth) {
+  const up = '\\.\\./'.repeat(depth);
+  const files = depth === 0 ? ['src/controller/*.ts'] : [`src/controller/${'*/'.repeat(depth)}*.ts`];
+  const nodeMessage = 'src/controller/ knows nothing of Node: I/O and time come in through the step\'s arguments.';
+  return {
+    files,
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: builtinModules.map((name) => ({ name, message: nodeMessage })),
+        patterns: [
+          { regex: '^node:', message: nodeMessage },
+          { regex: `^${up}\\.\\./(?!\\.\\./)`, message: 'src/controller/ imports nothing else of src/: the runtime calls it, never the reverse.' },
+          {
+            regex: `^${up}\\.\\./\\.\\./(?!(${PURE_FOR_CONTROLLER.map((m) => m.replace('.', '\\.')).join('|')})$)`,
+            message: `src/controller/ imports only itself and the pure modules ${PURE_FOR_CONTROLLER.join(', ')}.`,
+          },
+        ],
+      }],
+      'no-restricted-globals': ['error',
+        { name: 'isNaN', message: 'Use Number.isNaN or Number.isFinite' },
+        ...NODE_GLOBALS.map((name) => ({ name, message: `src/controller/ is a pure function of (time, settings, readings, state): no ${name}; time and I/O come in as arguments.` })),
       ],
-    }],
-    'no-restricted-globals': ['error',
-      { name: 'isNaN', message: 'Use Number.isNaN or Number.isFinite' },
-      ...NODE_GLOBALS.map((name) => ({ name, message: `src/controller/ is a pure function of (time, settings, readings, state): no ${name}; time and I/O come in as arguments.` })),
-    ],
-    'no-restricted-properties': ['error',
-      { object: 'Math', property: 'random', message: 'src/controller/ is deterministic: randomness comes in through an interface (kernel/random.ts).' },
-      { object: 'globalThis', message: 'src/controller/ reaches nothing of the host through globalThis.' },
-    ],
-  },
-};
+      'no-restricted-properties': ['error',
+        { object: 'Math', property: 'random', message: 'src/controller/ is deterministic: randomness comes in through an interface (kernel/random.ts).' },
+        { object: 'globalThis', message: 'src/controller/ reaches nothing of the host through globalThis.' },
+      ],
+    },
+  };
+}
+
+/** Deepest sub-folder of src/controller/ the rules cover; tests/lint-floors.test.ts checks none is deeper. */
+export const CONTROLLER_MAX_DEPTH = 2;
 
 /** Spread into eslint.config.js after the shared rules. */
-export const floorConfigs = [...floorRules, controllerRules];
+export const floorConfigs = [...floorRules, ...Array.from({ length: CONTROLLER_MAX_DEPTH + 1 }, (_, depth) => controllerRules(depth))];

@@ -167,6 +167,24 @@ describe('RETURN_LINE_BLOCKED', () => {
 });
 
 describe('PRESSURE_SENSOR_FAULT', () => {
+  // A dead supply transducer is one fault, reported once: not also a low (or high) supply, whose
+  // condition text would name a pressure that was never measured.
+  it.each([Number.NaN, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY])(
+    'is the only trip when start is pressed with a supply reading of %d, and the supply rows never see their condition',
+    (supplyBar) => {
+      const d = drive((now) => nominalReadings(now, { supplyBar, operator: { start: now === 1_000 } }), { durationMs: 10_000 });
+      expect(trips(d.events).map((t) => t.id)).toEqual(['PRESSURE_SENSOR_FAULT']);
+      const supplyRowSeen = d.steps.some((r) => r.state.interlocks.SUPPLY_PRESSURE_LOW.conditionNow || r.state.interlocks.SUPPLY_PRESSURE_HIGH.conditionNow);
+      expect(supplyRowSeen).toBe(false);
+    },
+  );
+
+  it('trips alone when the supply reading stops being a number mid-freeze', () => {
+    const { d } = faultFromMidFreeze({ supplyBar: Number.NaN });
+    expect(trips(d.events).map((t) => t.id)).toEqual(['PRESSURE_SENSOR_FAULT']);
+    expect(d.steps.some((r) => r.state.interlocks.SUPPLY_PRESSURE_LOW.conditionNow)).toBe(false);
+  });
+
   it('trips 100 ms after the supply reading stops being a number, closing both valves in that step', () => {
     const { t0, d } = faultFromMidFreeze({ supplyBar: Number.NaN });
     const rec = expectTrip(d, 'PRESSURE_SENSOR_FAULT', 'Fault');

@@ -49,7 +49,7 @@ describe('LOOP_OVERRUN', () => {
   it('does not trip on nine late steps within 10 s', () => {
     const { patient, state, lastMs } = midFreeze();
     const d = drive(patient.script(), { settings: SETTINGS, state, startMs: lastMs + 30, gapMs: (i) => (i < 9 ? 30 : 20), durationMs: 2_000 });
-    expect(Math.max(...d.steps.map((r) => r.state.lateStepTimesMs.length))).toBe(9);
+    expect(Math.max(...d.steps.map((r) => r.state.memory.LOOP_OVERRUN.length))).toBe(9);
     expect(trips(d.events)).toEqual([]);
   });
 

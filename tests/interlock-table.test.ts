@@ -3,9 +3,9 @@
 // checks is complete) that is run here. Each row's hazard and condition are checked against
 // docs/safety.md in tests/docs.test.ts.
 import { describe, expect, it } from 'vitest';
-import { INTERLOCKS } from '../src/controller/interlocks.js';
+import { INTERLOCKS, INTERLOCK_IDS } from '../src/controller/interlocks.js';
 import { DEFAULT_SETTINGS, PRESETS, parseSettings, withProtocol } from '../src/controller/settings.js';
-import { INTERLOCK_IDS, PHASES } from '../src/controller/types.js';
+import { PHASES } from '../src/controller/types.js';
 import { NormalPatient, anyValveOpen, drive, expectTrip, inPhase, trips } from './helpers/readings.js';
 import { TRIP_SCENARIOS } from './helpers/trip-scenarios.js';
 

@@ -1,7 +1,9 @@
 // The floors (docs/architecture.md) are enforced by lint: `npx eslint .` fails on a file that
 // imports up a floor, and on Node, clock or randomness inside src/controller/. Each case lints a
 // real file of the floor with one offending line added, through the project's own eslint config.
+import { readdirSync } from 'node:fs';
 import { ESLint } from 'eslint';
+import { CONTROLLER_MAX_DEPTH } from '../eslint.floors.js';
 import { describe, expect, it } from 'vitest';
 
 const eslint = new ESLint({ cwd: process.cwd() });
@@ -68,5 +70,23 @@ describe('lint keeps src/controller/ free of Node', () => {
   it('accepts the pure modules it needs', async () => {
     const code = "import '../../kernel/assert.js';\nimport '../../hal/contract.js';\nimport '../../kernel/co2.js';\nimport './types.js';\nexport {};\n";
     expect(await restrictedMessages(file, code)).toEqual([]);
+  });
+});
+
+describe('lint covers every folder of src/controller/', () => {
+  it(`has no file deeper than the rules reach (${CONTROLLER_MAX_DEPTH} folders down)`, () => {
+    const depthOf = (path: string): number => path.split('/').length - 1;
+    const files = readdirSync('src/controller', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    expect(files.length).toBeGreaterThan(0);
+    expect(files.filter((f) => depthOf(f) > CONTROLLER_MAX_DEPTH)).toEqual([]);
+  });
+
+  it('refuses Node and the runtime in a sub-folder file too', async () => {
+    const file = 'src/controller/interlock-memory/sensor-stuck.ts';
+    expect((await restrictedMessages(file, "import 'node:fs';\nexport {};\n")).join('\n')).toMatch(/no-restricted-imports/);
+    expect((await restrictedMessages(file, "import '../../runtime/loop.js';\nexport {};\n")).join('\n')).toMatch(/no-restricted-imports/);
+    expect((await restrictedMessages(file, "import '../../../kernel/json-file.js';\nexport {};\n")).join('\n')).toMatch(/no-restricted-imports/);
+    expect((await restrictedMessages(file, 'export const t = Date.now();\n')).join('\n')).toMatch(/no-restricted-globals/);
+    expect(await restrictedMessages(file, "import '../state.js';\nimport '../../../hal/contract.js';\nexport {};\n")).toEqual([]);
   });
 });

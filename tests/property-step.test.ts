@@ -13,7 +13,7 @@ import type { ControllerState } from '../src/controller/state.js';
 import { step } from '../src/controller/step.js';
 import type { StepResult } from '../src/controller/step.js';
 import type { ControllerReadings as Readings } from '../src/controller/probe-calibration.js';
-import { INTERLOCK_IDS } from '../src/controller/types.js';
+import { INTERLOCK_IDS } from '../src/controller/interlocks.js';
 import type { ReadingOverrides } from './helpers/readings.js';
 import { NormalPatient, anyValveOpen, gasPathOpen } from './helpers/readings.js';
 

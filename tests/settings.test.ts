@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, PRESETS, SettingsError, loadSettingsFile, parseSettings, withProtocol } from '../src/controller/settings.js';
+import { DEFAULT_SETTINGS, PRESETS, SettingsError, parseSettings, withProtocol } from '../src/controller/settings.js';
+import { loadSettingsFile } from '../src/runtime/settings-file.js';
 import { drive, expectTrip, nominalReadings } from './helpers/readings.js';
 
 /** The SettingsError message `input` produces (fails the test when it parses). */

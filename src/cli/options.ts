@@ -4,7 +4,8 @@ import type { Command, Option } from 'commander';
 import { InputFileError } from '../../kernel/json-input.js';
 import { BoardError } from '../board.js';
 import type { Protocol, Settings } from '../controller/settings.js';
-import { DEFAULT_SETTINGS, PRESETS, PRESET_NAMES, SettingsError, loadSettingsFile, withProtocol } from '../controller/settings.js';
+import { DEFAULT_SETTINGS, PRESETS, PRESET_NAMES, SettingsError, withProtocol } from '../controller/settings.js';
+import { loadSettingsFile } from '../runtime/settings-file.js';
 import { UsageError } from './errors.js';
 
 /** Longest number text accepted: far beyond any real value, and it bounds the work per flag. */

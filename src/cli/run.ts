@@ -14,8 +14,7 @@ import type { Settings } from '../controller/settings.js';
 import { treatmentOver } from '../controller/withdrawal.js';
 import { createLogger } from '../../kernel/log.js';
 import type { Logger } from '../../kernel/log.js';
-import { StoreCalibrationProvider, withFittedProbeId } from '../runtime/calibration-provider.js';
-import type { CalibrationProvider } from '../runtime/calibration-provider.js';
+import { PreloadedCalibration, StoreCalibrationProvider, withFittedProbeId } from '../runtime/calibration-provider.js';
 import { MonotonicClock } from '../../kernel/clock.js';
 import { boardKind, openBoardSession, waitForConnection } from '../runtime/board-session.js';
 import type { BoardSession } from '../runtime/board-session.js';
@@ -34,6 +33,9 @@ export const MAX_SPEED = 1000;
 /** Status line refresh on a terminal, and the plain line interval when stdout is not one. */
 const STATUS_TTY_MS = 200;
 const STATUS_PLAIN_MS = 5_000;
+/** An unusable calibration record is read again this often, outside the ticks: a probe calibrated
+ * while the console waits in Fault is then seen before the operator's acknowledge. */
+const CALIBRATION_RETRY_MS = 2_000;
 
 export interface RunFlags extends ProtocolFlags {
   board: string;
@@ -161,12 +163,15 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo, options: RunOpt
   }
 }
 
-async function probeCalibration(session: BoardSession, board: Board, flags: RunFlags, logger: Logger): Promise<CalibrationProvider> {
+/** The probe's calibration, read before the loop starts; the loop reads it again between ticks
+ * (controlTick queues the read after the scheduler callback), never in one. */
+async function probeCalibration(session: BoardSession, board: Board, flags: RunFlags, logger: Logger): Promise<PreloadedCalibration> {
   const dataDir = flags.dataDir ?? defaultDataDir(process.env);
   const store = new StoreCalibrationProvider(dataDir, board.thermocoupleType, () => new Date());
-  const calibration = withFittedProbeId(store, session.fittedProbeId);
-  const probeId = session.hal.read().probe.id ?? session.fittedProbeId;
-  let verdict = calibration.lookup(probeId, true);
+  const calibration = new PreloadedCalibration(withFittedProbeId(store, session.fittedProbeId), board.thermocoupleType);
+  const reportedId = session.hal.read().probe.id;
+  const probeId = reportedId ?? session.fittedProbeId;
+  let verdict = calibration.load(reportedId);
   const simBoard = session.autoCalibration;
   if (!verdict.ok && simBoard !== null && probeId !== null) {
     logger.info({ probeId, problem: verdict.problem }, 'simulated probe not calibrated: calibrating it on the simulated baths');
@@ -176,7 +181,7 @@ async function probeCalibration(session: BoardSession, board: Board, flags: RunF
     // A record that cannot be written (the data dir is a file, its key cannot be made) is a bad --data-dir.
     if (outcome.kind === 'write-failed') throw dataDirUnusable(dataDir, outcome.message);
     if (outcome.kind !== 'saved') logger.error({ outcome: outcome.kind }, 'sim auto-calibration did not produce a record');
-    verdict = calibration.lookup(probeId, true);
+    verdict = calibration.load(reportedId);
   }
   if (verdict.ok) logger.info({ probeId, offsetC: verdict.offsetC, gain: verdict.gain }, `probe ${probeId ?? '(no id)'} calibrated`);
   else logger.warn({ probeId, problem: verdict.problem }, `probe calibration invalid: start is blocked: ${verdict.problem ?? ''}`);
@@ -205,7 +210,7 @@ async function runLoop(
   settings: Settings,
   board: Board,
   session: BoardSession,
-  calibration: CalibrationProvider,
+  calibration: PreloadedCalibration,
   scheduler: RealTimeScheduler,
   status: StatusLine,
   logger: Logger,
@@ -267,8 +272,31 @@ async function runLoop(
 
   let lastStatusMs = Number.NEGATIVE_INFINITY;
   const statusEveryMs = status.tty ? STATUS_TTY_MS : STATUS_PLAIN_MS;
+  // A press (or a new probe id) asks for the calibration record to be read again: read it after
+  // the scheduler's callback has returned, never inside a tick; the next tick uses it.
+  let refreshQueued = false;
+  const refreshCalibration = (): void => {
+    refreshQueued = false;
+    try {
+      calibration.refresh();
+    } catch (err) {
+      logger.error({ err }, 'probe calibration could not be read again: the last verdict stands');
+    }
+  };
+  const retryCalibration = setInterval(() => {
+    try {
+      calibration.reloadIfUnusable();
+    } catch (err) {
+      logger.error({ err }, 'probe calibration could not be read again: the last verdict stands');
+    }
+  }, CALIBRATION_RETRY_MS);
+  retryCalibration.unref();
   const controlTick = (nowMs: number): void => {
     loop.tick(nowMs);
+    if (calibration.refreshWanted && !refreshQueued) {
+      refreshQueued = true;
+      setImmediate(refreshCalibration);
+    }
     if (flags.exitWhenDone === true && recorder.done(nowMs)) stop.done = true;
   };
   const wallStartMs = realClock.nowMs();
@@ -291,6 +319,7 @@ async function runLoop(
       return !(stop.quit || stop.done || signalled());
     });
   } finally {
+    clearInterval(retryCalibration);
     session.hal.toSafeState();
     if (interactive) {
       io.stdin.off('data', onKey);

@@ -31,6 +31,11 @@ export interface TickContext {
   readonly flowDetected: boolean;
 }
 
+/** The control period, ms. */
+export function periodMs(settings: Settings): number {
+  return 1000 / settings.loop.rateHz;
+}
+
 export function tipProblem(sample: TipSample, channel: number, settings: Settings): string | null {
   const t = settings.tip;
   if (sample.fault !== null) return `channel ${channel}: fault bit '${sample.fault}'`;

@@ -1,14 +1,27 @@
-// The interlock table (shared/conventions.md: interlocks are data). Each row names the hazard it
-// controls (ISO 14971 chain in docs/safety.md), its condition, debounce, latching, IEC 60601-1-8
-// priority and the hint shown to the operator. A row's `check` returns a detail naming the
-// triggering value when the condition holds, null otherwise. Adding an interlock is adding a row.
+// The interlock table (shared/conventions.md: interlocks are data). A record keyed by interlock
+// id: the ids come from it (InterlockId is its keys), so a row cannot be missing from the state,
+// the settings or the docs. Each row names the hazard it controls (ISO 14971 chain in
+// docs/safety.md), its condition, debounce, latching, IEC 60601-1-8 priority and the hint shown to
+// the operator. A row's `check` returns a detail naming the triggering value when the condition
+// holds, null otherwise. A row that must remember something between ticks owns that memory
+// (`memory`: its type, initial value and update, in interlock-memory/), kept in the controller
+// state under the row's id. Adding an interlock is adding a row.
 import { assert } from '../../kernel/assert.js';
 import type { TickContext } from './context.js';
-import type { AlarmPriority, InterlockId, Phase } from './types.js';
+import { periodMs } from './context.js';
+import type { Settings } from './settings.js';
+import type { ControllerState } from './state.js';
+import { coolingMemory } from './interlock-memory/insufficient-cooling.js';
+import { lateStepsMemory } from './interlock-memory/loop-overrun.js';
+import { returnTrendMemory } from './interlock-memory/return-line-blocked.js';
+import type { MemoryInput, RowMemory } from './interlock-memory/row-memory.js';
+import { MIN_WARMING_AFTER_CLOSE_C, stuckSensorMemory } from './interlock-memory/sensor-stuck.js';
+import type { AlarmPriority, Phase } from './types.js';
 import { TREATING_PHASES } from './types.js';
 
-export interface Interlock {
-  readonly id: InterlockId;
+export { MIN_WARMING_AFTER_CLOSE_C };
+
+export interface InterlockRow {
   readonly hazard: string;
   readonly condition: string;
   /** Phases in which a trip acts. Outside them the condition is still evaluated (to clear it). */
@@ -25,7 +38,20 @@ export interface Interlock {
   readonly latch: boolean;
   readonly priority: AlarmPriority;
   readonly hint: string;
+  /** After this row trips the tip reading is not trusted to say the probe has thawed
+   * (src/controller/withdrawal.ts): the console shows the tip as unknown with a wait. */
+  readonly distrustsTip?: boolean;
+  /** This row judges the valves after the supply closes: the freeze's verify-closed tail lasts
+   * long enough for it to see flow and debounce it (closeVerifyWindowMs). */
+  readonly judgesValveClosing?: boolean;
+  /** What the row remembers between ticks; absent for a row that judges each tick afresh. */
+  readonly memory?: RowMemory<unknown>;
   readonly check: (ctx: TickContext) => string | null;
+}
+
+/** A row of the table with its id (the record key). */
+export interface Interlock extends InterlockRow {
+  readonly id: InterlockId;
 }
 
 const ALL_PHASES: readonly Phase[] = ['Idle', 'SelfTest', 'Ready', 'Freezing', 'Thawing', 'Complete', 'Stopped', 'Fault'];
@@ -37,10 +63,6 @@ const START_AND_FREEZE: readonly Phase[] = ['SelfTest', 'Ready', 'Freezing'];
 const FEW_SAMPLES_MS = 100;
 const PRESSURE_DEBOUNCE_MS = 500;
 
-/** After the supply valve closes the tip must warm at least this much within the verify window
- * (a closed probe warms several C in 1.5 s; a stuck-open one keeps cooling). */
-export const MIN_WARMING_AFTER_CLOSE_C = 0.5;
-
 /** The exhaust vents to the room: its absolute pressure cannot be below half an atmosphere (even
  * at altitude) nor, with the blocked-line trip at 3 bar, credibly above 20 bar. */
 export const RETURN_PLAUSIBLE_MIN_BAR = 0.5;
@@ -48,9 +70,8 @@ export const RETURN_PLAUSIBLE_MAX_BAR = 20;
 
 const isFreezeOpen = (c: TickContext): boolean => c.state.phase === 'Freezing' && c.state.sub === 'freeze-open';
 
-export const INTERLOCKS: readonly Interlock[] = [
-  {
-    id: 'TIP_BELOW_ABSOLUTE_LIMIT',
+export const INTERLOCK_TABLE = {
+  TIP_BELOW_ABSOLUTE_LIMIT: {
     hazard: 'Tip below -100 C: irreversible nerve destruction (neurotmesis)',
     condition: 'any usable tip channel below tip.absoluteLimitC (-100 C), whatever else is true',
     armedIn: ALL_PHASES,
@@ -58,14 +79,14 @@ export const INTERLOCKS: readonly Interlock[] = [
     maxDebounceMs: 500,
     latch: true,
     priority: 'high',
+    distrustsTip: true,
     hint: 'Tip reads below -100 C: impossible for CO2. Check the gas and the probe; do not treat.',
-    check: (c) =>
+    check: (c): string | null =>
       c.coldestTipC !== null && c.coldestTipC < c.settings.tip.absoluteLimitC
         ? `tip ${c.coldestTipC.toFixed(2)} C below ${c.settings.tip.absoluteLimitC} C`
         : null,
   },
-  {
-    id: 'TIP_BELOW_PHYSICAL_FLOOR',
+  TIP_BELOW_PHYSICAL_FLOOR: {
     hazard: 'A reading colder than CO2 can reach: failed sensor, wrong gas (N2O) or wrong probe; the lesion is not what the display says',
     condition: "tip below Tsub(the return pressure, never less than pressure.ambientBarAbs) - (the thermocouple type's tolerance at -78.5 C: T 1.18, K 2.2 + tip.floorMarginC)",
     armedIn: ALL_PHASES,
@@ -73,14 +94,14 @@ export const INTERLOCKS: readonly Interlock[] = [
     maxDebounceMs: 500,
     latch: true,
     priority: 'high',
+    distrustsTip: true,
     hint: 'Tip reads colder than CO2 can physically reach: wrong gas, wrong probe or a failed sensor. Replace before treating.',
-    check: (c) =>
+    check: (c): string | null =>
       c.coldestTipC !== null && c.coldestTipC < c.floorC
         ? `tip ${c.coldestTipC.toFixed(2)} C below the physical floor ${c.floorC.toFixed(2)} C`
         : null,
   },
-  {
-    id: 'THERMOCOUPLE_FAULT',
+  THERMOCOUPLE_FAULT: {
     hazard: 'Tip temperature unknown: the freeze cannot be verified or limited',
     condition: 'a fault bit (open, short to GND/VCC, cold-junction range), a non-finite value, or a value outside tip.minValidC..maxValidC',
     armedIn: TREATING_PHASES,
@@ -88,11 +109,11 @@ export const INTERLOCKS: readonly Interlock[] = [
     maxDebounceMs: 500,
     latch: true,
     priority: 'high',
+    distrustsTip: true,
     hint: 'Thermocouple fault: check the probe connector and cable. The tip temperature is unknown: wait the displayed time (thaw.unknownTipWaitS from the last gas flow) before withdrawing.',
-    check: (c) => c.tcProblem,
+    check: (c): string | null => c.tcProblem,
   },
-  {
-    id: 'SENSOR_STALE',
+  SENSOR_STALE: {
     hazard: 'Control acts on old data: the freeze is not limited by what the tip is doing now',
     condition: 'any input sample older than tip.staleMs',
     armedIn: TREATING_PHASES,
@@ -101,11 +122,11 @@ export const INTERLOCKS: readonly Interlock[] = [
     noDebounceReason: 'staleness is already judged over tip.staleMs',
     latch: true,
     priority: 'high',
+    distrustsTip: true,
     hint: 'Sensor data stopped arriving: check the sensor front-end connection.',
-    check: (c) => c.staleProblem,
+    check: (c): string | null => c.staleProblem,
   },
-  {
-    id: 'SENSOR_STUCK',
+  SENSOR_STUCK: {
     hazard: 'A stuck sensor reads a plausible constant: over-freeze or under-freeze goes unseen',
     condition:
       'the tip reading spans less than tip.stuckMinSpanC over tip.stuckWindowMs in a freeze, or while it must warm (a thaw, or Ready before a resumed freeze) and is not above thaw.endTipC, or does not warm after the supply closes while the return line shows no flow; stays present until the probe is disconnected (it cannot be checked again without gas flowing)',
@@ -115,11 +136,12 @@ export const INTERLOCKS: readonly Interlock[] = [
     noDebounceReason: 'the stuck judgement is already a window (tip.stuckWindowMs)',
     latch: true,
     priority: 'high',
+    distrustsTip: true,
     hint: 'Tip reading is frozen at one value: the sensor is stuck. The tip temperature is unknown: wait the displayed time before withdrawing, then replace the probe.',
-    check: (c) => c.state.stuckSuspect,
+    memory: stuckSensorMemory,
+    check: (c): string | null => c.state.memory.SENSOR_STUCK.suspect,
   },
-  {
-    id: 'SUPPLY_PRESSURE_LOW',
+  SUPPLY_PRESSURE_LOW: {
     hazard: 'Too little cooling: the ice ball does not reach -20 C at the nerve (ineffective treatment)',
     condition: 'supply pressure below pressure.supplyLowBar (default 40 bar); blocks start and the next freeze',
     armedIn: TREATING_PHASES,
@@ -128,13 +150,13 @@ export const INTERLOCKS: readonly Interlock[] = [
     latch: true,
     priority: 'medium',
     hint: 'Supply pressure low: the cylinder is cold or nearly empty. Replace or warm the cylinder to room temperature.',
-    check: (c) =>
-      c.readings.supply.barGauge < c.settings.pressure.supplyLowBar || !Number.isFinite(c.readings.supply.barGauge)
+    check: (c): string | null =>
+      // A reading that is not a number is PRESSURE_SENSOR_FAULT's, not a low pressure as well.
+      Number.isFinite(c.readings.supply.barGauge) && c.readings.supply.barGauge < c.settings.pressure.supplyLowBar
         ? `supply ${c.readings.supply.barGauge.toFixed(1)} bar below ${c.settings.pressure.supplyLowBar} bar`
         : null,
   },
-  {
-    id: 'SUPPLY_PRESSURE_HIGH',
+  SUPPLY_PRESSURE_HIGH: {
     hazard: 'Over-pressure: probe or line rupture, gas in tissue',
     condition: 'supply pressure above pressure.supplyHighBar (default 70 bar)',
     armedIn: TREATING_PHASES,
@@ -143,13 +165,12 @@ export const INTERLOCKS: readonly Interlock[] = [
     latch: true,
     priority: 'high',
     hint: 'Supply pressure too high: the cylinder is too warm or the regulator failed. Close the cylinder.',
-    check: (c) =>
-      c.readings.supply.barGauge > c.settings.pressure.supplyHighBar
+    check: (c): string | null =>
+      Number.isFinite(c.readings.supply.barGauge) && c.readings.supply.barGauge > c.settings.pressure.supplyHighBar
         ? `supply ${c.readings.supply.barGauge.toFixed(1)} bar above ${c.settings.pressure.supplyHighBar} bar`
         : null,
   },
-  {
-    id: 'RETURN_LINE_BLOCKED',
+  RETURN_LINE_BLOCKED: {
     hazard: 'Blocked exhaust: pressure inside the probe rises (rupture, gas in tissue) and the tip warms',
     condition: 'return pressure above pressure.returnBlockedBar, or rising by returnRiseBar while the tip warms by tipWarmingC within trendWindowMs during a freeze',
     armedIn: TREATING_PHASES,
@@ -158,15 +179,15 @@ export const INTERLOCKS: readonly Interlock[] = [
     latch: true,
     priority: 'high',
     hint: 'Return line blocked: check the exhaust line for kinks, ice or a closed port. Do not restart until clear.',
-    check: (c) => {
+    memory: returnTrendMemory,
+    check: (c): string | null => {
       if (c.returnBar !== null && c.returnBar > c.settings.pressure.returnBlockedBar) {
         return `return ${c.returnBar.toFixed(2)} bar above ${c.settings.pressure.returnBlockedBar} bar`;
       }
-      return isFreezeOpen(c) && c.state.returnRisingWhileWarming ? 'return pressure rising while the tip warms' : null;
+      return isFreezeOpen(c) && c.state.memory.RETURN_LINE_BLOCKED.risingWhileWarming ? 'return pressure rising while the tip warms' : null;
     },
   },
-  {
-    id: 'INSUFFICIENT_COOLING',
+  INSUFFICIENT_COOLING: {
     hazard: 'An ice ball too small to reach -20 C at the nerve: the treatment fails (domain section 1, cause d)',
     condition: 'tip not below cooling.targetC within cooling.withinS of the valve opening, or back above targetC + hysteresisC during the freeze',
     armedIn: FREEZING,
@@ -175,19 +196,19 @@ export const INTERLOCKS: readonly Interlock[] = [
     latch: true,
     priority: 'medium',
     hint: 'Tip not cold enough: check the supply pressure, the probe placement and for an ice-blocked orifice.',
-    check: (c) => {
+    memory: coolingMemory,
+    check: (c): string | null => {
       const s = c.state;
       if (!isFreezeOpen(c) || s.freezeOpenedMs === null) return null;
       const { targetC, withinS, hysteresisC } = c.settings.cooling;
-      if (s.coolingReachedAtMs === null) {
+      if (c.state.memory.INSUFFICIENT_COOLING === null) {
         const openMs = c.nowMs - s.freezeOpenedMs;
         return openMs >= withinS * 1000 ? `tip ${fmt(c.tipC)} C not below ${targetC} C after ${(openMs / 1000).toFixed(1)} s` : null;
       }
       return c.tipC !== null && c.tipC > targetC + hysteresisC ? `tip warmed back to ${c.tipC.toFixed(1)} C during the freeze` : null;
     },
   },
-  {
-    id: 'VALVE_FAILURE',
+  VALVE_FAILURE: {
     hazard: 'A supply valve stuck open: freezing goes on after it should stop (over-freeze, frostbite)',
     condition: 'gas flow (return above pressure.returnFlowBar) with a valve commanded closed for valves.closeVerifyMs or during a single-valve self-test window, or (boards without a return transducer) the tip still cooling at the end of the post-freeze verify window',
     armedIn: ALL_PHASES,
@@ -196,7 +217,8 @@ export const INTERLOCKS: readonly Interlock[] = [
     latch: true,
     priority: 'high',
     hint: 'Gas still flows with the valve closed: the safety valve has been closed. Close the cylinder and service the valve.',
-    check: (c) => {
+    judgesValveClosing: true,
+    check: (c): string | null => {
       const s = c.state;
       const verify = c.settings.valves.closeVerifyMs;
       const closedFor = (since: number | null): number => (since === null ? -1 : c.nowMs - since);
@@ -214,8 +236,7 @@ export const INTERLOCKS: readonly Interlock[] = [
       return null;
     },
   },
-  {
-    id: 'FREEZE_TIME_LIMIT',
+  FREEZE_TIME_LIMIT: {
     hazard: 'Over-freeze: a lesion larger or deeper than intended (a motor nerve, skin)',
     condition: 'supply open longer than protocol.freezeS + freezeLimit.perCycleGraceMs in a cycle, or the site total reaching freezeLimit.cumulativeMaxS',
     armedIn: START_AND_FREEZE,
@@ -225,7 +246,7 @@ export const INTERLOCKS: readonly Interlock[] = [
     latch: true,
     priority: 'high',
     hint: 'Freeze time limit reached for this site. Do not freeze this site again.',
-    check: (c) => {
+    check: (c): string | null => {
       const s = c.state;
       const cycleLimitMs = c.settings.protocol.freezeS * 1000 + c.settings.freezeLimit.perCycleGraceMs;
       if (!START_AND_FREEZE.includes(s.phase)) return null;
@@ -235,8 +256,7 @@ export const INTERLOCKS: readonly Interlock[] = [
       return over ? `site total ${(s.cumulativeFreezeMs / 1000).toFixed(1)} s, cap ${c.settings.freezeLimit.cumulativeMaxS} s` : null;
     },
   },
-  {
-    id: 'OPERATOR_STOP',
+  OPERATOR_STOP: {
     hazard: 'The operator must be able to end a treatment at once (wrong nerve, patient movement)',
     condition: 'stop pressed during a treatment (a level: while stop is held no treatment starts)',
     armedIn: TREATING_PHASES,
@@ -246,10 +266,9 @@ export const INTERLOCKS: readonly Interlock[] = [
     latch: false,
     priority: 'low',
     hint: 'Stopped by the operator. Wait for safe-to-withdraw before removing the probe.',
-    check: (c) => (c.readings.operator.stop ? 'stop pressed' : null),
+    check: (c): string | null => (c.readings.operator.stop ? 'stop pressed' : null),
   },
-  {
-    id: 'EMERGENCY_STOP',
+  EMERGENCY_STOP: {
     hazard: 'The operator must be able to cut the gas whatever the software does',
     condition: 'emergency stop pressed in (it also cuts valve power in hardware)',
     armedIn: ALL_PHASES,
@@ -259,10 +278,9 @@ export const INTERLOCKS: readonly Interlock[] = [
     latch: true,
     priority: 'medium',
     hint: 'Emergency stop pressed. Release it and acknowledge to reset.',
-    check: (c) => (c.readings.operator.estop ? 'emergency stop pressed' : null),
+    check: (c): string | null => (c.readings.operator.estop ? 'emergency stop pressed' : null),
   },
-  {
-    id: 'FOOTSWITCH_RELEASED',
+  FOOTSWITCH_RELEASED: {
     hazard: 'Freezing continues while the operator is not attending the probe',
     condition: 'footswitch released during a freeze, when footswitch.deadman is set',
     armedIn: FREEZING,
@@ -271,10 +289,9 @@ export const INTERLOCKS: readonly Interlock[] = [
     latch: false,
     priority: 'low',
     hint: 'Footswitch released: freezing stopped. Press start to begin a new treatment.',
-    check: (c) => (c.settings.footswitch.deadman && c.state.phase === 'Freezing' && !c.readings.operator.footswitch ? 'footswitch up' : null),
+    check: (c): string | null => (c.settings.footswitch.deadman && c.state.phase === 'Freezing' && !c.readings.operator.footswitch ? 'footswitch up' : null),
   },
-  {
-    id: 'PROBE_DISCONNECTED',
+  PROBE_DISCONNECTED: {
     hazard: 'Gas vents from an open connector; tip temperature unknown',
     condition: 'probe presence input false',
     armedIn: TREATING_PHASES,
@@ -282,11 +299,11 @@ export const INTERLOCKS: readonly Interlock[] = [
     maxDebounceMs: 500,
     latch: true,
     priority: 'high',
+    distrustsTip: true,
     hint: 'Probe disconnected: reconnect the probe. A frozen probe must thaw before withdrawal.',
-    check: (c) => (c.readings.probe.present ? null : 'probe not present'),
+    check: (c): string | null => (c.readings.probe.present ? null : 'probe not present'),
   },
-  {
-    id: 'LOOP_OVERRUN',
+  LOOP_OVERRUN: {
     hazard: 'The control loop runs late: trips act late (the hardware watchdog is the backstop)',
     condition: 'loop.maxLateSteps late steps within loop.lateWindowMs, one gap longer than loop.maxGapMs, or the clock going backwards; once tripped it stays until the console is restarted',
     armedIn: TREATING_PHASES,
@@ -296,18 +313,18 @@ export const INTERLOCKS: readonly Interlock[] = [
     latch: true,
     priority: 'high',
     hint: 'Controller timing fault: the console must be restarted and checked before further use.',
-    check: (c) => {
+    memory: lateStepsMemory,
+    check: (c): string | null => {
       const l = c.settings.loop;
       // The hint says restart: a timing fault is not cleared by an acknowledge.
       if (c.state.interlocks.LOOP_OVERRUN.tripped) return 'controller timing fault: restart the console';
       if (c.state.lastGapMs < 0) return `clock went backwards by ${(-c.state.lastGapMs).toFixed(0)} ms`;
       if (c.state.lastGapMs > l.maxGapMs) return `step gap ${c.state.lastGapMs.toFixed(0)} ms above ${l.maxGapMs} ms`;
-      const late = c.state.lateStepTimesMs.length;
+      const late = c.state.memory.LOOP_OVERRUN.length;
       return late >= l.maxLateSteps ? `${late} late steps in ${l.lateWindowMs} ms` : null;
     },
   },
-  {
-    id: 'HAL_FAULT',
+  HAL_FAULT: {
     hazard: 'A hardware back-end is lost: outputs and inputs can no longer be trusted',
     condition: 'a back-end reports its device lost',
     armedIn: ALL_PHASES,
@@ -316,11 +333,11 @@ export const INTERLOCKS: readonly Interlock[] = [
     noDebounceReason: 'a lost device must act at once',
     latch: true,
     priority: 'high',
+    distrustsTip: true,
     hint: 'Hardware connection lost: check the cables to the controller board and sensor front-end.',
-    check: (c) => c.readings.halFault,
+    check: (c): string | null => c.readings.halFault,
   },
-  {
-    id: 'CALIBRATION_INVALID',
+  CALIBRATION_INVALID: {
     hazard: 'An uncalibrated, expired or wrong-type probe misreads the tip (10 C warm at -78 C): every freeze is wrong',
     condition: "the probe's calibration record is missing, expired, corrupt or edited, or its thermocouple type is not the board's; blocks start",
     armedIn: ['SelfTest', 'Ready'],
@@ -329,11 +346,11 @@ export const INTERLOCKS: readonly Interlock[] = [
     noDebounceReason: 'the record is judged when it is read; there is nothing to wait for',
     latch: true,
     priority: 'medium',
+    distrustsTip: true,
     hint: 'Probe calibration invalid: calibrate the probe (cryo calibrate --probe ID) or fit a calibrated probe.',
-    check: (c) => c.readings.calibration.problem,
+    check: (c): string | null => c.readings.calibration.problem,
   },
-  {
-    id: 'PRESSURE_SENSOR_FAULT',
+  PRESSURE_SENSOR_FAULT: {
     hazard: 'A dead pressure transducer blinds the flow, blockage and over-pressure checks: a stuck valve or a blocked exhaust goes unseen',
     condition: `supply reading not a number, or a fitted return transducer reading not a number or outside ${RETURN_PLAUSIBLE_MIN_BAR}-${RETURN_PLAUSIBLE_MAX_BAR} bar absolute`,
     armedIn: TREATING_PHASES,
@@ -342,7 +359,7 @@ export const INTERLOCKS: readonly Interlock[] = [
     latch: true,
     priority: 'high',
     hint: 'Pressure sensor fault: check the transducer cables and connectors before treating.',
-    check: (c) => {
+    check: (c): string | null => {
       const supply = c.readings.supply.barGauge;
       if (!Number.isFinite(supply)) return `supply transducer reads ${supply}`;
       const ret = c.readings.returnLine;
@@ -352,8 +369,7 @@ export const INTERLOCKS: readonly Interlock[] = [
       return null;
     },
   },
-  {
-    id: 'NO_FLOW_SEEN',
+  NO_FLOW_SEEN: {
     hazard: 'A return transducer stuck at 1 atm blinds the stuck-valve, leak and blockage checks for the whole freeze; or the probe supply is blocked and nothing freezes',
     condition: 'a fitted return transducer shows no flow (not above pressure.returnFlowBar) with the gas path open for pressure.flowExpectedWithinMs and the supply above pressure.supplyLowBar',
     armedIn: FREEZING,
@@ -362,7 +378,7 @@ export const INTERLOCKS: readonly Interlock[] = [
     latch: true,
     priority: 'high',
     hint: 'No gas flow seen with the valves open: the return pressure transducer is stuck or the probe supply is blocked. Check both before treating.',
-    check: (c) => {
+    check: (c): string | null => {
       const s = c.state;
       if (!isFreezeOpen(c) || s.freezeOpenedMs === null || c.readings.returnLine === null) return null;
       const openMs = c.nowMs - s.freezeOpenedMs;
@@ -371,16 +387,99 @@ export const INTERLOCKS: readonly Interlock[] = [
       return `return ${fmt(c.returnBar)} bar abs with the gas path open for ${(openMs / 1000).toFixed(1)} s: no flow seen`;
     },
   },
-];
+} satisfies Record<string, InterlockRow>;
 
 function fmt(value: number | null): string {
   return value === null ? 'unknown' : value.toFixed(2);
+}
+
+export type InterlockId = keyof typeof INTERLOCK_TABLE;
+
+/** Every interlock id, in table order (the order rows are evaluated and trips reported in). */
+export const INTERLOCK_IDS = Object.freeze(Object.keys(INTERLOCK_TABLE) as InterlockId[]);
+
+/** The rows with their ids, in table order. */
+export const INTERLOCKS: readonly Interlock[] = Object.freeze(INTERLOCK_IDS.map((id) => Object.freeze({ id, ...INTERLOCK_TABLE[id] })));
+
+function rowOf(id: InterlockId): InterlockRow {
+  return INTERLOCK_TABLE[id];
 }
 
 export function interlockById(id: InterlockId): Interlock {
   const row = INTERLOCKS.find((r) => r.id === id);
   if (row === undefined) throw new Error(`no interlock ${id}`);
   return row;
+}
+
+type Table = typeof INTERLOCK_TABLE;
+/** The ids of the rows that remember something between ticks. */
+type StatefulId = { [K in InterlockId]: Table[K] extends { readonly memory: RowMemory<unknown> } ? K : never }[InterlockId];
+type MemoryOf<K extends StatefulId> = Table[K]['memory'] extends RowMemory<infer S> ? S : never;
+
+/** What the stateful rows remember, each under its row's id (ControllerState.memory). */
+export type InterlockMemory = { readonly [K in StatefulId]: MemoryOf<K> };
+
+/** A row with a memory is, by its type, one of the stateful ids. */
+const isStateful = (id: InterlockId): id is StatefulId => rowOf(id).memory !== undefined;
+
+function statefulRows(): (readonly [StatefulId, RowMemory<unknown>])[] {
+  const rows: (readonly [StatefulId, RowMemory<unknown>])[] = [];
+  for (const id of INTERLOCK_IDS) {
+    const memory = rowOf(id).memory;
+    if (memory !== undefined && isStateful(id)) rows.push([id, memory]);
+  }
+  return rows;
+}
+
+const STATEFUL_ROWS = statefulRows();
+
+/** Every stateful row's memory at power-up. */
+export function initialInterlockMemory(): InterlockMemory {
+  return Object.fromEntries(STATEFUL_ROWS.map(([id, memory]) => [id, memory.initial])) as InterlockMemory;
+}
+
+/** Every stateful row's memory after this tick (before the checks read it). The same object when
+ * no row's memory changed: a quiet tick allocates nothing here. */
+export function updateInterlockMemory(input: MemoryInput): InterlockMemory {
+  const prev: Readonly<Record<StatefulId, unknown>> = input.prev.memory;
+  let next: Record<StatefulId, unknown> | null = null;
+  for (const [id, memory] of STATEFUL_ROWS) {
+    const was = prev[id];
+    const now = memory.update(input, was);
+    if (now === was) continue;
+    next ??= { ...prev };
+    next[id] = now;
+  }
+  return next === null ? input.prev.memory : (next as InterlockMemory);
+}
+
+/** Any interlock tripped: both valves must then be commanded closed. A plain loop over the ids:
+ * it runs twice a step (valve commands, end-of-step invariants), and a closure over the rows took
+ * three times as long (measured on the replayed standard treatment, bench/sim.ts). */
+export function anyTripped(state: ControllerState): boolean {
+  const statuses = state.interlocks;
+  for (const id of INTERLOCK_IDS) if (statuses[id].tripped) return true;
+  return false;
+}
+
+/**
+ * A freeze may not begin: some row armed in Freezing sees its condition now, even before its
+ * debounce ends (a freeze never starts into a condition that is about to trip).
+ */
+export function conditionBlocksFreeze(state: ControllerState): boolean {
+  return INTERLOCKS.some((row) => row.armedIn.includes('Freezing') && state.interlocks[row.id].conditionNow);
+}
+
+/** The first of `tripped` after which the tip reading is not trusted; undefined if none. */
+export function tipDistrustingTrip(tripped: readonly InterlockId[]): InterlockId | undefined {
+  return tripped.find((id) => rowOf(id).distrustsTip === true);
+}
+
+/** How long the freeze's verify-closed tail lasts: valves.closeVerifyMs, plus the debounce of the
+ * rows that judge the closed valves (so they can see flow and debounce it), plus two periods. */
+export function closeVerifyWindowMs(settings: Settings): number {
+  const debounceMs = Math.max(0, ...INTERLOCKS.filter((r) => r.judgesValveClosing === true).map((r) => debounceFor(r, settings.debounceMs)));
+  return settings.valves.closeVerifyMs + debounceMs + 2 * periodMs(settings);
 }
 
 /** The row's debounce under `overrides`. An edge row's is 0 whatever the settings say (the schema

@@ -2,17 +2,14 @@
 // Complete, with Stopped and Fault entered by trips (see step.ts). Time- and input-driven
 // transitions only; interlocks are evaluated before this runs.
 import type { TickContext } from './context.js';
-import { INTERLOCKS, debounceFor, interlockById } from './interlocks.js';
+import { closeVerifyWindowMs, conditionBlocksFreeze } from './interlocks.js';
 import type { ControllerState } from './state.js';
-import { periodMs } from './trackers.js';
 import type { ControllerEvent, Phase, SubStep } from './types.js';
 import { isWithdrawn } from './withdrawal.js';
 
 /** Both valves stay closed this long between the two single-valve self-test windows, so the
  * valve response delays can never overlap into an open gas path. */
 export const SELF_TEST_VALVE_PAUSE_MS = 200;
-
-const VALVE_FAILURE_ROW = interlockById('VALVE_FAILURE');
 
 export interface Edges {
   readonly start: boolean;
@@ -47,7 +44,7 @@ function beginSelfTest(s: ControllerState, nowMs: number, events: ControllerEven
 function beginFreeze(s: ControllerState, nowMs: number, events: ControllerEvent[]): ControllerState {
   const cycle = s.cyclesBegun + 1;
   const next = enterPhase(s, nowMs, 'Freezing', 'freeze-open', events, cycle);
-  return { ...next, cyclesBegun: cycle, startRequested: false, freezeOpenedMs: nowMs, cycleFreezeMs: 0, coolingReachedAtMs: null };
+  return { ...next, cyclesBegun: cycle, startRequested: false, freezeOpenedMs: nowMs, cycleFreezeMs: 0 };
 }
 
 /** Why start is refused in Idle, Complete or Stopped; null when it may begin. Stop is a level:
@@ -94,7 +91,7 @@ function tipThawed(ctx: TickContext): boolean {
  */
 function mayBeginFreeze(ctx: TickContext): boolean {
   const footOk = !ctx.settings.footswitch.deadman || ctx.readings.operator.footswitch;
-  return footOk && !INTERLOCKS.some((row) => row.armedIn.includes('Freezing') && ctx.state.interlocks[row.id].conditionNow);
+  return footOk && !conditionBlocksFreeze(ctx.state);
 }
 
 export function advancePhase(ctx: TickContext, edges: Edges, events: ControllerEvent[]): ControllerState {
@@ -132,9 +129,8 @@ export function advancePhase(ctx: TickContext, edges: Edges, events: ControllerE
       if (s.sub === 'freeze-open' && s.cycleFreezeMs >= settings.protocol.freezeS * 1000) {
         return { ...enterSub(s, nowMs, 'freeze-verify-closed', ctx.tipC), freezeOpenedMs: null };
       }
-      // The verify window lasts long enough for VALVE_FAILURE to see flow and debounce it.
-      const verifyMs = settings.valves.closeVerifyMs + debounceFor(VALVE_FAILURE_ROW, settings.debounceMs) + 2 * periodMs(settings);
-      if (s.sub === 'freeze-verify-closed' && inSubMs >= verifyMs) return enterPhase(s, nowMs, 'Thawing', 'none', events);
+      // The verify window lasts long enough for the rows judging the closed valves to see flow and debounce it.
+      if (s.sub === 'freeze-verify-closed' && inSubMs >= closeVerifyWindowMs(settings)) return enterPhase(s, nowMs, 'Thawing', 'none', events);
       return s;
     }
     case 'Thawing': {

@@ -1,11 +1,9 @@
 // Controller settings: every threshold, debounce and protocol value with its documented default
 // and validated bounds. Parsed once at the boundary (a settings file, CLI flags) into a typed,
 // frozen object; inside the controller the types are trusted.
-import { describeIssues } from '../../kernel/config-error.js';
-import { readJsonFile } from '../../kernel/json-file.js';
 import { z } from 'zod';
-import { INTERLOCKS } from './interlocks.js';
-import { INTERLOCK_IDS } from './types.js';
+import { describeIssues } from '../../kernel/config-error.js';
+import { INTERLOCKS, INTERLOCK_IDS } from './interlocks.js';
 
 /** Protocol bounds (shared/domain.md section 4: freeze 10-300 s per cycle, 1-5 cycles). */
 export const FREEZE_S_MIN = 10;
@@ -70,7 +68,7 @@ export const SettingsSchema = z
         maxGapMs: n(40, HARDWARE_WATCHDOG_MS - 50).default(200),
       })
       .strict()
-      .default({ rateHz: 50, lateToleranceMs: 5, maxLateSteps: 10, lateWindowMs: 10_000, maxGapMs: 200 }),
+      .prefault({}),
     tip: z
       .object({
         /** Plausible reading range; outside it the thermocouple is faulty (Type T spans -270..400 C). */
@@ -95,10 +93,7 @@ export const SettingsSchema = z
         stuckWindowMs: n(500, 30_000).default(3_000),
       })
       .strict()
-      .default({
-        minValidC: -200, maxValidC: 150, coldJunctionMinC: -10, coldJunctionMaxC: 70, staleMs: 100,
-        floorMarginC: 2, absoluteLimitC: -100, stuckMinSpanC: 0.02, stuckWindowMs: 3_000,
-      }),
+      .prefault({}),
     pressure: z
       .object({
         /** Operating window (domain section 2): below 40 bar too little cooling, above 70 over-pressure. */
@@ -122,10 +117,7 @@ export const SettingsSchema = z
         tipWarmingC: n(0.5, 20).default(2),
       })
       .strict()
-      .default({
-        supplyLowBar: 40, supplyHighBar: 70, returnBlockedBar: 3, returnFlowBar: 1.3, flowExpectedWithinMs: 2_000,
-        ambientBarAbs: 1.01325, trendWindowMs: 1_000, returnRiseBar: 0.3, tipWarmingC: 2,
-      }),
+      .prefault({}),
     cooling: z
       .object({
         /** The tip must reach this within `withinS` of the valve opening (domain: -60..-80 C at the tip). */
@@ -135,7 +127,7 @@ export const SettingsSchema = z
         hysteresisC: n(0, 20).default(3),
       })
       .strict()
-      .default({ targetC: -50, withinS: 20, hysteresisC: 3 }),
+      .prefault({}),
     thaw: z
       .object({
         /** A thaw ends when its time has passed and the tip is above this. At least 0 C (the ice
@@ -158,7 +150,7 @@ export const SettingsSchema = z
         unknownTipWaitS: n(120, 600).default(180),
       })
       .strict()
-      .default({ endTipC: 0, withdrawMarginC: 2, withdrawDwellMs: 5_000, unknownTipWaitS: 180 }),
+      .prefault({}),
     valves: z
       .object({
         /** After the supply valve closes, the return line must show no flow within this time. */
@@ -169,7 +161,7 @@ export const SettingsSchema = z
         selfTestSettleMs: n(100, 5_000).default(500),
       })
       .strict()
-      .default({ closeVerifyMs: 1_500, selfTestValveMs: 500, selfTestSettleMs: 500 }),
+      .prefault({}),
     freezeLimit: z
       .object({
         /** Backstop over the protocol: a freeze longer than its setting plus this trips. */
@@ -178,14 +170,14 @@ export const SettingsSchema = z
         cumulativeMaxS: n(FREEZE_S_MIN, CYCLES_MAX * FREEZE_S_MAX).default(900),
       })
       .strict()
-      .default({ perCycleGraceMs: 500, cumulativeMaxS: 900 }),
+      .prefault({}),
     footswitch: z
       .object({
         /** Dead-man: the freeze runs only while the footswitch is held down. */
         deadman: z.boolean().default(false),
       })
       .strict()
-      .default({ deadman: false }),
+      .prefault({}),
     /** Debounce per interlock, ms; the defaults and each row's maximum live in the interlock
      * table. Edge rows (stop, e-stop, loop timing...) refuse any debounce. */
     debounceMs: z.record(z.string(), z.number().min(0).max(MAX_ROW_DEBOUNCE_MS)).default({}),
@@ -239,12 +231,9 @@ export function parseSettings(input: unknown, source = 'settings'): Settings {
   return deepFreeze(result.data);
 }
 
+/** The defaults, derived from the schema: each default value is written once, in its field's
+ * `.default()` above (a section left out is parsed from `{}` by `.prefault`, not a second copy). */
 export const DEFAULT_SETTINGS: Settings = parseSettings({});
-
-/** Read and validate a JSON settings file; every failure names the file. */
-export function loadSettingsFile(path: string): Settings {
-  return parseSettings(readJsonFile(path, 'settings file', (message) => new SettingsError(message)), path);
-}
 
 /** A copy of `settings` with another protocol, validated again (bounds and cumulative cap). */
 export function withProtocol(settings: Settings, protocol: Protocol, source = 'protocol'): Settings {

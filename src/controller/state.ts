@@ -1,8 +1,9 @@
 // The controller's whole memory between ticks. Plain, immutable data: the step returns a new one.
 import type { Outputs } from '../../hal/contract.js';
 import { SAFE_OUTPUTS } from '../../hal/contract.js';
+import type { InterlockMemory } from './interlocks.js';
+import { INTERLOCK_IDS, initialInterlockMemory } from './interlocks.js';
 import type { InterlockId, Phase, SubStep } from './types.js';
-import { INTERLOCK_IDS } from './types.js';
 
 export interface InterlockStatus {
   /** Numbers (ControllerState.tickCount) of the ticks that saw the raw condition within the row's
@@ -73,20 +74,16 @@ export interface ControllerState {
   /** Non-null after a tip-validity trip: the reading is not trusted to declare safe to withdraw
    * (the console shows the tip as unknown and a wait since gas last flowed). A new start clears it. */
   readonly tipDistrust: TipDistrust | null;
-  readonly coolingReachedAtMs: number | null;
   readonly tipAtSubStartC: number | null;
   // Trackers.
   /** Steps taken since power-up: the debounce windows count samples, not nominal time, so late
    * ticks cannot thin a window out (a 50 % fault at 24 ms ticks would otherwise never trip). */
   readonly tickCount: number;
   readonly lastStepMs: number | null;
-  readonly lateStepTimesMs: readonly number[];
   readonly lastGapMs: number;
-  readonly stuckWindow: { readonly startMs: number; readonly minC: number; readonly maxC: number } | null;
-  /** Set when the tip reading is judged stuck; present until the probe is disconnected. */
-  readonly stuckSuspect: string | null;
-  readonly trend: { readonly refMs: number; readonly returnBar: number; readonly tipC: number } | null;
-  readonly returnRisingWhileWarming: boolean;
+  /** What the stateful interlock rows remember between ticks, each under its row's id (the row
+   * owns the type, the initial value and the update: src/controller/interlock-memory/). */
+  readonly memory: InterlockMemory;
   readonly safeToWithdraw: boolean;
 }
 
@@ -122,16 +119,11 @@ export function initialState(nowMs: number): ControllerState {
     gasLastFlowedMs: null,
     warm: null,
     tipDistrust: null,
-    coolingReachedAtMs: null,
     tipAtSubStartC: null,
     tickCount: 0,
     lastStepMs: null,
-    lateStepTimesMs: [],
     lastGapMs: 0,
-    stuckWindow: null,
-    stuckSuspect: null,
-    trend: null,
-    returnRisingWhileWarming: false,
+    memory: initialInterlockMemory(),
     safeToWithdraw: false,
   };
 }

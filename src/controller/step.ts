@@ -8,14 +8,14 @@ import { alarmSignals, silenceActive, updateAlarms } from './alarms.js';
 import { makeContext } from './context.js';
 import type { ControllerReadings } from './probe-calibration.js';
 import type { TickContext } from './context.js';
-import { INTERLOCKS, debounceFor, debounceSamples, interlockById } from './interlocks.js';
+import { INTERLOCKS, anyTripped, debounceFor, debounceSamples, interlockById, tipDistrustingTrip } from './interlocks.js';
 import type { Edges } from './phase-logic.js';
+import { assertStepInvariants } from './invariants.js';
 import { advancePhase, enterPhase } from './phase-logic.js';
 import type { Settings } from './settings.js';
 import type { ControllerState, InterlockStatus, TipDistrust } from './state.js';
 import { NO_TICKS } from './state.js';
 import { periodMs, updateTrackers } from './trackers.js';
-import { TIP_VALIDITY_TRIPS } from './withdrawal.js';
 import type { ControllerEvent, InterlockId, OperatorInput } from './types.js';
 import { TREATING_PHASES } from './types.js';
 
@@ -137,7 +137,7 @@ function sameInputs(a: ControllerState['inputs'], b: Readings['operator']): bool
 /** The tip reading is distrusted from a tip-validity trip until the next treatment starts. */
 function tipDistrustAfter(prev: TipDistrust | null, tripped: readonly InterlockId[], pass: InterlockPass, nowMs: number): TipDistrust | null {
   if (prev !== null) return prev;
-  const cause = tripped.find((id) => TIP_VALIDITY_TRIPS.includes(id));
+  const cause = tipDistrustingTrip(tripped);
   return cause === undefined ? null : { reason: `${cause}: ${pass.statuses[cause].detail ?? ''}`, sinceMs: nowMs };
 }
 
@@ -194,7 +194,7 @@ function judgeWithdrawal(ctx: TickContext, s: ControllerState, fresh: boolean): 
 }
 
 function valveCommands(s: ControllerState): { supply: boolean; safety: boolean } {
-  if (INTERLOCKS.some((r) => s.interlocks[r.id].tripped)) return { supply: false, safety: false };
+  if (anyTripped(s)) return { supply: false, safety: false };
   switch (s.sub) {
     case 'freeze-open':
       return { supply: true, safety: true };
@@ -210,7 +210,19 @@ function valveCommands(s: ControllerState): { supply: boolean; safety: boolean }
   }
 }
 
+/** The control step: the tick's work, then its invariants asserted (a violation throws). */
 export function step(nowMs: number, settings: Settings, readings: ControllerReadings, prev: ControllerState): StepResult {
+  const result = stepWithoutInvariantCheck(nowMs, settings, readings, prev);
+  assertStepInvariants(settings, readings, prev, result.state, result.outputs);
+  return result;
+}
+
+/**
+ * The step without its end-of-step invariant check. For the simulation benchmark only, which
+ * measures the check's cost by running both (bench/sim.ts through the loop's test seam); the
+ * console, the simulator and the board sessions always run `step`.
+ */
+export function stepWithoutInvariantCheck(nowMs: number, settings: Settings, readings: ControllerReadings, prev: ControllerState): StepResult {
   // Time is the one input no interlock can judge: a non-finite time would make every duration
   // NaN (a freeze that never ends). It is a bug upstream; throwing sends the runtime to its safe state.
   if (!Number.isFinite(nowMs)) throw new RangeError(`control step: time ${nowMs} ms is not a finite number`);

@@ -1,4 +1,5 @@
 // Types shared by the pure control step, its interlock table and the runtime.
+import type { InterlockId } from './interlocks.js';
 
 export type Phase = 'Idle' | 'SelfTest' | 'Ready' | 'Freezing' | 'Thawing' | 'Complete' | 'Stopped' | 'Fault';
 export const PHASES: readonly Phase[] = ['Idle', 'SelfTest', 'Ready', 'Freezing', 'Thawing', 'Complete', 'Stopped', 'Fault'];
@@ -6,29 +7,8 @@ export const PHASES: readonly Phase[] = ['Idle', 'SelfTest', 'Ready', 'Freezing'
 /** Phases in which a treatment is under way (the probe may be in the patient and cold). */
 export const TREATING_PHASES: readonly Phase[] = ['SelfTest', 'Ready', 'Freezing', 'Thawing'];
 
-export const INTERLOCK_IDS = [
-  'TIP_BELOW_PHYSICAL_FLOOR',
-  'TIP_BELOW_ABSOLUTE_LIMIT',
-  'THERMOCOUPLE_FAULT',
-  'SENSOR_STALE',
-  'SENSOR_STUCK',
-  'SUPPLY_PRESSURE_LOW',
-  'SUPPLY_PRESSURE_HIGH',
-  'RETURN_LINE_BLOCKED',
-  'INSUFFICIENT_COOLING',
-  'VALVE_FAILURE',
-  'FREEZE_TIME_LIMIT',
-  'OPERATOR_STOP',
-  'EMERGENCY_STOP',
-  'FOOTSWITCH_RELEASED',
-  'PROBE_DISCONNECTED',
-  'LOOP_OVERRUN',
-  'HAL_FAULT',
-  'CALIBRATION_INVALID',
-  'PRESSURE_SENSOR_FAULT',
-  'NO_FLOW_SEEN',
-] as const;
-export type InterlockId = (typeof INTERLOCK_IDS)[number];
+/** The interlock ids are the keys of the interlock table (src/controller/interlocks.ts). */
+export type { InterlockId };
 
 /** IEC 60601-1-8 alarm priorities (shared/domain.md section 6). */
 export type AlarmPriority = 'high' | 'medium' | 'low';

@@ -4,19 +4,7 @@
 // the true tip was at -28 C). Pure; step.ts keeps the facts in the state, this reads them.
 import type { Settings } from './settings.js';
 import type { ControllerState } from './state.js';
-import { TREATING_PHASES, type InterlockId } from './types.js';
-
-/** Trips after which the tip reading is not trusted to say the probe has thawed. */
-export const TIP_VALIDITY_TRIPS: readonly InterlockId[] = [
-  'SENSOR_STUCK',
-  'THERMOCOUPLE_FAULT',
-  'SENSOR_STALE',
-  'TIP_BELOW_PHYSICAL_FLOOR',
-  'TIP_BELOW_ABSOLUTE_LIMIT',
-  'CALIBRATION_INVALID',
-  'PROBE_DISCONNECTED',
-  'HAL_FAULT',
-];
+import { TREATING_PHASES } from './types.js';
 
 export type Withdrawal =
   /** The tip reading is trusted and has been warm for the dwell since gas last flowed. */

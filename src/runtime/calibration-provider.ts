@@ -1,7 +1,9 @@
 // Finds the attached probe's calibration record and judges it. File I/O and the calendar date
-// live here, at the boundary, never in the step. Looked up when the probe id changes and again
-// at every start press, so expiry is checked per treatment and a fresh calibration is seen
-// without a restart.
+// live here, at the boundary, never in the step nor in the control loop's tick: a provider
+// (StoreCalibrationProvider) reads and judges a record; PreloadedCalibration keeps the verdict in
+// memory for the tick and reads again, outside the tick, when a start or acknowledge press or a new
+// probe id asks for it (refresh), so expiry is checked per treatment and a fresh calibration is
+// seen without a restart.
 import { ProbeIdError, quoteProbeId } from '../../calibration/errors.js';
 import { calibrationStatus } from '../../calibration/status.js';
 import { loadCalibration } from '../../calibration/store.js';
@@ -10,8 +12,19 @@ import { calibrated, uncalibrated } from '../controller/probe-calibration.js';
 import type { ProbeCalibration } from '../controller/probe-calibration.js';
 
 export interface CalibrationProvider {
-  /** The calibration for `probeId`; `recheck` forces a fresh look at the record. */
+  /** The calibration for `probeId`; `recheck` forces a fresh look at the record. May read a file:
+   * never call it inside a tick (the loop takes a TickCalibration). */
   lookup(probeId: string | null, recheck: boolean): ProbeCalibration;
+}
+
+/** What the control loop asks in its tick: answered from memory, never from a file. */
+export interface TickCalibration {
+  /**
+   * The verdict for `probeId` as last read. `recheck` (a start or acknowledge press) asks for the
+   * record to be read again outside the tick; a probe id other than the one read asks too, and is
+   * answered "not read yet" (uncalibrated: start blocked) until it has been.
+   */
+  inTick(probeId: string | null, recheck: boolean): ProbeCalibration;
 }
 
 export class StoreCalibrationProvider implements CalibrationProvider {
@@ -47,11 +60,68 @@ export class StoreCalibrationProvider implements CalibrationProvider {
   }
 }
 
-/** A provider with one fixed answer (simulation in virtual time, tests). */
-export class FixedCalibrationProvider implements CalibrationProvider {
+/** A provider with one fixed answer (simulation in virtual time, tests): nothing to read. */
+export class FixedCalibrationProvider implements CalibrationProvider, TickCalibration {
   constructor(private readonly calibration: ProbeCalibration) {}
   lookup(): ProbeCalibration {
     return this.calibration;
+  }
+  inTick(): ProbeCalibration {
+    return this.calibration;
+  }
+}
+
+/**
+ * A provider's verdict held in memory for the tick. `load`, `refresh` and `reloadIfUnusable` read
+ * (through the provider) outside the tick; `inTick` only notes what to read next. A press is
+ * judged on the verdict read before it; the record is read again right after that tick, and the
+ * next tick uses it. CALIBRATION_INVALID is armed only from the self-test on, which a start press
+ * enters in that tick, so the fresh verdict acts in the same tick as before. An unusable record is
+ * also read again every few seconds (reloadIfUnusable, from the console), so a probe calibrated
+ * while the console waits in Fault is seen before the acknowledge that should clear the trip.
+ */
+export class PreloadedCalibration implements TickCalibration {
+  #probeId: string | null = null;
+  #verdict: ProbeCalibration;
+  #wanted: { readonly probeId: string | null } | null = null;
+
+  constructor(
+    private readonly provider: CalibrationProvider,
+    private readonly boardType: ThermocoupleType,
+  ) {
+    this.#verdict = uncalibrated(boardType, 'the probe calibration has not been read yet');
+  }
+
+  /** Read and judge `probeId`'s record now (outside the tick); the verdict. */
+  load(probeId: string | null): ProbeCalibration {
+    this.#wanted = null;
+    this.#probeId = probeId;
+    this.#verdict = this.provider.lookup(probeId, true);
+    return this.#verdict;
+  }
+
+  /** A read asked for by a tick is waiting. */
+  get refreshWanted(): boolean {
+    return this.#wanted !== null;
+  }
+
+  /** Do the read a tick asked for, if any (outside the tick). */
+  refresh(): void {
+    if (this.#wanted !== null) this.load(this.#wanted.probeId);
+  }
+
+  /** Read the record again when the verdict is unusable (outside the tick); false when it was usable. */
+  reloadIfUnusable(): boolean {
+    if (this.#verdict.ok) return false;
+    this.load(this.#wanted?.probeId ?? this.#probeId);
+    return true;
+  }
+
+  inTick(probeId: string | null, recheck: boolean): ProbeCalibration {
+    const known = probeId === this.#probeId;
+    if (recheck || !known) this.#wanted = { probeId };
+    if (known) return this.#verdict;
+    return uncalibrated(this.boardType, `probe ${probeId === null ? '(no id)' : quoteProbeId(probeId)}: its calibration record has not been read yet`);
   }
 }
 

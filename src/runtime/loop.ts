@@ -1,9 +1,10 @@
 // The runtime around the pure step: read the HAL, call the step, write the outputs, log the
 // events. One `tick` per scheduler period; the same code runs on the real and the virtual clock.
 import type { Hal, Outputs } from '../../hal/contract.js';
+import { SAFE_OUTPUTS } from '../../hal/contract.js';
 import { calibrateReadings } from '../controller/probe-calibration.js';
 import type { ControllerReadings } from '../controller/probe-calibration.js';
-import type { CalibrationProvider } from './calibration-provider.js';
+import type { TickCalibration } from './calibration-provider.js';
 import type { Settings } from '../controller/settings.js';
 import { initialState } from '../controller/state.js';
 import type { ControllerState } from '../controller/state.js';
@@ -17,14 +18,16 @@ export interface ControlLoopOptions {
   readonly settings: Settings;
   readonly logger: Logger;
   readonly startMs: number;
-  /** The attached probe's calibration: every tip reading passes through it. */
-  readonly calibration: CalibrationProvider;
+  /** The attached probe's calibration, held in memory (no file is read in a tick): every tip
+   * reading passes through it. */
+  readonly calibration: TickCalibration;
   /** Called after every completed tick (telemetry, UI, the HIL runner's recorder). */
   readonly onStep?: (nowMs: number, readings: ControllerReadings, result: StepResult) => void;
   /**
    * Test seam, not a production option: the control step to run, by default the real controller
-   * `step`. Only the simulation fuzzer's tests set it, to run a deliberately broken controller and
-   * prove the fuzzer finds the fault; the CLI and board sessions never pass it.
+   * `step`. Only tests set it (a deliberately broken controller, to prove the fuzzer finds the
+   * fault and that a failed invariant latches the loop safe) and the benchmark (the step without
+   * its invariant check, to measure the check's cost); the CLI and board sessions never pass it.
    */
   readonly step?: StepFunction;
 }
@@ -36,11 +39,12 @@ export class ControlLoop {
   readonly #hal: Hal;
   readonly #settings: Settings;
   readonly #logger: Logger;
-  readonly #calibration: CalibrationProvider;
+  readonly #calibration: TickCalibration;
   readonly #onStep: ((nowMs: number, readings: ControllerReadings, result: StepResult) => void) | undefined;
   readonly #step: StepFunction;
   #state: ControllerState;
   #lastOutputs: Outputs;
+  #failure: unknown = null;
 
   constructor(options: ControlLoopOptions) {
     this.#hal = options.hal;
@@ -67,15 +71,28 @@ export class ControlLoop {
     return this.#lastOutputs;
   }
 
-  /** One control period. A throw anywhere puts the HAL in its safe state before propagating. */
+  /** What made a tick throw (a failed step assertion, a broken back-end); null while none has.
+   * Latched: from then on every tick keeps the outputs safe and runs no step. */
+  get failure(): unknown {
+    return this.#failure;
+  }
+
+  /**
+   * One control period. A throw anywhere (a failed invariant in the step is a bug) commands the
+   * safe outputs, puts the HAL in its safe state, logs, latches and propagates; every later tick
+   * writes the safe outputs again (valves closed, heartbeat still, so the hardware watchdog cuts
+   * valve power too) and runs no step, until the console is restarted.
+   */
   tick(nowMs: number): StepResult {
+    if (this.#failure !== null) return this.#latchedTick();
     try {
       const raw = this.#hal.read();
-      // A start or acknowledge press looks at the probe's record again: expiry is judged per
-      // treatment, and a probe calibrated while the console runs is seen without a restart.
+      // A start or acknowledge press asks for the probe's record to be read again, outside this
+      // tick: expiry is judged per treatment, and a probe calibrated while the console runs is
+      // seen without a restart.
       const was = this.#state.inputs;
       const recheck = (raw.operator.start && !was.start) || (raw.operator.acknowledge && !was.acknowledge);
-      const readings = calibrateReadings(raw, this.#calibration.lookup(raw.probe.id, recheck));
+      const readings = calibrateReadings(raw, this.#calibration.inTick(raw.probe.id, recheck));
       const result = this.#step(nowMs, this.#settings, readings, this.#state);
       // On a trip the back-end goes to its safe state first; the written outputs (valves closed,
       // alarm lamps and buzzer on) then follow in the same tick.
@@ -87,10 +104,27 @@ export class ControlLoop {
       this.#onStep?.(nowMs, readings, result);
       return result;
     } catch (err) {
-      this.#hal.toSafeState();
-      this.#logger.fatal({ err }, 'control step failed: outputs put in the safe state');
+      this.#failure = err;
+      this.#writeSafe();
+      this.#logger.fatal({ err }, 'control step failed: outputs put in the safe state; the controller stays stopped until the console is restarted');
       throw err;
     }
+  }
+
+  #latchedTick(): StepResult {
+    this.#writeSafe();
+    return { outputs: SAFE_OUTPUTS, state: this.#state, events: [] };
+  }
+
+  /** The safe outputs, commanded and then forced by the back-end (which never throws). */
+  #writeSafe(): void {
+    try {
+      this.#hal.write(SAFE_OUTPUTS);
+    } catch {
+      // The back-end may be what failed; its safe state below does not depend on a write.
+    }
+    this.#lastOutputs = SAFE_OUTPUTS;
+    this.#hal.toSafeState();
   }
 }
 

@@ -8,7 +8,8 @@ import { silentLogger } from '../../kernel/log.js';
 import type { Clock } from '../../kernel/clock.js';
 import { VirtualClock } from '../../kernel/clock.js';
 import { ControlLoop } from '../runtime/loop.js';
-import type { CalibrationProvider } from '../runtime/calibration-provider.js';
+import type { TickCalibration } from '../runtime/calibration-provider.js';
+import type { StepFunction } from '../runtime/loop.js';
 import { FixedCalibrationProvider } from '../runtime/calibration-provider.js';
 import { calibrated } from '../controller/probe-calibration.js';
 import { VirtualScheduler } from '../../kernel/scheduler/index.js';
@@ -35,9 +36,12 @@ export interface SimulationOptions {
   readonly logger?: Logger;
   /** The probe's calibration; by default the simulated Type T probe's, which reads true
    * (the sim probe has no error unless one is configured), so no correction. */
-  readonly calibration?: CalibrationProvider;
+  readonly calibration?: TickCalibration;
   /** Wall clock for the `wallMs` figure (the simulation itself never reads it). */
   readonly wallClock?: Clock;
+  /** The ControlLoop's test seam (the real `step` by default). Only the benchmark sets it, to
+   * measure the end-of-step invariant check against a run without it (bench/sim.ts). */
+  readonly step?: StepFunction;
 }
 
 export type SimulationSummary = TreatmentSummary;
@@ -54,6 +58,7 @@ export function simulateTreatment(options: SimulationOptions): SimulationSummary
     logger: options.logger ?? silentLogger(),
     startMs: 0,
     calibration: options.calibration ?? SIM_PROBE_CALIBRATION,
+    step: options.step,
     onStep: (nowMs, readings, result) => {
       recorder.record(nowMs, readings, result);
     },

@@ -2,7 +2,7 @@
 import type { Readings } from '../../hal/contract.js';
 import type { Settings } from '../controller/settings.js';
 import type { ControllerState } from '../controller/state.js';
-import { INTERLOCK_IDS } from '../controller/types.js';
+import { INTERLOCK_IDS } from '../controller/interlocks.js';
 import { withdrawalStatus } from '../controller/withdrawal.js';
 
 /** Seconds left in the current freeze or thaw; null outside them. */

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { Random } from '../../../kernel/random.js';
 import { SettingsSchema, SettingsError, parseSettings } from '../../controller/settings.js';
-import { INTERLOCK_IDS } from '../../controller/types.js';
+import { INTERLOCK_IDS } from '../../controller/interlocks.js';
 
 /** The part of JSON Schema zod emits for the settings that drawing needs. */
 interface JsonSchemaNode {

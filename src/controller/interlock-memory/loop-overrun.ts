@@ -1,0 +1,20 @@
+// LOOP_OVERRUN's memory: the times of the late steps within loop.lateWindowMs.
+import { periodMs } from '../context.js';
+import type { RowMemory } from './row-memory.js';
+
+export type LateStepTimesMs = readonly number[];
+
+const NONE: LateStepTimesMs = Object.freeze([]);
+
+export const lateStepsMemory: RowMemory<LateStepTimesMs> = {
+  initial: NONE,
+  update({ nowMs, settings, prev, gapMs }, timesMs) {
+    const loop = settings.loop;
+    const late = prev.lastStepMs !== null && gapMs > periodMs(settings) + loop.lateToleranceMs;
+    const windowStartMs = nowMs - loop.lateWindowMs;
+    // Copy only when the window drops an entry or gains one: most ticks allocate nothing here.
+    const expired = timesMs.length > 0 && (timesMs[0] ?? nowMs) <= windowStartMs;
+    const kept = expired ? timesMs.filter((t) => t > windowStartMs) : timesMs;
+    return late ? [...kept, nowMs] : kept;
+  },
+};

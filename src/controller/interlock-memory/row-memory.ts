@@ -1,0 +1,34 @@
+// What a stateful interlock row keeps between ticks. The row owns its memory's type, its initial
+// value and its update; the controller state stores it under the row's id (ControllerState.memory)
+// and the step updates every row's memory in one generic pass (interlocks.ts), before the checks.
+import type { Readings } from '../../../hal/contract.js';
+import type { Settings } from '../settings.js';
+import type { ControllerState } from '../state.js';
+
+/** What a row's memory update may look at: the tick's time and readings and the state the
+ * previous tick ended with (its phase and sub-step not yet advanced by this tick). */
+export interface MemoryInput {
+  readonly nowMs: number;
+  readonly settings: Settings;
+  readonly readings: Readings;
+  readonly prev: ControllerState;
+  /** Time since the previous step (0 on the first). */
+  readonly gapMs: number;
+  /** The control channel's temperature when it is usable; null otherwise. */
+  readonly tipC: number | null;
+  /** Gas is flowing, judged by the return-line pressure (false when not measured). */
+  readonly flow: boolean;
+}
+
+export interface RowMemory<S> {
+  /** The memory at power-up. Immutable: every fresh state shares it. */
+  readonly initial: S;
+  /** The memory after this tick. Returns `prev` itself when nothing changed, so a quiet tick
+   * allocates nothing. (A method, so rows with different memories share one table type.) */
+  update(input: MemoryInput, prev: S): S;
+}
+
+/** Gas path open for a freeze: Freezing with the supply commanded open (the previous tick's phase). */
+export function freezeOpenBefore(input: MemoryInput): boolean {
+  return input.prev.phase === 'Freezing' && input.prev.sub === 'freeze-open';
+}

@@ -1,0 +1,62 @@
+// The step's invariants, asserted at the end of every step in production (TigerBeetle's rule:
+// assertions in the code, not only in tests). A failed one is a bug in the step: it throws, and
+// the runtime puts the outputs in their safe state and latches (src/runtime/loop.ts).
+import type { Outputs } from '../../hal/contract.js';
+import { AssertionError } from '../../kernel/assert.js';
+import { anyTripped } from './interlocks.js';
+import type { ControllerReadings } from './probe-calibration.js';
+import type { Settings } from './settings.js';
+import type { ControllerState } from './state.js';
+
+/** The withdrawal verdict's floor: a probe is never declared safe to pull with any tip channel
+ * below the melting point of ice (domain section 4: a frozen probe tears tissue). The withdrawal
+ * logic itself asks more: every channel fresh, usable and above thaw.withdrawMarginC (at least
+ * 0 C, default 2 C) for thaw.withdrawDwellMs. */
+export const WITHDRAW_FLOOR_C = 0;
+
+/**
+ * Throws an AssertionError naming the broken invariant and the values that break it:
+ * - a tripped interlock means both valves commanded closed;
+ * - an open gas path (both valves) means Freezing with nothing tripped;
+ * - within a cycle the freeze time never falls, and while the gas path is open it is within its
+ *   limit (protocol.freezeS plus freezeLimit.perCycleGraceMs);
+ * - safe to withdraw is never set while any tip channel the step used reads below 0 C, is
+ *   faulted or is not a number.
+ */
+/** The message is built only when an invariant fails: this runs every step, and building five
+ * strings per step cost more than the checks themselves (measured with bench/sim.ts). */
+function fail(message: string): never {
+  throw new AssertionError(`invariant: ${message}`);
+}
+
+export function assertStepInvariants(
+  settings: Settings,
+  readings: ControllerReadings,
+  prev: ControllerState,
+  state: ControllerState,
+  outputs: Outputs,
+): void {
+  const tripped = anyTripped(state);
+  const { supplyValveOpen, safetyValveOpen } = outputs;
+  const gasPathOpen = supplyValveOpen && safetyValveOpen;
+  if (tripped && (supplyValveOpen || safetyValveOpen)) {
+    fail(`an interlock is tripped but a valve is commanded open (supply ${supplyValveOpen}, safety ${safetyValveOpen})`);
+  }
+  if (gasPathOpen && (state.phase !== 'Freezing' || tripped)) {
+    fail(`the gas path is commanded open in ${state.phase}${tripped ? ' with an interlock tripped' : ''}`);
+  }
+  if (state.cyclesBegun === prev.cyclesBegun && state.cycleFreezeMs < prev.cycleFreezeMs) {
+    fail(`the cycle's freeze time fell from ${prev.cycleFreezeMs} ms to ${state.cycleFreezeMs} ms`);
+  }
+  if (gasPathOpen) {
+    const limitMs = settings.protocol.freezeS * 1000 + settings.freezeLimit.perCycleGraceMs;
+    if (state.cycleFreezeMs > limitMs) fail(`the gas path is open with the cycle's freeze time ${state.cycleFreezeMs} ms over its limit ${limitMs} ms`);
+  }
+  if (state.safeToWithdraw) {
+    if (readings.tips.length === 0) fail('safe to withdraw declared with no tip channel');
+    for (const [channel, tip] of readings.tips.entries()) {
+      const usable = tip.fault === null && Number.isFinite(tip.tipC) && tip.tipC >= WITHDRAW_FLOOR_C;
+      if (!usable) fail(`safe to withdraw declared with tip channel ${channel} at ${tip.tipC} C (fault ${tip.fault ?? 'none'}), below ${WITHDRAW_FLOOR_C} C or unusable`);
+    }
+  }
+}
