@@ -106,7 +106,7 @@ describe('the calibration path', () => {
   it('trips TIP_BELOW_PHYSICAL_FLOOR for a reading a Type K tolerance allows but a Type T one does not', () => {
     const floorT = physicalFloorC(1.013, DEFAULT_SETTINGS, 'T');
     const tipC = floorT - 0.5;
-    const script = (type: 'T' | 'K') => new NormalPatient({ startAtMs: null }).script(() => ({ tipC, returnBar: 1.013, calibration: calibrated(type, 0, 1) }));
+    const script = (type: 'T' | 'K') => new NormalPatient({ startAtMs: null }).script(() => ({ tipC, returnBarAbs: 1.013, calibration: calibrated(type, 0, 1) }));
     expect(trips(drive(script('T'), { durationMs: 500 }).events).map((e) => e.id)).toContain('TIP_BELOW_PHYSICAL_FLOOR');
     expect(trips(drive(script('K'), { durationMs: 500 }).events)).toEqual([]);
   });

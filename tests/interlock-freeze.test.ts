@@ -87,7 +87,7 @@ function atFreezeEnd(settings: Settings = SETTINGS) {
 describe('VALVE_FAILURE', () => {
   it('trips when the return line still shows flow 1.5 s after the supply valve closed (plus its debounce)', () => {
     const { patient, at, closedMs } = atFreezeEnd();
-    const d = drive(patient.script(() => ({ returnBar: RETURN_FLOWING_BAR, tipC: -65 })), { settings: SETTINGS, state: at.state, durationMs: 3_000 });
+    const d = drive(patient.script(() => ({ returnBarAbs: RETURN_FLOWING_BAR, tipC: -65 })), { settings: SETTINGS, state: at.state, durationMs: 3_000 });
     const rec = expectTrip(d, 'VALVE_FAILURE', 'Fault');
     expect(rec.nowMs).toBe(closedMs + 1_600);
     // The safety valve was still open the step before: the trip is what closed it.
@@ -99,7 +99,7 @@ describe('VALVE_FAILURE', () => {
   it('trips when the tip keeps cooling through the verify window after the supply valve closed', () => {
     const { patient, at, closedMs } = atFreezeEnd();
     // No return transducer on this board: only the tip can show the valve stuck open.
-    const d = drive(patient.script((now) => ({ returnBar: null, tipC: -65 - (now - closedMs) / 1000 })), {
+    const d = drive(patient.script((now) => ({ returnBarAbs: null, tipC: -65 - (now - closedMs) / 1000 })), {
       settings: SETTINGS,
       state: at.state,
       durationMs: 3_000,
@@ -111,7 +111,7 @@ describe('VALVE_FAILURE', () => {
 
   it('trips when a single-valve self-test window shows flow', () => {
     const patient = new NormalPatient();
-    const d = drive(patient.script((_now, s) => (s.sub === 'selftest-safety-only' ? { returnBar: RETURN_FLOWING_BAR } : {})), {
+    const d = drive(patient.script((_now, s) => (s.sub === 'selftest-safety-only' ? { returnBarAbs: RETURN_FLOWING_BAR } : {})), {
       settings: SETTINGS,
       durationMs: 3_000,
     });
@@ -123,13 +123,13 @@ describe('VALVE_FAILURE', () => {
   it('trips on flow with both valves closed long after the treatment', () => {
     const patient = new NormalPatient();
     const complete = drive(patient.script(), { settings: SETTINGS, until: inPhase('Complete', 2_000) });
-    const d = drive(patient.script(() => ({ returnBar: RETURN_FLOWING_BAR })), { settings: SETTINGS, state: complete.state, durationMs: 1_000 });
+    const d = drive(patient.script(() => ({ returnBarAbs: RETURN_FLOWING_BAR })), { settings: SETTINGS, state: complete.state, durationMs: 1_000 });
     expectTrip(d, 'VALVE_FAILURE', 'Fault');
   });
 
   it('does not trip on flow that dies away within the 1.5 s verify time', () => {
     const { patient, at, closedMs } = atFreezeEnd();
-    const d = drive(patient.script((now) => (now < closedMs + 1_400 ? { returnBar: RETURN_FLOWING_BAR } : {})), {
+    const d = drive(patient.script((now) => (now < closedMs + 1_400 ? { returnBarAbs: RETURN_FLOWING_BAR } : {})), {
       settings: SETTINGS,
       until: inPhase('Complete'),
       state: at.state,
@@ -153,7 +153,7 @@ describe('VALVE_FAILURE', () => {
   it('trips when the tip warms only 0.4 C in the verify window on a board without a return transducer', () => {
     const { patient, at } = atFreezeEnd();
     const startC = at.state.tipAtSubStartC ?? Number.NaN;
-    const d = drive(patient.script((_now, s) => (s.sub === 'freeze-verify-closed' ? { tipC: startC + 0.4, returnBar: null } : {})), {
+    const d = drive(patient.script((_now, s) => (s.sub === 'freeze-verify-closed' ? { tipC: startC + 0.4, returnBarAbs: null } : {})), {
       settings: SETTINGS,
       state: at.state,
       durationMs: 3_000,

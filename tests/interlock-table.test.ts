@@ -71,7 +71,7 @@ describe('a normal treatment', () => {
   it('runs every preset to Complete without a trip, with the return line unmeasured', () => {
     for (const protocol of Object.values(PRESETS)) {
       const settings = withProtocol(DEFAULT_SETTINGS, protocol);
-      const d = drive(new NormalPatient().script(() => ({ returnBar: null })), { settings, until: inPhase('Complete') });
+      const d = drive(new NormalPatient().script(() => ({ returnBarAbs: null })), { settings, until: inPhase('Complete') });
       expect(d.state.phase).toBe('Complete');
       expect(trips(d.events)).toEqual([]);
     }

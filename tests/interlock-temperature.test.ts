@@ -25,7 +25,7 @@ import {
 
 const SETTINGS = withProtocol(DEFAULT_SETTINGS, SHORT_PROTOCOL);
 const MARGIN_C = TC_TOLERANCE_AT_SUBLIMATION_C.T + DEFAULT_SETTINGS.tip.floorMarginC;
-const floorAt = (returnBar: number): number => sublimationTempC(returnBar) - MARGIN_C;
+const floorAt = (returnBarAbs: number): number => sublimationTempC(returnBarAbs) - MARGIN_C;
 
 /** A normal treatment 10 s into its first freeze (gas flowing, tip near -65 C). */
 function midFreeze(settings: Settings = SETTINGS) {
@@ -65,18 +65,18 @@ describe('TIP_BELOW_PHYSICAL_FLOOR', () => {
 
   it('does not trip at the same tip reading when the return line is at 1 atm', () => {
     // (A return line at 1 atm with the gas path open is NO_FLOW_SEEN's business, not the floor's.)
-    const { d } = faultFromMidFreeze({ tipC: -76, returnBar: 1.013 }, 2_000);
+    const { d } = faultFromMidFreeze({ tipC: -76, returnBarAbs: 1.013 }, 2_000);
     expect(trips(d.events).map((t) => t.id)).not.toContain('TIP_BELOW_PHYSICAL_FLOOR');
   });
 
   it('assumes 1 atm when the board has no return-line transducer', () => {
-    const { d } = faultFromMidFreeze({ tipC: floorAt(ATMOSPHERIC_PRESSURE_BAR) - 0.3, returnBar: null });
+    const { d } = faultFromMidFreeze({ tipC: floorAt(ATMOSPHERIC_PRESSURE_BAR) - 0.3, returnBarAbs: null });
     expectTrip(d, 'TIP_BELOW_PHYSICAL_FLOOR', 'Fault');
     expect(tripDetail(d, 'TIP_BELOW_PHYSICAL_FLOOR')).toContain(`physical floor ${floorAt(ATMOSPHERIC_PRESSURE_BAR).toFixed(2)} C`);
   });
 
   it('does not trip just above the 1 atm floor when the return line is not measured', () => {
-    const { d } = faultFromMidFreeze({ tipC: floorAt(ATMOSPHERIC_PRESSURE_BAR) + 0.3, returnBar: null }, 2_000);
+    const { d } = faultFromMidFreeze({ tipC: floorAt(ATMOSPHERIC_PRESSURE_BAR) + 0.3, returnBarAbs: null }, 2_000);
     expect(trips(d.events)).toEqual([]);
   });
 
@@ -110,13 +110,13 @@ describe('TIP_BELOW_ABSOLUTE_LIMIT', () => {
 
   it('trips at -100.5 C, beside the floor, naming the -100 C limit', () => {
     expect(sublimationTempC(SUBLIMATION_MIN_PRESSURE_BAR) - 5).toBeGreaterThan(-100.5);
-    const { d } = faultFromMidFreeze({ tipC: -100.5, returnBar: lowReturnBar }, 1_000, wide);
+    const { d } = faultFromMidFreeze({ tipC: -100.5, returnBarAbs: lowReturnBar }, 1_000, wide);
     expectTrip(d, 'TIP_BELOW_ABSOLUTE_LIMIT', 'Fault');
     expect(tripDetail(d, 'TIP_BELOW_ABSOLUTE_LIMIT')).toBe('tip -100.50 C below -100 C');
   });
 
   it('does not trip at -99.9 C (the floor does)', () => {
-    const { d } = faultFromMidFreeze({ tipC: -99.9, returnBar: lowReturnBar }, 2_000, wide);
+    const { d } = faultFromMidFreeze({ tipC: -99.9, returnBarAbs: lowReturnBar }, 2_000, wide);
     expect(trips(d.events).map((t) => t.id)).toEqual(['TIP_BELOW_PHYSICAL_FLOOR']);
   });
 
@@ -133,7 +133,7 @@ describe('TIP_BELOW_ABSOLUTE_LIMIT', () => {
           { tipC: -64, coldJunctionC: 25, fault: null, atMs: now },
           { tipC: -101, coldJunctionC: 25, fault: null, atMs: now },
         ],
-        returnBar: lowReturnBar,
+        returnBarAbs: lowReturnBar,
       }),
       1_000,
       wide,
@@ -142,7 +142,7 @@ describe('TIP_BELOW_ABSOLUTE_LIMIT', () => {
   });
 
   it('does not trip on a reading below -100 C that lasts one step short of its debounce', () => {
-    const { d } = faultFromMidFreeze(during(100, { tipC: -100.5, returnBar: lowReturnBar }), 1_000, wide);
+    const { d } = faultFromMidFreeze(during(100, { tipC: -100.5, returnBarAbs: lowReturnBar }), 1_000, wide);
     expect(trips(d.events)).toEqual([]);
   });
 });

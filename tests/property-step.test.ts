@@ -37,8 +37,8 @@ interface Segment {
   /** Extra gap before the segment's first step: 0, or a stall. */
   readonly stallMs: number;
   readonly tip: TipMode;
-  readonly supplyBar: number | null;
-  readonly returnBar: number | 'plant' | null;
+  readonly supplyBarGauge: number | null;
+  readonly returnBarAbs: number | 'plant' | null;
   readonly probePresent: boolean;
   readonly press: 'start' | 'stop' | 'acknowledge' | null;
   readonly footswitch: boolean;
@@ -61,8 +61,8 @@ const disturbed: fc.Arbitrary<Segment> = fc.record({
   gapMs: fc.oneof({ weight: 4, arbitrary: fc.constant(20) }, { weight: 3, arbitrary: fc.integer({ min: 15, max: 40 }) }),
   stallMs: fc.oneof({ weight: 12, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 41, max: 3_000 }) }),
   tip: tipMode,
-  supplyBar: fc.oneof({ weight: 8, arbitrary: fc.constant(null) }, { weight: 2, arbitrary: fc.double({ min: 0, max: 100, noNaN: true }) }, { weight: 1, arbitrary: fc.constant(Number.NaN) }),
-  returnBar: fc.oneof(
+  supplyBarGauge: fc.oneof({ weight: 8, arbitrary: fc.constant(null) }, { weight: 2, arbitrary: fc.double({ min: 0, max: 100, noNaN: true }) }, { weight: 1, arbitrary: fc.constant(Number.NaN) }),
+  returnBarAbs: fc.oneof(
     { weight: 8, arbitrary: fc.constant('plant' as const) },
     { weight: 1, arbitrary: fc.constant(null) },
     { weight: 2, arbitrary: fc.double({ min: 0, max: 5, noNaN: true }) },
@@ -83,8 +83,8 @@ const nominal: fc.Arbitrary<Segment> = fc.record({
   gapMs: fc.oneof({ weight: 4, arbitrary: fc.constant(20) }, { weight: 3, arbitrary: fc.integer({ min: 15, max: 40 }) }),
   stallMs: fc.oneof({ weight: 12, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 41, max: 3_000 }) }),
   tip: fc.constant({ kind: 'plant' } as const),
-  supplyBar: fc.constant(null),
-  returnBar: fc.constant('plant' as const),
+  supplyBarGauge: fc.constant(null),
+  returnBarAbs: fc.constant('plant' as const),
   probePresent: fc.constant(true),
   press: fc.oneof(
     { weight: 3, arbitrary: fc.constant(null) },
@@ -117,8 +117,8 @@ function overridesFor(seg: Segment, nowMs: number, segStartMs: number, first: bo
   })();
   return {
     ...tip,
-    ...(seg.supplyBar === null ? {} : { supplyBar: seg.supplyBar }),
-    ...(seg.returnBar === 'plant' ? {} : { returnBar: seg.returnBar }),
+    ...(seg.supplyBarGauge === null ? {} : { supplyBarGauge: seg.supplyBarGauge }),
+    ...(seg.returnBarAbs === 'plant' ? {} : { returnBarAbs: seg.returnBarAbs }),
     probePresent: seg.probePresent,
     halFault: seg.halFault ? 'device lost' : null,
     operator: {

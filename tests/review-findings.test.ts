@@ -172,7 +172,7 @@ describe('M2: safe to withdraw needs a dwell after the last gas flow', () => {
     // Early in a freeze the reading lags the true tip: 5 C read while the tip is below 0 C.
     const patient = new NormalPatient();
     const ready = drive(patient.script(), { settings: SETTINGS, until: inPhase('Freezing', 500) });
-    const d = drive(patient.script(() => ({ tipC: 5, supplyBar: 80 })), { settings: SETTINGS, state: ready.state, durationMs: 2_000 });
+    const d = drive(patient.script(() => ({ tipC: 5, supplyBarGauge: 80 })), { settings: SETTINGS, state: ready.state, durationMs: 2_000 });
     const rec = expectTrip(d, 'SUPPLY_PRESSURE_HIGH', 'Fault');
     expect(rec.state.safeToWithdraw).toBe(false);
     expect(d.steps.some((r) => r.state.safeToWithdraw)).toBe(false);
@@ -294,7 +294,7 @@ describe('M5: acknowledge does not clear a cause that is still there', () => {
 
 describe('M6: the floor never trusts a return pressure below the room', () => {
   it('trips the physical floor on -89 C (nitrous oxide) when the return transducer reads a plausible 0.5 bar', () => {
-    const { d } = fromMidFreeze(() => ({ tipC: -89, returnBar: 0.55 }), 1_000);
+    const { d } = fromMidFreeze(() => ({ tipC: -89, returnBarAbs: 0.55 }), 1_000);
     expectTrip(d, 'TIP_BELOW_PHYSICAL_FLOOR', 'Fault');
   });
 });
@@ -344,7 +344,7 @@ describe('mutations the suite must kill', () => {
     const ready = drive(patient.script(), { settings: withProtocol(DEFAULT_SETTINGS, SHORT_PROTOCOL), until: inPhase('Ready') });
     // Flow right after the supply-only window: the safety valve has been closed 700 ms, the supply 0.
     const deadman = parseSettings({ protocol: SHORT_PROTOCOL, footswitch: { deadman: true } });
-    const d = drive(patient.script(() => ({ returnBar: RETURN_FLOWING_BAR })), { settings: deadman, state: ready.state, durationMs: 1_400 });
+    const d = drive(patient.script(() => ({ returnBarAbs: RETURN_FLOWING_BAR })), { settings: deadman, state: ready.state, durationMs: 1_400 });
     const rec = expectTrip(d, 'VALVE_FAILURE', 'Fault');
     const supplyClosedMs = rec.nowMs - (ready.state.supplyClosedSinceMs ?? rec.nowMs);
     expect(supplyClosedMs).toBeLessThan(DEFAULT_SETTINGS.valves.closeVerifyMs);

@@ -132,7 +132,7 @@ describe('refused values', () => {
 describe('debounce overrides', () => {
   it('replace the table default for that interlock', () => {
     const instant = parseSettings({ debounceMs: { SUPPLY_PRESSURE_LOW: 0 } });
-    const d = drive((now) => nominalReadings(now, { supplyBar: now >= 1_000 ? 35 : 57, operator: { start: now === 1_000 } }), {
+    const d = drive((now) => nominalReadings(now, { supplyBarGauge: now >= 1_000 ? 35 : 57, operator: { start: now === 1_000 } }), {
       settings: instant,
       durationMs: 2_000,
     });

@@ -10,7 +10,7 @@ const SETTINGS = withProtocol(DEFAULT_SETTINGS, PRESETS.standard);
 describe('the status line', () => {
   it('shows phase, cycle, time left, tip, pressures, withdrawal and alarms', () => {
     const state = { ...initialState(0), phase: 'Freezing' as const, cycle: 2, cycleFreezeMs: 46_000, safeToWithdraw: false };
-    const readings = nominalReadings(0, { tipC: -66.34, supplyBar: 55.9, returnBar: 1.82 });
+    const readings = nominalReadings(0, { tipC: -66.34, supplyBarGauge: 55.9, returnBarAbs: 1.82 });
     const line = formatStatus(0, state, SETTINGS, readings, false);
     expect(line).toBe('Freezing 2/3 | left 74 s | tip -66.3 C | supply 55.9 bar gauge | return 1.82 bar abs | DO NOT WITHDRAW | no alarms');
   });

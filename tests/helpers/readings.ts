@@ -26,10 +26,10 @@ export interface ReadingOverrides {
   readonly tipAtMs?: number;
   /** Replaces the whole tip channel list (the other tip overrides are then ignored). */
   readonly tips?: readonly TipSample[];
-  readonly supplyBar?: number;
+  readonly supplyBarGauge?: number;
   readonly supplyAtMs?: number;
   /** Return-line pressure, bar absolute; null for a board without the transducer. */
-  readonly returnBar?: number | null;
+  readonly returnBarAbs?: number | null;
   readonly returnAtMs?: number;
   readonly probePresent?: boolean;
   readonly operator?: Partial<Omit<OperatorSample, 'atMs'>>;
@@ -43,11 +43,11 @@ export const EXACT_TYPE_T = calibrated('T', 0, 1);
 /** Nominal readings at `nowMs`: tip 37 C fresh, supply 57 bar, return 1 atm, probe in, no buttons. */
 export function nominalReadings(nowMs: number, o: ReadingOverrides = {}): Readings {
   const tip: TipSample = { tipC: o.tipC ?? BODY_C, coldJunctionC: o.coldJunctionC ?? 25, fault: o.fault ?? null, atMs: o.tipAtMs ?? nowMs };
-  const returnBar = o.returnBar === undefined ? RETURN_IDLE_BAR : o.returnBar;
-  const returnLine: AbsPressureSample | null = returnBar === null ? null : { barAbs: returnBar, atMs: o.returnAtMs ?? nowMs };
+  const returnBarAbs = o.returnBarAbs === undefined ? RETURN_IDLE_BAR : o.returnBarAbs;
+  const returnLine: AbsPressureSample | null = returnBarAbs === null ? null : { barAbs: returnBarAbs, atMs: o.returnAtMs ?? nowMs };
   return {
     tips: o.tips ?? [tip],
-    supply: { barGauge: o.supplyBar ?? SUPPLY_NOMINAL_BAR, atMs: o.supplyAtMs ?? nowMs },
+    supply: { barGauge: o.supplyBarGauge ?? SUPPLY_NOMINAL_BAR, atMs: o.supplyAtMs ?? nowMs },
     returnLine,
     probe: { present: o.probePresent ?? true, id: null, atMs: nowMs },
     operator: { start: false, stop: false, acknowledge: false, newSite: false, footswitch: false, estop: false, ...o.operator, atMs: nowMs },
@@ -177,7 +177,7 @@ export class NormalPatient {
     const ripple = this.#o.rippleC * Math.sin((2 * Math.PI * nowMs) / 1_700);
     return nominalReadings(nowMs, {
       tipC: this.tipTrueC + ripple,
-      returnBar: flowing ? RETURN_FLOWING_BAR : RETURN_IDLE_BAR,
+      returnBarAbs: flowing ? RETURN_FLOWING_BAR : RETURN_IDLE_BAR,
       ...o,
       operator: { start: nowMs === this.#o.startAtMs, footswitch: this.#o.footswitch, ...o.operator },
     });

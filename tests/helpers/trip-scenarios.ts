@@ -98,20 +98,20 @@ export const TRIP_SCENARIOS = {
     what: 'the supply falls to 35 bar mid-freeze',
     alongside: [],
     closesAnOpenValve: true,
-    run: () => fromMidFreeze(() => ({ supplyBar: 35 })),
+    run: () => fromMidFreeze(() => ({ supplyBarGauge: 35 })),
   },
   SUPPLY_PRESSURE_HIGH: {
     what: 'the supply rises to 80 bar mid-freeze',
     alongside: [],
     closesAnOpenValve: true,
-    run: () => fromMidFreeze(() => ({ supplyBar: 80 })),
+    run: () => fromMidFreeze(() => ({ supplyBarGauge: 80 })),
   },
   RETURN_LINE_BLOCKED: {
     what: 'the return line rises to 3.5 bar mid-freeze, and vents once the valves are closed',
     alongside: [],
     closesAnOpenValve: true,
     // Held after the valves close, the pressure would read as flow past a closed valve (VALVE_FAILURE).
-    run: () => fromMidFreeze((_now, _t0Ms, state) => (gasPathOpen(state.outputs) ? { returnBar: 3.5 } : {})),
+    run: () => fromMidFreeze((_now, _t0Ms, state) => (gasPathOpen(state.outputs) ? { returnBarAbs: 3.5 } : {})),
   },
   INSUFFICIENT_COOLING: {
     what: 'the gas only cools the tip toward -45 C',
@@ -125,7 +125,7 @@ export const TRIP_SCENARIOS = {
     closesAnOpenValve: true,
     run: () => {
       const { patient, lead } = atFreezeEnd();
-      const stuck = drive(patient.script(() => ({ returnBar: RETURN_FLOWING_BAR, tipC: -65 })), { settings: SETTINGS, state: lead.state, durationMs: FAULT_RUN_MS });
+      const stuck = drive(patient.script(() => ({ returnBarAbs: RETURN_FLOWING_BAR, tipC: -65 })), { settings: SETTINGS, state: lead.state, durationMs: FAULT_RUN_MS });
       return joined(lead, stuck);
     },
   },
@@ -195,13 +195,13 @@ export const TRIP_SCENARIOS = {
     what: 'a fitted return transducer reads 0.2 bar abs (below half an atmosphere) mid-freeze',
     alongside: [],
     closesAnOpenValve: true,
-    run: () => fromMidFreeze(() => ({ returnBar: 0.2 })),
+    run: () => fromMidFreeze(() => ({ returnBarAbs: 0.2 })),
   },
   NO_FLOW_SEEN: {
     what: 'the return transducer stays at 1 atm with the gas path open',
     alongside: [],
     closesAnOpenValve: true,
-    run: () => drive(new NormalPatient().script(() => ({ returnBar: 1.013 })), { settings: SETTINGS, durationMs: 10_000 }),
+    run: () => drive(new NormalPatient().script(() => ({ returnBarAbs: 1.013 })), { settings: SETTINGS, durationMs: 10_000 }),
   },
 } satisfies Record<InterlockId, TripScenario>;
 
