@@ -80,9 +80,6 @@ export type DigitalChannel = (typeof DIGITAL_CHANNELS)[number];
 const PinSchema = z.union([z.number().int(), z.string().min(1)]);
 export type PinName = z.infer<typeof PinSchema>;
 
-/** A port name beginning with this is served by the emulators in hil/ (no device is opened). */
-export const EMULATED_PORT_PREFIX = 'emulated:';
-export const isEmulatedPort = (port: string | null): boolean => port?.startsWith(EMULATED_PORT_PREFIX) === true;
 
 const polarity = z.enum(['active-high', 'active-low']);
 export type Polarity = z.infer<typeof polarity>;
@@ -111,17 +108,29 @@ export const HardwareBoardSchema = z
     thermocoupleType: z.enum(['T', 'K']).default('T'),
     /** The fitted probe's id, for probes without an ID chip: its calibration record is found by it. */
     probeId: ProbeIdSchema.nullable().default(null),
+    /** Present on an emulated board: `cryo rig` (hil/rig/) serves both ports as pseudo-terminals
+     * at the paths the board gives, from its own process; `cryo run` starts it when none runs. */
+    rig: z
+      .object({
+        /** Seeds the plant's sensor noise. */
+        seed: z.number().int().min(0).max(0xffff_ffff).default(1),
+        /** A rig that `cryo run` starts exits after this long with no host on either port. */
+        exitWhenIdleS: z.number().int().min(1).max(86_400).default(600),
+      })
+      .strict()
+      .nullable()
+      .default(null),
     calibration: z
       .object({
         /** Only simulated probes can calibrate themselves (a real probe needs real baths): true is
-         * accepted only when both ports are emulated, whose probe is the plant model's. */
+         * accepted only on a rig board, whose probe is the plant model's. */
         autoCalibrate: z.boolean().default(false),
       })
       .strict()
       .default({ autoCalibrate: false }),
     firmata: z
       .object({
-        /** Serial device of the Uno; null = the first USB serial port found; 'emulated:uno' = hil/. */
+        /** Serial device of the Uno; null = the first USB serial port found. */
         port: z.string().min(1).nullable(),
         /** StandardFirmata talks at 57600 baud. */
         baud: z.number().int().min(9600).max(1_000_000).default(57600),
@@ -163,7 +172,7 @@ export const HardwareBoardSchema = z
       .strict(),
     frontend: z
       .object({
-        /** Serial device of the thermocouple front-end; 'emulated:frontend' = hil/ emulator. */
+        /** Serial device of the thermocouple front-end. */
         port: z.string().min(1),
         baud: z.number().int().min(9600).max(1_000_000).default(115200),
         channels: z.number().int().min(1).max(4).default(1),
@@ -226,11 +235,11 @@ function checkPins(board: HardwareInput, ctx: Ctx): void {
   if (board.firmata.io === 'serial' && board.firmata.baud !== STANDARD_FIRMATA_BAUD) {
     ctx.addIssue({ code: 'custom', path: ['firmata', 'baud'], message: `StandardFirmata talks at ${STANDARD_FIRMATA_BAUD} baud only (got ${board.firmata.baud})` });
   }
-  if (board.calibration.autoCalibrate && !(isEmulatedPort(board.firmata.port) && isEmulatedPort(board.frontend.port))) {
+  if (board.calibration.autoCalibrate && board.rig === null) {
     ctx.addIssue({
       code: 'custom',
       path: ['calibration', 'autoCalibrate'],
-      message: 'true only for emulated boards: a real probe must be calibrated in real baths (cryo calibrate)',
+      message: 'true only for emulated (rig) boards: a real probe must be calibrated in real baths (cryo calibrate)',
     });
   }
   const io = board.firmata.io;
@@ -321,13 +330,18 @@ function checkPorts(board: HardwareInput, ctx: Ctx): void {
       message: `${JSON.stringify(board.frontend.port)} is also firmata.port: the Uno and the thermocouple front-end need a serial port each`,
     });
   }
-  // A half-emulated board would run the real driver against an emulator's name (or the reverse).
-  if (isEmulatedPort(firmata.port) !== isEmulatedPort(board.frontend.port)) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['frontend', 'port'],
-      message: `${JSON.stringify(board.frontend.port)} with firmata.port ${JSON.stringify(firmata.port)}: both ports are emulated ("${EMULATED_PORT_PREFIX}...") or neither is`,
-    });
+  // The rig makes both devices in one directory (its run directory: pid file, control socket, trace).
+  if (board.rig !== null) {
+    const uno = firmata.port;
+    if (firmata.io !== 'serial' || uno === null || !posix.isAbsolute(uno)) {
+      ctx.addIssue({ code: 'custom', path: ['firmata', 'port'], message: `${JSON.stringify(uno)}: a rig board names the Uno's device by an absolute path (the rig makes it)` });
+    } else if (!posix.isAbsolute(board.frontend.port) || posix.dirname(posix.normalize(board.frontend.port)) !== posix.dirname(posix.normalize(uno))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['frontend', 'port'],
+        message: `${JSON.stringify(board.frontend.port)}: a rig board's front-end device is an absolute path in the directory of firmata.port (${JSON.stringify(uno)})`,
+      });
+    }
   }
 }
 

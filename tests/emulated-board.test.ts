@@ -1,31 +1,50 @@
 // End to end on boards/uno-emulated.json: the unchanged controller against the real
-// StandardFirmata firmware (avr8js) and the thermocouple front-end emulator over a socat pty, in
-// real time. Slow by nature (tens of seconds); they are the hardware code paths' proof in CI.
-import fs from 'node:fs';
-import os from 'node:os';
+// StandardFirmata firmware (avr8js) and the thermocouple front-end emulator, served by `cryo rig`
+// as two pseudo-terminals from a process of its own, in real time. Slow by nature (tens of
+// seconds); they are the hardware code paths' proof in CI. The board's devices are in this file's
+// own folder, so a rig left by anything else is never used.
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAULT_BITS } from '../hal/serial/protocol.js';
-import { startEmulatedRig } from '../hil/emulated-rig.js';
-import type { EmulatedRig } from '../hil/emulated-rig.js';
+import { RigClient } from '../hil/rig/control.js';
+import { runningRigPid, stopRig } from '../hil/rig/launch.js';
+import { rigPaths } from '../hil/rig/paths.js';
 import { SIM_PROBE_CALIBRATION } from '../hil/runner.js';
 import { loadAnyBoardFile } from '../src/board.js';
 import type { HardwareBoard } from '../src/board.js';
 import { main } from '../src/cli/main.js';
+import { launchRigProcess } from '../src/cli/rig.js';
 import { DEFAULT_SETTINGS, withProtocol } from '../src/controller/settings.js';
 import type { ControllerEvent } from '../src/controller/types.js';
 import { silentLogger } from '../src/log.js';
-import { waitForConnection } from '../src/runtime/board-session.js';
-import { MonotonicClock } from '../src/runtime/clock.js';
+import { openBoardSession, waitForConnection } from '../src/runtime/board-session.js';
+import type { BoardSession } from '../src/runtime/board-session.js';
 import { ControlLoop } from '../src/runtime/loop.js';
 import { RealTimeScheduler } from '../src/runtime/scheduler.js';
+import { consolePriority, normalPriority, readTrace, rigBoardIn } from './helpers/rig.js';
+import { tempDirForFile } from './helpers/temp.js';
 
-const BOARD = 'boards/uno-emulated.json';
+const dir = tempDirForFile('cryo-emulated-');
+const BOARD = rigBoardIn(dir);
+const board = loadAnyBoardFile(BOARD) as HardwareBoard;
+const paths = rigPaths(board);
+
+// The consoles here run in this test process: it gets the CPU a console's own computer gives it.
+beforeAll(() => {
+  consolePriority(process.pid);
+});
+
+// `cryo run` starts the rig (detached, it outlives the console); stop it when the file is done.
+afterAll(async () => {
+  normalPriority(process.pid);
+  await stopRig(paths);
+}, 30_000);
 
 describe('a treatment on the emulated Uno', () => {
-  it('completes one short treatment in real time through cryo run', async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cryo-emulated-'));
+  it('completes one short treatment in real time through cryo run, which starts the rig', async () => {
+    expect(runningRigPid(paths)).toBeNull();
+    const dataDir = path.join(dir, 'data');
     let printed = '';
     const stdout = new PassThrough();
     stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
@@ -49,27 +68,38 @@ describe('a treatment on the emulated Uno', () => {
     expect(summary.cycles[0]?.freezeS).toBeGreaterThanOrEqual(10);
     expect(summary.cycles[0]?.minTipC).toBeLessThan(-50);
     expect(summary.valveOpenAtEnd).toBe(false);
+    // The rig is a process of its own, still running after the console ended...
+    expect(runningRigPid(paths)).not.toBeNull();
+    expect(runningRigPid(paths)).not.toBe(process.pid);
+    // ...and its trace shows the gas flowed and stopped, with the valves closed at the end.
+    const trace = readTrace(paths.trace);
+    expect(trace.some((r) => r.kind === 'flow' && r.flowing)).toBe(true);
+    expect(trace.filter((r) => r.kind === 'flow').at(-1)).toMatchObject({ flowing: false });
+    expect(trace.filter((r) => r.kind === 'valves').at(-1)).toMatchObject({ supplyOpen: false, safetyOpen: false });
   }, 120_000);
 });
 
 describe('a thermocouple fault injected through the front-end emulator', () => {
-  let rig: EmulatedRig;
-  // One clock for the rig's sample stamps and the control loop, as `cryo run` has: samples stamped
-  // on another clock would read as from the future (SENSOR_STALE).
-  const clock = new MonotonicClock();
+  let session: BoardSession;
+  let rig: RigClient;
   beforeAll(async () => {
-    rig = await startEmulatedRig({ board: loadAnyBoardFile(BOARD) as HardwareBoard, clock, seed: 3 });
-    await waitForConnection(rig.hal);
+    // The rig the first test started serves this session too (started here if that test did not run).
+    session = await openBoardSession(board, 1, { launchRig: () => { launchRigProcess(BOARD, board); } });
+    rig = await RigClient.connect(paths.control);
+    await waitForConnection(session.hal);
   }, 60_000);
   afterAll(async () => {
-    await rig.close();
+    rig.close();
+    await session.close();
   });
 
   it('trips THERMOCOUPLE_FAULT mid-freeze and ends with both valves closed and no gas flowing', async () => {
     const events: ControllerEvent[] = [];
+    // One clock for the samples' stamps and the control loop, as `cryo run` has.
+    const clock = session.clock;
     const testStartMs = clock.nowMs();
     const loop = new ControlLoop({
-      hal: rig.hal,
+      hal: session.hal,
       settings: withProtocol(DEFAULT_SETTINGS, { cycles: 1, freezeS: 60, thawS: 10 }),
       logger: silentLogger(),
       startMs: testStartMs,
@@ -79,29 +109,28 @@ describe('a thermocouple fault injected through the front-end emulator', () => {
     const scheduler = new RealTimeScheduler({ rateHz: 50, clock });
     let injectedAtMs: number | null = null;
     let endedAtMs: number | null = null;
-    rig.setButton('start', true);
-    setTimeout(() => {
-      rig.setButton('start', false);
-    }, 150);
+    session.operator?.press('start');
     await scheduler.run(() => {
       const nowMs = clock.nowMs();
       loop.tick(nowMs);
       const state = loop.state;
       if (injectedAtMs === null && state.phase === 'Freezing' && state.cycleFreezeMs > 3_000) {
-        rig.frontend.setFaultBits(0, FAULT_BITS.open);
+        void rig.setFrontendFaultBits(0, FAULT_BITS.open);
         injectedAtMs = nowMs;
       }
       if (state.phase === 'Fault') endedAtMs ??= nowMs;
       // Keep running a little after the trip so the valves' response delay has passed.
       return endedAtMs === null ? nowMs - testStartMs < 30_000 : nowMs - endedAtMs < 500;
     });
-    rig.hal.toSafeState();
+    session.hal.toSafeState();
+    await rig.setFrontendFaultBits(0, 0);
     const trip = events.find((e) => e.kind === 'trip');
     expect(injectedAtMs).not.toBeNull();
     expect(trip).toMatchObject({ kind: 'trip', id: 'THERMOCOUPLE_FAULT' });
     expect(loop.state.phase).toBe('Fault');
     expect(loop.lastOutputs.supplyValveOpen).toBe(false);
     expect(loop.lastOutputs.safetyValveOpen).toBe(false);
-    expect(rig.world.plantState.flowing).toBe(false);
+    const plant = await rig.status();
+    expect(plant).toMatchObject({ flowing: false, supplyValveOpen: false, safetyValveOpen: false });
   }, 60_000);
 });

@@ -11,7 +11,7 @@ import type { CalibrationPrompt, ProcedureOutcome } from '../../calibration/proc
 import { quoteProbeId } from '../../calibration/errors.js';
 import { isValidProbeId } from '../../calibration/record.js';
 import { defaultDataDir } from '../../calibration/store.js';
-import { loadAnyBoardFile, isEmulatedPort } from '../board.js';
+import { loadAnyBoardFile } from '../board.js';
 import type { Board, HardwareBoard, SimBoard } from '../board.js';
 import { SerialFrontend, serialPortFactory } from '../../hal/serial/index.js';
 import { FrontendTipSampler } from '../../calibration/procedure/frontend-sampler.js';
@@ -158,7 +158,7 @@ async function frontendSampler(board: HardwareBoard, flags: CalibrateFlags): Pro
   if (flags.probeOffsetErrorC !== undefined || flags.probeGainError !== undefined) {
     throw new UsageError(`--probe-offset-error-c/--probe-gain-error: simulated boards only (${flags.board} is a hardware board)`);
   }
-  if (isEmulatedPort(board.frontend.port)) {
+  if (board.rig !== null) {
     throw new UsageError(`${flags.board}: the emulated front-end has no baths: try the procedure on boards/sim.json`);
   }
   if (board.probeId !== null && board.probeId !== flags.probe) {

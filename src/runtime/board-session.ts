@@ -1,14 +1,17 @@
 // From a board file to a running HAL: the simulated board (optionally faster than real time),
-// the emulated Uno rig, or real hardware. Also says how operator keys reach the board and which
+// the emulated rig (`cryo rig`, its own process: opened like real hardware), or real hardware. Also says how operator keys reach the board and which
 // probe's calibration to use. The console (src/cli/run.ts) runs the same loop on all three.
 import type { Hal } from '../../hal/contract.js';
 import { createHardwareHal } from '../../hal/composite.js';
+import type { HardwareHal } from '../../hal/composite.js';
 import { SerialFrontend, serialPortFactory } from '../../hal/serial/index.js';
 import { SimHal } from '../../hal/sim/index.js';
-import { startEmulatedRig } from '../../hil/emulated-rig.js';
+import type { RigButton } from '../../hil/rig/device.js';
+import { connectRig } from '../../hil/rig/launch.js';
+import { rigPaths } from '../../hil/rig/paths.js';
 import { DEFAULT_PLANT_PARAMS } from '../../hil/plant/index.js';
-import type { Board, SimBoard } from '../board.js';
-import { SimBoardSchema, isEmulatedPort } from '../board.js';
+import type { Board, HardwareBoard, SimBoard } from '../board.js';
+import { SimBoardSchema } from '../board.js';
 import type { Clock } from './clock.js';
 import { MonotonicClock, VirtualClock } from './clock.js';
 
@@ -48,13 +51,15 @@ export interface BoardSession {
 
 export function boardKind(board: Board): BoardKind {
   if (board.backend === 'sim') return 'sim';
-  return isEmulatedPort(board.firmata.port) && isEmulatedPort(board.frontend.port) ? 'emulated' : 'hardware';
+  return board.rig !== null ? 'emulated' : 'hardware';
 }
 
-/** Seed of the emulated rig's plant noise (the board file has none). */
-const EMULATED_SEED = 1;
+export interface BoardSessionOptions {
+  /** Starts a rig process for an emulated board when none runs (`cryo run` passes it). */
+  readonly launchRig?: () => void;
+}
 
-export async function openBoardSession(board: Board, speed: number): Promise<BoardSession> {
+export async function openBoardSession(board: Board, speed: number, options: BoardSessionOptions = {}): Promise<BoardSession> {
   const realClock = new MonotonicClock();
   if (board.backend === 'sim') {
     const virtualClock = speed === 1 ? null : new VirtualClock(0);
@@ -82,47 +87,51 @@ export async function openBoardSession(board: Board, speed: number): Promise<Boa
   }
   const kind = boardKind(board);
   if (kind === 'emulated') {
-    const rig = await startEmulatedRig({ board, clock: realClock, seed: EMULATED_SEED });
+    // The rig is another process, as a real board is another processor: its panel (buttons) and
+    // plant truth come over its control socket; the two ports are opened as on real hardware.
+    const rig = await connectRig(rigPaths(board), options.launchRig ?? null);
+    const hal = hardwareHal(board, realClock);
+    const setButton = (button: RigButton, pressed: boolean): void => {
+      // A rig that went away shows as a board fault (no data): nothing more to say here.
+      rig.setButton(button, pressed).catch(() => undefined);
+    };
     const press = (button: OperatorButton): void => {
       // The emulated Uno has no new-site input (run.ts says so when the key is pressed).
       if (button === 'newSite') return;
-      rig.setButton(button, true);
+      setButton(button, true);
       setTimeout(() => {
-        rig.setButton(button, false);
+        setButton(button, false);
       }, EMULATED_PRESS_MS);
     };
+    const seed = board.rig?.seed ?? 0;
     return {
       kind,
-      hal: rig.hal,
+      hal,
       clock: realClock,
       virtualClock: null,
       speed: 1,
       operator: {
         press,
         setEstop: (p) => {
-          rig.setButton('estop', p);
+          setButton('estop', p);
         },
         setFootswitch: (d) => {
-          rig.setButton('footswitch', d);
+          setButton('footswitch', d);
         },
       },
       fittedProbeId: board.probeId,
       autoCalibration: board.calibration.autoCalibrate
-        ? SimBoardSchema.parse({ name: `${board.name} (plant model)`, backend: 'sim', seed: EMULATED_SEED, thermocoupleType: board.thermocoupleType, calibration: board.calibration })
+        ? SimBoardSchema.parse({ name: `${board.name} (plant model)`, backend: 'sim', seed, thermocoupleType: board.thermocoupleType, calibration: board.calibration })
         : null,
-      gasFlowing: () => rig.world.plantState.flowing,
-      seed: EMULATED_SEED,
-      close: () => rig.close(),
+      gasFlowing: () => rig.flowing,
+      seed,
+      close: async () => {
+        await hal.close();
+        rig.close();
+      },
     };
   }
-  const tips = new SerialFrontend({
-    name: `front-end ${board.frontend.port}`,
-    openPort: serialPortFactory(board.frontend.port, board.frontend.baud),
-    channels: board.frontend.channels,
-    thermocoupleType: board.thermocoupleType,
-    clock: realClock,
-  });
-  const hal = createHardwareHal({ board, tips, clock: realClock });
+  const hal = hardwareHal(board, realClock);
   return {
     kind,
     hal,
@@ -136,6 +145,18 @@ export async function openBoardSession(board: Board, speed: number): Promise<Boa
     seed: 0,
     close: () => hal.close(),
   };
+}
+
+/** The unchanged hardware back-ends on the board's two serial ports. */
+function hardwareHal(board: HardwareBoard, clock: Clock): HardwareHal {
+  const tips = new SerialFrontend({
+    name: `front-end ${board.frontend.port}`,
+    openPort: serialPortFactory(board.frontend.port, board.frontend.baud),
+    channels: board.frontend.channels,
+    thermocoupleType: board.thermocoupleType,
+    clock,
+  });
+  return createHardwareHal({ board, tips, clock });
 }
 
 /** Resolves once every back-end reports in (no HAL fault); rejects naming what did not. */
