@@ -4,7 +4,6 @@
 // seconds); they are the hardware code paths' proof in CI. The board's devices are in this file's
 // own folder, so a rig left by anything else is never used.
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAULT_BITS } from '../hal/serial/protocol.js';
 import { RigClient } from '../hil/rig/control.js';
@@ -13,7 +12,6 @@ import { rigPaths } from '../hil/rig/paths.js';
 import { SIM_PROBE_CALIBRATION } from '../hil/runner.js';
 import { loadAnyBoardFile } from '../src/board.js';
 import type { HardwareBoard } from '../src/board.js';
-import { main } from '../src/cli/main.js';
 import { launchRigProcess } from '../src/cli/rig.js';
 import { DEFAULT_SETTINGS, withProtocol } from '../src/controller/settings.js';
 import type { ControllerEvent } from '../src/controller/types.js';
@@ -22,7 +20,8 @@ import { openBoardSession, waitForConnection } from '../src/runtime/board-sessio
 import type { BoardSession } from '../src/runtime/board-session.js';
 import { ControlLoop } from '../src/runtime/loop.js';
 import { RealTimeScheduler } from '../src/runtime/scheduler.js';
-import { consolePriority, normalPriority, readTrace, rigBoardIn } from './helpers/rig.js';
+import { consolePriority, normalPriority, readTrace, rigBoardIn, spawnCryo, stopProcess, waitFor } from './helpers/rig.js';
+import type { CryoProcess } from './helpers/rig.js';
 import { tempDirForFile } from './helpers/temp.js';
 
 const dir = tempDirForFile('cryo-emulated-');
@@ -30,7 +29,9 @@ const BOARD = rigBoardIn(dir);
 const board = loadAnyBoardFile(BOARD) as HardwareBoard;
 const paths = rigPaths(board);
 
-// The consoles here run in this test process: it gets the CPU a console's own computer gives it.
+const consoles: CryoProcess[] = [];
+
+// The second console runs in this test process: it gets the CPU a console's own computer gives it.
 beforeAll(() => {
   consolePriority(process.pid);
 });
@@ -38,6 +39,7 @@ beforeAll(() => {
 // `cryo run` starts the rig (detached, it outlives the console); stop it when the file is done.
 afterAll(async () => {
   normalPriority(process.pid);
+  for (const c of consoles) await stopProcess(c);
   await stopRig(paths);
 }, 30_000);
 
@@ -45,32 +47,33 @@ describe('a treatment on the emulated Uno', () => {
   it('completes one short treatment in real time through cryo run, which starts the rig', async () => {
     expect(runningRigPid(paths)).toBeNull();
     const dataDir = path.join(dir, 'data');
-    let printed = '';
-    const stdout = new PassThrough();
-    stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
-    const sink = new PassThrough();
-    sink.resume();
-    const io = {
-      stdout: () => undefined,
-      stderr: () => undefined,
-      console: { stdin: new PassThrough(), stdout, stderr: sink },
-    };
     const args = ['run', '--board', BOARD, '--data-dir', dataDir, '--auto-start', '--cycles', '1', '--freeze-s', '10', '--thaw-s', '10', '--exit-when-done', '--json'];
-    expect(await main(args, io)).toBe(0);
+    const console1 = spawnCryo(args);
+    consoles.push(console1);
+    consolePriority(console1.pid);
+    // An interlock trip ends the test at once, with the console's log (a faulted run would wait
+    // out the unknown-tip time before it exits).
+    const tripped = waitFor('an interlock trip or the end', 120_000, () => {
+      if (console1.stderr().includes('"event":"trip"')) return 'tripped';
+      return console1.child.exitCode === null && console1.child.signalCode === null ? null : 'exited';
+    });
+    const ended = await Promise.race([console1.exited, tripped]);
+    expect(ended, console1.stderr()).toBe(0);
+    const printed = console1.stdout();
     const summary = JSON.parse(printed.trim().split('\n').at(-1) ?? '') as {
       outcome: string;
       cycles: { freezeS: number; minTipC: number }[];
       interlocks: unknown[];
       valveOpenAtEnd: boolean;
     };
-    expect(summary.outcome, JSON.stringify(summary)).toBe('complete');
+    expect(summary.outcome, `${JSON.stringify(summary)}\n${console1.stderr()}`).toBe('complete');
     expect(summary.interlocks).toEqual([]);
     expect(summary.cycles[0]?.freezeS).toBeGreaterThanOrEqual(10);
     expect(summary.cycles[0]?.minTipC).toBeLessThan(-50);
     expect(summary.valveOpenAtEnd).toBe(false);
     // The rig is a process of its own, still running after the console ended...
     expect(runningRigPid(paths)).not.toBeNull();
-    expect(runningRigPid(paths)).not.toBe(process.pid);
+    expect(runningRigPid(paths)).not.toBe(console1.pid);
     // ...and its trace shows the gas flowed and stopped, with the valves closed at the end.
     const trace = readTrace(paths.trace);
     expect(trace.some((r) => r.kind === 'flow' && r.flowing)).toBe(true);
