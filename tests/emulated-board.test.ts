@@ -57,7 +57,13 @@ describe('a treatment on the emulated Uno', () => {
       if (console1.stderr().includes('"event":"trip"')) return 'tripped';
       return console1.child.exitCode === null && console1.child.signalCode === null ? null : 'exited';
     });
-    const ended = await Promise.race([console1.exited, tripped]);
+    let ended: number | null | string;
+    try {
+      ended = await Promise.race([console1.exited, tripped]);
+    } finally {
+      // A console left running holds the board's ports: the next test could not open them.
+      await stopProcess(console1);
+    }
     expect(ended, console1.stderr()).toBe(0);
     const printed = console1.stdout();
     const summary = JSON.parse(printed.trim().split('\n').at(-1) ?? '') as {
