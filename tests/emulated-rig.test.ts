@@ -93,6 +93,11 @@ describe('cryo rig', () => {
     expect((stop?.t ?? Infinity) - killedAtMs).toBeLessThanOrEqual(WATCHDOG_TIMEOUT_MS + DEFAULT_VALVE_DELAY_MS + 2 * PLANT_SUBSTEP_MS);
     expect(trace.filter((r) => r.kind === 'flow' && r.t > (stop?.t ?? 0))).toEqual([]);
     expect(trace.filter((r) => r.kind === 'valves').at(-1)).toMatchObject({ supplyOpen: false, safetyOpen: false });
+    console.log(
+      `kill -9 at ${killedAtMs.toFixed(0)}: last console heartbeat edge ${(killedAtMs - (consoleEdges.at(-1)?.t ?? 0)).toFixed(0)} ms before; ` +
+        `valve power cut ${edgeToCutMs.toFixed(0)} ms after the last edge (${(trip.t - killedAtMs).toFixed(0)} ms after the kill); ` +
+        `gas stopped ${((stop?.t ?? Infinity) - killedAtMs).toFixed(0)} ms after the kill`,
+    );
     const lastPlant = trace.filter((r) => r.kind === 'plant').at(-1);
     expect(lastPlant).toMatchObject({ gPerS: 0 });
   }, 120_000);
