@@ -17,8 +17,9 @@ export default defineConfig({
         test: { name: 'unit', include: ['tests/**/*.test.ts'], exclude: [...REAL_TIME, ...FUZZ_CAMPAIGN], sequence: { groupOrder: 0 } },
       },
       {
-        // The emulated Uno and the control loop run in real time in one process: other test files
-        // running at once on this 2-core machine would make control ticks late (LOOP_OVERRUN).
+        // The rig (cryo rig: the emulated Uno and front-end, its own process) and the consoles under
+        // test run in real time: other test files running at once on this 2-core machine would make
+        // control ticks late (LOOP_OVERRUN) or samples stale (SENSOR_STALE).
         extends: true,
         test: { name: 'real-time', include: REAL_TIME, fileParallelism: false, sequence: { groupOrder: 1 } },
       },

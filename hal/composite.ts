@@ -59,7 +59,7 @@ export interface HardwareHalOptions {
   readonly board: HardwareBoard;
   readonly tips: TipSource;
   readonly clock: Clock;
-  /** Emulated ports, serial listing and raspi-io loading (hal/firmata/io-source.ts). */
+  /** Serial listing and raspi-io loading (hal/firmata/io-source.ts). */
   readonly io?: IoSourceOptions;
 }
 

@@ -16,10 +16,10 @@ export const BOARD_SCHEMAS = {
   sim: SimBoardSchema,
   hardware: HardwareBoardSchema,
 } as const satisfies Record<string, z.ZodType<{ backend: string }>>;
-export type BoardKind = keyof typeof BOARD_SCHEMAS;
+export type BoardBackend = keyof typeof BOARD_SCHEMAS;
 export type Board = SimBoard | HardwareBoard;
 
-const isBoardKind = (kind: unknown): kind is BoardKind => typeof kind === 'string' && Object.hasOwn(BOARD_SCHEMAS, kind);
+const isBoardBackend = (kind: unknown): kind is BoardBackend => typeof kind === 'string' && Object.hasOwn(BOARD_SCHEMAS, kind);
 
 /** A bad board file; `problems` holds one line per problem, each naming file, field and value. */
 export class BoardError extends Error {
@@ -46,7 +46,7 @@ function parseWith<T>(schema: z.ZodType<T>, input: unknown, source: string): T {
 /** Any board: simulated or hardware. Throws BoardError naming every bad field. */
 export function parseAnyBoard(input: unknown, source: string): Board {
   const backend = typeof input === 'object' && input !== null ? (input as Record<string, unknown>).backend : undefined;
-  if (!isBoardKind(backend)) {
+  if (!isBoardBackend(backend)) {
     const supported = Object.keys(BOARD_SCHEMAS).map((k) => JSON.stringify(k)).join(', ');
     throw new BoardError(`${source}: backend: unknown back-end ${JSON.stringify(backend)} (supported: ${supported})`);
   }

@@ -63,11 +63,24 @@ describe('serial ports', () => {
     expect(problemsOf(b)).toBe('');
   });
 
-  it('refuses a board with one port emulated and the other real', () => {
+  it("refuses a rig board whose front-end device is not beside the Uno's (the rig makes both in one directory)", () => {
     const b = shipped('uno-emulated');
     b.frontend = { ...b.frontend, port: '/dev/ttyUSB1' };
-    b.calibration = { autoCalibrate: false };
-    expect(problemsOf(b)).toContain('boards/x.json: frontend.port: "/dev/ttyUSB1" with firmata.port "emulated:uno": both ports are emulated ("emulated:...") or neither is');
+    expect(problemsOf(b)).toContain(
+      'boards/x.json: frontend.port: "/dev/ttyUSB1": a rig board\'s front-end device is an absolute path in the directory of firmata.port ("/tmp/cryo-rig/uno")',
+    );
+  });
+
+  it("refuses a rig board whose Uno device is not an absolute path", () => {
+    const b = shipped('uno-emulated');
+    b.firmata = { ...b.firmata, port: 'cryo-rig/uno' };
+    expect(problemsOf(b)).toContain('boards/x.json: firmata.port: "cryo-rig/uno": a rig board names the Uno\'s device by an absolute path (the rig makes it)');
+  });
+
+  it('refuses autoCalibrate on a board without a rig: a real probe is calibrated in real baths', () => {
+    const b = shipped('uno-emulated');
+    b.rig = null;
+    expect(problemsOf(b)).toContain('boards/x.json: calibration.autoCalibrate: true only for emulated (rig) boards');
   });
 });
 

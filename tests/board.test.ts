@@ -51,9 +51,10 @@ describe('board files', () => {
     expect(() => parseBoard(loadAnyBoardFile('boards/arduino-uno.json'), 'boards/arduino-uno.json')).toThrow(/boards\/arduino-uno.json: backend: expected a simulated board/);
   });
 
-  it('marks the emulated board ports as emulated', () => {
+  it('marks the emulated board as served by the rig, its two devices in one directory', () => {
     const board = loadAnyBoardFile('boards/uno-emulated.json');
-    expect(board.backend === 'hardware' && [board.firmata.port, board.frontend.port]).toEqual(['emulated:uno', 'emulated:frontend']);
+    expect(board.backend === 'hardware' && board.rig).toEqual({ seed: 1, exitWhenIdleS: 600 });
+    expect(board.backend === 'hardware' && [board.firmata.port, board.frontend.port]).toEqual(['/tmp/cryo-rig/uno', '/tmp/cryo-rig/frontend']);
   });
 
   it('names both uses of a pin used twice', () => {

@@ -1,75 +1,114 @@
 // End to end on boards/uno-emulated.json: the unchanged controller against the real
-// StandardFirmata firmware (avr8js) and the thermocouple front-end emulator over a socat pty, in
-// real time. Slow by nature (tens of seconds); they are the hardware code paths' proof in CI.
-import { PassThrough } from 'node:stream';
+// StandardFirmata firmware (avr8js) and the thermocouple front-end emulator, served by `cryo rig`
+// as two pseudo-terminals from a process of its own, in real time. Slow by nature (tens of
+// seconds); they are the hardware code paths' proof in CI. The board's devices are in this file's
+// own folder, so a rig left by anything else is never used.
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAULT_BITS } from '../hal/serial/protocol.js';
-import { startEmulatedRig } from '../hil/emulated-rig.js';
-import type { EmulatedRig } from '../hil/emulated-rig.js';
+import { RigClient } from '../hil/rig/control.js';
+import { runningRigPid, stopRig } from '../hil/rig/launch.js';
+import { rigPaths } from '../hil/rig/paths.js';
 import { SIM_PROBE_CALIBRATION } from '../src/sim/runner.js';
 import { loadAnyBoardFile } from '../src/board.js';
 import type { HardwareBoard } from '../src/board.js';
-import { main } from '../src/cli/main.js';
+import { launchRigProcess } from '../src/cli/rig.js';
 import { DEFAULT_SETTINGS, withProtocol } from '../src/controller/settings.js';
 import type { ControllerEvent } from '../src/controller/types.js';
 import { silentLogger } from '../kernel/log.js';
-import { waitForConnection } from '../src/runtime/board-session.js';
-import { MonotonicClock } from '../kernel/clock.js';
+import { openBoardSession, waitForConnection } from '../src/runtime/board-session.js';
+import type { BoardSession } from '../src/runtime/board-session.js';
 import { ControlLoop } from '../src/runtime/loop.js';
 import { RealTimeScheduler } from '../kernel/scheduler/index.js';
-import { tempDirMaker } from './helpers/temp.js';
+import { consolePriority, normalPriority, readTrace, rigBoardIn, spawnCryo, stopProcess, waitFor } from './helpers/rig.js';
+import type { CryoProcess } from './helpers/rig.js';
+import { tempDirForFile } from './helpers/temp.js';
 
-const newTempDir = tempDirMaker('cryo-emulated-');
+const dir = tempDirForFile('cryo-emulated-');
+const BOARD = rigBoardIn(dir);
+const board = loadAnyBoardFile(BOARD) as HardwareBoard;
+const paths = rigPaths(board);
 
-const BOARD = 'boards/uno-emulated.json';
+const consoles: CryoProcess[] = [];
+
+// The second console runs in this test process: it gets the CPU a console's own computer gives it.
+beforeAll(() => {
+  consolePriority(process.pid);
+});
+
+// `cryo run` starts the rig (detached, it outlives the console); stop it when the file is done.
+afterAll(async () => {
+  normalPriority(process.pid);
+  for (const c of consoles) await stopProcess(c);
+  await stopRig(paths);
+}, 30_000);
 
 describe('a treatment on the emulated Uno', () => {
-  it('completes one short treatment in real time through cryo run', async () => {
-    const dataDir = newTempDir();
-    let printed = '';
-    const stdout = new PassThrough();
-    stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
-    const sink = new PassThrough();
-    sink.resume();
-    const io = {
-      stdout: () => undefined,
-      stderr: () => undefined,
-      console: { stdin: new PassThrough(), stdout, stderr: sink },
-    };
+  it('completes one short treatment in real time through cryo run, which starts the rig', async () => {
+    expect(runningRigPid(paths)).toBeNull();
+    const dataDir = path.join(dir, 'data');
     const args = ['run', '--board', BOARD, '--data-dir', dataDir, '--auto-start', '--cycles', '1', '--freeze-s', '10', '--thaw-s', '10', '--exit-when-done', '--json'];
-    expect(await main(args, io)).toBe(0);
+    const console1 = spawnCryo(args);
+    consoles.push(console1);
+    consolePriority(console1.pid);
+    // An interlock trip ends the test at once, with the console's log (a faulted run would wait
+    // out the unknown-tip time before it exits).
+    const tripped = waitFor('an interlock trip or the end', 120_000, () => {
+      if (console1.stderr().includes('"event":"trip"')) return 'tripped';
+      return console1.child.exitCode === null && console1.child.signalCode === null ? null : 'exited';
+    });
+    let ended: number | null | string;
+    try {
+      ended = await Promise.race([console1.exited, tripped]);
+    } finally {
+      // A console left running holds the board's ports: the next test could not open them.
+      await stopProcess(console1);
+    }
+    expect(ended, console1.stderr()).toBe(0);
+    const printed = console1.stdout();
     const summary = JSON.parse(printed.trim().split('\n').at(-1) ?? '') as {
       outcome: string;
       cycles: { freezeS: number; minTipC: number }[];
       interlocks: unknown[];
       valveOpenAtEnd: boolean;
     };
-    expect(summary.outcome, JSON.stringify(summary)).toBe('complete');
+    expect(summary.outcome, `${JSON.stringify(summary)}\n${console1.stderr()}`).toBe('complete');
     expect(summary.interlocks).toEqual([]);
     expect(summary.cycles[0]?.freezeS).toBeGreaterThanOrEqual(10);
     expect(summary.cycles[0]?.minTipC).toBeLessThan(-50);
     expect(summary.valveOpenAtEnd).toBe(false);
+    // The rig is a process of its own, still running after the console ended...
+    expect(runningRigPid(paths)).not.toBeNull();
+    expect(runningRigPid(paths)).not.toBe(console1.pid);
+    // ...and its trace shows the gas flowed and stopped, with the valves closed at the end.
+    const trace = readTrace(paths.trace);
+    expect(trace.some((r) => r.kind === 'flow' && r.flowing)).toBe(true);
+    expect(trace.filter((r) => r.kind === 'flow').at(-1)).toMatchObject({ flowing: false });
+    expect(trace.filter((r) => r.kind === 'valves').at(-1)).toMatchObject({ supplyOpen: false, safetyOpen: false });
   }, 120_000);
 });
 
 describe('a thermocouple fault injected through the front-end emulator', () => {
-  let rig: EmulatedRig;
-  // One clock for the rig's sample stamps and the control loop, as `cryo run` has: samples stamped
-  // on another clock would read as from the future (SENSOR_STALE).
-  const clock = new MonotonicClock();
+  let session: BoardSession;
+  let rig: RigClient;
   beforeAll(async () => {
-    rig = await startEmulatedRig({ board: loadAnyBoardFile(BOARD) as HardwareBoard, clock, seed: 3 });
-    await waitForConnection(rig.hal, clock);
+    // The rig the first test started serves this session too (started here if that test did not run).
+    session = await openBoardSession(board, 1, { launchRig: () => { launchRigProcess(BOARD, board); } });
+    rig = await RigClient.connect(paths.control);
+    await waitForConnection(session.hal, session.clock);
   }, 60_000);
   afterAll(async () => {
-    await rig.close();
+    rig.close();
+    await session.close();
   });
 
   it('trips THERMOCOUPLE_FAULT mid-freeze and ends with both valves closed and no gas flowing', async () => {
     const events: ControllerEvent[] = [];
+    // One clock for the samples' stamps and the control loop, as `cryo run` has.
+    const clock = session.clock;
     const testStartMs = clock.nowMs();
     const loop = new ControlLoop({
-      hal: rig.hal,
+      hal: session.hal,
       settings: withProtocol(DEFAULT_SETTINGS, { cycles: 1, freezeS: 60, thawS: 10 }),
       logger: silentLogger(),
       startMs: testStartMs,
@@ -79,29 +118,28 @@ describe('a thermocouple fault injected through the front-end emulator', () => {
     const scheduler = new RealTimeScheduler({ rateHz: 50, clock });
     let injectedAtMs: number | null = null;
     let endedAtMs: number | null = null;
-    rig.setButton('start', true);
-    setTimeout(() => {
-      rig.setButton('start', false);
-    }, 150);
+    session.operator?.press('start');
     await scheduler.run(() => {
       const nowMs = clock.nowMs();
       loop.tick(nowMs);
       const state = loop.state;
       if (injectedAtMs === null && state.phase === 'Freezing' && state.cycleFreezeMs > 3_000) {
-        rig.frontend.setFaultBits(0, FAULT_BITS.open);
+        void rig.setFrontendFaultBits(0, FAULT_BITS.open);
         injectedAtMs = nowMs;
       }
       if (state.phase === 'Fault') endedAtMs ??= nowMs;
       // Keep running a little after the trip so the valves' response delay has passed.
       return endedAtMs === null ? nowMs - testStartMs < 30_000 : nowMs - endedAtMs < 500;
     });
-    rig.hal.toSafeState();
+    session.hal.toSafeState();
+    await rig.setFrontendFaultBits(0, 0);
     const trip = events.find((e) => e.kind === 'trip');
     expect(injectedAtMs).not.toBeNull();
     expect(trip).toMatchObject({ kind: 'trip', id: 'THERMOCOUPLE_FAULT' });
     expect(loop.state.phase).toBe('Fault');
     expect(loop.lastOutputs.supplyValveOpen).toBe(false);
     expect(loop.lastOutputs.safetyValveOpen).toBe(false);
-    expect(rig.world.plantState.flowing).toBe(false);
+    const plant = await rig.status();
+    expect(plant).toMatchObject({ flowing: false, supplyValveOpen: false, safetyValveOpen: false });
   }, 60_000);
 });

@@ -91,9 +91,9 @@ describe('Firmata back-end through johnny-five and mock-firmata', () => {
     await expect(source()).rejects.toThrow('firmata.port null: several Arduino-like serial ports [/dev/ttyACM0, /dev/ttyACM1]: give firmata.port in the board file');
   });
 
-  it('refuses an emulated port when no emulator is wired', async () => {
-    const source = ioSourceFor({ ...UNO, firmata: { ...UNO.firmata, port: 'emulated:uno' } });
-    await expect(source()).rejects.toThrow(/emulated:uno: no emulator wired/);
+  it("opens the emulated rig's Uno as the serial path it is, like a real board's", async () => {
+    const source = ioSourceFor({ ...UNO, rig: { seed: 1, exitWhenIdleS: 600 }, firmata: { ...UNO.firmata, port: '/tmp/cryo-rig/uno' } });
+    await expect(source()).resolves.toEqual({ port: '/tmp/cryo-rig/uno' });
   });
 });
 

@@ -1,7 +1,7 @@
 // Where a board file's Firmata link comes from: a serial path (found by listing when the file
-// says null), the raspi-io plugin (optional dependency), or an emulator from hil/.
+// says null) or the raspi-io plugin (optional dependency). The emulated Uno (cryo rig) is a serial path too.
 import { SerialPort } from 'serialport';
-import { isEmulatedPort, type HardwareBoard } from '../hardware-board.js';
+import type { HardwareBoard } from '../hardware-board.js';
 import { UNO } from '../chips.js';
 import type { IoSource } from './johnny-five.js';
 
@@ -9,8 +9,6 @@ import type { IoSource } from './johnny-five.js';
 const ARDUINO_PORT = /usb|acm|^com/i;
 
 export interface IoSourceOptions {
-  /** Serves 'emulated:*' ports (hil/ wires the emulated Uno here). */
-  readonly emulated?: (port: string) => Promise<IoSource>;
   /** Lists serial ports; SerialPort.list by default (it rejects without udev). */
   readonly list?: () => Promise<readonly { path: string }[]>;
   /** Loads the raspi-io module; a dynamic import by default. */
@@ -21,10 +19,6 @@ export function ioSourceFor(board: HardwareBoard, options: IoSourceOptions = {})
   const f = board.firmata;
   return async () => {
     if (f.io === 'raspi') return { io: await raspiIo(options.loadRaspi ?? (() => import(RASPI_IO_MODULE))) };
-    if (f.port !== null && isEmulatedPort(f.port)) {
-      if (options.emulated === undefined) throw new Error(`firmata.port ${f.port}: no emulator wired (the hil/ emulated Uno serves it)`);
-      return options.emulated(f.port);
-    }
     if (f.baud !== UNO.firmataBaud) throw new Error(`firmata.baud ${f.baud}: only StandardFirmata's ${UNO.firmataBaud} is supported`);
     if (f.port !== null) return { port: f.port };
     return { port: await findArduinoPort(options.list ?? (() => SerialPort.list()), board.frontend.port) };

@@ -2,7 +2,6 @@
 // (normally one end of a socat pty pair). Fault injection: garbage lines, silence, paused
 // conversions (heartbeats only), fault bits per channel, and unplugging its end.
 
-import type { SerialPortStream } from '@serialport/stream';
 import { SerialPort } from 'serialport';
 import { LineFramer } from '../../hal/serial/framer.js';
 import {
@@ -35,8 +34,17 @@ export interface FrontendEmulatorOptions {
   readonly timers?: Timers;
 }
 
+/** What the emulator needs of its port: a serialport stream, or the rig's pty link (hil/rig/). */
+export interface EmulatorPort {
+  readonly isOpen: boolean;
+  write(data: Buffer): unknown;
+  close(callback: () => void): void;
+  on(event: 'data', listener: (chunk: Buffer) => void): unknown;
+  on(event: 'error' | 'close', listener: () => void): unknown;
+}
+
 export class FrontendEmulator {
-  readonly #port: SerialPortStream;
+  readonly #port: EmulatorPort;
   readonly #options: Required<Omit<FrontendEmulatorOptions, 'timers'>>;
   readonly #timers: Timers;
   readonly #framer: LineFramer;
@@ -56,7 +64,7 @@ export class FrontendEmulator {
     return new FrontendEmulator(port, options);
   }
 
-  constructor(port: SerialPortStream, options: FrontendEmulatorOptions) {
+  constructor(port: EmulatorPort, options: FrontendEmulatorOptions) {
     const channels = options.channels ?? 1;
     if (!(Number.isInteger(channels) && channels >= 1 && channels <= MAX_CHANNELS)) {
       throw new RangeError(`front-end emulator: channels = ${channels} (1..${MAX_CHANNELS} expected)`);

@@ -13,7 +13,6 @@ import { quoteProbeId } from '../../calibration/errors.js';
 import { isValidProbeId } from '../../kernel/probe.js';
 import { defaultDataDir } from '../../calibration/store.js';
 import { loadAnyBoardFile } from '../board.js';
-import { isEmulatedPort } from '../../hal/hardware-board.js';
 import type { Board, HardwareBoard, SimBoard } from '../board.js';
 import type { SerialFrontend } from '../../hal/serial/index.js';
 import { realTimers } from '../../kernel/timers.js';
@@ -162,7 +161,7 @@ async function frontendSampler(board: HardwareBoard, flags: CalibrateFlags): Pro
   if (flags.probeOffsetErrorC !== undefined || flags.probeGainError !== undefined) {
     throw new UsageError(`--probe-offset-error-c/--probe-gain-error: simulated boards only (${flags.board} is a hardware board)`);
   }
-  if (isEmulatedPort(board.frontend.port)) {
+  if (board.rig !== null) {
     throw new UsageError(`${flags.board}: the emulated front-end has no baths: try the procedure on boards/sim.json`);
   }
   if (board.probeId !== null && board.probeId !== flags.probe) {

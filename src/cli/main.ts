@@ -12,6 +12,7 @@ import { registerCo2 } from './co2.js';
 import { ConsoleError, EXIT_SYSTEM, EXIT_USAGE, UsageError } from './errors.js';
 import { registerHil } from './hil.js';
 import { asUsageError, refuseRepeatedOptions } from './options.js';
+import { registerRig } from './rig.js';
 import { registerRun } from './run.js';
 import type { ConsoleIo } from './run.js';
 import type { CliIo } from './simulate.js';
@@ -52,6 +53,7 @@ export async function main(argv: readonly string[], io: MainIo = processIo): Pro
   registerCalibration(program, io, setResult);
   registerBoards(program, io, setResult);
   registerHil(program, io, setResult);
+  registerRig(program, io, setResult);
   registerCalibrate(program, io.console, setResult, { softwareVersion: VERSION });
   refuseRepeatedOptions(program);
   try {

@@ -26,6 +26,7 @@ import { isIgnorable, keyAction } from '../ui/keys.js';
 import { VERSION } from '../version.js';
 import { ConsoleError, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNAVAILABLE, UsageError } from './errors.js';
 import { asUsageError, parseInteger, settingsFromFlags } from './options.js';
+import { launchRigProcess } from './rig.js';
 import type { ProtocolFlags } from './options.js';
 
 /** `--speed` bounds: N control ticks per real tick; 1000x at 50 Hz is 50 000 steps a second. */
@@ -122,10 +123,13 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo, options: RunOpt
   const status = new StatusLine(io.stdout);
   const logger = consoleLogger(io, status, flags.json === true);
   let session: BoardSession;
+  // An emulated rig board: a rig process is started when none runs (it outlives this console).
+  const rigBoard = board.backend === 'hardware' && board.rig !== null ? board : null;
   try {
-    session = await openBoardSession(board, speed);
+    session = await openBoardSession(board, speed, rigBoard === null ? {} : { launchRig: () => { launchRigProcess(flags.board, rigBoard); } });
   } catch (err) {
     if (err instanceof PlantParamsError) throw new UsageError(`${flags.board}: ${err.message}`);
+    if (rigBoard !== null) throw new ConsoleError(`${flags.board}: ${(err as Error).message}`, EXIT_UNAVAILABLE);
     throw err;
   }
   const scheduler = new RealTimeScheduler({ rateHz: settings.loop.rateHz, clock: new MonotonicClock() });

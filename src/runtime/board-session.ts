@@ -1,18 +1,23 @@
 // From a board file to a running HAL: the simulated board (optionally faster than real time),
-// the emulated Uno rig, or real hardware. Also says how operator keys reach the board and which
-// probe's calibration to use. The console (src/cli/run.ts) runs the same loop on all three.
-// The hardware libraries (johnny-five, serialport, avr8js) are imported only when a board needs
-// them, so a simulated board never loads them (tests/cold-start-imports.test.ts checks it).
+// the emulated rig (`cryo rig`, its own process: opened like real hardware), or real hardware.
+// Also says how operator keys reach the board and which probe's calibration to use. The console
+// (src/cli/run.ts) runs the same loop on all three. One opener per kind, in one table.
+// The hardware libraries (johnny-five, serialport) are imported only when a board needs them, so
+// a simulated board never loads them (tests/cold-start-imports.test.ts checks it).
 import type { Hal } from '../../hal/contract.js';
-import { SimHal } from '../../hil/sim/index.js';
+import type { HardwareHal } from '../../hal/composite.js';
+import type { HardwareBoard } from '../../hal/hardware-board.js';
 import { DEFAULT_PLANT_PARAMS } from '../../hil/plant/index.js';
-import type { Board, SimBoard } from '../board.js';
-import { isEmulatedPort } from '../../hal/hardware-board.js';
-import { SimBoardSchema } from '../../hil/sim/board.js';
+import type { RigButton } from '../../hil/rig/buttons.js';
+import { connectRig } from '../../hil/rig/launch.js';
+import { rigPaths } from '../../hil/rig/paths.js';
+import { SimBoardSchema, type SimBoard } from '../../hil/sim/board.js';
+import { SimHal } from '../../hil/sim/index.js';
 import type { Clock } from '../../kernel/clock.js';
 import { MonotonicClock, VirtualClock } from '../../kernel/clock.js';
 import { realTimers, type Timers } from '../../kernel/timers.js';
 import { waitUntilReady } from '../../kernel/wait.js';
+import type { Board } from '../board.js';
 
 /** A momentary button held this long on an emulated board: longer than the board's debounce
  * plus a Firmata report period, so the controller sees exactly one press. */
@@ -21,11 +26,11 @@ export const EMULATED_PRESS_MS = 150;
 export const CONNECT_TIMEOUT_MS = 20_000;
 const CONNECT_POLL_MS = 50;
 
-export type BoardKind = 'sim' | 'emulated' | 'hardware';
+export type SessionKind = 'sim' | 'emulated' | 'hardware';
 export type OperatorButton = 'start' | 'stop' | 'acknowledge' | 'newSite';
 
 export interface BoardSession {
-  readonly kind: BoardKind;
+  readonly kind: SessionKind;
   readonly hal: Hal;
   /** The control loop's clock: the real clock, or a virtual one paced by it (`--speed`). */
   readonly clock: Clock;
@@ -48,84 +53,118 @@ export interface BoardSession {
   close(): Promise<void>;
 }
 
-export function boardKind(board: Board): BoardKind {
-  if (board.backend === 'sim') return 'sim';
-  return isEmulatedPort(board.firmata.port) && isEmulatedPort(board.frontend.port) ? 'emulated' : 'hardware';
+export interface BoardSessionOptions {
+  /** Starts a rig process for an emulated board when none runs (`cryo run` passes it). */
+  readonly launchRig?: () => void;
 }
 
-/** Seed of the emulated rig's plant noise (the board file has none). */
-const EMULATED_SEED = 1;
+/** Which opener a board takes: a hardware board with a `rig` section is served by `cryo rig`. */
+export function boardKind(board: Board): SessionKind {
+  if (board.backend === 'sim') return 'sim';
+  return board.rig !== null ? 'emulated' : 'hardware';
+}
 
-export async function openBoardSession(board: Board, speed: number): Promise<BoardSession> {
-  const realClock = new MonotonicClock();
-  if (board.backend === 'sim') {
-    const virtualClock = speed === 1 ? null : new VirtualClock(0);
-    const clock = virtualClock ?? realClock;
-    const hal = new SimHal({ clock, seed: board.seed, plant: board.plant });
-    return {
-      kind: 'sim',
-      hal,
-      clock,
-      virtualClock,
-      speed,
-      operator: { press: (b) => {
+interface BoardOf {
+  sim: SimBoard;
+  emulated: HardwareBoard;
+  hardware: HardwareBoard;
+}
+
+type Opener<K extends SessionKind> = (board: BoardOf[K], speed: number, options: BoardSessionOptions) => Promise<BoardSession>;
+
+/** The one table of board kinds and how each is opened. */
+const OPENERS: { readonly [K in SessionKind]: Opener<K> } = {
+  sim: openSim,
+  emulated: openRig,
+  hardware: openHardware,
+};
+
+export async function openBoardSession(board: Board, speed: number, options: BoardSessionOptions = {}): Promise<BoardSession> {
+  if (board.backend === 'sim') return OPENERS.sim(board, speed, options);
+  return OPENERS[boardKind(board) === 'emulated' ? 'emulated' : 'hardware'](board, speed, options);
+}
+
+function openSim(board: SimBoard, speed: number): Promise<BoardSession> {
+  const virtualClock = speed === 1 ? null : new VirtualClock(0);
+  const clock = virtualClock ?? new MonotonicClock();
+  const hal = new SimHal({ clock, seed: board.seed, plant: board.plant });
+  return Promise.resolve({
+    kind: 'sim',
+    hal,
+    clock,
+    virtualClock,
+    speed,
+    operator: {
+      press: (b) => {
         hal.press(b);
-      }, setEstop: (p) => {
-        hal.setEstop(p);
-      }, setFootswitch: (d) => {
-        hal.setFootswitch(d);
-      } },
-      fittedProbeId: board.plant.probeId === undefined ? DEFAULT_PLANT_PARAMS.probeId : board.plant.probeId,
-      autoCalibration: board.calibration.autoCalibrate ? board : null,
-      gasFlowing: () => hal.plantState.flowing,
-      seed: board.seed,
-      close: () => hal.close(),
-    };
-  }
-  const kind = boardKind(board);
-  if (kind === 'emulated') {
-    const { startEmulatedRig } = await import('../../hil/emulated-rig.js');
-    const rig = await startEmulatedRig({ board, clock: realClock, seed: EMULATED_SEED });
-    const press = (button: OperatorButton): void => {
-      // The emulated Uno has no new-site input (run.ts says so when the key is pressed).
-      if (button === 'newSite') return;
-      rig.setButton(button, true);
-      setTimeout(() => {
-        rig.setButton(button, false);
-      }, EMULATED_PRESS_MS);
-    };
-    return {
-      kind,
-      hal: rig.hal,
-      clock: realClock,
-      virtualClock: null,
-      speed: 1,
-      operator: {
-        press,
-        setEstop: (p) => {
-          rig.setButton('estop', p);
-        },
-        setFootswitch: (d) => {
-          rig.setButton('footswitch', d);
-        },
       },
-      fittedProbeId: board.probeId,
-      autoCalibration: board.calibration.autoCalibrate
-        ? SimBoardSchema.parse({ name: `${board.name} (plant model)`, backend: 'sim', seed: EMULATED_SEED, thermocoupleType: board.thermocoupleType, calibration: board.calibration })
-        : null,
-      gasFlowing: () => rig.world.plantState.flowing,
-      seed: EMULATED_SEED,
-      close: () => rig.close(),
-    };
-  }
-  const [{ createHardwareHal }, { openFrontend }] = await Promise.all([
-    import('../../hal/composite.js'),
-    import('../../hal/serial/open.js'),
-  ]);
-  const tips = openFrontend(board.frontend, board.thermocoupleType, realClock);
-  const hal = createHardwareHal({ board, tips, clock: realClock });
+      setEstop: (p) => {
+        hal.setEstop(p);
+      },
+      setFootswitch: (d) => {
+        hal.setFootswitch(d);
+      },
+    },
+    fittedProbeId: board.plant.probeId === undefined ? DEFAULT_PLANT_PARAMS.probeId : board.plant.probeId,
+    autoCalibration: board.calibration.autoCalibrate ? board : null,
+    gasFlowing: () => hal.plantState.flowing,
+    seed: board.seed,
+    close: () => hal.close(),
+  });
+}
+
+/** The rig is another process, as a real board is another processor: its panel (buttons) and
+ * plant truth come over its control socket; the two ports are opened as on real hardware. */
+async function openRig(board: HardwareBoard, _speed: number, options: BoardSessionOptions): Promise<BoardSession> {
+  const realClock = new MonotonicClock();
+  const rig = await connectRig(rigPaths(board), options.launchRig ?? null);
+  const hal = await hardwareHal(board, realClock);
+  const setButton = (button: RigButton, pressed: boolean): void => {
+    // A rig that went away shows as a board fault (no data): nothing more to say here.
+    rig.setButton(button, pressed).catch(() => undefined);
+  };
+  const press = (button: OperatorButton): void => {
+    // The emulated Uno has no new-site input (run.ts says so when the key is pressed).
+    if (button === 'newSite') return;
+    setButton(button, true);
+    setTimeout(() => {
+      setButton(button, false);
+    }, EMULATED_PRESS_MS);
+  };
+  const seed = board.rig?.seed ?? 0;
   return {
-    kind,
+    kind: 'emulated',
+    hal,
+    clock: realClock,
+    virtualClock: null,
+    speed: 1,
+    operator: {
+      press,
+      setEstop: (p) => {
+        setButton('estop', p);
+      },
+      setFootswitch: (d) => {
+        setButton('footswitch', d);
+      },
+    },
+    fittedProbeId: board.probeId,
+    autoCalibration: board.calibration.autoCalibrate
+      ? SimBoardSchema.parse({ name: `${board.name} (plant model)`, backend: 'sim', seed, thermocoupleType: board.thermocoupleType, calibration: board.calibration })
+      : null,
+    gasFlowing: () => rig.flowing,
+    seed,
+    close: async () => {
+      await hal.close();
+      rig.close();
+    },
+  };
+}
+
+async function openHardware(board: HardwareBoard): Promise<BoardSession> {
+  const realClock = new MonotonicClock();
+  const hal = await hardwareHal(board, realClock);
+  return {
+    kind: 'hardware',
     hal,
     clock: realClock,
     virtualClock: null,
@@ -137,6 +176,15 @@ export async function openBoardSession(board: Board, speed: number): Promise<Boa
     seed: 0,
     close: () => hal.close(),
   };
+}
+
+/** The unchanged hardware back-ends on the board's two serial ports. */
+async function hardwareHal(board: HardwareBoard, clock: Clock): Promise<HardwareHal> {
+  const [{ createHardwareHal }, { openFrontend }] = await Promise.all([
+    import('../../hal/composite.js'),
+    import('../../hal/serial/open.js'),
+  ]);
+  return createHardwareHal({ board, tips: openFrontend(board.frontend, board.thermocoupleType, clock), clock });
 }
 
 /** Resolves once every back-end reports in (no HAL fault); rejects naming what did not. The
