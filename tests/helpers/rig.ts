@@ -33,6 +33,10 @@ export interface CryoProcess {
   readonly exited: Promise<number | null>;
 }
 
+// Processes these tests start from the sources (`--import tsx`), the rig included, inherit this:
+// tsx's transform cache would otherwise stay behind in the temp folder (tsx-UID).
+process.env.TSX_DISABLE_CACHE = '1';
+
 /** `cryo ARGS` as a process of its own (the sources through tsx), in its own process group. */
 export function spawnCryo(args: readonly string[]): CryoProcess {
   const { command, args: argv } = cryoCommand(args);
