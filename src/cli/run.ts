@@ -306,7 +306,9 @@ async function runLoop(
       if (virtual !== null) {
         virtual.runTicks(speed, (t) => {
           controlTick(t.targetMs);
-          return !stop.done;
+          // A tick asked for the calibration to be read again: end the batch so the read (queued
+          // with setImmediate) happens before the next tick, as it does in real time.
+          return !stop.done && !calibration.refreshWanted;
         });
       } else {
         controlTick(session.clock.nowMs());
