@@ -280,14 +280,14 @@ async function runLoop(
     try {
       calibration.refresh();
     } catch (err) {
-      logger.error({ err }, 'probe calibration could not be read again: the last verdict stands');
+      logger.error({ err }, 'probe calibration could not be read: the probe counts as uncalibrated (start blocked) until it can be');
     }
   };
   const retryCalibration = setInterval(() => {
     try {
       calibration.reloadIfUnusable();
     } catch (err) {
-      logger.error({ err }, 'probe calibration could not be read again: the last verdict stands');
+      logger.error({ err }, 'probe calibration could not be read: the probe counts as uncalibrated (start blocked) until it can be');
     }
   }, CALIBRATION_RETRY_MS);
   retryCalibration.unref();
