@@ -284,14 +284,14 @@ async function runLoop(
     try {
       calibration.refresh();
     } catch (err) {
-      logger.error({ err }, 'probe calibration could not be read again: the last verdict stands');
+      logger.error({ err }, 'probe calibration could not be read: the probe counts as uncalibrated (start blocked) until it can be');
     }
   };
   const retryCalibration = setInterval(() => {
     try {
       calibration.reloadIfUnusable();
     } catch (err) {
-      logger.error({ err }, 'probe calibration could not be read again: the last verdict stands');
+      logger.error({ err }, 'probe calibration could not be read: the probe counts as uncalibrated (start blocked) until it can be');
     }
   }, CALIBRATION_RETRY_MS);
   retryCalibration.unref();
@@ -310,7 +310,9 @@ async function runLoop(
       if (virtual !== null) {
         virtual.runTicks(speed, (t) => {
           controlTick(t.targetMs);
-          return !stop.done;
+          // A tick asked for the calibration to be read again: end the batch so the read (queued
+          // with setImmediate) happens before the next tick, as it does in real time.
+          return !stop.done && !calibration.refreshWanted;
         });
       } else {
         controlTick(session.clock.nowMs());

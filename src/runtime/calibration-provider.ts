@@ -96,6 +96,8 @@ export class PreloadedCalibration implements TickCalibration {
   load(probeId: string | null): ProbeCalibration {
     this.#wanted = null;
     this.#probeId = probeId;
+    // Unusable until the read answers: a read that throws must not leave the last verdict standing.
+    this.#verdict = uncalibrated(this.boardType, 'the probe calibration record could not be read');
     this.#verdict = this.provider.lookup(probeId, true);
     return this.#verdict;
   }
