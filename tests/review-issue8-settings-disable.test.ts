@@ -27,7 +27,7 @@ describe('review issue 8: settings that pass validation but disable an interlock
     expect(() => parseSettings({ loop: { maxLateSteps: 600 } })).toThrow(/maxLateSteps/);
   });
 
-  it('control: a loop running 10 ms late on every step trips LOOP_OVERRUN with the defaults, and not with maxLateSteps 600', () => {
+  it('control: a loop running 10 ms late on every step trips LOOP_OVERRUN with the defaults and with a count its window can hold', () => {
     const late = (settingsInput: object) => {
       const settings = parseSettings(settingsInput);
       const patient = new NormalPatient({ startAtMs: null });
@@ -40,6 +40,10 @@ describe('review issue 8: settings that pass validation but disable an interlock
       return drive(patient.script(), { settings, durationMs: 60_000, gapMs: () => 30 });
     };
     expect(trips(treating({}).events).map((t) => t.id)).toContain('LOOP_OVERRUN');
-    expect(trips(treating({ loop: { maxLateSteps: 600 } }).events).map((t) => t.id)).not.toContain('LOOP_OVERRUN');
+    // 10 s of steps 30 ms apart holds 333 late steps: a count below that trips.
+    expect(trips(treating({ loop: { maxLateSteps: 300 } }).events).map((t) => t.id)).toContain('LOOP_OVERRUN');
+    // The schema's bound: late steps come at least 25 ms apart (20 ms period + 5 ms tolerance).
+    expect(() => parseSettings({ loop: { maxLateSteps: 401 } })).toThrow(/maxLateSteps: 401 is more than the 400 late steps/);
+    expect(() => parseSettings({ loop: { maxLateSteps: 400 } })).not.toThrow();
   });
 });

@@ -189,7 +189,7 @@ export const INTERLOCK_TABLE = {
   },
   INSUFFICIENT_COOLING: {
     hazard: 'An ice ball too small to reach -20 C at the nerve: the treatment fails (domain section 1, cause d)',
-    condition: 'tip not below cooling.targetC within cooling.withinS of the valve opening, or back above targetC + hysteresisC during the freeze',
+    condition: 'tip not below cooling.targetC within cooling.withinS of the valve opening (or, in a freeze shorter than that, by its end less this row\'s debounce), or back above targetC + hysteresisC during the freeze',
     armedIn: FREEZING,
     debounceMs: 1_000,
     maxDebounceMs: 5_000,
@@ -203,7 +203,11 @@ export const INTERLOCK_TABLE = {
       const { targetC, withinS, hysteresisC } = c.settings.cooling;
       if (c.state.memory.INSUFFICIENT_COOLING === null) {
         const openMs = c.nowMs - s.freezeOpenedMs;
-        return openMs >= withinS * 1000 ? `tip ${fmt(c.tipC)} C not below ${targetC} C after ${(openMs / 1000).toFixed(1)} s` : null;
+        // A freeze shorter than withinS is judged before it ends, with time left for the debounce:
+        // otherwise the valve would close unjudged and an ice ball that never formed go unreported.
+        const debounceMs = c.settings.debounceMs.INSUFFICIENT_COOLING ?? INTERLOCK_TABLE.INSUFFICIENT_COOLING.debounceMs;
+        const lastJudgeMs = c.settings.protocol.freezeS * 1000 - debounceMs - 2 * periodMs(c.settings);
+        return openMs >= Math.min(withinS * 1000, lastJudgeMs) ? `tip ${fmt(c.tipC)} C not below ${targetC} C after ${(openMs / 1000).toFixed(1)} s` : null;
       }
       return c.tipC !== null && c.tipC > targetC + hysteresisC ? `tip warmed back to ${c.tipC.toFixed(1)} C during the freeze` : null;
     },

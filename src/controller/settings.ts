@@ -208,6 +208,16 @@ export const SettingsSchema = z
         ctx.addIssue({ code: 'custom', path: ['debounceMs', key], message: `${key} debounce ${valueMs} ms is above its maximum ${row.maxDebounceMs} ms` });
       }
     }
+    // LOOP_OVERRUN counts late steps within lateWindowMs; a late step comes at least a period
+    // plus lateToleranceMs after the one before, so a count the window cannot hold never trips.
+    const lateStepsInWindow = Math.floor(s.loop.lateWindowMs / (1000 / s.loop.rateHz + s.loop.lateToleranceMs));
+    if (s.loop.maxLateSteps > lateStepsInWindow) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['loop', 'maxLateSteps'],
+        message: `${s.loop.maxLateSteps} is more than the ${lateStepsInWindow} late steps loop.lateWindowMs (${s.loop.lateWindowMs} ms) can hold at loop.rateHz ${s.loop.rateHz} Hz and loop.lateToleranceMs ${s.loop.lateToleranceMs} ms: LOOP_OVERRUN could never count them`,
+      });
+    }
     const totalFreezeS = s.protocol.cycles * s.protocol.freezeS;
     if (totalFreezeS > s.freezeLimit.cumulativeMaxS) {
       ctx.addIssue({
