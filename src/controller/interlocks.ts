@@ -70,6 +70,22 @@ export const RETURN_PLAUSIBLE_MAX_BAR = 20;
 
 const isFreezeOpen = (c: TickContext): boolean => c.state.phase === 'Freezing' && c.state.sub === 'freeze-open';
 
+/**
+ * A supply reading that is not a number is PRESSURE_SENSOR_FAULT's. The low and high rows still
+ * count it as evidence until that row has tripped: a transducer alternating between no number and
+ * out-of-window readings would otherwise split its bad samples between rows with different
+ * windows and trip none (review of issue 8, D1). Once the sensor fault has its own evidence (its
+ * debounce is met, or it has tripped) they stop counting, so a dead transducer trips one
+ * interlock, not two (with the default windows the sensor fault's is the shorter, so it gets
+ * there first).
+ */
+function unreadableSupplyEvidence(c: TickContext): string | null {
+  const sensor = c.state.interlocks.PRESSURE_SENSOR_FAULT;
+  const debounceMs = c.settings.debounceMs.PRESSURE_SENSOR_FAULT ?? INTERLOCK_TABLE.PRESSURE_SENSOR_FAULT.debounceMs;
+  const sensorHasIt = sensor.tripped || sensor.badTicks.length >= debounceSamples(debounceMs, periodMs(c.settings));
+  return sensorHasIt ? null : `supply transducer reads ${c.readings.supply.barGauge}`;
+}
+
 export const INTERLOCK_TABLE = {
   TIP_BELOW_ABSOLUTE_LIMIT: {
     hazard: 'Tip below -100 C: irreversible nerve destruction (neurotmesis)',
@@ -143,32 +159,33 @@ export const INTERLOCK_TABLE = {
   },
   SUPPLY_PRESSURE_LOW: {
     hazard: 'Too little cooling: the ice ball does not reach -20 C at the nerve (ineffective treatment)',
-    condition: 'supply pressure below pressure.supplyLowBar (default 40 bar); blocks start and the next freeze',
+    condition: 'supply pressure below pressure.supplyLowBar (default 40 bar) (a reading that is no number counts too, until PRESSURE_SENSOR_FAULT has its own evidence); blocks start and the next freeze',
     armedIn: TREATING_PHASES,
     debounceMs: PRESSURE_DEBOUNCE_MS,
     maxDebounceMs: 2_000,
     latch: true,
     priority: 'medium',
     hint: 'Supply pressure low: the cylinder is cold or nearly empty. Replace or warm the cylinder to room temperature.',
-    check: (c): string | null =>
-      // A reading that is not a number is PRESSURE_SENSOR_FAULT's, not a low pressure as well.
-      Number.isFinite(c.readings.supply.barGauge) && c.readings.supply.barGauge < c.settings.pressure.supplyLowBar
-        ? `supply ${c.readings.supply.barGauge.toFixed(1)} bar below ${c.settings.pressure.supplyLowBar} bar`
-        : null,
+    check: (c): string | null => {
+      const supply = c.readings.supply.barGauge;
+      if (!Number.isFinite(supply)) return unreadableSupplyEvidence(c);
+      return supply < c.settings.pressure.supplyLowBar ? `supply ${supply.toFixed(1)} bar below ${c.settings.pressure.supplyLowBar} bar` : null;
+    },
   },
   SUPPLY_PRESSURE_HIGH: {
     hazard: 'Over-pressure: probe or line rupture, gas in tissue',
-    condition: 'supply pressure above pressure.supplyHighBar (default 70 bar)',
+    condition: 'supply pressure above pressure.supplyHighBar (default 70 bar) (a reading that is no number counts too, until PRESSURE_SENSOR_FAULT has its own evidence)',
     armedIn: TREATING_PHASES,
     debounceMs: PRESSURE_DEBOUNCE_MS,
     maxDebounceMs: 1_000,
     latch: true,
     priority: 'high',
     hint: 'Supply pressure too high: the cylinder is too warm or the regulator failed. Close the cylinder.',
-    check: (c): string | null =>
-      Number.isFinite(c.readings.supply.barGauge) && c.readings.supply.barGauge > c.settings.pressure.supplyHighBar
-        ? `supply ${c.readings.supply.barGauge.toFixed(1)} bar above ${c.settings.pressure.supplyHighBar} bar`
-        : null,
+    check: (c): string | null => {
+      const supply = c.readings.supply.barGauge;
+      if (!Number.isFinite(supply)) return unreadableSupplyEvidence(c);
+      return supply > c.settings.pressure.supplyHighBar ? `supply ${supply.toFixed(1)} bar above ${c.settings.pressure.supplyHighBar} bar` : null;
+    },
   },
   RETURN_LINE_BLOCKED: {
     hazard: 'Blocked exhaust: pressure inside the probe rises (rupture, gas in tissue) and the tip warms',
