@@ -12,7 +12,7 @@ async function restrictedMessages(filePath: string, code: string): Promise<strin
   const [result] = await eslint.lintText(code, { filePath });
   if (result === undefined) throw new Error(`eslint returned no result for ${filePath}`);
   return result.messages
-    .filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-globals' || m.ruleId === 'no-restricted-properties')
+    .filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-globals' || m.ruleId === 'no-restricted-properties' || m.ruleId === 'floors/no-upward-import')
     .map((m) => `${m.ruleId ?? ''}: ${m.message}`);
 }
 
