@@ -26,6 +26,7 @@ export default defineConfig({
       'tests/property-step.test.ts',
       'tests/review-*.test.ts',
       'tests/settings.test.ts',
+      'tests/withdrawal-status.test.ts',
     ],
   },
 });
