@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import { floorConfigs } from './eslint.floors.js';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'eslint.config.js', 'eslint.floors.js', 'scripts/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.stryker-tmp/**', 'reports/**', 'eslint.config.js', 'eslint.floors.js', 'scripts/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

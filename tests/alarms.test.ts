@@ -15,17 +15,21 @@ const at = (steps: readonly StepRecord[], nowMs: number): StepRecord => {
   return rec;
 };
 
+// Each test drives its own run, inside the test: mutation testing (docs/mutation.md) attributes
+// what a describe body runs to no test, and would rerun every test file for it.
 describe('high priority alarm', () => {
-  const d = drive((now) => nominalReadings(now, { halFault: now >= TRIP_MS ? 'front-end lost' : null }), { durationMs: 25_000 });
-  const after = d.steps.filter((r) => r.nowMs >= TRIP_MS);
+  const run = () => drive((now) => nominalReadings(now, { halFault: now >= TRIP_MS ? 'front-end lost' : null }), { durationMs: 25_000 });
+  const afterTrip = (d: { steps: readonly StepRecord[] }) => d.steps.filter((r) => r.nowMs >= TRIP_MS);
 
   it('shows nothing before the condition', () => {
+    const d = run();
     const before = d.steps.filter((r) => r.nowMs < TRIP_MS);
     expect(before).toHaveLength(TRIP_MS / PERIOD_MS);
     expect(before.every((r) => !r.outputs.buzzer && !r.outputs.lamps.high && !r.outputs.lamps.medium && !r.outputs.lamps.low)).toBe(true);
   });
 
   it('flashes the red lamp at 2 Hz, 50 % duty, and no other lamp', () => {
+    const after = afterTrip(run());
     expect(after).toHaveLength((25_000 - TRIP_MS) / PERIOD_MS + 1);
     for (const r of after) {
       expect(r.outputs.lamps.high, `at ${r.nowMs}`).toBe(r.nowMs % HIGH_FLASH_PERIOD_MS < HIGH_FLASH_PERIOD_MS / 2);
@@ -34,7 +38,8 @@ describe('high priority alarm', () => {
   });
 
   it('sounds a burst of 10 pulses, repeated every 10 s', () => {
-    for (const r of after) {
+    const d = run();
+    for (const r of afterTrip(d)) {
       const inBurstMs = (r.nowMs - TRIP_MS) % BURST.high.repeatMs;
       expect(r.outputs.buzzer, `at ${r.nowMs}`).toBe(pulseOn(inBurstMs, 10));
     }
@@ -44,10 +49,11 @@ describe('high priority alarm', () => {
 });
 
 describe('medium priority alarm', () => {
-  const d = drive((now) => nominalReadings(now, { operator: { estop: now >= TRIP_MS } }), { durationMs: 35_000 });
-  const after = d.steps.filter((r) => r.nowMs >= TRIP_MS);
+  const run = () => drive((now) => nominalReadings(now, { operator: { estop: now >= TRIP_MS } }), { durationMs: 35_000 });
+  const afterTrip = (d: { steps: readonly StepRecord[] }) => d.steps.filter((r) => r.nowMs >= TRIP_MS);
 
   it('flashes the yellow lamp at 0.5 Hz, and no other lamp', () => {
+    const after = afterTrip(run());
     expect(after).toHaveLength((35_000 - TRIP_MS) / PERIOD_MS + 1);
     for (const r of after) {
       expect(r.outputs.lamps.medium, `at ${r.nowMs}`).toBe(r.nowMs % MEDIUM_FLASH_PERIOD_MS < MEDIUM_FLASH_PERIOD_MS / 2);
@@ -56,7 +62,8 @@ describe('medium priority alarm', () => {
   });
 
   it('sounds a burst of 3 pulses, repeated every 20 s', () => {
-    for (const r of after) {
+    const d = run();
+    for (const r of afterTrip(d)) {
       expect(r.outputs.buzzer, `at ${r.nowMs}`).toBe(pulseOn((r.nowMs - TRIP_MS) % BURST.medium.repeatMs, 3));
     }
     expect(at(d.steps, TRIP_MS + 20_000).outputs.buzzer).toBe(true);
@@ -64,13 +71,16 @@ describe('medium priority alarm', () => {
 });
 
 describe('low priority alarm', () => {
-  const patient = new NormalPatient();
   const settings = withProtocol(DEFAULT_SETTINGS, SHORT_PROTOCOL);
-  const { at: freezing } = normalUntil(settings, inPhase('Freezing', 5_000), patient);
-  const stopMs = freezing.lastMs + 20;
-  const d = drive(patient.script((now) => ({ operator: { stop: now === stopMs } })), { settings, state: freezing.state, durationMs: 30_000 });
+  const run = () => {
+    const patient = new NormalPatient();
+    const { at: freezing } = normalUntil(settings, inPhase('Freezing', 5_000), patient);
+    const stopMs = freezing.lastMs + 20;
+    return { stopMs, d: drive(patient.script((now) => ({ operator: { stop: now === stopMs } })), { settings, state: freezing.state, durationMs: 30_000 }) };
+  };
 
   it('shows the steady low lamp while the stop condition is active and no other lamp', () => {
+    const { stopMs, d } = run();
     const trip = at(d.steps, stopMs);
     expect(trip.outputs.lamps).toEqual({ high: false, medium: false, low: true });
     const later = d.steps.filter((r) => r.nowMs > stopMs);
@@ -79,6 +89,7 @@ describe('low priority alarm', () => {
   });
 
   it('still plays its one full pulse although the condition ended after one step, and never repeats it', () => {
+    const { stopMs, d } = run();
     const sounding = d.steps.filter((r) => r.outputs.buzzer).map((r) => r.nowMs - stopMs);
     expect(sounding).toEqual([0, 20, 40, 60, 80, 100, 120, 140]);
   });
@@ -87,16 +98,18 @@ describe('low priority alarm', () => {
 describe('acknowledge', () => {
   const ACK_MS = 11_000;
   const NEW_MS = 36_000;
-  const d = drive(
-    (now) =>
-      nominalReadings(now, {
-        operator: { estop: now >= TRIP_MS, acknowledge: now === ACK_MS },
-        halFault: now >= NEW_MS ? 'front-end lost' : null,
-      }),
-    { durationMs: 40_000 },
-  );
+  const run = () =>
+    drive(
+      (now) =>
+        nominalReadings(now, {
+          operator: { estop: now >= TRIP_MS, acknowledge: now === ACK_MS },
+          halFault: now >= NEW_MS ? 'front-end lost' : null,
+        }),
+      { durationMs: 40_000 },
+    );
 
   it('silences the alarms active now and reports which', () => {
+    const d = run();
     expect(d.events).toContainEqual({ kind: 'acknowledge', atMs: ACK_MS, silenced: ['EMERGENCY_STOP'] });
     const silencedSpan = d.steps.filter((r) => r.nowMs >= ACK_MS && r.nowMs < NEW_MS);
     // Covers the 20 s repeat at 30 s: the silenced alarm does not sound again.
@@ -105,12 +118,14 @@ describe('acknowledge', () => {
   });
 
   it('never removes the visual signal of a silenced alarm', () => {
+    const d = run();
     expect(at(d.steps, 12_000).outputs.lamps.medium).toBe(true);
     expect(at(d.steps, 13_000).outputs.lamps.medium).toBe(false);
     expect(at(d.steps, 34_000).outputs.lamps.medium).toBe(true);
   });
 
   it('lets a new condition alarm again after an acknowledge', () => {
+    const d = run();
     const fresh = at(d.steps, NEW_MS);
     expect(fresh.outputs.buzzer).toBe(true);
     expect(fresh.outputs.lamps.high).toBe(true);
