@@ -1,36 +1,15 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import type { Hal, Outputs, Readings } from '../hal/contract.js';
+import type { Readings } from '../hal/contract.js';
 import { SAFE_OUTPUTS } from '../hal/contract.js';
 import { DEFAULT_SETTINGS } from '../src/controller/settings.js';
 import { silentLogger } from '../kernel/log.js';
 import { ControlLoop } from '../src/runtime/loop.js';
 import { SIM_PROBE_CALIBRATION } from '../src/sim/runner.js';
+import { RecordingHal } from './helpers/recording-hal.js';
 import { tempDirMaker } from './helpers/temp.js';
 
 const newTempDir = tempDirMaker('cryo-process-');
-
-class RecordingHal implements Hal {
-  readonly kind = 'sim' as const;
-  readonly calls: string[] = [];
-  written: Outputs[] = [];
-  constructor(private readonly readings: (n: number) => Readings) {}
-  #n = 0;
-  read(): Readings {
-    this.calls.push('read');
-    return this.readings(this.#n++);
-  }
-  write(outputs: Outputs): void {
-    this.calls.push('write');
-    this.written.push(outputs);
-  }
-  toSafeState(): void {
-    this.calls.push('safe');
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-}
 
 function nominal(atMs: number, overrides: Partial<Readings> = {}): Readings {
   return {

@@ -2,7 +2,7 @@
 // invariants.ts), and a failed one sends the runtime to its safe state and latches there.
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { Hal, Outputs, Readings } from '../hal/contract.js';
+import type { Outputs, Readings } from '../hal/contract.js';
 import { SAFE_OUTPUTS } from '../hal/contract.js';
 import { AssertionError } from '../kernel/assert.js';
 import { assertStepInvariants } from '../src/controller/invariants.js';
@@ -15,6 +15,7 @@ import type { StepFunction } from '../src/runtime/loop.js';
 import { SIM_PROBE_CALIBRATION } from '../src/sim/runner.js';
 import { safeFromRawReading } from './helpers/broken-controllers.js';
 import { NormalPatient, SHORT_PROTOCOL, drive, inPhase, nominalReadings, normalUntil } from './helpers/readings.js';
+import { RecordingHal } from './helpers/recording-hal.js';
 
 const SETTINGS = withProtocol(DEFAULT_SETTINGS, SHORT_PROTOCOL);
 const GAS_OPEN: Outputs = { ...SAFE_OUTPUTS, supplyValveOpen: true, safetyValveOpen: true };
@@ -84,28 +85,11 @@ describe('the end-of-step invariants', () => {
   });
 });
 
-class RecordingHal implements Hal {
-  readonly kind = 'sim' as const;
-  readonly calls: string[] = [];
-  readonly written: Outputs[] = [];
-  #n = 0;
-  read(): Readings {
-    this.calls.push('read');
-    const atMs = 20 * this.#n++;
-    // Channel 0 warm, channel 1 still frozen: only the broken step calls this safe to withdraw.
-    return { ...nominalReadings(atMs), tips: [{ tipC: 10, coldJunctionC: 25, fault: null, atMs }, { tipC: -5, coldJunctionC: 25, fault: null, atMs }] };
-  }
-  write(outputs: Outputs): void {
-    this.calls.push('write');
-    this.written.push(outputs);
-  }
-  toSafeState(): void {
-    this.calls.push('safe');
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-}
+/** Channel 0 warm, channel 1 still frozen: only the broken step calls this safe to withdraw. */
+const warmAndFrozen = (n: number): Readings => {
+  const atMs = 20 * n;
+  return { ...nominalReadings(atMs), tips: [{ tipC: 10, coldJunctionC: 25, fault: null, atMs }, { tipC: -5, coldJunctionC: 25, fault: null, atMs }] };
+};
 
 describe('a failed invariant in the running loop', () => {
   it('commands the safe outputs, latches the fault, logs it, and keeps the valves closed on every later tick', () => {
@@ -125,7 +109,7 @@ describe('a failed invariant in the running loop', () => {
         done();
       },
     });
-    const hal = new RecordingHal();
+    const hal = new RecordingHal(warmAndFrozen);
     const loop = new ControlLoop({ hal, settings: SETTINGS, logger: createLogger({ destination, pretty: false }), startMs: 0, calibration: SIM_PROBE_CALIBRATION, step: broken });
     hal.calls.length = 0;
 
