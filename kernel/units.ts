@@ -1,15 +1,10 @@
 // Units that are easy to mix up, kept apart by name. A pressure in this project is either gauge
 // (relative to the atmosphere: what the supply transducer reports) or absolute (what the return
 // line and the CO2 curves use); every field and variable says which (`supplyBarGauge`,
-// `returnBarAbs`), and converting between them goes through these functions.
+// `returnBarAbs`), and converting goes through `barGaugeFromAbs`.
 
 /** Standard atmosphere, bar absolute: the return-line pressure assumed when it is not measured. */
 export const ATMOSPHERIC_PRESSURE_BAR = 1.01325;
-
-/** Gauge to absolute, at standard atmosphere (the console measures no barometric pressure). */
-export function barAbsFromGauge(barGauge: number): number {
-  return barGauge + ATMOSPHERIC_PRESSURE_BAR;
-}
 
 /** Absolute to gauge, at standard atmosphere. */
 export function barGaugeFromAbs(barAbs: number): number {

@@ -34,9 +34,6 @@ import { loadHexProgram } from './intel-hex.js';
 export { PinState } from 'avr8js';
 
 export const UNO_CLOCK_HZ = 16_000_000;
-/** Digital pins 0-13 plus A0-A5 as 14-19. */
-export const UNO_PIN_COUNT = UNO.pinCount;
-export const UNO_ANALOG_CHANNELS = UNO.analogChannels;
 
 export type UnoPinMode = 'output-low' | 'output-high' | 'input' | 'input-pullup';
 /** Called when a pin's mode or driven level changes. `high` is true only for an output driven high. */
@@ -87,7 +84,7 @@ export function unoPinNumber(pin: number | string): number {
 
 function analogChannel(channel: number | string): number {
   const n = typeof channel === 'string' ? unoPinNumber(channel) - UNO.firstAnalogPin : channel;
-  if (!Number.isInteger(n) || n < 0 || n >= UNO_ANALOG_CHANNELS) throw new RangeError(`not an Uno analog input: ${String(channel)}`);
+  if (!Number.isInteger(n) || n < 0 || n >= UNO.analogChannels) throw new RangeError(`not an Uno analog input: ${String(channel)}`);
   return n;
 }
 
@@ -153,11 +150,11 @@ export class EmulatedUno {
   private rxBytes = 0;
   private txBytes = 0;
   private readonly listeners = new Set<UnoPinListener>();
-  private readonly lastModes: UnoPinMode[] = new Array<UnoPinMode>(UNO_PIN_COUNT).fill('input');
+  private readonly lastModes: UnoPinMode[] = new Array<UnoPinMode>(UNO.pinCount).fill('input');
   /** External input level per pin; undefined = nothing drives it (floats: reads its pull-up, else low). */
-  private readonly inputLevels: (boolean | undefined)[] = new Array<boolean | undefined>(UNO_PIN_COUNT).fill(undefined);
-  private readonly analogVolts: number[] = new Array<number>(UNO_ANALOG_CHANNELS).fill(0);
-  private readonly analogSources: ((() => number) | undefined)[] = new Array<(() => number) | undefined>(UNO_ANALOG_CHANNELS).fill(undefined);
+  private readonly inputLevels: (boolean | undefined)[] = new Array<boolean | undefined>(UNO.pinCount).fill(undefined);
+  private readonly analogVolts: number[] = new Array<number>(UNO.analogChannels).fill(0);
+  private readonly analogSources: ((() => number) | undefined)[] = new Array<(() => number) | undefined>(UNO.analogChannels).fill(undefined);
 
   constructor(options: EmulatedUnoOptions) {
     this.program = typeof options.firmware === 'string' ? loadHexProgram(options.firmware) : options.firmware;
@@ -223,14 +220,14 @@ export class EmulatedUno {
     };
     const defaultRead = adc.onADCRead;
     adc.onADCRead = (input: ADCMuxInput) => {
-      if (input.type === ADCMuxInputType.SingleEnded && input.channel < UNO_ANALOG_CHANNELS) {
+      if (input.type === ADCMuxInputType.SingleEnded && input.channel < UNO.analogChannels) {
         const source = this.analogSources[input.channel];
         const volts = source ? source() : this.analogVolts[input.channel];
         adc.channelValues[input.channel] = Number.isFinite(volts) ? volts : 0;
       }
       defaultRead(input);
     };
-    for (let ch = 0; ch < UNO_ANALOG_CHANNELS; ch++) adc.channelValues[ch] = this.analogVolts[ch];
+    for (let ch = 0; ch < UNO.analogChannels; ch++) adc.channelValues[ch] = this.analogVolts[ch];
 
     for (const [letter, port] of Object.entries(ports) as ['B' | 'C' | 'D', AVRIOPort][]) {
       port.addListener(() => {
@@ -238,7 +235,7 @@ export class EmulatedUno {
       });
     }
     this.lastModes.fill('input');
-    for (let pin = 0; pin < UNO_PIN_COUNT; pin++) this.applyInput(pin);
+    for (let pin = 0; pin < UNO.pinCount; pin++) this.applyInput(pin);
   }
 
   /** Starts (or resumes) the CPU loop. */
