@@ -1,8 +1,12 @@
-// Waiting for a board runs on the injected clock and timers: virtual time decides the deadline.
+// Waiting for a board runs on the injected clock and timers: virtual time decides the deadline. Before
+// the first tick the console also waits for fresh samples.
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../kernel/clock.js';
 import { ManualTimers } from '../kernel/timers.js';
 import { waitUntilReady } from '../kernel/wait.js';
+import type { Hal } from '../hal/contract.js';
+import { waitForFreshReadings } from '../src/runtime/board-session.js';
+import { nominalReadings, type ReadingOverrides } from './helpers/readings.js';
 
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -44,6 +48,54 @@ describe('waitUntilReady', () => {
     const clock = new VirtualClock(0);
     const timers = new ManualTimers(clock);
     await waitUntilReady(() => null, { clock, timers, timeoutMs: 1_000, pollMs: 50, what: 'the board' });
+    expect(timers.pendingCount).toBe(0);
+  });
+});
+
+describe('waitForFreshReadings (before the first tick)', () => {
+  const STALE_MS = 100;
+  /** A board whose samples carry the stamps `stamps()` gives at each read. */
+  const boardWith = (clock: VirtualClock, stamps: () => ReadingOverrides): Hal => ({ read: () => nominalReadings(clock.nowMs(), stamps()) }) as unknown as Hal;
+
+  it('holds the first tick until the samples from before a long start-up step are replaced', async () => {
+    const clock = new VirtualClock(10_000);
+    const timers = new ManualTimers(clock);
+    // The last supply sample was read before a 400 ms start-up step; the port delivers the next
+    // one 30 ms after the step.
+    const newSampleAtMs = 10_030;
+    const hal = boardWith(clock, () => ({ supplyAtMs: clock.nowMs() >= newSampleAtMs ? newSampleAtMs : 9_600 }));
+    let settled: 'ok' | Error | null = null;
+    void waitForFreshReadings(hal, clock, STALE_MS, 1_000, timers).then(() => (settled = 'ok'), (err: unknown) => (settled = err as Error));
+    await flush();
+    expect(settled).toBeNull();
+    await drive(timers, () => settled !== null, 5, 100);
+    expect(settled).toBe('ok');
+    expect(clock.nowMs()).toBeGreaterThanOrEqual(newSampleAtMs);
+    expect(clock.nowMs()).toBeLessThan(newSampleAtMs + 10);
+  });
+
+  it('rejects a board whose tip stopped, naming the channel and its age', async () => {
+    const clock = new VirtualClock(1_000);
+    const timers = new ManualTimers(clock);
+    const hal = boardWith(clock, () => ({ tipAtMs: 0 }));
+    let settled: 'ok' | Error | null = null;
+    void waitForFreshReadings(hal, clock, STALE_MS, 500, timers).then(() => (settled = 'ok'), (err: unknown) => (settled = err as Error));
+    await drive(timers, () => settled !== null, 5, 200);
+    expect(settled).toBeInstanceOf(Error);
+    expect((settled as unknown as Error).message).toMatch(/^the board did not connect within 0\.5 s: tip channel 0 sample is 150\d ms old \(limit 100 ms\)$/);
+  });
+
+  it('names a back-end fault before any sample age', async () => {
+    const clock = new VirtualClock(0);
+    const timers = new ManualTimers(clock);
+    const hal = boardWith(clock, () => ({ halFault: 'firmata: port closed', tipAtMs: -1_000 }));
+    await expect(waitForFreshReadings(hal, clock, STALE_MS, 0, timers)).rejects.toThrow('the board did not connect within 0 s: firmata: port closed');
+  });
+
+  it('does not wait when every sample is fresh', async () => {
+    const clock = new VirtualClock(0);
+    const timers = new ManualTimers(clock);
+    await waitForFreshReadings(boardWith(clock, () => ({})), clock, STALE_MS, 1_000, timers);
     expect(timers.pendingCount).toBe(0);
   });
 });

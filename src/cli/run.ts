@@ -16,7 +16,7 @@ import { createLogger } from '../../kernel/log.js';
 import type { Logger } from '../../kernel/log.js';
 import { PreloadedCalibration, StoreCalibrationProvider, withFittedProbeId } from '../runtime/calibration-provider.js';
 import { MonotonicClock } from '../../kernel/clock.js';
-import { boardKind, openBoardSession, waitForConnection } from '../runtime/board-session.js';
+import { boardKind, openBoardSession, waitForConnection, waitForFreshReadings } from '../runtime/board-session.js';
 import type { BoardSession } from '../runtime/board-session.js';
 import { installFailsafe } from '../runtime/failsafe.js';
 import { ControlLoop } from '../runtime/loop.js';
@@ -158,6 +158,13 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo, options: RunOpt
       }
     }
     const calibration = await probeCalibration(session, board, flags, logger);
+    if (session.kind !== 'sim') {
+      try {
+        await waitForFreshReadings(session.hal, session.clock, settings.tip.staleMs, options.connectTimeoutMs);
+      } catch (err) {
+        throw new ConsoleError(`${flags.board}: ${(err as Error).message}`, EXIT_UNAVAILABLE);
+      }
+    }
     return await runLoop(flags, io, settings, board, session, calibration, scheduler, status, logger, () => quit);
   } finally {
     session.hal.toSafeState();

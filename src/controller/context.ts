@@ -61,7 +61,10 @@ function sampleAgeProblem(name: string, nowMs: number, atMs: number, staleMs: nu
   return ageMs <= staleMs ? null : `${name} sample is ${ageMs.toFixed(0)} ms old (limit ${staleMs} ms)`;
 }
 
-function staleness(nowMs: number, readings: ControllerReadings, staleMs: number): string | null {
+/** The first input sample (tip channels, supply, return) older than `staleMs` at `nowMs`, named with
+ * its age; null when every one is fresh. SENSOR_STALE's condition; the runtime also waits for it
+ * to clear before the first tick. */
+export function staleness(nowMs: number, readings: Pick<ControllerReadings, 'tips' | 'supply' | 'returnLine'>, staleMs: number): string | null {
   for (let i = 0; i < readings.tips.length; i++) {
     const tip = readings.tips[i];
     const problem = tip === undefined ? null : sampleAgeProblem(`tip channel ${i}`, nowMs, tip.atMs, staleMs);

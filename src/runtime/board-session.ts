@@ -17,6 +17,7 @@ import type { Clock } from '../../kernel/clock.js';
 import { MonotonicClock, VirtualClock } from '../../kernel/clock.js';
 import { realTimers, type Timers } from '../../kernel/timers.js';
 import { waitUntilReady } from '../../kernel/wait.js';
+import { staleness } from '../controller/context.js';
 import type { Board } from '../board.js';
 
 /** A momentary button held this long on an emulated board: longer than the board's debounce
@@ -25,6 +26,9 @@ export const EMULATED_PRESS_MS = 150;
 /** A hardware board must connect (Firmata ready, front-end handshake) within this. */
 export const CONNECT_TIMEOUT_MS = 20_000;
 const CONNECT_POLL_MS = 50;
+/** How often the freshness of the samples is looked at before the first tick: a fraction of the
+ * shortest stale limit settings allow, so the wait ends a moment after the pending input is read. */
+const FRESH_POLL_MS = 5;
 
 export type SessionKind = 'sim' | 'emulated' | 'hardware';
 export type OperatorButton = 'start' | 'stop' | 'acknowledge' | 'newSite';
@@ -191,4 +195,18 @@ async function hardwareHal(board: HardwareBoard, clock: Clock): Promise<Hardware
  * deadline is on the session's clock, the polling on the given timers. */
 export function waitForConnection(hal: Hal, clock: Clock, timeoutMs = CONNECT_TIMEOUT_MS, timers: Timers = realTimers): Promise<void> {
   return waitUntilReady(() => hal.read().halFault, { clock, timers, timeoutMs, pollMs: CONNECT_POLL_MS, what: 'the board' });
+}
+
+/**
+ * Resolves once the board reports in and every input sample is fresh (no older than `staleMs`);
+ * rejects naming the sample that is not. Called again just before the first tick: a long start-up
+ * step (the emulated probe's auto-calibration, a slow disk) keeps the event loop from reading the
+ * serial ports, and the first tick, which runs before the pending input is read, would otherwise
+ * judge the data from before the step and trip SENSOR_STALE (latched) on a healthy board.
+ */
+export function waitForFreshReadings(hal: Hal, clock: Clock, staleMs: number, timeoutMs = CONNECT_TIMEOUT_MS, timers: Timers = realTimers): Promise<void> {
+  return waitUntilReady(() => {
+    const readings = hal.read();
+    return readings.halFault ?? staleness(clock.nowMs(), readings, staleMs);
+  }, { clock, timers, timeoutMs, pollMs: FRESH_POLL_MS, what: 'the board' });
 }
