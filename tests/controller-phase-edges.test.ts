@@ -46,6 +46,23 @@ describe('a freeze begins only on a thawed tip', () => {
     expect(trips(d.events).map((t) => t.id)).toContain('THERMOCOUPLE_FAULT');
   });
 
+  it('does not complete the last thaw while a tip channel reports a fault, however warm the other reads', () => {
+    // Complete ends the treatment (THERMOCOUPLE_FAULT is not armed there): the fault must trip first.
+    const oneCycle = withProtocol(DEFAULT_SETTINGS, { cycles: 1, freezeS: 10, thawS: 10 });
+    const patient = new NormalPatient();
+    const { at } = normalUntil(oneCycle, inPhase('Thawing'), patient);
+    const faultFromMs = at.state.phaseSinceMs + oneCycle.protocol.thawS * 1000 - 40;
+    const tips = (now: number): ReadingOverrides => ({
+      tips: [
+        { tipC: moving(20, now), coldJunctionC: 25, fault: null, atMs: now },
+        { tipC: moving(20, now), coldJunctionC: 25, fault: now >= faultFromMs ? 'open' : null, atMs: now },
+      ],
+    });
+    const d = drive(patient.script(tips), { settings: oneCycle, state: at.state, durationMs: 11_000 });
+    expect(transitions(d)).toEqual(['Thawing->Fault(1)']);
+    expect(trips(d.events).map((t) => t.id)).toEqual(['THERMOCOUPLE_FAULT']);
+  });
+
   it('stays in Thawing past the thaw time while the coldest reading is exactly thaw.endTipC', () => {
     const patient = new NormalPatient();
     const { at } = normalUntil(TWO_CYCLES, inPhase('Thawing'), patient);
@@ -114,6 +131,7 @@ describe('the thaw time before a resumed freeze', () => {
       durationMs: 60_000,
     });
     expect(transitions(d)).toEqual(['Stopped->SelfTest(0)', 'SelfTest->Ready(0)', 'Ready->Freezing(1)']);
+    expect(d.events.filter((e) => e.kind === 'refused')).toEqual([]);
     const freezeMs = phaseEvents(d.events).at(-1)?.atMs ?? Number.NaN;
     const readyMs = phaseEvents(d.events)[1]?.atMs ?? Number.NaN;
     expect(freezeMs - readyMs).toBeLessThanOrEqual(20);
