@@ -53,11 +53,11 @@ describe('cryo rig', () => {
     const flowStartMs = await waitFor('gas to flow in the plant', CONSOLE_READY_TIMEOUT_MS, () => {
       if (console1.child.exitCode !== null) throw new Error(`the console exited ${console1.child.exitCode}: ${console1.stdout()} ${console1.stderr()}`);
       return readTrace(ready.trace).find((r) => r.kind === 'flow' && r.flowing)?.t;
-    });
+    }, () => `console stderr:\n${console1.stderr()}`);
     await waitFor('the freeze to be under way', FREEZE_BEFORE_KILL_MS * 3, () => (epochNowMs() - flowStartMs >= FREEZE_BEFORE_KILL_MS ? true : null));
     const before = readTrace(ready.trace);
     const flowBefore = before.filter((r) => r.kind === 'flow');
-    expect(flowBefore.at(-1), 'still flowing: the console did not stop the freeze on its own').toMatchObject({ flowing: true });
+    expect(flowBefore.at(-1), `still flowing: the console did not stop the freeze on its own\n${console1.stderr()}`).toMatchObject({ flowing: true });
 
     killedAtMs = epochNowMs();
     console1.child.kill('SIGKILL');

@@ -9,6 +9,7 @@
 
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import { raiseToRealTime } from './priority.js';
 
 /** socat polls for the host's first open this often (its `pty-interval`, seconds). */
 const HOST_OPEN_POLL_S = 0.02;
@@ -91,6 +92,9 @@ export class PtyLink {
     const address = `pty,raw,echo=0,link=${this.path},wait-slave,pty-interval=${HOST_OPEN_POLL_S},ignoreeof`;
     const child = spawn(this.#socatPath, ['-d', '-d', address, 'STDIO'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.#child = child;
+    // The relay stands in for the board's USB serial chip: light, and on the latency path of every
+    // sample (hil/rig/priority.ts).
+    if (child.pid !== undefined) raiseToRealTime(child.pid);
     let pending = '';
     child.stderr.setEncoding('utf8').on('data', (text: string) => {
       pending += text;

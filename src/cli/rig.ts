@@ -70,10 +70,10 @@ export async function runRig(flags: RigFlags, io: CliIo): Promise<number> {
   mkdirSync(paths.dir, { recursive: true });
   removeStaleLinks(paths);
   writeFileSync(paths.pid, `${process.pid}\n`);
-  // The rig stands in for two other processors, which no load on the host slows down. Before the
-  // socat processes start: they inherit it.
+  // The rig stands in for two other processors, which no load on the host slows down: a raised
+  // priority, not real-time (hil/rig/priority.ts); its socat relays raise themselves to real-time.
   const priority = raisePriority(process.pid);
-  if (priority.granted !== 'realtime') io.stderr(`rig: running at ${priority.why}: a loaded host may delay the emulated devices\n`);
+  if (priority.granted !== 'nice') io.stderr(`rig: running at ${priority.why}: a loaded host may delay the emulated devices\n`);
   let stopWaiting: (why: string) => void = () => undefined;
   const stopped = new Promise<string>((resolveStop) => {
     stopWaiting = resolveStop;

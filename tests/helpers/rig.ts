@@ -1,12 +1,11 @@
 // The emulated rig for real-time tests: a board file whose two devices live in a test's own
 // folder (so runs never share a rig), `cryo rig` and `cryo run` as processes of their own, and
 // the rig's trace. Every process started here is stopped by the caller's afterAll.
-import { execFileSync, spawn, type ChildProcessByStdio } from 'node:child_process';
-import { setPriority } from 'node:os';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { raisePriority } from '../../hil/rig/priority.js';
+import { normalPriority as resetPriority, raisePriority } from '../../hil/rig/priority.js';
 import { parseTrace, type TraceRecord } from '../../hil/rig/trace.js';
 import { cryoCommand } from '../../src/cli/rig.js';
 
@@ -50,13 +49,14 @@ export function spawnCryo(args: readonly string[]): CryoProcess {
   return { child, pid: child.pid, stdout: () => out, stderr: () => err, exited };
 }
 
-/** Polls `check` every 20 ms until it returns a value; rejects after `timeoutMs` naming `what`. */
-export async function waitFor<T>(what: string, timeoutMs: number, check: () => T | null | undefined): Promise<T> {
+/** Polls `check` every 20 ms until it returns a value; rejects after `timeoutMs` naming `what`,
+ * with what `context` says then (a console's log, say). */
+export async function waitFor<T>(what: string, timeoutMs: number, check: () => T | null | undefined, context?: () => string): Promise<T> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const value = check();
     if (value !== null && value !== undefined) return value;
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${context === undefined ? '' : `\n${context()}`}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
@@ -118,14 +118,5 @@ export function consolePriority(pid: number): string {
 
 /** Back to ordinary scheduling (for the test worker after an in-process console). */
 export function normalPriority(pid: number): void {
-  try {
-    execFileSync('chrt', ['--other', '--all-tasks', '--pid', '0', String(pid)], { stdio: 'ignore' });
-  } catch {
-    // Never raised to real-time.
-  }
-  try {
-    setPriority(pid, 0);
-  } catch {
-    // Never reniced.
-  }
+  resetPriority(pid);
 }
