@@ -8,7 +8,7 @@ import type { TipSample } from '../hal/contract.js';
 import { DEFAULT_SETTINGS, parseSettings } from '../src/controller/settings.js';
 import type { ControllerEvent } from '../src/controller/types.js';
 import type { ReadingOverrides } from './helpers/readings.js';
-import { RETURN_FLOWING_BAR, drive, nominalReadings } from './helpers/readings.js';
+import { NormalPatient, RETURN_FLOWING_BAR, SHORT_PROTOCOL, drive, inPhase, nominalReadings, normalUntil, trips } from './helpers/readings.js';
 
 const DWELL_MS = DEFAULT_SETTINGS.thaw.withdrawDwellMs;
 const MARGIN_C = DEFAULT_SETTINGS.thaw.withdrawMarginC;
@@ -115,5 +115,19 @@ describe('SAFE TO WITHDRAW and gas flow after the tip was warm', () => {
         reason: `tip reading constant at 20.00 C for ${DWELL_MS - 20} ms after gas last flowed: the sensor may be stuck`,
       },
     ]);
+  });
+});
+
+describe('SAFE TO WITHDRAW inside a treatment', () => {
+  it('is not declared in the freeze\'s verify window, even on a live warm reading longer than the dwell after the gas stopped', () => {
+    // The longest verify window with the shortest dwell: the dwell ends inside the Freezing phase.
+    const settings = parseSettings({ protocol: SHORT_PROTOCOL, valves: { closeVerifyMs: 5_000 }, thaw: { withdrawDwellMs: 2_000 } });
+    const patient = new NormalPatient();
+    const { at } = normalUntil(settings, (r) => r.state.sub === 'freeze-verify-closed', patient);
+    const d = drive(patient.script((now) => ({ tipC: alive(now) })), { settings, state: at.state, until: inPhase('Thawing') });
+    const verifying = d.steps.filter((r) => r.state.phase === 'Freezing');
+    expect(verifying.at(-1)?.nowMs).toBeGreaterThan(at.lastMs + 2_000 + 100);
+    expect(verifying.filter((r) => r.state.safeToWithdraw)).toEqual([]);
+    expect(trips(d.events)).toEqual([]);
   });
 });
