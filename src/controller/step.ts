@@ -60,8 +60,8 @@ interface InterlockPass {
  */
 function judgeBadTicks(prev: readonly number[], raw: boolean, tick: number, k: number): readonly number[] {
   const windowStart = tick - 2 * k;
-  const first = prev[0];
-  const expired = first !== undefined && first <= windowStart;
+  // An empty window has nothing to expire (infinity is never at or before the window's start).
+  const expired = (prev[0] ?? Number.POSITIVE_INFINITY) <= windowStart;
   if (!raw && !expired) return prev;
   const kept = expired ? prev.filter((t) => t > windowStart) : prev;
   if (!raw) return kept.length === 0 ? NO_TICKS : kept;
@@ -175,14 +175,13 @@ function judgeWithdrawal(ctx: TickContext, s: ControllerState, fresh: boolean): 
   const warmNow = fresh && ctx.tcProblem === null && coldestC !== null && coldestC > settings.thaw.withdrawMarginC;
   if (!warmNow) return { warm: null, safe: false, deadReading: null };
   const w = s.warm;
-  // The movement is judged since the last gas flow: samples from before it prove nothing now.
-  const spanRestarts = w === null || (s.gasLastFlowedMs !== null && s.gasLastFlowedMs >= w.spanFromMs);
-  // Copy only when the range grows: a steady warm reading allocates nothing per tick.
-  const unchanged = w !== null && !spanRestarts && coldestC >= w.minC && coldestC <= w.maxC;
+  // The movement is judged since the last gas flow: samples from before it prove nothing now, so
+  // the span starts again at the first warm sample after it. Otherwise the range is copied only
+  // when it grows: a steady warm reading allocates nothing per tick.
   const warm =
-    w === null || spanRestarts
+    w === null || (s.gasLastFlowedMs !== null && s.gasLastFlowedMs >= w.spanFromMs)
       ? { sinceMs: w?.sinceMs ?? nowMs, spanFromMs: nowMs, minC: coldestC, maxC: coldestC }
-      : unchanged
+      : coldestC >= w.minC && coldestC <= w.maxC
         ? w
         : { sinceMs: w.sinceMs, spanFromMs: w.spanFromMs, minC: Math.min(w.minC, coldestC), maxC: Math.max(w.maxC, coldestC) };
   if (s.phase === 'Freezing' || s.phase === 'Thawing' || s.tipDistrust !== null) return { warm, safe: false, deadReading: null };
