@@ -5,13 +5,14 @@
 // the probe in place, no treatment, unless a test says otherwise.
 import { describe, expect, it } from 'vitest';
 import type { TipSample } from '../hal/contract.js';
-import { DEFAULT_SETTINGS, parseSettings } from '../src/controller/settings.js';
+import { DEFAULT_SETTINGS, parseSettings, withProtocol } from '../src/controller/settings.js';
 import type { ControllerEvent } from '../src/controller/types.js';
 import type { ReadingOverrides } from './helpers/readings.js';
 import { NormalPatient, RETURN_FLOWING_BAR, SHORT_PROTOCOL, drive, inPhase, nominalReadings, normalUntil, trips } from './helpers/readings.js';
 
 const DWELL_MS = DEFAULT_SETTINGS.thaw.withdrawDwellMs;
 const MARGIN_C = DEFAULT_SETTINGS.thaw.withdrawMarginC;
+const SHORT = withProtocol(DEFAULT_SETTINGS, SHORT_PROTOCOL);
 
 /** Readings at `nowMs` from `o(nowMs)`, on every 50 Hz step from power-up at 0 ms. */
 function poweredUp(o: (nowMs: number) => ReadingOverrides, { durationMs = 2 * DWELL_MS, settings = DEFAULT_SETTINGS } = {}) {
@@ -129,5 +130,61 @@ describe('SAFE TO WITHDRAW inside a treatment', () => {
     expect(verifying.at(-1)?.nowMs).toBeGreaterThan(at.lastMs + 2_000 + 100);
     expect(verifying.filter((r) => r.state.safeToWithdraw)).toEqual([]);
     expect(trips(d.events)).toEqual([]);
+  });
+});
+
+describe('the tip becomes unknown once, for its first reason', () => {
+  /** A normal treatment stopped 10 s into its first freeze (tip near -65 C), then `o` from 1 s after the stop. */
+  function afterStop(o: ReadingOverrides) {
+    const patient = new NormalPatient();
+    const { at } = normalUntil(SHORT, inPhase('Freezing', 10_000), patient);
+    const stopMs = at.lastMs + 20;
+    const d = drive(patient.script((now) => ({ operator: { stop: now === stopMs }, ...(now >= stopMs + 1_000 ? o : {}) })), {
+      settings: SHORT,
+      state: at.state,
+      durationMs: 3_000,
+    });
+    expect(d.state.phase).toBe('Stopped');
+    return { stopMs, d };
+  }
+
+  it('after a stop, unplugging the probe makes the tip unknown, naming why', () => {
+    const { stopMs, d } = afterStop({ probePresent: false });
+    expect(tipUnknown(d.events)).toEqual([
+      { kind: 'tip-unknown', atMs: stopMs + 1_000, reason: 'tip reading unusable after the treatment: probe not present' },
+    ]);
+  });
+
+  it('after a stop, a tip sample that stops updating makes the tip unknown, naming the sample', () => {
+    const patient = new NormalPatient();
+    const { at } = normalUntil(SHORT, inPhase('Freezing', 10_000), patient);
+    const stopMs = at.lastMs + 20;
+    const lastSampleMs = stopMs + 1_000;
+    const d = drive(patient.script((now) => ({ operator: { stop: now === stopMs }, tipAtMs: Math.min(now, lastSampleMs) })), {
+      settings: SHORT,
+      state: at.state,
+      durationMs: 3_000,
+    });
+    const events = tipUnknown(d.events);
+    expect(events).toHaveLength(1);
+    expect(events[0]?.reason).toMatch(/^tip reading unusable after the treatment: tip channel 0 sample is \d+ ms old \(limit 100 ms\)$/);
+    expect(d.state.phase).toBe('Stopped');
+  });
+
+  it('keeps the first reason: a thermocouple open from mid-freeze makes one tip-unknown event, for its trip', () => {
+    const patient = new NormalPatient();
+    const { at } = normalUntil(SHORT, inPhase('Freezing', 10_000), patient);
+    const d = drive(patient.script(() => ({ fault: 'open' })), { settings: SHORT, state: at.state, durationMs: 2_000 });
+    expect(d.state.phase).toBe('Fault');
+    const events = tipUnknown(d.events);
+    expect(events).toHaveLength(1);
+    expect(events[0]?.reason).toMatch(/^THERMOCOUPLE_FAULT: /);
+    expect(d.state.tipDistrust?.reason).toBe(events[0]?.reason);
+  });
+
+  it('is not declared unknown at power-up with the probe unplugged: no gas has flowed, nothing can be frozen', () => {
+    const d = poweredUp((now) => ({ tipC: alive(now), probePresent: false }));
+    expect(tipUnknown(d.events)).toEqual([]);
+    expect(d.state.tipDistrust).toBeNull();
   });
 });
