@@ -120,6 +120,16 @@ describe('SAFE TO WITHDRAW and gas flow after the tip was warm', () => {
 });
 
 describe('SAFE TO WITHDRAW inside a treatment', () => {
+  it('is not declared in a normal thaw, though the tip reads live and above the margin for longer than the dwell', () => {
+    const d = drive(new NormalPatient().script(), { settings: SHORT, until: inPhase('Complete') });
+    const thawing = d.steps.filter((r) => r.state.phase === 'Thawing');
+    const warmThawing = thawing.filter((r) => (r.readings.tips[0]?.tipC ?? Number.NaN) > MARGIN_C);
+    // Precondition: the thaw holds a warm stretch longer than the dwell (the patient warms in about 9 s).
+    expect(warmThawing.length * 20).toBeGreaterThan(DWELL_MS + 1_000);
+    expect(thawing.filter((r) => r.state.safeToWithdraw)).toEqual([]);
+    expect(tipUnknown(d.events)).toEqual([]);
+  });
+
   it('is not declared in the freeze\'s verify window, even on a live warm reading longer than the dwell after the gas stopped', () => {
     // The longest verify window with the shortest dwell: the dwell ends inside the Freezing phase.
     const settings = parseSettings({ protocol: SHORT_PROTOCOL, valves: { closeVerifyMs: 5_000 }, thaw: { withdrawDwellMs: 2_000 } });
