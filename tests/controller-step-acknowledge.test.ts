@@ -51,6 +51,17 @@ describe('acknowledge', () => {
     expect(cleared(d.events)).toHaveLength(1);
   });
 
+  it('in Fault is refused while two tripped conditions persist, naming both', () => {
+    // The emergency stop held in, and the back-end reporting its device lost: both latched, both present.
+    const { t0, d } = fromMidFreeze((now, t0) => ({ operator: { estop: true, acknowledge: now === t0 + 400 }, halFault: 'sim: device lost' }), 600);
+    const ack = d.steps.find((r) => r.nowMs === t0 + 400);
+    const refused = ack?.events.filter((e) => e.kind === 'refused') ?? [];
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({ input: 'acknowledge' });
+    expect(refused[0]?.kind === 'refused' ? refused[0].reason : '').toBe('condition still present: EMERGENCY_STOP (emergency stop pressed), HAL_FAULT (sim: device lost)');
+    expect(ack?.state.phase).toBe('Fault');
+  });
+
   it('in Fault is not refused by a condition that is present but never tripped (the probe unplugged after the fault)', () => {
     // PROBE_DISCONNECTED is armed only during a treatment: in Fault its condition holds without a trip.
     const { t0, d } = fromMidFreeze(

@@ -56,7 +56,7 @@ describe('operator input events', () => {
     ]);
   });
 
-  it('logs nothing while no control is touched', () => {
-    expect(inputs(pressing(() => ({})).events)).toEqual([]);
+  it('logs nothing at all while no control is touched: no input, refusal or any other event', () => {
+    expect(pressing(() => ({})).events).toEqual([]);
   });
 });
