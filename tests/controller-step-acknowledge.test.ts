@@ -75,6 +75,14 @@ describe('acknowledge', () => {
   });
 });
 
+describe('asking for an acknowledge first', () => {
+  it('is only for Fault: start and new site pressed in Idle are not refused for a fault', () => {
+    const d = drive((nowMs) => nominalReadings(nowMs, { operator: { newSite: nowMs === 100, start: nowMs === 200 } }), { settings: SETTINGS, durationMs: 300 });
+    expect(d.events.filter((e) => e.kind === 'refused' && e.reason === 'acknowledge the fault first')).toEqual([]);
+    expect(d.state.phase).toBe('SelfTest');
+  });
+});
+
 describe('time', () => {
   it.each([Number.NaN, Number.POSITIVE_INFINITY])('refuses a step at %d ms, naming the time', (nowMs) => {
     const state = initialState(0);
