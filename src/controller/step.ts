@@ -60,8 +60,8 @@ interface InterlockPass {
  */
 function judgeBadTicks(prev: readonly number[], raw: boolean, tick: number, k: number): readonly number[] {
   const windowStart = tick - 2 * k;
-  const first = prev[0];
-  const expired = first !== undefined && first <= windowStart;
+  // An empty window has nothing to expire (infinity is never at or before the window's start).
+  const expired = (prev[0] ?? Number.POSITIVE_INFINITY) <= windowStart;
   if (!raw && !expired) return prev;
   const kept = expired ? prev.filter((t) => t > windowStart) : prev;
   if (!raw) return kept.length === 0 ? NO_TICKS : kept;
@@ -74,12 +74,24 @@ function evaluateInterlocks(ctx: TickContext, events: ControllerEvent[]): Interl
   // Copy-on-write: a quiet tick (no condition anywhere) allocates nothing here.
   let statuses: Record<InterlockId, InterlockStatus> | null = null;
   const tripped: InterlockId[] = [];
+  // Stryker disable next-line ArrayDeclaration: equivalent: an id no alarm has, in the cleared list, ends no alarm (updateAlarms rebuilds the same list)
   const autoCleared: InterlockId[] = [];
   for (const row of INTERLOCKS) {
     const prev = s.interlocks[row.id];
     const detail = row.check(ctx);
     const raw = detail !== null;
-    if (!raw && prev.badTicks.length === 0 && !prev.conditionNow && !(prev.tripped && !row.latch)) continue;
+    // A quiet row with an empty window has nothing to judge. The last two terms are redundant (a row
+    // that saw its condition last tick, or tripped unlatched, still has that tick in its window): kept
+    // as a guard, and their mutants are equivalent.
+    if (
+      !raw &&
+      prev.badTicks.length === 0 &&
+      // Stryker disable next-line ConditionalExpression,BooleanLiteral: equivalent: conditionNow implies a non-empty window (see above)
+      !prev.conditionNow &&
+      // Stryker disable next-line ConditionalExpression,BooleanLiteral,LogicalOperator: equivalent: a tripped unlatched row clears on its first quiet tick, whose window is never empty
+      !(prev.tripped && !row.latch)
+    )
+      continue;
     const k = debounceSamples(debounceFor(row, settings.debounceMs), tickMs);
     const badTicks = judgeBadTicks(prev.badTicks, raw, s.tickCount, k);
     let next: InterlockStatus = { ...prev, badTicks, conditionNow: raw, detail: detail ?? prev.detail };
@@ -119,10 +131,12 @@ function acknowledge(s: ControllerState, nowMs: number, events: ControllerEvent[
       events.push({ kind: 'cleared', atMs: nowMs, id: row.id });
     }
   }
+  // Stryker disable next-line BooleanLiteral: equivalent: startRequested is read only in Ready, and the way back to Ready is a new start (beginSelfTest sets it true)
   next = { ...next, interlocks: statuses, startRequested: false };
   return enterPhase(next, nowMs, 'Idle', 'none', events, 0);
 }
 
+// Stryker disable next-line BlockStatement: equivalent: an empty body returns undefined, read as 'changed', and the inputs are copied with the same values
 function sameInputs(a: ControllerState['inputs'], b: Readings['operator']): boolean {
   return (
     a.start === b.start &&
@@ -175,14 +189,13 @@ function judgeWithdrawal(ctx: TickContext, s: ControllerState, fresh: boolean): 
   const warmNow = fresh && ctx.tcProblem === null && coldestC !== null && coldestC > settings.thaw.withdrawMarginC;
   if (!warmNow) return { warm: null, safe: false, deadReading: null };
   const w = s.warm;
-  // The movement is judged since the last gas flow: samples from before it prove nothing now.
-  const spanRestarts = w === null || (s.gasLastFlowedMs !== null && s.gasLastFlowedMs >= w.spanFromMs);
-  // Copy only when the range grows: a steady warm reading allocates nothing per tick.
-  const unchanged = w !== null && !spanRestarts && coldestC >= w.minC && coldestC <= w.maxC;
+  // The movement is judged since the last gas flow: samples from before it prove nothing now, so
+  // the span starts again at the first warm sample after it. Otherwise the range is copied only
+  // when it grows: a steady warm reading allocates nothing per tick.
   const warm =
-    w === null || spanRestarts
+    w === null || (s.gasLastFlowedMs !== null && s.gasLastFlowedMs >= w.spanFromMs)
       ? { sinceMs: w?.sinceMs ?? nowMs, spanFromMs: nowMs, minC: coldestC, maxC: coldestC }
-      : unchanged
+      : coldestC >= w.minC && coldestC <= w.maxC
         ? w
         : { sinceMs: w.sinceMs, spanFromMs: w.spanFromMs, minC: Math.min(w.minC, coldestC), maxC: Math.max(w.maxC, coldestC) };
   if (s.phase === 'Freezing' || s.phase === 'Thawing' || s.tipDistrust !== null) return { warm, safe: false, deadReading: null };
@@ -240,6 +253,7 @@ export function stepWithoutInvariantCheck(nowMs: number, settings: Settings, rea
     // ends the treatment: latched trips go to Fault, the others (stop, footswitch) to Stopped.
     const latched = pass.tripped.some((id) => interlockById(id).latch);
     const target = latched || s.phase === 'Fault' ? 'Fault' : 'Stopped';
+    // Stryker disable next-line BooleanLiteral: equivalent: startRequested is read only in Ready, and the way back to Ready is a new start (beginSelfTest sets it true)
     s = { ...enterPhase(s, nowMs, target, 'none', events), startRequested: false, freezeOpenedMs: null };
   } else {
     s = advancePhase({ ...ctx, state: s }, edges, events);
@@ -274,6 +288,7 @@ export function stepWithoutInvariantCheck(nowMs: number, settings: Settings, rea
   if (withdrawal.deadReading !== null && s.tipDistrust === null) s = { ...s, tipDistrust: { reason: withdrawal.deadReading, sinceMs: nowMs } };
   if (s.tipDistrust !== prev.tipDistrust && s.tipDistrust !== null) events.push({ kind: 'tip-unknown', atMs: nowMs, reason: s.tipDistrust.reason });
   const safeToWithdraw = withdrawal.safe;
+  // Stryker disable next-line StringLiteral: equivalent: the message of an assertion that holds on every tick (judgeWithdrawal never declares safe from a distrusted tip)
   assert(!safeToWithdraw || s.tipDistrust === null, 'safe to withdraw declared from a distrusted tip reading');
   if (safeToWithdraw !== prev.safeToWithdraw) events.push({ kind: 'safe-to-withdraw', atMs: nowMs, safe: safeToWithdraw });
 

@@ -1,0 +1,200 @@
+// SAFE TO WITHDRAW and the unknown tip, judged by the control step from the tip's own reading:
+// the dwell above 0 C plus the margin, counted from the later of the first warm sample and the
+// last gas flow, and the movement the reading must show over it to count as alive (a sensor stuck
+// at a warm value must not declare a tip it never saw). Power-up runs: a console switched on with
+// the probe in place, no treatment, unless a test says otherwise.
+import { describe, expect, it } from 'vitest';
+import type { TipSample } from '../hal/contract.js';
+import { DEFAULT_SETTINGS, parseSettings, withProtocol } from '../src/controller/settings.js';
+import type { ControllerEvent } from '../src/controller/types.js';
+import type { ReadingOverrides } from './helpers/readings.js';
+import { NormalPatient, RETURN_FLOWING_BAR, SHORT_PROTOCOL, drive, inPhase, nominalReadings, normalUntil, trips } from './helpers/readings.js';
+
+const DWELL_MS = DEFAULT_SETTINGS.thaw.withdrawDwellMs;
+const MARGIN_C = DEFAULT_SETTINGS.thaw.withdrawMarginC;
+const SHORT = withProtocol(DEFAULT_SETTINGS, SHORT_PROTOCOL);
+
+/** Readings at `nowMs` from `o(nowMs)`, on every 50 Hz step from power-up at 0 ms. */
+function poweredUp(o: (nowMs: number) => ReadingOverrides, { durationMs = 2 * DWELL_MS, settings = DEFAULT_SETTINGS } = {}) {
+  return drive((nowMs) => nominalReadings(nowMs, o(nowMs)), { settings, durationMs });
+}
+
+const safeEvents = (events: readonly ControllerEvent[]) => events.filter((e) => e.kind === 'safe-to-withdraw');
+const tipUnknown = (events: readonly ControllerEvent[]) => events.filter((e) => e.kind === 'tip-unknown');
+/** A live warm tip: 20 C with a 0.1 C ripple (never constant, never below the margin). */
+const alive = (nowMs: number): number => 20 + 0.1 * Math.sin((2 * Math.PI * nowMs) / 1_700);
+
+describe('SAFE TO WITHDRAW from power-up', () => {
+  it('is declared once a live warm tip has read above the margin for the dwell, and not a step earlier', () => {
+    const d = poweredUp((now) => ({ tipC: alive(now) }));
+    expect(safeEvents(d.events)).toEqual([{ kind: 'safe-to-withdraw', atMs: DWELL_MS, safe: true }]);
+    expect(tipUnknown(d.events)).toEqual([]);
+  });
+
+  it('is declared on a tip that only warms, without any ripple', () => {
+    const d = poweredUp((now) => ({ tipC: 10 + now / 1000 }));
+    expect(safeEvents(d.events)).toEqual([{ kind: 'safe-to-withdraw', atMs: DWELL_MS, safe: true }]);
+    expect(tipUnknown(d.events)).toEqual([]);
+  });
+
+  it('is declared on a warm tip that only cools (a probe cooling from body heat in room air)', () => {
+    const d = poweredUp((now) => ({ tipC: 37 - now / 1000 }));
+    expect(safeEvents(d.events)).toEqual([{ kind: 'safe-to-withdraw', atMs: DWELL_MS, safe: true }]);
+    expect(tipUnknown(d.events)).toEqual([]);
+  });
+
+  it('counts a reading that moved exactly tip.stuckMinSpanC over the dwell as alive', () => {
+    const settings = parseSettings({ tip: { stuckMinSpanC: 0.25 } });
+    const d = poweredUp((now) => ({ tipC: now === 0 ? 20 : 20.25 }), { settings });
+    expect(safeEvents(d.events)).toEqual([{ kind: 'safe-to-withdraw', atMs: DWELL_MS, safe: true }]);
+    expect(tipUnknown(d.events)).toEqual([]);
+  });
+
+  it('makes the tip unknown, naming the value and how long, when the reading moved less than tip.stuckMinSpanC', () => {
+    const settings = parseSettings({ tip: { stuckMinSpanC: 0.25 } });
+    const d = poweredUp((now) => ({ tipC: now === 0 ? 20 : 20.125 }), { settings });
+    expect(safeEvents(d.events)).toEqual([]);
+    expect(tipUnknown(d.events)).toEqual([
+      { kind: 'tip-unknown', atMs: DWELL_MS, reason: `tip reading constant at 20.13 C for ${DWELL_MS} ms after gas last flowed: the sensor may be stuck` },
+    ]);
+  });
+
+  it('is never declared while the tip sample is stale, however warm it reads', () => {
+    const d = poweredUp(() => ({ tipC: 20, tipAtMs: 0 }));
+    expect(d.steps.filter((r) => r.state.safeToWithdraw)).toEqual([]);
+  });
+
+  it('is never declared while a back-end reports its device lost', () => {
+    const d = poweredUp((now) => ({ tipC: alive(now), halFault: 'sim: device lost' }));
+    expect(d.steps.filter((r) => r.state.safeToWithdraw)).toEqual([]);
+  });
+
+  it('is never declared while one channel of a two-channel probe is open, the other warm', () => {
+    const d = poweredUp((now) => {
+      const tips: TipSample[] = [
+        { tipC: alive(now), coldJunctionC: 25, fault: null, atMs: now },
+        { tipC: 20, coldJunctionC: 25, fault: 'open', atMs: now },
+      ];
+      return { tips };
+    });
+    expect(d.steps.filter((r) => r.state.safeToWithdraw)).toEqual([]);
+  });
+
+  it('is never declared on a warm flicker among samples exactly at 0 C plus the margin', () => {
+    const d = poweredUp((now) => ({ tipC: now % 40 === 0 ? MARGIN_C : MARGIN_C + 1 }));
+    expect(d.steps.filter((r) => r.state.safeToWithdraw)).toEqual([]);
+  });
+});
+
+describe('SAFE TO WITHDRAW and gas flow after the tip was warm', () => {
+  const PUFF_MS = 8_000;
+
+  it('is withdrawn when the return line shows gas flowing, and declared again a full dwell later', () => {
+    const d = poweredUp((now) => ({ tipC: alive(now), returnBarAbs: now === PUFF_MS ? RETURN_FLOWING_BAR : undefined }), { durationMs: PUFF_MS + 2 * DWELL_MS });
+    expect(safeEvents(d.events)).toEqual([
+      { kind: 'safe-to-withdraw', atMs: DWELL_MS, safe: true },
+      { kind: 'safe-to-withdraw', atMs: PUFF_MS, safe: false },
+      { kind: 'safe-to-withdraw', atMs: PUFF_MS + DWELL_MS, safe: true },
+    ]);
+    expect(d.events.filter((e) => e.kind === 'trip')).toEqual([]);
+  });
+
+  it('judges the movement only from samples after the gas flowed: constant since then makes the tip unknown', () => {
+    // The tip moved while the gas flowed (20.5 C in that step) and reads a constant 20 C after.
+    const d = poweredUp(
+      (now) => (now < PUFF_MS ? { tipC: alive(now) } : now === PUFF_MS ? { tipC: 20.5, returnBarAbs: RETURN_FLOWING_BAR } : { tipC: 20 }),
+      { durationMs: PUFF_MS + 2 * DWELL_MS },
+    );
+    expect(safeEvents(d.events)).toEqual([
+      { kind: 'safe-to-withdraw', atMs: DWELL_MS, safe: true },
+      { kind: 'safe-to-withdraw', atMs: PUFF_MS, safe: false },
+    ]);
+    expect(tipUnknown(d.events)).toEqual([
+      {
+        kind: 'tip-unknown',
+        atMs: PUFF_MS + DWELL_MS,
+        reason: `tip reading constant at 20.00 C for ${DWELL_MS - 20} ms after gas last flowed: the sensor may be stuck`,
+      },
+    ]);
+  });
+});
+
+describe('SAFE TO WITHDRAW inside a treatment', () => {
+  it('is not declared in a normal thaw, though the tip reads live and above the margin for longer than the dwell', () => {
+    const d = drive(new NormalPatient().script(), { settings: SHORT, until: inPhase('Complete') });
+    const thawing = d.steps.filter((r) => r.state.phase === 'Thawing');
+    const warmThawing = thawing.filter((r) => (r.readings.tips[0]?.tipC ?? Number.NaN) > MARGIN_C);
+    // Precondition: the thaw holds a warm stretch longer than the dwell (the patient warms in about 9 s).
+    expect(warmThawing.length * 20).toBeGreaterThan(DWELL_MS + 1_000);
+    expect(thawing.filter((r) => r.state.safeToWithdraw)).toEqual([]);
+    expect(tipUnknown(d.events)).toEqual([]);
+  });
+
+  it('is not declared in the freeze\'s verify window, even on a live warm reading longer than the dwell after the gas stopped', () => {
+    // The longest verify window with the shortest dwell: the dwell ends inside the Freezing phase.
+    const settings = parseSettings({ protocol: SHORT_PROTOCOL, valves: { closeVerifyMs: 5_000 }, thaw: { withdrawDwellMs: 2_000 } });
+    const patient = new NormalPatient();
+    const { at } = normalUntil(settings, (r) => r.state.sub === 'freeze-verify-closed', patient);
+    const d = drive(patient.script((now) => ({ tipC: alive(now) })), { settings, state: at.state, until: inPhase('Thawing') });
+    const verifying = d.steps.filter((r) => r.state.phase === 'Freezing');
+    expect(verifying.at(-1)?.nowMs).toBeGreaterThan(at.lastMs + 2_000 + 100);
+    expect(verifying.filter((r) => r.state.safeToWithdraw)).toEqual([]);
+    expect(trips(d.events)).toEqual([]);
+  });
+});
+
+describe('the tip becomes unknown once, for its first reason', () => {
+  /** A normal treatment stopped 10 s into its first freeze (tip near -65 C), then `o` from 1 s after the stop. */
+  function afterStop(o: ReadingOverrides) {
+    const patient = new NormalPatient();
+    const { at } = normalUntil(SHORT, inPhase('Freezing', 10_000), patient);
+    const stopMs = at.lastMs + 20;
+    const d = drive(patient.script((now) => ({ operator: { stop: now === stopMs }, ...(now >= stopMs + 1_000 ? o : {}) })), {
+      settings: SHORT,
+      state: at.state,
+      durationMs: 3_000,
+    });
+    expect(d.state.phase).toBe('Stopped');
+    return { stopMs, d };
+  }
+
+  it('after a stop, unplugging the probe makes the tip unknown, naming why', () => {
+    const { stopMs, d } = afterStop({ probePresent: false });
+    expect(tipUnknown(d.events)).toEqual([
+      { kind: 'tip-unknown', atMs: stopMs + 1_000, reason: 'tip reading unusable after the treatment: probe not present' },
+    ]);
+  });
+
+  it('after a stop, a tip sample that stops updating makes the tip unknown, naming the sample', () => {
+    const patient = new NormalPatient();
+    const { at } = normalUntil(SHORT, inPhase('Freezing', 10_000), patient);
+    const stopMs = at.lastMs + 20;
+    const lastSampleMs = stopMs + 1_000;
+    const d = drive(patient.script((now) => ({ operator: { stop: now === stopMs }, tipAtMs: Math.min(now, lastSampleMs) })), {
+      settings: SHORT,
+      state: at.state,
+      durationMs: 3_000,
+    });
+    const events = tipUnknown(d.events);
+    expect(events).toHaveLength(1);
+    expect(events[0]?.reason).toMatch(/^tip reading unusable after the treatment: tip channel 0 sample is \d+ ms old \(limit 100 ms\)$/);
+    expect(d.state.phase).toBe('Stopped');
+  });
+
+  it('keeps the first reason: a thermocouple open from mid-freeze makes one tip-unknown event, for its trip', () => {
+    const patient = new NormalPatient();
+    const { at } = normalUntil(SHORT, inPhase('Freezing', 10_000), patient);
+    const d = drive(patient.script(() => ({ fault: 'open' })), { settings: SHORT, state: at.state, durationMs: 2_000 });
+    expect(d.state.phase).toBe('Fault');
+    const events = tipUnknown(d.events);
+    expect(events).toHaveLength(1);
+    expect(events[0]?.reason).toMatch(/^THERMOCOUPLE_FAULT: /);
+    expect(d.state.tipDistrust?.reason).toBe(events[0]?.reason);
+  });
+
+  it('is not declared unknown at power-up with the probe unplugged: no gas has flowed, nothing can be frozen', () => {
+    const d = poweredUp((now) => ({ tipC: alive(now), probePresent: false }));
+    expect(tipUnknown(d.events)).toEqual([]);
+    expect(d.state.tipDistrust).toBeNull();
+  });
+});
