@@ -131,6 +131,21 @@ describe('debounce limits behind the schema', () => {
     expect(expectTrip(d, 'TIP_BELOW_PHYSICAL_FLOOR', 'Fault').nowMs).toBe(at.lastMs + 20 + 500);
   });
 
+  it('lets a settings file turn a row\'s debounce off: 0 ms trips on the first bad sample', () => {
+    const patient = new NormalPatient();
+    const { at } = normalUntil(SETTINGS, inPhase('Freezing', 10_000), patient);
+    const settings = parseSettings({ protocol: SHORT_PROTOCOL, debounceMs: { TIP_BELOW_PHYSICAL_FLOOR: 0 } });
+    const d = drive(patient.script(() => ({ tipC: -90 })), { settings, state: at.state, durationMs: 200 });
+    expect(expectTrip(d, 'TIP_BELOW_PHYSICAL_FLOOR', 'Fault')).toBe(d.steps[0]);
+  });
+
+  it('throws on a negative debounce', () => {
+    const patient = new NormalPatient();
+    const { at } = normalUntil(SETTINGS, inPhase('Freezing', 10_000), patient);
+    const run = (): unknown => drive(patient.script(() => ({ tipC: -90 })), { settings: forged({ TIP_BELOW_PHYSICAL_FLOOR: -20 }), state: at.state, durationMs: 200 });
+    expect(run).toThrow('TIP_BELOW_PHYSICAL_FLOOR: debounce -20 ms outside 0..500 ms');
+  });
+
   it('ignores a debounce given to an edge row: a stop still acts in the tick it is pressed', () => {
     const patient = new NormalPatient();
     const { at } = normalUntil(SETTINGS, inPhase('Freezing', 10_000), patient);
