@@ -173,3 +173,21 @@ describe('the return-pressure trend at its edges', () => {
     expect(tripDetail(d, 'RETURN_LINE_BLOCKED')).toBe('return pressure rising while the tip warms');
   });
 });
+
+describe('SENSOR_STUCK and the probe', () => {
+  it('keeps the suspicion through an acknowledge, and clears it when the probe is swapped', () => {
+    const patient = new NormalPatient();
+    const { at } = normalUntil(SETTINGS, inPhase('Freezing', 10_000), patient);
+    const stuck = drive(patient.script(() => ({ tipC: -62 })), { settings: SETTINGS, state: at.state, until: (r) => r.state.phase === 'Fault', durationMs: 8_000 });
+    expectTrip(stuck, 'SENSOR_STUCK', 'Fault');
+    const ack = (state: ControllerState, o: ReadingOverrides = {}) => {
+      const ackMs = (state.lastStepMs ?? 0) + 20;
+      return drive(patient.script((now) => ({ ...o, operator: { acknowledge: now === ackMs } })), { settings: SETTINGS, state, durationMs: 40 });
+    };
+    const refused = ack(stuck.state);
+    expect(refused.state.phase).toBe('Fault');
+    expect(refused.events.some((e) => e.kind === 'refused' && e.input === 'acknowledge')).toBe(true);
+    const swapped = drive(patient.script((now) => ({ probePresent: now >= refused.lastMs + 500 })), { settings: SETTINGS, state: refused.state, durationMs: 1_000 });
+    expect(ack(swapped.state).state.phase).toBe('Idle');
+  });
+});
