@@ -115,6 +115,14 @@ describe('INSUFFICIENT_COOLING at its edges', () => {
     expect(tripDetail(d, 'INSUFFICIENT_COOLING')).toMatch(/^tip -(50\.00|49\.75) C not below -50 C after 21\.0 s$/);
   });
 
+  it('names the tip as unknown when its sample is faulted on the step the cooling is judged', () => {
+    const patient = new NormalPatient({ coldTipC: -45 });
+    const glitch = (now: number, s: ControllerState): ReadingOverrides => (s.freezeOpenedMs !== null && now - s.freezeOpenedMs === 21_000 ? { fault: 'open' } : {});
+    const d = drive(patient.script(glitch), { settings: SETTINGS, durationMs: 40_000 });
+    expectTrip(d, 'INSUFFICIENT_COOLING', 'Fault');
+    expect(tripDetail(d, 'INSUFFICIENT_COOLING')).toBe('tip unknown C not below -50 C after 21.0 s');
+  });
+
   it('does not trip with the tip warmed back to exactly target + hysteresis (-47 C)', () => {
     const { d } = fromMidFreeze((now) => ({ tipC: now % 60 === 0 ? -47.25 : -47 }), 5_000);
     expect(tripIds(d)).toEqual([]);
