@@ -7,7 +7,7 @@ import { DEFAULT_SETTINGS, parseSettings, withProtocol } from '../src/controller
 import type { Settings } from '../src/controller/settings.js';
 import type { ControllerState } from '../src/controller/state.js';
 import type { ReadingOverrides } from './helpers/readings.js';
-import { NormalPatient, SHORT_PROTOCOL, drive, expectTrip, gasPathOpen, inPhase, nominalReadings, normalUntil, tripDetail, trips } from './helpers/readings.js';
+import { NormalPatient, SHORT_PROTOCOL, drive, expectTrip, gasPathOpen, inPhase, nominalReadings, normalUntil, tripDetail, tripStep as tripStepOf, trips } from './helpers/readings.js';
 
 const SETTINGS = withProtocol(DEFAULT_SETTINGS, SHORT_PROTOCOL);
 const FREEZE_MS = SHORT_PROTOCOL.freezeS * 1000;
@@ -50,6 +50,25 @@ describe('SENSOR_STUCK at its edges', () => {
     expect(d.state.phase).toBe('Ready');
     expect(d.state.cyclesBegun).toBe(0);
     expect(tripIds(d)).toEqual([]);
+  });
+
+  it('judges a steady cold reading in Ready before a resumed freeze: the tip must warm there', () => {
+    const twoCycles = withProtocol(DEFAULT_SETTINGS, { cycles: 2, freezeS: 30, thawS: 20 });
+    const patient = new NormalPatient();
+    const { at } = normalUntil(twoCycles, inPhase('Freezing', 10_000), patient);
+    const t0 = at.lastMs + 20;
+    const o = (now: number): ReadingOverrides => ({ tipC: -30, operator: { stop: now === t0, start: now === t0 + 1_000 } });
+    const d = drive(patient.script(o), { settings: twoCycles, state: at.state, durationMs: 12_000 });
+    expectTrip(d, 'SENSOR_STUCK', 'Fault');
+    expect(tripDetail(d, 'SENSOR_STUCK')).toMatch(/ in Ready$/);
+  });
+
+  it('calls a reading stuck at body temperature while the gas flows a stuck sensor, long before the cooling deadline', () => {
+    const patient = new NormalPatient();
+    const d = drive(patient.script((_now, s) => (s.phase === 'Freezing' ? { tipC: 37 } : {})), { settings: SETTINGS, durationMs: 30_000 });
+    expect(tripIds(d)[0]).toBe('SENSOR_STUCK');
+    const openedMs = d.steps.find((r) => r.state.phase === 'Freezing')?.nowMs ?? Number.NaN;
+    expect((tripStepOf(d, 'SENSOR_STUCK')?.nowMs ?? Number.NaN) - openedMs).toBeLessThanOrEqual(2 * SETTINGS.tip.stuckWindowMs);
   });
 
   it('does not hold a steady reading in Idle against the probe: a treatment started after it runs', () => {
@@ -113,6 +132,16 @@ describe('INSUFFICIENT_COOLING at its edges', () => {
     const openedMs = d.steps.find((r) => r.state.phase === 'Freezing')?.nowMs ?? Number.NaN;
     expect(rec.nowMs).toBe(openedMs + 21_000);
     expect(tripDetail(d, 'INSUFFICIENT_COOLING')).toMatch(/^tip -(50\.00|49\.75) C not below -50 C after 21\.0 s$/);
+  });
+
+  it('does not count a faulted sample as the tip reaching the target: the ice ball that never formed is still reported', () => {
+    const patient = new NormalPatient({ coldTipC: -45 });
+    const glitch = (now: number, s: ControllerState): ReadingOverrides => (s.freezeOpenedMs !== null && now - s.freezeOpenedMs === 5_000 ? { fault: 'open' } : {});
+    const d = drive(patient.script(glitch), { settings: SETTINGS, durationMs: 40_000 });
+    const rec = expectTrip(d, 'INSUFFICIENT_COOLING', 'Fault');
+    const openedMs = d.steps.find((r) => r.state.phase === 'Freezing')?.nowMs ?? Number.NaN;
+    expect(rec.nowMs).toBe(openedMs + 21_000);
+    expect(tripDetail(d, 'INSUFFICIENT_COOLING')).toMatch(/^tip -4\d\.\d\d C not below -50 C after 21\.0 s$/);
   });
 
   it('names the tip as unknown when its sample is faulted on the step the cooling is judged', () => {
