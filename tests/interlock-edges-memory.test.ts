@@ -30,6 +30,12 @@ describe('SENSOR_STUCK at its edges', () => {
     expect(tripDetail(d, 'SENSOR_STUCK')).toBe('tip reading spanned only 0.000 C over 3000 ms in Freezing');
   });
 
+  it('still calls a constant reading stuck when one sample in every 2 s is faulted: the bad sample is skipped', () => {
+    const { d } = fromMidFreeze((now, t0) => ((now - t0) % 2_000 === 0 ? { tipC: -62, fault: 'open' } : { tipC: -62 }), 8_000);
+    expect(tripIds(d)).toEqual(['SENSOR_STUCK']);
+    expect(tripDetail(d, 'SENSOR_STUCK')).toMatch(/^tip reading spanned only 0\.000 C over /);
+  });
+
   it('does not call a reading stuck whose span is exactly tip.stuckMinSpanC', () => {
     const span = parseSettings({ protocol: SHORT_PROTOCOL, tip: { stuckMinSpanC: 0.25 } });
     const { d } = fromMidFreeze((now) => ({ tipC: now % 40 === 0 ? -62 : -61.75 }), 10_000, span);
