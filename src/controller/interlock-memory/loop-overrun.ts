@@ -8,12 +8,14 @@ const NONE: LateStepTimesMs = Object.freeze([]);
 
 export const lateStepsMemory: RowMemory<LateStepTimesMs> = {
   initial: NONE,
-  update({ nowMs, settings, prev, gapMs }, timesMs) {
+  update({ nowMs, settings, gapMs }, timesMs) {
     const loop = settings.loop;
-    const late = prev.lastStepMs !== null && gapMs > periodMs(settings) + loop.lateToleranceMs;
+    // gapMs is 0 on the first step (MemoryInput), so the first step is never late.
+    const late = gapMs > periodMs(settings) + loop.lateToleranceMs;
     const windowStartMs = nowMs - loop.lateWindowMs;
     // Copy only when the window drops an entry or gains one: most ticks allocate nothing here.
-    const expired = timesMs.length > 0 && (timesMs[0] ?? nowMs) <= windowStartMs;
+    // An empty list never expires: nowMs is not at or before nowMs - lateWindowMs (at least 1 s).
+    const expired = (timesMs[0] ?? nowMs) <= windowStartMs;
     const kept = expired ? timesMs.filter((t) => t > windowStartMs) : timesMs;
     return late ? [...kept, nowMs] : kept;
   },
