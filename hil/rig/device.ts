@@ -38,6 +38,9 @@ const DEVICE_TIMEOUT_MS = 5_000;
 
 import { RIG_BUTTONS, type RigButton } from './buttons.js';
 
+/** Emulated seconds the Uno runs, unpaced, before the rig opens its devices (then it is reset). */
+const UNO_WARM_UP_S = 0.5;
+
 export { RIG_BUTTONS, type RigButton };
 
 /** Wall-clock epoch milliseconds: one time base for the rig, its trace and the tests reading it. */
@@ -152,7 +155,13 @@ export async function startRigDevice(options: RigDeviceOptions): Promise<RigDevi
     for (const close of closers.reverse()) await close();
   };
   try {
-    const uno = await createFirmataUno({ speed: 1 });
+    // Warm-up before the devices exist: the first quarter second of emulation, before the JIT has
+    // compiled avr8js, runs slower than real time (306 ms of wall time for 250 ms emulated, then
+    // 88 ms); a console connecting then would see late reports. A real Uno's boot takes longer.
+    const uno = await createFirmataUno({ speed: 1, autoStart: false });
+    uno.runFor(UNO_WARM_UP_S);
+    uno.reset();
+    uno.start();
     closers.push(() => {
       uno.close();
     });

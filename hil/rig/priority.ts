@@ -1,32 +1,34 @@
 // Scheduling for processes that stand in for other processors, and for the console under test.
 // The emulated Uno and the front-end MCU are chips of their own on the real board, and the
-// console has its own computer: no load on the host delays them. On a shared machine the rig asks
-// the kernel for what comes closest, in two classes:
-//
-// - Busy processes (the rig, which runs the emulated Uno for about half a core; a console under
-//   test, which compiles its sources for seconds at start): a high priority among ordinary
-//   processes, a nice value set on every thread, never real-time. When the real-time tasks on a CPU
-//   use more than sched_rt_runtime_us of a second (95 %), the kernel stops every real-time task on
-//   that CPU for the rest of that second. Measured beside a CPU hog with the rig and the console
-//   real-time: both stopped together for 40 ms ("sched: RT throttling activated" in the kernel
-//   log), and in 1 run of 5 a tip sample reached the console 116 ms old (SENSOR_STALE). With only
-//   the console real-time, its start-up starved the rig instead (event-loop stalls of 540-744 ms).
-// - Light, latency-bound processes (the rig's socat relays, which stand in for the board's USB
-//   serial chip): round-robin real-time scheduling (SCHED_RR, through util-linux `chrt`, which
-//   needs root or CAP_SYS_NICE), else the nice value below. They use a few percent of a core.
-//
+// console has its own computer: no load on the host delays them. On a shared machine they ask the
+// kernel for what comes closest: round-robin real-time scheduling (SCHED_RR, through util-linux
+// `chrt`, which needs root or CAP_SYS_NICE), else a raised nice value, else nothing (and say so).
 // Threads and children started afterwards inherit what their parent thread has.
+//
+// Three levels, each above the one that would otherwise delay it:
+// - the rig (RIG_RR_PRIORITY): it runs the emulated Uno, about a third of a core once warm;
+// - its socat relays (RELAY_RR_PRIORITY), the board's USB serial chips: light, on every byte's
+//   path, never waiting behind an emulation chunk;
+// - the console under test (CONSOLE_RR_PRIORITY): its ticks must come on time whatever the rig
+//   does. With the console and the rig at one level, the rig's chunks made 10 ticks late in 10 s
+//   (LOOP_OVERRUN) in 1 run of 5 beside a CPU hog.
+// Not nice values alone: with the rig and the console at nice -15 the tests failed 2 runs of 2
+// beside the hog (SENSOR_STALE at start). What real-time costs: when real-time tasks use more than
+// sched_rt_runtime_us of a second (95 %) on a CPU, the kernel stops them for the rest of that
+// second ("sched: RT throttling activated"); the rig's warm-up (hil/rig/device.ts) and its 4 ms
+// chunks (hil/uno/emulated-uno.ts) keep it well below a core.
 
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { setPriority } from 'node:os';
 
-/** SCHED_RR priority (1-99) of the light processes: low among real-time tasks, above every
- * ordinary process. */
-export const LIGHT_RR_PRIORITY = 10;
-/** The busy processes' nice value (and the light processes' fallback): a scheduling weight about
- * 29 times an ordinary process's (nice 0). */
-export const RIG_NICE = -15;
+/** SCHED_RR priorities (1-99), all low among real-time tasks and above every ordinary process. */
+export const RIG_RR_PRIORITY = 10;
+export const RELAY_RR_PRIORITY = 15;
+export const CONSOLE_RR_PRIORITY = 20;
+/** The fallback when real-time is refused: a scheduling weight about 29 times an ordinary
+ * process's (nice 0). */
+export const FALLBACK_NICE = -15;
 
 export type PriorityGranted = 'realtime' | 'nice' | 'normal';
 export interface PriorityResult {
@@ -50,29 +52,20 @@ function setNiceOfEveryThread(pid: number, nice: number): void {
   for (const tid of threadsOf(pid)) setPriority(tid, nice);
 }
 
-function raiseNice(pid: number, before: string): PriorityResult {
+/** SCHED_RR at `rrPriority` on every thread of `pid`, else a raised nice value, else nothing.
+ * Never throws. */
+export function raiseToRealTime(pid: number, rrPriority: number): PriorityResult {
   try {
-    setNiceOfEveryThread(pid, RIG_NICE);
-    return { granted: 'nice', why: `nice ${RIG_NICE}${before}` };
-  } catch (err) {
-    return { granted: 'normal', why: `normal priority (nice ${RIG_NICE} refused: ${(err as Error).message})${before}` };
-  }
-}
-
-/** For a busy process (the rig, a console under test): a raised nice value on every thread of
- * `pid`, never real-time (see above). Never throws. */
-export function raisePriority(pid: number): PriorityResult {
-  return raiseNice(pid, '');
-}
-
-/** For a light, latency-bound process (a socat relay): SCHED_RR on every thread of `pid`, else a
- * raised nice value, else nothing. Never throws. */
-export function raiseToRealTime(pid: number): PriorityResult {
-  try {
-    execFileSync('chrt', ['--rr', '--all-tasks', '--pid', String(LIGHT_RR_PRIORITY), String(pid)], { stdio: 'ignore' });
-    return { granted: 'realtime', why: `SCHED_RR ${LIGHT_RR_PRIORITY}` };
-  } catch (err) {
-    return raiseNice(pid, ` (SCHED_RR refused: ${(err as Error).message})`);
+    execFileSync('chrt', ['--rr', '--all-tasks', '--pid', String(rrPriority), String(pid)], { stdio: 'ignore' });
+    return { granted: 'realtime', why: `SCHED_RR ${rrPriority}` };
+  } catch (rrErr) {
+    const refused = `SCHED_RR refused: ${(rrErr as Error).message}`;
+    try {
+      setNiceOfEveryThread(pid, FALLBACK_NICE);
+      return { granted: 'nice', why: `nice ${FALLBACK_NICE} (${refused})` };
+    } catch (err) {
+      return { granted: 'normal', why: `normal priority (${refused}; nice ${FALLBACK_NICE} refused: ${(err as Error).message})` };
+    }
   }
 }
 

@@ -9,7 +9,7 @@
 
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { raiseToRealTime } from './priority.js';
+import { RELAY_RR_PRIORITY, raiseToRealTime } from './priority.js';
 
 /** socat polls for the host's first open this often (its `pty-interval`, seconds). */
 const HOST_OPEN_POLL_S = 0.02;
@@ -94,7 +94,7 @@ export class PtyLink {
     this.#child = child;
     // The relay stands in for the board's USB serial chip: light, and on the latency path of every
     // sample (hil/rig/priority.ts).
-    if (child.pid !== undefined) raiseToRealTime(child.pid);
+    if (child.pid !== undefined) raiseToRealTime(child.pid, RELAY_RR_PRIORITY);
     let pending = '';
     child.stderr.setEncoding('utf8').on('data', (text: string) => {
       pending += text;

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { runningRigPid, stopRig } from '../../hil/rig/launch.js';
 import { rigPaths } from '../../hil/rig/paths.js';
-import { raisePriority } from '../../hil/rig/priority.js';
+import { RIG_RR_PRIORITY, raiseToRealTime } from '../../hil/rig/priority.js';
 import type { RigPaths } from '../../hil/rig/paths.js';
 import { projectRoot } from '../../hil/uno/firmware.js';
 import { loadAnyBoardFile } from '../board.js';
@@ -70,10 +70,10 @@ export async function runRig(flags: RigFlags, io: CliIo): Promise<number> {
   mkdirSync(paths.dir, { recursive: true });
   removeStaleLinks(paths);
   writeFileSync(paths.pid, `${process.pid}\n`);
-  // The rig stands in for two other processors, which no load on the host slows down: a raised
-  // priority, not real-time (hil/rig/priority.ts); its socat relays raise themselves to real-time.
-  const priority = raisePriority(process.pid);
-  if (priority.granted !== 'nice') io.stderr(`rig: running at ${priority.why}: a loaded host may delay the emulated devices\n`);
+  // The rig stands in for two other processors, which no load on the host slows down: real-time
+  // scheduling (hil/rig/priority.ts); its socat relays raise themselves one level higher.
+  const priority = raiseToRealTime(process.pid, RIG_RR_PRIORITY);
+  if (priority.granted !== 'realtime') io.stderr(`rig: running at ${priority.why}: a loaded host may delay the emulated devices\n`);
   let stopWaiting: (why: string) => void = () => undefined;
   const stopped = new Promise<string>((resolveStop) => {
     stopWaiting = resolveStop;

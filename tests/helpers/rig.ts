@@ -5,7 +5,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { normalPriority as resetPriority, raisePriority } from '../../hil/rig/priority.js';
+import { CONSOLE_RR_PRIORITY, normalPriority as resetPriority, raiseToRealTime } from '../../hil/rig/priority.js';
 import { parseTrace, type TraceRecord } from '../../hil/rig/trace.js';
 import { cryoCommand } from '../../src/cli/rig.js';
 
@@ -113,7 +113,7 @@ export const epochNowMs = (): number => performance.timeOrigin + performance.now
  * (hil/rig/priority.ts). Returns what was granted, for the test's message.
  */
 export function consolePriority(pid: number): string {
-  return raisePriority(pid).why;
+  return raiseToRealTime(pid, CONSOLE_RR_PRIORITY).why;
 }
 
 /** Back to ordinary scheduling (for the test worker after an in-process console). */
