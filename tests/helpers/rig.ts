@@ -5,7 +5,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONSOLE_RR_PRIORITY, normalPriority as resetPriority, raiseToRealTime } from '../../hil/rig/priority.js';
+import { CONSOLE_RR_PRIORITY, raiseToRealTime } from '../../hil/rig/priority.js';
 import { parseTrace, type TraceRecord } from '../../hil/rig/trace.js';
 import { cryoCommand } from '../../src/cli/rig.js';
 
@@ -109,14 +109,12 @@ export const epochNowMs = (): number => performance.timeOrigin + performance.now
 /**
  * A console under test gets the CPU a console has on its own computer in the field: this 2-core
  * machine is shared (other work, a CPU hog in the load runs), and a control loop whose ticks come
- * more than 5 ms late trips LOOP_OVERRUN whatever the rig does. The rig raises itself the same way
- * (hil/rig/priority.ts). Returns what was granted, for the test's message.
+ * more than 5 ms late trips LOOP_OVERRUN whatever the rig does. Real-time, one level above the
+ * rig and its relays (hil/rig/priority.ts). Returns what was granted, for the test's message.
  */
 export function consolePriority(pid: number): string {
   return raiseToRealTime(pid, CONSOLE_RR_PRIORITY).why;
 }
 
 /** Back to ordinary scheduling (for the test worker after an in-process console). */
-export function normalPriority(pid: number): void {
-  resetPriority(pid);
-}
+export { normalPriority } from '../../hil/rig/priority.js';
