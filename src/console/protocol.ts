@@ -1,0 +1,150 @@
+// The operator console's wire contract (issue 9): what the control loop publishes (a snapshot),
+// what the console side may ask of it (commands), and the messages between the loop's thread and
+// the console worker. Shared by the loop side (src/console/link.ts), the console worker and
+// server (src/console/server/), and the page (src/console/page/, bundled for the browser).
+// Pure: no Node, no DOM. Every message that crosses a boundary is validated here, once.
+import { z } from 'zod';
+
+/** Largest message a client may send, in bytes; larger ones are refused unread. */
+export const MAX_CLIENT_MESSAGE_BYTES = 1_024;
+
+/** Tip trend history the server keeps so a page that reconnects redraws at once (domain 10:
+ * Moonraker keeps 1200 samples): 1200 samples at 10 Hz is two minutes. */
+export const TREND_SAMPLES = 1_200;
+
+/** The loop publishes at least this often (issue 9: at least 10 a second). */
+export const SNAPSHOT_PERIOD_MS = 100;
+
+const finite = z.number();
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+
+/** A protocol chosen on the page: a preset by name, or cycles/freeze/thaw. The bounds are the
+ * controller's own (src/controller/settings.ts), checked again by the loop through
+ * `withProtocol`; the page reads them from the snapshot's `limits`, never from a copy. */
+export const ProtocolChoiceSchema = z.union([
+  z.object({ preset: z.string().min(1).max(40) }).strict(),
+  z.object({ cycles: int(1, 100), freezeS: finite, thawS: finite }).strict(),
+]);
+export type ProtocolChoice = z.infer<typeof ProtocolChoiceSchema>;
+
+/** What a console client may ask. Nothing here bypasses the control step: each becomes an
+ * operator input at the start of the next tick, like a button press. */
+export const ConsoleCommandSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('start'), protocol: ProtocolChoiceSchema }).strict(),
+  z.object({ type: z.literal('stop') }).strict(),
+  z.object({ type: z.literal('acknowledge') }).strict(),
+  z.object({ type: z.literal('audio-pause') }).strict(),
+]);
+export type ConsoleCommand = z.infer<typeof ConsoleCommandSchema>;
+export type ConsoleCommandType = ConsoleCommand['type'];
+
+/** Where a client connects from: the kiosk on this machine, or anything else. */
+export type ClientOrigin = 'loopback' | 'remote';
+
+export interface Percentiles {
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly p999Ms: number;
+  readonly maxMs: number;
+  /** Ticks that started more than the late threshold after their target. */
+  readonly late: number;
+  readonly ticks: number;
+}
+
+/** The loop's own timing: tick-start error since start and over the last minute. */
+export interface LoopHealth {
+  readonly rateHz: number;
+  readonly lateThresholdMs: number;
+  readonly sinceStart: Percentiles;
+  readonly lastMinute: Percentiles;
+  readonly missed: number;
+}
+
+export interface AlarmConditionView {
+  readonly id: string;
+  readonly priority: 'high' | 'medium' | 'low';
+  /** The condition is present now (false: ended, its signal still owed or latched). */
+  readonly active: boolean;
+  readonly startMs: number;
+  readonly endMs: number | null;
+  /** The triggering value, as the interlock named it. */
+  readonly detail: string;
+  readonly hint: string;
+  /** Audible signal silenced by an acknowledge. */
+  readonly acknowledged: boolean;
+}
+
+export interface AlarmView {
+  readonly conditions: readonly AlarmConditionView[];
+  /** Milliseconds of audio pause left; null when not paused. */
+  readonly audioPausedMs: number | null;
+}
+
+export interface SnapshotEvent {
+  readonly atMs: number;
+  readonly text: string;
+  readonly kind: string;
+}
+
+/** The controller's bounds for a protocol, published so the page never keeps its own copy. */
+export interface ProtocolLimits {
+  readonly cycles: { readonly min: number; readonly max: number };
+  readonly freezeS: { readonly min: number; readonly max: number };
+  readonly thawS: { readonly min: number; readonly max: number };
+  readonly presets: Readonly<Record<string, { readonly cycles: number; readonly freezeS: number; readonly thawS: number }>>;
+}
+
+/** Everything the page shows, published by the loop at SNAPSHOT_PERIOD_MS. */
+export interface Snapshot {
+  /** +1 per publish. */
+  readonly seq: number;
+  /** Controller clock. */
+  readonly atMs: number;
+  readonly board: string;
+  readonly phase: string;
+  readonly cycle: number;
+  readonly protocol: { readonly cycles: number; readonly freezeS: number; readonly thawS: number };
+  /** Seconds left in the freeze or thaw; null outside them. */
+  readonly secondsLeft: number | null;
+  /** Control channel, calibrated; null when it has no usable reading. */
+  readonly tipC: number | null;
+  readonly tipFault: string | null;
+  readonly supplyBarGauge: number | null;
+  readonly returnBarAbs: number | null;
+  readonly outputs: {
+    readonly supplyValveOpen: boolean;
+    readonly safetyValveOpen: boolean;
+    readonly buzzer: boolean;
+    readonly lamps: { readonly high: boolean; readonly medium: boolean; readonly low: boolean };
+  };
+  /** SAFE TO WITHDRAW, DO NOT WITHDRAW, or TIP UNKNOWN with its wait (src/ui/status.ts). */
+  readonly withdrawal: { readonly safe: boolean; readonly text: string };
+  readonly estop: boolean;
+  readonly footswitch: boolean;
+  readonly alarms: AlarmView;
+  readonly loop: LoopHealth;
+  readonly limits: ProtocolLimits;
+  /** The latest events (bounded), newest last: refusals, trips, phase changes. */
+  readonly events: readonly SnapshotEvent[];
+}
+
+/** Loop thread -> console worker. */
+export type ToConsole =
+  | { readonly kind: 'snapshot'; readonly snapshot: Snapshot }
+  | { readonly kind: 'stop' };
+
+/** Console worker -> loop thread. `ack` is also the worker's heartbeat. */
+export const FromConsoleSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('ack'), seq: z.number().int().min(0) }).strict(),
+  z.object({ kind: z.literal('ready'), url: z.string() }).strict(),
+  z.object({ kind: z.literal('failed'), message: z.string() }).strict(),
+  z
+    .object({
+      kind: z.literal('command'),
+      command: ConsoleCommandSchema,
+      origin: z.enum(['loopback', 'remote']),
+      client: z.string().max(80),
+    })
+    .strict(),
+]);
+export type FromConsole = z.infer<typeof FromConsoleSchema>;
