@@ -42,6 +42,23 @@ describe('defaults', () => {
     expect(Object.isFrozen(DEFAULT_SETTINGS.tip)).toBe(true);
   });
 
+  it('are frozen to the leaves in every parse, not only the defaults computed at load', () => {
+    // Parsed inside the test: DEFAULT_SETTINGS is computed once at import, so a mutant of
+    // deepFreeze activated at run time (Stryker) would never reach it.
+    const parsed = parseSettings({ protocol: { ...DEFAULT_SETTINGS.protocol, cycles: 2 } });
+    const unfrozen: string[] = [];
+    const walk = (value: unknown, path: string): void => {
+      if (value === null || typeof value !== 'object') return;
+      if (!Object.isFrozen(value)) unfrozen.push(path);
+      for (const [key, inner] of Object.entries(value)) walk(inner, `${path}.${key}`);
+    };
+    walk(parsed, 'settings');
+    expect(unfrozen).toEqual([]);
+    expect(() => {
+      (parsed.protocol as { cycles: number }).cycles = 5;
+    }).toThrow(TypeError);
+  });
+
   it('accept every preset', () => {
     for (const protocol of Object.values(PRESETS)) expect(withProtocol(DEFAULT_SETTINGS, protocol).protocol).toEqual(protocol);
   });
