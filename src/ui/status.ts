@@ -47,4 +47,4 @@ export function formatStatus(nowMs: number, state: ControllerState, settings: Se
   return parts.join(' | ');
 }
 
-export const KEY_HELP = 's start | x stop | e emergency stop (toggle) | a acknowledge | n new site | f footswitch (toggle) | q quit';
+export const KEY_HELP = 's start | x stop | e emergency stop (toggle) | a acknowledge | p audio pause | n new site | f footswitch (toggle) | q quit';
