@@ -11,7 +11,7 @@ import type { Settings } from '../src/controller/settings.js';
 import type { AlarmEntry } from '../src/controller/state.js';
 import type { AlarmPriority, InterlockId } from '../src/controller/types.js';
 import type { Drive, StepRecord } from './helpers/readings.js';
-import { NormalPatient, SHORT_PROTOCOL, drive, inPhase, normalUntil } from './helpers/readings.js';
+import { NormalPatient, PERIOD_MS, SHORT_PROTOCOL, drive, inPhase, normalUntil } from './helpers/readings.js';
 
 const priorityOf = (id: InterlockId) => interlockById(id).priority;
 const pulseOn = (sinceMs: number, pulses: number): boolean => sinceMs >= 0 && sinceMs < pulses * PULSE_PERIOD_MS && sinceMs % PULSE_PERIOD_MS < PULSE_ON_MS;
@@ -189,6 +189,17 @@ describe('the informational signal', () => {
     const audio = { audioPause: null, audioResumedMs: null, info: { kind: 'safe-to-withdraw', startMs: 0 } } as const;
     expect(alarmSignals(betweenPulsesMs, sounding, priorityOf, audio).buzzer).toBe(false);
     expect(alarmSignals(betweenPulsesMs, [], priorityOf, audio).buzzer).toBe(true);
+  });
+
+  it('is not played when it becomes safe to withdraw after a stop: the buzzer has just been an alarm', () => {
+    const patient = new NormalPatient();
+    const { at: freezing } = normalUntil(settings, inPhase('Freezing', 5_000), patient);
+    const stopMs = freezing.lastMs + 20;
+    const d = drive(patient.script((now) => ({ operator: { stop: now === stopMs } })), { settings, state: freezing.state, durationMs: 60_000 });
+    expect(d.events).toContainEqual(expect.objectContaining({ kind: 'safe-to-withdraw', safe: true }));
+    // The stop's one pulse alone: 150 ms, seen on the 8 ticks of 20 ms from 0 to 140 ms.
+    expect(buzzerRuns(d.steps)).toEqual([[stopMs, Math.ceil(PULSE_ON_MS / PERIOD_MS) * PERIOD_MS]]);
+    expect(d.steps.filter((r) => r.state.info !== null)).toEqual([]);
   });
 
   it('is four times longer than any alarm pulse, so it cannot be taken for one', () => {

@@ -294,7 +294,12 @@ export function stepWithoutInvariantCheck(nowMs: number, settings: Settings, rea
   if (safeToWithdraw !== prev.safeToWithdraw) events.push({ kind: 'safe-to-withdraw', atMs: nowMs, safe: safeToWithdraw });
 
   const paused = s.audioPause !== null;
-  const began = safeToWithdraw && !prev.safeToWithdraw ? 'safe-to-withdraw' : s.phase === 'Complete' && prev.phase !== 'Complete' ? 'treatment-complete' : null;
+  // The info tone is for a treatment that ran to its end: after a stop or a fault the buzzer has
+  // just been an alarm, and a tone then could be taken for part of it (the page still shows SAFE
+  // TO WITHDRAW).
+  const completed = s.phase === 'Complete';
+  const began =
+    completed && safeToWithdraw && !prev.safeToWithdraw ? 'safe-to-withdraw' : completed && prev.phase !== 'Complete' ? 'treatment-complete' : null;
   const info = updateInfo(s.info, nowMs, began, anyAlarmAudible(nowMs, s.alarms, priorityOf, paused));
   if (info !== s.info) s = { ...s, info };
   const signals = alarmSignals(nowMs, s.alarms, priorityOf, s);
