@@ -8,6 +8,7 @@ import { BURST, PULSE_ON_MS, PULSE_PERIOD_MS, alarmView } from '../src/controlle
 import { DEFAULT_SETTINGS, parseSettings } from '../src/controller/settings.js';
 import type { Settings } from '../src/controller/settings.js';
 import type { ControllerEvent } from '../src/controller/types.js';
+import { formatStatus } from '../src/ui/status.js';
 import type { Drive, ReadingOverrides, StepRecord } from './helpers/readings.js';
 import { drive, nominalReadings } from './helpers/readings.js';
 
@@ -103,6 +104,13 @@ describe('audio pause', () => {
     expect(alarmView(at(d, PAUSE_MS + 12_340).state, PAUSE_30S, PAUSE_MS + 12_340).audioPausedMs).toBe(17_660);
     expect(alarmView(at(d, END_MS - 20).state, PAUSE_30S, END_MS - 20).audioPausedMs).toBe(20);
     expect(alarmView(at(d, END_MS).state, PAUSE_30S, END_MS).audioPausedMs).toBeNull();
+  });
+
+  it('shows its time left on the terminal status line, and nothing once it has ended', () => {
+    const d = paused();
+    const line = (nowMs: number): string => formatStatus(nowMs, at(d, nowMs).state, PAUSE_30S, null, true);
+    expect(line(PAUSE_MS + 12_340)).toContain('AUDIO PAUSED 18 s');
+    expect(line(END_MS)).not.toContain('AUDIO PAUSED');
   });
 
   it('shows the paused condition as paused, its lamp still on', () => {

@@ -43,6 +43,7 @@ export function formatStatus(nowMs: number, state: ControllerState, settings: Se
     withdrawalText(nowMs, state, settings),
     alarms.length === 0 ? 'no alarms' : `ALARMS: ${alarms.join(',')}`,
   ];
+  if (state.audioPause !== null) parts.push(`AUDIO PAUSED ${Math.ceil(Math.max(0, state.audioPause.untilMs - nowMs) / 1000)} s`);
   if (estopIn) parts.push('E-STOP IN');
   return parts.join(' | ');
 }
