@@ -4,10 +4,9 @@
 // acknowledge and alarm reset, the audio pause, and the informational signal. Pure: every
 // function returns the same object when nothing changed, so a quiet tick allocates nothing.
 import { assert } from '../../kernel/assert.js';
-import { minimumSoundMs } from './alarm-signals.js';
+import { INFO_TONE_MS, minimumSoundMs } from './alarm-signals.js';
 import type { Settings } from './settings.js';
 import type { AlarmEntry, ControllerState, InfoKind, InfoSignal } from './state.js';
-import { INFO_TONE_MS } from './alarm-signals.js';
 import type { AlarmPriority, ControllerEvent, InterlockId } from './types.js';
 
 /** How this tick's trips and clears enter the list. */
