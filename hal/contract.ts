@@ -41,6 +41,9 @@ export interface OperatorSample {
   readonly start: boolean;
   readonly stop: boolean;
   readonly acknowledge: boolean;
+  /** Momentary: silence every audible alarm signal for alarms.audioPauseS (IEC 60601-1-8 audio
+   * pause); the visual signals stay. A press while paused ends the pause. */
+  readonly audioPause: boolean;
   /** Momentary: the probe has been moved to a new treatment site (resets the site's freeze total
    * and cycle count; refused until the probe is safe to withdraw). */
   readonly newSite: boolean;

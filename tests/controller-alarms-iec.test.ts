@@ -82,7 +82,7 @@ describe('acknowledge', () => {
 describe('the owed sound of an ended high alarm', () => {
   // alarmSignals on its own: it must stop the owed half burst itself, whatever the list it is
   // given still holds (the step happens to drop such an entry in the same tick).
-  const ended: AlarmEntry = { id: 'HAL_FAULT', startMs: 0, endMs: 20, silenced: false };
+  const ended: AlarmEntry = { id: 'HAL_FAULT', startMs: 0, endMs: 20, silenced: false, latched: false, detail: '' };
 
   it('is half a burst: five pulses, the fifth still heard', () => {
     expect(minimumSoundMs('high')).toBe((BURST.high.pulses / 2) * PULSE_PERIOD_MS);
@@ -126,7 +126,7 @@ describe('a clock that steps back', () => {
 describe('the alarm list', () => {
   // updateAlarms on its own: the entries carry each condition's start and end times (the alarm
   // log of IEC 60601-1-8 records both), and an ended one leaves once its owed sound has played.
-  const stop = (endMs: number | null): AlarmEntry => ({ id: 'OPERATOR_STOP', startMs: 0, endMs, silenced: false });
+  const stop = (endMs: number | null): AlarmEntry => ({ id: 'OPERATOR_STOP', startMs: 0, endMs, silenced: false, latched: false, detail: '' });
 
   it('is the same list on a quiet tick, with or without active alarms: the hot path allocates nothing', () => {
     const d = drive((now) => nominalReadings(now, { operator: { estop: now >= 1_000 } }), { durationMs: 3_000 });

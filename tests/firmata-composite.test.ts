@@ -7,7 +7,7 @@ const INPUTS: FirmataInputs = {
   supply: { barGauge: 55, atMs: 10 },
   returnLine: { barAbs: 1.2, atMs: 10 },
   probe: { present: true, id: null, atMs: 10 },
-  operator: { start: false, stop: false, acknowledge: false, newSite: false, footswitch: true, estop: false, atMs: 10 },
+  operator: { start: false, stop: false, acknowledge: false, audioPause: false, newSite: false, footswitch: true, estop: false, atMs: 10 },
 };
 
 class FakeBoard implements FirmataLike {

@@ -17,7 +17,7 @@ function nominal(atMs: number, overrides: Partial<Readings> = {}): Readings {
     supply: { barGauge: 56, atMs },
     returnLine: { barAbs: 1.013, atMs },
     probe: { present: true, id: 'P1', atMs },
-    operator: { start: false, stop: false, acknowledge: false, newSite: false, footswitch: false, estop: false, atMs },
+    operator: { start: false, stop: false, acknowledge: false, audioPause: false, newSite: false, footswitch: false, estop: false, atMs },
     halFault: null,
     ...overrides,
   };

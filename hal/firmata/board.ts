@@ -109,6 +109,9 @@ export class FirmataBackend implements FirmataLike {
         start: op.start.value(nowMs),
         stop: op.stop.value(nowMs),
         acknowledge: op.acknowledge.value(nowMs),
+        // No audio-pause button on the board files yet: the console page and the simulated
+        // board's key give it (issue 9); an acknowledge still silences the alarms active now.
+        audioPause: false,
         // No new-site button on the board files yet: on hardware the site total resets when the
         // console restarts (docs/safety.md, limits).
         newSite: false,

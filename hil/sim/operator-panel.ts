@@ -2,7 +2,7 @@
 
 import type { OperatorSample } from '../../hal/contract.js';
 
-export type OperatorButton = 'start' | 'stop' | 'acknowledge' | 'newSite';
+export type OperatorButton = 'start' | 'stop' | 'acknowledge' | 'audioPause' | 'newSite';
 
 export class OperatorPanel {
   /** Buttons pressed since the last sample: each press is seen by exactly one read. */
@@ -33,6 +33,7 @@ export class OperatorPanel {
       start: this.#pending.has('start'),
       stop: this.#pending.has('stop'),
       acknowledge: this.#pending.has('acknowledge'),
+      audioPause: this.#pending.has('audioPause'),
       newSite: this.#pending.has('newSite'),
       footswitch: this.#footswitchDown,
       estop: this.#estopPressed || estopFault,

@@ -262,6 +262,8 @@ async function runLoop(
         operator.setEstop((estopIn = !estopIn));
       } else if (action === 'newSite' && session.kind !== 'sim') {
         logger.warn({ key }, 'this board has no new-site input: restart the console to begin a new site');
+      } else if (action === 'audioPause' && session.kind !== 'sim') {
+        logger.warn({ key }, 'this board has no audio-pause input: acknowledge (a) silences the alarms active now');
       } else if (action === 'footswitch-toggle') {
         operator.setFootswitch((footswitchDown = !footswitchDown));
       } else {

@@ -4,6 +4,7 @@
 // server (src/console/server/), and the page (src/console/page/, bundled for the browser).
 // Pure: no Node, no DOM. Every message that crosses a boundary is validated here, once.
 import { z } from 'zod';
+import type { AlarmView } from '../controller/alarms.js';
 
 /** Largest message a client may send, in bytes; larger ones are refused unread. */
 export const MAX_CLIENT_MESSAGE_BYTES = 1_024;
@@ -60,25 +61,16 @@ export interface LoopHealth {
   readonly missed: number;
 }
 
-export interface AlarmConditionView {
-  readonly id: string;
-  readonly priority: 'high' | 'medium' | 'low';
-  /** The condition is present now (false: ended, its signal still owed or latched). */
-  readonly active: boolean;
-  readonly startMs: number;
-  readonly endMs: number | null;
-  /** The triggering value, as the interlock named it. */
-  readonly detail: string;
-  readonly hint: string;
-  /** Audible signal silenced by an acknowledge. */
-  readonly acknowledged: boolean;
-}
-
-export interface AlarmView {
-  readonly conditions: readonly AlarmConditionView[];
-  /** Milliseconds of audio pause left; null when not paused. */
-  readonly audioPausedMs: number | null;
-}
+/** The alarm view is the controller's own (`alarmView` in src/controller/alarms.ts builds it):
+ * one definition, re-exported here for the server and the page. Type-only: nothing of the
+ * controller is bundled into the page. */
+export type {
+  AlarmConditionView,
+  AlarmView,
+  AudibleSignalState,
+  InfoSignalView,
+  VisualSignalState,
+} from '../controller/alarms.js';
 
 export interface SnapshotEvent {
   readonly atMs: number;

@@ -21,7 +21,9 @@ export const WITHDRAW_FLOOR_C = 0;
  * - within a cycle the freeze time never falls, and while the gas path is open it is within its
  *   limit (protocol.freezeS plus freezeLimit.perCycleGraceMs);
  * - safe to withdraw is never set while any tip channel the step used reads below 0 C, is
- *   faulted or is not a number.
+ *   faulted or is not a number;
+ * - during an audio pause the buzzer is silent, and the pause is no longer than
+ *   alarms.audioPauseS (IEC 60601-1-8: its maximum is the configured one).
  */
 /** The message is built only when an invariant fails: this runs every step, and building five
  * strings per step cost more than the checks themselves (measured with bench/sim.ts). */
@@ -52,6 +54,13 @@ export function assertStepInvariants(
   if (gasPathOpen) {
     const limitMs = settings.protocol.freezeS * 1000 + settings.freezeLimit.perCycleGraceMs;
     if (state.cycleFreezeMs > limitMs) fail(`the gas path is open with the cycle's freeze time ${state.cycleFreezeMs} ms over its limit ${limitMs} ms`);
+  }
+  const pause = state.audioPause;
+  if (pause !== null) {
+    if (outputs.buzzer) fail(`the buzzer sounds during the audio pause that began at ${pause.startMs} ms`);
+    if (pause.untilMs - pause.startMs > settings.alarms.audioPauseS * 1000) {
+      fail(`an audio pause of ${pause.untilMs - pause.startMs} ms is longer than alarms.audioPauseS ${settings.alarms.audioPauseS} s`);
+    }
   }
   if (state.safeToWithdraw) {
     if (readings.tips.length === 0) fail('safe to withdraw declared with no tip channel');

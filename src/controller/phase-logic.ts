@@ -15,6 +15,7 @@ export interface Edges {
   readonly start: boolean;
   readonly stop: boolean;
   readonly acknowledge: boolean;
+  readonly audioPause: boolean;
   readonly newSite: boolean;
 }
 

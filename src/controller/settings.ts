@@ -48,6 +48,15 @@ export const AMBIENT_BAR_ABS_MIN = 0.6;
 /** Highest plausible site pressure (sea-level high, 1.06 bar): a higher value would lift the
  * physical floor and trip healthy readings. */
 export const AMBIENT_BAR_ABS_MAX = 1.1;
+/** Audio pause (IEC 60601-1-8 audio paused): the responsible organisation sets how long it lasts.
+ * At least 10 s: shorter, the operator cannot act on the alarm before it sounds again and learns
+ * to press it again and again. At most 300 s: a pause never turns into the alarm being off
+ * (IEC 60601-1-8 wants its maximum configured and documented; a ventilator pauses 120 s, the
+ * default, domain section 10). A new high-priority condition ends any pause. */
+export const AUDIO_PAUSE_S_MIN = 10;
+export const AUDIO_PAUSE_S_MAX = 300;
+export const AUDIO_PAUSE_S_DEFAULT = 120;
+
 /** No row allows a longer debounce than this (each row's own maximum is checked below). */
 const MAX_ROW_DEBOUNCE_MS = Math.max(...INTERLOCKS.map((r) => r.maxDebounceMs));
 
@@ -175,6 +184,25 @@ export const SettingsSchema = z
       .object({
         /** Dead-man: the freeze runs only while the footswitch is held down. */
         deadman: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+    /** The alarm system (src/controller/alarms.ts, docs/safety.md "Alarm system"), set by the
+     * responsible organisation in the settings file, never by the operator. Nothing here can
+     * silence or hide a condition that is present: only how long a signal outlives its condition
+     * and how long an audio pause lasts, both bounded. */
+    alarms: z
+      .object({
+        /** Latching visual signal per priority: the lamp (and the page) keeps showing a condition
+         * that has ended until an acknowledge, so a condition that came and went unseen is still
+         * seen. Turning it off shortens nothing while the condition lasts. Low is off by default:
+         * a stop or a footswitch release is the operator's own act. */
+        latching: z
+          .object({ high: z.boolean().default(true), medium: z.boolean().default(true), low: z.boolean().default(false) })
+          .strict()
+          .prefault({}),
+        /** How long an audio pause silences every audible signal, seconds. */
+        audioPauseS: n(AUDIO_PAUSE_S_MIN, AUDIO_PAUSE_S_MAX).default(AUDIO_PAUSE_S_DEFAULT),
       })
       .strict()
       .prefault({}),

@@ -17,6 +17,8 @@ export interface InterlockStatus {
   readonly detail: string | null;
 }
 
+/** One alarm condition (IEEE 11073 SDC: present or not, with a priority from the interlock
+ * table) and the state of its signals (src/controller/alarms.ts derives on/off/latched/paused). */
 export interface AlarmEntry {
   readonly id: InterlockId;
   readonly startMs: number;
@@ -24,12 +26,33 @@ export interface AlarmEntry {
   readonly endMs: number | null;
   /** Audio silenced by an acknowledge. */
   readonly silenced: boolean;
+  /** The condition has ended unacknowledged and its priority latches (settings alarms.latching):
+   * the visual signal stays until an acknowledge resets it. */
+  readonly latched: boolean;
+  /** The triggering value, as the interlock named it when it tripped. */
+  readonly detail: string;
+}
+
+/** An audio pause under way: every audible signal silent from startMs until untilMs. */
+export interface AudioPause {
+  readonly startMs: number;
+  readonly untilMs: number;
+}
+
+/** What an informational signal announces (not an alarm: src/controller/alarms.ts). */
+export type InfoKind = 'treatment-complete' | 'safe-to-withdraw';
+
+/** An informational signal being played, from startMs. */
+export interface InfoSignal {
+  readonly kind: InfoKind;
+  readonly startMs: number;
 }
 
 export interface PrevInputs {
   readonly start: boolean;
   readonly stop: boolean;
   readonly acknowledge: boolean;
+  readonly audioPause: boolean;
   readonly newSite: boolean;
   readonly footswitch: boolean;
   readonly estop: boolean;
@@ -56,6 +79,13 @@ export interface ControllerState {
   readonly inputs: PrevInputs;
   readonly interlocks: Readonly<Record<InterlockId, InterlockStatus>>;
   readonly alarms: readonly AlarmEntry[];
+  /** Non-null while an audio pause lasts. */
+  readonly audioPause: AudioPause | null;
+  /** When the last audio pause ended: the bursts of conditions still sounding start again from
+   * here, whole, instead of resuming mid-burst. Null if none has. */
+  readonly audioResumedMs: number | null;
+  /** The informational signal being played; null when none. */
+  readonly info: InfoSignal | null;
   /** The outputs written last tick (valve commands are what the VALVE_FAILURE check compares). */
   readonly outputs: Outputs;
   readonly supplyClosedSinceMs: number | null;
@@ -107,9 +137,12 @@ export function initialState(nowMs: number): ControllerState {
     phaseSinceMs: nowMs,
     subSinceMs: nowMs,
     startRequested: false,
-    inputs: { start: false, stop: false, acknowledge: false, newSite: false, footswitch: false, estop: false },
+    inputs: { start: false, stop: false, acknowledge: false, audioPause: false, newSite: false, footswitch: false, estop: false },
     interlocks: initialInterlocks(),
     alarms: [],
+    audioPause: null,
+    audioResumedMs: null,
+    info: null,
     outputs: SAFE_OUTPUTS,
     supplyClosedSinceMs: nowMs,
     safetyClosedSinceMs: nowMs,

@@ -4,7 +4,7 @@
 // acknowledge, outputs.
 import type { Outputs, Readings } from '../../hal/contract.js';
 import { assert } from '../../kernel/assert.js';
-import { alarmSignals, silenceActive, updateAlarms } from './alarms.js';
+import { alarmSignals, anyAlarmAudible, silenceActive, updateAlarms, updateAudioPause, updateInfo } from './alarms.js';
 import { makeContext } from './context.js';
 import type { ControllerReadings } from './probe-calibration.js';
 import type { TickContext } from './context.js';
@@ -35,11 +35,13 @@ function inputEvents(nowMs: number, readings: Readings, prev: ControllerState, e
     start: op.start && !was.start,
     stop: op.stop && !was.stop,
     acknowledge: op.acknowledge && !was.acknowledge,
+    audioPause: op.audioPause && !was.audioPause,
     newSite: op.newSite && !was.newSite,
   };
   if (edges.start) push('start');
   if (edges.stop) push('stop');
   if (edges.acknowledge) push('acknowledge');
+  if (edges.audioPause) push('audio-pause');
   if (edges.newSite) push('new-site');
   if (op.footswitch !== was.footswitch) push(op.footswitch ? 'footswitch-down' : 'footswitch-up');
   if (op.estop !== was.estop) push(op.estop ? 'estop-pressed' : 'estop-released');
@@ -113,8 +115,9 @@ function evaluateInterlocks(ctx: TickContext, events: ControllerEvent[]): Interl
 
 /** Acknowledge: silence what sounds now; in Fault, clear latched trips whose condition is gone. */
 function acknowledge(s: ControllerState, nowMs: number, events: ControllerEvent[], cleared: InterlockId[]): ControllerState {
-  const { alarms, silenced } = silenceActive(s.alarms);
+  const { alarms, silenced, reset } = silenceActive(s.alarms);
   events.push({ kind: 'acknowledge', atMs: nowMs, silenced });
+  if (reset.length > 0) events.push({ kind: 'alarm-reset', atMs: nowMs, reset });
   let next: ControllerState = { ...s, alarms };
   if (s.phase !== 'Fault') return next;
   const persisting = INTERLOCKS.filter((r) => s.interlocks[r.id].tripped && s.interlocks[r.id].conditionNow);
@@ -142,6 +145,7 @@ function sameInputs(a: ControllerState['inputs'], b: Readings['operator']): bool
     a.start === b.start &&
     a.stop === b.stop &&
     a.acknowledge === b.acknowledge &&
+    a.audioPause === b.audioPause &&
     a.newSite === b.newSite &&
     a.footswitch === b.footswitch &&
     a.estop === b.estop
@@ -267,20 +271,17 @@ export function stepWithoutInvariantCheck(nowMs: number, settings: Settings, rea
 
   const cleared = [...pass.autoCleared];
   if (edges.acknowledge) s = acknowledge(s, nowMs, events, cleared);
-  const alarms = updateAlarms(nowMs, s.alarms, pass.tripped, cleared, priorityOf);
+  // The options are built only when a condition starts or ends (quiet ticks allocate nothing here).
+  const changes = pass.tripped.length > 0 || cleared.length > 0;
+  const update = changes ? { latching: settings.alarms.latching, detailOf: (id: InterlockId) => pass.statuses[id].detail ?? '' } : undefined;
+  const alarms = updateAlarms(nowMs, s.alarms, pass.tripped, cleared, priorityOf, update);
   if (alarms !== s.alarms) s = { ...s, alarms };
+  if (edges.audioPause || s.audioPause !== null) {
+    s = updateAudioPause(s, { nowMs, settings, pressed: edges.audioPause, newHigh: pass.tripped.some((id) => priorityOf(id) === 'high') }, events);
+  }
 
   const valves = valveCommands(s);
   const fresh = ctx.staleProblem === null && readings.halFault === null;
-  const signals = alarmSignals(nowMs, s.alarms, priorityOf);
-  const outputs: Outputs = {
-    supplyValveOpen: valves.supply,
-    safetyValveOpen: valves.safety,
-    // The watchdog is fed only after a step that ran on fresh sensor data (Marlin's rule).
-    heartbeat: fresh ? !prev.outputs.heartbeat : prev.outputs.heartbeat,
-    lamps: signals.lamps,
-    buzzer: signals.buzzer,
-  };
 
   const unusable = unusableAfterGas(ctx, s, readings);
   if (unusable !== null && s.tipDistrust === null) s = { ...s, tipDistrust: { reason: unusable, sinceMs: nowMs } };
@@ -292,13 +293,40 @@ export function stepWithoutInvariantCheck(nowMs: number, settings: Settings, rea
   assert(!safeToWithdraw || s.tipDistrust === null, 'safe to withdraw declared from a distrusted tip reading');
   if (safeToWithdraw !== prev.safeToWithdraw) events.push({ kind: 'safe-to-withdraw', atMs: nowMs, safe: safeToWithdraw });
 
+  const paused = s.audioPause !== null;
+  // The info tone is for a treatment that ran to its end: after a stop or a fault the buzzer has
+  // just been an alarm, and a tone then could be taken for part of it (the page still shows SAFE
+  // TO WITHDRAW).
+  const completed = s.phase === 'Complete';
+  const began =
+    completed && safeToWithdraw && !prev.safeToWithdraw ? 'safe-to-withdraw' : completed && prev.phase !== 'Complete' ? 'treatment-complete' : null;
+  const info = updateInfo(s.info, nowMs, began, anyAlarmAudible(nowMs, s.alarms, priorityOf, paused));
+  if (info !== s.info) s = { ...s, info };
+  const signals = alarmSignals(nowMs, s.alarms, priorityOf, s);
+  const outputs: Outputs = {
+    supplyValveOpen: valves.supply,
+    safetyValveOpen: valves.safety,
+    // The watchdog is fed only after a step that ran on fresh sensor data (Marlin's rule).
+    heartbeat: fresh ? !prev.outputs.heartbeat : prev.outputs.heartbeat,
+    lamps: signals.lamps,
+    buzzer: signals.buzzer,
+  };
+
   const op = readings.operator;
   s = {
     ...s,
     outputs,
     inputs: sameInputs(prev.inputs, op)
       ? prev.inputs
-      : { start: op.start, stop: op.stop, acknowledge: op.acknowledge, newSite: op.newSite, footswitch: op.footswitch, estop: op.estop },
+      : {
+          start: op.start,
+          stop: op.stop,
+          acknowledge: op.acknowledge,
+          audioPause: op.audioPause,
+          newSite: op.newSite,
+          footswitch: op.footswitch,
+          estop: op.estop,
+        },
     warm: withdrawal.warm,
     supplyClosedSinceMs: outputs.supplyValveOpen ? null : (s.supplyClosedSinceMs ?? nowMs),
     safetyClosedSinceMs: outputs.safetyValveOpen ? null : (s.safetyClosedSinceMs ?? nowMs),

@@ -13,6 +13,10 @@ export type { InterlockId };
 /** IEC 60601-1-8 alarm priorities (shared/domain.md section 6). */
 export type AlarmPriority = 'high' | 'medium' | 'low';
 
+/** Why an audio pause ended: its time ran out, a new high-priority condition began, or the
+ * operator pressed audio pause again. */
+export type AudioPauseEnd = 'expired' | 'high-priority' | 'operator';
+
 /** Sub-steps inside a phase: the self-test sequence, and the freeze's close-and-verify tail. */
 export type SubStep =
   | 'none'
@@ -23,7 +27,7 @@ export type SubStep =
   | 'freeze-open'
   | 'freeze-verify-closed';
 
-export type OperatorInput = 'start' | 'stop' | 'acknowledge' | 'new-site' | 'footswitch-down' | 'footswitch-up' | 'estop-pressed' | 'estop-released';
+export type OperatorInput = 'start' | 'stop' | 'acknowledge' | 'audio-pause' | 'new-site' | 'footswitch-down' | 'footswitch-up' | 'estop-pressed' | 'estop-released';
 
 export type ControllerEvent =
   | { readonly kind: 'phase'; readonly atMs: number; readonly from: Phase; readonly to: Phase; readonly cycle: number }
@@ -38,6 +42,12 @@ export type ControllerEvent =
     }
   | { readonly kind: 'cleared'; readonly atMs: number; readonly id: InterlockId }
   | { readonly kind: 'acknowledge'; readonly atMs: number; readonly silenced: readonly InterlockId[] }
+  /** An acknowledge ended the latched visual signals of conditions that had already ended
+   * (IEC 60601-1-8 alarm reset); only when there were some. */
+  | { readonly kind: 'alarm-reset'; readonly atMs: number; readonly reset: readonly InterlockId[] }
+  /** Audio pause began (every audible signal silent until `untilMs`) or ended, and why. */
+  | { readonly kind: 'audio-pause'; readonly atMs: number; readonly action: 'start'; readonly untilMs: number }
+  | { readonly kind: 'audio-pause'; readonly atMs: number; readonly action: 'end'; readonly reason: AudioPauseEnd }
   | { readonly kind: 'input'; readonly atMs: number; readonly input: OperatorInput }
   | { readonly kind: 'refused'; readonly atMs: number; readonly input: OperatorInput; readonly reason: string }
   | { readonly kind: 'safe-to-withdraw'; readonly atMs: number; readonly safe: boolean }

@@ -31,7 +31,7 @@ const CONNECT_POLL_MS = 50;
 const FRESH_POLL_MS = 5;
 
 export type SessionKind = 'sim' | 'emulated' | 'hardware';
-export type OperatorButton = 'start' | 'stop' | 'acknowledge' | 'newSite';
+export type OperatorButton = 'start' | 'stop' | 'acknowledge' | 'audioPause' | 'newSite';
 
 export interface BoardSession {
   readonly kind: SessionKind;
@@ -128,8 +128,8 @@ async function openRig(board: HardwareBoard, _speed: number, options: BoardSessi
     rig.setButton(button, pressed).catch(() => undefined);
   };
   const press = (button: OperatorButton): void => {
-    // The emulated Uno has no new-site input (run.ts says so when the key is pressed).
-    if (button === 'newSite') return;
+    // The emulated Uno has no new-site or audio-pause input (run.ts says so when the key is pressed).
+    if (button === 'newSite' || button === 'audioPause') return;
     setButton(button, true);
     setTimeout(() => {
       setButton(button, false);

@@ -146,6 +146,17 @@ export function logEvent(logger: Logger, event: ControllerEvent): void {
     case 'acknowledge':
       logger.info({ event: 'acknowledge', atS, silenced: event.silenced }, 'acknowledged');
       return;
+    case 'alarm-reset':
+      logger.info({ event: 'alarm-reset', atS, reset: event.reset }, `latched alarm signals reset: ${event.reset.join(', ')}`);
+      return;
+    case 'audio-pause':
+      if (event.action === 'start') {
+        const untilS = Number((event.untilMs / 1000).toFixed(3));
+        logger.info({ event: 'audio-pause', atS, action: 'start', untilS }, `audio paused until ${untilS} s: the alarm lamps stay`);
+      } else {
+        logger.info({ event: 'audio-pause', atS, action: 'end', reason: event.reason }, `audio pause ended (${event.reason})`);
+      }
+      return;
     case 'input':
       logger.info({ event: 'input', atS, input: event.input }, `operator: ${event.input}`);
       return;

@@ -1,11 +1,12 @@
 // Console keys on the simulated board. Unknown keys are named and ignored: nothing unsafe happens.
-export type KeyAction = 'start' | 'stop' | 'estop-toggle' | 'acknowledge' | 'newSite' | 'footswitch-toggle' | 'quit';
+export type KeyAction = 'start' | 'stop' | 'estop-toggle' | 'acknowledge' | 'audioPause' | 'newSite' | 'footswitch-toggle' | 'quit';
 
 const KEYS: Readonly<Record<string, KeyAction>> = {
   s: 'start',
   x: 'stop',
   e: 'estop-toggle',
   a: 'acknowledge',
+  p: 'audioPause',
   n: 'newSite',
   f: 'footswitch-toggle',
   q: 'quit',

@@ -43,8 +43,9 @@ export function formatStatus(nowMs: number, state: ControllerState, settings: Se
     withdrawalText(nowMs, state, settings),
     alarms.length === 0 ? 'no alarms' : `ALARMS: ${alarms.join(',')}`,
   ];
+  if (state.audioPause !== null) parts.push(`AUDIO PAUSED ${Math.ceil(Math.max(0, state.audioPause.untilMs - nowMs) / 1000)} s`);
   if (estopIn) parts.push('E-STOP IN');
   return parts.join(' | ');
 }
 
-export const KEY_HELP = 's start | x stop | e emergency stop (toggle) | a acknowledge | n new site | f footswitch (toggle) | q quit';
+export const KEY_HELP = 's start | x stop | e emergency stop (toggle) | a acknowledge | p audio pause | n new site | f footswitch (toggle) | q quit';

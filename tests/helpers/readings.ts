@@ -50,7 +50,7 @@ export function nominalReadings(nowMs: number, o: ReadingOverrides = {}): Readin
     supply: { barGauge: o.supplyBarGauge ?? SUPPLY_NOMINAL_BAR, atMs: o.supplyAtMs ?? nowMs },
     returnLine,
     probe: { present: o.probePresent ?? true, id: null, atMs: nowMs },
-    operator: { start: false, stop: false, acknowledge: false, newSite: false, footswitch: false, estop: false, ...o.operator, atMs: nowMs },
+    operator: { start: false, stop: false, acknowledge: false, audioPause: false, newSite: false, footswitch: false, estop: false, ...o.operator, atMs: nowMs },
     halFault: o.halFault ?? null,
     calibration: o.calibration ?? EXACT_TYPE_T,
   };
