@@ -165,6 +165,8 @@ export class ConsoleLink {
     const worker = this.#worker;
     this.#worker = null;
     if (worker === null) return;
+    // Ref'd while it closes: the process must wait for it (the grace timer is unref'd).
+    worker.ref();
     const exited = new Promise<void>((resolve) => worker.once('exit', () => { resolve(); }));
     const message: ToConsole = { kind: 'stop' };
     worker.postMessage(message);
