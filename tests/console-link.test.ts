@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../kernel/clock.js';
 import { ManualTimers } from '../kernel/timers.js';
-import { ConsoleLink, MAX_PENDING_COMMANDS, RESTART_BACKOFF_MIN_MS } from '../src/console/link.js';
+import { ConsoleLink, MAX_PENDING_COMMANDS, RESTART_BACKOFF_MAX_MS, RESTART_BACKOFF_MIN_MS } from '../src/console/link.js';
 import type { PendingCommand } from '../src/console/link.js';
 import { FIXTURE_WORKER_URL, MODE, SLOT, capturingLogger, fixtureControl, snapshotOf, until } from './helpers/console-fixture.js';
 import type { FixtureControl } from './helpers/console-fixture.js';
@@ -112,6 +112,32 @@ describe('ConsoleLink watchdog', () => {
     await until(() => !link.inFlight, 'the late ack');
     expect(link.lost).toBe(false);
     expect(link.restarts).toBe(0);
+  });
+
+  it('backs off between restarts, doubling from 250 ms to at most 5 s, and starts again at 250 ms once one answers', async () => {
+    const f = fixtureControl(MODE.exit);
+    f.everyGeneration(true);
+    const { link, timers, log } = linkFor(f);
+    const delays: number[] = [];
+    for (let loss = 1; loss <= 7; loss++) {
+      link.publish(snapshotOf(loss));
+      await until(() => link.lost && link.restarts === loss, `loss ${loss}`);
+      const due = timers.dueInMs;
+      expect(due).toHaveLength(1);
+      delays.push(due[0]!);
+      timers.advanceMs(due[0]!);
+      await until(() => f.get(SLOT.generations) === loss + 1, `restart ${loss}`);
+    }
+    expect(delays).toEqual([250, 500, 1_000, 2_000, 4_000, RESTART_BACKOFF_MAX_MS, RESTART_BACKOFF_MAX_MS]);
+    expect(log.text()).toMatch(/restarting it in 5000 ms/);
+    // This worker answers: the console is back, and the next loss restarts after 250 ms again.
+    f.setMode(MODE.ack);
+    link.publish(snapshotOf(100));
+    await until(() => !link.lost, 'the answering worker');
+    f.setMode(MODE.exit);
+    link.publish(snapshotOf(101));
+    await until(() => link.restarts === 8, 'the next loss');
+    expect(timers.dueInMs).toEqual([RESTART_BACKOFF_MIN_MS]);
   });
 
   it('stops the worker on console exit and starts no other', async () => {

@@ -15,9 +15,10 @@ import { initialState } from '../../src/controller/state.js';
 import { SAFE_OUTPUTS } from '../../hal/contract.js';
 
 /** Slots of the shared control array. */
-export const SLOT = { generations: 0, mode: 1, received: 2, acked: 3, lastSeq: 4 } as const;
-/** What the misbehaving generation (generation 0) does on its next snapshot. `silent` holds the
- * ack until the test sets the mode back to `ack` (then it acks the last snapshot it holds). */
+export const SLOT = { generations: 0, mode: 1, received: 2, acked: 3, lastSeq: 4, everyGeneration: 5 } as const;
+/** What the misbehaving generation (generation 0, or every one after `everyGeneration`) does on its
+ * next snapshot. `silent` holds the ack until the test sets the mode back to `ack` (then it acks
+ * the last snapshot it holds). */
 export const MODE = { ack: 0, stall: 1, exit: 2, silent: 3 } as const;
 
 const SOURCE = `
@@ -31,7 +32,8 @@ parentPort.on('message', (m) => {
   if (m.kind !== 'snapshot') return;
   Atomics.add(control, ${SLOT.received}, 1);
   Atomics.store(control, ${SLOT.lastSeq}, m.snapshot.seq);
-  const mode = generation === 0 ? Atomics.load(control, ${SLOT.mode}) : ${MODE.ack};
+  const misbehaves = generation === 0 || Atomics.load(control, ${SLOT.everyGeneration}) === 1;
+  const mode = misbehaves ? Atomics.load(control, ${SLOT.mode}) : ${MODE.ack};
   const ack = () => {
     Atomics.add(control, ${SLOT.acked}, 1);
     parentPort.postMessage({ kind: 'ack', seq: m.snapshot.seq });
@@ -53,12 +55,14 @@ export interface FixtureControl {
   readonly control: Int32Array;
   readonly workerData: { readonly control: SharedArrayBuffer; readonly commands: readonly unknown[] };
   setMode(mode: number): void;
+  /** From now on every generation, not only the first, follows the mode. */
+  everyGeneration(on: boolean): void;
   get(slot: number): number;
 }
 
 /** A control block for one test: generation 0 starts in `mode`, sending `commands` first. */
 export function fixtureControl(mode: number = MODE.ack, commands: readonly unknown[] = []): FixtureControl {
-  const buffer = new SharedArrayBuffer(4 * 5);
+  const buffer = new SharedArrayBuffer(4 * 6);
   const control = new Int32Array(buffer);
   Atomics.store(control, SLOT.mode, mode);
   return {
@@ -68,6 +72,7 @@ export function fixtureControl(mode: number = MODE.ack, commands: readonly unkno
       Atomics.store(control, SLOT.mode, m);
       Atomics.notify(control, SLOT.mode);
     },
+    everyGeneration: (on) => { Atomics.store(control, SLOT.everyGeneration, on ? 1 : 0); },
     get: (slot) => Atomics.load(control, slot),
   };
 }
