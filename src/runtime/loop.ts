@@ -164,14 +164,14 @@ export class ControlLoop {
   /** The board's operator inputs with this tick's console presses ORed in. A press held in the
    * last tick waits one tick, released, so the step sees a new rising edge. */
   #withConsolePresses(raw: Readings): Readings {
-    let operator: Readings['operator'] | null = null;
+    let operator: { -readonly [K in keyof Readings['operator']]: Readings['operator'][K] } | null = null;
     for (const press of CONSOLE_PRESSES) {
       const now = this.#pressNext[press] && !this.#pressHeld[press];
       this.#pressHeld[press] = now;
       if (now) {
         this.#pressNext[press] = false;
         operator ??= { ...raw.operator };
-        operator = { ...operator, [press]: true };
+        operator[press] = true;
       }
     }
     return operator === null ? raw : { ...raw, operator };
