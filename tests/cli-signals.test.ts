@@ -22,7 +22,7 @@ interface Console {
 
 /** `node [nodeArgs] cryo run --board boards/sim.json [args]`, its stderr collected. */
 function startConsole(args: string[] = [], nodeArgs: string[] = []): Console {
-  const child = spawn(process.execPath, [...nodeArgs, CLI, 'run', '--board', 'boards/sim.json', ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'run', '--board', 'boards/sim.json', '--no-web', ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
   let stderr = '';
   const waiters: { texts: string[]; resolve: (t: string) => void }[] = [];
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {

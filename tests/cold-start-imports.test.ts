@@ -73,7 +73,7 @@ describe('hardware libraries stay unloaded on the simulated board', () => {
   });
 
   it('cryo run on boards/sim.json (what npm start runs) loads none of them', () => {
-    const modules = loadedModules([CLI, 'run', '--board', 'boards/sim.json', '--auto-start', '--exit-when-done', '--speed', '1000', '--json', '--preset', 'percutaneous']);
+    const modules = loadedModules([CLI, 'run', '--board', 'boards/sim.json', '--no-web', '--auto-start', '--exit-when-done', '--speed', '1000', '--json', '--preset', 'percutaneous']);
     expect(modules.some((url) => url.endsWith('/dist/src/runtime/board-session.js'))).toBe(true);
     expect(hardwareLibraries(modules)).toEqual([]);
   });

@@ -47,7 +47,7 @@ describe('a treatment on the emulated Uno', () => {
   it('completes one short treatment in real time through cryo run, which starts the rig', async () => {
     expect(runningRigPid(paths)).toBeNull();
     const dataDir = path.join(dir, 'data');
-    const args = ['run', '--board', BOARD, '--data-dir', dataDir, '--auto-start', '--cycles', '1', '--freeze-s', '10', '--thaw-s', '10', '--exit-when-done', '--json'];
+    const args = ['run', '--board', BOARD, '--no-web', '--data-dir', dataDir, '--auto-start', '--cycles', '1', '--freeze-s', '10', '--thaw-s', '10', '--exit-when-done', '--json'];
     const console1 = spawnCryo(args);
     consoles.push(console1);
     consolePriority(console1.pid);

@@ -46,7 +46,7 @@ describe('cryo rig', () => {
   let killedAtMs = 0;
 
   it('outlives a console killed with SIGKILL mid-freeze: valve power is cut within the watchdog time of the last heartbeat edge and the gas stops', async () => {
-    const console1 = spawnCryo(['run', '--board', board, '--data-dir', dataDir, '--auto-start', '--cycles', '1', '--freeze-s', '60', '--thaw-s', '10', '--exit-when-done', '--json']);
+    const console1 = spawnCryo(['run', '--board', board, '--no-web', '--data-dir', dataDir, '--auto-start', '--cycles', '1', '--freeze-s', '60', '--thaw-s', '10', '--exit-when-done', '--json']);
     consoles.push(console1);
     consolePriority(console1.pid);
     // Mid-freeze: the plant says gas has flowed for a while.
@@ -107,7 +107,7 @@ describe('cryo rig', () => {
   it('a console restarted on the rig comes up Idle with the valves closed and never resumes the freeze', async () => {
     expect(killedAtMs).toBeGreaterThan(0);
     const restartedAtMs = epochNowMs();
-    const console2 = spawnCryo(['run', '--board', board, '--data-dir', dataDir]);
+    const console2 = spawnCryo(['run', '--board', board, '--no-web', '--data-dir', dataDir]);
     consoles.push(console2);
     consolePriority(console2.pid);
     await waitFor('the console to be ready', CONSOLE_READY_TIMEOUT_MS, () => {

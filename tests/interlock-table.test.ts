@@ -28,9 +28,9 @@ describe('interlock table', () => {
     expect(new Set(hints).size).toBe(INTERLOCKS.length);
   });
 
-  it('latches every interlock except the operator stop and the footswitch release', () => {
+  it('latches every interlock except the operator stop, the footswitch release and the lost console', () => {
     const unlatched = INTERLOCKS.filter((r) => !r.latch).map((r) => r.id);
-    expect(unlatched.sort()).toEqual(['FOOTSWITCH_RELEASED', 'OPERATOR_STOP']);
+    expect(unlatched.sort()).toEqual(['CONSOLE_LOST', 'FOOTSWITCH_RELEASED', 'OPERATOR_STOP']);
   });
 
   it('has a trip scenario for every interlock id and for nothing else', () => {

@@ -65,7 +65,7 @@ const env = { ...process.env, CRYO_DATA_DIR: newTempDir() };
 // These run the built program (npm test builds before it runs vitest).
 describe('the cryo process', () => {
   it('puts the outputs in the safe state and exits on SIGTERM', async () => {
-    const child = spawn(process.execPath, [CLI, 'run', '--board', 'boards/sim.json'], { stdio: ['pipe', 'pipe', 'pipe'], env });
+    const child = spawn(process.execPath, [CLI, 'run', '--board', 'boards/sim.json', '--no-web'], { stdio: ['pipe', 'pipe', 'pipe'], env });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     await new Promise<void>((resolve) => {
@@ -82,7 +82,7 @@ describe('the cryo process', () => {
   });
 
   it('quits on the q key with the outputs in the safe state', async () => {
-    const child = spawn(process.execPath, [CLI, 'run', '--board', 'boards/sim.json'], { stdio: ['pipe', 'pipe', 'pipe'], env });
+    const child = spawn(process.execPath, [CLI, 'run', '--board', 'boards/sim.json', '--no-web'], { stdio: ['pipe', 'pipe', 'pipe'], env });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import type { Readings } from '../../hal/contract.js';
 import { defaultDataDir } from '../../calibration/store.js';
 import { PlantParamsError } from '../../hil/plant/index.js';
+import { AlarmLog } from '../runtime/alarm-log.js';
 import { TreatmentRecorder } from '../sim/recorder.js';
 import type { TreatmentSummary } from '../sim/recorder.js';
 import { autoCalibrateSimProbe } from '../../hil/sim-calibration.js';
@@ -27,6 +28,11 @@ import { VERSION } from '../version.js';
 import { ConsoleError, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNAVAILABLE, UsageError } from './errors.js';
 import { asUsageError, parseInteger, settingsFromFlags } from './options.js';
 import { launchRigProcess } from './rig.js';
+import { DEFAULT_LISTEN, parseListen } from './listen.js';
+import type { ListenAddress } from './listen.js';
+import { ConsoleLink } from '../console/link.js';
+import { ConsolePublisher } from '../console/publisher.js';
+import type { Clock } from '../../kernel/clock.js';
 import type { ProtocolFlags } from './options.js';
 
 /** `--speed` bounds: N control ticks per real tick; 1000x at 50 Hz is 50 000 steps a second. */
@@ -45,6 +51,9 @@ export interface RunFlags extends ProtocolFlags {
   exitWhenDone?: boolean;
   json?: boolean;
   dataDir?: string;
+  listen?: string;
+  /** false with --no-web. */
+  web?: boolean;
 }
 
 export interface ConsoleIo {
@@ -119,6 +128,8 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo, options: RunOpt
   // A console must never start gas flow on real hardware without an operator's press.
   if (flags.autoStart === true && kind === 'hardware') throw new UsageError(`--auto-start: refused on ${flags.board}: it drives real hardware`);
   if (flags.json === true && flags.exitWhenDone !== true) throw new UsageError('--json: only with --exit-when-done');
+  if (flags.web === false && flags.listen !== undefined) throw new UsageError('--listen: not with --no-web');
+  const listen = flags.web === false ? null : parseListen(flags.listen ?? DEFAULT_LISTEN);
 
   const status = new StatusLine(io.stdout);
   const logger = consoleLogger(io, status, flags.json === true);
@@ -165,7 +176,7 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo, options: RunOpt
         throw new ConsoleError(`${flags.board}: ${(err as Error).message}`, EXIT_UNAVAILABLE);
       }
     }
-    return await runLoop(flags, io, settings, board, session, calibration, scheduler, status, logger, () => quit);
+    return await runLoop(flags, io, settings, board, session, calibration, scheduler, status, logger, listen, () => quit);
   } finally {
     session.hal.toSafeState();
     status.end();
@@ -225,11 +236,16 @@ async function runLoop(
   scheduler: RealTimeScheduler,
   status: StatusLine,
   logger: Logger,
+  listen: ListenAddress | null,
   signalled: () => boolean,
 ): Promise<ConsoleResult> {
   const realClock = scheduler.clock;
   const recorder = new TreatmentRecorder(settings);
+  // The alarm log (IEC 60601-1-8): in memory and bounded until the treatment records land.
+  const alarmLog = new AlarmLog();
   let lastReadings: Readings | null = null;
+  const link = listen === null ? null : consoleLink(listen, flags, settings, realClock, logger);
+  const page = new ConsolePublisher({ link, board: board.name, rateHz: settings.loop.rateHz, lateThresholdMs: scheduler.lateThresholdMs, logger });
   const loop = new ControlLoop({
     hal: session.hal,
     settings,
@@ -239,6 +255,12 @@ async function runLoop(
     onStep: (nowMs, readings, result) => {
       lastReadings = readings;
       recorder.record(nowMs, readings, result);
+      alarmLog.record(result.events);
+      page.onStep(result);
+    },
+    ...(link === null ? {} : { consoleWatch: (nowMs: number) => link.watch(nowMs) }),
+    onSettings: (next) => {
+      recorder.useSettings(next);
     },
   });
   const virtual = session.virtualClock === null ? null : new VirtualScheduler({ rateHz: settings.loop.rateHz, clock: session.virtualClock });
@@ -315,7 +337,9 @@ async function runLoop(
   const wallStartMs = realClock.nowMs();
   const loopStartMs = session.clock.nowMs();
   try {
-    await scheduler.run(() => {
+    link?.start();
+    await scheduler.run((tick) => {
+      page.beginPeriod(loop, tick);
       if (virtual !== null) {
         virtual.runTicks(speed, (t) => {
           controlTick(t.targetMs);
@@ -329,13 +353,15 @@ async function runLoop(
       const wallNowMs = realClock.nowMs();
       if (flags.json !== true && wallNowMs - lastStatusMs >= statusEveryMs) {
         lastStatusMs = wallNowMs;
-        status.draw(formatStatus(session.clock.nowMs(), loop.state, settings, lastReadings, estopIn));
+        status.draw(formatStatus(session.clock.nowMs(), loop.state, loop.settings, lastReadings, estopIn));
       }
+      page.endPeriod(wallNowMs, session.clock.nowMs(), loop, lastReadings);
       return !(stop.quit || stop.done || signalled());
     });
   } finally {
     clearInterval(retryCalibration);
     session.hal.toSafeState();
+    await link?.stop();
     if (interactive) {
       io.stdin.off('data', onKey);
       if (io.stdin.isTTY === true) io.stdin.setRawMode?.(false);
@@ -343,9 +369,10 @@ async function runLoop(
     }
   }
   logger.info('console stopped: outputs in the safe state');
+  logTiming(logger, page, realClock.nowMs());
   // Stopping the console before the treatment is over leaves a cold probe in the patient
   // without the SAFE TO WITHDRAW indication.
-  const interrupted = !stop.done && (stop.quit || signalled()) && recorder.started && !treatmentOver(loop.state, settings, session.clock.nowMs());
+  const interrupted = !stop.done && (stop.quit || signalled()) && recorder.started && !treatmentOver(loop.state, loop.settings, session.clock.nowMs());
   if (interrupted) logger.warn({ phase: loop.state.phase }, `console stopped during a treatment (${loop.state.phase}): the treatment is incomplete`);
   if (flags.exitWhenDone !== true) return { summary: null, interrupted };
   const summary = recorder.summary({
@@ -355,8 +382,43 @@ async function runLoop(
     seed: session.seed,
     timedOut: !stop.done,
   });
-  if (flags.json === true) io.stdout.write(`${JSON.stringify(summary)}\n`);
+  if (flags.json === true) io.stdout.write(`${JSON.stringify({ ...summary, alarmLog: alarmLog.entries() })}\n`);
   return { summary, interrupted };
+}
+
+/** The console worker's module beside this one; it exists only in the compiled build (a worker
+ * thread cannot load TypeScript), so a run from the sources serves no page and says so. */
+export function consoleWorkerUrl(): URL | null {
+  return import.meta.url.endsWith('.js') ? new URL('../console/worker.js', import.meta.url) : null;
+}
+
+function consoleLink(listen: ListenAddress, flags: RunFlags, settings: Settings, clock: Clock, logger: Logger): ConsoleLink | null {
+  const workerUrl = consoleWorkerUrl();
+  if (workerUrl === null) {
+    logger.warn('console page not served: this run is from the TypeScript sources (npm run build, then dist/src/cli/main.js)');
+    return null;
+  }
+  if (!listen.loopback) {
+    logger.warn({ host: listen.host }, `--listen ${listen.host}: the console page is served beyond this machine (read-only without a token; start only from the kiosk)`);
+  }
+  const dataDir = flags.dataDir ?? defaultDataDir(process.env);
+  return new ConsoleLink({
+    workerUrl,
+    workerData: { host: listen.host, port: listen.port, dataDir },
+    clock,
+    lostMs: settings.console.lostMs,
+    logger,
+  });
+}
+
+/** The loop's own timing at the end of a run (issue 9: it measures itself, page or not). */
+function logTiming(logger: Logger, page: ConsolePublisher, wallNowMs: number): void {
+  const t = page.summary(wallNowMs);
+  const s = t.sinceStart;
+  logger.info(
+    { event: 'loop-timing', ...s, missed: t.missed },
+    `loop timing: tick-start error p50 ${s.p50Ms.toFixed(2)} ms, p99 ${s.p99Ms.toFixed(2)} ms, p99.9 ${s.p999Ms.toFixed(2)} ms, max ${s.maxMs.toFixed(2)} ms; ${s.late} late and ${t.missed} missed of ${s.ticks} ticks`,
+  );
 }
 
 export function registerRun(program: Command, io: ConsoleIo, setResult: (code: number) => void): void {
@@ -374,6 +436,8 @@ export function registerRun(program: Command, io: ConsoleIo, setResult: (code: n
     .option('--auto-start', 'press start as soon as the console is up (simulated and emulated boards only)')
     .option('--exit-when-done', 'exit when the treatment has ended and the probe is safe to withdraw')
     .option('--json', 'with --exit-when-done: print the treatment summary as one JSON object')
+    .option('--listen <host:port>', `where the console page is served (default ${DEFAULT_LISTEN}; another host than loopback serves the network)`)
+    .option('--no-web', 'serve no console page (the terminal status line and keys only)')
     .action(async (flags: RunFlags) => {
       const result = await runConsole(flags, io);
       setResult(result.interrupted ? EXIT_INTERRUPTED : EXIT_OK);

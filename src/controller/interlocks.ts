@@ -9,6 +9,7 @@
 import { assert } from '../../kernel/assert.js';
 import type { TickContext } from './context.js';
 import { periodMs } from './context.js';
+import type { ConsoleWatch } from './probe-calibration.js';
 import type { Settings } from './settings.js';
 import type { ControllerState } from './state.js';
 import { coolingMemory } from './interlock-memory/insufficient-cooling.js';
@@ -408,7 +409,27 @@ export const INTERLOCK_TABLE = {
       return `return ${fmt(c.returnBar)} bar abs with the gas path open for ${(openMs / 1000).toFixed(1)} s: no flow seen`;
     },
   },
+  CONSOLE_LOST: {
+    hazard: 'The operator can no longer see the tip or press stop on the screen',
+    condition: 'a console page is served and its side (the worker) has not acknowledged a snapshot for longer than console.lostMs, or has exited; the hardware stop and emergency stop still act',
+    armedIn: START_AND_FREEZE,
+    debounceMs: 0,
+    maxDebounceMs: 0,
+    noDebounceReason: 'the silence is already judged over console.lostMs',
+    latch: false,
+    priority: 'medium',
+    hint: 'Console screen lost: freezing stopped. Use the hardware stop or emergency stop if needed; the screen restarts by itself, then press start again.',
+    check: (c): string | null => consoleSilence(c.nowMs, c.readings.console, c.settings.console.lostMs),
+  },
 } satisfies Record<string, InterlockRow>;
+
+/** CONSOLE_LOST's condition: watched and silent longer than `lostMs`, naming the silence. */
+export function consoleSilence(nowMs: number, watch: ConsoleWatch, lostMs: number): string | null {
+  if (!watch.watched) return null;
+  if (watch.lastHeardMs === null) return 'console side never answered';
+  const silentMs = nowMs - watch.lastHeardMs;
+  return silentMs > lostMs ? `console side silent for ${silentMs.toFixed(0)} ms (limit ${lostMs} ms)` : null;
+}
 
 function fmt(value: number | null): string {
   return value === null ? 'unknown' : value.toFixed(2);

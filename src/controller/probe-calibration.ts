@@ -30,9 +30,28 @@ export function calibrated(thermocoupleType: ThermocoupleType, offsetC: number, 
   return { ok: true, problem: null, thermocoupleType, offsetC, gain };
 }
 
-/** What the step reads: the HAL's readings with tips corrected, plus the probe's calibration. */
+/**
+ * The console side's liveness as the loop sees it (issue 9): whether an operator console page is
+ * being served (false with `--no-web`, in simulations and tests), and when, on the step's own
+ * clock, the console side last answered. The runtime fills it from the ConsoleLink; CONSOLE_LOST
+ * judges it.
+ */
+export interface ConsoleWatch {
+  readonly watched: boolean;
+  /** When it last acknowledged a snapshot (its start counts as heard, so a console side that never
+   * answers is lost after console.lostMs too). Null when not watched; null while watched is
+   * judged as never heard (lost). */
+  readonly lastHeardMs: number | null;
+}
+
+/** No console page: CONSOLE_LOST never trips. */
+export const CONSOLE_UNWATCHED: ConsoleWatch = Object.freeze({ watched: false, lastHeardMs: null });
+
+/** What the step reads: the HAL's readings with tips corrected, plus the probe's calibration and
+ * the console side's liveness. */
 export interface ControllerReadings extends Readings {
   readonly calibration: ProbeCalibration;
+  readonly console: ConsoleWatch;
 }
 
 function correct(sample: TipSample, cal: ProbeCalibration): TipSample {
@@ -41,6 +60,6 @@ function correct(sample: TipSample, cal: ProbeCalibration): TipSample {
 }
 
 /** Every tip reading passes through the probe's calibration (fault bits and NaN pass unchanged). */
-export function calibrateReadings(readings: Readings, cal: ProbeCalibration): ControllerReadings {
-  return { ...readings, tips: readings.tips.map((t) => correct(t, cal)), calibration: cal };
+export function calibrateReadings(readings: Readings, cal: ProbeCalibration, watch: ConsoleWatch = CONSOLE_UNWATCHED): ControllerReadings {
+  return { ...readings, tips: readings.tips.map((t) => correct(t, cal)), calibration: cal, console: watch };
 }

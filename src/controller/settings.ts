@@ -57,6 +57,13 @@ export const AUDIO_PAUSE_S_MIN = 10;
 export const AUDIO_PAUSE_S_MAX = 300;
 export const AUDIO_PAUSE_S_DEFAULT = 120;
 
+/** CONSOLE_LOST's silence bounds. At least 500 ms: five snapshot periods (SNAPSHOT_PERIOD_MS,
+ * 100 ms), so one slow collection in the console worker on a loaded 2-core machine is not taken
+ * for a lost console. At most 10 s: longer, a freeze would run on with the operator unable to see
+ * the tip or press stop on the screen for a sixth of a standard 2-minute freeze. */
+export const CONSOLE_LOST_MIN_MS = 500;
+export const CONSOLE_LOST_MAX_MS = 10_000;
+
 /** No row allows a longer debounce than this (each row's own maximum is checked below). */
 const MAX_ROW_DEBOUNCE_MS = Math.max(...INTERLOCKS.map((r) => r.maxDebounceMs));
 
@@ -203,6 +210,15 @@ export const SettingsSchema = z
           .prefault({}),
         /** How long an audio pause silences every audible signal, seconds. */
         audioPauseS: n(AUDIO_PAUSE_S_MIN, AUDIO_PAUSE_S_MAX).default(AUDIO_PAUSE_S_DEFAULT),
+      })
+      .strict()
+      .prefault({}),
+    console: z
+      .object({
+        /** CONSOLE_LOST: the console side (the page's server, in its worker) counts as lost when it
+         * has not acknowledged a snapshot for longer than this. 2 s: twenty snapshot periods, well
+         * inside the time an operator takes to notice a frozen screen. */
+        lostMs: n(CONSOLE_LOST_MIN_MS, CONSOLE_LOST_MAX_MS).default(2_000),
       })
       .strict()
       .prefault({}),

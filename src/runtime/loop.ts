@@ -1,11 +1,13 @@
 // The runtime around the pure step: read the HAL, call the step, write the outputs, log the
 // events. One `tick` per scheduler period; the same code runs on the real and the virtual clock.
-import type { Hal, Outputs } from '../../hal/contract.js';
+import type { Hal, Outputs, Readings } from '../../hal/contract.js';
 import { SAFE_OUTPUTS } from '../../hal/contract.js';
-import { calibrateReadings } from '../controller/probe-calibration.js';
-import type { ControllerReadings } from '../controller/probe-calibration.js';
+import { CONSOLE_UNWATCHED, calibrateReadings } from '../controller/probe-calibration.js';
+import type { ConsoleWatch, ControllerReadings } from '../controller/probe-calibration.js';
 import type { TickCalibration } from './calibration-provider.js';
-import type { Settings } from '../controller/settings.js';
+import type { Protocol, Settings } from '../controller/settings.js';
+import { withProtocol } from '../controller/settings.js';
+import { TREATING_PHASES } from '../controller/types.js';
 import { initialState } from '../controller/state.js';
 import type { ControllerState } from '../controller/state.js';
 import { step } from '../controller/step.js';
@@ -30,18 +32,37 @@ export interface ControlLoopOptions {
    * its invariant check, to measure the check's cost); the CLI and board sessions never pass it.
    */
   readonly step?: StepFunction;
+  /** The console side's liveness at the tick's time (src/console/link.ts); unwatched by default. */
+  readonly consoleWatch?: (nowMs: number) => ConsoleWatch;
+  /** Called when the settings change (a protocol chosen on the console), for the recorder and
+   * the status line. */
+  readonly onSettings?: (settings: Settings) => void;
 }
+
+/** The buttons a console page may press. Each acts like the hardware button: a press for one tick. */
+export type ConsolePress = 'start' | 'stop' | 'acknowledge' | 'audioPause';
+const CONSOLE_PRESSES: readonly ConsolePress[] = ['start', 'stop', 'acknowledge', 'audioPause'];
+
+/** Why a protocol change was refused (a treatment under way, or a protocol the settings schema
+ * refuses), with the reason; null when applied. */
+export type ProtocolRefusal = { readonly kind: 'under-way' | 'invalid'; readonly reason: string } | null;
 
 /** The shape of the pure control step (`src/controller/step.ts`). */
 export type StepFunction = typeof step;
 
 export class ControlLoop {
   readonly #hal: Hal;
-  readonly #settings: Settings;
+  #settings: Settings;
   readonly #logger: Logger;
   readonly #calibration: TickCalibration;
   readonly #onStep: ((nowMs: number, readings: ControllerReadings, result: StepResult) => void) | undefined;
   readonly #step: StepFunction;
+  readonly #consoleWatch: (nowMs: number) => ConsoleWatch;
+  readonly #onSettings: ((settings: Settings) => void) | undefined;
+  /** Console presses for the next tick, and those held in the last one (released for a tick
+   * before the same button is pressed again, so the step always sees a rising edge). */
+  readonly #pressNext: Record<ConsolePress, boolean> = { start: false, stop: false, acknowledge: false, audioPause: false };
+  readonly #pressHeld: Record<ConsolePress, boolean> = { start: false, stop: false, acknowledge: false, audioPause: false };
   #state: ControllerState;
   #lastOutputs: Outputs;
   #failure: unknown = null;
@@ -53,6 +74,8 @@ export class ControlLoop {
     this.#calibration = options.calibration;
     this.#onStep = options.onStep;
     this.#step = options.step ?? step;
+    this.#consoleWatch = options.consoleWatch ?? (() => CONSOLE_UNWATCHED);
+    this.#onSettings = options.onSettings;
     this.#state = initialState(options.startMs);
     // Fail safe at start-up: never trust a back-end's or a library's initial output level.
     this.#hal.toSafeState();
@@ -71,6 +94,33 @@ export class ControlLoop {
     return this.#lastOutputs;
   }
 
+  /**
+   * A press from the console page, handed to the step at the next tick as if the hardware button
+   * had been pressed for that one tick (ORed into the board's own input): nothing bypasses the step.
+   */
+  consolePress(press: ConsolePress): void {
+    this.#pressNext[press] = true;
+  }
+
+  /**
+   * Runs the next treatments with `protocol`, validated again by the settings schema (bounds and
+   * the cumulative cap). Refused, changing nothing, while a treatment is under way or when the
+   * protocol is invalid; the reason names which.
+   */
+  setProtocol(protocol: Protocol): ProtocolRefusal {
+    const phase = this.#state.phase;
+    if (TREATING_PHASES.includes(phase)) return { kind: 'under-way', reason: `a treatment is under way (${phase}): the protocol cannot change until it ends` };
+    let next: Settings;
+    try {
+      next = withProtocol(this.#settings, protocol, 'console protocol');
+    } catch (err) {
+      return { kind: 'invalid', reason: (err as Error).message };
+    }
+    this.#settings = next;
+    this.#onSettings?.(next);
+    return null;
+  }
+
   /** What made a tick throw (a failed step assertion, a broken back-end); null while none has.
    * Latched: from then on every tick keeps the outputs safe and runs no step. */
   get failure(): unknown {
@@ -86,13 +136,13 @@ export class ControlLoop {
   tick(nowMs: number): StepResult {
     if (this.#failure !== null) return this.#latchedTick();
     try {
-      const raw = this.#hal.read();
+      const raw = this.#withConsolePresses(this.#hal.read());
       // A start or acknowledge press asks for the probe's record to be read again, outside this
       // tick: expiry is judged per treatment, and a probe calibrated while the console runs is
       // seen without a restart.
       const was = this.#state.inputs;
       const recheck = (raw.operator.start && !was.start) || (raw.operator.acknowledge && !was.acknowledge);
-      const readings = calibrateReadings(raw, this.#calibration.inTick(raw.probe.id, recheck));
+      const readings = calibrateReadings(raw, this.#calibration.inTick(raw.probe.id, recheck), this.#consoleWatch(nowMs));
       const result = this.#step(nowMs, this.#settings, readings, this.#state);
       // On a trip the back-end goes to its safe state first; the written outputs (valves closed,
       // alarm lamps and buzzer on) then follow in the same tick.
@@ -109,6 +159,22 @@ export class ControlLoop {
       this.#logger.fatal({ err }, 'control step failed: outputs put in the safe state; the controller stays stopped until the console is restarted');
       throw err;
     }
+  }
+
+  /** The board's operator inputs with this tick's console presses ORed in. A press held in the
+   * last tick waits one tick, released, so the step sees a new rising edge. */
+  #withConsolePresses(raw: Readings): Readings {
+    let operator: { -readonly [K in keyof Readings['operator']]: Readings['operator'][K] } | null = null;
+    for (const press of CONSOLE_PRESSES) {
+      const now = this.#pressNext[press] && !this.#pressHeld[press];
+      this.#pressHeld[press] = now;
+      if (now) {
+        this.#pressNext[press] = false;
+        operator ??= { ...raw.operator };
+        operator[press] = true;
+      }
+    }
+    return operator === null ? raw : { ...raw, operator };
   }
 
   #latchedTick(): StepResult {

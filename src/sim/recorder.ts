@@ -74,11 +74,17 @@ export class TreatmentRecorder {
   endedAtMs: number | null = null;
   safeToWithdrawAtMs: number | null = null;
   valvesOpen = false;
-  readonly #settings: Settings;
+  #settings: Settings;
   #lastState: ControllerState | null = null;
   #lastMs = 0;
 
   constructor(settings: Settings) {
+    this.#settings = settings;
+  }
+
+  /** The settings the loop runs with from now on (a protocol chosen on the console, between
+   * treatments): the end of the treatment and the withdrawal are judged against them. */
+  useSettings(settings: Settings): void {
     this.#settings = settings;
   }
 

@@ -3,8 +3,8 @@
 // whose tip follows the valves the controller commanded on the previous step.
 import { expect } from 'vitest';
 import type { AbsPressureSample, OperatorSample, Outputs, TcFault, TipSample } from '../../hal/contract.js';
-import { calibrated } from '../../src/controller/probe-calibration.js';
-import type { ControllerReadings as Readings, ProbeCalibration } from '../../src/controller/probe-calibration.js';
+import { CONSOLE_UNWATCHED, calibrated } from '../../src/controller/probe-calibration.js';
+import type { ConsoleWatch, ControllerReadings as Readings, ProbeCalibration } from '../../src/controller/probe-calibration.js';
 import { DEFAULT_SETTINGS } from '../../src/controller/settings.js';
 import type { Settings } from '../../src/controller/settings.js';
 import { initialState } from '../../src/controller/state.js';
@@ -36,6 +36,8 @@ export interface ReadingOverrides {
   readonly halFault?: string | null;
   /** The probe's calibration; by default a valid Type T calibration with no correction. */
   readonly calibration?: ProbeCalibration;
+  /** The console side's liveness; by default no console page is served (not watched). */
+  readonly console?: ConsoleWatch;
 }
 
 export const EXACT_TYPE_T = calibrated('T', 0, 1);
@@ -53,6 +55,7 @@ export function nominalReadings(nowMs: number, o: ReadingOverrides = {}): Readin
     operator: { start: false, stop: false, acknowledge: false, audioPause: false, newSite: false, footswitch: false, estop: false, ...o.operator, atMs: nowMs },
     halFault: o.halFault ?? null,
     calibration: o.calibration ?? EXACT_TYPE_T,
+    console: o.console ?? CONSOLE_UNWATCHED,
   };
 }
 

@@ -203,5 +203,11 @@ export const TRIP_SCENARIOS = {
     closesAnOpenValve: true,
     run: () => drive(new NormalPatient().script(() => ({ returnBarAbs: 1.013 })), { settings: SETTINGS, durationMs: 10_000 }),
   },
+  CONSOLE_LOST: {
+    what: 'the console side stops answering mid-freeze (last heard at the fault start)',
+    alongside: [],
+    closesAnOpenValve: true,
+    run: () => fromMidFreeze((_now, t0Ms) => ({ console: { watched: true, lastHeardMs: t0Ms } })),
+  },
 } satisfies Record<InterlockId, TripScenario>;
 

@@ -1,0 +1,66 @@
+// What the loop does with a console command, at the start of a tick (issue 9): each becomes an
+// operator press for the pure step at that tick, like a button; nothing bypasses the step. A
+// start carries its protocol, applied only between treatments and only when the settings schema
+// accepts it; a start from anywhere but this machine (the kiosk) is refused here as well as in
+// the console worker (defence in depth).
+import type { Logger } from '../../kernel/log.js';
+import { PRESETS } from '../controller/settings.js';
+import type { PresetName, Protocol } from '../controller/settings.js';
+import type { ConsolePress, ProtocolRefusal } from '../runtime/loop.js';
+import type { ClientOrigin, ConsoleCommand, ProtocolChoice } from './protocol.js';
+
+/** The part of the control loop a command reaches. */
+export interface CommandTarget {
+  consolePress(press: ConsolePress): void;
+  setProtocol(protocol: Protocol): ProtocolRefusal;
+}
+
+/** A preset by name or cycles/freeze/thaw, as a protocol; a string naming what is wrong otherwise.
+ * Bounds are left to the settings schema (withProtocol), the one place they live. */
+export function protocolOf(choice: ProtocolChoice): Protocol | string {
+  if ('preset' in choice) {
+    const name = choice.preset;
+    if (!Object.hasOwn(PRESETS, name)) return `protocol.preset: unknown preset '${name}' (known: ${Object.keys(PRESETS).join(', ')})`;
+    return PRESETS[name as PresetName];
+  }
+  return { cycles: choice.cycles, freezeS: choice.freezeS, thawS: choice.thawS };
+}
+
+/** Applies one console command to the loop; every refusal is logged with its reason and changes nothing. */
+export function applyConsoleCommand(target: CommandTarget, command: ConsoleCommand, origin: ClientOrigin, client: string, logger: Logger): void {
+  const who = { client, origin, command: command.type };
+  switch (command.type) {
+    case 'start': {
+      if (origin !== 'loopback') {
+        logger.warn(who, `console start from ${client} refused: start is accepted only from this machine's own screen`);
+        return;
+      }
+      const protocol = protocolOf(command.protocol);
+      if (typeof protocol === 'string') {
+        logger.warn(who, `console start from ${client} refused: ${protocol}`);
+        return;
+      }
+      const refusal = target.setProtocol(protocol);
+      // Under way, the press still reaches the step, which refuses or ignores a start itself.
+      if (refusal?.kind === 'invalid') {
+        logger.warn(who, `console start from ${client} refused: ${refusal.reason}`);
+        return;
+      }
+      if (refusal !== null) logger.warn(who, `console protocol from ${client} not applied: ${refusal.reason}`);
+      else logger.info({ ...who, protocol }, `console start from ${client}: ${protocol.cycles} x ${protocol.freezeS} s freeze / ${protocol.thawS} s thaw`);
+      target.consolePress('start');
+      return;
+    }
+    case 'stop':
+    case 'acknowledge':
+      logger.info(who, `console ${command.type} from ${client}`);
+      target.consolePress(command.type);
+      return;
+    case 'audio-pause':
+      // The step's audio pause (src/controller/alarm-signals.ts): a press starts it, a second
+      // press ends it, as with the console's hardware key.
+      logger.info(who, `console audio pause from ${client}`);
+      target.consolePress('audioPause');
+      return;
+  }
+}

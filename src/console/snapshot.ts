@@ -1,0 +1,120 @@
+// The snapshot the loop publishes to the console (issue 9): what the page shows, built from the
+// loop's state, settings, last readings and outputs, its timing and the recent events. Pure: the
+// runtime calls it at SNAPSHOT_PERIOD_MS, never per client.
+import type { Outputs, Readings } from '../../hal/contract.js';
+import type { LoopTimingSummary } from '../../kernel/loop-timing.js';
+import { tipProblem } from '../controller/context.js';
+import { alarmView } from '../controller/alarms.js';
+import { CYCLES_MAX, CYCLES_MIN, FREEZE_S_MAX, FREEZE_S_MIN, PRESETS, THAW_S_MAX, THAW_S_MIN } from '../controller/settings.js';
+import type { Settings } from '../controller/settings.js';
+import type { ControllerState } from '../controller/state.js';
+import type { ControllerEvent } from '../controller/types.js';
+import { withdrawalStatus } from '../controller/withdrawal.js';
+import { secondsLeft, withdrawalText } from '../ui/status.js';
+import type { LoopHealth, ProtocolLimits, Snapshot, SnapshotEvent } from './protocol.js';
+
+/** Events kept for the page: the last few refusals, trips and phase changes. */
+export const MAX_SNAPSHOT_EVENTS = 20;
+
+/** The controller's own protocol bounds, for the page (it keeps no copy). */
+export const PROTOCOL_LIMITS: ProtocolLimits = Object.freeze({
+  cycles: { min: CYCLES_MIN, max: CYCLES_MAX },
+  freezeS: { min: FREEZE_S_MIN, max: FREEZE_S_MAX },
+  thawS: { min: THAW_S_MIN, max: THAW_S_MAX },
+  presets: PRESETS,
+});
+
+export interface SnapshotInput {
+  readonly seq: number;
+  readonly nowMs: number;
+  readonly board: string;
+  readonly state: ControllerState;
+  readonly settings: Settings;
+  /** The last readings the step saw; null before the first tick. */
+  readonly readings: Readings | null;
+  readonly outputs: Outputs;
+  readonly loop: LoopHealth;
+  readonly events: readonly SnapshotEvent[];
+}
+
+const finiteOrNull = (x: number | undefined): number | null => (x !== undefined && Number.isFinite(x) ? x : null);
+
+export function buildSnapshot(i: SnapshotInput): Snapshot {
+  const { nowMs, state, settings, readings } = i;
+  const tip = readings?.tips[0];
+  const problem = tip === undefined ? 'no thermocouple channel' : tipProblem(tip, 0, settings);
+  return {
+    seq: i.seq,
+    atMs: nowMs,
+    board: i.board,
+    phase: state.phase,
+    cycle: state.cycle,
+    protocol: settings.protocol,
+    secondsLeft: secondsLeft(nowMs, state, settings),
+    tipC: problem === null && tip !== undefined ? tip.tipC : null,
+    tipFault: readings === null ? null : problem,
+    supplyBarGauge: finiteOrNull(readings?.supply.barGauge),
+    returnBarAbs: finiteOrNull(readings?.returnLine?.barAbs),
+    outputs: { supplyValveOpen: i.outputs.supplyValveOpen, safetyValveOpen: i.outputs.safetyValveOpen, buzzer: i.outputs.buzzer, lamps: i.outputs.lamps },
+    withdrawal: { safe: withdrawalStatus(state, settings, nowMs).kind === 'safe', text: withdrawalText(nowMs, state, settings) },
+    estop: readings?.operator.estop ?? false,
+    footswitch: readings?.operator.footswitch ?? false,
+    alarms: alarmView(state, settings, nowMs),
+    loop: i.loop,
+    limits: PROTOCOL_LIMITS,
+    events: i.events,
+  };
+}
+
+export function loopHealth(summary: LoopTimingSummary, rateHz: number, lateThresholdMs: number): LoopHealth {
+  return { rateHz, lateThresholdMs, sinceStart: summary.sinceStart, lastMinute: summary.lastMinute, missed: summary.missed };
+}
+
+/** One line for the page per controller event. */
+export function eventText(e: ControllerEvent): string {
+  switch (e.kind) {
+    case 'phase':
+      return `phase ${e.from} -> ${e.to}`;
+    case 'trip':
+      return `${e.id}: ${e.detail}`;
+    case 'cleared':
+      return `${e.id} cleared`;
+    case 'acknowledge':
+      return e.silenced.length === 0 ? 'acknowledged' : `acknowledged: ${e.silenced.join(', ')}`;
+    case 'input':
+      return `operator: ${e.input}`;
+    case 'refused':
+      return `${e.input} refused: ${e.reason}`;
+    case 'tip-unknown':
+      return `tip temperature unknown (${e.reason})`;
+    case 'safe-to-withdraw':
+      return e.safe ? 'safe to withdraw' : 'do not withdraw';
+    case 'alarm-reset':
+      return `alarm signals reset: ${e.reset.join(', ')}`;
+    case 'audio-pause':
+      return e.action === 'start' ? `audio paused for ${Math.round((e.untilMs - e.atMs) / 1000)} s` : `audio pause ended (${e.reason})`;
+  }
+}
+
+/** The last MAX_SNAPSHOT_EVENTS events, oldest dropped first. */
+export class EventRing {
+  readonly #items: (SnapshotEvent | undefined)[] = new Array<SnapshotEvent | undefined>(MAX_SNAPSHOT_EVENTS);
+  #next = 0;
+  #count = 0;
+
+  push(e: ControllerEvent): void {
+    this.#items[this.#next] = { atMs: e.atMs, text: eventText(e), kind: e.kind };
+    this.#next = (this.#next + 1) % MAX_SNAPSHOT_EVENTS;
+    this.#count = Math.min(this.#count + 1, MAX_SNAPSHOT_EVENTS);
+  }
+
+  /** Newest last. */
+  list(): SnapshotEvent[] {
+    const out: SnapshotEvent[] = [];
+    for (let k = this.#count; k > 0; k--) {
+      const e = this.#items[(this.#next - k + MAX_SNAPSHOT_EVENTS) % MAX_SNAPSHOT_EVENTS];
+      if (e !== undefined) out.push(e);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,81 @@
+// The console worker (issue 9): a thread of its own that hosts the page's server, so nothing the
+// server does (parsing, clients, garbage) runs on the control loop's thread. It receives snapshots
+// from the loop (src/console/link.ts), hands each to the server and acknowledges it (the ack is the
+// loop's credit and the worker's heartbeat), and forwards client commands to the loop. A start
+// from anywhere but this machine is refused here already; the loop refuses it again.
+import { parentPort, workerData } from 'node:worker_threads';
+import { z } from 'zod';
+import { createLogger } from '../../kernel/log.js';
+import type { FromConsole, ToConsole } from './protocol.js';
+import { startConsoleServer } from './server/index.js';
+import type { ConsoleServer, LogLevel } from './server/index.js';
+
+/** What the loop hands the worker; validated here, where it crosses into the worker. */
+export const ConsoleWorkerDataSchema = z
+  .object({
+    host: z.string().min(1).max(253),
+    port: z.number().int().min(0).max(65_535),
+    dataDir: z.string().min(1),
+  })
+  .strict();
+export type ConsoleWorkerData = z.infer<typeof ConsoleWorkerDataSchema>;
+
+/** A client address as the loop logs it (FromConsoleSchema bounds it). */
+const MAX_CLIENT_NAME = 80;
+
+async function main(): Promise<void> {
+  const port = parentPort;
+  if (port === null) throw new Error('src/console/worker.ts runs as a worker thread (new Worker), not on its own');
+  const post = (message: FromConsole): void => {
+    port.postMessage(message);
+  };
+  const parsed = ConsoleWorkerDataSchema.safeParse(workerData);
+  if (!parsed.success) {
+    post({ kind: 'failed', message: `console worker data: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
+    return;
+  }
+  const data = parsed.data;
+  const logger = createLogger({ pretty: false });
+  const log = (level: LogLevel, msg: string, fields: Record<string, unknown> = {}): void => {
+    logger[level]({ ...fields, thread: 'console' }, msg);
+  };
+  let server: ConsoleServer | null = null;
+  // An object, not a let: the message handler sets it while the server starts.
+  const life = { stopping: false };
+  port.on('message', (message: ToConsole) => {
+    if (message.kind === 'stop') {
+      life.stopping = true;
+      void (server?.close() ?? Promise.resolve()).finally(() => {
+        port.close();
+      });
+      return;
+    }
+    server?.publish(message.snapshot);
+    post({ kind: 'ack', seq: message.snapshot.seq });
+  });
+  try {
+    server = await startConsoleServer({
+      host: data.host,
+      port: data.port,
+      dataDir: data.dataDir,
+      log,
+      onCommand: (command, origin, client) => {
+        if (command.type === 'start' && origin !== 'loopback') {
+          log('warn', `console start from ${client} refused: start is accepted only from this machine's own screen`, { client });
+          return;
+        }
+        post({ kind: 'command', command, origin, client: client.slice(0, MAX_CLIENT_NAME) });
+      },
+    });
+  } catch (err) {
+    post({ kind: 'failed', message: `--listen ${data.host}:${data.port}: ${(err as Error).message}` });
+    return;
+  }
+  if (life.stopping) {
+    await server.close();
+    return;
+  }
+  post({ kind: 'ready', url: server.url });
+}
+
+void main();
