@@ -3,8 +3,9 @@ import type { LoopHealth, Snapshot } from '../protocol.js';
 
 export const NO_VALUE = '—';
 
+/** The tip in the large digits; the unit is in the label above them. */
 export function formatTipC(tipC: number | null): string {
-  return tipC === null ? NO_VALUE : `${tipC.toFixed(1)} °C`;
+  return tipC === null ? NO_VALUE : tipC.toFixed(1);
 }
 
 export function formatClock(seconds: number): string {

@@ -106,9 +106,6 @@ controls.acknowledge.addEventListener('click', () => {
 controls.pause.addEventListener('click', () => {
   send({ type: 'audio-pause' });
 });
-window.addEventListener('resize', () => {
-  trend.resize();
-});
 
 // A remote operator opens the page with ?token=...; the socket presents it.
 const token = new URLSearchParams(location.search).get('token');

@@ -30,10 +30,10 @@ export class TipTrend {
       cursor: { show: false },
       scales: { x: { time: false }, y: { range: Y_RANGE_C } },
       axes: [
-        { stroke: '#aaa', grid: { stroke: '#333' }, values: (_u, ticks) => ticks.map((t) => `${Math.round(t)} s`) },
+        { stroke: '#aaa', grid: { stroke: '#333' }, values: (_u, ticks, _axis, _space, incr) => ticks.map((t) => `${t.toFixed(incr < 1 ? 1 : 0)} s`) },
         { stroke: '#aaa', grid: { stroke: '#333' }, size: 44 },
       ],
-      series: [{}, { stroke: '#4fc3f7', width: 3, spanGaps: false }],
+      series: [{}, { stroke: '#4fc3f7', width: 3, spanGaps: false, points: { show: false } }],
       hooks: {
         draw: [
           (u) => {
@@ -43,6 +43,10 @@ export class TipTrend {
       },
     };
     this.plot = new uPlot(opts, [[], []], container);
+    // The alarm list above the controls grows and shrinks: the chart follows its box.
+    new ResizeObserver(() => {
+      this.resize();
+    }).observe(container);
   }
 
   private drawLines(u: uPlot): void {
@@ -51,6 +55,8 @@ export class TipTrend {
     ctx.setLineDash([8, 6]);
     ctx.lineWidth = 2;
     ctx.font = `${Math.round(14 * devicePixelRatio)}px sans-serif`;
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'bottom';
     for (const line of REFERENCE_LINES_C) {
       const y = u.valToPos(line.c, 'y', true);
       ctx.strokeStyle = line.c === CO2_FLOOR_C ? '#e0e0e0' : '#ff8a65';
@@ -59,7 +65,7 @@ export class TipTrend {
       ctx.lineTo(u.bbox.left + u.bbox.width, y);
       ctx.stroke();
       ctx.fillStyle = ctx.strokeStyle;
-      ctx.fillText(line.label, u.bbox.left + 4, y - 4);
+      ctx.fillText(line.label, u.bbox.left + u.bbox.width - 4, y - 2);
     }
     ctx.restore();
   }

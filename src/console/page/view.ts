@@ -68,7 +68,12 @@ export class SnapshotView {
       }
       const state = [c.active ? '' : 'ended', c.acknowledged ? 'acknowledged' : ''].filter((t) => t !== '').join(', ');
       setText(el, `${c.priority.toUpperCase()} ${c.id}: ${c.detail}${state === '' ? '' : ` (${state})`} — ${c.hint}`);
-      this.els.alarms.appendChild(el);
+    }
+    // Moving an element restarts its animation: reorder only when the order changed.
+    const wanted = shown.map((c) => this.alarmEls.get(c.id));
+    const current = Array.from(this.els.alarms.children);
+    if (wanted.length !== current.length || wanted.some((el, i) => el !== current[i])) {
+      this.els.alarms.replaceChildren(...wanted.filter((el) => el !== undefined));
     }
   }
 }
