@@ -62,13 +62,13 @@ export interface FakeConsole {
 
 export async function startFakeConsole(
   dataDir: string,
-  extra: Pick<ConsoleServerOptions, 'classify'> & { first?: Snapshot } = {},
+  extra: Pick<ConsoleServerOptions, 'classify'> & { first?: Snapshot; port?: number } = {},
 ): Promise<FakeConsole> {
   const commands: RecordedCommand[] = [];
   const logs: FakeConsole['logs'] = [];
   const server = await startConsoleServer({
     host: '127.0.0.1',
-    port: 0,
+    port: extra.port ?? 0,
     dataDir,
     log: (level, msg, fields) => logs.push({ level, msg, fields }),
     onCommand: (command, origin, client) => commands.push({ command, origin, client }),
