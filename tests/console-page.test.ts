@@ -137,6 +137,17 @@ describe('the console page', () => {
     await page.context().close();
   });
 
+  it('keeps STOP visible and working while the start dialog is open', async () => {
+    const f = await fake();
+    const page = await open(f);
+    await page.click('#start');
+    await page.click('button[data-preset="short"]');
+    await page.click('#stop');
+    await expect.poll(() => f.commands.map((c) => c.command.type)).toEqual(['stop']);
+    expect(await page.locator('#start-dialog').isHidden()).toBe(true);
+    await page.context().close();
+  });
+
   it('shows Freezing with the cycle, the time left and the tip falling; STOP sends stop', async () => {
     const f = await fake();
     let tipC = -10;

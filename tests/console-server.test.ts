@@ -7,6 +7,7 @@ import { MAX_CLIENT_MESSAGE_BYTES, SNAPSHOT_PERIOD_MS, TREND_SAMPLES } from '../
 import { checkHost, checkOrigin, classifyAddress } from '../src/console/server/origin.js';
 import { RATE_BURST_MESSAGES } from '../src/console/server/rate.js';
 import { READ_ONLY_REASON, START_REASON } from '../src/console/server/session.js';
+import { startConsoleServer } from '../src/console/server/index.js';
 import { readOrCreateToken } from '../src/console/server/token.js';
 import { alarm, idleSnapshot, startFakeConsole } from './helpers/fake-console.js';
 import type { FakeConsole } from './helpers/fake-console.js';
@@ -245,6 +246,35 @@ describe('alarms in the snapshot reach the client unchanged', () => {
         expect(m.changes.alarms.conditions[0]?.id).toBe('TIP_OVERTEMP');
         break;
       }
+    }
+  });
+});
+
+describe('a loop side that cannot take a command', () => {
+  it('tells the client it was not delivered instead of accepted, and keeps serving', async () => {
+    const logs: string[] = [];
+    const server = await startConsoleServer({
+      host: '127.0.0.1',
+      port: 0,
+      dataDir: newDataDir(),
+      log: (level, msg) => logs.push(`${level} ${msg}`),
+      onCommand: () => {
+        throw new Error('console channel closed');
+      },
+    });
+    try {
+      server.publish(idleSnapshot());
+      const c = await connect(server.url);
+      open.clients.push(c);
+      c.send({ type: 'stop' });
+      expect((await c.next('refused')).reason).toBe('not delivered to the controller: console channel closed');
+      expect(c.messages.some((m) => m.kind === 'accepted')).toBe(false);
+      expect(logs).toContain('error console: command not delivered');
+      server.publish(idleSnapshot({ seq: 1, atMs: 100, tipC: 30 }));
+      expect((await c.next('changes')).changes.tipC).toBe(30);
+    } finally {
+      for (const c of open.clients.splice(0)) await c.close();
+      await server.close();
     }
   });
 });

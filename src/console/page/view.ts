@@ -20,6 +20,7 @@ export class SnapshotView {
     estop: byId('estop'),
     footswitch: byId('footswitch'),
     loop: byId('loop'),
+    event: byId('event'),
     alarms: byId('alarms'),
     pause: byId('audio-pause'),
   };
@@ -41,6 +42,8 @@ export class SnapshotView {
     setText(e.footswitch, s.footswitch ? 'Footswitch pressed' : 'Footswitch released');
     e.footswitch.classList.toggle('on', s.footswitch);
     setText(e.loop, formatLoop(s.loop));
+    // The controller's latest word: a refused start, a trip, a phase change.
+    setText(e.event, s.events.at(-1)?.text ?? '');
     setText(e.pause, s.alarms.audioPausedMs === null ? 'AUDIO PAUSE' : `AUDIO PAUSED ${formatClock(s.alarms.audioPausedMs / 1000)}`);
     e.pause.classList.toggle('paused', s.alarms.audioPausedMs !== null);
     this.drawAlarms(s.alarms.conditions);

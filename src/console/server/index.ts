@@ -168,7 +168,16 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
         return;
       case 'forward':
         log('info', 'console: command', { client: session.id, origin: session.origin, command: verdict.command.type });
-        onCommand(verdict.command, session.origin, session.id);
+        try {
+          onCommand(verdict.command, session.origin, session.id);
+        } catch (error) {
+          // The loop side could not take it (its channel closed or full): the client must not
+          // believe it was sent. The socket and the server go on.
+          const reason = `not delivered to the controller: ${error instanceof Error ? error.message : String(error)}`.slice(0, 200);
+          log('error', 'console: command not delivered', { client: session.id, command: verdict.command.type, reason });
+          send(ws, { kind: 'refused', command: verdict.command.type, reason });
+          return;
+        }
         send(ws, { kind: 'accepted', command: verdict.command.type });
         return;
     }
