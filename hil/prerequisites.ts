@@ -1,7 +1,7 @@
 /**
  * What `npm test` needs beyond node_modules, brought by `npm test` itself (scripts/pretest.mjs,
- * issue 8): the pinned StandardFirmata build for the emulated Uno and socat for the front-end's
- * pseudo-terminal pair. When something cannot be brought (no root for apt-get, no network) the
+ * issue 8): the pinned StandardFirmata build for the emulated Uno, socat for the front-end's
+ * pseudo-terminal pair, and Debian's chromium for the console page's browser tests (issue 9). When something cannot be brought (no root for apt-get, no network) the
  * run stops before any test with one line naming what is missing and the command that installs
  * it: never a cascade of connection timeouts inside the tests, never a silent skip.
  *
@@ -16,6 +16,10 @@ import { FirmataFetchError, defaultFirmataCacheDir, ensureFirmataHex, projectRoo
 /** The Debian package and command that provide the pty pair (hil/frontend/pty-pair.ts). */
 export const SOCAT_COMMAND = 'socat';
 export const SOCAT_PACKAGE = 'socat';
+/** Debian's chromium, driven headless by playwright-core in tests/console-page.test.ts. */
+export const CHROMIUM_COMMAND = 'chromium';
+export const CHROMIUM_PACKAGE = 'chromium';
+export const CHROMIUM_EXECUTABLE = '/usr/bin/chromium';
 /** apt-get with no network fails in seconds with these; the default would retry for minutes. */
 const APT_OPTIONS = ['-o', 'Acquire::Retries=0', '-o', 'Acquire::http::Timeout=20', '-o', 'Acquire::https::Timeout=20'];
 /** Bounds one apt-get call (update or install) on a slow mirror. */
@@ -59,25 +63,36 @@ function lastLine(text: string): string {
   return (lines[lines.length - 1] ?? '').trim();
 }
 
-/** socat on PATH; when missing, apt-get install it as root, otherwise say how. */
-export async function bringSocat(deps: PrerequisiteDeps): Promise<Missing | null> {
-  if (deps.which(SOCAT_COMMAND) !== null) return null;
-  const aptInstall = `apt-get install -y ${SOCAT_PACKAGE}`;
+/** A command from a Debian package: on PATH already, or apt-get installed as root, or the
+ * command that installs it. */
+export async function bringDebianCommand(deps: PrerequisiteDeps, command: string, pkg: string): Promise<Missing | null> {
+  if (deps.which(command) !== null) return null;
+  const aptInstall = `apt-get install -y ${pkg}`;
   if (deps.which('apt-get') === null) {
-    return { what: `${SOCAT_COMMAND} is missing and apt-get is not on PATH (install the package ${SOCAT_PACKAGE} with this system's package manager; on Debian)`, install: aptInstall };
+    return { what: `${command} is missing and apt-get is not on PATH (install the package ${pkg} with this system's package manager; on Debian)`, install: aptInstall };
   }
   if (!deps.isRoot()) {
-    return { what: `${SOCAT_COMMAND} is missing (installing it needs root)`, install: `sudo apt-get update && sudo ${aptInstall}` };
+    return { what: `${command} is missing (installing it needs root)`, install: `sudo apt-get update && sudo ${aptInstall}` };
   }
-  deps.log(`pretest: ${SOCAT_COMMAND} is missing: apt-get update && ${aptInstall}`);
+  deps.log(`pretest: ${command} is missing: apt-get update && ${aptInstall}`);
   // A fresh Debian image has no package lists: install fails until update has run.
   const update = await deps.run('apt-get', [...APT_OPTIONS, 'update', '-qq'], APT_TIMEOUT_MS);
-  const install = update.ok ? await deps.run('apt-get', [...APT_OPTIONS, 'install', '-y', '-qq', SOCAT_PACKAGE], APT_TIMEOUT_MS) : update;
-  if (!install.ok || deps.which(SOCAT_COMMAND) === null) {
-    const why = install.ok ? 'apt-get succeeded but socat is still not on PATH' : `apt-get failed: ${lastLine(install.output)}`;
-    return { what: `${SOCAT_COMMAND} is missing (${why})`, install: `apt-get update && ${aptInstall}` };
+  const install = update.ok ? await deps.run('apt-get', [...APT_OPTIONS, 'install', '-y', '-qq', pkg], APT_TIMEOUT_MS) : update;
+  if (!install.ok || deps.which(command) === null) {
+    const why = install.ok ? `apt-get succeeded but ${command} is still not on PATH` : `apt-get failed: ${lastLine(install.output)}`;
+    return { what: `${command} is missing (${why})`, install: `apt-get update && ${aptInstall}` };
   }
   return null;
+}
+
+/** socat on PATH; when missing, apt-get install it as root, otherwise say how. */
+export function bringSocat(deps: PrerequisiteDeps): Promise<Missing | null> {
+  return bringDebianCommand(deps, SOCAT_COMMAND, SOCAT_PACKAGE);
+}
+
+/** chromium on PATH, the same way. */
+export function bringChromium(deps: PrerequisiteDeps): Promise<Missing | null> {
+  return bringDebianCommand(deps, CHROMIUM_COMMAND, CHROMIUM_PACKAGE);
 }
 
 /** The pinned StandardFirmata build in .cache/firmata (no network when it is already there). */
@@ -95,7 +110,7 @@ export async function bringFirmata(deps: PrerequisiteDeps): Promise<Missing | nu
 /** Brings everything; returns what is still missing (empty when the tests can run). */
 export async function bringTestPrerequisites(deps: PrerequisiteDeps): Promise<Missing[]> {
   const missing: Missing[] = [];
-  for (const bring of [bringSocat, bringFirmata]) {
+  for (const bring of [bringSocat, bringChromium, bringFirmata]) {
     const result = await bring(deps);
     if (result !== null) missing.push(result);
   }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs before `npm test` (npm's pre-script): brings socat and the pinned StandardFirmata build, or
+// Runs before `npm test` (npm's pre-script): brings socat, chromium and the pinned StandardFirmata build, or
 // stops the run at once with one line naming what is missing and how to install it (issue 8).
 // The decisions live in hil/prerequisites.ts and are tested in tests/prerequisites.test.ts.
 // tsx keeps a transform cache in the system temp folder (tsx-UID); npm test leaves nothing there.

@@ -1,4 +1,4 @@
-// `npm test` brings socat and StandardFirmata itself, or stops with one line (hil/prerequisites.ts).
+// `npm test` brings socat, chromium and StandardFirmata itself, or stops with one line (hil/prerequisites.ts).
 // Every effect is faked: these tests need no root and no network and change nothing on the machine.
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -13,7 +13,7 @@ interface FakeMachine {
   onPath: Set<string>;
   /** What each apt-get sub-command (update, install) returns; absent means success. */
   apt: Partial<Record<'update' | 'install', CommandResult>>;
-  /** Installing socat with apt-get puts it on PATH (unless false). */
+  /** Installing a package with apt-get puts its command on PATH (unless false). */
   installWorks: boolean;
   firmata: () => Promise<string>;
 }
@@ -21,7 +21,7 @@ interface FakeMachine {
 function fakeMachine(overrides: Partial<FakeMachine> = {}) {
   const machine: FakeMachine = {
     root: false,
-    onPath: new Set(['socat', 'apt-get']),
+    onPath: new Set(['socat', 'chromium', 'apt-get']),
     apt: {},
     installWorks: true,
     firmata: () => Promise.resolve('/project/.cache/firmata/StandardFirmata.cpp.hex'),
@@ -37,7 +37,7 @@ function fakeMachine(overrides: Partial<FakeMachine> = {}) {
       runs.push([command, ...args].join(' '));
       const sub = args.includes('update') ? 'update' : 'install';
       const result = machine.apt[sub] ?? { ok: true, output: '' };
-      if (sub === 'install' && result.ok && machine.installWorks) machine.onPath.add('socat');
+      if (sub === 'install' && result.ok && machine.installWorks) machine.onPath.add(args[args.length - 1]!);
       return Promise.resolve(result);
     },
     ensureFirmata: () => {
@@ -59,7 +59,7 @@ describe('bringTestPrerequisites', () => {
   });
 
   it('installs a missing socat with apt-get update then install when root', async () => {
-    const m = fakeMachine({ root: true, onPath: new Set(['apt-get']) });
+    const m = fakeMachine({ root: true, onPath: new Set(['chromium', 'apt-get']) });
     await expect(bringTestPrerequisites(m.deps)).resolves.toEqual([]);
     expect(m.runs).toHaveLength(2);
     expect(m.runs[0]).toMatch(/^apt-get .*\bupdate\b/);
@@ -68,7 +68,7 @@ describe('bringTestPrerequisites', () => {
   });
 
   it('never runs apt-get without root and names the sudo command instead', async () => {
-    const m = fakeMachine({ root: false, onPath: new Set(['apt-get']) });
+    const m = fakeMachine({ root: false, onPath: new Set(['chromium', 'apt-get']) });
     const missing = await bringTestPrerequisites(m.deps);
     expect(m.runs).toEqual([]);
     expect(missing).toHaveLength(1);
@@ -77,20 +77,20 @@ describe('bringTestPrerequisites', () => {
   });
 
   it('stops after a failed apt-get update, naming its last line, without trying install', async () => {
-    const m = fakeMachine({ root: true, onPath: new Set(['apt-get']), apt: { update: { ok: false, output: 'Reading package lists...\nE: Could not resolve deb.debian.org' } } });
+    const m = fakeMachine({ root: true, onPath: new Set(['chromium', 'apt-get']), apt: { update: { ok: false, output: 'Reading package lists...\nE: Could not resolve deb.debian.org' } } });
     const missing = await bringTestPrerequisites(m.deps);
     expect(m.runs).toHaveLength(1);
     expect(missing).toEqual([{ what: 'socat is missing (apt-get failed: E: Could not resolve deb.debian.org)', install: 'apt-get update && apt-get install -y socat' }]);
   });
 
   it('reports socat missing when apt-get succeeded but socat is still not on PATH', async () => {
-    const m = fakeMachine({ root: true, onPath: new Set(['apt-get']), installWorks: false });
+    const m = fakeMachine({ root: true, onPath: new Set(['chromium', 'apt-get']), installWorks: false });
     const missing = await bringTestPrerequisites(m.deps);
     expect(missing[0]!.what).toContain('still not on PATH');
   });
 
   it('names the package and the Debian command when there is no apt-get', async () => {
-    const m = fakeMachine({ root: true, onPath: new Set() });
+    const m = fakeMachine({ root: true, onPath: new Set(['chromium']) });
     const missing = await bringTestPrerequisites(m.deps);
     expect(m.runs).toEqual([]);
     expect(missing[0]!.what).toContain('apt-get is not on PATH');
@@ -106,11 +106,27 @@ describe('bringTestPrerequisites', () => {
     expect(missing[0]!.install).toBe('npm run fetch-firmata');
   });
 
+  it('installs a missing chromium with apt-get update then install when root', async () => {
+    const m = fakeMachine({ root: true, onPath: new Set(['socat', 'apt-get']) });
+    await expect(bringTestPrerequisites(m.deps)).resolves.toEqual([]);
+    expect(m.runs).toHaveLength(2);
+    expect(m.runs[0]).toMatch(/^apt-get .*\bupdate\b/);
+    expect(m.runs[1]).toMatch(/^apt-get .*\binstall -y -qq chromium$/);
+    expect(m.logs).toEqual(['pretest: chromium is missing: apt-get update && apt-get install -y chromium']);
+  });
+
+  it('names the sudo command for a missing chromium without root, running nothing', async () => {
+    const m = fakeMachine({ root: false, onPath: new Set(['socat', 'apt-get']) });
+    const missing = await bringTestPrerequisites(m.deps);
+    expect(m.runs).toEqual([]);
+    expect(missing).toEqual([{ what: 'chromium is missing (installing it needs root)', install: 'sudo apt-get update && sudo apt-get install -y chromium' }]);
+  });
+
   it('reports everything missing on one line', async () => {
     const m = fakeMachine({ onPath: new Set(['apt-get']), firmata: () => Promise.reject(new FirmataFetchError('sha256-mismatch', 'mismatch')) });
     const line = missingLine(await bringTestPrerequisites(m.deps));
     expect(line).not.toContain('\n');
-    expect(line).toMatch(/socat is missing.*`sudo apt-get update && sudo apt-get install -y socat`.*StandardFirmata.*sha256-mismatch.*`npm run fetch-firmata`/);
+    expect(line).toMatch(/socat is missing.*`sudo apt-get update && sudo apt-get install -y socat`.*chromium is missing.*`sudo apt-get update && sudo apt-get install -y chromium`.*StandardFirmata.*sha256-mismatch.*`npm run fetch-firmata`/);
   });
 });
 

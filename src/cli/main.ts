@@ -18,6 +18,7 @@ import type { ConsoleIo } from './run.js';
 import type { CliIo } from './simulate.js';
 import { registerSimulate } from './simulate.js';
 import { registerThermocouple } from './thermocouple.js';
+import { registerToken } from './token.js';
 import { holdDebugSignal } from '../runtime/failsafe.js';
 
 export { VERSION };
@@ -54,6 +55,7 @@ export async function main(argv: readonly string[], io: MainIo = processIo): Pro
   registerBoards(program, io, setResult);
   registerHil(program, io, setResult);
   registerRig(program, io, setResult);
+  registerToken(program, io, setResult);
   registerCalibrate(program, io.console, setResult, { softwareVersion: VERSION });
   refuseRepeatedOptions(program);
   try {

@@ -6,15 +6,8 @@
 import { z } from 'zod';
 import type { AlarmView } from '../controller/alarms.js';
 
-/** Largest message a client may send, in bytes; larger ones are refused unread. */
-export const MAX_CLIENT_MESSAGE_BYTES = 1_024;
-
-/** Tip trend history the server keeps so a page that reconnects redraws at once (domain 10:
- * Moonraker keeps 1200 samples): 1200 samples at 10 Hz is two minutes. */
-export const TREND_SAMPLES = 1_200;
-
-/** The loop publishes at least this often (issue 9: at least 10 a second). */
-export const SNAPSHOT_PERIOD_MS = 100;
+// The numbers of the contract live in a file without zod, so the page bundle stays small.
+export { MAX_CLIENT_MESSAGE_BYTES, SNAPSHOT_PERIOD_MS, TREND_SAMPLES } from './constants.js';
 
 const finite = z.number();
 const int = (min: number, max: number) => z.number().int().min(min).max(max);

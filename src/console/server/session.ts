@@ -1,0 +1,87 @@
+// One console client: what it may do, and the judgement of every message it sends. A message is
+// counted against the client's rate, measured, parsed, validated (ClientMessageSchema) and
+// checked against the client's access before anything is forwarded; a refusal goes back to the
+// client with its reason and to the log, and forwards nothing.
+import { MAX_CLIENT_MESSAGE_BYTES } from '../protocol.js';
+import type { ClientOrigin, ConsoleCommand } from '../protocol.js';
+import { ClientMessageSchema } from '../wire.js';
+import type { Access } from '../wire.js';
+import { RATE_MESSAGES_PER_S, TokenBucket } from './rate.js';
+import { tokensEqual } from './token.js';
+
+export const READ_ONLY_REASON = 'read-only: a client from another machine needs the console token (cryo token) to send commands';
+export const START_REASON = 'start is accepted only from the console itself (loopback), even with the token';
+
+export function accessOf(origin: ClientOrigin, hasToken: boolean): Access {
+  if (origin === 'loopback') return { origin, canCommand: true, canStart: true, reason: null };
+  if (hasToken) return { origin, canCommand: true, canStart: false, reason: START_REASON };
+  return { origin, canCommand: false, canStart: false, reason: READ_ONLY_REASON };
+}
+
+export type Verdict =
+  | { readonly kind: 'forward'; readonly command: ConsoleCommand }
+  | { readonly kind: 'authenticated' }
+  | { readonly kind: 'refused'; readonly command: string | null; readonly reason: string };
+
+/** The type a refused message claimed, for the reply (bounded; null when it had none). */
+function claimedType(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || !('type' in value)) return null;
+  const type = value.type;
+  return typeof type === 'string' ? type.slice(0, 40) : null;
+}
+
+export class ClientSession {
+  private readonly bucket: TokenBucket;
+  private hasToken: boolean;
+
+  constructor(
+    readonly id: string,
+    readonly origin: ClientOrigin,
+    hasToken: boolean,
+    nowMs: number,
+    /** The current token, read when needed (a rotation takes effect for the next client). */
+    private readonly currentToken: () => string,
+  ) {
+    this.bucket = new TokenBucket(nowMs);
+    this.hasToken = hasToken;
+  }
+
+  access(): Access {
+    return accessOf(this.origin, this.hasToken);
+  }
+
+  judge(data: Buffer, isBinary: boolean, nowMs: number): Verdict {
+    if (!this.bucket.take(nowMs)) return { kind: 'refused', command: null, reason: `rate limit: more than ${RATE_MESSAGES_PER_S} messages a second` };
+    if (data.length > MAX_CLIENT_MESSAGE_BYTES) {
+      return { kind: 'refused', command: null, reason: `message of ${data.length} bytes is over the ${MAX_CLIENT_MESSAGE_BYTES}-byte limit (not read)` };
+    }
+    if (isBinary) return { kind: 'refused', command: null, reason: 'binary message: send JSON text' };
+    let value: unknown;
+    try {
+      value = JSON.parse(data.toString('utf8'));
+    } catch {
+      return { kind: 'refused', command: null, reason: 'not JSON' };
+    }
+    const parsed = ClientMessageSchema.safeParse(value);
+    const command = claimedType(value);
+    if (!parsed.success) {
+      const known = ['start', 'stop', 'acknowledge', 'audio-pause', 'auth'];
+      if (command === null || !known.includes(command)) {
+        return { kind: 'refused', command, reason: command === null ? 'no message type' : `unknown message type '${command}'` };
+      }
+      const issue = parsed.error.issues[0];
+      const where = issue === undefined || issue.path.length === 0 ? 'message' : issue.path.join('.');
+      return { kind: 'refused', command, reason: `${where}: ${issue?.message ?? 'invalid'}` };
+    }
+    const message = parsed.data;
+    if (message.type === 'auth') {
+      if (!tokensEqual(message.token, this.currentToken())) return { kind: 'refused', command: 'auth', reason: 'wrong token' };
+      this.hasToken = true;
+      return { kind: 'authenticated' };
+    }
+    const access = this.access();
+    if (!access.canCommand) return { kind: 'refused', command: message.type, reason: READ_ONLY_REASON };
+    if (message.type === 'start' && !access.canStart) return { kind: 'refused', command: message.type, reason: START_REASON };
+    return { kind: 'forward', command: message };
+  }
+}

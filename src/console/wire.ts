@@ -1,0 +1,40 @@
+// The console socket between the server (src/console/server/) and the page
+// (src/console/page/): what the page may send (a command from protocol.ts, or its token), and
+// what the server sends (Moonraker style: the full snapshot and the tip trend on connect, then
+// the changed top-level fields at every publish). Pure: no Node, no DOM.
+import { z } from 'zod';
+import { ConsoleCommandSchema } from './protocol.js';
+import type { ClientOrigin, ConsoleCommandType, Snapshot } from './protocol.js';
+
+/** A token presented as the first message (instead of `?token=` in the URL, which a browser may
+ * keep in its history). Bounded like every other field. */
+export const AuthMessageSchema = z.object({ type: z.literal('auth'), token: z.string().min(1).max(128) }).strict();
+
+/** Everything a client may send. Anything else is refused with a reason. */
+export const ClientMessageSchema = z.union([ConsoleCommandSchema, AuthMessageSchema]);
+export type ClientMessage = z.infer<typeof ClientMessageSchema>;
+
+/** What this client may do, and why not when it may not. */
+export interface Access {
+  readonly origin: ClientOrigin;
+  /** stop, acknowledge, audio-pause. */
+  readonly canCommand: boolean;
+  /** start: only the kiosk (loopback). */
+  readonly canStart: boolean;
+  /** Why the controls are limited, for the page to say; null when it may do everything. */
+  readonly reason: string | null;
+}
+
+/** The tip trend as two columns (uPlot's own data shape): controller ms and tip C (null: no reading). */
+export interface Trend {
+  readonly atMs: readonly number[];
+  readonly tipC: readonly (number | null)[];
+}
+
+export type ServerMessage =
+  | { readonly kind: 'access'; readonly access: Access }
+  | { readonly kind: 'full'; readonly snapshot: Snapshot; readonly trend: Trend }
+  /** Changed top-level fields only; `seq` and `atMs` always (they change at every publish). */
+  | { readonly kind: 'changes'; readonly changes: Partial<Snapshot>; readonly point: readonly [number, number | null] }
+  | { readonly kind: 'accepted'; readonly command: ConsoleCommandType }
+  | { readonly kind: 'refused'; readonly command: string | null; readonly reason: string };

@@ -1,0 +1,65 @@
+// A WebSocket client for the console server's tests: records every server message and waits for
+// one that matches, with a deadline (a missing message fails the test, it does not hang it).
+import { WebSocket } from 'ws';
+import type { ServerMessage } from '../../src/console/wire.js';
+
+export interface TestClient {
+  readonly ws: WebSocket;
+  readonly messages: ServerMessage[];
+  send(value: unknown): void;
+  next<K extends ServerMessage['kind']>(kind: K, timeoutMs?: number): Promise<Extract<ServerMessage, { kind: K }>>;
+  close(): Promise<void>;
+}
+
+export function connect(url: string, options: { path?: string; headers?: Record<string, string> } = {}): Promise<TestClient> {
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}${(options.path ?? 'ws').replace(/^\//, '')}`, { headers: options.headers ?? {} });
+  const messages: ServerMessage[] = [];
+  let read = 0;
+  const waiters: (() => void)[] = [];
+  ws.on('message', (data: Buffer) => {
+    messages.push(JSON.parse(data.toString('utf8')) as ServerMessage);
+    for (const w of waiters.splice(0)) w();
+  });
+  const client: TestClient = {
+    ws,
+    messages,
+    send: (value) => {
+      ws.send(typeof value === 'string' ? value : JSON.stringify(value));
+    },
+    next: async <K extends ServerMessage['kind']>(kind: K, timeoutMs = 2_000) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        while (read < messages.length) {
+          const m = messages[read++]!;
+          if (m.kind === kind) return m as Extract<ServerMessage, { kind: K }>;
+        }
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`no '${kind}' message within ${timeoutMs} ms (got ${messages.map((m) => m.kind).join(', ')})`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, left);
+          waiters.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (ws.readyState === ws.CLOSED) {
+          resolve();
+          return;
+        }
+        ws.once('close', () => {
+          resolve();
+        });
+        ws.close();
+      }),
+  };
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => {
+      resolve(client);
+    });
+    ws.once('error', reject);
+  });
+}
