@@ -45,3 +45,30 @@ export class VirtualClock implements Clock {
     this.#nowMs = targetMs;
   }
 }
+
+/**
+ * A control tick's instant: reads its source only when `latch()` is called and returns that value
+ * until the next latch, so everything read inside one tick (the step's time, a simulated board
+ * stamping its samples) sees the same instant. Without it a simulated board in real time stamps a
+ * sample later than the tick's own time, and a thread descheduled between the two reads makes the
+ * sample look "in the future" (SENSOR_STALE), a fault of the simulation, not of the probe.
+ */
+export class LatchedClock implements Clock {
+  readonly #source: Clock;
+  #nowMs: number;
+
+  constructor(source: Clock) {
+    this.#source = source;
+    this.#nowMs = source.nowMs();
+  }
+
+  /** Reads the source once; `nowMs()` returns this value until the next latch. */
+  latch(): number {
+    this.#nowMs = Math.max(this.#nowMs, this.#source.nowMs());
+    return this.#nowMs;
+  }
+
+  nowMs(): number {
+    return this.#nowMs;
+  }
+}

@@ -250,7 +250,7 @@ async function runLoop(
     hal: session.hal,
     settings,
     logger,
-    startMs: session.clock.nowMs(),
+    startMs: session.latchTick?.() ?? session.clock.nowMs(),
     calibration,
     onStep: (nowMs, readings, result) => {
       lastReadings = readings;
@@ -348,7 +348,7 @@ async function runLoop(
           return !stop.done && !calibration.refreshWanted;
         });
       } else {
-        controlTick(session.clock.nowMs());
+        controlTick(session.latchTick?.() ?? session.clock.nowMs());
       }
       const wallNowMs = realClock.nowMs();
       if (flags.json !== true && wallNowMs - lastStatusMs >= statusEveryMs) {

@@ -14,7 +14,7 @@ import { rigPaths } from '../../hil/rig/paths.js';
 import { SimBoardSchema, type SimBoard } from '../../hil/sim/board.js';
 import { SimHal } from '../../hil/sim/index.js';
 import type { Clock } from '../../kernel/clock.js';
-import { MonotonicClock, VirtualClock } from '../../kernel/clock.js';
+import { LatchedClock, MonotonicClock, VirtualClock } from '../../kernel/clock.js';
 import { realTimers, type Timers } from '../../kernel/timers.js';
 import { waitUntilReady } from '../../kernel/wait.js';
 import { staleness } from '../controller/context.js';
@@ -53,6 +53,9 @@ export interface BoardSession {
   readonly autoCalibration: SimBoard | null;
   /** Gas can physically flow (the plant's truth); null on real hardware. */
   gasFlowing(): boolean | null;
+  /** The time of a real-time tick, read once at its start (a simulated board in real time then
+   * stamps its samples with it); absent where `clock.nowMs()` is the tick's time already. */
+  readonly latchTick?: () => number;
   readonly seed: number;
   close(): Promise<void>;
 }
@@ -90,9 +93,11 @@ export async function openBoardSession(board: Board, speed: number, options: Boa
 
 function openSim(board: SimBoard, speed: number): Promise<BoardSession> {
   const virtualClock = speed === 1 ? null : new VirtualClock(0);
-  const clock = virtualClock ?? new MonotonicClock();
+  const latched = virtualClock === null ? new LatchedClock(new MonotonicClock()) : null;
+  const clock = virtualClock ?? latched ?? new MonotonicClock();
   const hal = new SimHal({ clock, seed: board.seed, plant: board.plant });
   return Promise.resolve({
+    ...(latched === null ? {} : { latchTick: () => latched.latch() }),
     kind: 'sim',
     hal,
     clock,
