@@ -10,6 +10,8 @@ import WebSocket from 'ws';
 import { parseListen } from '../src/cli/listen.js';
 import { EXIT_INTERRUPTED } from '../src/cli/errors.js';
 import type { Snapshot } from '../src/console/protocol.js';
+import { SOCKET_PATH } from '../src/console/server/index.js';
+import type { ServerMessage } from '../src/console/wire.js';
 import { cryo } from './helpers/cli.js';
 import { tempDirForFile } from './helpers/temp.js';
 
@@ -42,8 +44,16 @@ describe('cryo run serves the console from its worker', () => {
     try {
       const url = await waitFor('the console URL', () => /console page at (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1]);
       const snapshots: Snapshot[] = [];
-      const ws = new WebSocket(url.replace('http:', 'ws:'));
-      ws.on('message', (data: Buffer) => snapshots.push(JSON.parse(data.toString()) as Snapshot));
+      const ws = new WebSocket(`${url.replace('http:', 'ws:')}${SOCKET_PATH}`);
+      // The page's own protocol (src/console/wire.ts): the full snapshot, then the changed fields.
+      let current: Snapshot | null = null;
+      ws.on('message', (data: Buffer) => {
+        const m = JSON.parse(data.toString()) as ServerMessage;
+        if (m.kind === 'full') current = m.snapshot;
+        else if (m.kind === 'changes' && current !== null) current = { ...current, ...m.changes };
+        else return;
+        snapshots.push(current);
+      });
       await waitFor('20 snapshots', () => (snapshots.length >= 20 ? true : undefined));
       const first = snapshots[0]!;
       const twentieth = snapshots[19]!;
