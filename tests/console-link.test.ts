@@ -1,10 +1,10 @@
 // The loop's end of the console channel (src/console/link.ts) against stand-in workers: credit
-// flow control, the bounded command queue, invalid messages, and the loss watchdog on a virtual
+// flow control, the coalesced command slots, invalid messages, and the loss watchdog on a virtual
 // clock (a worker that stalls in a busy loop, exits, or stops acknowledging), with its restart.
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../kernel/clock.js';
 import { ManualTimers } from '../kernel/timers.js';
-import { ConsoleLink, MAX_PENDING_COMMANDS, RESTART_BACKOFF_MAX_MS, RESTART_BACKOFF_MIN_MS } from '../src/console/link.js';
+import { COMMAND_SLOTS, ConsoleLink, RESTART_BACKOFF_MAX_MS, RESTART_BACKOFF_MIN_MS } from '../src/console/link.js';
 import type { PendingCommand } from '../src/console/link.js';
 import { FIXTURE_WORKER_URL, MODE, SLOT, capturingLogger, fixtureControl, snapshotOf, until } from './helpers/console-fixture.js';
 import type { FixtureControl } from './helpers/console-fixture.js';
@@ -155,18 +155,34 @@ describe('ConsoleLink watchdog', () => {
 describe('ConsoleLink commands', () => {
   const stop = { kind: 'command', command: { type: 'stop' }, origin: 'loopback', client: 'kiosk' };
 
-  it('queues at most MAX_PENDING_COMMANDS for the next tick, drops the rest, counts and logs them', async () => {
-    const flood = Array.from({ length: MAX_PENDING_COMMANDS + 8 }, () => stop);
+  it('coalesces repeated presses into one per type and origin, keeps the latest start, counts and logs the merges', async () => {
+    const ack = { kind: 'command', command: { type: 'acknowledge' }, origin: 'remote', client: '10.0.0.7' };
+    const start = (cycles: number) => ({ kind: 'command', command: { type: 'start', protocol: { cycles, freezeS: 60, thawS: 30 } }, origin: 'loopback', client: 'kiosk' });
+    const flood = [stop, ...Array.from({ length: 40 }, () => ack), start(1), stop, start(2)];
     const f = fixtureControl(MODE.ack, flood);
     const { link, log } = linkFor(f);
-    await until(() => link.droppedCommands === 8, 'the flood');
+    await until(() => link.pendingCommands + link.coalescedCommands === flood.length, 'the flood');
     const seen: PendingCommand[] = [];
-    expect(link.drainCommands((command, origin, client) => seen.push({ command, origin, client }))).toBe(MAX_PENDING_COMMANDS);
-    expect(seen).toHaveLength(MAX_PENDING_COMMANDS);
-    expect(seen[0]).toEqual({ command: { type: 'stop' }, origin: 'loopback', client: 'kiosk' });
-    expect(log.text()).toMatch(/console command dropped: 32 already wait for the next tick/);
-    expect(log.text()).toMatch(/8 dropped in a burst/);
+    expect(link.drainCommands((command, origin, client) => seen.push({ command, origin, client }))).toBe(3);
+    expect(seen).toEqual([
+      { command: { type: 'stop' }, origin: 'loopback', client: 'kiosk' },
+      { command: { type: 'acknowledge' }, origin: 'remote', client: '10.0.0.7' },
+      { command: { type: 'start', protocol: { cycles: 2, freezeS: 60, thawS: 30 } }, origin: 'loopback', client: 'kiosk' },
+    ]);
+    expect(link.coalescedCommands).toBe(flood.length - 3);
+    expect(log.text()).toMatch(/console acknowledge from 10\.0\.0\.7 merged with one already waiting for the next tick/);
     expect(link.drainCommands(() => undefined)).toBe(0);
+    expect(link.pendingCommands).toBe(0);
+  });
+
+  it('never holds more than COMMAND_SLOTS commands, one per type and origin', async () => {
+    const types = [{ type: 'start', protocol: { preset: 'standard' } }, { type: 'stop' }, { type: 'acknowledge' }, { type: 'audio-pause' }];
+    const every = ['loopback', 'remote'].flatMap((origin) => types.map((command) => ({ kind: 'command', command, origin, client: origin })));
+    const f = fixtureControl(MODE.ack, [...every, ...every, ...every]);
+    const { link } = linkFor(f);
+    await until(() => link.pendingCommands + link.coalescedCommands === 3 * every.length, 'the commands');
+    expect(link.pendingCommands).toBe(COMMAND_SLOTS);
+    expect(COMMAND_SLOTS).toBe(every.length);
   });
 
   it('drops an invalid message with a log line, and keeps the valid ones in order', async () => {
@@ -178,6 +194,6 @@ describe('ConsoleLink commands', () => {
     const seen: string[] = [];
     link.drainCommands((command, origin) => seen.push(`${command.type}/${origin}`));
     expect(seen).toEqual(['stop/loopback', 'acknowledge/remote']);
-    expect(link.droppedCommands).toBe(0);
+    expect(link.coalescedCommands).toBe(0);
   });
 });

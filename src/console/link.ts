@@ -3,8 +3,10 @@
 // sees of it. Everything here is bounded and nothing here awaits on the loop's behalf:
 // - snapshots go out with credit-based flow control: one in flight at most; the next is posted
 //   only once the worker has acknowledged the last, and a newer snapshot replaces one not yet sent;
-// - commands come back validated (FromConsoleSchema), into a bounded queue the loop drains at the
-//   start of a tick (overflow is dropped, counted and logged);
+// - commands come back validated (FromConsoleSchema) and wait for the loop, which takes them at
+//   the start of a tick, coalesced: one slot per command type and origin, as the loop's own
+//   presses are (ControlLoop.consolePress), the latest start's protocol kept. A flood cannot grow
+//   the queue past COMMAND_SLOTS and cannot push out a stop: nothing is ever dropped;
 // - a watchdog on the injected clock: a worker that has not acknowledged for longer than
 //   console.lostMs, or that exits or fails, is lost: it is terminated (which also stops a worker
 //   stuck in a loop) and started again after a bounded backoff. The loop's CONSOLE_LOST interlock
@@ -15,12 +17,14 @@ import type { Logger } from '../../kernel/log.js';
 import type { CancelTimer, Timers } from '../../kernel/timers.js';
 import { realTimers } from '../../kernel/timers.js';
 import type { ConsoleWatch } from '../controller/probe-calibration.js';
-import { FromConsoleSchema } from './protocol.js';
+import { ConsoleCommandSchema, FromConsoleSchema } from './protocol.js';
 import type { ClientOrigin, ConsoleCommand, Snapshot, ToConsole } from './protocol.js';
 
-/** Commands waiting for the next tick. The loop drains them every tick (20 ms at 50 Hz) and the
- * worker rate-limits each client, so 32 is far beyond any honest burst; more is a flood. */
-export const MAX_PENDING_COMMANDS = 32;
+const CLIENT_ORIGINS: readonly ClientOrigin[] = ['loopback', 'remote'];
+/** The most commands that can wait for the next tick: one per command type and origin. A second
+ * stop, acknowledge or audio pause before the tick is the same press (the loop presses each button
+ * once per tick); a second start replaces the first's protocol (the latest choice on screen). */
+export const COMMAND_SLOTS = ConsoleCommandSchema.options.length * CLIENT_ORIGINS.length;
 /** Restart backoff after a loss: 250 ms, doubling to at most 5 s, so a worker that dies at once
  * is not respawned in a tight loop and a transient fault is back within a second. */
 export const RESTART_BACKOFF_MIN_MS = 250;
@@ -60,9 +64,9 @@ export class ConsoleLink {
   #pending: Snapshot | null = null;
   /** When the worker last answered (link clock); null after a loss until the new worker answers. */
   #heardAtMs: number | null = null;
-  #commands: PendingCommand[] = [];
-  #droppedCommands = 0;
-  #droppedInBurst = 0;
+  /** Keyed `type/origin`; a Map keeps the first arrival's order. */
+  readonly #commands = new Map<string, PendingCommand>();
+  #coalescedCommands = 0;
   #lost = false;
   #restarts = 0;
   #backoffMs = RESTART_BACKOFF_MIN_MS;
@@ -93,13 +97,14 @@ export class ConsoleLink {
     return this.#restarts;
   }
 
-  /** Commands waiting for the next tick. */
+  /** Commands waiting for the next tick (at most COMMAND_SLOTS). */
   get pendingCommands(): number {
-    return this.#commands.length;
+    return this.#commands.size;
   }
 
-  get droppedCommands(): number {
-    return this.#droppedCommands;
+  /** Commands merged into one already waiting (the same press again, or a newer start), since start. */
+  get coalescedCommands(): number {
+    return this.#coalescedCommands;
   }
 
   /** Snapshots held back, waiting for the credit: 0 or 1, never more. */
@@ -144,17 +149,15 @@ export class ConsoleLink {
     this.#post(snapshot);
   }
 
-  /** Hands the queued commands to `apply` in arrival order and empties the queue; returns how many. */
+  /** Hands the waiting commands to `apply`, in the order each slot was first filled, and empties
+   * the slots; returns how many. */
   drainCommands(apply: (command: ConsoleCommand, origin: ClientOrigin, client: string) => void): number {
-    const batch = this.#commands;
-    if (batch.length === 0) return 0;
-    this.#commands = [];
-    if (this.#droppedInBurst > 0) {
-      this.#o.logger.warn({ dropped: this.#droppedInBurst }, `console commands: ${this.#droppedInBurst} dropped in a burst (queue full at ${MAX_PENDING_COMMANDS})`);
-      this.#droppedInBurst = 0;
-    }
+    const count = this.#commands.size;
+    if (count === 0) return 0;
+    const batch = [...this.#commands.values()];
+    this.#commands.clear();
     for (const c of batch) apply(c.command, c.origin, c.client);
-    return batch.length;
+    return count;
   }
 
   /** Console exit: asks the worker to close its server, waits up to STOP_GRACE_MS, then terminates it. */
@@ -240,15 +243,16 @@ export class ConsoleLink {
   }
 
   #queue(command: PendingCommand): void {
-    if (this.#commands.length < MAX_PENDING_COMMANDS) {
-      this.#commands.push(command);
+    const key = `${command.command.type}/${command.origin}`;
+    const waiting = this.#commands.get(key);
+    if (waiting === undefined) {
+      this.#commands.set(key, command);
       return;
     }
-    this.#droppedCommands += 1;
-    if (this.#droppedInBurst === 0) {
-      this.#o.logger.warn({ client: command.client, command: command.command.type }, `console command dropped: ${MAX_PENDING_COMMANDS} already wait for the next tick`);
-    }
-    this.#droppedInBurst += 1;
+    this.#coalescedCommands += 1;
+    this.#o.logger.debug({ client: command.client, command: command.command.type, coalesced: this.#coalescedCommands }, `console ${command.command.type} from ${command.client} merged with one already waiting for the next tick`);
+    // The latest start carries the protocol now on screen; a repeated press is the same press.
+    if (command.command.type === 'start') this.#commands.set(key, command);
   }
 
   #loseWorker(why: string): void {
