@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../kernel/clock.js';
 import { ManualTimers } from '../kernel/timers.js';
-import { COMMAND_SLOTS, ConsoleLink, RESTART_BACKOFF_MAX_MS, RESTART_BACKOFF_MIN_MS } from '../src/console/link.js';
+import { COMMAND_SLOTS, ConsoleLink, RESTART_BACKOFF_MAX_MS, RESTART_BACKOFF_MIN_MS, RESTART_BACKOFF_RESET_AFTER_MS } from '../src/console/link.js';
 import type { PendingCommand } from '../src/console/link.js';
 import { FIXTURE_WORKER_URL, MODE, SLOT, capturingLogger, fixtureControl, snapshotOf, until } from './helpers/console-fixture.js';
 import type { FixtureControl } from './helpers/console-fixture.js';
@@ -114,10 +114,10 @@ describe('ConsoleLink watchdog', () => {
     expect(link.restarts).toBe(0);
   });
 
-  it('backs off between restarts, doubling from 250 ms to at most 5 s, and starts again at 250 ms once one answers', async () => {
+  it('backs off between restarts, doubling from 250 ms to at most 5 s, and starts again at 250 ms once one has run for RESTART_BACKOFF_RESET_AFTER_MS', async () => {
     const f = fixtureControl(MODE.exit);
     f.everyGeneration(true);
-    const { link, timers, log } = linkFor(f);
+    const { link, clock, timers, log } = linkFor(f);
     const delays: number[] = [];
     for (let loss = 1; loss <= 7; loss++) {
       link.publish(snapshotOf(loss));
@@ -130,10 +130,12 @@ describe('ConsoleLink watchdog', () => {
     }
     expect(delays).toEqual([250, 500, 1_000, 2_000, 4_000, RESTART_BACKOFF_MAX_MS, RESTART_BACKOFF_MAX_MS]);
     expect(log.text()).toMatch(/restarting it in 5000 ms/);
-    // This worker answers: the console is back, and the next loss restarts after 250 ms again.
+    // This worker answers and runs for RESTART_BACKOFF_RESET_AFTER_MS: the next loss restarts
+    // after 250 ms again.
     f.setMode(MODE.ack);
     link.publish(snapshotOf(100));
     await until(() => !link.lost, 'the answering worker');
+    clock.advanceMs(RESTART_BACKOFF_RESET_AFTER_MS);
     f.setMode(MODE.exit);
     link.publish(snapshotOf(101));
     await until(() => link.restarts === 8, 'the next loss');

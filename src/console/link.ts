@@ -9,8 +9,9 @@
 //   the queue past COMMAND_SLOTS and cannot push out a stop: nothing is ever dropped;
 // - a watchdog on the injected clock: a worker that has not acknowledged for longer than
 //   console.lostMs, or that exits or fails, is lost: it is terminated (which also stops a worker
-//   stuck in a loop) and started again after a bounded backoff. The loop's CONSOLE_LOST interlock
-//   reads the liveness through `watch`.
+//   stuck in a loop) and started again after a bounded backoff, which falls back to its minimum
+//   only once a worker has run for RESTART_BACKOFF_RESET_AFTER_MS. The loop's CONSOLE_LOST
+//   interlock reads the liveness through `watch`.
 import { Worker } from 'node:worker_threads';
 import type { Clock } from '../../kernel/clock.js';
 import type { Logger } from '../../kernel/log.js';
@@ -29,6 +30,11 @@ export const COMMAND_SLOTS = ConsoleCommandSchema.options.length * CLIENT_ORIGIN
  * is not respawned in a tight loop and a transient fault is back within a second. */
 export const RESTART_BACKOFF_MIN_MS = 250;
 export const RESTART_BACKOFF_MAX_MS = 5_000;
+/** A worker lost after running at least this long (link clock) was healthy: the next restart waits
+ * RESTART_BACKOFF_MIN_MS again. Sooner, the backoff keeps growing even if it answered: a worker
+ * that acknowledges once and dies (a request that crashes its server, sent again after every
+ * restart) must not be respawned every 250 ms for ever. Six times the longest backoff. */
+export const RESTART_BACKOFF_RESET_AFTER_MS = 30_000;
 /** On console exit the worker has this long to close its server before it is terminated. */
 export const STOP_GRACE_MS = 1_000;
 
@@ -70,6 +76,8 @@ export class ConsoleLink {
   #lost = false;
   #restarts = 0;
   #backoffMs = RESTART_BACKOFF_MIN_MS;
+  /** When the current worker was started (link clock). */
+  #spawnedAtMs = 0;
   #cancelRestart: CancelTimer | null = null;
   #stopping = false;
 
@@ -199,6 +207,7 @@ export class ConsoleLink {
     // The loop's scheduler keeps the process alive; a forgotten worker must not.
     worker.unref();
     this.#worker = worker;
+    this.#spawnedAtMs = this.#o.clock.nowMs();
     this.#inFlightSeq = null;
     this.#pending = null;
     worker.on('message', (raw: unknown) => { if (this.#worker === worker) this.#onMessage(raw); });
@@ -218,7 +227,6 @@ export class ConsoleLink {
         if (m.seq !== this.#inFlightSeq) return;
         this.#heardAtMs = this.#o.clock.nowMs();
         this.#inFlightSeq = null;
-        this.#backoffMs = RESTART_BACKOFF_MIN_MS;
         if (this.#lost) {
           this.#lost = false;
           this.#o.logger.info({ restarts: this.#restarts }, 'console side answering again');
@@ -265,6 +273,8 @@ export class ConsoleLink {
     // terminate() also stops a worker stuck in a loop; it settles once the thread is gone.
     if (worker !== null) worker.terminate().catch((err: unknown) => { this.#o.logger.error({ err }, 'console worker could not be terminated'); });
     if (this.#stopping) return;
+    const upMs = this.#o.clock.nowMs() - this.#spawnedAtMs;
+    if (worker !== null && upMs >= RESTART_BACKOFF_RESET_AFTER_MS) this.#backoffMs = RESTART_BACKOFF_MIN_MS;
     const delayMs = this.#backoffMs;
     this.#backoffMs = Math.min(this.#backoffMs * 2, RESTART_BACKOFF_MAX_MS);
     this.#restarts += 1;
