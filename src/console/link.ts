@@ -18,7 +18,7 @@ import type { Logger } from '../../kernel/log.js';
 import type { CancelTimer, Timers } from '../../kernel/timers.js';
 import { realTimers } from '../../kernel/timers.js';
 import type { ConsoleWatch } from '../controller/probe-calibration.js';
-import { ConsoleCommandSchema, FromConsoleSchema } from './protocol.js';
+import { ConsoleCommandSchema, FromConsoleSchema, SNAPSHOT_PERIOD_MS } from './protocol.js';
 import type { ClientOrigin, ConsoleCommand, Snapshot, ToConsole } from './protocol.js';
 
 const CLIENT_ORIGINS: readonly ClientOrigin[] = ['loopback', 'remote'];
@@ -124,9 +124,17 @@ export class ConsoleLink {
     return this.#inFlightSeq !== null;
   }
 
-  /** How long the worker has owed an ack (0 when it owes none), on the link's clock. */
+  /**
+   * How long the worker has been silent while owing an ack (0 when it owes none), on the link's
+   * clock: counted from its last ack, since a snapshot follows every SNAPSHOT_PERIOD_MS, so a
+   * worker that stalls right after an ack is judged from then, not from the next post. When the
+   * loop itself sent nothing for longer (a stalled publisher), the worker is not blamed for more
+   * than one period before the post.
+   */
   silentMs(): number {
-    return this.#inFlightSeq === null ? 0 : this.#o.clock.nowMs() - this.#inFlightSinceMs;
+    if (this.#inFlightSeq === null) return 0;
+    const owedSinceMs = Math.max(this.#heardAtMs ?? Number.NEGATIVE_INFINITY, this.#inFlightSinceMs - SNAPSHOT_PERIOD_MS);
+    return this.#o.clock.nowMs() - owedSinceMs;
   }
 
   /**
@@ -140,7 +148,7 @@ export class ConsoleLink {
     return { watched: true, lastHeardMs: loopNowMs - this.silentMs() };
   }
 
-  /** The watchdog: a worker owing an ack for longer than lostMs is lost. */
+  /** The watchdog: a worker silent for longer than lostMs while owing an ack is lost. */
   poll(): void {
     if (this.#worker !== null && this.silentMs() > this.#o.lostMs) {
       this.#loseWorker(`no acknowledgement for ${this.silentMs().toFixed(0)} ms (limit ${this.#o.lostMs} ms)`);
