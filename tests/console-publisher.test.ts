@@ -59,6 +59,25 @@ describe('ConsolePublisher', () => {
     expect(link.published.at(-1)?.loop.sinceStart.ticks).toBe(46);
   });
 
+  it('keeps ten a second when the end of each 20 ms period jitters by a fraction of a millisecond', () => {
+    const { link, loop, page } = harness();
+    // A real period's end: its start (every 20 ms) plus the tick's own work, 0.2-0.8 ms.
+    let seed = 1;
+    const rand = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const seconds = 20;
+    for (let k = 0; k < seconds * 50; k++) page.endPeriod(k * 20 + 0.2 + 0.6 * rand(), k * 20, loop, null);
+    expect(link.published.length).toBeGreaterThanOrEqual(seconds * (1000 / SNAPSHOT_PERIOD_MS) - 1);
+    expect(link.published.length).toBeLessThanOrEqual(seconds * (1000 / SNAPSHOT_PERIOD_MS));
+  });
+
+  it('after a stall of the loop, publishes one snapshot and goes on every SNAPSHOT_PERIOD_MS: no burst to catch up', () => {
+    const { link, loop, page } = harness();
+    page.endPeriod(0, 0, loop, null);
+    // The loop stalls for a second; its next periods end every 20 ms from there.
+    for (let wallMs = 1_000; wallMs <= 1_300; wallMs += 20) page.endPeriod(wallMs, wallMs, loop, null);
+    expect(link.published.map((s) => s.atMs)).toEqual([0, 1_000, 1_100, 1_200, 1_300]);
+  });
+
   it('hands the queued commands to the loop at the start of the period', () => {
     const { link, loop, page, presses } = harness();
     link.commands = [{ type: 'stop' }, { type: 'acknowledge' }];

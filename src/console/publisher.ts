@@ -38,7 +38,8 @@ export class ConsolePublisher {
   readonly #o: ConsolePublisherOptions;
   readonly #events = new EventRing();
   #seq = 0;
-  #lastPublishMs = Number.NEGATIVE_INFINITY;
+  /** Wall time the next snapshot is due; on a fixed grid of SNAPSHOT_PERIOD_MS from the first. */
+  #nextPublishMs = Number.NEGATIVE_INFINITY;
 
   constructor(options: ConsolePublisherOptions) {
     this.#o = options;
@@ -64,8 +65,13 @@ export class ConsolePublisher {
     const link = this.#o.link;
     if (link === null) return;
     link.poll();
-    if (wallNowMs - this.#lastPublishMs < SNAPSHOT_PERIOD_MS) return;
-    this.#lastPublishMs = wallNowMs;
+    if (wallNowMs < this.#nextPublishMs) return;
+    // The next is due one period after this one was due, not after now: a period's end jitters by
+    // a fraction of a tick, and timing from now would lose that each time (about 9 a second at
+    // 50 Hz). More than a period behind (a stalled loop), the grid starts again from now: one
+    // snapshot, never a burst to catch up.
+    const nextMs = this.#nextPublishMs + SNAPSHOT_PERIOD_MS;
+    this.#nextPublishMs = nextMs > wallNowMs ? nextMs : wallNowMs + SNAPSHOT_PERIOD_MS;
     link.publish(
       buildSnapshot({
         seq: ++this.#seq,
