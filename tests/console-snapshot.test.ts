@@ -15,11 +15,12 @@ describe('buildSnapshot', () => {
     const { at } = normalUntil(SETTINGS, inPhase('Freezing', 10_000));
     const last = at.steps.at(-1)!;
     const s = buildSnapshot({ seq: 7, nowMs: last.nowMs, board: 'sim', state: at.state, settings: SETTINGS, readings: last.readings, outputs: last.outputs, loop: HEALTH, events: [] });
-    expect(s).toMatchObject({ seq: 7, atMs: last.nowMs, board: 'sim', phase: 'Freezing', cycle: 1, protocol: SHORT_PROTOCOL, tipFault: null, estop: false });
+    expect(s).toMatchObject({ seq: 7, atMs: last.nowMs, board: 'sim', phase: 'Freezing', cycle: 1, protocol: SHORT_PROTOCOL, tipFault: null, pressureFault: null, estop: false });
     expect(s.secondsLeft).toBeGreaterThan(0);
     expect(s.secondsLeft).toBeLessThanOrEqual(SHORT_PROTOCOL.freezeS - 10);
     expect(s.tipC).toBe(last.readings.tips[0]!.tipC);
     expect(s.supplyBarGauge).toBe(last.readings.supply.barGauge);
+    expect(s.returnBarAbs).toBe(last.readings.returnLine?.barAbs);
     expect(s.outputs.supplyValveOpen && s.outputs.safetyValveOpen).toBe(true);
     expect(s.withdrawal).toEqual({ safe: false, text: 'DO NOT WITHDRAW' });
     expect(s.limits).toBe(PROTOCOL_LIMITS);
@@ -33,6 +34,37 @@ describe('buildSnapshot', () => {
     const s = buildSnapshot({ seq: 1, nowMs: last.nowMs, board: 'sim', state: d.state, settings: SETTINGS, readings: last.readings, outputs: last.outputs, loop: HEALTH, events: [] });
     expect(s.tipC).toBeNull();
     expect(s.tipFault).toBe("channel 0: fault bit 'open'");
+  });
+
+  // A board whose link has gone quiet keeps returning its last samples, stamped when they were
+  // taken: the page must not show them as live (issue 9: "never shows stale values as live").
+  const frozenLink = () => {
+    const { at } = normalUntil(SETTINGS, inPhase('Freezing', 10_000));
+    const last = at.steps.at(-1)!;
+    return (nowMs: number) => buildSnapshot({ seq: 2, nowMs, board: 'uno', state: at.state, settings: SETTINGS, readings: last.readings, outputs: last.outputs, loop: HEALTH, events: [] });
+  };
+
+  it('shows no tip temperature once its sample is older than tip.staleMs, and names why', () => {
+    const { at } = normalUntil(SETTINGS, inPhase('Freezing', 10_000));
+    const tip = at.steps.at(-1)!.readings.tips[0]!;
+    const snapshotAt = frozenLink();
+    expect(snapshotAt(tip.atMs + SETTINGS.tip.staleMs).tipC).toBe(tip.tipC);
+    const s = snapshotAt(tip.atMs + SETTINGS.tip.staleMs + 1);
+    expect(s.tipC).toBeNull();
+    expect(s.tipFault).toBe(`tip channel 0 sample is ${SETTINGS.tip.staleMs + 1} ms old (limit ${SETTINGS.tip.staleMs} ms)`);
+  });
+
+  it('shows no supply or return pressure once their samples are older than tip.staleMs, and names why', () => {
+    const { at } = normalUntil(SETTINGS, inPhase('Freezing', 10_000));
+    const readings = at.steps.at(-1)!.readings;
+    const snapshotAt = frozenLink();
+    const live = snapshotAt(readings.supply.atMs + SETTINGS.tip.staleMs);
+    expect(live.supplyBarGauge).toBe(readings.supply.barGauge);
+    expect(live.pressureFault).toBeNull();
+    const s = snapshotAt(readings.supply.atMs + SETTINGS.tip.staleMs + 5_000);
+    expect(s.supplyBarGauge).toBeNull();
+    expect(s.returnBarAbs).toBeNull();
+    expect(s.pressureFault).toMatch(/^supply pressure sample is \d+ ms old \(limit \d+ ms\)$/);
   });
 
   it('lists an alarm with its priority, hint and trigger, unacknowledged', () => {

@@ -93,9 +93,14 @@ export interface Snapshot {
   readonly secondsLeft: number | null;
   /** Control channel, calibrated; null when it has no usable reading. */
   readonly tipC: number | null;
+  /** Why tipC is null: the channel's fault, or its sample too old to show as live. */
   readonly tipFault: string | null;
+  /** Null when not measured, not a number, or the sample is older than tip.staleMs. */
   readonly supplyBarGauge: number | null;
   readonly returnBarAbs: number | null;
+  /** Why a pressure is not shown although measured: its sample is too old (or mis-stamped); null
+   * when both shown are fresh. */
+  readonly pressureFault: string | null;
   readonly outputs: {
     readonly supplyValveOpen: boolean;
     readonly safetyValveOpen: boolean;

@@ -3,7 +3,7 @@
 // runtime calls it at SNAPSHOT_PERIOD_MS, never per client.
 import type { Outputs, Readings } from '../../hal/contract.js';
 import type { LoopTimingSummary } from '../../kernel/loop-timing.js';
-import { tipProblem } from '../controller/context.js';
+import { sampleAgeProblem, tipProblem } from '../controller/context.js';
 import { alarmView } from '../controller/alarms.js';
 import { CYCLES_MAX, CYCLES_MIN, FREEZE_S_MAX, FREEZE_S_MIN, PRESETS, THAW_S_MAX, THAW_S_MIN } from '../controller/settings.js';
 import type { Settings } from '../controller/settings.js';
@@ -39,10 +39,20 @@ export interface SnapshotInput {
 
 const finiteOrNull = (x: number | undefined): number | null => (x !== undefined && Number.isFinite(x) ? x : null);
 
+/** A sample's value when fresh at `nowMs` (the step's own staleness rule, settings tip.staleMs);
+ * otherwise null, with why. Never an old value shown as live. */
+function fresh(name: string, value: number | undefined, atMs: number, nowMs: number, staleMs: number): { value: number | null; stale: string | null } {
+  const stale = sampleAgeProblem(name, nowMs, atMs, staleMs);
+  return { value: stale === null ? finiteOrNull(value) : null, stale };
+}
+
 export function buildSnapshot(i: SnapshotInput): Snapshot {
   const { nowMs, state, settings, readings } = i;
+  const staleMs = settings.tip.staleMs;
   const tip = readings?.tips[0];
-  const problem = tip === undefined ? 'no thermocouple channel' : tipProblem(tip, 0, settings);
+  const problem = tip === undefined ? 'no thermocouple channel' : (tipProblem(tip, 0, settings) ?? sampleAgeProblem('tip channel 0', nowMs, tip.atMs, staleMs));
+  const supply = readings === null ? null : fresh('supply pressure', readings.supply.barGauge, readings.supply.atMs, nowMs, staleMs);
+  const ret = readings === null || readings.returnLine === null ? null : fresh('return pressure', readings.returnLine.barAbs, readings.returnLine.atMs, nowMs, staleMs);
   return {
     seq: i.seq,
     atMs: nowMs,
@@ -53,8 +63,9 @@ export function buildSnapshot(i: SnapshotInput): Snapshot {
     secondsLeft: secondsLeft(nowMs, state, settings),
     tipC: problem === null && tip !== undefined ? tip.tipC : null,
     tipFault: readings === null ? null : problem,
-    supplyBarGauge: finiteOrNull(readings?.supply.barGauge),
-    returnBarAbs: finiteOrNull(readings?.returnLine?.barAbs),
+    supplyBarGauge: supply?.value ?? null,
+    returnBarAbs: ret?.value ?? null,
+    pressureFault: supply?.stale ?? ret?.stale ?? null,
     outputs: { supplyValveOpen: i.outputs.supplyValveOpen, safetyValveOpen: i.outputs.safetyValveOpen, buzzer: i.outputs.buzzer, lamps: i.outputs.lamps },
     withdrawal: { safe: withdrawalStatus(state, settings, nowMs).kind === 'safe', text: withdrawalText(nowMs, state, settings) },
     estop: readings?.operator.estop ?? false,

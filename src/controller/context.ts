@@ -54,7 +54,10 @@ export function tipProblem(sample: TipSample, channel: number, settings: Setting
  * (it would otherwise never age, and would keep feeding the hardware watchdog). */
 export const FUTURE_STAMP_TOLERANCE_MS = 5;
 
-function sampleAgeProblem(name: string, nowMs: number, atMs: number, staleMs: number): string | null {
+/** Why one input sample cannot be taken as current at `nowMs` (older than `staleMs`, stamped in
+ * the future, or stamped with no time), named as `name`; null when it is fresh. The rule
+ * `staleness` applies to every sample; the console snapshot applies it to each value it shows. */
+export function sampleAgeProblem(name: string, nowMs: number, atMs: number, staleMs: number): string | null {
   const ageMs = nowMs - atMs;
   if (!Number.isFinite(atMs)) return `${name} sample time ${atMs} is not a number`;
   if (ageMs < -FUTURE_STAMP_TOLERANCE_MS) return `${name} sample is stamped ${(-ageMs).toFixed(0)} ms in the future`;

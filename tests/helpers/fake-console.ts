@@ -25,6 +25,7 @@ export function idleSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
     tipFault: null,
     supplyBarGauge: 55.2,
     returnBarAbs: 1.02,
+    pressureFault: null,
     outputs: { supplyValveOpen: false, safetyValveOpen: false, buzzer: false, lamps: { high: false, medium: false, low: false } },
     withdrawal: { safe: true, text: 'SAFE TO WITHDRAW' },
     estop: false,
