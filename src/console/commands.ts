@@ -41,8 +41,10 @@ export function applyConsoleCommand(target: CommandTarget, command: ConsoleComma
         return;
       }
       const refusal = target.setProtocol(protocol);
-      // Under way, the press still reaches the step, which refuses or ignores a start itself.
-      if (refusal?.kind === 'invalid') {
+      // Under way, the press still reaches the step, which refuses or ignores a start itself. A
+      // protocol refused as invalid, or because cycles have begun at this site with another one,
+      // presses nothing: a start with the old protocol is not what the operator confirmed.
+      if (refusal !== null && refusal.kind !== 'under-way') {
         logger.warn(who, `console start from ${client} refused: ${refusal.reason}`);
         return;
       }

@@ -43,9 +43,13 @@ export interface ControlLoopOptions {
 export type ConsolePress = 'start' | 'stop' | 'acknowledge' | 'audioPause';
 const CONSOLE_PRESSES: readonly ConsolePress[] = ['start', 'stop', 'acknowledge', 'audioPause'];
 
-/** Why a protocol change was refused (a treatment under way, or a protocol the settings schema
- * refuses), with the reason; null when applied. */
-export type ProtocolRefusal = { readonly kind: 'under-way' | 'invalid'; readonly reason: string } | null;
+/** Why a protocol change was refused (a treatment under way; cycles already begun at this site
+ * with another protocol; a protocol the settings schema refuses), with the reason; null when
+ * applied. */
+export type ProtocolRefusal = { readonly kind: 'under-way' | 'site-in-use' | 'invalid'; readonly reason: string } | null;
+
+const sameProtocol = (a: Protocol, b: Protocol): boolean => a.cycles === b.cycles && a.freezeS === b.freezeS && a.thawS === b.thawS;
+const protocolText = (p: Protocol): string => `${p.cycles} x ${p.freezeS} s freeze / ${p.thawS} s thaw`;
 
 /** The shape of the pure control step (`src/controller/step.ts`). */
 export type StepFunction = typeof step;
@@ -104,12 +108,23 @@ export class ControlLoop {
 
   /**
    * Runs the next treatments with `protocol`, validated again by the settings schema (bounds and
-   * the cumulative cap). Refused, changing nothing, while a treatment is under way or when the
-   * protocol is invalid; the reason names which.
+   * the cumulative cap). Refused, changing nothing, while a treatment is under way, once a cycle
+   * has begun at this site (the step counts the site's cycles against the protocol's: a longer
+   * protocol would re-open a site it closed, without the new-site press that says the probe has
+   * moved), or when the protocol is invalid; the reason names which. The protocol already in
+   * force is always accepted (nothing changes).
    */
   setProtocol(protocol: Protocol): ProtocolRefusal {
-    const phase = this.#state.phase;
+    const { phase, cyclesBegun } = this.#state;
     if (TREATING_PHASES.includes(phase)) return { kind: 'under-way', reason: `a treatment is under way (${phase}): the protocol cannot change until it ends` };
+    const current = this.#settings.protocol;
+    if (sameProtocol(protocol, current)) return null;
+    if (cyclesBegun > 0) {
+      return {
+        kind: 'site-in-use',
+        reason: `${cyclesBegun} of ${current.cycles} cycles (${protocolText(current)}) have begun at this site: the protocol can change only at a new site (withdraw the probe and choose new site first)`,
+      };
+    }
     let next: Settings;
     try {
       next = withProtocol(this.#settings, protocol, 'console protocol');
