@@ -2,7 +2,7 @@
 // hardware buttons (src/runtime/loop.ts consolePress, src/console/commands.ts): the step decides.
 import { describe, expect, it } from 'vitest';
 import type { Readings } from '../hal/contract.js';
-import { applyConsoleCommand, protocolOf } from '../src/console/commands.js';
+import { applyConsoleCommand, kioskOnlyRefusal, protocolOf } from '../src/console/commands.js';
 import type { ConsoleCommand } from '../src/console/protocol.js';
 import { DEFAULT_SETTINGS, PRESETS } from '../src/controller/settings.js';
 import type { Settings } from '../src/controller/settings.js';
@@ -137,5 +137,31 @@ describe('a console start with its protocol', () => {
     expect(h.log.text()).toMatch(/console start from 10\.1\.2\.3 refused: start is accepted only from this machine's own screen/);
     expect(inputs(h.tick())).toEqual([]);
     expect(h.loop.state.phase).toBe('Idle');
+  });
+});
+
+describe('an audio pause from the console', () => {
+  it('from the kiosk: pressed at the next tick', () => {
+    const h = harness();
+    h.tick();
+    h.send({ type: 'audio-pause' });
+    expect(inputs(h.tick())).toEqual(['audio-pause']);
+  });
+
+  it('from another machine, even with the token: refused and logged, nothing pressed (it would silence every alarm in the room)', () => {
+    const h = harness();
+    h.tick();
+    h.send({ type: 'audio-pause' }, 'remote');
+    expect(h.log.text()).toMatch(/console audio pause from 10\.1\.2\.3 refused: audio pause is accepted only from this machine's own screen/);
+    expect(inputs(h.tick())).toEqual([]);
+    expect(h.loop.state.audioPause).toBeNull();
+  });
+
+  it('the worker applies the same rule: only start and audio pause are kiosk-only', () => {
+    expect(kioskOnlyRefusal('audio-pause', 'remote', 'r')).toMatch(/audio pause is accepted only from this machine's own screen/);
+    expect(kioskOnlyRefusal('start', 'remote', 'r')).toMatch(/start is accepted only from this machine's own screen/);
+    for (const type of ['start', 'stop', 'acknowledge', 'audio-pause'] as const) expect(kioskOnlyRefusal(type, 'loopback', 'kiosk')).toBeNull();
+    expect(kioskOnlyRefusal('stop', 'remote', 'r')).toBeNull();
+    expect(kioskOnlyRefusal('acknowledge', 'remote', 'r')).toBeNull();
   });
 });

@@ -1,13 +1,25 @@
 // What the loop does with a console command, at the start of a tick (issue 9): each becomes an
 // operator press for the pure step at that tick, like a button; nothing bypasses the step. A
 // start carries its protocol, applied only between treatments and only when the settings schema
-// accepts it; a start from anywhere but this machine (the kiosk) is refused here as well as in
-// the console worker (defence in depth).
+// accepts it. Start and audio pause are kiosk-only: from anywhere but this machine they are
+// refused here as well as in the console worker (defence in depth). An audio pause silences
+// every alarm in the room for minutes: only someone in front of the console may ask for it.
 import type { Logger } from '../../kernel/log.js';
 import { PRESETS } from '../controller/settings.js';
 import type { PresetName, Protocol } from '../controller/settings.js';
 import type { ConsolePress, ProtocolRefusal } from '../runtime/loop.js';
-import type { ClientOrigin, ConsoleCommand, ProtocolChoice } from './protocol.js';
+import type { ClientOrigin, ConsoleCommand, ConsoleCommandType, ProtocolChoice } from './protocol.js';
+
+/** Commands accepted only from the console's own screen (loopback), even with the token. */
+export const KIOSK_ONLY_COMMANDS: readonly ConsoleCommandType[] = ['start', 'audio-pause'];
+
+/** Null when `command` may come from `origin`; otherwise the log line of its refusal (here and in
+ * the console worker). */
+export function kioskOnlyRefusal(command: ConsoleCommandType, origin: ClientOrigin, client: string): string | null {
+  if (origin === 'loopback' || !KIOSK_ONLY_COMMANDS.includes(command)) return null;
+  const name = command === 'audio-pause' ? 'audio pause' : command;
+  return `console ${name} from ${client} refused: ${name} is accepted only from this machine's own screen`;
+}
 
 /** The part of the control loop a command reaches. */
 export interface CommandTarget {
@@ -29,26 +41,27 @@ export function protocolOf(choice: ProtocolChoice): Protocol | string {
 /** Applies one console command to the loop; every refusal is logged with its reason and changes nothing. */
 export function applyConsoleCommand(target: CommandTarget, command: ConsoleCommand, origin: ClientOrigin, client: string, logger: Logger): void {
   const who = { client, origin, command: command.type };
+  const refusal = kioskOnlyRefusal(command.type, origin, client);
+  if (refusal !== null) {
+    logger.warn(who, refusal);
+    return;
+  }
   switch (command.type) {
     case 'start': {
-      if (origin !== 'loopback') {
-        logger.warn(who, `console start from ${client} refused: start is accepted only from this machine's own screen`);
-        return;
-      }
       const protocol = protocolOf(command.protocol);
       if (typeof protocol === 'string') {
         logger.warn(who, `console start from ${client} refused: ${protocol}`);
         return;
       }
-      const refusal = target.setProtocol(protocol);
+      const notApplied = target.setProtocol(protocol);
       // Under way, the press still reaches the step, which refuses or ignores a start itself. A
       // protocol refused as invalid, or because cycles have begun at this site with another one,
       // presses nothing: a start with the old protocol is not what the operator confirmed.
-      if (refusal !== null && refusal.kind !== 'under-way') {
-        logger.warn(who, `console start from ${client} refused: ${refusal.reason}`);
+      if (notApplied !== null && notApplied.kind !== 'under-way') {
+        logger.warn(who, `console start from ${client} refused: ${notApplied.reason}`);
         return;
       }
-      if (refusal !== null) logger.warn(who, `console protocol from ${client} not applied: ${refusal.reason}`);
+      if (notApplied !== null) logger.warn(who, `console protocol from ${client} not applied: ${notApplied.reason}`);
       else logger.info({ ...who, protocol }, `console start from ${client}: ${protocol.cycles} x ${protocol.freezeS} s freeze / ${protocol.thawS} s thaw`);
       target.consolePress('start');
       return;

@@ -1,11 +1,12 @@
 // The console worker (issue 9): a thread of its own that hosts the page's server, so nothing the
 // server does (parsing, clients, garbage) runs on the control loop's thread. It receives snapshots
 // from the loop (src/console/link.ts), hands each to the server and acknowledges it (the ack is the
-// loop's credit and the worker's heartbeat), and forwards client commands to the loop. A start
-// from anywhere but this machine is refused here already; the loop refuses it again.
+// loop's credit and the worker's heartbeat), and forwards client commands to the loop. A start or
+// an audio pause from anywhere but this machine is refused here already; the loop refuses it again.
 import { parentPort, workerData } from 'node:worker_threads';
 import { z } from 'zod';
 import { createLogger } from '../../kernel/log.js';
+import { kioskOnlyRefusal } from './commands.js';
 import type { FromConsole, ToConsole } from './protocol.js';
 import { startConsoleServer } from './server/index.js';
 import type { ConsoleServer, LogLevel } from './server/index.js';
@@ -60,8 +61,9 @@ async function main(): Promise<void> {
       dataDir: data.dataDir,
       log,
       onCommand: (command, origin, client) => {
-        if (command.type === 'start' && origin !== 'loopback') {
-          log('warn', `console start from ${client} refused: start is accepted only from this machine's own screen`, { client });
+        const refusal = kioskOnlyRefusal(command.type, origin, client);
+        if (refusal !== null) {
+          log('warn', refusal, { client });
           return;
         }
         post({ kind: 'command', command, origin, client: client.slice(0, MAX_CLIENT_NAME) });
