@@ -81,10 +81,12 @@ describe('latched visual signals', () => {
     expect(d.state.alarms).toEqual([]);
   });
 
-  it('do not latch where the settings leave that priority unlatched (the default for low)', () => {
+  it('do not latch where the settings leave that priority unlatched (the default for low): the lamp goes out once the owed pulse has played', () => {
     const { stopMs, d } = stopRun(withProtocol(DEFAULT_SETTINGS, SHORT_PROTOCOL), null);
-    expect(at(d, stopMs).outputs.lamps.low).toBe(true);
-    expect(d.steps.filter((r) => r.nowMs > stopMs && r.outputs.lamps.low)).toEqual([]);
+    const owedUntilMs = stopMs + minimumSoundMs('low');
+    const lit = d.steps.filter((r) => r.nowMs >= stopMs && r.outputs.lamps.low).map((r) => r.nowMs);
+    expect(lit).toEqual(d.steps.filter((r) => r.nowMs >= stopMs && r.nowMs < owedUntilMs).map((r) => r.nowMs));
+    expect(lit.length).toBeGreaterThan(1);
   });
 
   it('are shown as latched, with the triggering value, until reset', () => {

@@ -40,8 +40,10 @@ export function minimumSoundMs(priority: AlarmPriority): number {
  * plays) and nothing silences it; `acknowledged` after an acknowledge; `paused` during an audio
  * pause; `off` once nothing more is owed. */
 export type AudibleSignalState = 'on' | 'off' | 'acknowledged' | 'paused';
-/** State of a condition's visual signal: `on` while present, `latched` after an unacknowledged
- * end when its priority latches (settings alarms.latching), `off` otherwise. */
+/** State of a condition's visual signal: `on` while present and, once ended, while any of its
+ * sound is still owed (minimumSoundMs from its start: an alarm that sounds always shows, whatever
+ * alarms.latching says); `latched` after an unacknowledged end when its priority latches (settings
+ * alarms.latching); `off` otherwise. */
 export type VisualSignalState = 'on' | 'off' | 'latched';
 
 export function audibleState(alarm: AlarmEntry, priority: AlarmPriority, nowMs: number, paused: boolean): AudibleSignalState {
@@ -51,13 +53,18 @@ export function audibleState(alarm: AlarmEntry, priority: AlarmPriority, nowMs: 
   return paused ? 'paused' : 'on';
 }
 
-export function visualState(alarm: AlarmEntry): VisualSignalState {
+export function visualState(alarm: AlarmEntry, priority: AlarmPriority, nowMs: number): VisualSignalState {
   if (alarm.endMs === null) return 'on';
-  return alarm.latched ? 'latched' : 'off';
+  if (alarm.latched) return 'latched';
+  return nowMs < alarm.startMs + minimumSoundMs(priority) ? 'on' : 'off';
 }
 
-function flashing(nowMs: number, periodMs: number): boolean {
-  return nowMs % periodMs < periodMs * FLASH_DUTY;
+/** A flashing lamp's phase counts from `sinceMs` (the start of the oldest condition it shows), so
+ * it lights at once for a new condition, never in its dark half. The same phase before `sinceMs`
+ * (a clock stepped back): the remainder is taken into [0, periodMs). */
+function flashing(nowMs: number, sinceMs: number, periodMs: number): boolean {
+  const phaseMs = (((nowMs - sinceMs) % periodMs) + periodMs) % periodMs;
+  return phaseMs < periodMs * FLASH_DUTY;
 }
 
 function burstSounding(nowMs: number, startMs: number, priority: AlarmPriority): boolean {
@@ -101,8 +108,9 @@ export function alarmSignals(
   priorityOf: (id: InterlockId) => AlarmPriority,
   audio: AudioContext = QUIET,
 ): AlarmSignals {
-  let high = false;
-  let medium = false;
+  // Start of the oldest condition each lamp shows; +Infinity: the lamp is dark.
+  let highSinceMs = Number.POSITIVE_INFINITY;
+  let mediumSinceMs = Number.POSITIVE_INFINITY;
   let low = false;
   let buzzer = false;
   let alarmAudible = false;
@@ -110,9 +118,9 @@ export function alarmSignals(
   const burstFromMs = audio.audioResumedMs ?? Number.NEGATIVE_INFINITY;
   for (const alarm of alarms) {
     const priority = priorityOf(alarm.id);
-    if (visualState(alarm) !== 'off') {
-      if (priority === 'high') high = true;
-      else if (priority === 'medium') medium = true;
+    if (visualState(alarm, priority, nowMs) !== 'off') {
+      if (priority === 'high') highSinceMs = Math.min(highSinceMs, alarm.startMs);
+      else if (priority === 'medium') mediumSinceMs = Math.min(mediumSinceMs, alarm.startMs);
       else low = true;
     }
     if (audibleState(alarm, priority, nowMs, paused) !== 'on') continue;
@@ -123,8 +131,8 @@ export function alarmSignals(
   const infoTone = !alarmAudible && !paused && info !== null && nowMs >= info.startMs && nowMs - info.startMs < INFO_TONE_MS;
   return {
     lamps: {
-      high: high && flashing(nowMs, HIGH_FLASH_PERIOD_MS),
-      medium: medium && flashing(nowMs, MEDIUM_FLASH_PERIOD_MS),
+      high: highSinceMs !== Number.POSITIVE_INFINITY && flashing(nowMs, highSinceMs, HIGH_FLASH_PERIOD_MS),
+      medium: mediumSinceMs !== Number.POSITIVE_INFINITY && flashing(nowMs, mediumSinceMs, MEDIUM_FLASH_PERIOD_MS),
       low,
     },
     buzzer: buzzer || infoTone,

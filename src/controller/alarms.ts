@@ -68,7 +68,7 @@ export function alarmView(state: ControllerState, settings: Settings, nowMs: num
       hint: row.hint,
       acknowledged: alarm.silenced,
       latched: alarm.latched,
-      visual: visualState(alarm),
+      visual: visualState(alarm, row.priority, nowMs),
       audible: audibleState(alarm, row.priority, nowMs, paused),
     };
   });
