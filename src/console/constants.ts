@@ -10,3 +10,8 @@ export const TREND_SAMPLES = 1_200;
 
 /** The loop publishes at least this often (issue 9: at least 10 a second). */
 export const SNAPSHOT_PERIOD_MS = 100;
+
+/** The page's staleness limit: five missed publishes, well inside issue 9's 1 s and well above a
+ * busy tab's jitter. A page that has had no new snapshot for this long says CONNECTION LOST; a
+ * `full` snapshot whose age at the server (its `ageMs`) is over this proves nothing live. */
+export const STALE_AFTER_MS = 5 * SNAPSHOT_PERIOD_MS;

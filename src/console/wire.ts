@@ -33,7 +33,12 @@ export interface Trend {
 
 export type ServerMessage =
   | { readonly kind: 'access'; readonly access: Access }
-  | { readonly kind: 'full'; readonly snapshot: Snapshot; readonly trend: Trend }
+  /** The last snapshot and the trend, on connect (and at a server's first publish). `server`
+   * names this server's life (new at every start: the loop's seq carries on across a worker
+   * restart, but the page must not compare across servers); `ageMs` is how long ago the server
+   * received this snapshot from the loop: over STALE_AFTER_MS, it is old (a loop gone silent)
+   * and proves nothing about the loop being live. */
+  | { readonly kind: 'full'; readonly snapshot: Snapshot; readonly trend: Trend; readonly server: string; readonly ageMs: number }
   /** Changed top-level fields only; `seq` and `atMs` always (they change at every publish). */
   | { readonly kind: 'changes'; readonly changes: Partial<Snapshot>; readonly point: readonly [number, number | null] }
   | { readonly kind: 'accepted'; readonly command: ConsoleCommandType }

@@ -3,6 +3,11 @@
 // from the loop (src/console/link.ts), hands each to the server and acknowledges it (the ack is the
 // loop's credit and the worker's heartbeat), and forwards client commands to the loop. A start or
 // an audio pause from anywhere but this machine is refused here already; the loop refuses it again.
+//
+// Nothing a client does may end this thread (the loop would see CONSOLE_LOST and stop a freeze):
+// the server guards every handler a client can reach (server/index.ts). The loop's own messages
+// are not guarded: a fault of the server there is a fault of the console side, and ending the
+// thread hands it to the loop's fail-safe (CONSOLE_LOST, restart).
 import { parentPort, workerData } from 'node:worker_threads';
 import { z } from 'zod';
 import { createLogger } from '../../kernel/log.js';

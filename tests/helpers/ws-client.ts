@@ -11,8 +11,13 @@ export interface TestClient {
   close(): Promise<void>;
 }
 
-export function connect(url: string, options: { path?: string; headers?: Record<string, string> } = {}): Promise<TestClient> {
-  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}${(options.path ?? 'ws').replace(/^\//, '')}`, { headers: options.headers ?? {} });
+/** `localAddress`: the loopback address to connect from (any of 127.0.0.0/8), to be another
+ * client machine for the server's per-address limits while the traffic stays on loopback. */
+export function connect(url: string, options: { path?: string; headers?: Record<string, string>; localAddress?: string } = {}): Promise<TestClient> {
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}${(options.path ?? 'ws').replace(/^\//, '')}`, {
+    headers: options.headers ?? {},
+    ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
+  });
   const messages: ServerMessage[] = [];
   let read = 0;
   const waiters: (() => void)[] = [];

@@ -6,6 +6,11 @@
 // The socket, Moonraker style (shared/domain.md section 10): on connect the client's access, the
 // full snapshot and the tip trend; then at every publish (SNAPSHOT_PERIOD_MS, 10 a second) the
 // changed top-level fields. Each message is serialised once and sent to every client.
+//
+// Nothing a client sends may end the worker's thread (that stops a freeze: CONSOLE_LOST): every
+// handler a client can reach (a request, an upgrade, a message, a socket's error or close) runs
+// under a guard that logs what it threw and answers 500 or closes that one connection.
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -17,6 +22,7 @@ import type { ClientOrigin, ConsoleCommand, Snapshot } from '../protocol.js';
 import type { ServerMessage } from '../wire.js';
 import { loadAssets } from './assets.js';
 import { checkHost, checkOrigin, classifyAddress } from './origin.js';
+import { AddressRates } from './rate.js';
 import { ClientSession } from './session.js';
 import { readOrCreateToken, tokensEqual } from './token.js';
 import { TrendRing } from './trend.js';
@@ -31,8 +37,18 @@ export const HARD_MAX_PAYLOAD_BYTES = 64 * MAX_CLIENT_MESSAGE_BYTES;
 /** A client this far behind (a stalled tab, a slow link) is dropped rather than buffered for: it
  * reconnects and gets a full snapshot. About 10 s of changes. */
 export const MAX_CLIENT_BUFFERED_BYTES = 4 * 1024 * 1024;
-/** Bounds the clients one server serves (a kiosk, a few watchers, a benchmark's 20). */
-export const MAX_CLIENTS = 64;
+/** Clients on this machine (loopback): the kiosk, a reloaded kiosk page whose old socket has not
+ * closed yet, local tools and a benchmark's 20 would not all fit in 16, but the kiosk does, and
+ * remote clients never take these slots: a loopback client is refused only by other loopback
+ * clients. */
+export const MAX_LOOPBACK_CLIENTS = 16;
+/** Clients from other machines, all together (read-only watchers, a remote operator with the
+ * token): a few screens in a treatment room, with room to spare. */
+export const MAX_REMOTE_CLIENTS = 32;
+/** Connections from one remote address: a few tabs of one watcher, not a flood from one machine. */
+export const MAX_CLIENTS_PER_REMOTE_ADDRESS = 4;
+/** Every client one server serves at most. */
+export const MAX_CLIENTS = MAX_LOOPBACK_CLIENTS + MAX_REMOTE_CLIENTS;
 
 export type LogLevel = 'info' | 'warn' | 'error';
 type Log = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => void;
@@ -45,6 +61,8 @@ export interface ConsoleServerOptions {
   onCommand: (command: ConsoleCommand, origin: ClientOrigin, client: string) => void;
   /** Test seam: the address class of a client (default classifyAddress). */
   classify?: (remoteAddress: string | undefined) => ClientOrigin;
+  /** Test seam: a monotonic clock in ms (default performance.now). */
+  nowMs?: () => number;
 }
 
 export interface ConsoleServer {
@@ -73,7 +91,28 @@ function refuseHttp(res: ServerResponse, status: number, reason: string): void {
 }
 
 function refuseUpgrade(socket: Duplex, status: string, reason: string): void {
+  if (socket.destroyed || !socket.writable) return;
   socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${reason}\n`);
+}
+
+/** The path of a request target, or null when it is not one (`//[` is an invalid URL). */
+function pathOf(target: string | undefined): URL | null {
+  try {
+    return new URL(target ?? '/', 'http://console');
+  } catch {
+    return null;
+  }
+}
+
+/** One key per client machine: an IPv4-mapped IPv6 address is its IPv4 address. */
+function addressKey(remoteAddress: string | undefined): string {
+  if (remoteAddress === undefined) return 'unknown';
+  const address = remoteAddress.toLowerCase();
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice('::ffff:'.length) : address;
+}
+
+function messageOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).slice(0, 200);
 }
 
 /** Only this server's own files and its own socket: no inline script, no framing by others. */
@@ -87,18 +126,47 @@ const SECURITY_HEADERS = {
 export async function startConsoleServer(options: ConsoleServerOptions): Promise<ConsoleServer> {
   const { log, onCommand } = options;
   const classify = options.classify ?? classifyAddress;
+  const nowMs = options.nowMs ?? (() => performance.now());
   readOrCreateToken(options.dataDir);
   const currentToken = (): string => readOrCreateToken(options.dataDir);
   const assets = loadAssets();
   if (assets.size === 0) log('warn', 'console: the page is not built (dist/console-page/ is empty): run npm run build');
 
+  /** This server's life, in every `full`: a page compares seq only within one server's life. */
+  const serverId = randomUUID();
   const previousFields = new Map<string, string>();
-  let last: Snapshot | null = null;
+  let last: { snapshot: Snapshot; receivedMs: number } | null = null;
   const trend = new TrendRing();
-  const clients = new Map<WebSocket, ClientSession>();
+  const clients = new Map<WebSocket, { session: ClientSession; address: string }>();
+  const rates = new AddressRates();
+  const count = { loopback: 0, remote: 0 };
+  const remotePerAddress = new Map<string, number>();
   let clientCount = 0;
 
-  const http = createServer((req, res) => {
+  /** Runs a handler a client can reach; what it throws is logged and handed to `recover`. */
+  function guarded(what: string, handler: () => void, recover: () => void): void {
+    try {
+      handler();
+    } catch (error) {
+      log('error', `console: ${what} failed`, { error: messageOf(error) });
+      try {
+        recover();
+      } catch (again) {
+        log('error', `console: ${what}: recovery failed`, { error: messageOf(again) });
+      }
+    }
+  }
+
+  /** Why a client of this class and address may not connect now; null when it may. */
+  function slotProblem(origin: ClientOrigin, address: string): string | null {
+    if (origin === 'loopback') return count.loopback >= MAX_LOOPBACK_CLIENTS ? `too many clients on this machine (${MAX_LOOPBACK_CLIENTS})` : null;
+    if (count.remote >= MAX_REMOTE_CLIENTS) return `too many clients from other machines (${MAX_REMOTE_CLIENTS})`;
+    if ((remotePerAddress.get(address) ?? 0) >= MAX_CLIENTS_PER_REMOTE_ADDRESS) return `too many clients from ${address.slice(0, 60)} (${MAX_CLIENTS_PER_REMOTE_ADDRESS})`;
+    if (!rates.hasRoomFor(address, nowMs())) return 'too many client addresses at once';
+    return null;
+  }
+
+  function serveHttp(req: IncomingMessage, res: ServerResponse): void {
     const hostProblem = checkHost(req.headers.host);
     if (hostProblem !== null) {
       refuseHttp(res, 403, hostProblem);
@@ -108,56 +176,148 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
       refuseHttp(res, 405, `${req.method ?? '?'}: only GET`);
       return;
     }
-    const path = new URL(req.url ?? '/', 'http://console').pathname;
-    const asset = assets.get(path);
+    const url = pathOf(req.url);
+    if (url === null) {
+      refuseHttp(res, 400, `not a request target: ${(req.url ?? '').slice(0, 80)}`);
+      return;
+    }
+    const asset = assets.get(url.pathname);
     if (asset === undefined) {
       refuseHttp(res, assets.size === 0 ? 503 : 404, assets.size === 0 ? 'console page not built: run npm run build' : 'not found');
       return;
     }
     res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': asset.contentType, 'Content-Length': asset.body.length });
     res.end(req.method === 'HEAD' ? undefined : asset.body);
+  }
+
+  const http = createServer((req, res) => {
+    guarded(
+      'a page request',
+      () => {
+        serveHttp(req, res);
+      },
+      () => {
+        if (res.headersSent) res.destroy();
+        else refuseHttp(res, 500, 'internal error (logged)');
+      },
+    );
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD_BYTES });
 
-  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://console');
+  function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, onSocketError: (error: Error) => void): void {
+    const url = pathOf(req.url);
+    if (url === null) {
+      log('warn', 'console: refused a connection', { address: req.socket.remoteAddress, reason: 'not a request target' });
+      refuseUpgrade(socket, '400 Bad Request', `not a request target: ${(req.url ?? '').slice(0, 80)}`);
+      return;
+    }
     const problem =
       url.pathname !== SOCKET_PATH ? `no socket at ${url.pathname.slice(0, 80)}` : (checkHost(req.headers.host) ?? checkOrigin(req.headers.origin, req.headers.host));
-    if (problem !== null || clients.size >= MAX_CLIENTS) {
-      const reason = problem ?? `too many clients (${MAX_CLIENTS})`;
-      log('warn', 'console: refused a connection', { address: req.socket.remoteAddress, reason });
+    const origin = classify(req.socket.remoteAddress);
+    const address = addressKey(req.socket.remoteAddress);
+    const full = problem === null ? slotProblem(origin, address) : null;
+    if (problem !== null || full !== null) {
+      const reason = problem ?? full ?? '';
+      log('warn', 'console: refused a connection', { address: req.socket.remoteAddress, origin, reason });
       refuseUpgrade(socket, problem === null ? '503 Service Unavailable' : '403 Forbidden', reason);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      accept(ws, req, url.searchParams.get('token'));
-    });
-  });
-
-  function accept(ws: WebSocket, req: IncomingMessage, queryToken: string | null): void {
-    const origin = classify(req.socket.remoteAddress);
-    clientCount++;
-    const id = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? 0}#${clientCount}`.slice(0, 80);
-    const hasToken = queryToken !== null && tokensEqual(queryToken, currentToken());
-    const session = new ClientSession(id, origin, hasToken, performance.now(), currentToken);
-    clients.set(ws, session);
-    log('info', 'console: client connected', { client: id, origin, token: hasToken });
-    send(ws, { kind: 'access', access: session.access() });
-    if (last !== null) send(ws, { kind: 'full', snapshot: last, trend: trend.columns() });
-    ws.on('message', (data: Buffer, isBinary: boolean) => {
-      onMessage(ws, session, data, isBinary);
-    });
-    ws.on('close', () => {
-      clients.delete(ws);
-      log('info', 'console: client disconnected', { client: id });
-    });
-    ws.on('error', (error) => {
-      log('warn', 'console: client socket error', { client: id, error: error.message });
+      // ws listens for the socket's errors from here on.
+      socket.off('error', onSocketError);
+      guarded(
+        'a new client',
+        () => {
+          accept(ws, req, origin, address, url.searchParams.get('token'));
+        },
+        () => {
+          ws.terminate();
+        },
+      );
     });
   }
 
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node's http stops listening for this socket's errors once it is handed over: without a
+    // listener, a reset during the handshake would throw and end the thread.
+    const onSocketError = (error: Error): void => {
+      log('warn', 'console: connection error before the socket opened', { address: req.socket.remoteAddress, error: messageOf(error) });
+    };
+    socket.on('error', onSocketError);
+    guarded(
+      'a socket upgrade',
+      () => {
+        upgrade(req, socket, head, onSocketError);
+      },
+      () => {
+        refuseUpgrade(socket, '500 Internal Server Error', 'internal error (logged)');
+        socket.destroy();
+      },
+    );
+  });
+
+  function accept(ws: WebSocket, req: IncomingMessage, origin: ClientOrigin, address: string, queryToken: string | null): void {
+    // Two handshakes may have passed slotProblem together: the count is taken here.
+    const problem = slotProblem(origin, address);
+    const bucket = problem === null ? rates.attach(address, nowMs(), origin === 'loopback') : null;
+    if (bucket === null) {
+      log('warn', 'console: refused a connection', { address: req.socket.remoteAddress, origin, reason: problem ?? 'too many client addresses at once' });
+      ws.close(1013, (problem ?? 'too many client addresses at once').slice(0, 120));
+      return;
+    }
+    count[origin]++;
+    if (origin === 'remote') remotePerAddress.set(address, (remotePerAddress.get(address) ?? 0) + 1);
+    clientCount++;
+    const id = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? 0}#${clientCount}`.slice(0, 80);
+    const hasToken = queryToken !== null && tokensEqual(queryToken, currentToken());
+    const session = new ClientSession(id, origin, hasToken, bucket, currentToken);
+    clients.set(ws, { session, address });
+    const onClose = (): void => {
+      if (!clients.delete(ws)) return;
+      count[origin]--;
+      rates.release(address);
+      if (origin === 'remote') {
+        const left = (remotePerAddress.get(address) ?? 1) - 1;
+        if (left > 0) remotePerAddress.set(address, left);
+        else remotePerAddress.delete(address);
+      }
+      log('info', 'console: client disconnected', { client: id });
+    };
+    ws.on('close', () => {
+      guarded('a client closing', onClose, () => undefined);
+    });
+    ws.on('error', (error) => {
+      guarded(
+        'a client socket error',
+        () => {
+          log('warn', 'console: client socket error', { client: id, error: messageOf(error) });
+        },
+        () => undefined,
+      );
+    });
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      guarded(
+        'a client message',
+        () => {
+          onMessage(ws, session, data, isBinary);
+        },
+        () => {
+          ws.terminate();
+        },
+      );
+    });
+    log('info', 'console: client connected', { client: id, origin, token: hasToken });
+    send(ws, { kind: 'access', access: session.access() });
+    if (last !== null) send(ws, fullMessage(last.snapshot, nowMs() - last.receivedMs));
+  }
+
+  /** The full snapshot, stamped with this server's life and the snapshot's age here. */
+  function fullMessage(snapshot: Snapshot, ageMs: number): ServerMessage {
+    return { kind: 'full', snapshot, trend: trend.columns(), server: serverId, ageMs: Math.max(0, Math.round(ageMs)) };
+  }
+
   function onMessage(ws: WebSocket, session: ClientSession, data: Buffer, isBinary: boolean): void {
-    const verdict = session.judge(data, isBinary, performance.now());
+    const verdict = session.judge(data, isBinary, nowMs());
     switch (verdict.kind) {
       case 'refused':
         log('warn', 'console: refused a message', { client: session.id, origin: session.origin, command: verdict.command, reason: verdict.reason });
@@ -174,7 +334,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
         } catch (error) {
           // The loop side could not take it (its channel closed or full): the client must not
           // believe it was sent. The socket and the server go on.
-          const reason = `not delivered to the controller: ${error instanceof Error ? error.message : String(error)}`.slice(0, 200);
+          const reason = `not delivered to the controller: ${messageOf(error)}`.slice(0, 200);
           log('error', 'console: command not delivered', { client: session.id, command: verdict.command.type, reason });
           send(ws, { kind: 'refused', command: verdict.command.type, reason });
           return;
@@ -185,14 +345,23 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   }
 
   function broadcast(text: string): void {
-    for (const [ws, session] of clients) {
+    for (const [ws, { session }] of clients) {
       if (ws.readyState !== ws.OPEN) continue;
       if (ws.bufferedAmount > MAX_CLIENT_BUFFERED_BYTES) {
         log('warn', 'console: dropped a client that fell behind', { client: session.id, bufferedBytes: ws.bufferedAmount });
         ws.terminate();
         continue;
       }
-      ws.send(text);
+      // One client's socket must not keep the snapshot from the others.
+      guarded(
+        'a send to a client',
+        () => {
+          ws.send(text);
+        },
+        () => {
+          ws.terminate();
+        },
+      );
     }
   }
 
@@ -200,8 +369,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     trend.push(snapshot.atMs, snapshot.tipC);
     const changes = changedFields(previousFields, snapshot);
     const message: ServerMessage =
-      last === null ? { kind: 'full', snapshot, trend: trend.columns() } : { kind: 'changes', changes, point: [snapshot.atMs, snapshot.tipC] };
-    last = snapshot;
+      last === null ? fullMessage(snapshot, 0) : { kind: 'changes', changes, point: [snapshot.atMs, snapshot.tipC] };
+    last = { snapshot, receivedMs: nowMs() };
     if (clients.size > 0) broadcast(JSON.stringify(message));
   }
 

@@ -1,10 +1,17 @@
-// Per-client rate limit: a token bucket. A page sends a command when the operator presses a
-// button (a few a second at most); a client that floods the socket is refused, not queued.
+// Rate limit: a token bucket per client address. A page sends a command when the operator presses
+// a button (a few a second at most); a client that floods the socket is refused, not queued.
+// The bucket belongs to the address, not to the connection: every connection from one address
+// shares it, so closing the socket and opening another does not buy a fresh burst.
 
-/** Burst a client may send at once: a hurried operator pressing acknowledge and stop together. */
+/** Burst an address may send at once: a hurried operator pressing acknowledge and stop together. */
 export const RATE_BURST_MESSAGES = 10;
 /** Sustained rate, messages per second: far above a hand on a touchscreen (about 5 a second). */
 export const RATE_MESSAGES_PER_S = 5;
+/** Addresses whose buckets are kept at most. An address's bucket is dropped once it has no
+ * connection and has refilled (a fresh bucket is the same), RATE_BURST_MESSAGES /
+ * RATE_MESSAGES_PER_S = 2 s after its last message; the live ones are bounded by the client caps
+ * (src/console/server/index.ts), so this leaves room for many recently closed ones. */
+export const MAX_RATE_ADDRESSES = 256;
 
 export class TokenBucket {
   private tokens: number;
@@ -21,11 +28,67 @@ export class TokenBucket {
 
   /** Takes one token; false when the client is over its rate. */
   take(nowMs: number): boolean {
-    const elapsedMs = Math.max(0, nowMs - this.lastMs);
-    this.lastMs = nowMs;
-    this.tokens = Math.min(this.burst, this.tokens + (elapsedMs * this.perS) / 1000);
+    this.refill(nowMs);
     if (this.tokens < 1) return false;
     this.tokens -= 1;
     return true;
+  }
+
+  /** Whether the bucket has refilled to its burst (then it is the same as a new one). */
+  isFull(nowMs: number): boolean {
+    this.refill(nowMs);
+    return this.tokens >= this.burst;
+  }
+
+  private refill(nowMs: number): void {
+    const elapsedMs = Math.max(0, nowMs - this.lastMs);
+    this.lastMs = Math.max(this.lastMs, nowMs);
+    this.tokens = Math.min(this.burst, this.tokens + (elapsedMs * this.perS) / 1000);
+  }
+}
+
+/** The buckets of the addresses seen lately, bounded: see MAX_RATE_ADDRESSES. */
+export class AddressRates {
+  private readonly entries = new Map<string, { readonly bucket: TokenBucket; connections: number }>();
+
+  constructor(private readonly maxAddresses: number = MAX_RATE_ADDRESSES) {}
+
+  /** Addresses with a bucket now (for tests and logs). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Whether a connection from `address` would get a bucket: it has one already, or there is
+   * room once the idle, refilled buckets are dropped. */
+  hasRoomFor(address: string, nowMs: number): boolean {
+    if (this.entries.has(address)) return true;
+    this.prune(nowMs);
+    return this.entries.size < this.maxAddresses;
+  }
+
+  /** The bucket shared by `address`'s connections, counting this one; null when the table is full
+   * of addresses still limited, unless `always` (the kiosk's own loopback: never refused for
+   * room, and its addresses are this machine's). Call release() when the connection closes. */
+  attach(address: string, nowMs: number, always = false): TokenBucket | null {
+    let entry = this.entries.get(address);
+    if (entry === undefined) {
+      if (!always && !this.hasRoomFor(address, nowMs)) return null;
+      entry = { bucket: new TokenBucket(nowMs), connections: 0 };
+      this.entries.set(address, entry);
+    }
+    entry.connections++;
+    return entry.bucket;
+  }
+
+  /** One connection of `address` closed; its bucket stays until it has refilled. */
+  release(address: string): void {
+    const entry = this.entries.get(address);
+    if (entry !== undefined) entry.connections = Math.max(0, entry.connections - 1);
+  }
+
+  private prune(nowMs: number): void {
+    for (const [address, entry] of this.entries) {
+      if (entry.connections === 0 && entry.bucket.isFull(nowMs)) this.entries.delete(address);
+    }
   }
 }

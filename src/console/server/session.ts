@@ -1,12 +1,14 @@
 // One console client: what it may do, and the judgement of every message it sends. A message is
-// counted against the client's rate, measured, parsed, validated (ClientMessageSchema) and
-// checked against the client's access before anything is forwarded; a refusal goes back to the
-// client with its reason and to the log, and forwards nothing.
+// counted against its address's rate (a bucket shared by that address's connections: rate.ts),
+// measured, parsed, validated (ClientMessageSchema) and checked against the client's access
+// before anything is forwarded; a refusal goes back to the client with its reason and to the log,
+// and forwards nothing.
 import { MAX_CLIENT_MESSAGE_BYTES } from '../protocol.js';
 import type { ClientOrigin, ConsoleCommand } from '../protocol.js';
 import { ClientMessageSchema } from '../wire.js';
 import type { Access } from '../wire.js';
-import { RATE_MESSAGES_PER_S, TokenBucket } from './rate.js';
+import { RATE_MESSAGES_PER_S } from './rate.js';
+import type { TokenBucket } from './rate.js';
 import { tokensEqual } from './token.js';
 
 export const READ_ONLY_REASON = 'read-only: a client from another machine needs the console token (cryo token) to send commands';
@@ -31,18 +33,17 @@ function claimedType(value: unknown): string | null {
 }
 
 export class ClientSession {
-  private readonly bucket: TokenBucket;
   private hasToken: boolean;
 
   constructor(
     readonly id: string,
     readonly origin: ClientOrigin,
     hasToken: boolean,
-    nowMs: number,
+    /** The rate of this client's address, shared with its other connections (AddressRates). */
+    private readonly bucket: TokenBucket,
     /** The current token, read when needed (a rotation takes effect for the next client). */
     private readonly currentToken: () => string,
   ) {
-    this.bucket = new TokenBucket(nowMs);
     this.hasToken = hasToken;
   }
 
