@@ -233,7 +233,7 @@ describe('the console page', () => {
     const before = await text(page, '#audio-pause');
     await page.waitForTimeout(1_200);
     expect(await text(page, '#audio-pause')).not.toBe(before);
-    expect(await text(page, '.alarm')).toContain('(acknowledged)');
+    expect(await text(page, '.alarm')).toContain('(silenced)');
     await page.context().close();
   });
 
