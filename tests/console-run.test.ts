@@ -10,6 +10,8 @@ import WebSocket from 'ws';
 import { parseListen } from '../src/cli/listen.js';
 import { EXIT_INTERRUPTED } from '../src/cli/errors.js';
 import type { Snapshot } from '../src/console/protocol.js';
+import { SOCKET_PATH } from '../src/console/server/index.js';
+import type { ServerMessage } from '../src/console/wire.js';
 import { cryo } from './helpers/cli.js';
 import { tempDirForFile } from './helpers/temp.js';
 
@@ -41,9 +43,15 @@ describe('cryo run serves the console from its worker', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     try {
       const url = await waitFor('the console URL', () => /console page at (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1]);
+      // The wire (src/console/wire.ts): a full snapshot on connect, then changes; rebuilt here.
       const snapshots: Snapshot[] = [];
-      const ws = new WebSocket(url.replace('http:', 'ws:'));
-      ws.on('message', (data: Buffer) => snapshots.push(JSON.parse(data.toString()) as Snapshot));
+      const ws = new WebSocket(new URL(SOCKET_PATH, url).href.replace('http:', 'ws:'));
+      ws.on('message', (data: Buffer) => {
+        const m = JSON.parse(data.toString()) as ServerMessage;
+        if (m.kind === 'full') snapshots.push(m.snapshot);
+        const last = snapshots.at(-1);
+        if (m.kind === 'changes' && last !== undefined) snapshots.push({ ...last, ...m.changes });
+      });
       await waitFor('20 snapshots', () => (snapshots.length >= 20 ? true : undefined));
       const first = snapshots[0]!;
       const twentieth = snapshots[19]!;
