@@ -13,6 +13,8 @@ export const BUILT_CLI = 'dist/src/cli/main.js';
 const TAIL_LINES = 25;
 const TAIL_LINE_CHARS = 400;
 const POLL_MS = 10;
+/** A console given SIGTERM puts its outputs in the safe state and exits; past this it is killed. */
+const STOP_GRACE_MS = 10_000;
 
 export interface CryoExit {
   readonly code: number | null;
@@ -35,7 +37,7 @@ export interface CryoProcess {
   listening(port: number, timeoutMs: number): Promise<void>;
   /** Resolves at the process's exit, or fails after `timeoutMs` naming `what`. */
   exitWithin(what: string, timeoutMs: number): Promise<CryoExit>;
-  /** SIGTERM unless it has exited already; resolves at its exit. */
+  /** SIGTERM (SIGKILL after a grace period) unless it has exited already; resolves at its exit. */
   stop(): Promise<CryoExit>;
 }
 
@@ -106,9 +108,17 @@ export function spawnCryo(args: readonly string[], env: NodeJS.ProcessEnv): Cryo
         clearTimeout(timer);
       });
     },
-    stop(): Promise<CryoExit> {
-      if (done === null) child.kill('SIGTERM');
-      return exited;
+    async stop(): Promise<CryoExit> {
+      if (done !== null) return done;
+      // A test that failed while the process was stopped (SIGSTOP) must not wait on it forever.
+      child.kill('SIGCONT');
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(killer);
+      }
     },
   };
 }
