@@ -1,14 +1,11 @@
 // The console page in a real browser (issue 9, section 4): Debian's chromium driven headless by
 // playwright-core, against the console server run in this process with a scripted snapshot
-// stream (tests/helpers/fake-console.ts). One browser serves every test in this file.
-// Screenshots for docs/console.md (docs/img/console-*.png) are written when missing, or all of
-// them with UPDATE_SCREENSHOTS=1 (they change with timing: not rewritten at every run).
+// stream (tests/helpers/fake-console.ts). One browser serves every test in this file. The same
+// page against the real `cryo run`, and the docs/console.md screenshots, are in console-e2e.test.ts.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_EXECUTABLE } from '../hil/prerequisites.js';
+import { CONNECTION_LOST_WITHIN_MS, HIGH_HZ, HIGH_RED, MEDIUM_DUTY, MEDIUM_HZ, SAFE_GREEN, launchChromium, openConsolePage } from './helpers/browser.js';
 import { SAMPLE_ALARM_OPACITY, START_FROM_PAGE, computedStyleOf, offOffsetOf } from './helpers/browser-probes.js';
 import type { ComputedStyleProbe } from './helpers/browser-probes.js';
 import { AUDIO_PAUSE_MAX_MS, alarm, idleSnapshot, startFakeConsole } from './helpers/fake-console.js';
@@ -16,20 +13,13 @@ import type { FakeConsole } from './helpers/fake-console.js';
 import { tempDirMaker } from './helpers/temp.js';
 
 const newDataDir = tempDirMaker('console-page-');
-const VIEWPORT = { width: 800, height: 480 };
-/** issue 9: "connection lost" within 1 s of the server going away. */
-const CONNECTION_LOST_WITHIN_MS = 1_000;
-/** IEC 60601-1-8 visual signal ranges (shared/domain.md section 6). */
-const HIGH_HZ = [1.4, 2.8] as const;
-const MEDIUM_HZ = [0.4, 0.8] as const;
-const MEDIUM_DUTY = [0.2, 0.6] as const;
 
 let browser: Browser;
 let consoles: FakeConsole[] = [];
 
 beforeAll(async () => {
   execFileSync(process.execPath, ['scripts/build-page.mjs'], { stdio: 'pipe' });
-  browser = await chromium.launch({ executablePath: CHROMIUM_EXECUTABLE, headless: true, args: ['--no-sandbox'] });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
@@ -47,19 +37,7 @@ async function fake(options: Parameters<typeof startFakeConsole>[1] = {}): Promi
   return f;
 }
 
-async function open(f: FakeConsole): Promise<Page> {
-  const context = await browser.newContext({ viewport: VIEWPORT });
-  const page = await context.newPage();
-  await page.goto(f.server.url);
-  await page.locator('#link', { hasText: 'LIVE' }).waitFor();
-  return page;
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  const path = `docs/img/console-${name}.png`;
-  // Animations stopped: an alarm is shown lit, not caught in its dark half.
-  if (process.env.UPDATE_SCREENSHOTS === '1' || !existsSync(path)) await page.screenshot({ path, animations: 'disabled' });
-}
+const open = (f: FakeConsole): Promise<Page> => openConsolePage(browser, f.server.url);
 
 const text = (page: Page, selector: string) => page.locator(selector).innerText();
 const computed = (page: Page, selector: string) => page.evaluate<ComputedStyleProbe>(computedStyleOf(selector));
@@ -88,7 +66,6 @@ describe('the console page', () => {
     expect(await text(page, '#return')).toBe('1.0 bar a');
     expect(await text(page, '#withdrawal')).toBe('SAFE TO WITHDRAW');
     expect(await page.locator('#start').isEnabled()).toBe(true);
-    await screenshot(page, 'idle');
     await page.context().close();
   });
 
@@ -163,8 +140,6 @@ describe('the console page', () => {
     const first = Number.parseFloat(await text(page, '#tip'));
     await page.waitForTimeout(300);
     expect(Number.parseFloat(await text(page, '#tip'))).toBeLessThan(first);
-    await page.waitForTimeout(1_500);
-    await screenshot(page, 'freezing');
     await page.click('#stop');
     await expect.poll(() => f.commands.map((c) => c.command.type)).toEqual(['stop']);
     await page.context().close();
@@ -193,7 +168,7 @@ describe('the console page', () => {
     expect(h.name).toBe('alarm-high');
     expect(1 / h.durationS).toBeGreaterThanOrEqual(HIGH_HZ[0]);
     expect(1 / h.durationS).toBeLessThanOrEqual(HIGH_HZ[1]);
-    expect(h.background).toBe('rgb(229, 57, 53)');
+    expect(h.background).toBe(HIGH_RED);
     const m = await style('.alarm[data-priority="medium"]');
     expect(m.name).toBe('alarm-medium');
     expect(1 / m.durationS).toBeGreaterThanOrEqual(MEDIUM_HZ[0]);
@@ -214,7 +189,6 @@ describe('the console page', () => {
     expect(Math.min(...seen.high)).toBeLessThan(0.5);
     expect(Math.min(...seen.low)).toBe(1);
     expect(await high.innerText()).toContain('RETURN_BLOCKED: return 2.9 bar a');
-    await screenshot(page, 'alarm-high');
     await page.context().close();
   });
 
@@ -242,8 +216,7 @@ describe('the console page', () => {
     f.script(() => ({ ...idleSnapshot({ phase: 'Complete', cycle: 2, tipC: 12.4 }), withdrawal: { safe: true, text: 'SAFE TO WITHDRAW' } }));
     const page = await open(f);
     await page.locator('#phase', { hasText: 'COMPLETE' }).waitFor();
-    expect((await computed(page, '#withdrawal')).background).toBe('rgb(46, 125, 50)');
-    await screenshot(page, 'safe-to-withdraw');
+    expect((await computed(page, '#withdrawal')).background).toBe(SAFE_GREEN);
     await page.context().close();
   });
 

@@ -43,16 +43,14 @@ describe('cryo run serves the console from its worker', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     try {
       const url = await waitFor('the console URL', () => /console page at (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1]);
+      // The wire (src/console/wire.ts): a full snapshot on connect, then changes; rebuilt here.
       const snapshots: Snapshot[] = [];
-      const ws = new WebSocket(`${url.replace('http:', 'ws:')}${SOCKET_PATH}`);
-      // The page's own protocol (src/console/wire.ts): the full snapshot, then the changed fields.
-      let current: Snapshot | null = null;
+      const ws = new WebSocket(new URL(SOCKET_PATH, url).href.replace('http:', 'ws:'));
       ws.on('message', (data: Buffer) => {
         const m = JSON.parse(data.toString()) as ServerMessage;
-        if (m.kind === 'full') current = m.snapshot;
-        else if (m.kind === 'changes' && current !== null) current = { ...current, ...m.changes };
-        else return;
-        snapshots.push(current);
+        if (m.kind === 'full') snapshots.push(m.snapshot);
+        const last = snapshots.at(-1);
+        if (m.kind === 'changes' && last !== undefined) snapshots.push({ ...last, ...m.changes });
       });
       await waitFor('20 snapshots', () => (snapshots.length >= 20 ? true : undefined));
       const first = snapshots[0]!;

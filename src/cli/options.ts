@@ -1,6 +1,8 @@
 // Parsing and validation of command-line values shared by several verbs. Every error names the
 // option and the value, and says what would be accepted.
 import type { Command, Option } from 'commander';
+import type { FaultSpec } from '../../hil/faults.js';
+import { FaultSpecError, parseFaultSpec } from '../../hil/faults.js';
 import { InputFileError } from '../../kernel/json-input.js';
 import { BoardError } from '../board.js';
 import type { Protocol, Settings } from '../controller/settings.js';
@@ -61,6 +63,22 @@ export function refuseRepeatedOptions(command: Command): void {
     });
   }
   for (const sub of command.commands) refuseRepeatedOptions(sub);
+}
+
+/** Commander's accumulator for a repeatable option (`--fault a --fault b`). */
+export const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** `--fault KIND@S[:DUR_S]` values (hil/faults.ts syntax), each parsed once; a bad one is a
+ * usage error naming the option and the part that is wrong. */
+export function parseFaultFlags(texts: readonly string[]): FaultSpec[] {
+  return texts.map((text) => {
+    try {
+      return parseFaultSpec(text);
+    } catch (err) {
+      if (err instanceof FaultSpecError) throw new UsageError(`--fault: ${err.message}`);
+      throw err;
+    }
+  });
 }
 
 export interface ProtocolFlags {

@@ -18,7 +18,8 @@ import type { Logger } from '../../kernel/log.js';
 import { PreloadedCalibration, StoreCalibrationProvider, withFittedProbeId } from '../runtime/calibration-provider.js';
 import { MonotonicClock } from '../../kernel/clock.js';
 import { boardKind, openBoardSession, waitForConnection, waitForFreshReadings } from '../runtime/board-session.js';
-import type { BoardSession } from '../runtime/board-session.js';
+import type { BoardSession, SessionKind } from '../runtime/board-session.js';
+import type { FaultKind, FaultSpec } from '../../hil/faults.js';
 import { installFailsafe } from '../runtime/failsafe.js';
 import { ControlLoop } from '../runtime/loop.js';
 import { RealTimeScheduler, VirtualScheduler } from '../../kernel/scheduler/index.js';
@@ -26,7 +27,7 @@ import { KEY_HELP, formatStatus } from '../ui/status.js';
 import { isIgnorable, keyAction } from '../ui/keys.js';
 import { VERSION } from '../version.js';
 import { ConsoleError, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNAVAILABLE, UsageError } from './errors.js';
-import { asUsageError, parseInteger, settingsFromFlags } from './options.js';
+import { asUsageError, collect, parseFaultFlags, parseInteger, settingsFromFlags } from './options.js';
 import { launchRigProcess } from './rig.js';
 import { DEFAULT_LISTEN, parseListen } from './listen.js';
 import type { ListenAddress } from './listen.js';
@@ -43,6 +44,8 @@ const STATUS_PLAIN_MS = 5_000;
 /** An unusable calibration record is read again this often, outside the ticks: a probe calibrated
  * while the console waits in Fault is then seen before the operator's acknowledge. */
 const CALIBRATION_RETRY_MS = 2_000;
+/** The fault kind `cryo simulate`'s runner executes by skipping ticks; the console does not. */
+const UNSUPPORTED_RUN_FAULT: FaultKind = 'loop-stall';
 
 export interface RunFlags extends ProtocolFlags {
   board: string;
@@ -54,6 +57,8 @@ export interface RunFlags extends ProtocolFlags {
   listen?: string;
   /** false with --no-web. */
   web?: boolean;
+  /** `--fault KIND@S[:DUR_S]`, repeatable; simulated boards only. */
+  fault?: string[];
 }
 
 export interface ConsoleIo {
@@ -129,6 +134,7 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo, options: RunOpt
   if (flags.autoStart === true && kind === 'hardware') throw new UsageError(`--auto-start: refused on ${flags.board}: it drives real hardware`);
   if (flags.json === true && flags.exitWhenDone !== true) throw new UsageError('--json: only with --exit-when-done');
   if (flags.web === false && flags.listen !== undefined) throw new UsageError('--listen: not with --no-web');
+  const faults = runFaults(flags, kind);
   const listen = flags.web === false ? null : parseListen(flags.listen ?? DEFAULT_LISTEN);
 
   const status = new StatusLine(io.stdout);
@@ -137,7 +143,7 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo, options: RunOpt
   // An emulated rig board: a rig process is started when none runs (it outlives this console).
   const rigBoard = board.backend === 'hardware' && board.rig !== null ? board : null;
   try {
-    session = await openBoardSession(board, speed, rigBoard === null ? {} : { launchRig: () => { launchRigProcess(flags.board, rigBoard); } });
+    session = await openBoardSession(board, speed, rigBoard === null ? { faults } : { launchRig: () => { launchRigProcess(flags.board, rigBoard); } });
   } catch (err) {
     if (err instanceof PlantParamsError) throw new UsageError(`${flags.board}: ${err.message}`);
     if (rigBoard !== null) throw new ConsoleError(`${flags.board}: ${(err as Error).message}`, EXIT_UNAVAILABLE);
@@ -183,6 +189,19 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo, options: RunOpt
     failsafe.dispose();
     await session.close();
   }
+}
+
+/** `--fault` on a simulated board. Refused elsewhere: a fault that is not injected must not look
+ * as if it were. `loop-stall` is refused too: `cryo simulate`'s runner stalls its own loop, and
+ * this console's loop is not stalled on request. */
+function runFaults(flags: RunFlags, kind: SessionKind): FaultSpec[] {
+  const texts = flags.fault ?? [];
+  if (texts.length === 0) return [];
+  if (kind !== 'sim') throw new UsageError(`--fault: accepted only for simulated boards (${flags.board} is ${kind})`);
+  const faults = parseFaultFlags(texts);
+  const stall = faults.find((f) => f.kind === UNSUPPORTED_RUN_FAULT);
+  if (stall !== undefined) throw new UsageError(`--fault: '${UNSUPPORTED_RUN_FAULT}' is injected only by cryo simulate (cryo run does not stall its own loop)`);
+  return faults;
 }
 
 /** The probe's calibration, read before the loop starts; the loop reads it again between ticks
@@ -438,6 +457,12 @@ export function registerRun(program: Command, io: ConsoleIo, setResult: (code: n
     .option('--json', 'with --exit-when-done: print the treatment summary as one JSON object')
     .option('--listen <host:port>', `where the console page is served (default ${DEFAULT_LISTEN}; another host than loopback serves the network)`)
     .option('--no-web', 'serve no console page (the terminal status line and keys only)')
+    .option(
+      '--fault <kind@s[:dur]>',
+      'simulated boards only: inject a fault S seconds after the board opens (real seconds at speed 1, simulated seconds at --speed N), e.g. return-blocked@20 or tc-open@30:5 (repeatable)',
+      collect,
+      [],
+    )
     .action(async (flags: RunFlags) => {
       const result = await runConsole(flags, io);
       setResult(result.interrupted ? EXIT_INTERRUPTED : EXIT_OK);

@@ -1,13 +1,11 @@
 // `cryo simulate`: one whole treatment on the simulated board in virtual time, printed as JSON.
 import type { Command } from 'commander';
-import type { FaultSpec } from '../../hil/faults.js';
-import { FaultSpecError, parseFaultSpec } from '../../hil/faults.js';
 import { PlantParamsError, resolvePlantParams } from '../../hil/plant/index.js';
 import { simulateTreatment } from '../sim/runner.js';
 import type { SimulationSummary } from '../sim/runner.js';
 import { MonotonicClock } from '../../kernel/clock.js';
 import { UsageError } from './errors.js';
-import { parseInteger, parseNumber, settingsFromFlags } from './options.js';
+import { collect, parseFaultFlags, parseInteger, parseNumber, settingsFromFlags } from './options.js';
 import type { ProtocolFlags } from './options.js';
 
 interface SimulateFlags extends ProtocolFlags {
@@ -26,14 +24,7 @@ export interface CliIo {
 export function runSimulate(flags: SimulateFlags, io: CliIo): SimulationSummary {
   const settings = settingsFromFlags(flags);
   const seed = parseInteger('--seed', flags.seed, 0, 0xffffffff);
-  const faults: FaultSpec[] = flags.fault.map((text) => {
-    try {
-      return parseFaultSpec(text);
-    } catch (err) {
-      if (err instanceof FaultSpecError) throw new UsageError(`--fault: ${err.message}`);
-      throw err;
-    }
-  });
+  const faults = parseFaultFlags(flags.fault);
   const plant = flags.cylinderTempC === undefined ? {} : { cylinderTempC: parseNumber('--cylinder-temp-c', flags.cylinderTempC, true) };
   try {
     resolvePlantParams(plant);
@@ -64,8 +55,6 @@ export function formatSummary(s: SimulationSummary): string {
   lines.push(`  ${s.simulatedS} s simulated in ${s.wallMs} ms`);
   return `${lines.join('\n')}\n`;
 }
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function registerSimulate(program: Command, io: CliIo, setResult: (code: number) => void): void {
   program

@@ -7,6 +7,7 @@
 import type { Hal } from '../../hal/contract.js';
 import type { HardwareHal } from '../../hal/composite.js';
 import type { HardwareBoard } from '../../hal/hardware-board.js';
+import type { FaultSpec } from '../../hil/faults.js';
 import { DEFAULT_PLANT_PARAMS } from '../../hil/plant/index.js';
 import type { RigButton } from '../../hil/rig/buttons.js';
 import { connectRig } from '../../hil/rig/launch.js';
@@ -36,7 +37,8 @@ export type OperatorButton = 'start' | 'stop' | 'acknowledge' | 'audioPause' | '
 export interface BoardSession {
   readonly kind: SessionKind;
   readonly hal: Hal;
-  /** The control loop's clock: the real clock, or a virtual one paced by it (`--speed`). */
+  /** The control loop's clock: the real clock, or a virtual one paced by it (`--speed`). On a
+   * simulated board it reads 0 when the session opens (injected faults are timed on it). */
   readonly clock: Clock;
   readonly virtualClock: VirtualClock | null;
   /** Control ticks of simulated time per real tick (`--speed`); 1 except on simulated boards. */
@@ -63,6 +65,16 @@ export interface BoardSession {
 export interface BoardSessionOptions {
   /** Starts a rig process for an emulated board when none runs (`cryo run` passes it). */
   readonly launchRig?: () => void;
+  /**
+   * Faults the simulated board injects (`cryo run --fault`); refused on any other board. Their
+   * times are on the session's clock, which starts at 0 when the session opens: real seconds at
+   * speed 1 (start-up and the probe's auto-calibration included), simulated seconds at speed N.
+   */
+  readonly faults?: readonly FaultSpec[];
+}
+
+export class BoardSessionError extends Error {
+  override name = 'BoardSessionError';
 }
 
 /** Which opener a board takes: a hardware board with a `rig` section is served by `cryo rig`. */
@@ -88,14 +100,19 @@ const OPENERS: { readonly [K in SessionKind]: Opener<K> } = {
 
 export async function openBoardSession(board: Board, speed: number, options: BoardSessionOptions = {}): Promise<BoardSession> {
   if (board.backend === 'sim') return OPENERS.sim(board, speed, options);
+  // A fault list on real hardware would be silently ignored: the operator would believe a fault
+  // was being exercised that never happens.
+  if ((options.faults?.length ?? 0) > 0) throw new BoardSessionError(`${board.name}: injected faults exist only on a simulated board`);
   return OPENERS[boardKind(board) === 'emulated' ? 'emulated' : 'hardware'](board, speed, options);
 }
 
-function openSim(board: SimBoard, speed: number): Promise<BoardSession> {
+function openSim(board: SimBoard, speed: number, options: BoardSessionOptions): Promise<BoardSession> {
+  // Both clocks read 0 now, when the session opens: the virtual one starts there, the monotonic
+  // one has its origin at construction. Injected fault times count from this instant.
   const virtualClock = speed === 1 ? null : new VirtualClock(0);
   const latched = virtualClock === null ? new LatchedClock(new MonotonicClock()) : null;
   const clock = virtualClock ?? latched ?? new MonotonicClock();
-  const hal = new SimHal({ clock, seed: board.seed, plant: board.plant });
+  const hal = new SimHal({ clock, seed: board.seed, plant: board.plant, ...(options.faults === undefined ? {} : { faults: options.faults }) });
   return Promise.resolve({
     ...(latched === null ? {} : { latchTick: () => latched.latch() }),
     kind: 'sim',

@@ -55,3 +55,16 @@ export const START_FROM_PAGE = `new Promise((resolve) => {
     }
   };
 })`;
+
+/** () => opacities of the first element matching `selector`, sampled every 20 ms for 1.2 s. */
+export const sampleOpacityOf = (selector: string): string => `new Promise((resolve) => {
+  const el = document.querySelector(${JSON.stringify(selector)});
+  const out = [];
+  const started = performance.now();
+  const sample = () => {
+    out.push(Number.parseFloat(getComputedStyle(el).opacity));
+    if (performance.now() - started < 1200) setTimeout(sample, 20);
+    else resolve(out);
+  };
+  sample();
+})`;

@@ -14,7 +14,8 @@ export function formatClock(seconds: number): string {
 }
 
 export function formatCycle(s: Pick<Snapshot, 'cycle' | 'protocol' | 'phase'>): string {
-  return s.phase === 'Freezing' || s.phase === 'Thawing' ? `cycle ${s.cycle}/${s.protocol.cycles}` : `${s.protocol.cycles} cycles`;
+  if (s.phase === 'Freezing' || s.phase === 'Thawing') return `cycle ${s.cycle}/${s.protocol.cycles}`;
+  return `${s.protocol.cycles} ${s.protocol.cycles === 1 ? 'cycle' : 'cycles'}`;
 }
 
 export function formatTimeLeft(secondsLeft: number | null): string {
