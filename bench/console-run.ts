@@ -20,10 +20,15 @@ const RUN_TIMEOUT_MS = 120_000;
 const KILL_GRACE_MS = 5_000;
 const KB_PER_MB = 1024;
 
-/** The bench's children; every exit path of the bench ends them (ChildSet.install). */
+/** The bench's children and temp directories; every exit path of the bench ends the children
+ * and removes the directories (ChildSet.install: also on Ctrl-C, which skips finally blocks). */
 export class ChildSet {
   readonly #children = new Set<ChildProcess>();
-  readonly #onExit = (): void => { this.killAll('SIGKILL'); };
+  readonly #dirs = new Set<string>();
+  readonly #onExit = (): void => {
+    this.killAll('SIGKILL');
+    for (const dir of this.#dirs) rmSync(dir, { recursive: true, force: true });
+  };
   readonly #onSignal = (): void => {
     this.killAll('SIGTERM');
     process.exit(130);
@@ -36,7 +41,7 @@ export class ChildSet {
   }
 
   dispose(): void {
-    this.killAll('SIGKILL');
+    this.#onExit();
     process.off('exit', this.#onExit);
     process.off('SIGINT', this.#onSignal);
     process.off('SIGTERM', this.#onSignal);
@@ -46,6 +51,19 @@ export class ChildSet {
     this.#children.add(child);
     child.once('exit', () => this.#children.delete(child));
     return child;
+  }
+
+  /** A temp directory of the bench's, removed now or on the bench's exit. */
+  tempDir(): { path: string; remove: () => void } {
+    const path = mkdtempSync(join(tmpdir(), 'cryo-bench-console-'));
+    this.#dirs.add(path);
+    return {
+      path,
+      remove: () => {
+        rmSync(path, { recursive: true, force: true });
+        this.#dirs.delete(path);
+      },
+    };
   }
 
   killAll(signal: NodeJS.Signals): void {
@@ -151,12 +169,12 @@ function startHog(children: ChildSet): ChildProcess {
 
 /** Runs `cryo run` once as `spec` says and returns its figures. */
 export async function runVariant(spec: VariantSpec, ctx: RunContext): Promise<VariantFigures> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'cryo-bench-console-'));
+  const dataDir = ctx.children.tempDir();
   const hog = spec.hog ? startHog(ctx.children) : null;
   try {
     const preload = spec.load === null ? [] : ['--import', join(ctx.distDir, 'bench', 'console-load.js')];
     const args = [...preload, join(ctx.distDir, 'src', 'cli', 'main.js'), 'run', '--board', join(ctx.distDir, '..', 'boards', 'sim.json'), '--auto-start', ...ctx.protocol, ...spec.flags];
-    const env: NodeJS.ProcessEnv = { ...process.env, CRYO_DATA_DIR: dataDir };
+    const env: NodeJS.ProcessEnv = { ...process.env, CRYO_DATA_DIR: dataDir.path };
     if (spec.load !== null) env.CRYO_BENCH_LOAD = spec.load;
     else delete env.CRYO_BENCH_LOAD;
     const startedMs = performance.now();
@@ -164,7 +182,7 @@ export async function runVariant(spec: VariantSpec, ctx: RunContext): Promise<Va
     return await watchRun(spec, ctx, cryo, startedMs, hog);
   } finally {
     ctx.children.killAll('SIGKILL');
-    rmSync(dataDir, { recursive: true, force: true });
+    dataDir.remove();
   }
 }
 
