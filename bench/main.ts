@@ -1,39 +1,74 @@
-// `npm run bench [-- --json]`: loop timing (scheduler against setInterval, same run) and
-// simulation throughput. Figures are machine-dependent: compare the ratios, not the raw numbers.
+// `npm run bench [-- --json] [-- --only NAME]`: loop timing (scheduler against setInterval, same
+// run), simulation throughput, serial decoding, the emulated Uno, and the console (the real
+// `cryo run` with its page under load, against the same load on the loop's thread: bench/console.ts,
+// about 3 minutes). `--only console` (or loop, sim, serial, uno) runs one of them. Figures are
+// machine-dependent: compare the ratios, not the raw numbers.
+import { benchConsole, consoleText } from './console.js';
+import type { ConsoleBench } from './console.js';
 import { benchLoop } from './loop.js';
 import { benchSerial } from './serial.js';
 import { benchInvariantCost, benchSim } from './sim.js';
 import { benchUno } from './uno.js';
 
 const LOOP = { rateHz: 50, durationMs: 10_000, lateThresholdMs: 5 } as const;
+const NAMES = ['loop', 'sim', 'serial', 'uno', 'console'] as const;
+type BenchName = (typeof NAMES)[number];
+
+function onlyFromArgs(argv: readonly string[]): BenchName | null {
+  const at = argv.indexOf('--only');
+  if (at < 0) return null;
+  const name = argv[at + 1];
+  const known = NAMES.find((n) => n === name);
+  if (known === undefined) throw new RangeError(`bench: --only "${name ?? ''}": expected one of ${NAMES.join(', ')}`);
+  return known;
+}
 
 const json = process.argv.includes('--json');
+const only = onlyFromArgs(process.argv);
+const wanted = (name: BenchName): boolean => only === null || only === name;
+const lines: string[] = [];
+const result: Record<string, unknown> = {};
+
 // The loop first, on a fresh heap: the other benchmarks allocate, and their garbage collection
 // would land in the loop's measurement.
-const loop = await benchLoop(LOOP);
-const sim = benchSim();
-const invariantCheck = benchInvariantCost();
-const serial = benchSerial();
-const emulatedUno = await benchUno();
-const p99Ratio = loop.scheduler.p99Ms > 0 ? loop.setInterval.p99Ms / loop.scheduler.p99Ms : Number.POSITIVE_INFINITY;
-const result = { loop: { ...loop, rateHz: LOOP.rateHz, durationMs: LOOP.durationMs, setIntervalP99OverSchedulerP99: Number(p99Ratio.toFixed(1)) }, sim, invariantCheck, serial, emulatedUno };
-if (json) {
-  process.stdout.write(`${JSON.stringify(result)}\n`);
-} else {
+if (wanted('loop')) {
+  const loop = await benchLoop(LOOP);
+  const p99Ratio = loop.scheduler.p99Ms > 0 ? loop.setInterval.p99Ms / loop.scheduler.p99Ms : Number.POSITIVE_INFINITY;
+  result.loop = { ...loop, rateHz: LOOP.rateHz, durationMs: LOOP.durationMs, setIntervalP99OverSchedulerP99: Number(p99Ratio.toFixed(1)) };
   const f = (x: { p50Ms: number; p99Ms: number; maxMs: number; late: number }): string =>
     `p50 ${x.p50Ms.toFixed(3)} ms, p99 ${x.p99Ms.toFixed(3)} ms, max ${x.maxMs.toFixed(3)} ms, late ${x.late}`;
-  process.stdout.write(
-    [
-      `loop ${LOOP.rateHz} Hz for ${LOOP.durationMs / 1000} s:`,
-      `  scheduler   ${f(loop.scheduler)}`,
-      `  setInterval ${f(loop.setInterval)}`,
-      `  setInterval p99 / scheduler p99 = ${p99Ratio.toFixed(1)}x`,
-      `sim standard preset: ${sim.simulatedS} s simulated in ${sim.wallMs} ms (median of ${sim.runs}): ${sim.speedup}x real time`,
-      `  end-of-step invariant check: ${invariantCheck.checkedSpeedup}x with, ${invariantCheck.uncheckedSpeedup}x without (wall time ${invariantCheck.wallRatio}x median, ${invariantCheck.wallRatioBest}x fastest, of ${invariantCheck.runs} runs each)`,
-      `  the step alone, replaying ${invariantCheck.steps} recorded steps: ${invariantCheck.stepRatio}x the time with the check`,
-      `serial: ${serial.linesPerS} lines/s through framer + decoder; bare newline split ${serial.baselineLinesPerS} lines/s (${serial.costRatio}x the time)`,
-      `emulated Uno: ${emulatedUno.emulatedSecondsPerWallSecond} emulated s per wall s (${emulatedUno.emulatedS} s in ${emulatedUno.wallMs} ms)`,
-      '',
-    ].join('\n'),
+  lines.push(
+    `loop ${LOOP.rateHz} Hz for ${LOOP.durationMs / 1000} s:`,
+    `  scheduler   ${f(loop.scheduler)}`,
+    `  setInterval ${f(loop.setInterval)}`,
+    `  setInterval p99 / scheduler p99 = ${p99Ratio.toFixed(1)}x`,
   );
 }
+if (wanted('sim')) {
+  const sim = benchSim();
+  const invariantCheck = benchInvariantCost();
+  result.sim = sim;
+  result.invariantCheck = invariantCheck;
+  lines.push(
+    `sim standard preset: ${sim.simulatedS} s simulated in ${sim.wallMs} ms (median of ${sim.runs}): ${sim.speedup}x real time`,
+    `  end-of-step invariant check: ${invariantCheck.checkedSpeedup}x with, ${invariantCheck.uncheckedSpeedup}x without (wall time ${invariantCheck.wallRatio}x median, ${invariantCheck.wallRatioBest}x fastest, of ${invariantCheck.runs} runs each)`,
+    `  the step alone, replaying ${invariantCheck.steps} recorded steps: ${invariantCheck.stepRatio}x the time with the check`,
+  );
+}
+if (wanted('serial')) {
+  const serial = benchSerial();
+  result.serial = serial;
+  lines.push(`serial: ${serial.linesPerS} lines/s through framer + decoder; bare newline split ${serial.baselineLinesPerS} lines/s (${serial.costRatio}x the time)`);
+}
+if (wanted('uno')) {
+  const emulatedUno = await benchUno();
+  result.emulatedUno = emulatedUno;
+  lines.push(`emulated Uno: ${emulatedUno.emulatedSecondsPerWallSecond} emulated s per wall s (${emulatedUno.emulatedS} s in ${emulatedUno.wallMs} ms)`);
+}
+// Last: it spawns processes of its own and loads the machine (a hog, 20 clients).
+if (wanted('console')) {
+  const consoleBench: ConsoleBench = await benchConsole();
+  result.console = consoleBench;
+  lines.push(...consoleText(consoleBench));
+}
+process.stdout.write(json ? `${JSON.stringify(result)}\n` : `${lines.join('\n')}\n`);
