@@ -27,7 +27,7 @@ class FakeWebSocket {
   }
 }
 
-const ACCESS: ServerMessage = { kind: 'access', access: { origin: 'loopback', canCommand: true, canStart: true, reason: null } };
+const ACCESS: ServerMessage = { kind: 'access', access: { origin: 'loopback', canCommand: true, canStart: true, canAudioPause: true, reason: null } };
 const EMPTY_TREND = { atMs: [], tipC: [] };
 
 function changes(seq: number): ServerMessage {

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_CLIENT_MESSAGE_BYTES, SNAPSHOT_PERIOD_MS, TREND_SAMPLES } from '../src/console/protocol.js';
 import { checkHost, checkOrigin, classifyAddress } from '../src/console/server/origin.js';
 import { RATE_BURST_MESSAGES } from '../src/console/server/rate.js';
-import { READ_ONLY_REASON, START_REASON } from '../src/console/server/session.js';
+import { READ_ONLY_REASON, KIOSK_ONLY_REASON } from '../src/console/server/session.js';
 import { startConsoleServer } from '../src/console/server/index.js';
 import { readOrCreateToken } from '../src/console/server/token.js';
 import { alarm, idleSnapshot, startFakeConsole } from './helpers/fake-console.js';
@@ -94,7 +94,7 @@ describe('the socket', () => {
     f.script((s) => ({ ...s, tipC: (s.tipC ?? 0) - 1 }));
     await new Promise((r) => setTimeout(r, 3 * SNAPSHOT_PERIOD_MS));
     const c = await client(f);
-    expect((await c.next('access')).access).toEqual({ origin: 'loopback', canCommand: true, canStart: true, reason: null });
+    expect((await c.next('access')).access).toEqual({ origin: 'loopback', canCommand: true, canStart: true, canAudioPause: true, reason: null });
     const full = await c.next('full');
     expect(full.snapshot.phase).toBe('Idle');
     expect(full.trend.atMs.length).toBeGreaterThanOrEqual(3);
@@ -171,7 +171,7 @@ describe('remote clients', () => {
   it('are read-only without the token: every command refused, nothing forwarded', async () => {
     const f = await fake({ classify: remote });
     const c = await client(f);
-    expect((await c.next('access')).access).toEqual({ origin: 'remote', canCommand: false, canStart: false, reason: READ_ONLY_REASON });
+    expect((await c.next('access')).access).toEqual({ origin: 'remote', canCommand: false, canStart: false, canAudioPause: false, reason: READ_ONLY_REASON });
     await c.next('full');
     for (const type of ['stop', 'acknowledge', 'audio-pause']) {
       c.send({ type });
@@ -182,21 +182,22 @@ describe('remote clients', () => {
     expect(f.commands).toEqual([]);
   });
 
-  it('with the token in the URL may stop, acknowledge and pause audio, but not start', async () => {
+  it('with the token in the URL may stop and acknowledge, but neither start nor pause audio (kiosk only)', async () => {
     const f = await fake({ classify: remote });
     const token = readOrCreateToken(f.dataDir);
     const c = await client(f, { path: `/ws?token=${token}` });
-    expect((await c.next('access')).access).toMatchObject({ canCommand: true, canStart: false, reason: START_REASON });
+    expect((await c.next('access')).access).toMatchObject({ canCommand: true, canStart: false, canAudioPause: false, reason: KIOSK_ONLY_REASON });
     c.send({ type: 'start', protocol: { preset: 'standard' } });
-    expect((await c.next('refused')).reason).toBe(START_REASON);
-    for (const type of ['stop', 'acknowledge', 'audio-pause'] as const) {
+    expect((await c.next('refused')).reason).toBe(KIOSK_ONLY_REASON);
+    c.send({ type: 'audio-pause' });
+    expect(await c.next('refused')).toMatchObject({ command: 'audio-pause', reason: KIOSK_ONLY_REASON });
+    for (const type of ['stop', 'acknowledge'] as const) {
       c.send({ type });
       expect((await c.next('accepted')).command).toBe(type);
     }
     expect(f.commands.map((r) => [r.command.type, r.origin])).toEqual([
       ['stop', 'remote'],
       ['acknowledge', 'remote'],
-      ['audio-pause', 'remote'],
     ]);
   });
 

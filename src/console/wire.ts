@@ -17,10 +17,12 @@ export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 /** What this client may do, and why not when it may not. */
 export interface Access {
   readonly origin: ClientOrigin;
-  /** stop, acknowledge, audio-pause. */
+  /** stop, acknowledge. */
   readonly canCommand: boolean;
-  /** start: only the kiosk (loopback). */
+  /** start: only the kiosk (loopback), even with the token (KIOSK_ONLY_COMMANDS). */
   readonly canStart: boolean;
+  /** audio pause: only the kiosk (loopback), even with the token (KIOSK_ONLY_COMMANDS). */
+  readonly canAudioPause: boolean;
   /** Why the controls are limited, for the page to say; null when it may do everything. */
   readonly reason: string | null;
 }

@@ -43,7 +43,7 @@ function updateControls(): void {
   controls.start.disabled = !(canCommand && access?.canStart === true && snapshot !== null);
   controls.stop.disabled = !canCommand;
   controls.acknowledge.disabled = !canCommand;
-  controls.pause.disabled = !canCommand;
+  controls.pause.disabled = !(canCommand && access?.canAudioPause === true);
   const accessEl = byId('access');
   const reason = access?.reason ?? null;
   accessEl.hidden = reason === null;

@@ -12,12 +12,12 @@ import type { TokenBucket } from './rate.js';
 import { tokensEqual } from './token.js';
 
 export const READ_ONLY_REASON = 'read-only: a client from another machine needs the console token (cryo token) to send commands';
-export const START_REASON = 'start is accepted only from the console itself (loopback), even with the token';
+export const KIOSK_ONLY_REASON = 'start and audio pause are accepted only from the console itself (loopback), even with the token';
 
 export function accessOf(origin: ClientOrigin, hasToken: boolean): Access {
-  if (origin === 'loopback') return { origin, canCommand: true, canStart: true, reason: null };
-  if (hasToken) return { origin, canCommand: true, canStart: false, reason: START_REASON };
-  return { origin, canCommand: false, canStart: false, reason: READ_ONLY_REASON };
+  if (origin === 'loopback') return { origin, canCommand: true, canStart: true, canAudioPause: true, reason: null };
+  if (hasToken) return { origin, canCommand: true, canStart: false, canAudioPause: false, reason: KIOSK_ONLY_REASON };
+  return { origin, canCommand: false, canStart: false, canAudioPause: false, reason: READ_ONLY_REASON };
 }
 
 export type Verdict =
@@ -82,7 +82,8 @@ export class ClientSession {
     }
     const access = this.access();
     if (!access.canCommand) return { kind: 'refused', command: message.type, reason: READ_ONLY_REASON };
-    if (message.type === 'start' && !access.canStart) return { kind: 'refused', command: message.type, reason: START_REASON };
+    if (message.type === 'start' && !access.canStart) return { kind: 'refused', command: message.type, reason: KIOSK_ONLY_REASON };
+    if (message.type === 'audio-pause' && !access.canAudioPause) return { kind: 'refused', command: message.type, reason: KIOSK_ONLY_REASON };
     return { kind: 'forward', command: message };
   }
 }
