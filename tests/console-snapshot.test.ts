@@ -5,6 +5,7 @@ import { alarmView } from '../src/controller/alarms.js';
 import { DEFAULT_SETTINGS, withProtocol } from '../src/controller/settings.js';
 import type { ControllerEvent } from '../src/controller/types.js';
 import { NormalPatient, SHORT_PROTOCOL, drive, inPhase, normalUntil } from './helpers/readings.js';
+import { TRIP_SCENARIOS } from './helpers/trip-scenarios.js';
 
 const SETTINGS = withProtocol(DEFAULT_SETTINGS, SHORT_PROTOCOL);
 const TIMING = { p50Ms: 0.1, p99Ms: 0.4, p999Ms: 2, maxMs: 3, late: 0, ticks: 500 };
@@ -34,6 +35,21 @@ describe('buildSnapshot', () => {
     const s = buildSnapshot({ seq: 1, nowMs: last.nowMs, board: 'sim', state: d.state, settings: SETTINGS, readings: last.readings, outputs: last.outputs, loop: HEALTH, events: [] });
     expect(s.tipC).toBeNull();
     expect(s.tipFault).toBe("channel 0: fault bit 'open'");
+  });
+
+  it('shows no tip temperature while the controller distrusts the reading (SENSOR_STUCK), though the channel reads a plausible value', () => {
+    const d = TRIP_SCENARIOS.SENSOR_STUCK.run();
+    const tripAt = d.steps.findIndex((st) => st.state.tipDistrust !== null);
+    expect(tripAt).toBeGreaterThan(0);
+    const before = d.steps[tripAt - 1]!;
+    const shown = buildSnapshot({ seq: 1, nowMs: before.nowMs, board: 'sim', state: before.state, settings: SETTINGS, readings: before.readings, outputs: before.outputs, loop: HEALTH, events: [] });
+    expect(shown.tipC).toBe(before.readings.tips[0]!.tipC);
+    const last = d.steps.at(-1)!;
+    expect(last.readings.tips[0]!.fault).toBeNull();
+    const s = buildSnapshot({ seq: 2, nowMs: last.nowMs, board: 'sim', state: last.state, settings: SETTINGS, readings: last.readings, outputs: last.outputs, loop: HEALTH, events: [] });
+    expect(s.tipC).toBeNull();
+    expect(s.tipFault).toBe(`reading not trusted: ${last.state.tipDistrust!.reason}`);
+    expect(s.tipFault).toMatch(/SENSOR_STUCK|stuck/i);
   });
 
   // A board whose link has gone quiet keeps returning its last samples, stamped when they were

@@ -93,7 +93,8 @@ export interface Snapshot {
   readonly secondsLeft: number | null;
   /** Control channel, calibrated; null when it has no usable reading. */
   readonly tipC: number | null;
-  /** Why tipC is null: the channel's fault, or its sample too old to show as live. */
+  /** Why tipC is null: the channel's fault, its sample too old to show as live, or the controller
+   * distrusting the reading since a tip-validity trip (state.tipDistrust, until the next start). */
   readonly tipFault: string | null;
   /** Null when not measured, not a number, or the sample is older than tip.staleMs. */
   readonly supplyBarGauge: number | null;

@@ -50,7 +50,15 @@ export function buildSnapshot(i: SnapshotInput): Snapshot {
   const { nowMs, state, settings, readings } = i;
   const staleMs = settings.tip.staleMs;
   const tip = readings?.tips[0];
-  const problem = tip === undefined ? 'no thermocouple channel' : (tipProblem(tip, 0, settings) ?? sampleAgeProblem('tip channel 0', nowMs, tip.atMs, staleMs));
+  // A reading the controller distrusts (a tip-validity trip: stuck, open, out of range...) is not
+  // shown as a temperature until the next treatment, even once it looks plausible again: the page
+  // shows what the controller believes, and a stuck value in large digits reads as the truth.
+  const problem =
+    tip === undefined
+      ? 'no thermocouple channel'
+      : (tipProblem(tip, 0, settings) ??
+        sampleAgeProblem('tip channel 0', nowMs, tip.atMs, staleMs) ??
+        (state.tipDistrust === null ? null : `reading not trusted: ${state.tipDistrust.reason}`));
   const supply = readings === null ? null : fresh('supply pressure', readings.supply.barGauge, readings.supply.atMs, nowMs, staleMs);
   const ret = readings === null || readings.returnLine === null ? null : fresh('return pressure', readings.returnLine.barAbs, readings.returnLine.atMs, nowMs, staleMs);
   return {
