@@ -11,6 +11,7 @@ import type { ComputedStyleProbe } from './helpers/browser-probes.js';
 import { AUDIO_PAUSE_MAX_MS, alarm, idleSnapshot, startFakeConsole } from './helpers/fake-console.js';
 import type { FakeConsole } from './helpers/fake-console.js';
 import { tempDirMaker } from './helpers/temp.js';
+import { readOrCreateToken } from '../src/console/server/token.js';
 
 const newDataDir = tempDirMaker('console-page-');
 
@@ -66,6 +67,19 @@ describe('the console page', () => {
     expect(await text(page, '#return')).toBe('1.0 bar a');
     expect(await text(page, '#withdrawal')).toBe('SAFE TO WITHDRAW');
     expect(await page.locator('#start').isEnabled()).toBe(true);
+    await page.context().close();
+  });
+
+  it('shows a dash and the reason for a tip or pressure the snapshot does not vouch for', async () => {
+    const f = await fake();
+    const page = await open(f);
+    expect(await page.locator('#pressure-fault').isVisible()).toBe(false);
+    f.script((s) => ({ ...s, tipC: null, tipFault: 'reading not trusted: SENSOR_STUCK', supplyBarGauge: null, pressureFault: 'supply pressure sample is 900 ms old (limit 500 ms)' }));
+    await page.locator('#pressure-fault', { hasText: 'supply pressure sample is 900 ms old' }).waitFor();
+    expect(await text(page, '#supply')).toBe('—');
+    expect(await text(page, '#return')).toBe('1.0 bar a');
+    expect(await text(page, '#tip')).toBe('—');
+    expect(await text(page, '#tip-fault')).toBe('reading not trusted: SENSOR_STUCK');
     await page.context().close();
   });
 
@@ -256,6 +270,19 @@ describe('the console page', () => {
     const reply = await page.evaluate<string>(START_FROM_PAGE);
     expect(reply).toMatch(/^read-only/);
     expect(f.commands).toEqual([]);
+    await page.context().close();
+  });
+
+  it('gives a remote client with the token stop and acknowledge, but not start nor audio pause (kiosk only)', async () => {
+    const dataDir = newDataDir();
+    const f = await startFakeConsole(dataDir, { classify: () => 'remote' });
+    consoles.push(f);
+    const page = await openConsolePage(browser, `${f.server.url}?token=${readOrCreateToken(dataDir)}`);
+    await page.locator('#access', { hasText: 'only from the console itself' }).waitFor();
+    for (const id of ['#stop', '#acknowledge']) expect(await page.locator(id).isDisabled()).toBe(false);
+    for (const id of ['#start', '#audio-pause']) expect(await page.locator(id).isDisabled()).toBe(true);
+    await page.locator('#stop').click();
+    await expect.poll(() => f.commands.map((c) => [c.command.type, c.origin])).toEqual([['stop', 'remote']]);
     await page.context().close();
   });
 });

@@ -20,6 +20,7 @@ export class SnapshotView {
     withdrawal: byId('withdrawal'),
     supply: byId('supply'),
     ret: byId('return'),
+    pressureFault: byId('pressure-fault'),
     estop: byId('estop'),
     footswitch: byId('footswitch'),
     loop: byId('loop'),
@@ -40,6 +41,7 @@ export class SnapshotView {
     e.withdrawal.classList.toggle('safe', s.withdrawal.safe);
     setText(e.supply, formatBar(s.supplyBarGauge, 'bar g'));
     setText(e.ret, formatBar(s.returnBarAbs, 'bar a'));
+    setText(e.pressureFault, s.pressureFault ?? '');
     setText(e.estop, s.estop ? 'E-STOP PRESSED' : 'E-stop released');
     e.estop.classList.toggle('bad', s.estop);
     setText(e.footswitch, s.footswitch ? 'Footswitch pressed' : 'Footswitch released');
