@@ -164,6 +164,9 @@ describe('the console page on the real cryo run (simulated board)', { timeout: T
     expect(Math.max(...opacities)).toBe(1);
     expect(Math.min(...opacities)).toBeLessThan(0.5);
     expect(await text(page, high)).not.toContain('silenced');
+    // The stuck value is not shown as the tip: the controller no longer trusts the reading.
+    await waitText(run, page, '#tip-fault', /^reading not trusted/);
+    expect(await text(page, '#tip')).toBe('—');
     await docScreenshot(page, 'alarm-high');
 
     await page.click('#acknowledge');
