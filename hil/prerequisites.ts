@@ -11,7 +11,8 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join, relative } from 'node:path';
-import { FirmataFetchError, defaultFirmataCacheDir, ensureFirmataHex, projectRoot, FIRMATA_FILE_NAME } from './uno/firmware.js';
+import { FirmataFetchError, defaultFirmataCacheDir, ensureFirmataHex, FIRMATA_FILE_NAME } from './uno/firmware.js';
+import { projectRoot } from '../kernel/project-root.js';
 
 /** The Debian package and command that provide the pty pair (hil/frontend/pty-pair.ts). */
 export const SOCAT_COMMAND = 'socat';

@@ -5,7 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WATCHDOG_TIMEOUT_MS } from '../hil/plant/index.js';
-import { FIRMATA_FILE_NAME, FIRMATA_PACKAGE, FIRMATA_SHA256, FIRMATA_TAR_PATH, defaultFirmataCacheDir, projectRoot } from '../hil/uno/firmware.js';
+import { FIRMATA_FILE_NAME, FIRMATA_PACKAGE, FIRMATA_SHA256, FIRMATA_TAR_PATH, defaultFirmataCacheDir } from '../hil/uno/firmware.js';
+import { projectRoot } from '../kernel/project-root.js';
 import { DIGITAL_CHANNELS, HardwareBoardSchema, type HardwareBoard, type PinName } from '../hal/hardware-board.js';
 import { CONNECT_TIMEOUT_MS } from '../src/runtime/board-session.js';
 

@@ -11,9 +11,9 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { projectRoot } from '../../kernel/project-root.js';
 
 export const FIRMATA_PACKAGE = 'avrgirl-arduino@5.0.1';
 export const FIRMATA_TAR_PATH = 'package/junk/hex/uno/StandardFirmata.cpp.hex';
@@ -43,16 +43,6 @@ export interface EnsureFirmataOptions {
   fetchTimeoutMs?: number;
 }
 
-/** Directory containing the nearest package.json above this module (works from src and dist). */
-export function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return process.cwd();
-    dir = parent;
-  }
-}
 
 export function defaultFirmataCacheDir(): string {
   return join(projectRoot(), '.cache', 'firmata');

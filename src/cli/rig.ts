@@ -14,7 +14,7 @@ import { runningRigPid, stopRig } from '../../hil/rig/launch.js';
 import { rigPaths } from '../../hil/rig/paths.js';
 import { RIG_RR_PRIORITY, raiseToRealTime } from '../../hil/rig/priority.js';
 import type { RigPaths } from '../../hil/rig/paths.js';
-import { projectRoot } from '../../hil/uno/firmware.js';
+import { projectRoot } from '../../kernel/project-root.js';
 import { loadAnyBoardFile } from '../board.js';
 import type { HardwareBoard } from '../board.js';
 import { ConsoleError, EXIT_OK, EXIT_UNAVAILABLE, UsageError } from './errors.js';

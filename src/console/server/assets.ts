@@ -2,8 +2,8 @@
 // start and served from memory: no CDN, nothing fetched, works with no network (issue 9). Only
 // the files found there are served, by exact name: no path from a request reaches the disk.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { extname, join } from 'node:path';
+import { projectRoot } from '../../../kernel/project-root.js';
 
 export const PAGE_DIR_NAME = join('dist', 'console-page');
 
@@ -19,16 +19,6 @@ export interface Asset {
   readonly contentType: string;
 }
 
-/** The project root (the folder with package.json), from this file in src/ or in dist/src/. */
-function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return process.cwd();
-    dir = parent;
-  }
-}
 
 export function consolePageDir(): string {
   return join(projectRoot(), PAGE_DIR_NAME);
