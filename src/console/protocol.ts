@@ -4,6 +4,7 @@
 // server (src/console/server/), and the page (src/console/page/, bundled for the browser).
 // Pure: no Node, no DOM. Every message that crosses a boundary is validated here, once.
 import { z } from 'zod';
+import type { TimingPercentiles } from '../../kernel/loop-timing.js';
 import type { AlarmView } from '../controller/alarms.js';
 
 // The numbers of the contract live in a file without zod, so the page bundle stays small.
@@ -35,15 +36,9 @@ export type ConsoleCommandType = ConsoleCommand['type'];
 /** Where a client connects from: the kiosk on this machine, or anything else. */
 export type ClientOrigin = 'loopback' | 'remote';
 
-export interface Percentiles {
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly p999Ms: number;
-  readonly maxMs: number;
-  /** Ticks that started more than the late threshold after their target. */
-  readonly late: number;
-  readonly ticks: number;
-}
+/** The loop's tick-start error over a span (kernel/loop-timing.ts); `late` counts the ticks that
+ * started more than the late threshold after their target. */
+export type Percentiles = TimingPercentiles;
 
 /** The loop's own timing: tick-start error since start and over the last minute. */
 export interface LoopHealth {
