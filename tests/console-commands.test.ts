@@ -1,7 +1,6 @@
 // Console commands reach the controller only as operator presses at the next tick, like the
 // hardware buttons (src/runtime/loop.ts consolePress, src/console/commands.ts): the step decides.
 import { describe, expect, it } from 'vitest';
-import type { Readings } from '../hal/contract.js';
 import { applyConsoleCommand, kioskOnlyRefusal, protocolOf } from '../src/console/commands.js';
 import type { ConsoleCommand } from '../src/console/protocol.js';
 import { DEFAULT_SETTINGS, PRESETS } from '../src/controller/settings.js';
@@ -10,20 +9,11 @@ import type { ControllerEvent } from '../src/controller/types.js';
 import { ControlLoop } from '../src/runtime/loop.js';
 import { SIM_PROBE_CALIBRATION } from '../src/sim/runner.js';
 import { capturingLogger } from './helpers/console-fixture.js';
-import { RecordingHal } from './helpers/recording-hal.js';
+import { RecordingHal, nominalHalReadings } from './helpers/recording-hal.js';
 
 const PERIOD_MS = 20;
 
-function nominal(atMs: number): Readings {
-  return {
-    tips: [{ tipC: 37, coldJunctionC: 25, fault: null, atMs }],
-    supply: { barGauge: 56, atMs },
-    returnLine: { barAbs: 1.013, atMs },
-    probe: { present: true, id: 'P1', atMs },
-    operator: { start: false, stop: false, acknowledge: false, audioPause: false, newSite: false, footswitch: false, estop: false, atMs },
-    halFault: null,
-  };
-}
+const nominal = nominalHalReadings;
 
 function harness() {
   const log = capturingLogger();

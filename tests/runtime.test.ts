@@ -1,27 +1,16 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import type { Readings } from '../hal/contract.js';
 import { SAFE_OUTPUTS } from '../hal/contract.js';
 import { DEFAULT_SETTINGS } from '../src/controller/settings.js';
 import { silentLogger } from '../kernel/log.js';
 import { ControlLoop } from '../src/runtime/loop.js';
 import { SIM_PROBE_CALIBRATION } from '../src/sim/runner.js';
-import { RecordingHal } from './helpers/recording-hal.js';
+import { RecordingHal, nominalHalReadings } from './helpers/recording-hal.js';
 import { tempDirMaker } from './helpers/temp.js';
 
 const newTempDir = tempDirMaker('cryo-process-');
 
-function nominal(atMs: number, overrides: Partial<Readings> = {}): Readings {
-  return {
-    tips: [{ tipC: 37, coldJunctionC: 25, fault: null, atMs }],
-    supply: { barGauge: 56, atMs },
-    returnLine: { barAbs: 1.013, atMs },
-    probe: { present: true, id: 'P1', atMs },
-    operator: { start: false, stop: false, acknowledge: false, audioPause: false, newSite: false, footswitch: false, estop: false, atMs },
-    halFault: null,
-    ...overrides,
-  };
-}
+const nominal = nominalHalReadings;
 
 describe('ControlLoop', () => {
   it('puts the HAL in its safe state at start-up, before any read or write', () => {

@@ -2,6 +2,19 @@
 // a function of the read count: for the runtime's own tests, without a plant.
 import type { Hal, Outputs, Readings } from '../../hal/contract.js';
 
+/** A board's nominal readings at `atMs`: tip 37 C, supply 56 bar, return 1 atm, probe P1 in, no buttons. */
+export function nominalHalReadings(atMs: number, overrides: Partial<Readings> = {}): Readings {
+  return {
+    tips: [{ tipC: 37, coldJunctionC: 25, fault: null, atMs }],
+    supply: { barGauge: 56, atMs },
+    returnLine: { barAbs: 1.013, atMs },
+    probe: { present: true, id: 'P1', atMs },
+    operator: { start: false, stop: false, acknowledge: false, audioPause: false, newSite: false, footswitch: false, estop: false, atMs },
+    halFault: null,
+    ...overrides,
+  };
+}
+
 export class RecordingHal implements Hal {
   readonly kind = 'sim' as const;
   readonly calls: string[] = [];
