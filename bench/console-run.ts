@@ -9,6 +9,7 @@ import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { WebSocket } from 'ws';
+import { CRYO_NODE_FLAGS } from '../src/cli/node-flags.js';
 import { cpuPercentOfCore, emptyRunLog, parseProcStatCpuTicks, parseProcStatus, readLogLine } from './console-figures.js';
 import type { LoopTimingLine } from './console-figures.js';
 
@@ -173,7 +174,8 @@ export async function runVariant(spec: VariantSpec, ctx: RunContext): Promise<Va
   const hog = spec.hog ? startHog(ctx.children) : null;
   try {
     const preload = spec.load === null ? [] : ['--import', join(ctx.distDir, 'bench', 'console-load.js')];
-    const args = [...preload, join(ctx.distDir, 'src', 'cli', 'main.js'), 'run', '--board', join(ctx.distDir, '..', 'boards', 'sim.json'), '--auto-start', ...ctx.protocol, ...spec.flags];
+    // Node's flags as `cryo` (its shebang) and `npm start` give them: the heap's sizing is part of the figures.
+    const args = [...CRYO_NODE_FLAGS, ...preload, join(ctx.distDir, 'src', 'cli', 'main.js'), 'run', '--board', join(ctx.distDir, '..', 'boards', 'sim.json'), '--auto-start', ...ctx.protocol, ...spec.flags];
     const env: NodeJS.ProcessEnv = { ...process.env, CRYO_DATA_DIR: dataDir.path };
     if (spec.load !== null) env.CRYO_BENCH_LOAD = spec.load;
     else delete env.CRYO_BENCH_LOAD;

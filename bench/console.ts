@@ -9,9 +9,9 @@
 // - hogOnly: --no-web with the hog alone: what the machine (2 cores here, shared) does to the loop
 //   with no console at all, to tell the console's cost from the hog's.
 // The loop's own tick-start error comes from the `loop-timing` line `cryo run` logs at exit. The
-// runs go without --json (and so without --exit-when-done): with it the console logs warnings
-// only and the timing line (info) is not written; the trips come from the same log (event trip),
-// as the --json summary's interlocks do. Each run is stopped by SIGTERM RUN_MS after its first
+// runs are stopped by SIGTERM, so they go without --exit-when-done, which --json (and its
+// loopTiming) needs; the trips come from the same log (event trip), as the --json summary's
+// interlocks do. Each run is stopped by SIGTERM RUN_MS after its first
 // tick. A tick's error is at most one period (20 ms): a later tick is counted as missed and timed
 // against the next target, so the share of late or missed ticks is reported beside p99.9.
 import { execFileSync } from 'node:child_process';
@@ -54,7 +54,7 @@ export interface ConsoleBench {
   p999IsolatedOverHogOnly: number;
   /** Late or missed ticks, as a share of the ticks due, onLoop over isolated (p99.9 saturates at a period). */
   lateOrMissedOnLoopOverIsolated: number;
-  /** CPU % of a core of RealTimeScheduler at 50 Hz with empty ticks: its setImmediate finish. */
+  /** CPU % of a core of RealTimeScheduler at 50 Hz with empty ticks: its timer, block and setImmediate finish. */
   schedulerAloneCpuPercent: number;
   goals: {
     isolatedP999: { ms: number | null; goalMs: number; met: boolean };
@@ -150,6 +150,6 @@ export function consoleText(b: ConsoleBench): string[] {
     `  goals: isolated p99.9 ${g.isolatedP999.ms?.toFixed(2) ?? '?'} <= ${g.isolatedP999.goalMs} ms ${yes(g.isolatedP999.met)}; no LOOP_OVERRUN isolated ${yes(g.isolatedNoLoopOverrun.met)}; ` +
       `RSS ${g.rss.pageMb} MB (page) <= ${g.rss.goalMb} MB ${yes(g.rss.met)}; CPU ${g.cpu.pagePercent} % (page; ${g.cpu.quietPercent} % with --no-web) <= ${g.cpu.goalPercent} % ${yes(g.cpu.met)}`,
     // No subtraction: on a loaded machine the probe and the runs see different contention.
-    `  CPU: the scheduler alone (empty ticks at 50 Hz, its setImmediate finish) ${b.schedulerAloneCpuPercent} % of a core; the quiet run ${g.cpu.quietPercent} %; the page adds ${(g.cpu.pagePercent - g.cpu.quietPercent).toFixed(1)} %`,
+    `  CPU: the scheduler alone (empty ticks at 50 Hz: its timer, block and setImmediate finish) ${b.schedulerAloneCpuPercent} % of a core; the quiet run ${g.cpu.quietPercent} %; the page adds ${(g.cpu.pagePercent - g.cpu.quietPercent).toFixed(1)} %`,
   ];
 }

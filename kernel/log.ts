@@ -1,8 +1,16 @@
 // Structured logs (pino): pretty on a terminal, JSON lines otherwise. Every phase change, trip,
 // acknowledge and operator input is logged with its id by the runtime (src/runtime/loop.ts).
+import { createRequire } from 'node:module';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
+
+/** pino-pretty is loaded only for a terminal: a console under a service manager, the page's
+ * worker and every JSON run never use it, and it costs each thread that loads it ~1.5 MB (issue 9:
+ * the console's RSS). It is CommonJS, so a synchronous require keeps createLogger synchronous. */
+function loadPretty(): typeof PinoPretty {
+  return createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
+}
 
 export type { Logger } from 'pino';
 
@@ -19,7 +27,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const isTty = (destination as { isTTY?: boolean }).isTTY === true;
   const level = options.level ?? 'info';
   if (options.pretty ?? isTty) {
-    return pino({ level }, pretty({ destination, sync: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
+    return pino({ level }, loadPretty()({ destination, sync: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
   }
   return pino({ level }, destination);
 }

@@ -121,8 +121,13 @@ describe('cryo run', () => {
     const dataDir = newTempDir();
     const args = ['run', '--data-dir', dataDir, '--speed', '1000', '--auto-start', '--cycles', '1', '--freeze-s', '10', '--thaw-s', '10', '--exit-when-done', '--json'];
     expect(await main(args, io)).toBe(0);
-    const summary = JSON.parse(printed.trim().split('\n').at(-1) ?? '') as { outcome: string; valveOpenAtEnd: boolean; safeToWithdrawAtS: number | null };
+    const summary = JSON.parse(printed.trim().split('\n').at(-1) ?? '') as { outcome: string; valveOpenAtEnd: boolean; safeToWithdrawAtS: number | null; loopTiming: { p50Ms: number; p99Ms: number; p999Ms: number; maxMs: number; late: number; missed: number; ticks: number } };
     expect(summary.outcome).toBe('complete');
+    // The loop's own timing, as logged at exit (the log is at warn with --json).
+    expect(Object.keys(summary.loopTiming).sort()).toEqual(['late', 'maxMs', 'missed', 'p50Ms', 'p999Ms', 'p99Ms', 'ticks']);
+    expect(summary.loopTiming.ticks).toBeGreaterThan(0);
+    expect(summary.loopTiming.p999Ms).toBeGreaterThanOrEqual(summary.loopTiming.p50Ms);
+    expect(summary.loopTiming.maxMs).toBeGreaterThanOrEqual(summary.loopTiming.p999Ms);
     expect(summary.valveOpenAtEnd).toBe(false);
     expect(summary.safeToWithdrawAtS).not.toBeNull();
     // The simulated probe calibrated itself on first use and saved an ordinary record.

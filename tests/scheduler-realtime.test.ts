@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../kernel/clock.js';
-import { RealTimeScheduler, type Immediate, type TickInfo } from '../kernel/scheduler/index.js';
+import { RealTimeScheduler, type BlockingWait, type Immediate, type TickInfo } from '../kernel/scheduler/index.js';
 import { ManualTimers, type Timers } from '../kernel/timers.js';
 
 /** Each setImmediate turn costs this much virtual time, like one pass of the event loop. */
@@ -17,6 +17,10 @@ const MAX_CALLBACKS = 100_000;
  */
 class FakeEventLoop {
   readonly timeoutDelaysMs: number[] = [];
+  /** Each blocking wait asked for, and the virtual time at which it began. */
+  readonly blocks: { ms: number; atMs: number }[] = [];
+  /** Virtual time a blocking wait sleeps beyond what it was asked for (a futex's oversleep). */
+  blockOversleepMs = 0;
   immediatesRun = 0;
   readonly #manual: ManualTimers;
   #immediates: (() => void)[] = [];
@@ -29,6 +33,11 @@ class FakeEventLoop {
   };
   readonly immediate: Immediate = (callback) => {
     this.#immediates.push(callback);
+  };
+  /** Blocks on the virtual clock: nothing else runs meanwhile, the clock jumps. */
+  readonly block: BlockingWait = (ms) => {
+    this.blocks.push({ ms, atMs: this.clock.nowMs() });
+    this.clock.advanceMs(ms + this.blockOversleepMs);
   };
 
   constructor(readonly clock: VirtualClock) {
@@ -58,16 +67,19 @@ class FakeEventLoop {
   }
 }
 
-function setup(options: { lateThresholdMs?: number } = {}): { clock: VirtualClock; timers: FakeEventLoop; scheduler: RealTimeScheduler } {
+interface SetupOptions { lateThresholdMs?: number; block?: null; finishSpinMs?: number }
+
+function setup(options: SetupOptions = {}): { clock: VirtualClock; timers: FakeEventLoop; scheduler: RealTimeScheduler } {
   const clock = new VirtualClock(1000);
   const timers = new FakeEventLoop(clock);
-  const scheduler = new RealTimeScheduler({ rateHz: 50, clock, timers: timers.timers, immediate: timers.immediate, earlyWakeMs: 1.5, ...options });
+  const scheduler = new RealTimeScheduler({ rateHz: 50, clock, timers: timers.timers, immediate: timers.immediate, block: timers.block, earlyWakeMs: 1.5, ...options });
   return { clock, timers, scheduler };
 }
 
 /** Runs the scheduler for `count` ticks; `work(tick)` may advance the clock to model a slow tick. */
-async function runTicks(count: number, work: (tick: TickInfo, clock: VirtualClock) => void = () => undefined, options = {}): Promise<{ ticks: TickInfo[]; scheduler: RealTimeScheduler; timers: FakeEventLoop }> {
+async function runTicks(count: number, work: (tick: TickInfo, clock: VirtualClock) => void = () => undefined, options: SetupOptions = {}, before: (timers: FakeEventLoop) => void = () => undefined): Promise<{ ticks: TickInfo[]; scheduler: RealTimeScheduler; timers: FakeEventLoop }> {
   const { clock, timers, scheduler } = setup(options);
+  before(timers);
   const ticks: TickInfo[] = [];
   const done = scheduler.run((tick) => {
     ticks.push(tick);
@@ -80,7 +92,7 @@ async function runTicks(count: number, work: (tick: TickInfo, clock: VirtualCloc
 }
 
 describe('RealTimeScheduler timing', () => {
-  it('sleeps with setTimeout until earlyWakeMs before the target, then finishes with setImmediate', async () => {
+  it('sleeps with setTimeout until earlyWakeMs before the target, blocks, then finishes with setImmediate', async () => {
     const { ticks, timers } = await runTicks(5);
     // Each wait after a tick is one period minus the early wake (minus the tick's own small lateness).
     // One sleep before each tick after the first (the first tick is due at once).
@@ -113,6 +125,81 @@ describe('RealTimeScheduler timing', () => {
     const { ticks } = await runTicks(1000);
     expect(ticks[999]!.targetMs).toBe(1000 + 999 * 20);
     expect(ticks[999]!.startedMs - ticks[999]!.targetMs).toBeLessThanOrEqual(IMMEDIATE_COST_MS + 1e-9);
+  });
+});
+
+describe('RealTimeScheduler blocking wait', () => {
+  it('blocks once per wait, from the coarse wake-up to finishSpinMs before the target', async () => {
+    const { ticks, timers } = await runTicks(20);
+    // No block before tick 0 (due at once); one before each later tick.
+    expect(timers.blocks).toHaveLength(ticks.length - 1);
+    timers.blocks.forEach((block, k) => {
+      const targetMs = ticks[k + 1]!.targetMs;
+      expect(block.atMs + block.ms).toBeCloseTo(targetMs - 0.2, 9);
+      expect(block.ms).toBeCloseTo(1.5 - 0.2, 1);
+    });
+  });
+
+  it('spins only the last finishSpinMs: a few setImmediate turns per tick instead of earlyWakeMs worth', async () => {
+    const blocking = await runTicks(50);
+    const spinning = await runTicks(50, undefined, { block: null });
+    expect(spinning.timers.blocks).toHaveLength(0);
+    // 0.2 ms of 0.05 ms turns (+1 for rounding) against 1.5 ms of them.
+    expect(blocking.timers.immediatesRun).toBeLessThanOrEqual(50 * (0.2 / IMMEDIATE_COST_MS + 1));
+    expect(spinning.timers.immediatesRun).toBeGreaterThanOrEqual(49 * (1.5 / IMMEDIATE_COST_MS - 1));
+    for (const { ticks } of [blocking, spinning]) {
+      for (const tick of ticks) expect(tick.lateMs).toBeLessThanOrEqual(IMMEDIATE_COST_MS + 1e-9);
+    }
+  });
+
+  it('yields to the event loop at least once after a block, even when the block overslept the target', async () => {
+    // Every block oversleeps 0.5 ms: past the target (only 0.2 ms were left).
+    const { ticks, timers } = await runTicks(10, undefined, {}, (t) => { t.blockOversleepMs = 0.5; });
+    expect(timers.blocks).toHaveLength(9);
+    for (const tick of ticks.slice(1)) {
+      // The honest lateness: the oversleep past the target, plus the one turn taken after it.
+      expect(tick.lateMs).toBeCloseTo(0.5 - 0.2 + IMMEDIATE_COST_MS, 9);
+    }
+    // One turn per wait: tick 0's (due at once, no block) and one after each block.
+    expect(timers.immediatesRun).toBe(10);
+  });
+
+  it('never blocks longer than earlyWakeMs + 1 ms, even after a coarse sleep that woke far too early', async () => {
+    const clock = new VirtualClock(1000);
+    const loop = new FakeEventLoop(clock);
+    // Every coarse sleep ends after 1 ms whatever it was asked for: ~17.5 ms too early.
+    const earlyTimers: Timers = { schedule: (_delayMs, callback) => loop.timers.schedule(1, callback) };
+    const scheduler = new RealTimeScheduler({ rateHz: 50, clock, timers: earlyTimers, immediate: loop.immediate, block: loop.block });
+    const ticks: TickInfo[] = [];
+    const done = scheduler.run((tick) => {
+      ticks.push(tick);
+      return tick.index < 3;
+    });
+    loop.drain();
+    await done;
+    expect(scheduler.maxBlockMs).toBe(1.5 + 1);
+    expect(loop.blocks).toHaveLength(3);
+    for (const block of loop.blocks) expect(block.ms).toBe(scheduler.maxBlockMs);
+    // The rest of the gap is spun, and the ticks still start on time.
+    for (const tick of ticks) expect(tick.lateMs).toBeLessThanOrEqual(IMMEDIATE_COST_MS + 1e-9);
+  });
+
+  it('blocks at most once per wait when the clock does not move during the block (no endless blocking)', async () => {
+    const clock = new VirtualClock(1000);
+    const loop = new FakeEventLoop(clock);
+    const calls: number[] = [];
+    const scheduler = new RealTimeScheduler({ rateHz: 50, clock, timers: loop.timers, immediate: loop.immediate, block: (ms) => calls.push(ms) });
+    const done = scheduler.run((tick) => tick.index < 4);
+    loop.drain();
+    await done;
+    expect(calls).toHaveLength(4);
+    expect(scheduler.stats().ticks).toBe(5);
+  });
+
+  it('refuses a finishSpinMs outside 0..earlyWakeMs, naming the value', () => {
+    expect(() => new RealTimeScheduler({ rateHz: 50, finishSpinMs: -0.1 })).toThrow('finishSpinMs -0.1');
+    expect(() => new RealTimeScheduler({ rateHz: 50, earlyWakeMs: 1, finishSpinMs: 1.5 })).toThrow('finishSpinMs 1.5');
+    expect(() => new RealTimeScheduler({ rateHz: 50, finishSpinMs: Number.NaN })).toThrow('finishSpinMs NaN');
   });
 });
 

@@ -15,8 +15,11 @@ export {
 } from './core.js';
 export {
   DEFAULT_EARLY_WAKE_MS,
+  DEFAULT_FINISH_SPIN_MS,
   DEFAULT_LATE_THRESHOLD_MS,
   RealTimeScheduler,
+  atomicsBlockingWait,
+  type BlockingWait,
   type RealTimeSchedulerOptions,
   type Immediate,
 } from './realtime.js';

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
 // The `cryo` command. Usage errors exit 2 with a message naming the argument; anything else
 // that escapes is a crash, and the fail-safe handlers have already closed the valves.
 import { realpathSync } from 'node:fs';

@@ -34,6 +34,7 @@ import type { ListenAddress } from './listen.js';
 import { ConsoleLink } from '../console/link.js';
 import { ConsolePublisher } from '../console/publisher.js';
 import type { Clock } from '../../kernel/clock.js';
+import type { TimingPercentiles } from '../../kernel/loop-timing.js';
 import type { ProtocolFlags } from './options.js';
 
 /** `--speed` bounds: N control ticks per real tick; 1000x at 50 Hz is 50 000 steps a second. */
@@ -388,7 +389,8 @@ async function runLoop(
     }
   }
   logger.info('console stopped: outputs in the safe state');
-  logTiming(logger, page, realClock.nowMs());
+  const loopTiming = loopTimingFields(page, realClock.nowMs());
+  logTiming(logger, loopTiming);
   // Stopping the console before the treatment is over leaves a cold probe in the patient
   // without the SAFE TO WITHDRAW indication.
   const interrupted = !stop.done && (stop.quit || signalled()) && recorder.started && !treatmentOver(loop.state, loop.settings, session.clock.nowMs());
@@ -401,7 +403,7 @@ async function runLoop(
     seed: session.seed,
     timedOut: !stop.done,
   });
-  if (flags.json === true) io.stdout.write(`${JSON.stringify({ ...summary, alarmLog: alarmLog.entries() })}\n`);
+  if (flags.json === true) io.stdout.write(`${JSON.stringify({ ...summary, alarmLog: alarmLog.entries(), loopTiming })}\n`);
   return { summary, interrupted };
 }
 
@@ -430,13 +432,20 @@ function consoleLink(listen: ListenAddress, flags: RunFlags, settings: Settings,
   });
 }
 
-/** The loop's own timing at the end of a run (issue 9: it measures itself, page or not). */
-function logTiming(logger: Logger, page: ConsolePublisher, wallNowMs: number): void {
+/** The loop's own timing at the end of a run, since its start: tick-start error percentiles,
+ * late ticks (over the scheduler's threshold) and missed ones (skipped whole periods). */
+export type LoopTimingFields = TimingPercentiles & { readonly missed: number };
+
+function loopTimingFields(page: ConsolePublisher, wallNowMs: number): LoopTimingFields {
   const t = page.summary(wallNowMs);
-  const s = t.sinceStart;
+  return { ...t.sinceStart, missed: t.missed };
+}
+
+/** Logged at exit (issue 9: the loop measures itself, page or not); with --json, also in the summary. */
+function logTiming(logger: Logger, s: LoopTimingFields): void {
   logger.info(
-    { event: 'loop-timing', ...s, missed: t.missed },
-    `loop timing: tick-start error p50 ${s.p50Ms.toFixed(2)} ms, p99 ${s.p99Ms.toFixed(2)} ms, p99.9 ${s.p999Ms.toFixed(2)} ms, max ${s.maxMs.toFixed(2)} ms; ${s.late} late and ${t.missed} missed of ${s.ticks} ticks`,
+    { event: 'loop-timing', ...s },
+    `loop timing: tick-start error p50 ${s.p50Ms.toFixed(2)} ms, p99 ${s.p99Ms.toFixed(2)} ms, p99.9 ${s.p999Ms.toFixed(2)} ms, max ${s.maxMs.toFixed(2)} ms; ${s.late} late and ${s.missed} missed of ${s.ticks} ticks`,
   );
 }
 

@@ -15,6 +15,7 @@ import { kioskOnlyRefusal } from './commands.js';
 import type { FromConsole, ToConsole } from './protocol.js';
 import { startConsoleServer } from './server/index.js';
 import type { ConsoleServer, LogLevel } from './server/index.js';
+import { lowerThreadPriority } from './worker-priority.js';
 
 /** What the loop hands the worker; validated here, where it crosses into the worker. */
 export const ConsoleWorkerDataSchema = z
@@ -45,6 +46,9 @@ async function main(): Promise<void> {
   const log = (level: LogLevel, msg: string, fields: Record<string, unknown> = {}): void => {
     logger[level]({ ...fields, thread: 'console' }, msg);
   };
+  // Before the server starts: everything it does runs below the loop's priority.
+  const priority = lowerThreadPriority();
+  if (!priority.ok) log('warn', priority.message);
   let server: ConsoleServer | null = null;
   // An object, not a let: the message handler sets it while the server starts.
   const life = { stopping: false };
