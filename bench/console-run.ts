@@ -181,7 +181,12 @@ export async function runVariant(spec: VariantSpec, ctx: RunContext): Promise<Va
     else delete env.CRYO_BENCH_LOAD;
     const startedMs = performance.now();
     const cryo = ctx.children.add(spawn(process.execPath, args, { env, cwd: join(ctx.distDir, '..'), stdio: ['ignore', 'ignore', 'pipe'] }));
-    return await watchRun(spec, ctx, cryo, startedMs, hog);
+    const figures = await watchRun(spec, ctx, cryo, startedMs, hog);
+    // A load lighter than the one named would make every figure of the run a flattering one.
+    if (figures.clients !== null && figures.clients.connected < spec.clients) {
+      throw new Error(`bench console ${spec.name}: only ${figures.clients.connected} of ${spec.clients} WebSocket clients connected (${figures.clients.errors} errors): the load is not the one measured`);
+    }
+    return figures;
   } finally {
     ctx.children.killAll('SIGKILL');
     dataDir.remove();

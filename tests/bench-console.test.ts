@@ -1,6 +1,8 @@
 // The console benchmark's pure parts (bench/console-figures.ts): the log lines it reads from
 // `cryo run`, /proc parsing and the ratios. The timing itself is the benchmark's, not a test's.
 import { describe, expect, it } from 'vitest';
+import { LOAD_CLIENTS, VARIANTS } from '../bench/console.js';
+import { MAX_LOOPBACK_CLIENTS } from '../src/console/server/index.js';
 import { cpuPercentOfCore, emptyRunLog, lateOrMissedShare, loopTimingOf, parseProcStatCpuTicks, parseProcStatus, ratio, readLogLine } from '../bench/console-figures.js';
 
 /** A loop-timing line as pino writes it when stderr is not a terminal (src/cli/run.ts logTiming). */
@@ -79,5 +81,14 @@ describe('late or missed share', () => {
 
   it('is 0 with no tick due', () => {
     expect(lateOrMissedShare({ late: 0, missed: 0, ticks: 0 })).toBe(0);
+  });
+});
+
+describe('the load the console bench asks for', () => {
+  it('fits in the server: every one of its WebSocket clients on this machine is accepted', () => {
+    const loads = VARIANTS.map((v) => v.clients);
+    expect(Math.max(...loads)).toBe(LOAD_CLIENTS);
+    // The kiosk beside the bench's clients, as on the console itself.
+    expect(LOAD_CLIENTS + 1).toBeLessThanOrEqual(MAX_LOOPBACK_CLIENTS);
   });
 });
