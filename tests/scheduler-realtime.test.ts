@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../kernel/clock.js';
-import { RealTimeScheduler, type BlockingWait, type Immediate, type TickInfo } from '../kernel/scheduler/index.js';
+import { DEFAULT_FINISH_SPIN_MS, RealTimeScheduler, type BlockingWait, type Immediate, type TickInfo } from '../kernel/scheduler/index.js';
 import { ManualTimers, type Timers } from '../kernel/timers.js';
 
 /** Each setImmediate turn costs this much virtual time, like one pass of the event loop. */
@@ -335,6 +335,12 @@ describe('RealTimeScheduler stopping and faults', () => {
       expect(offsetMs).toBeCloseTo(k * 20, 9);
     });
     expect(scheduler.stats().ticks).toBe(5);
+  });
+
+  it('takes an earlyWakeMs shorter than the default finish spin, spinning all of it', () => {
+    expect(new RealTimeScheduler({ rateHz: 50, earlyWakeMs: 0 }).finishSpinMs).toBe(0);
+    expect(new RealTimeScheduler({ rateHz: 50, earlyWakeMs: 0.1 }).finishSpinMs).toBe(0.1);
+    expect(new RealTimeScheduler({ rateHz: 50 }).finishSpinMs).toBe(DEFAULT_FINISH_SPIN_MS);
   });
 
   it('rejects an earlyWakeMs that is not below the period', () => {

@@ -128,7 +128,8 @@ export class RealTimeScheduler implements Scheduler {
     this.#timers = options.timers ?? keepAliveTimers;
     this.#immediate = options.immediate ?? nodeImmediate;
     this.#block = options.block === undefined ? atomicsBlockingWait : options.block;
-    this.finishSpinMs = options.finishSpinMs ?? DEFAULT_FINISH_SPIN_MS;
+    // A shorter early wake than the default spin spins all of it (earlyWakeMs 0: no early wake).
+    this.finishSpinMs = options.finishSpinMs ?? Math.min(DEFAULT_FINISH_SPIN_MS, this.earlyWakeMs);
     this.maxBlockMs = this.earlyWakeMs + MIN_TIMEOUT_MS;
     if (!Number.isFinite(this.lateThresholdMs) || this.lateThresholdMs < 0) {
       throw new RangeError(`scheduler: lateThresholdMs ${this.lateThresholdMs} must be finite and >= 0`);
