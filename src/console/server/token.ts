@@ -1,5 +1,5 @@
-// The console's access token (issue 9): a remote client that presents it may stop, acknowledge
-// and pause audio; without it a remote client only watches. Created at first run in the data
+// The console's access token (issue 9): a remote client that presents it may stop and acknowledge
+// (never start nor pause audio: kiosk only); without it a remote client only watches. Created at first run in the data
 // directory, readable by its owner only (mode 0600), printed or rotated by `cryo token`.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
