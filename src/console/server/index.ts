@@ -22,7 +22,8 @@ import type { ClientOrigin, ConsoleCommand, Snapshot } from '../protocol.js';
 import type { ServerMessage } from '../wire.js';
 import { loadAssets } from './assets.js';
 import { checkHost, checkOrigin, classifyAddress } from './origin.js';
-import { AddressRates } from './rate.js';
+import { AddressRates, FLOOD_COOLDOWN_MS } from './rate.js';
+import { REFUSAL_LOG_WINDOW_MS, RefusalLog } from './refusal-log.js';
 import { ClientSession } from './session.js';
 import { readOrCreateToken, tokensEqual } from './token.js';
 import { TrendRing } from './trend.js';
@@ -47,6 +48,11 @@ export const MAX_LOOPBACK_CLIENTS = 24;
 export const MAX_REMOTE_CLIENTS = 32;
 /** Connections from one remote address: a few tabs of one watcher, not a flood from one machine. */
 export const MAX_CLIENTS_PER_REMOTE_ADDRESS = 4;
+/** WebSocket close code for a client closed for flooding (RFC 6455: policy violation). */
+export const FLOOD_CLOSE_CODE = 1008;
+/** A flooding client gets its close frame, then this long to go before its socket is cut (it is
+ * no longer read meanwhile). */
+export const FLOOD_CLOSE_GRACE_MS = 1_000;
 /** Every client one server serves at most. */
 export const MAX_CLIENTS = MAX_LOOPBACK_CLIENTS + MAX_REMOTE_CLIENTS;
 
@@ -137,7 +143,16 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   const previousFields = new Map<string, string>();
   let last: { snapshot: Snapshot; receivedMs: number } | null = null;
   const trend = new TrendRing();
-  const clients = new Map<WebSocket, { session: ClientSession; address: string }>();
+  interface Client {
+    readonly session: ClientSession;
+    readonly address: string;
+    readonly refusals: RefusalLog;
+    /** Closed for flooding: what it still sends is not read. */
+    closing: boolean;
+  }
+  const clients = new Map<WebSocket, Client>();
+  /** Remote addresses that flooded, and until when their new connections are refused. */
+  const floodedUntilMs = new Map<string, number>();
   const rates = new AddressRates();
   const count = { loopback: 0, remote: 0 };
   const remotePerAddress = new Map<string, number>();
@@ -160,6 +175,12 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   /** Why a client of this class and address may not connect now; null when it may. */
   function slotProblem(origin: ClientOrigin, address: string): string | null {
     if (origin === 'loopback') return count.loopback >= MAX_LOOPBACK_CLIENTS ? `too many clients on this machine (${MAX_LOOPBACK_CLIENTS})` : null;
+    const floodedUntil = floodedUntilMs.get(address);
+    if (floodedUntil !== undefined) {
+      const leftMs = floodedUntil - nowMs();
+      if (leftMs > 0) return `this address flooded the console: refused for ${Math.ceil(leftMs / 1000)} s more`;
+      floodedUntilMs.delete(address);
+    }
     if (count.remote >= MAX_REMOTE_CLIENTS) return `too many clients from other machines (${MAX_REMOTE_CLIENTS})`;
     if ((remotePerAddress.get(address) ?? 0) >= MAX_CLIENTS_PER_REMOTE_ADDRESS) return `too many clients from ${address.slice(0, 60)} (${MAX_CLIENTS_PER_REMOTE_ADDRESS})`;
     if (!rates.hasRoomFor(address, nowMs())) return 'too many client addresses at once';
@@ -270,10 +291,13 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     clientCount++;
     const id = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? 0}#${clientCount}`.slice(0, 80);
     const hasToken = queryToken !== null && tokensEqual(queryToken, currentToken());
-    const session = new ClientSession(id, origin, hasToken, bucket, currentToken);
-    clients.set(ws, { session, address });
+    const session = new ClientSession(id, origin, hasToken, bucket, currentToken, nowMs());
+    const client: Client = { session, address, refusals: new RefusalLog(), closing: false };
+    clients.set(ws, client);
     const onClose = (): void => {
       if (!clients.delete(ws)) return;
+      const unlogged = client.refusals.takeSuppressed();
+      if (unlogged > 0) log('warn', `console: ${unlogged} more refused messages from this client (not logged one by one)`, { client: id });
       count[origin]--;
       rates.release(address);
       if (origin === 'remote') {
@@ -296,10 +320,11 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
       );
     });
     ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (client.closing) return;
       guarded(
         'a client message',
         () => {
-          onMessage(ws, session, data, isBinary);
+          onMessage(ws, client, data, isBinary);
         },
         () => {
           ws.terminate();
@@ -316,11 +341,51 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     return { kind: 'full', snapshot, trend: trend.columns(), server: serverId, ageMs: Math.max(0, Math.round(ageMs)) };
   }
 
-  function onMessage(ws: WebSocket, session: ClientSession, data: Buffer, isBinary: boolean): void {
+  /** Closes a client that flooded: no more of its frames are read; another machine's address is
+   * refused for FLOOD_COOLDOWN_MS. */
+  function closeFlooder(ws: WebSocket, client: Client, reason: string): void {
+    client.closing = true;
+    const { session } = client;
+    if (session.origin === 'remote') {
+      const now = nowMs();
+      for (const [address, untilMs] of floodedUntilMs) if (untilMs <= now) floodedUntilMs.delete(address);
+      floodedUntilMs.set(client.address, now + FLOOD_COOLDOWN_MS);
+    }
+    log('warn', 'console: closed a flooding client', {
+      client: session.id,
+      origin: session.origin,
+      reason,
+      ...(session.origin === 'remote' ? { addressRefusedForMs: FLOOD_COOLDOWN_MS } : {}),
+    });
+    ws.pause();
+    ws.close(FLOOD_CLOSE_CODE, reason);
+    const cut = setTimeout(() => {
+      ws.terminate();
+    }, FLOOD_CLOSE_GRACE_MS);
+    cut.unref();
+    ws.once('close', () => {
+      clearTimeout(cut);
+    });
+  }
+
+  function logRefusal(client: Client, command: string | null, reason: string): void {
+    const { session } = client;
+    const decision = client.refusals.refused(nowMs());
+    if (decision.summary > 0) {
+      log('warn', `console: ${decision.summary} more refused messages in the last ${REFUSAL_LOG_WINDOW_MS / 1000} s (not logged one by one)`, { client: session.id });
+    }
+    if (decision.log) log('warn', 'console: refused a message', { client: session.id, origin: session.origin, command, reason });
+  }
+
+  function onMessage(ws: WebSocket, client: Client, data: Buffer, isBinary: boolean): void {
+    const { session } = client;
     const verdict = session.judge(data, isBinary, nowMs());
     switch (verdict.kind) {
+      case 'flood':
+        closeFlooder(ws, client, verdict.reason);
+        return;
       case 'refused':
-        log('warn', 'console: refused a message', { client: session.id, origin: session.origin, command: verdict.command, reason: verdict.reason });
+        logRefusal(client, verdict.command, verdict.reason);
         send(ws, { kind: 'refused', command: verdict.command, reason: verdict.reason });
         return;
       case 'authenticated':

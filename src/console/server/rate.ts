@@ -7,6 +7,17 @@
 export const RATE_BURST_MESSAGES = 10;
 /** Sustained rate, messages per second: far above a hand on a touchscreen (about 5 a second). */
 export const RATE_MESSAGES_PER_S = 5;
+/** Messages one connection may send beyond its rate (each refused) before it is judged a flood and
+ * closed (WebSocket close 1008): a client that keeps sending over its rate is not read and answered
+ * frame by frame for ever. They come back at FLOOD_EXCESS_PER_S, so a client a little over its rate
+ * now and then is only refused, never closed. */
+export const FLOOD_EXCESS_MESSAGES = 50;
+/** How fast the allowance of FLOOD_EXCESS_MESSAGES comes back, messages per second. */
+export const FLOOD_EXCESS_PER_S = RATE_MESSAGES_PER_S;
+/** After a flood from another machine, new connections from its address are refused this long.
+ * Not for this machine's own clients (loopback): another local program must not lock the kiosk
+ * out; a flooding loopback connection is closed on its own. */
+export const FLOOD_COOLDOWN_MS = 30_000;
 /** Addresses whose buckets are kept at most. An address's bucket is dropped once it has no
  * connection and has refilled (a fresh bucket is the same), RATE_BURST_MESSAGES /
  * RATE_MESSAGES_PER_S = 2 s after its last message; the live ones are bounded by the client caps

@@ -7,8 +7,7 @@ import { MAX_CLIENT_MESSAGE_BYTES } from '../protocol.js';
 import type { ClientOrigin, ConsoleCommand } from '../protocol.js';
 import { ClientMessageSchema } from '../wire.js';
 import type { Access } from '../wire.js';
-import { RATE_MESSAGES_PER_S } from './rate.js';
-import type { TokenBucket } from './rate.js';
+import { FLOOD_EXCESS_MESSAGES, FLOOD_EXCESS_PER_S, RATE_MESSAGES_PER_S, TokenBucket } from './rate.js';
 import { tokensEqual } from './token.js';
 
 export const READ_ONLY_REASON = 'read-only: a client from another machine needs the console token (cryo token) to send commands';
@@ -23,7 +22,11 @@ export function accessOf(origin: ClientOrigin, hasToken: boolean): Access {
 export type Verdict =
   | { readonly kind: 'forward'; readonly command: ConsoleCommand }
   | { readonly kind: 'authenticated' }
-  | { readonly kind: 'refused'; readonly command: string | null; readonly reason: string };
+  | { readonly kind: 'refused'; readonly command: string | null; readonly reason: string }
+  /** The connection sent FLOOD_EXCESS_MESSAGES beyond its rate: close it, read nothing more. */
+  | { readonly kind: 'flood'; readonly reason: string };
+
+export const FLOOD_REASON = `rate: more than ${FLOOD_EXCESS_MESSAGES} messages over the limit of ${RATE_MESSAGES_PER_S} a second`;
 
 /** The type a refused message claimed, for the reply (bounded; null when it had none). */
 function claimedType(value: unknown): string | null {
@@ -34,6 +37,8 @@ function claimedType(value: unknown): string | null {
 
 export class ClientSession {
   private hasToken: boolean;
+  /** This connection's allowance of messages beyond its rate (FLOOD_EXCESS_MESSAGES). */
+  private readonly excess: TokenBucket;
 
   constructor(
     readonly id: string,
@@ -43,8 +48,10 @@ export class ClientSession {
     private readonly bucket: TokenBucket,
     /** The current token, read when needed (a rotation takes effect for the next client). */
     private readonly currentToken: () => string,
+    nowMs: number,
   ) {
     this.hasToken = hasToken;
+    this.excess = new TokenBucket(nowMs, FLOOD_EXCESS_MESSAGES, FLOOD_EXCESS_PER_S);
   }
 
   access(): Access {
@@ -52,7 +59,10 @@ export class ClientSession {
   }
 
   judge(data: Buffer, isBinary: boolean, nowMs: number): Verdict {
-    if (!this.bucket.take(nowMs)) return { kind: 'refused', command: null, reason: `rate limit: more than ${RATE_MESSAGES_PER_S} messages a second` };
+    if (!this.bucket.take(nowMs)) {
+      if (!this.excess.take(nowMs)) return { kind: 'flood', reason: FLOOD_REASON };
+      return { kind: 'refused', command: null, reason: `rate limit: more than ${RATE_MESSAGES_PER_S} messages a second` };
+    }
     if (data.length > MAX_CLIENT_MESSAGE_BYTES) {
       return { kind: 'refused', command: null, reason: `message of ${data.length} bytes is over the ${MAX_CLIENT_MESSAGE_BYTES}-byte limit (not read)` };
     }
