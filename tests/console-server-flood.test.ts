@@ -115,4 +115,13 @@ describe('a client that floods', () => {
     expect((await kiosk.next('accepted')).command).toBe('acknowledge');
   });
 
+  it('from this machine: only that connection is closed, the address is not refused', async () => {
+    const { server } = await serve();
+    const kiosk = await client(server, '127.0.0.1');
+    const c = await client(server, '127.0.0.1');
+    expect((await flood(c, OVER_THRESHOLD)).code).toBe(FLOOD_CLOSE_CODE);
+    await client(server, '127.0.0.1');
+    kiosk.send({ type: 'stop' });
+    expect((await kiosk.next('accepted')).command).toBe('stop');
+  });
 });

@@ -22,7 +22,7 @@ import type { ClientOrigin, ConsoleCommand, Snapshot } from '../protocol.js';
 import type { ServerMessage } from '../wire.js';
 import { loadAssets } from './assets.js';
 import { checkHost, checkOrigin, classifyAddress } from './origin.js';
-import { AddressRates, FLOOD_COOLDOWN_MS } from './rate.js';
+import { AddressRates, FLOOD_COOLDOWN_MS, TokenBucket } from './rate.js';
 import { REFUSAL_LOG_WINDOW_MS, RefusalLog } from './refusal-log.js';
 import { ClientSession } from './session.js';
 import { readOrCreateToken, tokensEqual } from './token.js';
@@ -280,7 +280,10 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   function accept(ws: WebSocket, req: IncomingMessage, origin: ClientOrigin, address: string, queryToken: string | null): void {
     // Two handshakes may have passed slotProblem together: the count is taken here.
     const problem = slotProblem(origin, address);
-    const bucket = problem === null ? rates.attach(address, nowMs(), origin === 'loopback') : null;
+    // A rate of its own for each connection on this machine: the kiosk shares 127.0.0.1 with every
+    // local program, and another one's burst must not refuse its commands. Another machine's
+    // connections share their address's, so reconnecting buys no fresh burst.
+    const bucket = problem !== null ? null : origin === 'loopback' ? new TokenBucket(nowMs()) : rates.attach(address, nowMs());
     if (bucket === null) {
       log('warn', 'console: refused a connection', { address: req.socket.remoteAddress, origin, reason: problem ?? 'too many client addresses at once' });
       ws.close(1013, (problem ?? 'too many client addresses at once').slice(0, 120));
@@ -299,8 +302,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
       const unlogged = client.refusals.takeSuppressed();
       if (unlogged > 0) log('warn', `console: ${unlogged} more refused messages from this client (not logged one by one)`, { client: id });
       count[origin]--;
-      rates.release(address);
       if (origin === 'remote') {
+        rates.release(address);
         const left = (remotePerAddress.get(address) ?? 1) - 1;
         if (left > 0) remotePerAddress.set(address, left);
         else remotePerAddress.delete(address);

@@ -1,7 +1,11 @@
 // Rate limit: a token bucket per client address. A page sends a command when the operator presses
 // a button (a few a second at most); a client that floods the socket is refused, not queued.
-// The bucket belongs to the address, not to the connection: every connection from one address
-// shares it, so closing the socket and opening another does not buy a fresh burst.
+// Another machine's bucket belongs to its address, not to the connection: every connection from
+// that address shares it, so closing the socket and opening another does not buy a fresh burst.
+// A connection from this machine (loopback) has a bucket of its own (src/console/server/index.ts):
+// the kiosk shares 127.0.0.1 with every local program, and another's burst must not refuse the
+// kiosk's commands; a local flooder is closed (FLOOD_EXCESS_MESSAGES) and holds at most the
+// loopback slots. A stop is never refused for the rate (session.ts).
 
 /** Burst an address may send at once: a hurried operator pressing acknowledge and stop together. */
 export const RATE_BURST_MESSAGES = 10;
