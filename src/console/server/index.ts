@@ -13,6 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { WebSocketServer } from 'ws';
@@ -48,6 +49,24 @@ export const MAX_LOOPBACK_CLIENTS = 24;
 export const MAX_REMOTE_CLIENTS = 32;
 /** Connections from one remote address: a few tabs of one watcher, not a flood from one machine. */
 export const MAX_CLIENTS_PER_REMOTE_ADDRESS = 4;
+/** Parallel HTTP requests a browser makes to one server while loading a page (HTTP/1.1: 6). */
+export const BROWSER_PARALLEL_REQUESTS = 6;
+/** Open TCP connections from one remote address, whatever they are (a page load, a WebSocket, a
+ * request never finished): its WebSocket clients and a page load besides. The WebSocket caps count
+ * only clients; a connection that never becomes one is held until HTTP_HEADERS_TIMEOUT_MS. */
+export const MAX_SOCKETS_PER_REMOTE_ADDRESS = MAX_CLIENTS_PER_REMOTE_ADDRESS + BROWSER_PARALLEL_REQUESTS;
+/** Open TCP connections from other machines, all together: their clients and a few page loads. */
+export const MAX_REMOTE_SOCKETS = MAX_REMOTE_CLIENTS + 4 * BROWSER_PARALLEL_REQUESTS;
+/** Open TCP connections from this machine, counted apart from the remote ones (which never take
+ * these): the loopback clients and two page loads (a reloading kiosk, a tool). */
+export const MAX_LOOPBACK_SOCKETS = MAX_LOOPBACK_CLIENTS + 2 * BROWSER_PARALLEL_REQUESTS;
+/** A request's headers must arrive within this (Node's default is 60 s: a slow client held a
+ * connection that long). The page's requests are a few hundred bytes on a local network. */
+export const HTTP_HEADERS_TIMEOUT_MS = 5_000;
+/** A whole request must arrive within this (the page only GETs: no body). */
+export const HTTP_REQUEST_TIMEOUT_MS = 10_000;
+/** How often Node checks the two timeouts above (its default, 30 s, would let them run that long). */
+export const HTTP_TIMEOUT_CHECK_MS = 1_000;
 /** WebSocket close code for a client closed for flooding (RFC 6455: policy violation). */
 export const FLOOD_CLOSE_CODE = 1008;
 /** A flooding client gets its close frame, then this long to go before its socket is cut (it is
@@ -156,6 +175,10 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   const rates = new AddressRates();
   const count = { loopback: 0, remote: 0 };
   const remotePerAddress = new Map<string, number>();
+  const sockets = { loopback: 0, remote: 0 };
+  const remoteSocketsPerAddress = new Map<string, number>();
+  /** Connections refused for the socket caps, logged a few at a time (a flood of connects). */
+  const socketRefusals = new RefusalLog();
   let clientCount = 0;
 
   /** Runs a handler a client can reach; what it throws is logged and handed to `recover`. */
@@ -211,7 +234,39 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     res.end(req.method === 'HEAD' ? undefined : asset.body);
   }
 
-  const http = createServer((req, res) => {
+  /** Why a TCP connection of this class and address may not be held now; null when it may. */
+  function socketProblem(origin: ClientOrigin, address: string): string | null {
+    if (origin === 'loopback') return sockets.loopback >= MAX_LOOPBACK_SOCKETS ? `too many connections on this machine (${MAX_LOOPBACK_SOCKETS})` : null;
+    if (sockets.remote >= MAX_REMOTE_SOCKETS) return `too many connections from other machines (${MAX_REMOTE_SOCKETS})`;
+    if ((remoteSocketsPerAddress.get(address) ?? 0) >= MAX_SOCKETS_PER_REMOTE_ADDRESS) return `too many connections from one address (${MAX_SOCKETS_PER_REMOTE_ADDRESS})`;
+    return null;
+  }
+
+  /** Counts every TCP connection, before any byte is read; one over its cap is cut at once. */
+  function onConnection(socket: Socket): void {
+    const origin = classify(socket.remoteAddress);
+    const address = addressKey(socket.remoteAddress);
+    const problem = socketProblem(origin, address);
+    if (problem !== null) {
+      const decision = socketRefusals.refused(nowMs());
+      if (decision.summary > 0) log('warn', `console: ${decision.summary} more connections refused in the last ${REFUSAL_LOG_WINDOW_MS / 1000} s (not logged one by one)`);
+      if (decision.log) log('warn', 'console: refused a connection', { address: socket.remoteAddress, origin, reason: problem });
+      socket.destroy();
+      return;
+    }
+    sockets[origin]++;
+    if (origin === 'remote') remoteSocketsPerAddress.set(address, (remoteSocketsPerAddress.get(address) ?? 0) + 1);
+    socket.once('close', () => {
+      sockets[origin]--;
+      if (origin === 'remote') {
+        const left = (remoteSocketsPerAddress.get(address) ?? 1) - 1;
+        if (left > 0) remoteSocketsPerAddress.set(address, left);
+        else remoteSocketsPerAddress.delete(address);
+      }
+    });
+  }
+
+  const http = createServer({ headersTimeout: HTTP_HEADERS_TIMEOUT_MS, requestTimeout: HTTP_REQUEST_TIMEOUT_MS, connectionsCheckingInterval: HTTP_TIMEOUT_CHECK_MS }, (req, res) => {
     guarded(
       'a page request',
       () => {
@@ -220,6 +275,17 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
       () => {
         if (res.headersSent) res.destroy();
         else refuseHttp(res, 500, 'internal error (logged)');
+      },
+    );
+  });
+  http.on('connection', (socket: Socket) => {
+    guarded(
+      'a connection',
+      () => {
+        onConnection(socket);
+      },
+      () => {
+        socket.destroy();
       },
     );
   });
