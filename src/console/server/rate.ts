@@ -87,7 +87,9 @@ export class AddressRates {
   attach(address: string, nowMs: number, always = false): TokenBucket | null {
     let entry = this.entries.get(address);
     if (entry === undefined) {
-      if (!always && !this.hasRoomFor(address, nowMs)) return null;
+      // Pruned whatever `always` says: the table stays bounded by the addresses still limited.
+      this.prune(nowMs);
+      if (!always && this.entries.size >= this.maxAddresses) return null;
       entry = { bucket: new TokenBucket(nowMs), connections: 0 };
       this.entries.set(address, entry);
     }
