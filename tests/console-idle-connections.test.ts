@@ -19,6 +19,7 @@ import {
   startConsoleServer,
 } from '../src/console/server/index.js';
 import type { ConsoleServer } from '../src/console/server/index.js';
+import { REFUSALS_LOGGED_PER_WINDOW } from '../src/console/server/refusal-log.js';
 import { tempDirMaker } from './helpers/temp.js';
 import { connect } from './helpers/ws-client.js';
 import type { TestClient } from './helpers/ws-client.js';
@@ -35,8 +36,17 @@ afterEach(async () => {
 
 const kioskOnly = (address: string | undefined): ClientOrigin => (address === '127.0.0.1' || address === '::ffff:127.0.0.1' ? 'loopback' : 'remote');
 
+const logs: string[] = [];
 async function serve(): Promise<ConsoleServer> {
-  const server = await startConsoleServer({ host: '127.0.0.1', port: 0, dataDir: newDataDir(), log: () => undefined, onCommand: () => undefined, classify: kioskOnly });
+  logs.length = 0;
+  const server = await startConsoleServer({
+    host: '127.0.0.1',
+    port: 0,
+    dataDir: newDataDir(),
+    log: (level, msg) => logs.push(`${level} ${msg}`),
+    onCommand: () => undefined,
+    classify: kioskOnly,
+  });
   servers.push(server);
   return server;
 }
@@ -95,11 +105,12 @@ function fetchFrom(server: ConsoleServer, localAddress: string): Promise<number>
 }
 
 describe('connections that never become clients', () => {
-  it('are bounded per remote address', async () => {
+  it('are bounded per remote address, the refusals logged a few at a time', async () => {
     const server = await serve();
     const open = await halfOpen(server, '127.0.1.5', 4 * MAX_SOCKETS_PER_REMOTE_ADDRESS);
     await settle(200);
     expect(open.size).toBe(MAX_SOCKETS_PER_REMOTE_ADDRESS);
+    expect(logs.filter((l) => l.includes('refused a connection'))).toHaveLength(REFUSALS_LOGGED_PER_WINDOW);
   });
 
   it('are bounded for all other machines together, and never take this machine’s connections', async () => {

@@ -177,8 +177,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   const remotePerAddress = new Map<string, number>();
   const sockets = { loopback: 0, remote: 0 };
   const remoteSocketsPerAddress = new Map<string, number>();
-  /** Connections refused for the socket caps, logged a few at a time (a flood of connects). */
-  const socketRefusals = new RefusalLog();
+  /** Connections refused, logged a few at a time (a flood of connects). */
+  const connectionRefusals = new RefusalLog();
   let clientCount = 0;
 
   /** Runs a handler a client can reach; what it throws is logged and handed to `recover`. */
@@ -195,15 +195,28 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     }
   }
 
+  /** Why another machine's address may not connect now because it flooded; null when it may. */
+  function floodProblem(address: string): string | null {
+    const floodedUntil = floodedUntilMs.get(address);
+    if (floodedUntil === undefined) return null;
+    const leftMs = floodedUntil - nowMs();
+    if (leftMs > 0) return `this address flooded the console: refused for ${Math.ceil(leftMs / 1000)} s more`;
+    floodedUntilMs.delete(address);
+    return null;
+  }
+
+  /** Refused connections are logged a few at a time (a flood of connects). */
+  function logConnectionRefusal(fields: Record<string, unknown>): void {
+    const decision = connectionRefusals.refused(nowMs());
+    if (decision.summary > 0) log('warn', `console: ${decision.summary} more connections refused in the last ${REFUSAL_LOG_WINDOW_MS / 1000} s (not logged one by one)`);
+    if (decision.log) log('warn', 'console: refused a connection', fields);
+  }
+
   /** Why a client of this class and address may not connect now; null when it may. */
   function slotProblem(origin: ClientOrigin, address: string): string | null {
     if (origin === 'loopback') return count.loopback >= MAX_LOOPBACK_CLIENTS ? `too many clients on this machine (${MAX_LOOPBACK_CLIENTS})` : null;
-    const floodedUntil = floodedUntilMs.get(address);
-    if (floodedUntil !== undefined) {
-      const leftMs = floodedUntil - nowMs();
-      if (leftMs > 0) return `this address flooded the console: refused for ${Math.ceil(leftMs / 1000)} s more`;
-      floodedUntilMs.delete(address);
-    }
+    const flooded = floodProblem(address);
+    if (flooded !== null) return flooded;
     if (count.remote >= MAX_REMOTE_CLIENTS) return `too many clients from other machines (${MAX_REMOTE_CLIENTS})`;
     if ((remotePerAddress.get(address) ?? 0) >= MAX_CLIENTS_PER_REMOTE_ADDRESS) return `too many clients from ${address.slice(0, 60)} (${MAX_CLIENTS_PER_REMOTE_ADDRESS})`;
     if (!rates.hasRoomFor(address, nowMs())) return 'too many client addresses at once';
@@ -237,6 +250,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   /** Why a TCP connection of this class and address may not be held now; null when it may. */
   function socketProblem(origin: ClientOrigin, address: string): string | null {
     if (origin === 'loopback') return sockets.loopback >= MAX_LOOPBACK_SOCKETS ? `too many connections on this machine (${MAX_LOOPBACK_SOCKETS})` : null;
+    const flooded = floodProblem(address);
+    if (flooded !== null) return flooded;
     if (sockets.remote >= MAX_REMOTE_SOCKETS) return `too many connections from other machines (${MAX_REMOTE_SOCKETS})`;
     if ((remoteSocketsPerAddress.get(address) ?? 0) >= MAX_SOCKETS_PER_REMOTE_ADDRESS) return `too many connections from one address (${MAX_SOCKETS_PER_REMOTE_ADDRESS})`;
     return null;
@@ -248,9 +263,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     const address = addressKey(socket.remoteAddress);
     const problem = socketProblem(origin, address);
     if (problem !== null) {
-      const decision = socketRefusals.refused(nowMs());
-      if (decision.summary > 0) log('warn', `console: ${decision.summary} more connections refused in the last ${REFUSAL_LOG_WINDOW_MS / 1000} s (not logged one by one)`);
-      if (decision.log) log('warn', 'console: refused a connection', { address: socket.remoteAddress, origin, reason: problem });
+      logConnectionRefusal({ address: socket.remoteAddress, origin, reason: problem });
       socket.destroy();
       return;
     }
@@ -294,7 +307,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, onSocketError: (error: Error) => void): void {
     const url = pathOf(req.url);
     if (url === null) {
-      log('warn', 'console: refused a connection', { address: req.socket.remoteAddress, reason: 'not a request target' });
+      logConnectionRefusal({ address: req.socket.remoteAddress, reason: 'not a request target' });
       refuseUpgrade(socket, '400 Bad Request', `not a request target: ${(req.url ?? '').slice(0, 80)}`);
       return;
     }
@@ -305,7 +318,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     const full = problem === null ? slotProblem(origin, address) : null;
     if (problem !== null || full !== null) {
       const reason = problem ?? full ?? '';
-      log('warn', 'console: refused a connection', { address: req.socket.remoteAddress, origin, reason });
+      logConnectionRefusal({ address: req.socket.remoteAddress, origin, reason });
       refuseUpgrade(socket, problem === null ? '503 Service Unavailable' : '403 Forbidden', reason);
       return;
     }
@@ -351,7 +364,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     // connections share their address's, so reconnecting buys no fresh burst.
     const bucket = problem !== null ? null : origin === 'loopback' ? new TokenBucket(nowMs()) : rates.attach(address, nowMs());
     if (bucket === null) {
-      log('warn', 'console: refused a connection', { address: req.socket.remoteAddress, origin, reason: problem ?? 'too many client addresses at once' });
+      logConnectionRefusal({ address: req.socket.remoteAddress, origin, reason: problem ?? 'too many client addresses at once' });
       ws.close(1013, (problem ?? 'too many client addresses at once').slice(0, 120));
       return;
     }
