@@ -20,9 +20,15 @@ export interface LoggerOptions {
   readonly destination?: NodeJS.WritableStream;
   /** Force pretty or JSON; by default pretty when the destination is a terminal. */
   readonly pretty?: boolean;
+  /** Write JSON lines straight to this file descriptor from the calling thread, asynchronously
+   * (pino.destination), instead of `destination`. For a worker thread: its process.stderr is a
+   * stream carried through the thread that started it (in `cryo run`, the control loop's), so
+   * every line a worker logs there costs the loop's thread. Never pretty. */
+  readonly fd?: number;
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
+  if (options.fd !== undefined) return pino({ level: options.level ?? 'info' }, pino.destination({ fd: options.fd, sync: false }));
   const destination = options.destination ?? process.stderr;
   const isTty = (destination as { isTTY?: boolean }).isTTY === true;
   const level = options.level ?? 'info';

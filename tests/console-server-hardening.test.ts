@@ -18,6 +18,7 @@ import {
 } from '../src/console/server/index.js';
 import type { ConsoleServer } from '../src/console/server/index.js';
 import { AddressRates, RATE_BURST_MESSAGES, RATE_MESSAGES_PER_S } from '../src/console/server/rate.js';
+import { readOrCreateToken } from '../src/console/server/token.js';
 import { idleSnapshot } from './helpers/fake-console.js';
 import { connect } from './helpers/ws-client.js';
 import type { TestClient } from './helpers/ws-client.js';
@@ -40,27 +41,29 @@ interface Served {
   forwarded: ConsoleCommand[];
   logs: string[];
   clock: { nowMs: number };
+  token: string;
 }
 
 async function serve(classify: (address: string | undefined) => ClientOrigin = kioskOnly): Promise<Served> {
   const forwarded: ConsoleCommand[] = [];
   const logs: string[] = [];
   const clock = { nowMs: 0 };
+  const dataDir = newDataDir();
   const server = await startConsoleServer({
     host: '127.0.0.1',
     port: 0,
-    dataDir: newDataDir(),
+    dataDir,
     log: (level, msg, fields) => logs.push(`${level} ${msg} ${JSON.stringify(fields ?? {})}`),
     onCommand: (command) => forwarded.push(command),
     classify,
     nowMs: () => clock.nowMs,
   });
   servers.push(server);
-  return { server, forwarded, logs, clock };
+  return { server, forwarded, logs, clock, token: readOrCreateToken(dataDir) };
 }
 
-async function client(server: ConsoleServer, localAddress?: string): Promise<TestClient> {
-  const c = await connect(server.url, localAddress === undefined ? {} : { localAddress });
+async function client(server: ConsoleServer, localAddress?: string, token?: string): Promise<TestClient> {
+  const c = await connect(server.url, { ...(localAddress === undefined ? {} : { localAddress }), ...(token === undefined ? {} : { path: `ws?token=${token}` }) });
   clients.push(c);
   await c.next('access');
   return c;
@@ -179,7 +182,7 @@ describe('client slots: the kiosk cannot be locked out', () => {
   });
 });
 
-describe('the rate limit belongs to the address', () => {
+describe("the rate limit belongs to another machine's address, to a connection on this machine", () => {
   /** Sends `n` acknowledges and waits for every reply; returns how many were accepted. */
   async function burst(c: TestClient, n: number): Promise<number> {
     const before = c.messages.length;
@@ -190,10 +193,10 @@ describe('the rate limit belongs to the address', () => {
     return replies.filter((m) => m.kind === 'accepted').length;
   }
 
-  it('is not reset by reconnecting: one address gets one burst in a moment', async () => {
-    const { server, forwarded } = await serve(() => 'loopback');
+  it('is not reset by reconnecting: another machine gets one burst in a moment', async () => {
+    const { server, forwarded, token } = await serve();
     for (let round = 0; round < 5; round++) {
-      const c = await client(server);
+      const c = await client(server, '127.0.2.1', token);
       await burst(c, RATE_BURST_MESSAGES);
       await c.close();
     }
@@ -201,10 +204,10 @@ describe('the rate limit belongs to the address', () => {
     expect(forwarded).toHaveLength(RATE_BURST_MESSAGES);
   });
 
-  it('is shared by two sockets open together, refills with time, and leaves other addresses alone', async () => {
-    const { server, forwarded, clock } = await serve();
-    const a = await client(server, '127.0.0.1');
-    const b = await client(server, '127.0.0.1');
+  it("is shared by another machine's two sockets open together, refills with time, and leaves other addresses alone", async () => {
+    const { server, forwarded, clock, token } = await serve();
+    const a = await client(server, '127.0.2.1', token);
+    const b = await client(server, '127.0.2.1', token);
     expect(await burst(a, RATE_BURST_MESSAGES)).toBe(RATE_BURST_MESSAGES);
     expect(await burst(b, 1)).toBe(0);
     const refused = b.messages.at(-1);
@@ -213,9 +216,21 @@ describe('the rate limit belongs to the address', () => {
     const other = await client(server, '127.0.3.1');
     other.send({ type: 'acknowledge' });
     expect((await other.next('refused')).reason).toMatch(/read-only/);
+    // And this machine.
+    const kiosk = await client(server, '127.0.0.1');
+    expect(await burst(kiosk, 1)).toBe(1);
     clock.nowMs += 1_000;
     expect(await burst(b, RATE_BURST_MESSAGES)).toBe(RATE_MESSAGES_PER_S);
-    expect(forwarded).toHaveLength(RATE_BURST_MESSAGES + RATE_MESSAGES_PER_S);
+    expect(forwarded).toHaveLength(RATE_BURST_MESSAGES + 1 + RATE_MESSAGES_PER_S);
+  });
+
+  it("is each loopback connection's own: another local client's burst leaves the kiosk's intact", async () => {
+    const { server, forwarded } = await serve();
+    const tool = await client(server, '127.0.0.1');
+    const kiosk = await client(server, '127.0.0.1');
+    expect(await burst(tool, RATE_BURST_MESSAGES + 1)).toBe(RATE_BURST_MESSAGES);
+    expect(await burst(kiosk, RATE_BURST_MESSAGES)).toBe(RATE_BURST_MESSAGES);
+    expect(forwarded).toHaveLength(2 * RATE_BURST_MESSAGES);
   });
 
   it('keeps a bounded table of addresses, freeing those that have refilled', () => {

@@ -27,6 +27,8 @@ export const ConsoleWorkerDataSchema = z
   .strict();
 export type ConsoleWorkerData = z.infer<typeof ConsoleWorkerDataSchema>;
 
+/** The process's standard error, written by this thread itself (see the logger below). */
+const STDERR_FD = 2;
 /** A client address as the loop logs it (FromConsoleSchema bounds it). */
 const MAX_CLIENT_NAME = 80;
 
@@ -42,7 +44,9 @@ async function main(): Promise<void> {
     return;
   }
   const data = parsed.data;
-  const logger = createLogger({ pretty: false });
+  // Straight to fd 2 from this thread: a worker's process.stderr is piped through the thread that
+  // started it (the control loop's), so a client's flood of refusals would become the loop's work.
+  const logger = createLogger({ fd: STDERR_FD });
   const log = (level: LogLevel, msg: string, fields: Record<string, unknown> = {}): void => {
     logger[level]({ ...fields, thread: 'console' }, msg);
   };

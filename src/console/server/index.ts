@@ -13,6 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { WebSocketServer } from 'ws';
@@ -22,7 +23,8 @@ import type { ClientOrigin, ConsoleCommand, Snapshot } from '../protocol.js';
 import type { ServerMessage } from '../wire.js';
 import { loadAssets } from './assets.js';
 import { checkHost, checkOrigin, classifyAddress } from './origin.js';
-import { AddressRates } from './rate.js';
+import { AddressRates, FLOOD_COOLDOWN_MS, TokenBucket } from './rate.js';
+import { REFUSAL_LOG_WINDOW_MS, RefusalLog } from './refusal-log.js';
 import { ClientSession } from './session.js';
 import { readOrCreateToken, tokensEqual } from './token.js';
 import { TrendRing } from './trend.js';
@@ -47,6 +49,29 @@ export const MAX_LOOPBACK_CLIENTS = 24;
 export const MAX_REMOTE_CLIENTS = 32;
 /** Connections from one remote address: a few tabs of one watcher, not a flood from one machine. */
 export const MAX_CLIENTS_PER_REMOTE_ADDRESS = 4;
+/** Parallel HTTP requests a browser makes to one server while loading a page (HTTP/1.1: 6). */
+export const BROWSER_PARALLEL_REQUESTS = 6;
+/** Open TCP connections from one remote address, whatever they are (a page load, a WebSocket, a
+ * request never finished): its WebSocket clients and a page load besides. The WebSocket caps count
+ * only clients; a connection that never becomes one is held until HTTP_HEADERS_TIMEOUT_MS. */
+export const MAX_SOCKETS_PER_REMOTE_ADDRESS = MAX_CLIENTS_PER_REMOTE_ADDRESS + BROWSER_PARALLEL_REQUESTS;
+/** Open TCP connections from other machines, all together: their clients and a few page loads. */
+export const MAX_REMOTE_SOCKETS = MAX_REMOTE_CLIENTS + 4 * BROWSER_PARALLEL_REQUESTS;
+/** Open TCP connections from this machine, counted apart from the remote ones (which never take
+ * these): the loopback clients and two page loads (a reloading kiosk, a tool). */
+export const MAX_LOOPBACK_SOCKETS = MAX_LOOPBACK_CLIENTS + 2 * BROWSER_PARALLEL_REQUESTS;
+/** A request's headers must arrive within this (Node's default is 60 s: a slow client held a
+ * connection that long). The page's requests are a few hundred bytes on a local network. */
+export const HTTP_HEADERS_TIMEOUT_MS = 5_000;
+/** A whole request must arrive within this (the page only GETs: no body). */
+export const HTTP_REQUEST_TIMEOUT_MS = 10_000;
+/** How often Node checks the two timeouts above (its default, 30 s, would let them run that long). */
+export const HTTP_TIMEOUT_CHECK_MS = 1_000;
+/** WebSocket close code for a client closed for flooding (RFC 6455: policy violation). */
+export const FLOOD_CLOSE_CODE = 1008;
+/** A flooding client gets its close frame, then this long to go before its socket is cut (it is
+ * no longer read meanwhile). */
+export const FLOOD_CLOSE_GRACE_MS = 1_000;
 /** Every client one server serves at most. */
 export const MAX_CLIENTS = MAX_LOOPBACK_CLIENTS + MAX_REMOTE_CLIENTS;
 
@@ -137,10 +162,23 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   const previousFields = new Map<string, string>();
   let last: { snapshot: Snapshot; receivedMs: number } | null = null;
   const trend = new TrendRing();
-  const clients = new Map<WebSocket, { session: ClientSession; address: string }>();
+  interface Client {
+    readonly session: ClientSession;
+    readonly address: string;
+    readonly refusals: RefusalLog;
+    /** Closed for flooding: what it still sends is not read. */
+    closing: boolean;
+  }
+  const clients = new Map<WebSocket, Client>();
+  /** Remote addresses that flooded, and until when their new connections are refused. */
+  const floodedUntilMs = new Map<string, number>();
   const rates = new AddressRates();
   const count = { loopback: 0, remote: 0 };
   const remotePerAddress = new Map<string, number>();
+  const sockets = { loopback: 0, remote: 0 };
+  const remoteSocketsPerAddress = new Map<string, number>();
+  /** Connections refused, logged a few at a time (a flood of connects). */
+  const connectionRefusals = new RefusalLog();
   let clientCount = 0;
 
   /** Runs a handler a client can reach; what it throws is logged and handed to `recover`. */
@@ -157,9 +195,28 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     }
   }
 
+  /** Why another machine's address may not connect now because it flooded; null when it may. */
+  function floodProblem(address: string): string | null {
+    const floodedUntil = floodedUntilMs.get(address);
+    if (floodedUntil === undefined) return null;
+    const leftMs = floodedUntil - nowMs();
+    if (leftMs > 0) return `this address flooded the console: refused for ${Math.ceil(leftMs / 1000)} s more`;
+    floodedUntilMs.delete(address);
+    return null;
+  }
+
+  /** Refused connections are logged a few at a time (a flood of connects). */
+  function logConnectionRefusal(fields: Record<string, unknown>): void {
+    const decision = connectionRefusals.refused(nowMs());
+    if (decision.summary > 0) log('warn', `console: ${decision.summary} more connections refused in the last ${REFUSAL_LOG_WINDOW_MS / 1000} s (not logged one by one)`);
+    if (decision.log) log('warn', 'console: refused a connection', fields);
+  }
+
   /** Why a client of this class and address may not connect now; null when it may. */
   function slotProblem(origin: ClientOrigin, address: string): string | null {
     if (origin === 'loopback') return count.loopback >= MAX_LOOPBACK_CLIENTS ? `too many clients on this machine (${MAX_LOOPBACK_CLIENTS})` : null;
+    const flooded = floodProblem(address);
+    if (flooded !== null) return flooded;
     if (count.remote >= MAX_REMOTE_CLIENTS) return `too many clients from other machines (${MAX_REMOTE_CLIENTS})`;
     if ((remotePerAddress.get(address) ?? 0) >= MAX_CLIENTS_PER_REMOTE_ADDRESS) return `too many clients from ${address.slice(0, 60)} (${MAX_CLIENTS_PER_REMOTE_ADDRESS})`;
     if (!rates.hasRoomFor(address, nowMs())) return 'too many client addresses at once';
@@ -190,7 +247,39 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     res.end(req.method === 'HEAD' ? undefined : asset.body);
   }
 
-  const http = createServer((req, res) => {
+  /** Why a TCP connection of this class and address may not be held now; null when it may. */
+  function socketProblem(origin: ClientOrigin, address: string): string | null {
+    if (origin === 'loopback') return sockets.loopback >= MAX_LOOPBACK_SOCKETS ? `too many connections on this machine (${MAX_LOOPBACK_SOCKETS})` : null;
+    const flooded = floodProblem(address);
+    if (flooded !== null) return flooded;
+    if (sockets.remote >= MAX_REMOTE_SOCKETS) return `too many connections from other machines (${MAX_REMOTE_SOCKETS})`;
+    if ((remoteSocketsPerAddress.get(address) ?? 0) >= MAX_SOCKETS_PER_REMOTE_ADDRESS) return `too many connections from one address (${MAX_SOCKETS_PER_REMOTE_ADDRESS})`;
+    return null;
+  }
+
+  /** Counts every TCP connection, before any byte is read; one over its cap is cut at once. */
+  function onConnection(socket: Socket): void {
+    const origin = classify(socket.remoteAddress);
+    const address = addressKey(socket.remoteAddress);
+    const problem = socketProblem(origin, address);
+    if (problem !== null) {
+      logConnectionRefusal({ address: socket.remoteAddress, origin, reason: problem });
+      socket.destroy();
+      return;
+    }
+    sockets[origin]++;
+    if (origin === 'remote') remoteSocketsPerAddress.set(address, (remoteSocketsPerAddress.get(address) ?? 0) + 1);
+    socket.once('close', () => {
+      sockets[origin]--;
+      if (origin === 'remote') {
+        const left = (remoteSocketsPerAddress.get(address) ?? 1) - 1;
+        if (left > 0) remoteSocketsPerAddress.set(address, left);
+        else remoteSocketsPerAddress.delete(address);
+      }
+    });
+  }
+
+  const http = createServer({ headersTimeout: HTTP_HEADERS_TIMEOUT_MS, requestTimeout: HTTP_REQUEST_TIMEOUT_MS, connectionsCheckingInterval: HTTP_TIMEOUT_CHECK_MS }, (req, res) => {
     guarded(
       'a page request',
       () => {
@@ -202,12 +291,23 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
       },
     );
   });
+  http.on('connection', (socket: Socket) => {
+    guarded(
+      'a connection',
+      () => {
+        onConnection(socket);
+      },
+      () => {
+        socket.destroy();
+      },
+    );
+  });
   const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD_BYTES });
 
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, onSocketError: (error: Error) => void): void {
     const url = pathOf(req.url);
     if (url === null) {
-      log('warn', 'console: refused a connection', { address: req.socket.remoteAddress, reason: 'not a request target' });
+      logConnectionRefusal({ address: req.socket.remoteAddress, reason: 'not a request target' });
       refuseUpgrade(socket, '400 Bad Request', `not a request target: ${(req.url ?? '').slice(0, 80)}`);
       return;
     }
@@ -218,7 +318,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     const full = problem === null ? slotProblem(origin, address) : null;
     if (problem !== null || full !== null) {
       const reason = problem ?? full ?? '';
-      log('warn', 'console: refused a connection', { address: req.socket.remoteAddress, origin, reason });
+      logConnectionRefusal({ address: req.socket.remoteAddress, origin, reason });
       refuseUpgrade(socket, problem === null ? '503 Service Unavailable' : '403 Forbidden', reason);
       return;
     }
@@ -259,9 +359,12 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   function accept(ws: WebSocket, req: IncomingMessage, origin: ClientOrigin, address: string, queryToken: string | null): void {
     // Two handshakes may have passed slotProblem together: the count is taken here.
     const problem = slotProblem(origin, address);
-    const bucket = problem === null ? rates.attach(address, nowMs(), origin === 'loopback') : null;
+    // A rate of its own for each connection on this machine: the kiosk shares 127.0.0.1 with every
+    // local program, and another one's burst must not refuse its commands. Another machine's
+    // connections share their address's, so reconnecting buys no fresh burst.
+    const bucket = problem !== null ? null : origin === 'loopback' ? new TokenBucket(nowMs()) : rates.attach(address, nowMs());
     if (bucket === null) {
-      log('warn', 'console: refused a connection', { address: req.socket.remoteAddress, origin, reason: problem ?? 'too many client addresses at once' });
+      logConnectionRefusal({ address: req.socket.remoteAddress, origin, reason: problem ?? 'too many client addresses at once' });
       ws.close(1013, (problem ?? 'too many client addresses at once').slice(0, 120));
       return;
     }
@@ -270,13 +373,16 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     clientCount++;
     const id = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? 0}#${clientCount}`.slice(0, 80);
     const hasToken = queryToken !== null && tokensEqual(queryToken, currentToken());
-    const session = new ClientSession(id, origin, hasToken, bucket, currentToken);
-    clients.set(ws, { session, address });
+    const session = new ClientSession(id, origin, hasToken, bucket, currentToken, nowMs());
+    const client: Client = { session, address, refusals: new RefusalLog(), closing: false };
+    clients.set(ws, client);
     const onClose = (): void => {
       if (!clients.delete(ws)) return;
+      const unlogged = client.refusals.takeSuppressed();
+      if (unlogged > 0) log('warn', `console: ${unlogged} more refused messages from this client (not logged one by one)`, { client: id });
       count[origin]--;
-      rates.release(address);
       if (origin === 'remote') {
+        rates.release(address);
         const left = (remotePerAddress.get(address) ?? 1) - 1;
         if (left > 0) remotePerAddress.set(address, left);
         else remotePerAddress.delete(address);
@@ -296,10 +402,11 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
       );
     });
     ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (client.closing) return;
       guarded(
         'a client message',
         () => {
-          onMessage(ws, session, data, isBinary);
+          onMessage(ws, client, data, isBinary);
         },
         () => {
           ws.terminate();
@@ -316,11 +423,51 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     return { kind: 'full', snapshot, trend: trend.columns(), server: serverId, ageMs: Math.max(0, Math.round(ageMs)) };
   }
 
-  function onMessage(ws: WebSocket, session: ClientSession, data: Buffer, isBinary: boolean): void {
+  /** Closes a client that flooded: no more of its frames are read; another machine's address is
+   * refused for FLOOD_COOLDOWN_MS. */
+  function closeFlooder(ws: WebSocket, client: Client, reason: string): void {
+    client.closing = true;
+    const { session } = client;
+    if (session.origin === 'remote') {
+      const now = nowMs();
+      for (const [address, untilMs] of floodedUntilMs) if (untilMs <= now) floodedUntilMs.delete(address);
+      floodedUntilMs.set(client.address, now + FLOOD_COOLDOWN_MS);
+    }
+    log('warn', 'console: closed a flooding client', {
+      client: session.id,
+      origin: session.origin,
+      reason,
+      ...(session.origin === 'remote' ? { addressRefusedForMs: FLOOD_COOLDOWN_MS } : {}),
+    });
+    ws.pause();
+    ws.close(FLOOD_CLOSE_CODE, reason);
+    const cut = setTimeout(() => {
+      ws.terminate();
+    }, FLOOD_CLOSE_GRACE_MS);
+    cut.unref();
+    ws.once('close', () => {
+      clearTimeout(cut);
+    });
+  }
+
+  function logRefusal(client: Client, command: string | null, reason: string): void {
+    const { session } = client;
+    const decision = client.refusals.refused(nowMs());
+    if (decision.summary > 0) {
+      log('warn', `console: ${decision.summary} more refused messages in the last ${REFUSAL_LOG_WINDOW_MS / 1000} s (not logged one by one)`, { client: session.id });
+    }
+    if (decision.log) log('warn', 'console: refused a message', { client: session.id, origin: session.origin, command, reason });
+  }
+
+  function onMessage(ws: WebSocket, client: Client, data: Buffer, isBinary: boolean): void {
+    const { session } = client;
     const verdict = session.judge(data, isBinary, nowMs());
     switch (verdict.kind) {
+      case 'flood':
+        closeFlooder(ws, client, verdict.reason);
+        return;
       case 'refused':
-        log('warn', 'console: refused a message', { client: session.id, origin: session.origin, command: verdict.command, reason: verdict.reason });
+        logRefusal(client, verdict.command, verdict.reason);
         send(ws, { kind: 'refused', command: verdict.command, reason: verdict.reason });
         return;
       case 'authenticated':

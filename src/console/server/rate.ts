@@ -1,12 +1,27 @@
 // Rate limit: a token bucket per client address. A page sends a command when the operator presses
 // a button (a few a second at most); a client that floods the socket is refused, not queued.
-// The bucket belongs to the address, not to the connection: every connection from one address
-// shares it, so closing the socket and opening another does not buy a fresh burst.
+// Another machine's bucket belongs to its address, not to the connection: every connection from
+// that address shares it, so closing the socket and opening another does not buy a fresh burst.
+// A connection from this machine (loopback) has a bucket of its own (src/console/server/index.ts):
+// the kiosk shares 127.0.0.1 with every local program, and another's burst must not refuse the
+// kiosk's commands; a local flooder is closed (FLOOD_EXCESS_MESSAGES) and holds at most the
+// loopback slots. A stop is never refused for the rate (session.ts).
 
 /** Burst an address may send at once: a hurried operator pressing acknowledge and stop together. */
 export const RATE_BURST_MESSAGES = 10;
 /** Sustained rate, messages per second: far above a hand on a touchscreen (about 5 a second). */
 export const RATE_MESSAGES_PER_S = 5;
+/** Messages one connection may send beyond its rate (each refused) before it is judged a flood and
+ * closed (WebSocket close 1008): a client that keeps sending over its rate is not read and answered
+ * frame by frame for ever. They come back at FLOOD_EXCESS_PER_S, so a client a little over its rate
+ * now and then is only refused, never closed. */
+export const FLOOD_EXCESS_MESSAGES = 50;
+/** How fast the allowance of FLOOD_EXCESS_MESSAGES comes back, messages per second. */
+export const FLOOD_EXCESS_PER_S = RATE_MESSAGES_PER_S;
+/** After a flood from another machine, new connections from its address are refused this long.
+ * Not for this machine's own clients (loopback): another local program must not lock the kiosk
+ * out; a flooding loopback connection is closed on its own. */
+export const FLOOD_COOLDOWN_MS = 30_000;
 /** Addresses whose buckets are kept at most. An address's bucket is dropped once it has no
  * connection and has refilled (a fresh bucket is the same), RATE_BURST_MESSAGES /
  * RATE_MESSAGES_PER_S = 2 s after its last message; the live ones are bounded by the client caps
@@ -72,7 +87,9 @@ export class AddressRates {
   attach(address: string, nowMs: number, always = false): TokenBucket | null {
     let entry = this.entries.get(address);
     if (entry === undefined) {
-      if (!always && !this.hasRoomFor(address, nowMs)) return null;
+      // Pruned whatever `always` says: the table stays bounded by the addresses still limited.
+      this.prune(nowMs);
+      if (!always && this.entries.size >= this.maxAddresses) return null;
       entry = { bucket: new TokenBucket(nowMs), connections: 0 };
       this.entries.set(address, entry);
     }
