@@ -84,7 +84,10 @@ describe('the console side lost mid-freeze', () => {
     c.fixture.setMode(MODE.stall);
     const received = c.fixture.get(SLOT.received);
     const ticksBefore = c.ticks();
-    await c.runUntil(() => c.fixture.get(SLOT.received) > received, 1_000, false);
+    // Virtual time runs until the next snapshot is posted, then stands still while real time waits
+    // for the worker to take it: a loaded machine delays the worker, not the virtual clock.
+    await c.runUntil(() => c.link.inFlight, 1_000, false);
+    await until(() => c.fixture.get(SLOT.received) > received, 'the stalled worker taking its snapshot');
     // Silence counts from the worker's last ack (a snapshot period before the stalled one was
     // posted), not from that post: the trip comes at the first tick past console.lostMs from it.
     const lastAckMs = c.link.lastHeardMs ?? Number.NaN;
