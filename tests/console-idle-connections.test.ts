@@ -7,7 +7,6 @@
 import { connect as connectTcp } from 'node:net';
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ClientOrigin } from '../src/console/protocol.js';
 import {
   BROWSER_PARALLEL_REQUESTS,
   HTTP_HEADERS_TIMEOUT_MS,
@@ -21,20 +20,15 @@ import {
 import type { ConsoleServer } from '../src/console/server/index.js';
 import { REFUSALS_LOGGED_PER_WINDOW } from '../src/console/server/refusal-log.js';
 import { tempDirMaker } from './helpers/temp.js';
-import { connect } from './helpers/ws-client.js';
-import type { TestClient } from './helpers/ws-client.js';
+import { closedAfterEach, connect, kioskOnly } from './helpers/ws-client.js';
 
 const newDataDir = tempDirMaker('console-idle-');
-const servers: ConsoleServer[] = [];
+const { servers, clients } = closedAfterEach();
 const sockets: Socket[] = [];
-const clients: TestClient[] = [];
-afterEach(async () => {
+afterEach(() => {
   for (const s of sockets.splice(0)) s.destroy();
-  for (const c of clients.splice(0)) await c.close().catch(() => undefined);
-  for (const s of servers.splice(0)) await Promise.race([s.close(), new Promise((resolve) => setTimeout(resolve, 1_000))]);
 });
 
-const kioskOnly = (address: string | undefined): ClientOrigin => (address === '127.0.0.1' || address === '::ffff:127.0.0.1' ? 'loopback' : 'remote');
 
 const logs: string[] = [];
 async function serve(): Promise<ConsoleServer> {

@@ -4,22 +4,17 @@
 // one slot by the link (COMMAND_SLOTS), so refusing it protects nothing: a stop is never refused
 // for the rate, and each loopback connection has a rate of its own. On a clock that stands still
 // (nothing refills); traffic stays on 127.0.0.1.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ConsoleCommand } from '../src/console/protocol.js';
 import { startConsoleServer } from '../src/console/server/index.js';
 import type { ConsoleServer } from '../src/console/server/index.js';
 import { FLOOD_EXCESS_MESSAGES, RATE_BURST_MESSAGES } from '../src/console/server/rate.js';
-import { connect } from './helpers/ws-client.js';
+import { closedAfterEach, connect } from './helpers/ws-client.js';
 import type { TestClient } from './helpers/ws-client.js';
 import { tempDirMaker } from './helpers/temp.js';
 
 const newDataDir = tempDirMaker('console-kiosk-stop-');
-const servers: ConsoleServer[] = [];
-const clients: TestClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) await c.close().catch(() => undefined);
-  for (const s of servers.splice(0)) await Promise.race([s.close(), new Promise((resolve) => setTimeout(resolve, 1_000))]);
-});
+const { servers, clients } = closedAfterEach();
 
 async function serve(): Promise<{ server: ConsoleServer; forwarded: ConsoleCommand[] }> {
   const forwarded: ConsoleCommand[] = [];

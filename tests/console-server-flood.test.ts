@@ -3,26 +3,19 @@
 // up, another machine's address is refused for FLOOD_COOLDOWN_MS after a flood, and this machine's
 // addresses never are (a local flooder must not lock the kiosk out). On a virtual clock; other
 // machines are other loopback addresses through the classification seam.
-import { afterEach, describe, expect, it } from 'vitest';
-import type { ClientOrigin } from '../src/console/protocol.js';
+import { describe, expect, it } from 'vitest';
 import { FLOOD_CLOSE_CODE, startConsoleServer } from '../src/console/server/index.js';
 import type { ConsoleServer } from '../src/console/server/index.js';
 import { FLOOD_COOLDOWN_MS, FLOOD_EXCESS_MESSAGES, RATE_BURST_MESSAGES, RATE_MESSAGES_PER_S } from '../src/console/server/rate.js';
 import { REFUSAL_LOG_WINDOW_MS, REFUSALS_LOGGED_PER_WINDOW, RefusalLog } from '../src/console/server/refusal-log.js';
 import { readOrCreateToken } from '../src/console/server/token.js';
-import { connect } from './helpers/ws-client.js';
+import { closedAfterEach, connect, kioskOnly } from './helpers/ws-client.js';
 import type { TestClient } from './helpers/ws-client.js';
 import { tempDirMaker } from './helpers/temp.js';
 
 const newDataDir = tempDirMaker('console-server-flood-');
-const servers: ConsoleServer[] = [];
-const clients: TestClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) await c.close().catch(() => undefined);
-  for (const s of servers.splice(0)) await Promise.race([s.close(), new Promise((resolve) => setTimeout(resolve, 1_000))]);
-});
+const { servers, clients } = closedAfterEach();
 
-const kioskOnly = (address: string | undefined): ClientOrigin => (address === '127.0.0.1' || address === '::ffff:127.0.0.1' ? 'loopback' : 'remote');
 
 async function serve(): Promise<{ server: ConsoleServer; logs: string[]; clock: { nowMs: number }; token: string }> {
   const logs: string[] = [];

@@ -7,7 +7,7 @@
 // Other client machines are other loopback addresses (127.0.1.x...) through the server's
 // classification seam: all traffic stays on 127.0.0.0/8.
 import { connect as connectTcp } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { STALE_AFTER_MS } from '../src/console/constants.js';
 import type { ClientOrigin, ConsoleCommand } from '../src/console/protocol.js';
 import {
@@ -20,21 +20,13 @@ import type { ConsoleServer } from '../src/console/server/index.js';
 import { AddressRates, RATE_BURST_MESSAGES, RATE_MESSAGES_PER_S } from '../src/console/server/rate.js';
 import { readOrCreateToken } from '../src/console/server/token.js';
 import { idleSnapshot } from './helpers/fake-console.js';
-import { connect } from './helpers/ws-client.js';
+import { closedAfterEach, connect, kioskOnly } from './helpers/ws-client.js';
 import type { TestClient } from './helpers/ws-client.js';
 import { tempDirMaker } from './helpers/temp.js';
 
 const newDataDir = tempDirMaker('console-hardening-');
-const servers: ConsoleServer[] = [];
-const clients: TestClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) await c.close().catch(() => undefined);
-  // Bounded: a socket a throwing handler left open could hold http.close.
-  for (const s of servers.splice(0)) await Promise.race([s.close(), new Promise((resolve) => setTimeout(resolve, 1_000))]);
-});
+const { servers, clients } = closedAfterEach();
 
-/** The kiosk is 127.0.0.1; every other loopback address plays another machine. */
-const kioskOnly = (address: string | undefined): ClientOrigin => (address === '127.0.0.1' || address === '::ffff:127.0.0.1' ? 'loopback' : 'remote');
 
 interface Served {
   server: ConsoleServer;

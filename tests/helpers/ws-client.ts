@@ -1,7 +1,26 @@
 // A WebSocket client for the console server's tests: records every server message and waits for
 // one that matches, with a deadline (a missing message fails the test, it does not hang it).
+import { afterEach } from 'vitest';
 import { WebSocket } from 'ws';
+import type { ClientOrigin } from '../../src/console/protocol.js';
+import type { ConsoleServer } from '../../src/console/server/index.js';
 import type { ServerMessage } from '../../src/console/wire.js';
+
+/** The server's address-classification seam for tests: the kiosk is 127.0.0.1; every other
+ * loopback address plays another machine, so the traffic never leaves loopback. */
+export const kioskOnly = (address: string | undefined): ClientOrigin => (address === '127.0.0.1' || address === '::ffff:127.0.0.1' ? 'loopback' : 'remote');
+
+/** Lists a test file fills with the servers and clients it opens; each is closed after each test
+ * (clients first; a server's close bounded at 1 s: a socket a throwing handler left open could hold it). */
+export function closedAfterEach(): { servers: ConsoleServer[]; clients: TestClient[] } {
+  const servers: ConsoleServer[] = [];
+  const clients: TestClient[] = [];
+  afterEach(async () => {
+    for (const c of clients.splice(0)) await c.close().catch(() => undefined);
+    for (const srv of servers.splice(0)) await Promise.race([srv.close(), new Promise((resolve) => setTimeout(resolve, 1_000))]);
+  });
+  return { servers, clients };
+}
 
 export interface TestClient {
   readonly ws: WebSocket;
