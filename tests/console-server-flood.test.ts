@@ -4,42 +4,17 @@
 // addresses never are (a local flooder must not lock the kiosk out). On a virtual clock; other
 // machines are other loopback addresses through the classification seam.
 import { describe, expect, it } from 'vitest';
-import { FLOOD_CLOSE_CODE, startConsoleServer } from '../src/console/server/index.js';
-import type { ConsoleServer } from '../src/console/server/index.js';
+import { FLOOD_CLOSE_CODE } from '../src/console/server/index.js';
 import { FLOOD_COOLDOWN_MS, FLOOD_EXCESS_MESSAGES, RATE_BURST_MESSAGES, RATE_MESSAGES_PER_S } from '../src/console/server/rate.js';
 import { REFUSAL_LOG_WINDOW_MS, REFUSALS_LOGGED_PER_WINDOW, RefusalLog } from '../src/console/server/refusal-log.js';
-import { readOrCreateToken } from '../src/console/server/token.js';
-import { closedAfterEach, connect, kioskOnly } from './helpers/ws-client.js';
+import { connect, consoleServerFixture } from './helpers/ws-client.js';
 import type { TestClient } from './helpers/ws-client.js';
 import { tempDirMaker } from './helpers/temp.js';
 
 const newDataDir = tempDirMaker('console-server-flood-');
-const { servers, clients } = closedAfterEach();
+const { serve, client } = consoleServerFixture(newDataDir);
 
 
-async function serve(): Promise<{ server: ConsoleServer; logs: string[]; clock: { nowMs: number }; token: string }> {
-  const logs: string[] = [];
-  const clock = { nowMs: 0 };
-  const dataDir = newDataDir();
-  const server = await startConsoleServer({
-    host: '127.0.0.1',
-    port: 0,
-    dataDir,
-    log: (level, msg, fields) => logs.push(`${level} ${msg} ${JSON.stringify(fields ?? {})}`),
-    onCommand: () => undefined,
-    classify: kioskOnly,
-    nowMs: () => clock.nowMs,
-  });
-  servers.push(server);
-  return { server, logs, clock, token: readOrCreateToken(dataDir) };
-}
-
-async function client(server: ConsoleServer, localAddress: string, token?: string): Promise<TestClient> {
-  const c = await connect(server.url, { localAddress, ...(token === undefined ? {} : { path: `ws?token=${token}` }) });
-  clients.push(c);
-  await c.next('access');
-  return c;
-}
 
 /** Sends `n` acknowledges at once; resolves with the close code and reason when the server closes. */
 function flood(c: TestClient, n: number): Promise<{ code: number; reason: string }> {

@@ -9,57 +9,22 @@
 import { connect as connectTcp } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { STALE_AFTER_MS } from '../src/console/constants.js';
-import type { ClientOrigin, ConsoleCommand } from '../src/console/protocol.js';
 import {
   MAX_CLIENTS_PER_REMOTE_ADDRESS,
   MAX_LOOPBACK_CLIENTS,
   MAX_REMOTE_CLIENTS,
-  startConsoleServer,
 } from '../src/console/server/index.js';
 import type { ConsoleServer } from '../src/console/server/index.js';
 import { AddressRates, RATE_BURST_MESSAGES, RATE_MESSAGES_PER_S } from '../src/console/server/rate.js';
-import { readOrCreateToken } from '../src/console/server/token.js';
 import { idleSnapshot } from './helpers/fake-console.js';
-import { closedAfterEach, connect, kioskOnly } from './helpers/ws-client.js';
+import { connect, consoleServerFixture } from './helpers/ws-client.js';
 import type { TestClient } from './helpers/ws-client.js';
 import { tempDirMaker } from './helpers/temp.js';
 
 const newDataDir = tempDirMaker('console-hardening-');
-const { servers, clients } = closedAfterEach();
+const { clients, serve, client } = consoleServerFixture(newDataDir);
 
 
-interface Served {
-  server: ConsoleServer;
-  forwarded: ConsoleCommand[];
-  logs: string[];
-  clock: { nowMs: number };
-  token: string;
-}
-
-async function serve(classify: (address: string | undefined) => ClientOrigin = kioskOnly): Promise<Served> {
-  const forwarded: ConsoleCommand[] = [];
-  const logs: string[] = [];
-  const clock = { nowMs: 0 };
-  const dataDir = newDataDir();
-  const server = await startConsoleServer({
-    host: '127.0.0.1',
-    port: 0,
-    dataDir,
-    log: (level, msg, fields) => logs.push(`${level} ${msg} ${JSON.stringify(fields ?? {})}`),
-    onCommand: (command) => forwarded.push(command),
-    classify,
-    nowMs: () => clock.nowMs,
-  });
-  servers.push(server);
-  return { server, forwarded, logs, clock, token: readOrCreateToken(dataDir) };
-}
-
-async function client(server: ConsoleServer, localAddress?: string, token?: string): Promise<TestClient> {
-  const c = await connect(server.url, { ...(localAddress === undefined ? {} : { localAddress }), ...(token === undefined ? {} : { path: `ws?token=${token}` }) });
-  clients.push(c);
-  await c.next('access');
-  return c;
-}
 
 /** Sends raw bytes and returns what came back before the server closed (or 500 ms). */
 function raw(server: ConsoleServer, text: string): Promise<string> {

@@ -2,8 +2,10 @@
 // one that matches, with a deadline (a missing message fails the test, it does not hang it).
 import { afterEach } from 'vitest';
 import { WebSocket } from 'ws';
-import type { ClientOrigin } from '../../src/console/protocol.js';
+import type { ClientOrigin, ConsoleCommand } from '../../src/console/protocol.js';
+import { startConsoleServer } from '../../src/console/server/index.js';
 import type { ConsoleServer } from '../../src/console/server/index.js';
+import { readOrCreateToken } from '../../src/console/server/token.js';
 import type { ServerMessage } from '../../src/console/wire.js';
 
 /** The server's address-classification seam for tests: the kiosk is 127.0.0.1; every other
@@ -20,6 +22,48 @@ export function closedAfterEach(): { servers: ConsoleServer[]; clients: TestClie
     for (const srv of servers.splice(0)) await Promise.race([srv.close(), new Promise((resolve) => setTimeout(resolve, 1_000))]);
   });
   return { servers, clients };
+}
+
+/** A console server on 127.0.0.1 with a hand-moved clock, what it forwards and logs, its token. */
+export interface ServedConsole {
+  readonly server: ConsoleServer;
+  readonly forwarded: ConsoleCommand[];
+  readonly logs: string[];
+  readonly clock: { nowMs: number };
+  readonly token: string;
+}
+
+/**
+ * The console server tests' fixture: `serve` starts a server in a fresh data directory (from
+ * `newDataDir`), `client` connects one (from `localAddress`, with `token` in the URL) and waits
+ * for its access message; both are closed after each test.
+ */
+export function consoleServerFixture(newDataDir: () => string) {
+  const { servers, clients } = closedAfterEach();
+  const serve = async (classify: (address: string | undefined) => ClientOrigin = kioskOnly): Promise<ServedConsole> => {
+    const forwarded: ConsoleCommand[] = [];
+    const logs: string[] = [];
+    const clock = { nowMs: 0 };
+    const dataDir = newDataDir();
+    const server = await startConsoleServer({
+      host: '127.0.0.1',
+      port: 0,
+      dataDir,
+      log: (level, msg, fields) => logs.push(`${level} ${msg} ${JSON.stringify(fields ?? {})}`),
+      onCommand: (command) => forwarded.push(command),
+      classify,
+      nowMs: () => clock.nowMs,
+    });
+    servers.push(server);
+    return { server, forwarded, logs, clock, token: readOrCreateToken(dataDir) };
+  };
+  const client = async (server: ConsoleServer, localAddress?: string, token?: string): Promise<TestClient> => {
+    const c = await connect(server.url, { ...(localAddress === undefined ? {} : { localAddress }), ...(token === undefined ? {} : { path: `ws?token=${token}` }) });
+    clients.push(c);
+    await c.next('access');
+    return c;
+  };
+  return { servers, clients, serve, client };
 }
 
 export interface TestClient {
