@@ -82,14 +82,12 @@ export class AddressRates {
   }
 
   /** The bucket shared by `address`'s connections, counting this one; null when the table is full
-   * of addresses still limited, unless `always` (the kiosk's own loopback: never refused for
-   * room, and its addresses are this machine's). Call release() when the connection closes. */
-  attach(address: string, nowMs: number, always = false): TokenBucket | null {
+   * of addresses still limited. Call release() when the connection closes. (This machine's own
+   * connections are not in the table: each has a bucket of its own, src/console/server/index.ts.) */
+  attach(address: string, nowMs: number): TokenBucket | null {
     let entry = this.entries.get(address);
     if (entry === undefined) {
-      // Pruned whatever `always` says: the table stays bounded by the addresses still limited.
-      this.prune(nowMs);
-      if (!always && this.entries.size >= this.maxAddresses) return null;
+      if (!this.hasRoomFor(address, nowMs)) return null;
       entry = { bucket: new TokenBucket(nowMs), connections: 0 };
       this.entries.set(address, entry);
     }
