@@ -39,6 +39,8 @@ export const VARIANTS: readonly VariantSpec[] = [
   { name: 'quiet', flags: ['--no-web'], load: null, clients: 0, hog: false },
   { name: 'page', flags: LISTEN, load: null, clients: 1, hog: false },
   { name: 'isolated', flags: LISTEN, load: 'worker', clients: LOAD_CLIENTS, hog: true },
+  // The same, with the loop's thread left at ordinary priority (what SCHED_RR buys, or costs).
+  { name: 'isolatedNoRt', flags: [...LISTEN, '--no-realtime'], load: 'worker', clients: LOAD_CLIENTS, hog: true },
   { name: 'onLoop', flags: ['--no-web'], load: 'main', clients: LOAD_CLIENTS, hog: true },
   { name: 'hogOnly', flags: ['--no-web'], load: null, clients: 0, hog: true },
 ];
@@ -54,6 +56,8 @@ export interface ConsoleBench {
   p999IsolatedOverHogOnly: number;
   /** Late or missed ticks, as a share of the ticks due, onLoop over isolated (p99.9 saturates at a period). */
   lateOrMissedOnLoopOverIsolated: number;
+  /** p99.9 isolated with the loop's thread at ordinary priority over real-time (src/runtime/loop-priority.ts). */
+  p999NoRtOverIsolated: number;
   /** CPU % of a core of RealTimeScheduler at 50 Hz with empty ticks: its timer, block and setImmediate finish. */
   schedulerAloneCpuPercent: number;
   goals: {
@@ -105,6 +109,7 @@ export function summarise(runs: VariantFigures[], schedulerAlone: number): Conso
     p999IsolatedOverQuiet: ratio(p999(isolated), p999(quiet)),
     p999IsolatedOverHogOnly: ratio(p999(isolated), p999(byName(runs, 'hogOnly'))),
     lateOrMissedOnLoopOverIsolated: ratio(lateShare(onLoop), lateShare(isolated)),
+    p999NoRtOverIsolated: ratio(p999(byName(runs, 'isolatedNoRt')), p999(isolated)),
     schedulerAloneCpuPercent: schedulerAlone,
     goals: {
       isolatedP999: { ms: isolatedMs, goalMs: GOALS.isolatedP999Ms, met: isolatedMs !== null && isolatedMs <= GOALS.isolatedP999Ms },
@@ -146,7 +151,7 @@ export function consoleText(b: ConsoleBench): string[] {
   return [
     `console (cryo run, sim board, speed 1, 50 Hz, ${b.protocol}, ${RUN_MS / 1000} s each; quiet = --no-web; page = 1 client; isolated = 20 clients + churner in the worker + hog; onLoop = the same on the loop's thread; hogOnly = --no-web + hog):`,
     ...b.runs.map(row),
-    `  p99.9 onLoop / isolated = ${b.p999OnLoopOverIsolated}x; isolated / quiet = ${b.p999IsolatedOverQuiet}x; isolated / hogOnly = ${b.p999IsolatedOverHogOnly}x; late-or-missed share onLoop / isolated = ${b.lateOrMissedOnLoopOverIsolated}x`,
+    `  p99.9 onLoop / isolated = ${b.p999OnLoopOverIsolated}x; isolated / quiet = ${b.p999IsolatedOverQuiet}x; isolated / hogOnly = ${b.p999IsolatedOverHogOnly}x; late-or-missed share onLoop / isolated = ${b.lateOrMissedOnLoopOverIsolated}x; isolatedNoRt / isolated = ${b.p999NoRtOverIsolated}x`,
     `  goals: isolated p99.9 ${g.isolatedP999.ms?.toFixed(2) ?? '?'} <= ${g.isolatedP999.goalMs} ms ${yes(g.isolatedP999.met)}; no LOOP_OVERRUN isolated ${yes(g.isolatedNoLoopOverrun.met)}; ` +
       `RSS ${g.rss.pageMb} MB (page) <= ${g.rss.goalMb} MB ${yes(g.rss.met)}; CPU ${g.cpu.pagePercent} % (page; ${g.cpu.quietPercent} % with --no-web) <= ${g.cpu.goalPercent} % ${yes(g.cpu.met)}`,
     // No subtraction: on a loaded machine the probe and the runs see different contention.

@@ -22,6 +22,8 @@ import type { BoardSession, SessionKind } from '../runtime/board-session.js';
 import type { FaultKind, FaultSpec } from '../../hil/faults.js';
 import { installFailsafe } from '../runtime/failsafe.js';
 import { ControlLoop } from '../runtime/loop.js';
+import { raiseLoopThread } from '../runtime/loop-priority.js';
+import type { LoopPriorityResult } from '../runtime/loop-priority.js';
 import { RealTimeScheduler, VirtualScheduler } from '../../kernel/scheduler/index.js';
 import { KEY_HELP, formatStatus } from '../ui/status.js';
 import { isIgnorable, keyAction } from '../ui/keys.js';
@@ -60,6 +62,9 @@ export interface RunFlags extends ProtocolFlags {
   web?: boolean;
   /** `--fault KIND@S[:DUR_S]`, repeatable; simulated boards only. */
   fault?: string[];
+  /** Raise the loop's thread to real-time priority (src/runtime/loop-priority.ts). Commander sets
+   * it true unless --no-realtime; absent (a caller in a test process) means no. */
+  realtime?: boolean;
 }
 
 export interface ConsoleIo {
@@ -354,6 +359,11 @@ async function runLoop(
     }
     if (flags.exitWhenDone === true && recorder.done(nowMs)) stop.done = true;
   };
+  // The CLI asks for it (default on; --no-realtime); a test that calls runConsole in its own
+  // process does not, and its thread stays as it is.
+  const loopPriority: LoopPriorityResult = flags.realtime === true ? raiseLoopThread() : { granted: 'normal', why: 'not asked (--no-realtime)' };
+  if (loopPriority.granted === 'realtime' || flags.realtime !== true) logger.info({ loopPriority }, `control loop thread: ${loopPriority.why}`);
+  else logger.warn({ loopPriority }, `control loop thread: ${loopPriority.why}; its timing may suffer on a loaded machine`);
   const wallStartMs = realClock.nowMs();
   const loopStartMs = session.clock.nowMs();
   try {
@@ -403,7 +413,7 @@ async function runLoop(
     seed: session.seed,
     timedOut: !stop.done,
   });
-  if (flags.json === true) io.stdout.write(`${JSON.stringify({ ...summary, alarmLog: alarmLog.entries(), loopTiming })}\n`);
+  if (flags.json === true) io.stdout.write(`${JSON.stringify({ ...summary, alarmLog: alarmLog.entries(), loopTiming, loopPriority })}\n`);
   return { summary, interrupted };
 }
 
@@ -466,6 +476,7 @@ export function registerRun(program: Command, io: ConsoleIo, setResult: (code: n
     .option('--json', 'with --exit-when-done: print the treatment summary as one JSON object')
     .option('--listen <host:port>', `where the console page is served (default ${DEFAULT_LISTEN}; another host than loopback serves the network)`)
     .option('--no-web', 'serve no console page (the terminal status line and keys only)')
+    .option('--no-realtime', "leave the control loop's thread at ordinary priority (by default it asks for SCHED_RR, else a raised nice value)")
     .option(
       '--fault <kind@s[:dur]>',
       'simulated boards only: inject a fault S seconds after the board opens (real seconds at speed 1, simulated seconds at --speed N), e.g. return-blocked@20 or tc-open@30:5 (repeatable)',
