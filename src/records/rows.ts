@@ -38,8 +38,9 @@ export function endValues(e: TreatmentEnd): Stored[] {
 }
 
 /** Channel 0 (the control channel, what plots and cycles read) is a REAL column, queryable and
- * 8 bytes; further channels, when the board has them, are a JSON array in `tip_rest_c` (NULL for
- * a one-channel board): the count varies by board, and most boards have one or two. */
+ * 8 bytes; further channels, when the board has them, are a JSON array in `tip_rest_c`, NULL (no
+ * bytes) for a one-channel board, which every shipped board file is. The count varies by board
+ * (1 to 4 thermocouples), so columns for each would be empty on most rows and fix a maximum. */
 export function sampleValues(treatmentId: number, seq: number, s: SampleRow, phases: PhaseCodes): Stored[] {
   const phase = phases.codeOf.get(s.phase);
   if (phase === undefined) throw new RecordsError('invalid', `phase "${s.phase}" has no code in this records file (a migration is missing)`);

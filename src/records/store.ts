@@ -62,6 +62,11 @@ interface Tail {
   readonly sha256: Buffer;
 }
 
+// Built once: a zod schema compiles itself on first use.
+const SamplesSchema = z.array(SampleRowSchema).max(MAX_SAMPLES_PER_APPEND);
+const EventsSchema = z.array(EventRowSchema).max(MAX_EVENTS_PER_APPEND);
+const EpochMsSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
 const OptionsSchema = z.strictObject({
   readonly: z.boolean().optional(),
   busyTimeoutMs: z.number().int().min(0).max(60_000).optional(),
@@ -151,7 +156,7 @@ export class RecordsStore implements RecordsWriter, RecordsReader {
 
   /** Closes every open treatment as 'interrupted' at its last sample (docs/records.md). */
   recoverInterrupted(nowEpochMs: number): InterruptedTreatment[] {
-    const now = checked(z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), this.file, 'recoverInterrupted: nowEpochMs', nowEpochMs);
+    const now = checked(EpochMsSchema, this.file, 'recoverInterrupted: nowEpochMs', nowEpochMs);
     return this.guard('recoverInterrupted', () => {
       const open = this.sql.openTreatments.all() as Row[];
       return open.map((t) => this.db.transaction(() => this.recoverOne(t, now)).immediate());
@@ -179,8 +184,8 @@ export class RecordsStore implements RecordsWriter, RecordsReader {
   append(treatmentId: number, samples: readonly SampleRow[], events: readonly EventRow[]): void {
     this.guard('append', () => {
       const id = checkedId(this.file, 'append', treatmentId);
-      const rows = checked(z.array(SampleRowSchema).max(MAX_SAMPLES_PER_APPEND), this.file, 'append: samples', samples);
-      const evs = checked(z.array(EventRowSchema).max(MAX_EVENTS_PER_APPEND), this.file, 'append: events', events);
+      const rows = checked(SamplesSchema, this.file, 'append: samples', samples);
+      const evs = checked(EventsSchema, this.file, 'append: events', events);
       const details = evs.map((e, i) => this.detailJson(e, i));
       this.db.transaction(() => {
         this.appendRows(id, rows, evs, details);

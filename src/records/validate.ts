@@ -9,7 +9,8 @@ import { RecordsError } from './errors.js';
 import { NERVE_SIDES, TREATMENT_OUTCOMES } from './types.js';
 
 /** Tip channels a sample may carry; channel 0, the control channel, is always there. Eight is
- * more than any board file declares (the front-end has two), and bounds a row's size. */
+ * what the front-end's protocol carries (a probe has at most 4 thermocouples and every shipped
+ * board file reads 1: hal/serial/config.ts), and bounds a row's size. */
 export const MAX_TIP_CHANNELS = 8;
 /** Samples per append: ten minutes at 10 Hz, far above the worker's batch of five every 500 ms,
  * and room to catch up after a stall; it bounds one transaction's time and memory. */
@@ -87,6 +88,8 @@ export function checked<T>(schema: z.ZodType<T>, file: string, source: string, i
   return result.data;
 }
 
+const IdSchema = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+
 export function checkedId(file: string, operation: string, id: unknown): number {
-  return checked(z.number().int().min(1).max(Number.MAX_SAFE_INTEGER), file, `${operation}: treatment id`, id);
+  return checked(IdSchema, file, `${operation}: treatment id`, id);
 }
