@@ -203,7 +203,8 @@ export class RecordsStore implements RecordsWriter, RecordsReader {
     });
   }
 
-  /** Newest first. */
+  /** Newest first, at most `limit` (DEFAULT_LIST_LIMIT). `cycles` and `minTipC` come from the cycle rows
+   * written at the end: 0 and null while a treatment is open. */
   list(limit: number = DEFAULT_LIST_LIMIT): TreatmentSummaryRow[] {
     return this.guard('list', () => {
       const n = checked(z.number().int().min(1).max(MAX_LIST_LIMIT), this.file, 'list: limit', limit);
