@@ -1,17 +1,19 @@
 // `npm run bench [-- --json] [-- --only NAME]`: loop timing (scheduler against setInterval, same
 // run), simulation throughput, serial decoding, the emulated Uno, and the console (the real
 // `cryo run` with its page under load, against the same load on the loop's thread: bench/console.ts,
-// about 3 minutes). `--only console` (or loop, sim, serial, uno) runs one of them. Figures are
+// about 3 minutes), and the treatment records store (bench/records.ts). `--only console` (or loop,
+// sim, serial, uno, records) runs one of them. Figures are
 // machine-dependent: compare the ratios, not the raw numbers.
 import { benchConsole, consoleText } from './console.js';
 import type { ConsoleBench } from './console.js';
 import { benchLoop } from './loop.js';
+import { benchRecords } from './records.js';
 import { benchSerial } from './serial.js';
 import { benchInvariantCost, benchSim } from './sim.js';
 import { benchUno } from './uno.js';
 
 const LOOP = { rateHz: 50, durationMs: 10_000, lateThresholdMs: 5 } as const;
-const NAMES = ['loop', 'sim', 'serial', 'uno', 'console'] as const;
+const NAMES = ['loop', 'sim', 'serial', 'uno', 'records', 'console'] as const;
 type BenchName = (typeof NAMES)[number];
 
 function onlyFromArgs(argv: readonly string[]): BenchName | null {
@@ -64,6 +66,14 @@ if (wanted('uno')) {
   const emulatedUno = await benchUno();
   result.emulatedUno = emulatedUno;
   lines.push(`emulated Uno: ${emulatedUno.emulatedSecondsPerWallSecond} emulated s per wall s (${emulatedUno.emulatedS} s in ${emulatedUno.wallMs} ms)`);
+}
+if (wanted('records')) {
+  const records = benchRecords();
+  result.records = records;
+  lines.push(
+    `records (WAL, synchronous=FULL): ${records.batch5SamplesPerS} samples/s in batches of 5 (${records.batch5OverRequired}x the ${records.requiredSamplesPerS} Hz needed), ${records.batch1SamplesPerS} samples/s one per transaction (${records.batch1OverRequired}x)`,
+    `  a standard treatment (${records.treatmentSamples} samples, ${records.treatmentEvents} events) adds ${records.treatmentBytes} bytes to the file (${records.bytesPerSample} bytes per sample)`,
+  );
 }
 // Last: it spawns processes of its own and loads the machine (a hog, 20 clients).
 if (wanted('console')) {

@@ -1,0 +1,160 @@
+// The records database's schema, as an ordered list of migrations (issue 10). `PRAGMA
+// user_version` holds the number of migrations applied. At open, the pending ones run in order,
+// each in its own transaction with its version bump, so a crash mid-migration leaves the previous
+// version whole. A shipped migration never changes: a new column or table is a new migration at
+// the end of the list. A file whose version is above the code's was written by newer software:
+// it is refused and never altered (docs/records.md "Migrations").
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import { RecordsError } from './errors.js';
+
+export interface Migration {
+  /** 1-based; equal to its position in MIGRATIONS plus one. */
+  readonly version: number;
+  readonly description: string;
+  readonly up: (db: Database.Database) => void;
+}
+
+/** Phase codes of the samples table, frozen with migration 1 (src/controller/types.ts PHASES at
+ * the time). A new phase is a new migration adding its row; tests check every phase has a code. */
+const PHASE_CODES_V1 = ['Idle', 'SelfTest', 'Ready', 'Freezing', 'Thawing', 'Complete', 'Stopped', 'Fault'] as const;
+
+// Samples and events are keyed (treatment_id, seq) WITHOUT ROWID: one b-tree, no rowid index
+// beside it, and a gap in seq is a removed row. Hashes are 32-byte BLOBs (SHA-256), half the
+// size of hex text. Booleans are 0/1 integers, which SQLite stores in the record header alone.
+const SCHEMA_V1 = `
+CREATE TABLE meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE phases (
+  code INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE
+) STRICT;
+
+CREATE TABLE treatments (
+  id INTEGER PRIMARY KEY,
+  started_at_epoch_ms INTEGER NOT NULL,
+  console_id TEXT NOT NULL,
+  software_version TEXT NOT NULL,
+  board_name TEXT NOT NULL,
+  board_sha256 TEXT NOT NULL,
+  protocol_cycles INTEGER NOT NULL,
+  protocol_freeze_s REAL NOT NULL,
+  protocol_thaw_s REAL NOT NULL,
+  settings_sha256 TEXT NOT NULL,
+  probe_id TEXT,
+  calibration_id TEXT,
+  calibration_checksum TEXT,
+  target_nerve_id TEXT,
+  target_side TEXT CHECK (target_side IN ('left', 'right')),
+  patient_ref TEXT,
+  operator_id TEXT,
+  start_sha256 BLOB NOT NULL,
+  ended_at_epoch_ms INTEGER,
+  outcome TEXT CHECK (outcome IN ('complete', 'stopped', 'fault', 'interrupted')),
+  frozen_ms REAL,
+  samples_dropped INTEGER,
+  seal_sha256 BLOB,
+  CHECK ((target_nerve_id IS NULL) = (target_side IS NULL)),
+  CHECK ((outcome IS NULL) = (seal_sha256 IS NULL))
+) STRICT;
+
+CREATE TABLE samples (
+  treatment_id INTEGER NOT NULL REFERENCES treatments(id),
+  seq INTEGER NOT NULL,
+  t_ms REAL NOT NULL,
+  phase INTEGER NOT NULL REFERENCES phases(code),
+  tip0_c REAL,
+  tip_rest_c TEXT,
+  supply_bar_gauge REAL,
+  return_bar_abs REAL,
+  supply_valve_open INTEGER NOT NULL CHECK (supply_valve_open IN (0, 1)),
+  safety_valve_open INTEGER NOT NULL CHECK (safety_valve_open IN (0, 1)),
+  sha256 BLOB NOT NULL,
+  PRIMARY KEY (treatment_id, seq)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE events (
+  treatment_id INTEGER NOT NULL REFERENCES treatments(id),
+  seq INTEGER NOT NULL,
+  t_ms REAL NOT NULL,
+  kind TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  sha256 BLOB NOT NULL,
+  PRIMARY KEY (treatment_id, seq)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE cycles (
+  treatment_id INTEGER NOT NULL REFERENCES treatments(id),
+  idx INTEGER NOT NULL,
+  freeze_s REAL NOT NULL,
+  thaw_s REAL NOT NULL,
+  min_tip_c REAL,
+  seconds_to_minus50_c REAL,
+  below_minus20_s REAL NOT NULL,
+  below_minus40_s REAL NOT NULL,
+  sha256 BLOB NOT NULL,
+  PRIMARY KEY (treatment_id, idx)
+) STRICT, WITHOUT ROWID;
+
+-- Append-only, as far as this file can say so: rows are never changed or removed, and a sealed
+-- treatment never changes. This stops mistakes, not a tamperer (who can drop the triggers): the
+-- hash chain is what shows tampering.
+CREATE TRIGGER samples_append_only_update BEFORE UPDATE ON samples BEGIN SELECT RAISE(ABORT, 'records are append-only: samples cannot be changed'); END;
+CREATE TRIGGER samples_append_only_delete BEFORE DELETE ON samples BEGIN SELECT RAISE(ABORT, 'records are append-only: samples cannot be removed'); END;
+CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'records are append-only: events cannot be changed'); END;
+CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'records are append-only: events cannot be removed'); END;
+CREATE TRIGGER cycles_append_only_update BEFORE UPDATE ON cycles BEGIN SELECT RAISE(ABORT, 'records are append-only: cycles cannot be changed'); END;
+CREATE TRIGGER cycles_append_only_delete BEFORE DELETE ON cycles BEGIN SELECT RAISE(ABORT, 'records are append-only: cycles cannot be removed'); END;
+CREATE TRIGGER treatments_sealed_update BEFORE UPDATE ON treatments WHEN OLD.seal_sha256 IS NOT NULL BEGIN SELECT RAISE(ABORT, 'records are append-only: a sealed treatment cannot be changed'); END;
+CREATE TRIGGER treatments_append_only_delete BEFORE DELETE ON treatments BEGIN SELECT RAISE(ABORT, 'records are append-only: treatments cannot be removed'); END;
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'treatments, samples, events, cycles; the console id',
+    up: (db) => {
+      db.exec(SCHEMA_V1);
+      const phase = db.prepare('INSERT INTO phases (code, name) VALUES (?, ?)');
+      PHASE_CODES_V1.forEach((name, code) => phase.run(code, name));
+      // Made once per data dir and kept: the console's identity in every record and message.
+      db.prepare("INSERT INTO meta (key, value) VALUES ('console_id', ?)").run(randomUUID());
+    },
+  },
+];
+
+/** The schema version this code writes: the number of migrations. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function schemaVersionOf(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Refuses a file written by newer software, before anything touches it. */
+export function assertNotNewer(file: string, version: number): void {
+  if (version > SCHEMA_VERSION) {
+    throw new RecordsError(
+      'newer-schema',
+      `${file}: the records database is at schema version ${version}, newer than this software's ${SCHEMA_VERSION}: ` +
+        'it was written by a newer version; it is left untouched (install that version, or use another data dir)',
+    );
+  }
+}
+
+/** Applies every pending migration, each in its own write transaction with its version bump.
+ * The version is read again inside each transaction: another process migrating at the same
+ * time makes this one skip what is done, never apply it twice. */
+export function migrate(db: Database.Database, file: string): void {
+  for (const migration of MIGRATIONS) {
+    db.transaction(() => {
+      const version = schemaVersionOf(db);
+      assertNotNewer(file, version);
+      if (version >= migration.version) return;
+      migration.up(db);
+      db.pragma(`user_version = ${migration.version}`);
+    }).immediate();
+  }
+}

@@ -1,0 +1,114 @@
+// `verify()`: the whole hash chain recomputed in order (chain.ts), stopping at the first row that
+// does not match. Run inside one read transaction, so the writer appending meanwhile is not seen
+// half-way. One statement iterates at a time (better-sqlite3 allows no other use of the
+// connection while an iterator is open): the treatments are read whole (few), their rows streamed.
+import type Database from 'better-sqlite3';
+import {
+  CYCLE_COLUMNS,
+  EVENT_COLUMNS,
+  GENESIS_SHA256,
+  SAMPLE_COLUMNS,
+  TREATMENT_END_COLUMNS,
+  TREATMENT_START_COLUMNS,
+  columnsSql,
+  rowSha256,
+  sealSha256,
+} from './chain.js';
+import type { Stored } from './chain.js';
+import type { VerifyResult } from './types.js';
+
+type ChainTable = 'samples' | 'events' | 'cycles';
+type Failure = Extract<VerifyResult, { ok: false }>;
+
+interface TreatmentRow {
+  readonly id: number;
+  readonly start: Stored[];
+  readonly end: Stored[];
+  readonly startSha256: Buffer;
+  readonly sealSha256: Buffer | null;
+}
+
+interface ChainEnd {
+  readonly tail: Buffer;
+  readonly count: number;
+}
+
+const CHANGED = 'its hash does not match: the row was changed, or a row before it was removed, added or moved';
+
+/** The key column of each chained table and whether its values run 1, 2, 3... (a gap is a
+ * removed row); cycle indices are the caller's, so only their hashes say a cycle was removed. */
+const KEYS: Record<ChainTable, { readonly column: string; readonly contiguous: boolean; readonly columns: readonly string[] }> = {
+  samples: { column: 'seq', contiguous: true, columns: SAMPLE_COLUMNS },
+  events: { column: 'seq', contiguous: true, columns: EVENT_COLUMNS },
+  cycles: { column: 'idx', contiguous: false, columns: CYCLE_COLUMNS },
+};
+
+function treatmentsOf(db: Database.Database): TreatmentRow[] {
+  const sql = `SELECT ${columnsSql(TREATMENT_START_COLUMNS)}, ${columnsSql(TREATMENT_END_COLUMNS)}, start_sha256, seal_sha256 FROM treatments ORDER BY id`;
+  const startCount = TREATMENT_START_COLUMNS.length;
+  const endCount = TREATMENT_END_COLUMNS.length;
+  return (db.prepare(sql).raw().all() as unknown[][]).map((r) => ({
+    id: r[0] as number,
+    start: r.slice(0, startCount) as Stored[],
+    end: r.slice(startCount, startCount + endCount) as Stored[],
+    startSha256: r[startCount + endCount] as Buffer,
+    sealSha256: r[startCount + endCount + 1] as Buffer | null,
+  }));
+}
+
+/** One chain (a treatment's samples, events or cycles) from the start hash: its tail and row
+ * count, or the first row that does not match. */
+function checkChain(db: Database.Database, table: ChainTable, treatmentId: number, start: Buffer): ChainEnd | Failure {
+  const key = KEYS[table];
+  const sql = `SELECT ${columnsSql(key.columns)}, sha256 FROM ${table} WHERE treatment_id = ? ORDER BY ${key.column}`;
+  const fail = (rowId: number, reason: string): Failure => ({ ok: false, treatmentId, table, rowId, reason });
+  let tail = start;
+  let count = 0;
+  for (const r of db.prepare(sql).raw().iterate(treatmentId) as IterableIterator<unknown[]>) {
+    count += 1;
+    const rowId = r[1] as number;
+    if (key.contiguous && rowId !== count) return fail(rowId, `expected ${key.column} ${count} here, found ${rowId}: rows were removed or renumbered`);
+    const values = r.slice(0, key.columns.length) as Stored[];
+    const expected = rowSha256(tail, values);
+    if (!expected.equals(r[key.columns.length] as Buffer)) return fail(rowId, CHANGED);
+    tail = expected;
+  }
+  return { tail, count };
+}
+
+const isFailure = (x: ChainEnd | Failure): x is Failure => 'ok' in x;
+
+export function verifyChain(db: Database.Database): VerifyResult {
+  const treatments = treatmentsOf(db);
+  let previous: { readonly id: number; readonly seal: Buffer | null } = { id: 0, seal: GENESIS_SHA256 };
+  let rows = 0;
+  for (const t of treatments) {
+    const fail = (reason: string): Failure => ({ ok: false, treatmentId: t.id, table: 'treatments', rowId: t.id, reason });
+    if (previous.seal === null) return fail(`treatment ${previous.id} before it has no seal: a treatment began while another was open`);
+    if (!rowSha256(previous.seal, t.start).equals(t.startSha256)) {
+      return fail('its start hash does not match: the start fields were changed, or the treatment before it was changed or removed');
+    }
+    rows += 1;
+    const ends: ChainEnd[] = [];
+    for (const table of ['samples', 'events', 'cycles'] as const) {
+      const end = checkChain(db, table, t.id, t.startSha256);
+      if (isFailure(end)) return end;
+      ends.push(end);
+      rows += end.count;
+    }
+    const [samples, events, cycles] = ends as [ChainEnd, ChainEnd, ChainEnd];
+    if (t.sealSha256 !== null) {
+      const seal = sealSha256(
+        t.startSha256,
+        { samples: samples.tail, events: events.tail, cycles: cycles.tail },
+        { samples: samples.count, events: events.count, cycles: cycles.count },
+        t.end,
+      );
+      if (!seal.equals(t.sealSha256)) {
+        return fail('its seal does not match: the end fields (end time, outcome, frozen time, samples dropped) were changed, or rows at the end of the treatment were removed');
+      }
+    }
+    previous = { id: t.id, seal: t.sealSha256 };
+  }
+  return { ok: true, treatments: treatments.length, rows };
+}
