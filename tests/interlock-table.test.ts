@@ -28,9 +28,9 @@ describe('interlock table', () => {
     expect(new Set(hints).size).toBe(INTERLOCKS.length);
   });
 
-  it('latches every interlock except the operator stop, the footswitch release and the lost console', () => {
+  it('latches every interlock except the operator stop, the footswitch release, the lost console and the unavailable records', () => {
     const unlatched = INTERLOCKS.filter((r) => !r.latch).map((r) => r.id);
-    expect(unlatched.sort()).toEqual(['CONSOLE_LOST', 'FOOTSWITCH_RELEASED', 'OPERATOR_STOP']);
+    expect(unlatched.sort()).toEqual(['CONSOLE_LOST', 'FOOTSWITCH_RELEASED', 'OPERATOR_STOP', 'RECORDS_UNAVAILABLE']);
   });
 
   it('has a trip scenario for every interlock id and for nothing else', () => {

@@ -9,7 +9,7 @@
 import { assert } from '../../kernel/assert.js';
 import type { TickContext } from './context.js';
 import { periodMs } from './context.js';
-import type { ConsoleWatch } from './probe-calibration.js';
+import type { ConsoleWatch, RecordsWatch } from './probe-calibration.js';
 import type { Settings } from './settings.js';
 import type { ControllerState } from './state.js';
 import { coolingMemory } from './interlock-memory/insufficient-cooling.js';
@@ -421,6 +421,18 @@ export const INTERLOCK_TABLE = {
     hint: 'Console screen lost: freezing stopped. Use the hardware stop or emergency stop if needed; the screen restarts by itself, then press start again.',
     check: (c): string | null => consoleSilence(c.nowMs, c.readings.console, c.settings.console.lostMs),
   },
+  RECORDS_UNAVAILABLE: {
+    hazard: 'An unrecorded treatment: the clinic cannot say what was frozen, how cold or for how long, nor see an alarm that fired',
+    condition: 'treatment records are kept and the store cannot be written (locked, read-only, full, corrupt), or the records side has not acknowledged a batch for longer than records.lostMs, or has exited; blocks start until records work again',
+    armedIn: START_AND_FREEZE,
+    debounceMs: 0,
+    maxDebounceMs: 0,
+    noDebounceReason: 'the failure is already judged by the records side, and the silence over records.lostMs',
+    latch: false,
+    priority: 'medium',
+    hint: 'Treatment records cannot be written: freezing stopped and no new treatment can start until they can. Check the data disk; the console retries by itself.',
+    check: (c): string | null => recordsFailure(c.nowMs, c.readings.records, c.settings.records.lostMs),
+  },
 } satisfies Record<string, InterlockRow>;
 
 /** CONSOLE_LOST's condition: watched and silent longer than `lostMs`, naming the silence. */
@@ -429,6 +441,15 @@ export function consoleSilence(nowMs: number, watch: ConsoleWatch, lostMs: numbe
   if (watch.lastHeardMs === null) return 'console side never answered';
   const silentMs = nowMs - watch.lastHeardMs;
   return silentMs > lostMs ? `console side silent for ${silentMs.toFixed(0)} ms (limit ${lostMs} ms)` : null;
+}
+
+/** RECORDS_UNAVAILABLE's condition: kept, and failing or silent longer than `lostMs`, naming why. */
+export function recordsFailure(nowMs: number, watch: RecordsWatch, lostMs: number): string | null {
+  if (!watch.watched) return null;
+  if (watch.failure !== null) return watch.failure;
+  if (watch.lastHeardMs === null) return 'records side never answered';
+  const silentMs = nowMs - watch.lastHeardMs;
+  return silentMs > lostMs ? `records side silent for ${silentMs.toFixed(0)} ms (limit ${lostMs} ms)` : null;
 }
 
 function fmt(value: number | null): string {

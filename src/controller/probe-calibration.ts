@@ -47,11 +47,31 @@ export interface ConsoleWatch {
 /** No console page: CONSOLE_LOST never trips. */
 export const CONSOLE_UNWATCHED: ConsoleWatch = Object.freeze({ watched: false, lastHeardMs: null });
 
-/** What the step reads: the HAL's readings with tips corrected, plus the probe's calibration and
- * the console side's liveness. */
+/**
+ * The treatment records' health as the loop sees it (issue 10): whether records are kept (false
+ * in simulations and tests, and in a run from the TypeScript sources, which says so), why they
+ * cannot be written now (a store error the records worker reported, the worker lost), and when,
+ * on the step's own clock, the records side last acknowledged a batch. The runtime fills it from
+ * its RecordsLink; RECORDS_UNAVAILABLE judges it.
+ */
+export interface RecordsWatch {
+  readonly watched: boolean;
+  /** Why records cannot be written now, or null. */
+  readonly failure: string | null;
+  /** When the records side last acknowledged (its start counts); null while watched is judged as
+   * never heard (unavailable). */
+  readonly lastHeardMs: number | null;
+}
+
+/** No records kept: RECORDS_UNAVAILABLE never trips. */
+export const RECORDS_UNWATCHED: RecordsWatch = Object.freeze({ watched: false, failure: null, lastHeardMs: null });
+
+/** What the step reads: the HAL's readings with tips corrected, plus the probe's calibration, the
+ * console side's liveness and the records' health. */
 export interface ControllerReadings extends Readings {
   readonly calibration: ProbeCalibration;
   readonly console: ConsoleWatch;
+  readonly records: RecordsWatch;
 }
 
 function correct(sample: TipSample, cal: ProbeCalibration): TipSample {
@@ -60,6 +80,11 @@ function correct(sample: TipSample, cal: ProbeCalibration): TipSample {
 }
 
 /** Every tip reading passes through the probe's calibration (fault bits and NaN pass unchanged). */
-export function calibrateReadings(readings: Readings, cal: ProbeCalibration, watch: ConsoleWatch = CONSOLE_UNWATCHED): ControllerReadings {
-  return { ...readings, tips: readings.tips.map((t) => correct(t, cal)), calibration: cal, console: watch };
+export function calibrateReadings(
+  readings: Readings,
+  cal: ProbeCalibration,
+  watch: ConsoleWatch = CONSOLE_UNWATCHED,
+  records: RecordsWatch = RECORDS_UNWATCHED,
+): ControllerReadings {
+  return { ...readings, tips: readings.tips.map((t) => correct(t, cal)), calibration: cal, console: watch, records };
 }

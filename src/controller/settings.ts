@@ -64,6 +64,13 @@ export const AUDIO_PAUSE_S_DEFAULT = 120;
 export const CONSOLE_LOST_MIN_MS = 500;
 export const CONSOLE_LOST_MAX_MS = 10_000;
 
+/** RECORDS_UNAVAILABLE's silence bounds. The records side acknowledges each batch (every
+ * RECORDS_FLUSH_MS, 250 ms, src/runtime/records-link.ts) after its commit, which waits for the
+ * disk (synchronous=FULL): at least 1 s, so one slow fsync on a loaded machine is not taken for a
+ * lost store; at most 10 s, which the loop's sample queue holds without dropping a sample. */
+export const RECORDS_LOST_MIN_MS = 1_000;
+export const RECORDS_LOST_MAX_MS = 10_000;
+
 /** No row allows a longer debounce than this (each row's own maximum is checked below). */
 const MAX_ROW_DEBOUNCE_MS = Math.max(...INTERLOCKS.map((r) => r.maxDebounceMs));
 
@@ -219,6 +226,14 @@ export const SettingsSchema = z
          * has not acknowledged a snapshot for longer than this. 2 s: twenty snapshot periods, well
          * inside the time an operator takes to notice a frozen screen. */
         lostMs: n(CONSOLE_LOST_MIN_MS, CONSOLE_LOST_MAX_MS).default(2_000),
+      })
+      .strict()
+      .prefault({}),
+    records: z
+      .object({
+        /** RECORDS_UNAVAILABLE: the records side counts as lost when it has not acknowledged a
+         * batch for longer than this. 3 s: twelve flushes. */
+        lostMs: n(RECORDS_LOST_MIN_MS, RECORDS_LOST_MAX_MS).default(3_000),
       })
       .strict()
       .prefault({}),

@@ -3,8 +3,8 @@
 // whose tip follows the valves the controller commanded on the previous step.
 import { expect } from 'vitest';
 import type { AbsPressureSample, OperatorSample, Outputs, TcFault, TipSample } from '../../hal/contract.js';
-import { CONSOLE_UNWATCHED, calibrated } from '../../src/controller/probe-calibration.js';
-import type { ConsoleWatch, ControllerReadings as Readings, ProbeCalibration } from '../../src/controller/probe-calibration.js';
+import { CONSOLE_UNWATCHED, RECORDS_UNWATCHED, calibrated } from '../../src/controller/probe-calibration.js';
+import type { ConsoleWatch, ControllerReadings as Readings, ProbeCalibration, RecordsWatch } from '../../src/controller/probe-calibration.js';
 import { DEFAULT_SETTINGS } from '../../src/controller/settings.js';
 import type { Settings } from '../../src/controller/settings.js';
 import { initialState } from '../../src/controller/state.js';
@@ -38,6 +38,8 @@ export interface ReadingOverrides {
   readonly calibration?: ProbeCalibration;
   /** The console side's liveness; by default no console page is served (not watched). */
   readonly console?: ConsoleWatch;
+  /** The records' health; by default no records are kept (not watched). */
+  readonly records?: RecordsWatch;
 }
 
 export const EXACT_TYPE_T = calibrated('T', 0, 1);
@@ -56,6 +58,7 @@ export function nominalReadings(nowMs: number, o: ReadingOverrides = {}): Readin
     halFault: o.halFault ?? null,
     calibration: o.calibration ?? EXACT_TYPE_T,
     console: o.console ?? CONSOLE_UNWATCHED,
+    records: o.records ?? RECORDS_UNWATCHED,
   };
 }
 

@@ -209,5 +209,11 @@ export const TRIP_SCENARIOS = {
     closesAnOpenValve: true,
     run: () => fromMidFreeze((_now, t0Ms) => ({ console: { watched: true, lastHeardMs: t0Ms } })),
   },
+  RECORDS_UNAVAILABLE: {
+    what: 'the records store reports a write failure mid-freeze (disk full)',
+    alongside: [],
+    closesAnOpenValve: true,
+    run: () => fromMidFreeze((now, t0Ms) => ({ records: { watched: true, failure: now >= t0Ms ? 'records store full: database or disk is full' : null, lastHeardMs: now } })),
+  },
 } satisfies Record<InterlockId, TripScenario>;
 
