@@ -1,6 +1,7 @@
 // The controller's whole memory between ticks. Plain, immutable data: the step returns a new one.
 import type { Outputs } from '../../hal/contract.js';
 import { SAFE_OUTPUTS } from '../../hal/contract.js';
+import { assert } from '../../kernel/assert.js';
 import type { InterlockMemory } from './interlocks.js';
 import { INTERLOCK_IDS, initialInterlockMemory } from './interlocks.js';
 import type { InterlockId, Phase, SubStep } from './types.js';
@@ -128,7 +129,15 @@ function initialInterlocks(): Record<InterlockId, InterlockStatus> {
 }
 
 /** Power-up state: Idle, every output in its safe state, no treatment under way. */
-export function initialState(nowMs: number): ControllerState {
+/** What a console restarted after a crash knows from its records (issue 10). */
+export interface PriorSite {
+  /** Supply-open time the interrupted treatment's site had reached: FREEZE_TIME_LIMIT's site cap
+   * counts it until the operator declares a new site. */
+  readonly cumulativeFreezeMs: number;
+}
+
+export function initialState(nowMs: number, prior: PriorSite | null = null): ControllerState {
+  assert(prior === null || (Number.isFinite(prior.cumulativeFreezeMs) && prior.cumulativeFreezeMs >= 0), `initialState: prior cumulativeFreezeMs ${String(prior?.cumulativeFreezeMs)} must be finite and >= 0`);
   return {
     phase: 'Idle',
     sub: 'none',
@@ -148,7 +157,7 @@ export function initialState(nowMs: number): ControllerState {
     safetyClosedSinceMs: nowMs,
     freezeOpenedMs: null,
     cycleFreezeMs: 0,
-    cumulativeFreezeMs: 0,
+    cumulativeFreezeMs: prior?.cumulativeFreezeMs ?? 0,
     gasLastFlowedMs: null,
     warm: null,
     tipDistrust: null,

@@ -2,14 +2,14 @@
 // events. One `tick` per scheduler period; the same code runs on the real and the virtual clock.
 import type { Hal, Outputs, Readings } from '../../hal/contract.js';
 import { SAFE_OUTPUTS } from '../../hal/contract.js';
-import { CONSOLE_UNWATCHED, calibrateReadings } from '../controller/probe-calibration.js';
-import type { ConsoleWatch, ControllerReadings } from '../controller/probe-calibration.js';
+import { CONSOLE_UNWATCHED, RECORDS_UNWATCHED, calibrateReadings } from '../controller/probe-calibration.js';
+import type { ConsoleWatch, ControllerReadings, RecordsWatch } from '../controller/probe-calibration.js';
 import type { TickCalibration } from './calibration-provider.js';
 import type { Protocol, Settings } from '../controller/settings.js';
 import { withProtocol } from '../controller/settings.js';
 import { TREATING_PHASES } from '../controller/types.js';
 import { initialState } from '../controller/state.js';
-import type { ControllerState } from '../controller/state.js';
+import type { ControllerState, PriorSite } from '../controller/state.js';
 import { step } from '../controller/step.js';
 import type { StepResult } from '../controller/step.js';
 import type { ControllerEvent } from '../controller/types.js';
@@ -34,6 +34,10 @@ export interface ControlLoopOptions {
   readonly step?: StepFunction;
   /** The console side's liveness at the tick's time (src/console/link.ts); unwatched by default. */
   readonly consoleWatch?: (nowMs: number) => ConsoleWatch;
+  /** The treatment records' health at the tick's time (src/runtime/records-link.ts); unwatched by default. */
+  readonly recordsWatch?: (nowMs: number) => RecordsWatch;
+  /** What the records say an interrupted treatment's site already froze (a restart after a crash). */
+  readonly priorSite?: PriorSite | null;
   /** Called when the settings change (a protocol chosen on the console), for the recorder and
    * the status line. */
   readonly onSettings?: (settings: Settings) => void;
@@ -62,6 +66,7 @@ export class ControlLoop {
   readonly #onStep: ((nowMs: number, readings: ControllerReadings, result: StepResult) => void) | undefined;
   readonly #step: StepFunction;
   readonly #consoleWatch: (nowMs: number) => ConsoleWatch;
+  readonly #recordsWatch: (nowMs: number) => RecordsWatch;
   readonly #onSettings: ((settings: Settings) => void) | undefined;
   /** Console presses for the next tick, and those held in the last one (released for a tick
    * before the same button is pressed again, so the step always sees a rising edge). */
@@ -79,8 +84,9 @@ export class ControlLoop {
     this.#onStep = options.onStep;
     this.#step = options.step ?? step;
     this.#consoleWatch = options.consoleWatch ?? (() => CONSOLE_UNWATCHED);
+    this.#recordsWatch = options.recordsWatch ?? (() => RECORDS_UNWATCHED);
     this.#onSettings = options.onSettings;
-    this.#state = initialState(options.startMs);
+    this.#state = initialState(options.startMs, options.priorSite ?? null);
     // Fail safe at start-up: never trust a back-end's or a library's initial output level.
     this.#hal.toSafeState();
     this.#lastOutputs = this.#state.outputs;
@@ -157,7 +163,7 @@ export class ControlLoop {
       // seen without a restart.
       const was = this.#state.inputs;
       const recheck = (raw.operator.start && !was.start) || (raw.operator.acknowledge && !was.acknowledge);
-      const readings = calibrateReadings(raw, this.#calibration.inTick(raw.probe.id, recheck), this.#consoleWatch(nowMs));
+      const readings = calibrateReadings(raw, this.#calibration.inTick(raw.probe.id, recheck), this.#consoleWatch(nowMs), this.#recordsWatch(nowMs));
       const result = this.#step(nowMs, this.#settings, readings, this.#state);
       // On a trip the back-end goes to its safe state first; the written outputs (valves closed,
       // alarm lamps and buzzer on) then follow in the same tick.
