@@ -13,6 +13,10 @@ export const POST_TREATMENT_MAX_S = 300;
 
 /** The figure the summary reports time-to (the lethal isotherm band starts at -20 C; consoles aim for -50 C). */
 export const SUMMARY_COOLING_MARK_C = -50;
+/** The treatment records' per-cycle times below (issue 10): -20 C held for a minute is lethal to
+ * tissue (Cooper; domain section 10), -40 C a deep freeze. Times at the tip, not in the tissue. */
+export const LETHAL_TIP_C = -20;
+export const DEEP_TIP_C = -40;
 
 export interface CycleRecord {
   index: number;
@@ -35,6 +39,15 @@ const ENDED_PHASES: readonly Phase[] = ['Complete', 'Stopped', 'Fault'];
 interface OpenCycle extends CycleRecord {
   freezeStartMs: number | null;
   thawStartMs: number | null;
+  /** Time the trusted tip reading spent below LETHAL_TIP_C and DEEP_TIP_C in this cycle. */
+  belowLethalMs: number;
+  belowDeepMs: number;
+}
+
+/** A cycle as the treatment records keep it (src/records/types.ts CycleRow). */
+export interface RecordedCycle extends CycleRecord {
+  belowMinus20S: number;
+  belowMinus40S: number;
 }
 
 const round = (x: number, digits = 3): number => Number(x.toFixed(digits));
@@ -97,6 +110,7 @@ export class TreatmentRecorder {
 
   record(nowMs: number, readings: Readings, result: StepResult): void {
     const s = result.state;
+    const sinceLastMs = this.#lastState === null ? 0 : Math.max(0, nowMs - this.#lastMs);
     this.#lastState = s;
     this.#lastMs = nowMs;
     for (const e of result.events) {
@@ -114,6 +128,8 @@ export class TreatmentRecorder {
       if (s.phase === 'Freezing') cycle.freezeS = s.cycleFreezeMs / 1000;
       if (tip !== undefined && tip.fault === null && Number.isFinite(tip.tipC)) {
         cycle.minTipC = Math.min(cycle.minTipC, tip.tipC);
+        if (tip.tipC < LETHAL_TIP_C) cycle.belowLethalMs += sinceLastMs;
+        if (tip.tipC < DEEP_TIP_C) cycle.belowDeepMs += sinceLastMs;
         if (cycle.secondsToMinus50C === null && cycle.freezeStartMs !== null && tip.tipC < SUMMARY_COOLING_MARK_C && s.phase === 'Freezing') {
           cycle.secondsToMinus50C = (nowMs - cycle.freezeStartMs) / 1000;
         }
@@ -127,7 +143,7 @@ export class TreatmentRecorder {
     const last = this.cycles.at(-1);
     if (from === 'Thawing' && last !== undefined && last.thawStartMs !== null) last.thawS = (nowMs - last.thawStartMs) / 1000;
     if (to === 'Freezing') {
-      this.cycles.push({ index: cycle, freezeS: 0, thawS: 0, minTipC: Number.POSITIVE_INFINITY, secondsToMinus50C: null, freezeStartMs: nowMs, thawStartMs: null });
+      this.cycles.push({ index: cycle, freezeS: 0, thawS: 0, minTipC: Number.POSITIVE_INFINITY, secondsToMinus50C: null, freezeStartMs: nowMs, thawStartMs: null, belowLethalMs: 0, belowDeepMs: 0 });
     }
     if (to === 'Thawing' && last !== undefined) last.thawStartMs = nowMs;
     if (this.started && ENDED_PHASES.includes(to)) this.endedAtMs ??= nowMs;
@@ -167,6 +183,15 @@ export class TreatmentRecorder {
     if (this.#lastState === null) return null;
     const w = withdrawalStatus(this.#lastState, this.#settings, this.#lastMs);
     return w.kind === 'tip-unknown' ? { reason: w.reason, waitUntilS: round(w.waitUntilMs / 1000) } : null;
+  }
+
+  /** The cycles with their times below -20 and -40 C (treatment records). */
+  recordedCycles(): RecordedCycle[] {
+    return this.cycleSummaries().map((c, i) => ({
+      ...c,
+      belowMinus20S: round((this.cycles[i]?.belowLethalMs ?? 0) / 1000),
+      belowMinus40S: round((this.cycles[i]?.belowDeepMs ?? 0) / 1000),
+    }));
   }
 
   cycleSummaries(): CycleRecord[] {
