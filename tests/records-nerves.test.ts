@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { catalogProblems, describeTarget, findNerve, MAX_TARGET_CHARS, NERVES, parseTarget, TargetError } from '../src/records/nerves.js';
 import type { Nerve } from '../src/records/nerves.js';
@@ -84,5 +85,18 @@ describe('parseTarget', () => {
   it('describes a target by name and side', () => {
     expect(describeTarget({ nerveId: 'sural', side: 'left' })).toBe('Sural nerve, left');
     expect(describeTarget({ nerveId: 'gone', side: 'right' })).toBe("unknown nerve 'gone', right");
+  });
+});
+
+describe('docs/records-cli.md', () => {
+  it('tables the catalog exactly as the code has it', () => {
+    const doc = readFileSync('docs/records-cli.md', 'utf8');
+    const section = doc.slice(doc.indexOf('### The catalog'));
+    expect(section.length).toBeLessThan(doc.length);
+    const rows = section
+      .split('\n')
+      .filter((l) => /^\| `[a-z-]+` \|/.test(l));
+    const expected = NERVES.map((n) => `| \`${n.id}\` | ${n.name} | ${n.territory} | ${n.motor ? '**yes**: ' : 'no: '}${n.motorNote} |`);
+    expect(rows).toEqual(expected);
   });
 });
