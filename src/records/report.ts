@@ -42,7 +42,7 @@ function motorWarning(record: TreatmentRecord): string {
   const target = record.start.target;
   const nerve = target === null ? undefined : findNerve(target.nerveId);
   if (nerve?.motor !== true) return '';
-  return `<p class="warning">WARNING: the target nerve carries motor fibres (${e(nerve.motorNote)}). Check for motor weakness.</p>\n`;
+  return `<p class="warning">WARNING: the target nerve carries motor fibres (${e(nerve.motorNote)}). Check motor function after the treatment.</p>\n`;
 }
 
 function headerRows(record: TreatmentRecord): [string, string][] {
