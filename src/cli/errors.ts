@@ -24,3 +24,6 @@ export class ConsoleError extends Error {
 
 /** A bad command-line argument; the message names the option and the value. */
 export class UsageError extends Error {}
+
+/** `cryo records verify`: a row does not match its hash chain (sysexits EX_DATAERR). */
+export const EXIT_DATA = 65;

@@ -12,6 +12,7 @@ import { registerCo2 } from './co2.js';
 import { ConsoleError, EXIT_SYSTEM, EXIT_USAGE, UsageError } from './errors.js';
 import { registerHil } from './hil.js';
 import { asUsageError, refuseRepeatedOptions } from './options.js';
+import { registerRecords } from './records.js';
 import { registerRig } from './rig.js';
 import { registerRun } from './run.js';
 import type { ConsoleIo } from './run.js';
@@ -56,6 +57,7 @@ export async function main(argv: readonly string[], io: MainIo = processIo): Pro
   registerHil(program, io, setResult);
   registerRig(program, io, setResult);
   registerToken(program, io, setResult);
+  registerRecords(program, io, setResult);
   registerCalibrate(program, io.console, setResult, { softwareVersion: VERSION });
   refuseRepeatedOptions(program);
   try {
