@@ -34,6 +34,10 @@ import { launchRigProcess } from './rig.js';
 import { DEFAULT_LISTEN, parseListen } from './listen.js';
 import type { ListenAddress } from './listen.js';
 import { ConsoleLink } from '../console/link.js';
+import { RECORDS_OPEN_WAIT_MS, recordsLink, treatmentNaming } from './run-records.js';
+import type { RecordsFlags } from './run-records.js';
+import type { RecordsLink } from '../runtime/records-link.js';
+import type { PriorSite } from '../controller/state.js';
 import { ConsolePublisher } from '../console/publisher.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { TimingPercentiles } from '../../kernel/loop-timing.js';
@@ -50,7 +54,7 @@ const CALIBRATION_RETRY_MS = 2_000;
 /** The fault kind `cryo simulate`'s runner executes by skipping ticks; the console does not. */
 const UNSUPPORTED_RUN_FAULT: FaultKind = 'loop-stall';
 
-export interface RunFlags extends ProtocolFlags {
+export interface RunFlags extends ProtocolFlags, RecordsFlags {
   board: string;
   speed?: string;
   autoStart?: boolean;
@@ -141,6 +145,7 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo, options: RunOpt
   if (flags.json === true && flags.exitWhenDone !== true) throw new UsageError('--json: only with --exit-when-done');
   if (flags.web === false && flags.listen !== undefined) throw new UsageError('--listen: not with --no-web');
   const faults = runFaults(flags, kind);
+  const naming = treatmentNaming(flags, kind);
   const listen = flags.web === false ? null : parseListen(flags.listen ?? DEFAULT_LISTEN);
 
   const status = new StatusLine(io.stdout);
@@ -188,7 +193,22 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo, options: RunOpt
         throw new ConsoleError(`${flags.board}: ${(err as Error).message}`, EXIT_UNAVAILABLE);
       }
     }
-    return await runLoop(flags, io, settings, board, session, calibration, scheduler, status, logger, listen, () => quit);
+    const records = recordsLink(
+      { dataDir: flags.dataDir ?? defaultDataDir(process.env), boardPath: flags.board, boardName: board.name, settings, naming, calibration, clock: scheduler.clock, logger },
+      flags.records !== false,
+    );
+    let priorSite: PriorSite | null = null;
+    if (records !== null) {
+      const ready = await records.start(RECORDS_OPEN_WAIT_MS);
+      for (const t of ready.interrupted) {
+        logger.warn({ treatment: t.id, frozenMs: t.frozenMs }, `records: treatment ${t.id} was left open by a crash: closed as interrupted at its last sample (${(t.lastTMs / 1000).toFixed(1)} s, ${(t.frozenMs / 1000).toFixed(1)} s frozen)`);
+      }
+      if (ready.priorSiteFreezeMs !== null) {
+        priorSite = { cumulativeFreezeMs: ready.priorSiteFreezeMs };
+        logger.warn({ siteFreezeMs: ready.priorSiteFreezeMs }, `the interrupted treatment's site had frozen ${(ready.priorSiteFreezeMs / 1000).toFixed(1)} s: its cap counts it until a new site is declared`);
+      }
+    }
+    return await runLoop(flags, io, settings, board, session, calibration, scheduler, status, logger, listen, () => quit, records, priorSite);
   } finally {
     session.hal.toSafeState();
     status.end();
@@ -263,10 +283,13 @@ async function runLoop(
   logger: Logger,
   listen: ListenAddress | null,
   signalled: () => boolean,
+  records: RecordsLink | null,
+  priorSite: PriorSite | null,
 ): Promise<ConsoleResult> {
   const realClock = scheduler.clock;
   const recorder = new TreatmentRecorder(settings);
-  // The alarm log (IEC 60601-1-8): in memory and bounded until the treatment records land.
+  // The alarm log (IEC 60601-1-8) of this run, in memory and bounded (the --json summary); the
+  // treatment records keep every event of each treatment.
   const alarmLog = new AlarmLog();
   let lastReadings: Readings | null = null;
   const link = listen === null ? null : consoleLink(listen, flags, settings, realClock, logger);
@@ -282,10 +305,14 @@ async function runLoop(
       recorder.record(nowMs, readings, result);
       alarmLog.record(result.events);
       page.onStep(result);
+      records?.onStep(nowMs, readings, result);
     },
     ...(link === null ? {} : { consoleWatch: (nowMs: number) => link.watch(nowMs) }),
+    ...(records === null ? {} : { recordsWatch: (nowMs: number) => records.watch(nowMs) }),
+    priorSite,
     onSettings: (next) => {
       recorder.useSettings(next);
+      records?.useSettings(next);
     },
   });
   const virtual = session.virtualClock === null ? null : new VirtualScheduler({ rateHz: settings.loop.rateHz, clock: session.virtualClock });
@@ -392,6 +419,7 @@ async function runLoop(
     clearInterval(retryCalibration);
     session.hal.toSafeState();
     await link?.stop();
+    await records?.stop();
     if (interactive) {
       io.stdin.off('data', onKey);
       if (io.stdin.isTTY === true) io.stdin.setRawMode?.(false);
@@ -470,12 +498,16 @@ export function registerRun(program: Command, io: ConsoleIo, setResult: (code: n
     .option('--freeze-s <s>', 'freeze time per cycle, seconds (10-300)')
     .option('--thaw-s <s>', 'thaw time per cycle, seconds (10-300)')
     .option('--settings <file>', 'settings file (JSON) overriding the defaults')
-    .option('--data-dir <dir>', 'where probe calibration records live (default $CRYO_DATA_DIR or ./data)')
+    .option('--data-dir <dir>', 'where probe calibration records and the treatment records live (default $CRYO_DATA_DIR or ./data)')
     .option('--auto-start', 'press start as soon as the console is up (simulated and emulated boards only)')
     .option('--exit-when-done', 'exit when the treatment has ended and the probe is safe to withdraw')
     .option('--json', 'with --exit-when-done: print the treatment summary as one JSON object')
     .option('--listen <host:port>', `where the console page is served (default ${DEFAULT_LISTEN}; another host than loopback serves the network)`)
     .option('--no-web', 'serve no console page (the terminal status line and keys only)')
+    .option('--target <nerve:side>', 'the target nerve and side, from the catalog (cryo records nerves), e.g. sural:left')
+    .option('--patient-ref <ref>', 'a pseudonymous patient reference for the record (letters, digits, . _ -; never a name)')
+    .option('--operator <id>', 'the operator id for the record (letters, digits, . _ -)')
+    .option('--no-records', 'simulated boards only: keep no treatment records')
     .option('--no-realtime', "leave the control loop's thread at ordinary priority (by default it asks for SCHED_RR, else a raised nice value)")
     .option(
       '--fault <kind@s[:dur]>',

@@ -6,6 +6,7 @@
 // seen without a restart.
 import { ProbeIdError, quoteProbeId } from '../../calibration/errors.js';
 import { calibrationStatus } from '../../calibration/status.js';
+import { recordFingerprint } from '../../calibration/record.js';
 import { loadCalibration } from '../../calibration/store.js';
 import type { ThermocoupleType } from '../../calibration/types.js';
 import { calibrated, uncalibrated } from '../controller/probe-calibration.js';
@@ -15,6 +16,17 @@ export interface CalibrationProvider {
   /** The calibration for `probeId`; `recheck` forces a fresh look at the record. May read a file:
    * never call it inside a tick (the loop takes a TickCalibration). */
   lookup(probeId: string | null, recheck: boolean): ProbeCalibration;
+  /** The record the last lookup read and judged usable (the treatment records name it), from
+   * memory; null when none. */
+  readonly lastRecord?: () => CalibrationRecordIdentity | null;
+}
+
+/** Names the exact calibration record a treatment used: the probe it calibrates, when, and the
+ * fingerprint (sha256 of its canonical JSON) its certificate prints. */
+export interface CalibrationRecordIdentity {
+  readonly probeId: string;
+  readonly calibrationId: string;
+  readonly fingerprintSha256: string;
 }
 
 /** What the control loop asks in its tick: answered from memory, never from a file. */
@@ -30,6 +42,9 @@ export interface TickCalibration {
 export class StoreCalibrationProvider implements CalibrationProvider {
   #cachedId: string | null | undefined = undefined;
   #cached: ProbeCalibration | null = null;
+  #record: CalibrationRecordIdentity | null = null;
+
+  readonly lastRecord = (): CalibrationRecordIdentity | null => this.#record;
 
   constructor(
     private readonly dataDir: string,
@@ -45,6 +60,7 @@ export class StoreCalibrationProvider implements CalibrationProvider {
   }
 
   #judge(probeId: string | null): ProbeCalibration {
+    this.#record = null;
     if (probeId === null) return uncalibrated(this.boardType, 'the probe has no id: its calibration cannot be found');
     let loaded;
     try {
@@ -56,6 +72,8 @@ export class StoreCalibrationProvider implements CalibrationProvider {
     }
     const status = calibrationStatus(loaded, this.now(), this.boardType);
     if (!status.ok || loaded.kind !== 'loaded') return uncalibrated(this.boardType, status.ok ? `probe '${probeId}': no record` : status.message);
+    const r = loaded.record;
+    this.#record = { probeId: r.probeId, calibrationId: `${r.probeId}@${r.calibratedAt}`, fingerprintSha256: recordFingerprint(r) };
     return calibrated(this.boardType, loaded.record.fit.offsetC, loaded.record.fit.gain);
   }
 }
@@ -119,6 +137,11 @@ export class PreloadedCalibration implements TickCalibration {
     return true;
   }
 
+  /** The record behind the current verdict, from memory (null when unusable or unknown). */
+  record(): CalibrationRecordIdentity | null {
+    return this.#verdict.ok ? (this.provider.lastRecord?.() ?? null) : null;
+  }
+
   inTick(probeId: string | null, recheck: boolean): ProbeCalibration {
     const known = probeId === this.#probeId;
     if (recheck || !known) this.#wanted = { probeId };
@@ -129,5 +152,6 @@ export class PreloadedCalibration implements TickCalibration {
 
 /** Looks a probe that reports no id up by the board's fitted probe id (probes without an ID chip). */
 export function withFittedProbeId(provider: CalibrationProvider, fittedProbeId: string | null): CalibrationProvider {
-  return { lookup: (probeId, recheck) => provider.lookup(probeId ?? fittedProbeId, recheck) };
+  const lastRecord = provider.lastRecord;
+  return { lookup: (probeId, recheck) => provider.lookup(probeId ?? fittedProbeId, recheck), ...(lastRecord === undefined ? {} : { lastRecord }) };
 }

@@ -1,0 +1,155 @@
+// The records worker (issue 10): a thread of its own that owns the treatment records' database, so
+// no disk wait ever lands on the control loop's thread. It opens the store (migrating it, closing
+// as interrupted what a crash left open when asked to), then commits each message from the loop
+// (src/runtime/records-link.ts) in one transaction, in order, and acknowledges it. A message that
+// cannot be committed (locked, read-only, full, corrupt) is reported, kept at the head and retried
+// every RETRY_MS; nothing behind it is written first, so the record keeps its order. A store that
+// cannot be opened is reported and opened again every RETRY_MS.
+import { parentPort, workerData } from 'node:worker_threads';
+import { z } from 'zod';
+import { SITE_EVENT_KIND } from './protocol.js';
+import type { FromRecords, RecordsWrite, SiteEventDetail, ToRecords } from './protocol.js';
+import { RecordsError, RecordsStore, recordsPath } from './store.js';
+import type { ConsoleIdentity, InterruptedTreatment } from './types.js';
+
+/** How often a failed write or open is tried again. */
+export const RETRY_MS = 1_000;
+
+export const RecordsWorkerDataSchema = z
+  .object({
+    dataDir: z.string().min(1),
+    /** Close treatments a crash left open (the first worker of a console run only). */
+    recover: z.boolean(),
+  })
+  .strict();
+
+function describe(err: unknown): { code: string; message: string } {
+  if (err instanceof RecordsError) return { code: err.code, message: err.message };
+  return { code: 'io', message: (err as Error).message };
+}
+
+/** The site's cumulative freeze at the end of the latest interrupted treatment. */
+function priorSite(store: RecordsStore, interrupted: readonly InterruptedTreatment[]): number | null {
+  const latest = interrupted.reduce<InterruptedTreatment | null>((a, b) => (a === null || b.id > a.id ? b : a), null);
+  if (latest === null) return null;
+  const site = store.get(latest.id)?.events.find((e) => e.kind === SITE_EVENT_KIND);
+  const raw: unknown = (site?.detail as Partial<SiteEventDetail> | undefined)?.cumulativeFreezeMsAtStart;
+  return (typeof raw === 'number' && Number.isFinite(raw) && raw > 0 ? raw : 0) + latest.frozenMs;
+}
+
+function main(): void {
+  const port = parentPort;
+  if (port === null) throw new Error('src/records/worker.ts runs as a worker thread (new Worker), not on its own');
+  const post = (m: FromRecords): void => {
+    port.postMessage(m);
+  };
+  const parsed = RecordsWorkerDataSchema.safeParse(workerData);
+  if (!parsed.success) {
+    post({ kind: 'unavailable', code: 'io', message: `records worker data: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
+    return;
+  }
+  const { dataDir, recover } = parsed.data;
+  const file = recordsPath(dataDir);
+  let store: RecordsStore | null = null;
+  let consoleId = '';
+  const queue: RecordsWrite[] = [];
+  /** Treatment uid -> database id, for this worker's life; a restarted worker finds an open one. */
+  const ids = new Map<string, number>();
+  let retry: NodeJS.Timeout | null = null;
+  let stopping = false;
+
+  const open = (): boolean => {
+    try {
+      store = RecordsStore.open(file);
+      consoleId = store.consoleId();
+      const interrupted = recover ? store.recoverInterrupted(Date.now()) : [];
+      post({ kind: 'ready', consoleId, interrupted, priorSiteFreezeMs: priorSite(store, interrupted) });
+      return true;
+    } catch (err) {
+      store?.close();
+      store = null;
+      post({ kind: 'unavailable', ...describe(err) });
+      return false;
+    }
+  };
+
+  const idOf = (s: RecordsStore, uid: string): number => {
+    const known = ids.get(uid);
+    if (known !== undefined) return known;
+    // A worker restarted mid-treatment: the treatment it continues is the one still open.
+    const latest = s.list(1)[0];
+    if (latest === undefined || latest.endedAtEpochMs !== null) throw new RecordsError('io', `${file}: no open treatment for ${uid}`);
+    ids.set(uid, latest.id);
+    return latest.id;
+  };
+
+  const write = (s: RecordsStore, m: RecordsWrite): void => {
+    switch (m.kind) {
+      case 'begin': {
+        const console: ConsoleIdentity = { ...m.start.console, consoleId };
+        ids.set(m.uid, s.begin({ ...m.start, console }));
+        return;
+      }
+      case 'append':
+        s.append(idOf(s, m.uid), m.samples, m.events);
+        return;
+      case 'end':
+        s.end(idOf(s, m.uid), m.end);
+        ids.delete(m.uid);
+        return;
+    }
+  };
+
+  const drain = (): void => {
+    if (retry !== null) return;
+    if (store === null && !open()) {
+      retry = setTimeout(() => {
+        retry = null;
+        drain();
+      }, RETRY_MS);
+      return;
+    }
+    const s = store;
+    if (s === null) return;
+    let last: number | null = null;
+    while (queue.length > 0) {
+      const m = queue[0];
+      if (m === undefined) break;
+      try {
+        write(s, m);
+      } catch (err) {
+        if (last !== null) post({ kind: 'ack', seq: last });
+        post({ kind: 'failure', seq: m.seq, ...describe(err) });
+        retry = setTimeout(() => {
+          retry = null;
+          drain();
+        }, RETRY_MS);
+        return;
+      }
+      queue.shift();
+      last = m.seq;
+    }
+    if (last !== null) post({ kind: 'ack', seq: last });
+    if (stopping) finish();
+  };
+
+  const finish = (): void => {
+    store?.close();
+    store = null;
+    post({ kind: 'stopped' });
+    port.close();
+  };
+
+  port.on('message', (m: ToRecords) => {
+    if (m.kind === 'stop') {
+      stopping = true;
+      if (queue.length === 0 && retry === null) finish();
+      return;
+    }
+    queue.push(m);
+    drain();
+  });
+  drain();
+}
+
+main();

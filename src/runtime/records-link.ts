@@ -1,0 +1,415 @@
+// The control loop's side of the treatment records (issue 10). The loop never waits on a disk: each
+// tick hands this link the step's result; the link cuts it into treatments (a start accepted opens
+// one; it closes when the treatment is over and the probe safe to withdraw, or when a new start
+// comes first), keeps a 10 Hz sample and every event, and every RECORDS_FLUSH_MS posts what it has
+// to the records worker (src/records/worker.ts), which commits each message in one transaction and
+// acknowledges it. Until acknowledged, a message stays here and is sent again to a restarted
+// worker. Samples are bounded (SAMPLE_BACKLOG_MAX): past it a sample is dropped and counted (the
+// records side is by then silent for longer than records.lostMs, so RECORDS_UNAVAILABLE has already
+// stopped the freeze). Events and trips are never dropped.
+//
+// The records' health reaches the step as a reading (watch()): a failure the worker reported, a
+// worker that exited, or its silence.
+import { createHash, randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import type { Readings } from '../../hal/contract.js';
+import type { Clock } from '../../kernel/clock.js';
+import type { Logger } from '../../kernel/log.js';
+import { realTimers } from '../../kernel/timers.js';
+import type { CancelTimer, Timers } from '../../kernel/timers.js';
+import type { RecordsWatch } from '../controller/probe-calibration.js';
+import type { Settings } from '../controller/settings.js';
+import type { StepResult } from '../controller/step.js';
+import type { ControllerEvent } from '../controller/types.js';
+import { SITE_EVENT_KIND } from '../records/protocol.js';
+import type { FromRecords, RecordsWrite, SiteEventDetail, StartFromLoop, ToRecords } from '../records/protocol.js';
+import type { EventRow, InterruptedTreatment, ProbeUsed, SampleRow, TreatmentOutcome, TreatmentTarget } from '../records/types.js';
+import { TreatmentRecorder } from '../sim/recorder.js';
+
+/** Samples kept per second of treatment (issue 10: 10 Hz). */
+export const SAMPLE_PERIOD_MS = 100;
+/** How often the loop's side posts a batch; a kill -9 loses at most this plus one commit. */
+export const RECORDS_FLUSH_MS = 250;
+/** Samples held here, unsent or unacknowledged: 15 s at 10 Hz, more than RECORDS_LOST_MAX_MS
+ * (10 s), so no sample is dropped before RECORDS_UNAVAILABLE has tripped. */
+export const SAMPLE_BACKLOG_MAX = 150;
+/** The restart backoff of a lost records worker. */
+export const RECORDS_RESTART_MIN_MS = 500;
+export const RECORDS_RESTART_MAX_MS = 30_000;
+/** How long stop() waits for the worker to commit what it holds. */
+export const RECORDS_STOP_WAIT_MS = 5_000;
+
+/** What a treatment's start needs that the loop does not know from the step. */
+export interface RecordsContext {
+  readonly softwareVersion: string;
+  readonly boardName: string;
+  readonly boardSha256: string;
+  readonly target: TreatmentTarget | null;
+  readonly patientRef: string | null;
+  readonly operatorId: string | null;
+  /** The calibration record the probe uses now (read outside the tick by the runtime). */
+  readonly probe: (probeId: string | null) => ProbeUsed;
+}
+
+export interface RecordsLinkOptions {
+  readonly workerUrl: URL;
+  readonly dataDir: string;
+  /** The silence watchdog's clock (monotonic). */
+  readonly clock: Clock;
+  /** Wall clock, epoch ms: a treatment's start and end as a clinic reads them. */
+  readonly wallNowMs: () => number;
+  readonly logger: Logger;
+  readonly context: RecordsContext;
+  readonly timers?: Timers;
+}
+
+/** What the first worker found at start. */
+export interface RecordsReady {
+  readonly interrupted: readonly InterruptedTreatment[];
+  readonly priorSiteFreezeMs: number | null;
+}
+
+interface OpenTreatment {
+  readonly uid: string;
+  readonly startLoopMs: number;
+  readonly recorder: TreatmentRecorder;
+  lastSampleMs: number;
+  /** The site's cumulative freeze (controller state) when the treatment began, and now. */
+  readonly siteFrozenAtStartMs: number;
+  siteFrozenMs: number;
+}
+
+/** Every message posted and not yet acknowledged, with its samples counted. */
+interface Sent {
+  readonly message: RecordsWrite;
+  readonly samples: number;
+}
+
+const ENDED_OUTCOME: Readonly<Record<string, TreatmentOutcome>> = { complete: 'complete', stopped: 'stopped', fault: 'fault' };
+
+/** SHA-256 of the settings' JSON with sorted keys (the treatment's settings hash). */
+export function settingsSha256(settings: Settings): string {
+  const canonical = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(canonical);
+    if (v !== null && typeof v === 'object') {
+      return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
+    }
+    return v;
+  };
+  return createHash('sha256').update(JSON.stringify(canonical(settings))).digest('hex');
+}
+
+function sampleOf(tMs: number, readings: Readings, result: StepResult): SampleRow {
+  const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
+  return {
+    tMs,
+    phase: result.state.phase,
+    tipC: readings.tips.map((t) => (t.fault === null ? finite(t.tipC) : null)),
+    supplyBarGauge: finite(readings.supply.barGauge),
+    returnBarAbs: readings.returnLine === null ? null : finite(readings.returnLine.barAbs),
+    supplyValveOpen: result.outputs.supplyValveOpen,
+    safetyValveOpen: result.outputs.safetyValveOpen,
+  };
+}
+
+function eventRow(tMs: number, event: ControllerEvent): EventRow {
+  return { tMs, kind: event.kind, detail: { ...event } };
+}
+
+export class RecordsLink {
+  readonly #o: RecordsLinkOptions;
+  readonly #timers: Timers;
+  #settings: Settings;
+  #settingsSha256: string;
+  #worker: Worker | null = null;
+  #ready = false;
+  #seq = 0;
+  readonly #sent: Sent[] = [];
+  #backlogSamples = 0;
+  #samples: SampleRow[] = [];
+  #events: EventRow[] = [];
+  #open: OpenTreatment | null = null;
+  #lastFlushMs = Number.NEGATIVE_INFINITY;
+  #heardAtMs: number | null = null;
+  #failure: string | null = null;
+  #dropped = 0;
+  #restarts = 0;
+  #backoffMs = RECORDS_RESTART_MIN_MS;
+  #cancelRestart: CancelTimer | null = null;
+  #stopping = false;
+  #firstReady: ((r: RecordsReady) => void) | null = null;
+  #stopped: (() => void) | null = null;
+
+  constructor(options: RecordsLinkOptions, settings: Settings) {
+    this.#o = options;
+    this.#timers = options.timers ?? realTimers;
+    this.#settings = settings;
+    this.#settingsSha256 = settingsSha256(settings);
+  }
+
+  /** Starts the worker, which opens the store and closes treatments a crash left open; resolves
+   * with those (or with none after `waitMs`: the link then counts as failing until it opens). */
+  start(waitMs: number): Promise<RecordsReady> {
+    this.#heardAtMs = this.#o.clock.nowMs();
+    const ready = new Promise<RecordsReady>((resolve) => {
+      this.#firstReady = resolve;
+      const cancel = this.#timers.schedule(waitMs, () => {
+        if (this.#firstReady === null) return;
+        this.#firstReady = null;
+        this.#failure ??= `records store did not open within ${waitMs} ms`;
+        resolve({ interrupted: [], priorSiteFreezeMs: null });
+      });
+      const done = this.#firstReady;
+      this.#firstReady = (r) => {
+        cancel();
+        done(r);
+      };
+    });
+    this.#spawn(true);
+    return ready;
+  }
+
+  /** The settings the loop runs with from now on (a protocol chosen on the console). */
+  useSettings(settings: Settings): void {
+    this.#settings = settings;
+    this.#settingsSha256 = settingsSha256(settings);
+    this.#open?.recorder.useSettings(settings);
+  }
+
+  get samplesDropped(): number {
+    return this.#dropped;
+  }
+
+  get restarts(): number {
+    return this.#restarts;
+  }
+
+  get treatmentOpen(): boolean {
+    return this.#open !== null;
+  }
+
+  /** The records' health for the step at `loopNowMs` (the step's clock). */
+  watch(loopNowMs: number): RecordsWatch {
+    const silentMs = this.#silentMs();
+    return { watched: true, failure: this.#failure, lastHeardMs: silentMs === null ? null : loopNowMs - silentMs };
+  }
+
+  /** After every tick: cut treatments, keep samples and events, post a batch when due. */
+  onStep(nowMs: number, readings: Readings, result: StepResult): void {
+    for (const event of result.events) {
+      if (event.kind === 'phase' && event.to === 'SelfTest') {
+        if (this.#open !== null) this.#end(this.#outcomeOf(this.#open));
+        this.#begin(nowMs, readings, result);
+      }
+    }
+    const open = this.#open;
+    if (open === null) return;
+    open.recorder.record(nowMs, readings, result);
+    open.siteFrozenMs = result.state.cumulativeFreezeMs;
+    const tMs = nowMs - open.startLoopMs;
+    for (const event of result.events) this.#events.push(eventRow(event.atMs - open.startLoopMs, event));
+    if (nowMs - open.lastSampleMs >= SAMPLE_PERIOD_MS) {
+      open.lastSampleMs = nowMs;
+      if (this.#backlogSamples + this.#samples.length >= SAMPLE_BACKLOG_MAX) {
+        this.#dropped += 1;
+        if (this.#dropped === 1 || this.#dropped % 100 === 0) this.#o.logger.warn({ dropped: this.#dropped }, `records: ${this.#dropped} samples dropped (the records side is behind)`);
+      } else {
+        this.#samples.push(sampleOf(tMs, readings, result));
+      }
+    }
+    if (open.recorder.done(nowMs)) this.#end(this.#outcomeOf(open));
+    const wallMs = this.#o.clock.nowMs();
+    if (wallMs - this.#lastFlushMs >= RECORDS_FLUSH_MS) {
+      this.#lastFlushMs = wallMs;
+      this.#flush();
+    }
+  }
+
+  /** Ends an open treatment as interrupted (the console stops mid-treatment), posts everything
+   * and waits (bounded) for the worker to commit it, then ends the worker. */
+  async stop(): Promise<void> {
+    if (this.#open !== null) this.#end(this.#open.recorder.ended ? this.#outcomeOf(this.#open) : 'interrupted');
+    this.#flush();
+    this.#stopping = true;
+    this.#cancelRestart?.();
+    const worker = this.#worker;
+    if (worker === null) return;
+    await new Promise<void>((resolve) => {
+      const cancel = this.#timers.schedule(RECORDS_STOP_WAIT_MS, () => {
+        this.#o.logger.error({ unacknowledged: this.#sent.length }, `records: the worker did not finish within ${RECORDS_STOP_WAIT_MS} ms; ${this.#sent.length} batches may be lost`);
+        resolve();
+      });
+      this.#stopped = () => {
+        cancel();
+        resolve();
+      };
+      this.#post({ kind: 'stop' });
+    });
+    this.#stopped = null;
+    this.#worker = null;
+    await worker.terminate();
+  }
+
+  #outcomeOf(open: OpenTreatment): TreatmentOutcome {
+    return open.recorder.ended ? (ENDED_OUTCOME[open.recorder.outcome()] ?? 'fault') : 'interrupted';
+  }
+
+  #begin(nowMs: number, readings: Readings, result: StepResult): void {
+    const c = this.#o.context;
+    const uid = randomUUID();
+    const recorder = new TreatmentRecorder(this.#settings);
+    const siteMs = result.state.cumulativeFreezeMs;
+    this.#open = { uid, startLoopMs: nowMs, recorder, lastSampleMs: Number.NEGATIVE_INFINITY, siteFrozenAtStartMs: siteMs, siteFrozenMs: siteMs };
+    const p = this.#settings.protocol;
+    const start: StartFromLoop = {
+      startedAtEpochMs: this.#o.wallNowMs(),
+      console: { softwareVersion: c.softwareVersion, boardName: c.boardName, boardSha256: c.boardSha256 },
+      protocol: { cycles: p.cycles, freezeS: p.freezeS, thawS: p.thawS },
+      settingsSha256: this.#settingsSha256,
+      probe: c.probe(readings.probe.id),
+      target: c.target,
+      patientRef: c.patientRef,
+      operatorId: c.operatorId,
+    };
+    this.#queue({ kind: 'begin', seq: ++this.#seq, uid, start }, 0);
+    const site: SiteEventDetail = { cumulativeFreezeMsAtStart: siteMs };
+    this.#events.push({ tMs: 0, kind: SITE_EVENT_KIND, detail: { ...site } });
+  }
+
+  #end(outcome: TreatmentOutcome): void {
+    const open = this.#open;
+    if (open === null) return;
+    this.#flushAppend();
+    this.#open = null;
+    const end = {
+      endedAtEpochMs: this.#o.wallNowMs(),
+      outcome,
+      cycles: open.recorder.recordedCycles().map((cy) => ({ ...cy, minTipC: Number.isFinite(cy.minTipC) ? cy.minTipC : null })),
+      frozenMs: Math.round(open.siteFrozenMs - open.siteFrozenAtStartMs),
+      samplesDropped: this.#dropped,
+    };
+    this.#queue({ kind: 'end', seq: ++this.#seq, uid: open.uid, end }, 0);
+    this.#o.logger.info({ outcome, cycles: end.cycles.length }, `records: treatment ended (${outcome})`);
+  }
+
+  /** The samples and events gathered since the last batch become one message. */
+  #flushAppend(): void {
+    const open = this.#open;
+    if (open === null || (this.#samples.length === 0 && this.#events.length === 0)) return;
+    const samples = this.#samples;
+    const events = this.#events;
+    this.#samples = [];
+    this.#events = [];
+    this.#queue({ kind: 'append', seq: ++this.#seq, uid: open.uid, samples, events }, samples.length);
+  }
+
+  #flush(): void {
+    this.#flushAppend();
+  }
+
+  #queue(message: RecordsWrite, samples: number): void {
+    if (this.#sent.length === 0) this.#owedSinceMs = this.#o.clock.nowMs();
+    this.#sent.push({ message, samples });
+    this.#backlogSamples += samples;
+    if (this.#ready) this.#post(message);
+  }
+
+  /** When the oldest unacknowledged message was posted (the silence runs from the later of this
+   * and the last ack). */
+  #owedSinceMs = 0;
+
+  #silentMs(): number | null {
+    if (this.#heardAtMs === null) return null;
+    if (this.#sent.length === 0 && this.#ready) return 0;
+    const nowMs = this.#o.clock.nowMs();
+    return nowMs - Math.max(this.#heardAtMs, this.#ready ? this.#owedSinceMs : this.#heardAtMs);
+  }
+
+  #post(message: ToRecords): void {
+    try {
+      this.#worker?.postMessage(message);
+    } catch (err) {
+      this.#lose(`records worker unreachable: ${(err as Error).message}`);
+    }
+  }
+
+  #spawn(recover: boolean): void {
+    this.#ready = false;
+    const worker = new Worker(this.#o.workerUrl, { workerData: { dataDir: this.#o.dataDir, recover } });
+    this.#worker = worker;
+    worker.on('message', (m: FromRecords) => {
+      if (this.#worker === worker) this.#onMessage(m);
+    });
+    worker.on('error', (err) => {
+      if (this.#worker === worker) this.#lose(`records worker error: ${err.message}`);
+    });
+    worker.on('exit', (code) => {
+      if (this.#worker === worker) this.#lose(`records worker exited with code ${code}`);
+    });
+  }
+
+  #onMessage(m: FromRecords): void {
+    const nowMs = this.#o.clock.nowMs();
+    switch (m.kind) {
+      case 'ready': {
+        this.#ready = true;
+        this.#heardAtMs = nowMs;
+        this.#owedSinceMs = nowMs;
+        this.#backoffMs = RECORDS_RESTART_MIN_MS;
+        if (this.#failure !== null && this.#sent.length === 0) this.#clearFailure();
+        for (const s of this.#sent) this.#post(s.message);
+        const first = this.#firstReady;
+        this.#firstReady = null;
+        first?.({ interrupted: m.interrupted, priorSiteFreezeMs: m.priorSiteFreezeMs });
+        return;
+      }
+      case 'ack': {
+        this.#heardAtMs = nowMs;
+        while (this.#sent.length > 0 && (this.#sent[0]?.message.seq ?? Infinity) <= m.seq) {
+          const done = this.#sent.shift();
+          this.#backlogSamples -= done?.samples ?? 0;
+        }
+        this.#owedSinceMs = nowMs;
+        if (this.#failure !== null) this.#clearFailure();
+        return;
+      }
+      case 'failure':
+      case 'unavailable': {
+        this.#heardAtMs = nowMs;
+        const text = `records store ${m.code}: ${m.message}`;
+        if (this.#failure !== text) this.#o.logger.error({ code: m.code }, `${text} (retrying)`);
+        this.#failure = text;
+        return;
+      }
+      case 'stopped':
+        this.#stopped?.();
+        return;
+    }
+  }
+
+  #clearFailure(): void {
+    this.#o.logger.info({ was: this.#failure }, 'records: writing again');
+    this.#failure = null;
+  }
+
+  #lose(why: string): void {
+    if (this.#stopping) {
+      this.#stopped?.();
+      return;
+    }
+    const worker = this.#worker;
+    this.#worker = null;
+    this.#ready = false;
+    this.#failure = why;
+    this.#o.logger.error({ restartInMs: this.#backoffMs }, `records: ${why}; restarting the records worker`);
+    void worker?.terminate();
+    const delay = this.#backoffMs;
+    this.#backoffMs = Math.min(RECORDS_RESTART_MAX_MS, this.#backoffMs * 2);
+    this.#cancelRestart = this.#timers.schedule(delay, () => {
+      this.#cancelRestart = null;
+      if (this.#stopping) return;
+      this.#restarts += 1;
+      this.#spawn(false);
+    });
+  }
+}
