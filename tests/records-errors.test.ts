@@ -54,6 +54,33 @@ describe('records store errors', () => {
     }
   });
 
+  it('checkWritable: quiet on a writable store, "locked" under another writer, "read-only" on a read-only open; it writes nothing', () => {
+    const file = fx.file();
+    const store = fx.open(file);
+    const id = store.begin(treatmentStart());
+    store.checkWritable();
+    const other = new Database(file);
+    try {
+      other.exec('BEGIN EXCLUSIVE');
+      const error = recordsErrorOf(() => {
+        store.checkWritable();
+      });
+      expect(error.code).toBe('locked');
+      expect(error.message).toMatch(new RegExp(`^${file}: checkWritable: .*SQLITE_BUSY`));
+      other.exec('ROLLBACK');
+    } finally {
+      other.close();
+    }
+    store.checkWritable();
+    expect(store.get(id)?.samples).toHaveLength(0);
+    expect(store.verify()).toMatchObject({ ok: true });
+    store.close();
+    const reader = fx.open(file, { readonly: true });
+    expect(recordsErrorOf(() => {
+      reader.checkWritable();
+    }).code).toBe('read-only');
+  });
+
   it('says "read-only" when a read-only open finds a file still to migrate', () => {
     const file = fx.file();
     new Database(file).close();

@@ -37,9 +37,11 @@ export type FromRecords =
     }
   /** Every message up to `seq` is committed. */
   | { readonly kind: 'ack'; readonly seq: number }
-  /** Message `seq` could not be committed; the worker retries it and sends nothing later first. */
+  /** Message `seq` could not be committed; the worker retries it and writes nothing later first. */
   | { readonly kind: 'failure'; readonly seq: number; readonly code: string; readonly message: string }
-  /** The store could not be opened at all; the worker retries the open. */
+  /** Idle, the store took its write lock again after a failure (nothing was owed). */
+  | { readonly kind: 'writable' }
+  /** The store could not be opened at all, or cannot take a write while idle; the worker retries. */
   | { readonly kind: 'unavailable'; readonly code: string; readonly message: string }
   /** Everything sent before `stop` is committed and the store closed. */
   | { readonly kind: 'stopped' };

@@ -242,6 +242,18 @@ export class RecordsStore implements RecordsWriter, RecordsReader {
     });
   }
 
+  /** Throws a RecordsError when the store cannot take a write now: a connection SQLite opened
+   * read-only (asked so, or a file it could only open read-only), or the write lock held elsewhere
+   * (takes the lock and gives it back, writing nothing). The records worker asks while idle, so a
+   * start is refused before a treatment begins rather than after. A full disk, or a file system made
+   * read-only after the open, shows only on a real write. */
+  checkWritable(): void {
+    if (this.db.readonly) throw new RecordsError('read-only', `${this.file}: checkWritable: the database is open read-only`);
+    this.guard('checkWritable', () => {
+      this.db.transaction(() => undefined).immediate();
+    });
+  }
+
   verify(): VerifyResult {
     return this.guard('verify', () => this.db.transaction(() => verifyChain(this.db))());
   }

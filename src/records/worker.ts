@@ -14,6 +14,9 @@ import type { ConsoleIdentity, InterruptedTreatment } from './types.js';
 
 /** How often a failed write or open is tried again. */
 export const RETRY_MS = 1_000;
+/** How often an idle worker checks that the store still takes a write (so RECORDS_UNAVAILABLE
+ * blocks a start before it begins a treatment, not just after). */
+export const IDLE_CHECK_MS = 2_000;
 
 export const RecordsWorkerDataSchema = z
   .object({
@@ -134,11 +137,27 @@ function main(): void {
   };
 
   const finish = (): void => {
+    clearInterval(idleCheck);
     store?.close();
     store = null;
     post({ kind: 'stopped' });
     port.close();
   };
+
+  // Idle: is the store still writable? Reported once per change, so the loop's failure clears.
+  let idleFailing = false;
+  const idleCheck = setInterval(() => {
+    const s = store;
+    if (s === null || queue.length > 0 || retry !== null || stopping) return;
+    try {
+      s.checkWritable();
+      if (idleFailing) post({ kind: 'writable' });
+      idleFailing = false;
+    } catch (err) {
+      idleFailing = true;
+      post({ kind: 'unavailable', ...describe(err) });
+    }
+  }, IDLE_CHECK_MS);
 
   port.on('message', (m: ToRecords) => {
     if (m.kind === 'stop') {

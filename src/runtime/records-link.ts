@@ -381,6 +381,10 @@ export class RecordsLink {
         this.#failure = text;
         return;
       }
+      case 'writable':
+        this.#heardAtMs = nowMs;
+        if (this.#failure !== null && this.#sent.length === 0) this.#clearFailure();
+        return;
       case 'stopped':
         this.#stopped?.();
         return;
