@@ -1,7 +1,8 @@
 /**
  * What `npm test` needs beyond node_modules, brought by `npm test` itself (scripts/pretest.mjs,
  * issue 8): the pinned StandardFirmata build for the emulated Uno, socat for the front-end's
- * pseudo-terminal pair, and Debian's chromium for the console page's browser tests (issue 9). When something cannot be brought (no root for apt-get, no network) the
+ * pseudo-terminal pair, Debian's chromium for the console page's browser tests (issue 9) and
+ * Debian's Mosquitto for the telemetry's end-to-end tests (issue 10). When something cannot be brought (no root for apt-get, no network) the
  * run stops before any test with one line naming what is missing and the command that installs
  * it: never a cascade of connection timeouts inside the tests, never a silent skip.
  *
@@ -21,6 +22,10 @@ export const SOCAT_PACKAGE = 'socat';
 export const CHROMIUM_COMMAND = 'chromium';
 export const CHROMIUM_PACKAGE = 'chromium';
 export const CHROMIUM_EXECUTABLE = '/usr/bin/chromium';
+/** Debian's MQTT broker, started by the telemetry tests on a loopback port with a config of their
+ * own (never the package's service). */
+export const MOSQUITTO_COMMAND = 'mosquitto';
+export const MOSQUITTO_PACKAGE = 'mosquitto';
 /** apt-get with no network fails in seconds with these; the default would retry for minutes. */
 const APT_OPTIONS = ['-o', 'Acquire::Retries=0', '-o', 'Acquire::http::Timeout=20', '-o', 'Acquire::https::Timeout=20'];
 /** Bounds one apt-get call (update or install) on a slow mirror. */
@@ -96,6 +101,11 @@ export function bringChromium(deps: PrerequisiteDeps): Promise<Missing | null> {
   return bringDebianCommand(deps, CHROMIUM_COMMAND, CHROMIUM_PACKAGE);
 }
 
+/** mosquitto on PATH, the same way. */
+export function bringMosquitto(deps: PrerequisiteDeps): Promise<Missing | null> {
+  return bringDebianCommand(deps, MOSQUITTO_COMMAND, MOSQUITTO_PACKAGE);
+}
+
 /** The pinned StandardFirmata build in .cache/firmata (no network when it is already there). */
 export async function bringFirmata(deps: PrerequisiteDeps): Promise<Missing | null> {
   try {
@@ -111,7 +121,7 @@ export async function bringFirmata(deps: PrerequisiteDeps): Promise<Missing | nu
 /** Brings everything; returns what is still missing (empty when the tests can run). */
 export async function bringTestPrerequisites(deps: PrerequisiteDeps): Promise<Missing[]> {
   const missing: Missing[] = [];
-  for (const bring of [bringSocat, bringChromium, bringFirmata]) {
+  for (const bring of [bringSocat, bringChromium, bringMosquitto, bringFirmata]) {
     const result = await bring(deps);
     if (result !== null) missing.push(result);
   }

@@ -1,4 +1,4 @@
-// `npm test` brings socat, chromium and StandardFirmata itself, or stops with one line (hil/prerequisites.ts).
+// `npm test` brings socat, chromium, mosquitto and StandardFirmata itself, or stops with one line (hil/prerequisites.ts).
 // Every effect is faked: these tests need no root and no network and change nothing on the machine.
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -21,7 +21,7 @@ interface FakeMachine {
 function fakeMachine(overrides: Partial<FakeMachine> = {}) {
   const machine: FakeMachine = {
     root: false,
-    onPath: new Set(['socat', 'chromium', 'apt-get']),
+    onPath: new Set(['socat', 'chromium', 'mosquitto', 'apt-get']),
     apt: {},
     installWorks: true,
     firmata: () => Promise.resolve('/project/.cache/firmata/StandardFirmata.cpp.hex'),
@@ -59,7 +59,7 @@ describe('bringTestPrerequisites', () => {
   });
 
   it('installs a missing socat with apt-get update then install when root', async () => {
-    const m = fakeMachine({ root: true, onPath: new Set(['chromium', 'apt-get']) });
+    const m = fakeMachine({ root: true, onPath: new Set(['chromium', 'mosquitto', 'apt-get']) });
     await expect(bringTestPrerequisites(m.deps)).resolves.toEqual([]);
     expect(m.runs).toHaveLength(2);
     expect(m.runs[0]).toMatch(/^apt-get .*\bupdate\b/);
@@ -68,7 +68,7 @@ describe('bringTestPrerequisites', () => {
   });
 
   it('never runs apt-get without root and names the sudo command instead', async () => {
-    const m = fakeMachine({ root: false, onPath: new Set(['chromium', 'apt-get']) });
+    const m = fakeMachine({ root: false, onPath: new Set(['chromium', 'mosquitto', 'apt-get']) });
     const missing = await bringTestPrerequisites(m.deps);
     expect(m.runs).toEqual([]);
     expect(missing).toHaveLength(1);
@@ -77,20 +77,20 @@ describe('bringTestPrerequisites', () => {
   });
 
   it('stops after a failed apt-get update, naming its last line, without trying install', async () => {
-    const m = fakeMachine({ root: true, onPath: new Set(['chromium', 'apt-get']), apt: { update: { ok: false, output: 'Reading package lists...\nE: Could not resolve deb.debian.org' } } });
+    const m = fakeMachine({ root: true, onPath: new Set(['chromium', 'mosquitto', 'apt-get']), apt: { update: { ok: false, output: 'Reading package lists...\nE: Could not resolve deb.debian.org' } } });
     const missing = await bringTestPrerequisites(m.deps);
     expect(m.runs).toHaveLength(1);
     expect(missing).toEqual([{ what: 'socat is missing (apt-get failed: E: Could not resolve deb.debian.org)', install: 'apt-get update && apt-get install -y socat' }]);
   });
 
   it('reports socat missing when apt-get succeeded but socat is still not on PATH', async () => {
-    const m = fakeMachine({ root: true, onPath: new Set(['chromium', 'apt-get']), installWorks: false });
+    const m = fakeMachine({ root: true, onPath: new Set(['chromium', 'mosquitto', 'apt-get']), installWorks: false });
     const missing = await bringTestPrerequisites(m.deps);
     expect(missing[0]!.what).toContain('still not on PATH');
   });
 
   it('names the package and the Debian command when there is no apt-get', async () => {
-    const m = fakeMachine({ root: true, onPath: new Set(['chromium']) });
+    const m = fakeMachine({ root: true, onPath: new Set(['chromium', 'mosquitto']) });
     const missing = await bringTestPrerequisites(m.deps);
     expect(m.runs).toEqual([]);
     expect(missing[0]!.what).toContain('apt-get is not on PATH');
@@ -107,7 +107,7 @@ describe('bringTestPrerequisites', () => {
   });
 
   it('installs a missing chromium with apt-get update then install when root', async () => {
-    const m = fakeMachine({ root: true, onPath: new Set(['socat', 'apt-get']) });
+    const m = fakeMachine({ root: true, onPath: new Set(['socat', 'mosquitto', 'apt-get']) });
     await expect(bringTestPrerequisites(m.deps)).resolves.toEqual([]);
     expect(m.runs).toHaveLength(2);
     expect(m.runs[0]).toMatch(/^apt-get .*\bupdate\b/);
@@ -116,17 +116,24 @@ describe('bringTestPrerequisites', () => {
   });
 
   it('names the sudo command for a missing chromium without root, running nothing', async () => {
-    const m = fakeMachine({ root: false, onPath: new Set(['socat', 'apt-get']) });
+    const m = fakeMachine({ root: false, onPath: new Set(['socat', 'mosquitto', 'apt-get']) });
     const missing = await bringTestPrerequisites(m.deps);
     expect(m.runs).toEqual([]);
     expect(missing).toEqual([{ what: 'chromium is missing (installing it needs root)', install: 'sudo apt-get update && sudo apt-get install -y chromium' }]);
+  });
+
+  it('installs a missing mosquitto (the telemetry tests broker) with apt-get when root', async () => {
+    const m = fakeMachine({ root: true, onPath: new Set(['socat', 'chromium', 'apt-get']) });
+    await expect(bringTestPrerequisites(m.deps)).resolves.toEqual([]);
+    expect(m.runs[1]).toMatch(/^apt-get .*\binstall -y -qq mosquitto$/);
+    expect(m.logs).toEqual(['pretest: mosquitto is missing: apt-get update && apt-get install -y mosquitto']);
   });
 
   it('reports everything missing on one line', async () => {
     const m = fakeMachine({ onPath: new Set(['apt-get']), firmata: () => Promise.reject(new FirmataFetchError('sha256-mismatch', 'mismatch')) });
     const line = missingLine(await bringTestPrerequisites(m.deps));
     expect(line).not.toContain('\n');
-    expect(line).toMatch(/socat is missing.*`sudo apt-get update && sudo apt-get install -y socat`.*chromium is missing.*`sudo apt-get update && sudo apt-get install -y chromium`.*StandardFirmata.*sha256-mismatch.*`npm run fetch-firmata`/);
+    expect(line).toMatch(/socat is missing.*`sudo apt-get update && sudo apt-get install -y socat`.*chromium is missing.*`sudo apt-get update && sudo apt-get install -y chromium`.*mosquitto is missing.*`sudo apt-get update && sudo apt-get install -y mosquitto`.*StandardFirmata.*sha256-mismatch.*`npm run fetch-firmata`/);
   });
 });
 
