@@ -37,6 +37,8 @@ const LISTEN = ['--listen', '127.0.0.1:0'];
 
 export const VARIANTS: readonly VariantSpec[] = [
   { name: 'quiet', flags: ['--no-web'], load: null, clients: 0, hog: false },
+  // The same without the treatment records (issue 10: what the records worker costs the loop).
+  { name: 'quietNoRecords', flags: ['--no-web', '--no-records'], load: null, clients: 0, hog: false },
   { name: 'page', flags: LISTEN, load: null, clients: 1, hog: false },
   { name: 'isolated', flags: LISTEN, load: 'worker', clients: LOAD_CLIENTS, hog: true },
   // The same, with the loop's thread left at ordinary priority (what SCHED_RR buys, or costs).
@@ -58,6 +60,9 @@ export interface ConsoleBench {
   lateOrMissedOnLoopOverIsolated: number;
   /** p99.9 isolated with the loop's thread at ordinary priority over real-time (src/runtime/loop-priority.ts). */
   p999NoRtOverIsolated: number;
+  /** Issue 10: the loop's p99.9 with the treatment records written over without them (quiet), and
+   * what the records worker adds in RSS (MB, peak) and CPU (% of a core). */
+  records: { p999WithOverWithout: number; rssAddedMb: number; cpuAddedPercent: number };
   /** CPU % of a core of RealTimeScheduler at 50 Hz with empty ticks: its timer, block and setImmediate finish. */
   schedulerAloneCpuPercent: number;
   goals: {
@@ -110,6 +115,11 @@ export function summarise(runs: VariantFigures[], schedulerAlone: number): Conso
     p999IsolatedOverHogOnly: ratio(p999(isolated), p999(byName(runs, 'hogOnly'))),
     lateOrMissedOnLoopOverIsolated: ratio(lateShare(onLoop), lateShare(isolated)),
     p999NoRtOverIsolated: ratio(p999(byName(runs, 'isolatedNoRt')), p999(isolated)),
+    records: {
+      p999WithOverWithout: ratio(p999(quiet), p999(byName(runs, 'quietNoRecords'))),
+      rssAddedMb: Math.round(10 * (quiet.rssPeakMb - byName(runs, 'quietNoRecords').rssPeakMb)) / 10,
+      cpuAddedPercent: Math.round(10 * (quiet.cpuPercentOfCore - byName(runs, 'quietNoRecords').cpuPercentOfCore)) / 10,
+    },
     schedulerAloneCpuPercent: schedulerAlone,
     goals: {
       isolatedP999: { ms: isolatedMs, goalMs: GOALS.isolatedP999Ms, met: isolatedMs !== null && isolatedMs <= GOALS.isolatedP999Ms },
@@ -152,6 +162,7 @@ export function consoleText(b: ConsoleBench): string[] {
     `console (cryo run, sim board, speed 1, 50 Hz, ${b.protocol}, ${RUN_MS / 1000} s each; quiet = --no-web; page = 1 client; isolated = 20 clients + churner in the worker + hog; onLoop = the same on the loop's thread; hogOnly = --no-web + hog):`,
     ...b.runs.map(row),
     `  p99.9 onLoop / isolated = ${b.p999OnLoopOverIsolated}x; isolated / quiet = ${b.p999IsolatedOverQuiet}x; isolated / hogOnly = ${b.p999IsolatedOverHogOnly}x; late-or-missed share onLoop / isolated = ${b.lateOrMissedOnLoopOverIsolated}x; isolatedNoRt / isolated = ${b.p999NoRtOverIsolated}x`,
+    `  treatment records (quiet / quietNoRecords): p99.9 ${b.records.p999WithOverWithout}x, RSS +${b.records.rssAddedMb} MB, CPU +${b.records.cpuAddedPercent} % of a core`,
     `  goals: isolated p99.9 ${g.isolatedP999.ms?.toFixed(2) ?? '?'} <= ${g.isolatedP999.goalMs} ms ${yes(g.isolatedP999.met)}; no LOOP_OVERRUN isolated ${yes(g.isolatedNoLoopOverrun.met)}; ` +
       `RSS ${g.rss.pageMb} MB (page) <= ${g.rss.goalMb} MB ${yes(g.rss.met)}; CPU ${g.cpu.pagePercent} % (page; ${g.cpu.quietPercent} % with --no-web) <= ${g.cpu.goalPercent} % ${yes(g.cpu.met)}`,
     // No subtraction: on a loaded machine the probe and the runs see different contention.
