@@ -132,6 +132,8 @@ export class RecordsLink {
   #lastFlushMs = Number.NEGATIVE_INFINITY;
   #heardAtMs: number | null = null;
   #failure: string | null = null;
+  /** A failure only a restart clears (the store opened after start-up with an interrupted site). */
+  #sticky: string | null = null;
   #dropped = 0;
   #restarts = 0;
   #backoffMs = RECORDS_RESTART_MIN_MS;
@@ -356,11 +358,20 @@ export class RecordsLink {
         this.#heardAtMs = nowMs;
         this.#owedSinceMs = nowMs;
         this.#backoffMs = RECORDS_RESTART_MIN_MS;
-        if (this.#failure !== null && this.#sent.length === 0) this.#clearFailure();
+        if (this.#failure !== null && this.#sent.length === 0 && this.#sticky === null) this.#clearFailure();
         for (const s of this.#sent) this.#post(s.message);
         const first = this.#firstReady;
         this.#firstReady = null;
-        first?.({ interrupted: m.interrupted, priorSiteFreezeMs: m.priorSiteFreezeMs });
+        if (first !== null) {
+          first({ interrupted: m.interrupted, priorSiteFreezeMs: m.priorSiteFreezeMs });
+        } else if (m.priorSiteFreezeMs !== null) {
+          // The store opened after the loop started without it: the controller does not know what
+          // the interrupted treatment's site froze, so its cap would not count it. Block every
+          // start until the console is restarted (and reads it at start-up).
+          this.#sticky = `records opened late: treatment(s) ${m.interrupted.map((t) => t.id).join(', ')} were interrupted and the site's freeze (${(m.priorSiteFreezeMs / 1000).toFixed(1)} s) is unknown to the controller: restart the console`;
+          this.#failure = this.#sticky;
+          this.#o.logger.error(this.#sticky);
+        }
         return;
       }
       case 'ack': {
@@ -392,6 +403,10 @@ export class RecordsLink {
   }
 
   #clearFailure(): void {
+    if (this.#sticky !== null) {
+      this.#failure = this.#sticky;
+      return;
+    }
     this.#o.logger.info({ was: this.#failure }, 'records: writing again');
     this.#failure = null;
   }
