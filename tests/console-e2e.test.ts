@@ -16,6 +16,7 @@ import { CONNECTION_LOST_WITHIN_MS, HIGH_HZ, HIGH_RED, SAFE_GREEN, docScreenshot
 import { freeLoopbackPort, spawnCryo } from './helpers/cryo-process.js';
 import type { CryoProcess } from './helpers/cryo-process.js';
 import { tempDirForFile } from './helpers/temp.js';
+import { RecordsStore, recordsPath } from '../src/records/store.js';
 
 // One data dir for the file: the simulated probe calibrates itself in the first run only.
 const env = { ...process.env, CRYO_DATA_DIR: tempDirForFile('cryo-console-e2e-') };
@@ -76,14 +77,27 @@ function waitText(run: CryoProcess, page: Page, selector: string, hasText: strin
   return run.step(`${selector} showing ${String(hasText)} on the page`, page.locator(selector, { hasText }).waitFor({ timeout: timeoutMs }));
 }
 
-/** START, a custom protocol, the confirmation naming it, CONFIRM START. */
-async function startFromPage(run: CryoProcess, page: Page, protocol: { cycles: number; freezeS: number; thawS: number }): Promise<void> {
+/** START, the target (`nerve`, left), a custom protocol, the confirmation naming both, CONFIRM
+ * START; with `screenshots`, the target step and the confirmation for docs/console.md. */
+async function startFromPage(
+  run: CryoProcess,
+  page: Page,
+  protocol: { cycles: number; freezeS: number; thawS: number },
+  options: { nerve?: { id: string; name: string }; screenshots?: boolean } = {},
+): Promise<void> {
+  const nerve = options.nerve ?? { id: 'sural', name: 'Sural nerve' };
   await page.click('#start');
+  await page.click(`button[data-nerve="${nerve.id}"]`);
+  await page.click('#side-left');
+  if (options.screenshots === true) await docScreenshot(page, 'start-target');
+  await page.click('#target-next');
   await page.fill('#cycles', String(protocol.cycles));
   await page.fill('#freeze-s', String(protocol.freezeS));
   await page.fill('#thaw-s', String(protocol.thawS));
   await page.click('#custom');
   await waitText(run, page, '#confirm-text', `${protocol.freezeS} s freeze and ${protocol.thawS} s thaw?`);
+  await waitText(run, page, '#confirm-target', `Target: ${nerve.name}, left`);
+  if (options.screenshots === true) await docScreenshot(page, 'start-confirm');
   await page.click('#confirm-start');
 }
 
@@ -113,7 +127,8 @@ describe('the console page on the real cryo run (simulated board)', { timeout: T
     await waitText(run, page, '#withdrawal', 'SAFE TO WITHDRAW');
     await docScreenshot(page, 'idle');
 
-    await startFromPage(run, page, { cycles: 1, freezeS, thawS: 10 });
+    // A motor nerve: the confirmation's warning is in the screenshot.
+    await startFromPage(run, page, { cycles: 1, freezeS, thawS: 10 }, { nerve: { id: 'superficial-peroneal', name: 'Superficial peroneal (fibular) nerve' }, screenshots: true });
     await waitText(run, page, '#phase', 'FREEZING');
     const firstTipC = Number.parseFloat(await text(page, '#tip'));
     await page.waitForTimeout(FREEZE_SHOWN_MS);
@@ -139,6 +154,13 @@ describe('the console page on the real cryo run (simulated board)', { timeout: T
     expect(summary.cycles[0]!.minTipC).toBeLessThan(laterTipC + 1);
     expect(summary.safeToWithdrawAtS).not.toBeNull();
     expect(summary.timedOut).toBe(false);
+    // The record of the treatment names the target chosen on the page.
+    const store = RecordsStore.open(recordsPath(env.CRYO_DATA_DIR), { readonly: true });
+    try {
+      expect(store.list(1)[0]).toMatchObject({ outcome: 'stopped', target: { nerveId: 'superficial-peroneal', side: 'left' } });
+    } finally {
+      store.close();
+    }
   });
 
   it('shows an injected stuck thermocouple as a red high-priority alarm flashing at 1.4-2.8 Hz; ACKNOWLEDGE silences it and AUDIO PAUSE counts down', async () => {

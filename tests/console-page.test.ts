@@ -12,6 +12,7 @@ import { AUDIO_PAUSE_MAX_MS, alarm, idleSnapshot, startFakeConsole } from './hel
 import type { FakeConsole } from './helpers/fake-console.js';
 import { tempDirMaker } from './helpers/temp.js';
 import { readOrCreateToken } from '../src/console/server/token.js';
+import { NERVES } from '../src/records/nerves.js';
 
 const newDataDir = tempDirMaker('console-page-');
 
@@ -102,14 +103,17 @@ describe('the console page', () => {
     const f = await fake();
     const page = await open(f);
     await page.click('#start');
+    await page.click('#target-none');
     await page.click('button[data-preset="standard"]');
     expect(await text(page, '#confirm-text')).toBe('Start standard: 2 cycles of 90 s freeze and 60 s thaw?');
+    expect(await text(page, '#confirm-target')).toBe('Target: none recorded');
     expect(f.commands).toEqual([]);
     await page.click('#confirm-start');
     await page.locator('#notice', { hasText: 'start: sent' }).waitFor();
     expect(f.commands.map((c) => c.command)).toEqual([{ type: 'start', protocol: { preset: 'standard' } }]);
 
     await page.click('#start');
+    await page.click('#target-none');
     await page.fill('#cycles', '9');
     await page.click('#custom');
     expect(await text(page, '#choose-error')).toBe('cycles 9 is outside 1-5');
@@ -121,6 +125,7 @@ describe('the console page', () => {
     await page.click('#cancel-confirm');
     expect(f.commands).toHaveLength(1);
     await page.click('#start');
+    await page.click('#target-none');
     await page.click('#custom');
     await page.click('#confirm-start');
     await expect.poll(() => f.commands.length).toBe(2);
@@ -132,10 +137,92 @@ describe('the console page', () => {
     const f = await fake();
     const page = await open(f);
     await page.click('#start');
-    await page.click('button[data-preset="short"]');
+    await page.click('button[data-nerve="sural"]');
     await page.click('#stop');
     await expect.poll(() => f.commands.map((c) => c.command.type)).toEqual(['stop']);
     expect(await page.locator('#start-dialog').isHidden()).toBe(true);
+    await page.context().close();
+  });
+
+  it('asks for the target nerve and side first, and sends them with the start after a confirmation naming them', async () => {
+    const f = await fake();
+    const page = await open(f);
+    await page.click('#start');
+    expect(await page.locator('#target-next').isDisabled()).toBe(true);
+    await page.click('button[data-nerve="sural"]');
+    expect(await page.locator('#target-next').isDisabled()).toBe(true);
+    await page.click('#side-right');
+    await page.click('#target-next');
+    expect(await text(page, '#chosen-target')).toBe('Target: Sural nerve, right');
+    await page.click('button[data-preset="short"]');
+    expect(await text(page, '#confirm-target')).toBe('Target: Sural nerve, right');
+    expect(await page.locator('#motor-warning').isHidden()).toBe(true);
+    await page.click('#confirm-start');
+    await expect.poll(() => f.commands.map((c) => c.command)).toEqual([{ type: 'start', protocol: { preset: 'short' }, target: { nerveId: 'sural', side: 'right' } }]);
+    await page.context().close();
+  });
+
+  it('warns on the confirmation, with its motor note, when the chosen nerve carries motor fibres', async () => {
+    const f = await fake();
+    const page = await open(f);
+    await page.click('#start');
+    expect(await page.locator('button[data-nerve="superficial-peroneal"] .motor-tag').innerText()).toBe('MOTOR');
+    expect(await page.locator('button[data-nerve="sural"] .motor-tag').count()).toBe(0);
+    await page.click('button[data-nerve="superficial-peroneal"]');
+    await page.click('#side-left');
+    await page.click('#target-next');
+    await page.click('button[data-preset="standard"]');
+    const warning = page.locator('#motor-warning');
+    expect(await warning.isVisible()).toBe(true);
+    expect(await warning.innerText()).toMatch(/^MOTOR NERVE: Superficial peroneal \(fibular\) nerve carries motor fibres: supplies peroneus \(fibularis\) longus and brevis/);
+    expect(await text(page, '#confirm-target')).toBe('Target: Superficial peroneal (fibular) nerve, left');
+    await page.click('#cancel-confirm');
+    expect(f.commands).toEqual([]);
+    await page.context().close();
+  });
+
+  it("preselects the run's --target, lists every catalog nerve sorted by name, each at least 15 mm", async () => {
+    const f = await fake({ defaultTarget: { nerveId: 'intercostobrachial', side: 'left' } });
+    const page = await open(f);
+    await page.click('#start');
+    expect(await page.locator('button[data-nerve="intercostobrachial"]').getAttribute('class')).toMatch(/\bchosen\b/);
+    expect(await page.locator('#side-left').getAttribute('class')).toMatch(/\bchosen\b/);
+    expect(await page.locator('#target-next').isEnabled()).toBe(true);
+    const ids = await Promise.all((await page.locator('#nerves button').all()).map(async (b) => (await b.getAttribute('data-nerve')) ?? ''));
+    expect([...ids].sort()).toEqual(NERVES.map((n) => n.id).sort());
+    const names = ids.map((id) => NERVES.find((n) => n.id === id)!.name);
+    expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b, 'en')));
+    const mmPx = 96 / 25.4;
+    for (const selector of ['#nerves button', '.target-buttons button']) {
+      for (const button of await page.locator(selector).all()) {
+        const box = (await button.boundingBox())!;
+        expect(box.height).toBeGreaterThanOrEqual(15 * mmPx - 0.5);
+        expect(box.width).toBeGreaterThanOrEqual(15 * mmPx - 0.5);
+      }
+    }
+    await page.context().close();
+  });
+
+  it('lists the recent treatments compactly, and says when the records are unavailable and why', async () => {
+    const f = await fake();
+    const page = await open(f);
+    f.server.publishRecent({ available: false, reason: 'records.sqlite: open: file is not a database' });
+    await page.locator('#recent', { hasText: 'records unavailable: records.sqlite: open: file is not a database' }).waitFor();
+    // One started a minute ago (today: its time), one on 3 March 2021 (another day: its date).
+    const row = { endedAtEpochMs: null, probeId: 'P1', cycles: 2 };
+    f.server.publishRecent({
+      available: true,
+      treatments: [
+        { ...row, id: 12, startedAtEpochMs: Date.now() - 60_000, outcome: null, target: { nerveId: 'sural', side: 'left' }, minTipC: null },
+        { ...row, id: 11, startedAtEpochMs: new Date(2021, 2, 3, 9, 5).getTime(), outcome: 'complete', target: null, minTipC: -72.25 },
+      ],
+    });
+    await page.locator('#recent .recent-row[data-id="12"]').waitFor();
+    const rows = await page.locator('#recent .recent-row').allInnerTexts();
+    expect(rows.map((r) => r.replace(/\s+/g, ' ').trim())).toEqual([
+      expect.stringMatching(/^#12 open \d\d:\d\d Sural nerve, left$/),
+      '#11 complete -72.3 °C 03-03 no target recorded',
+    ]);
     await page.context().close();
   });
 

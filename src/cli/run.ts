@@ -34,6 +34,7 @@ import { launchRigProcess } from './rig.js';
 import { DEFAULT_LISTEN, parseListen } from './listen.js';
 import type { ListenAddress } from './listen.js';
 import { ConsoleLink } from '../console/link.js';
+import { parseTarget } from '../records/nerves.js';
 import { RECORDS_OPEN_WAIT_MS, recordsLink, treatmentNaming } from './run-records.js';
 import type { RecordsFlags } from './run-records.js';
 import type { RecordsLink } from '../runtime/records-link.js';
@@ -293,7 +294,7 @@ async function runLoop(
   const alarmLog = new AlarmLog();
   let lastReadings: Readings | null = null;
   const link = listen === null ? null : consoleLink(listen, flags, settings, realClock, logger);
-  const page = new ConsolePublisher({ link, board: board.name, rateHz: settings.loop.rateHz, lateThresholdMs: scheduler.lateThresholdMs, logger });
+  const page = new ConsolePublisher({ link, board: board.name, rateHz: settings.loop.rateHz, lateThresholdMs: scheduler.lateThresholdMs, logger, records });
   const loop = new ControlLoop({
     hal: session.hal,
     settings,
@@ -463,7 +464,9 @@ function consoleLink(listen: ListenAddress, flags: RunFlags, settings: Settings,
   const dataDir = flags.dataDir ?? defaultDataDir(process.env);
   return new ConsoleLink({
     workerUrl,
-    workerData: { host: listen.host, port: listen.port, dataDir },
+    // The page preselects the run's --target (checked already by treatmentNaming), so what its
+    // confirmation names is what the record keeps.
+    workerData: { host: listen.host, port: listen.port, dataDir, defaultTarget: flags.target === undefined ? null : parseTarget(flags.target) },
     clock,
     lostMs: settings.console.lostMs,
     logger,

@@ -7,6 +7,8 @@
 import type { Logger } from '../../kernel/log.js';
 import { PRESETS } from '../controller/settings.js';
 import type { PresetName, Protocol } from '../controller/settings.js';
+import type { TreatmentTarget } from '../records/types.js';
+import { describeTarget } from '../records/nerves.js';
 import type { ConsolePress, ProtocolRefusal } from '../runtime/loop.js';
 import type { ClientOrigin, ConsoleCommand, ConsoleCommandType, ProtocolChoice } from './protocol.js';
 
@@ -25,6 +27,9 @@ export function kioskOnlyRefusal(command: ConsoleCommandType, origin: ClientOrig
 export interface CommandTarget {
   consolePress(press: ConsolePress): void;
   setProtocol(protocol: Protocol): ProtocolRefusal;
+  /** The target nerve and side the treatment this start begins records (RecordsLink.useTarget);
+   * null: the run's default (`--target`). Absent when no records are kept. */
+  useTarget?(target: TreatmentTarget | null): void;
 }
 
 /** A preset by name or cycles/freeze/thaw, as a protocol; a string naming what is wrong otherwise.
@@ -61,8 +66,15 @@ export function applyConsoleCommand(target: CommandTarget, command: ConsoleComma
         logger.warn(who, `console start from ${client} refused: ${notApplied.reason}`);
         return;
       }
-      if (notApplied !== null) logger.warn(who, `console protocol from ${client} not applied: ${notApplied.reason}`);
-      else logger.info({ ...who, protocol }, `console start from ${client}: ${protocol.cycles} x ${protocol.freezeS} s freeze / ${protocol.thawS} s thaw`);
+      const chosen = command.target ?? null;
+      if (notApplied !== null) {
+        logger.warn(who, `console protocol from ${client} not applied: ${notApplied.reason}`);
+      } else {
+        // Only a start that may begin a treatment names its target: one under way begins none.
+        target.useTarget?.(chosen);
+        const on = chosen === null ? '' : ` on ${describeTarget(chosen)}`;
+        logger.info({ ...who, protocol, target: chosen }, `console start from ${client}: ${protocol.cycles} x ${protocol.freezeS} s freeze / ${protocol.thawS} s thaw${on}`);
+      }
       target.consolePress('start');
       return;
     }

@@ -6,6 +6,9 @@
 import { z } from 'zod';
 import type { TimingPercentiles } from '../../kernel/loop-timing.js';
 import type { AlarmView } from '../controller/alarms.js';
+import { NERVES } from '../records/nerves.js';
+import { NERVE_SIDES } from '../records/types.js';
+import type { NerveSide } from '../records/types.js';
 
 // The numbers of the contract live in a file without zod, so the page bundle stays small.
 export { MAX_CLIENT_MESSAGE_BYTES, SNAPSHOT_PERIOD_MS, TREND_SAMPLES } from './constants.js';
@@ -22,10 +25,31 @@ export const ProtocolChoiceSchema = z.union([
 ]);
 export type ProtocolChoice = z.infer<typeof ProtocolChoiceSchema>;
 
+/** A nerve id longer than this is refused before it is looked up or echoed (the catalog's longest
+ * id is under 30 characters). */
+export const MAX_NERVE_ID_CHARS = 64;
+/** How much of a refused value a reason echoes. */
+const ECHO_CHARS = 40;
+const echo = (value: unknown): string => JSON.stringify(typeof value === 'string' ? value.slice(0, ECHO_CHARS) : value);
+
+/** The target nerve and side chosen on the page: a nerve of the shipped catalog
+ * (src/records/nerves.ts) and left or right. A bad one is refused with the field and value. */
+export const TreatmentTargetSchema = z
+  .object({
+    nerveId: z
+      .string()
+      .max(MAX_NERVE_ID_CHARS, { abort: true })
+      .refine((id) => NERVES.some((n) => n.id === id), { error: (issue) => `unknown nerve ${echo(issue.input)} (not in the catalog)` }),
+    side: z.string().refine((side) => (NERVE_SIDES as readonly string[]).includes(side), { error: (issue) => `side ${echo(issue.input)} is not one of ${NERVE_SIDES.join(', ')}` }),
+  })
+  .strict()
+  .transform((t) => ({ nerveId: t.nerveId, side: t.side as NerveSide }));
+
 /** What a console client may ask. Nothing here bypasses the control step: each becomes an
  * operator input at the start of the next tick, like a button press. */
 export const ConsoleCommandSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('start'), protocol: ProtocolChoiceSchema }).strict(),
+  /** `target` absent: the run's default (`cryo run --target`, or none). */
+  z.object({ type: z.literal('start'), protocol: ProtocolChoiceSchema, target: TreatmentTargetSchema.optional() }).strict(),
   z.object({ type: z.literal('stop') }).strict(),
   z.object({ type: z.literal('acknowledge') }).strict(),
   z.object({ type: z.literal('audio-pause') }).strict(),

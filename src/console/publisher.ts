@@ -13,6 +13,7 @@ import type { ControllerState } from '../controller/state.js';
 import type { StepResult } from '../controller/step.js';
 import { applyConsoleCommand } from './commands.js';
 import type { CommandTarget } from './commands.js';
+import type { TreatmentTarget } from '../records/types.js';
 import type { ConsoleLink } from './link.js';
 import { SNAPSHOT_PERIOD_MS } from './protocol.js';
 import { EventRing, buildSnapshot, loopHealth } from './snapshot.js';
@@ -31,6 +32,8 @@ export interface ConsolePublisherOptions {
   readonly rateHz: number;
   readonly lateThresholdMs: number;
   readonly logger: Logger;
+  /** The treatment records, told the target a console start chose; null when none are kept. */
+  readonly records?: { useTarget(target: TreatmentTarget | null): void } | null;
 }
 
 export class ConsolePublisher {
@@ -49,8 +52,16 @@ export class ConsolePublisher {
   /** Start of a scheduler period: the console's commands become presses for the coming tick. */
   beginPeriod(loop: PublishedLoop, tick: TickInfo): void {
     this.timing.record(tick.startedMs, tick.lateMs, tick.missedBefore);
+    const records = this.#o.records ?? null;
     this.#o.link?.drainCommands((command, origin, client) => {
-      applyConsoleCommand(loop, command, origin, client, this.#o.logger);
+      const target: CommandTarget = {
+        consolePress: (press) => {
+          loop.consolePress(press);
+        },
+        setProtocol: (protocol) => loop.setProtocol(protocol),
+        ...(records === null ? {} : { useTarget: (t: TreatmentTarget | null) => { records.useTarget(t); } }),
+      };
+      applyConsoleCommand(target, command, origin, client, this.#o.logger);
     });
   }
 

@@ -4,6 +4,7 @@
 // the changed top-level fields at every publish). Pure: no Node, no DOM.
 import { z } from 'zod';
 import { ConsoleCommandSchema } from './protocol.js';
+import type { TreatmentSummaryRow, TreatmentTarget } from '../records/types.js';
 import type { ClientOrigin, ConsoleCommandType, Snapshot } from './protocol.js';
 
 /** A token presented as the first message (instead of `?token=` in the URL, which a browser may
@@ -33,6 +34,22 @@ export interface Trend {
   readonly tipC: readonly (number | null)[];
 }
 
+/** A nerve of the shipped catalog (src/records/nerves.ts) as the start dialog shows it. */
+export interface NerveChoice {
+  readonly id: string;
+  readonly name: string;
+  readonly territory: string;
+  /** Carries motor fibres: the confirmation warns with `motorNote`. */
+  readonly motor: boolean;
+  readonly motorNote: string;
+}
+
+/** The latest treatments in the records, newest first (`cryo records list`'s rows), or why they
+ * cannot be read. */
+export type RecentTreatments =
+  | { readonly available: true; readonly treatments: readonly TreatmentSummaryRow[] }
+  | { readonly available: false; readonly reason: string };
+
 export type ServerMessage =
   | { readonly kind: 'access'; readonly access: Access }
   /** The last snapshot and the trend, on connect (and at a server's first publish). `server`
@@ -43,5 +60,10 @@ export type ServerMessage =
   | { readonly kind: 'full'; readonly snapshot: Snapshot; readonly trend: Trend; readonly server: string; readonly ageMs: number }
   /** Changed top-level fields only; `seq` and `atMs` always (they change at every publish). */
   | { readonly kind: 'changes'; readonly changes: Partial<Snapshot>; readonly point: readonly [number, number | null] }
+  /** On connect: the nerve catalog for the start dialog, and the run's `--target` (null: none),
+   * which the dialog preselects. */
+  | { readonly kind: 'catalog'; readonly nerves: readonly NerveChoice[]; readonly defaultTarget: TreatmentTarget | null }
+  /** On connect and whenever the list changes. */
+  | { readonly kind: 'recent'; readonly recent: RecentTreatments }
   | { readonly kind: 'accepted'; readonly command: ConsoleCommandType }
   | { readonly kind: 'refused'; readonly command: string | null; readonly reason: string };

@@ -12,7 +12,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { z } from 'zod';
 import { createLogger } from '../../kernel/log.js';
 import { kioskOnlyRefusal } from './commands.js';
+import { TreatmentTargetSchema } from './protocol.js';
 import type { FromConsole, ToConsole } from './protocol.js';
+import { RECENT_POLL_MS, RecentPoller } from './records-view.js';
 import { startConsoleServer } from './server/index.js';
 import type { ConsoleServer, LogLevel } from './server/index.js';
 import { lowerThreadPriority } from './worker-priority.js';
@@ -23,6 +25,8 @@ export const ConsoleWorkerDataSchema = z
     host: z.string().min(1).max(253),
     port: z.number().int().min(0).max(65_535),
     dataDir: z.string().min(1),
+    /** `cryo run --target`: the start dialog preselects it. */
+    defaultTarget: TreatmentTargetSchema.nullable().default(null),
   })
   .strict();
 export type ConsoleWorkerData = z.infer<typeof ConsoleWorkerDataSchema>;
@@ -56,9 +60,12 @@ async function main(): Promise<void> {
   let server: ConsoleServer | null = null;
   // An object, not a let: the message handler sets it while the server starts.
   const life = { stopping: false };
+  // Set once the server runs; the stop handler (registered before) clears it.
+  const recentTimer: { id?: ReturnType<typeof setInterval> } = {};
   port.on('message', (message: ToConsole) => {
     if (message.kind === 'stop') {
       life.stopping = true;
+      clearInterval(recentTimer.id);
       void (server?.close() ?? Promise.resolve()).finally(() => {
         port.close();
       });
@@ -72,6 +79,7 @@ async function main(): Promise<void> {
       host: data.host,
       port: data.port,
       dataDir: data.dataDir,
+      defaultTarget: data.defaultTarget,
       log,
       onCommand: (command, origin, client) => {
         const refusal = kioskOnlyRefusal(command.type, origin, client);
@@ -91,6 +99,20 @@ async function main(): Promise<void> {
     return;
   }
   post({ kind: 'ready', url: server.url });
+  // The latest treatments for the page, read here (never on the loop's thread) at connect of the
+  // worker and every RECENT_POLL_MS. readRecent never throws; a fault of the server's broadcast is
+  // logged, not left to end this thread.
+  const running = server;
+  const recent = new RecentPoller(data.dataDir, (r) => {
+    running.publishRecent(r);
+  });
+  const poll = (): void => {
+    recent.poll().catch((err: unknown) => {
+      log('error', 'console: reading the recent treatments failed', { error: err instanceof Error ? err.message : String(err) });
+    });
+  };
+  poll();
+  recentTimer.id = setInterval(poll, RECENT_POLL_MS);
 }
 
 void main();

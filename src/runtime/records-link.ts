@@ -141,6 +141,8 @@ export class RecordsLink {
   #stopping = false;
   #firstReady: ((r: RecordsReady) => void) | null = null;
   #stopped: (() => void) | null = null;
+  /** The target chosen for the next treatment (the console page's start); null: the context's. */
+  #nextTarget: TreatmentTarget | null = null;
 
   constructor(options: RecordsLinkOptions, settings: Settings) {
     this.#o = options;
@@ -178,6 +180,14 @@ export class RecordsLink {
     this.#open?.recorder.useSettings(settings);
   }
 
+  /** The target the next treatment's begin records, chosen with a start on the console page;
+   * null: the run's default (`RecordsContext.target`, from `--target`). Taken by that begin only,
+   * and dropped when the step refuses the start: a later treatment started with the hardware
+   * button records the default, never a target chosen for another start. */
+  useTarget(target: TreatmentTarget | null): void {
+    this.#nextTarget = target;
+  }
+
   get samplesDropped(): number {
     return this.#dropped;
   }
@@ -199,6 +209,8 @@ export class RecordsLink {
   /** After every tick: cut treatments, keep samples and events, post a batch when due. */
   onStep(nowMs: number, readings: Readings, result: StepResult): void {
     for (const event of result.events) {
+      // A start the step refused does not carry its target over to a later start.
+      if (event.kind === 'refused' && event.input === 'start') this.#nextTarget = null;
       if (event.kind === 'phase' && event.to === 'SelfTest') {
         if (this.#open !== null) this.#end(this.#outcomeOf(this.#open));
         this.#begin(nowMs, readings, result);
@@ -269,10 +281,11 @@ export class RecordsLink {
       protocol: { cycles: p.cycles, freezeS: p.freezeS, thawS: p.thawS },
       settingsSha256: this.#settingsSha256,
       probe: c.probe(readings.probe.id),
-      target: c.target,
+      target: this.#nextTarget ?? c.target,
       patientRef: c.patientRef,
       operatorId: c.operatorId,
     };
+    this.#nextTarget = null;
     this.#queue({ kind: 'begin', seq: ++this.#seq, uid, start }, 0);
     const site: SiteEventDetail = { cumulativeFreezeMsAtStart: siteMs };
     this.#events.push({ tMs: 0, kind: SITE_EVENT_KIND, detail: { ...site } });

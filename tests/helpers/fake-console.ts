@@ -79,7 +79,7 @@ export interface FakeConsole {
 
 export async function startFakeConsole(
   dataDir: string,
-  extra: Pick<ConsoleServerOptions, 'classify'> & { first?: Snapshot; port?: number } = {},
+  extra: Pick<ConsoleServerOptions, 'classify' | 'defaultTarget'> & { first?: Snapshot; port?: number } = {},
 ): Promise<FakeConsole> {
   const commands: RecordedCommand[] = [];
   const logs: FakeConsole['logs'] = [];
@@ -90,6 +90,7 @@ export async function startFakeConsole(
     log: (level, msg, fields) => logs.push({ level, msg, fields }),
     onCommand: (command, origin, client) => commands.push({ command, origin, client }),
     ...(extra.classify === undefined ? {} : { classify: extra.classify }),
+    ...(extra.defaultTarget === undefined ? {} : { defaultTarget: extra.defaultTarget }),
   });
   let current = extra.first ?? idleSnapshot();
   let next: (previous: Snapshot) => Snapshot = (s) => s;

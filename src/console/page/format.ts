@@ -41,3 +41,37 @@ export function describeProtocol(p: ProtocolText, preset: string | null): string
   const body = `${p.cycles} cycle${p.cycles === 1 ? '' : 's'} of ${p.freezeS} s freeze and ${p.thawS} s thaw`;
   return preset === null ? body : `${preset}: ${body}`;
 }
+
+/** A nerve's name for a button: without a trailing parenthesis (the full name is in the
+ * confirmation). */
+export function shortNerveName(name: string): string {
+  return name.replace(/\s*\([^()]*\)\s*$/, '');
+}
+
+/** When a treatment started, in the page's local time: `14:05` today, `12-03` (month-day) before. */
+export function formatStartedAt(epochMs: number, nowEpochMs: number): string {
+  const d = new Date(epochMs);
+  const now = new Date(nowEpochMs);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  const today = d.getFullYear() === now.getFullYear() && d.getMonth() === now.getMonth() && d.getDate() === now.getDate();
+  return today ? `${two(d.getHours())}:${two(d.getMinutes())}` : `${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+}
+
+export interface RecentRowText {
+  /** `#12 complete -72.3 °C` (`open` while it has no outcome). */
+  readonly head: string;
+  /** When and where: `14:05 Sural nerve, left`, or `... no target recorded`. */
+  readonly target: string;
+}
+
+/** One line pair of the recent-treatments list. `names` maps a nerve id to its name (the
+ * catalog); an id it lacks is shown as it is. */
+export function formatRecentRow(
+  t: { readonly id: number; readonly startedAtEpochMs: number; readonly outcome: string | null; readonly minTipC: number | null; readonly target: { readonly nerveId: string; readonly side: string } | null },
+  names: ReadonlyMap<string, string>,
+  nowEpochMs: number,
+): RecentRowText {
+  const minTip = t.minTipC === null ? '' : ` ${t.minTipC.toFixed(1)} °C`;
+  const where = t.target === null ? 'no target recorded' : `${shortNerveName(names.get(t.target.nerveId) ?? t.target.nerveId)}, ${t.target.side}`;
+  return { head: `#${t.id} ${t.outcome ?? 'open'}${minTip}`, target: `${formatStartedAt(t.startedAtEpochMs, nowEpochMs)} ${where}` };
+}

@@ -7,6 +7,7 @@ import type { ConsoleCommand, Snapshot } from '../protocol.js';
 import type { Access, ServerMessage } from '../wire.js';
 import { byId, buttonById, setText } from './dom.js';
 import { ConsoleSocket } from './socket.js';
+import { RecentView } from './recent.js';
 import { StartDialog } from './start-dialog.js';
 import { TipTrend } from './trend.js';
 import { SnapshotView } from './view.js';
@@ -20,6 +21,7 @@ let live = false;
 let noticeTimer: ReturnType<typeof setTimeout> | undefined;
 
 const view = new SnapshotView();
+const recent = new RecentView();
 const trend = new TipTrend(byId('trend'));
 const controls = {
   start: buttonById('start'),
@@ -76,6 +78,13 @@ function onMessage(message: ServerMessage): void {
       trend.redraw();
       view.draw(snapshot);
       break;
+    case 'catalog':
+      startDialog.setCatalog(message.nerves, message.defaultTarget);
+      recent.setCatalog(message.nerves);
+      break;
+    case 'recent':
+      recent.draw(message.recent);
+      break;
     case 'accepted':
       notice(`${message.command}: sent to the controller`, 'accepted');
       break;
@@ -90,8 +99,8 @@ function send(command: ConsoleCommand): void {
   if (!socket.send(command)) notice(`${command.type}: not sent, connection lost`, 'refused');
 }
 
-const startDialog = new StartDialog((protocol) => {
-  send({ type: 'start', protocol });
+const startDialog = new StartDialog(({ protocol, target }) => {
+  send(target === null ? { type: 'start', protocol } : { type: 'start', protocol, target });
 });
 controls.start.addEventListener('click', () => {
   if (snapshot !== null) startDialog.open(snapshot.limits);

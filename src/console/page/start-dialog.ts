@@ -1,15 +1,32 @@
-// Start asks for the protocol and then for confirmation naming it (issue 9). The choices are the
-// controller's own: its presets and bounds come in the snapshot's `limits`, never from a copy
-// here; the loop checks them again (withProtocol) and refuses what is out of bounds.
+// Start asks for the target nerve and side, then the protocol, then for confirmation naming both
+// (issues 9 and 10). The choices are the controller's own: the presets and bounds come in the
+// snapshot's `limits`, the nerves in the server's `catalog`, never from a copy here; the loop
+// checks the protocol again (withProtocol) and the server the target (TreatmentTargetSchema).
+// A nerve with motor fibres is named in a warning on the confirmation, with where its motor fibres
+// run: the one serious harm reported in cryoneurolysis is a motor nerve frozen by mistake.
+import type { TreatmentTarget } from '../../records/types.js';
 import type { ProtocolChoice, ProtocolLimits } from '../protocol.js';
-import { byId, inputById, setText } from './dom.js';
+import type { NerveChoice } from '../wire.js';
+import { byId, buttonById, inputById, setText } from './dom.js';
 import { describeProtocol } from './format.js';
+import { TargetPicker } from './target-picker.js';
+
+/** What CONFIRM START sends: the protocol, and the target (null: none recorded). */
+export interface StartChoice {
+  readonly protocol: ProtocolChoice;
+  readonly target: TreatmentTarget | null;
+}
 
 export class StartDialog {
   private limits: ProtocolLimits | null = null;
   private choice: ProtocolChoice | null = null;
+  /** The target step's outcome: a nerve and side, or none recorded (NOT LISTED). */
+  private target: { nerve: NerveChoice; target: TreatmentTarget } | null = null;
+  private defaultTarget: TreatmentTarget | null = null;
+  private readonly picker = new TargetPicker();
   private readonly el = {
     dialog: byId('start-dialog'),
+    targetStep: byId('target-step'),
     choose: byId('choose'),
     confirm: byId('confirm'),
     presets: byId('presets'),
@@ -18,28 +35,47 @@ export class StartDialog {
     thawS: inputById('thaw-s'),
     error: byId('choose-error'),
     confirmText: byId('confirm-text'),
+    confirmTarget: byId('confirm-target'),
+    motorWarning: byId('motor-warning'),
+    chosenTarget: byId('chosen-target'),
   };
 
-  constructor(private readonly onConfirm: (choice: ProtocolChoice) => void) {
+  constructor(private readonly onConfirm: (choice: StartChoice) => void) {
+    buttonById('target-next').addEventListener('click', () => {
+      const chosen = this.picker.chosen();
+      if (chosen !== null) this.toProtocol(chosen);
+    });
+    byId('target-none').addEventListener('click', () => {
+      this.toProtocol(null);
+    });
     byId('custom').addEventListener('click', () => {
       this.chooseCustom();
     });
-    byId('cancel-choose').addEventListener('click', () => {
-      this.close();
-    });
-    byId('cancel-confirm').addEventListener('click', () => {
-      this.close();
-    });
+    for (const id of ['cancel-target', 'cancel-choose', 'cancel-confirm']) {
+      byId(id).addEventListener('click', () => {
+        this.close();
+      });
+    }
     byId('confirm-start').addEventListener('click', () => {
       const choice = this.choice;
+      const target = this.target?.target ?? null;
       this.close();
-      if (choice !== null) this.onConfirm(choice);
+      if (choice !== null) this.onConfirm({ protocol: choice, target });
     });
   }
 
-  /** Open with the limits of the latest snapshot. */
+  /** The catalog from the server (on connect). */
+  setCatalog(nerves: readonly NerveChoice[], defaultTarget: TreatmentTarget | null): void {
+    this.defaultTarget = defaultTarget;
+    this.picker.setCatalog(nerves, defaultTarget);
+  }
+
+  /** Open with the limits of the latest snapshot, at the target step (the run's default chosen). */
   open(limits: ProtocolLimits): void {
     this.limits = limits;
+    this.choice = null;
+    this.target = null;
+    this.picker.reset(this.defaultTarget);
     this.el.presets.replaceChildren(
       ...Object.entries(limits.presets).map(([name, p]) => {
         const b = document.createElement('button');
@@ -62,14 +98,29 @@ export class StartDialog {
     bound(this.el.freezeS, limits.freezeS);
     bound(this.el.thawS, limits.thawS);
     setText(this.el.error, '');
-    this.el.choose.hidden = false;
-    this.el.confirm.hidden = true;
+    // Without a catalog (none received yet) the target cannot be chosen: straight to the protocol,
+    // and the confirmation says no target is recorded.
+    this.show(this.picker.hasCatalog ? 'target' : 'choose');
+    if (!this.picker.hasCatalog) setText(this.el.chosenTarget, targetText(null));
     this.el.dialog.hidden = false;
   }
 
   close(): void {
     this.choice = null;
+    this.target = null;
     this.el.dialog.hidden = true;
+  }
+
+  private show(step: 'target' | 'choose' | 'confirm'): void {
+    this.el.targetStep.hidden = step !== 'target';
+    this.el.choose.hidden = step !== 'choose';
+    this.el.confirm.hidden = step !== 'confirm';
+  }
+
+  private toProtocol(target: { nerve: NerveChoice; target: TreatmentTarget } | null): void {
+    this.target = target;
+    setText(this.el.chosenTarget, targetText(target));
+    this.show('choose');
   }
 
   private chooseCustom(): void {
@@ -97,7 +148,16 @@ export class StartDialog {
   private toConfirm(choice: ProtocolChoice, text: string): void {
     this.choice = choice;
     setText(this.el.confirmText, `Start ${text}?`);
-    this.el.choose.hidden = true;
-    this.el.confirm.hidden = false;
+    setText(this.el.confirmTarget, targetText(this.target));
+    const nerve = this.target?.nerve ?? null;
+    const motor = nerve !== null && nerve.motor;
+    this.el.motorWarning.hidden = !motor;
+    setText(this.el.motorWarning, motor ? `MOTOR NERVE: ${nerve.name} carries motor fibres: ${nerve.motorNote}. Check the probe's position before freezing.` : '');
+    this.show('confirm');
   }
+}
+
+/** `Target: Sural nerve, left`, or that none is recorded. */
+function targetText(t: { nerve: NerveChoice; target: TreatmentTarget } | null): string {
+  return t === null ? 'Target: none recorded' : `Target: ${t.nerve.name}, ${t.target.side}`;
 }

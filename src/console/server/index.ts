@@ -20,7 +20,9 @@ import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import { MAX_CLIENT_MESSAGE_BYTES } from '../protocol.js';
 import type { ClientOrigin, ConsoleCommand, Snapshot } from '../protocol.js';
-import type { ServerMessage } from '../wire.js';
+import type { TreatmentTarget } from '../../records/types.js';
+import { nerveChoices } from '../records-view.js';
+import type { RecentTreatments, ServerMessage } from '../wire.js';
 import { loadAssets } from './assets.js';
 import { checkHost, checkOrigin, classifyAddress } from './origin.js';
 import { AddressRates, FLOOD_COOLDOWN_MS, TokenBucket } from './rate.js';
@@ -84,6 +86,8 @@ export interface ConsoleServerOptions {
   dataDir: string;
   log: Log;
   onCommand: (command: ConsoleCommand, origin: ClientOrigin, client: string) => void;
+  /** The run's `--target`, preselected in the page's start dialog (default none). */
+  defaultTarget?: TreatmentTarget | null;
   /** Test seam: the address class of a client (default classifyAddress). */
   classify?: (remoteAddress: string | undefined) => ClientOrigin;
   /** Test seam: a monotonic clock in ms (default performance.now). */
@@ -93,6 +97,8 @@ export interface ConsoleServerOptions {
 export interface ConsoleServer {
   url: string;
   publish(snapshot: Snapshot): void;
+  /** The latest treatments (or why they cannot be read): kept for new clients, sent to all. */
+  publishRecent(recent: RecentTreatments): void;
   close(): Promise<void>;
 }
 
@@ -161,6 +167,9 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   const serverId = randomUUID();
   const previousFields = new Map<string, string>();
   let last: { snapshot: Snapshot; receivedMs: number } | null = null;
+  /** Sent once to each client on connect: it changes only with the software. */
+  const catalogText = JSON.stringify({ kind: 'catalog', nerves: nerveChoices(), defaultTarget: options.defaultTarget ?? null } satisfies ServerMessage);
+  let recentText: string | null = null;
   const trend = new TrendRing();
   interface Client {
     readonly session: ClientSession;
@@ -415,6 +424,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     });
     log('info', 'console: client connected', { client: id, origin, token: hasToken });
     send(ws, { kind: 'access', access: session.access() });
+    send(ws, catalogText);
+    if (recentText !== null) send(ws, recentText);
     if (last !== null) send(ws, fullMessage(last.snapshot, nowMs() - last.receivedMs));
   }
 
@@ -521,6 +532,11 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     if (clients.size > 0) broadcast(JSON.stringify(message));
   }
 
+  function publishRecent(recent: RecentTreatments): void {
+    recentText = JSON.stringify({ kind: 'recent', recent } satisfies ServerMessage);
+    if (clients.size > 0) broadcast(recentText);
+  }
+
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(options.port, options.host, () => {
@@ -550,5 +566,5 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     });
   }
 
-  return { url, publish, close };
+  return { url, publish, publishRecent, close };
 }
