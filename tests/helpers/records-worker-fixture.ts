@@ -6,10 +6,16 @@
 //   restarted worker behaves;
 // - `die-after-end` present: the worker exits (code 3) instead of acknowledging a batch that held
 //   a treatment's end (committed), and removes the file;
-// - `mute` present: every acknowledgement is swallowed (the worker goes on committing).
+// - `mute` present: every acknowledgement is swallowed (the worker goes on committing);
+// - `full` present: the store may not grow (SQLite's max_page_count at the file's size, set before
+//   each append), so the next append that needs a page fails SQLITE_FULL, as on a full disk;
+//   removed, the quota is lifted at the next try.
 
 /** The compiled records worker. */
 export const REAL_RECORDS_WORKER = new URL('../../dist/src/records/worker.js', import.meta.url);
+const REAL_RECORDS_STORE = new URL('../../dist/src/records/store.js', import.meta.url);
+/** SQLite's largest max_page_count (no quota). */
+const NO_QUOTA_PAGES = 0xfffffffe;
 /** The exit code of a worker made to die. */
 export const FIXTURE_EXIT_CODE = 3;
 
@@ -44,6 +50,14 @@ parentPort.postMessage = (message) => {
     if (existsSync(mute)) return;
   }
   post(message);
+};
+const full = join(dataDir, 'full');
+const { RecordsStore } = await import(${JSON.stringify(REAL_RECORDS_STORE.href)});
+const append = RecordsStore.prototype.append;
+RecordsStore.prototype.append = function (...args) {
+  // max_page_count cannot go below the file's size: 1 sets it there.
+  this.db.pragma('max_page_count = ' + (existsSync(full) ? 1 : ${NO_QUOTA_PAGES}));
+  return append.apply(this, args);
 };
 await import(${JSON.stringify(REAL_RECORDS_WORKER.href)});
 `;
