@@ -78,6 +78,8 @@ interface OpenTreatment {
   /** Rows posted for it so far (a batch's position, for a restarted worker). */
   samplesSent: number;
   eventsSent: number;
+  /** Its samples dropped (the link's count runs on across treatments). */
+  samplesDropped: number;
   lastSampleMs: number;
   /** The site's cumulative freeze (controller state) when the treatment began, and now. */
   readonly siteFrozenAtStartMs: number;
@@ -181,6 +183,7 @@ export class RecordsLink {
     this.#open?.recorder.useSettings(settings);
   }
 
+  /** Samples dropped since the link started, over all treatments (each treatment's end records its own). */
   get samplesDropped(): number {
     return this.#dropped;
   }
@@ -222,6 +225,7 @@ export class RecordsLink {
       open.lastSampleMs = nowMs;
       if (this.#backlogSamples + this.#samples.length >= SAMPLE_BACKLOG_MAX) {
         this.#dropped += 1;
+        open.samplesDropped += 1;
         if (this.#dropped === 1 || this.#dropped % 100 === 0) this.#o.logger.warn({ dropped: this.#dropped }, `records: ${this.#dropped} samples dropped (the records side is behind)`);
       } else {
         this.#samples.push(sampleOf(tMs, readings, result));
@@ -270,7 +274,7 @@ export class RecordsLink {
     const recorder = new TreatmentRecorder(this.#settings);
     const siteMs = result.state.cumulativeFreezeMs;
     const startedAtEpochMs = this.#o.wallNowMs();
-    this.#open = { uid, startLoopMs: nowMs, recorder, startedAtEpochMs, samplesSent: 0, eventsSent: 0, lastSampleMs: Number.NEGATIVE_INFINITY, siteFrozenAtStartMs: siteMs, siteFrozenMs: siteMs };
+    this.#open = { uid, startLoopMs: nowMs, recorder, startedAtEpochMs, samplesSent: 0, eventsSent: 0, samplesDropped: 0, lastSampleMs: Number.NEGATIVE_INFINITY, siteFrozenAtStartMs: siteMs, siteFrozenMs: siteMs };
     const p = this.#settings.protocol;
     const start: StartFromLoop = {
       startedAtEpochMs,
@@ -297,7 +301,7 @@ export class RecordsLink {
       outcome,
       cycles: open.recorder.recordedCycles().map((cy) => ({ ...cy, minTipC: Number.isFinite(cy.minTipC) ? cy.minTipC : null })),
       frozenMs: Math.round(open.siteFrozenMs - open.siteFrozenAtStartMs),
-      samplesDropped: this.#dropped,
+      samplesDropped: open.samplesDropped,
     };
     this.#queue({ kind: 'end', seq: ++this.#seq, uid: open.uid, startedAtEpochMs: open.startedAtEpochMs, end }, 0);
     this.#o.logger.info({ outcome, cycles: end.cycles.length }, `records: treatment ended (${outcome})`);
