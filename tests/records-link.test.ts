@@ -221,14 +221,23 @@ describe('RecordsLink with the records worker', () => {
     rmSync(join(h.dataDir, 'mute'));
     await h.run(() => h.link.unacknowledged === 0 && h.link.watch(h.clock.nowMs()).lastHeardMs === h.clock.nowMs(), 'the worker heard again', true, LOST_MS);
     const dropped = h.link.samplesDropped;
+    let ended = false;
+    await h.run(() => (ended ||= !h.link.treatmentOpen), 'the treatment to end');
+    const firstEvents = [...h.events];
+    // The next treatment counts its own drops (none).
+    await h.press('newSite');
+    await h.press('start');
+    await h.run(h.freezingFor(2_000), 'a second treatment freezing');
     await h.link.stop();
+    expect(h.readId(2)?.end).toMatchObject({ outcome: 'interrupted', samplesDropped: 0 });
     const record = h.read();
-    expect(rowsOf(record).slice(1)).toEqual(asRows(h.events, START_MS));
+    expect(rowsOf(record).slice(1)).toEqual(asRows(firstEvents, START_MS));
     expect(record.end).toMatchObject({ samplesDropped: dropped });
-    // The samples kept run on evenly; the dropped ones are the last (the link holds SAMPLE_BACKLOG_MAX
-    // unacknowledged, then drops until acknowledged): kept and dropped make every period.
-    expectEvenSamples(record);
-    expect(record.samples.length + dropped).toBe(Math.floor((h.clock.nowMs() - START_MS) / SAMPLE_PERIOD_MS) + 1);
+    // The dropped samples leave one gap (from the backlog full to the ack), and kept and dropped
+    // make every period: nothing else is missing, nothing doubled.
+    const steps = record.samples.slice(1).map((s, i) => s.tMs - record.samples[i]!.tMs);
+    expect(steps.filter((d) => d !== SAMPLE_PERIOD_MS)).toEqual([(dropped + 1) * SAMPLE_PERIOD_MS]);
+    expect(record.samples.length + dropped).toBe(record.samples.at(-1)!.tMs / SAMPLE_PERIOD_MS + 1);
   });
 
   it('stop() ends an open treatment as interrupted and returns once it is committed', async () => {
