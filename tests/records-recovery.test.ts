@@ -74,6 +74,17 @@ describe('recoverInterrupted', () => {
     expect(store.get(done)!.end!.outcome).toBe('complete');
   });
 
+  it('closes at a sample whose tMs has a fraction of a ms (the real-time loop clock), at whole epoch ms', () => {
+    const store = fx.open(fx.file());
+    const start = treatmentStart();
+    const id = store.begin(start);
+    const sample = samples(1, { phase: 'Freezing' })[0]!;
+    store.append(id, [{ ...sample, tMs: 1234.6 }], []);
+    expect(store.recoverInterrupted(NOW_EPOCH_MS)).toEqual([expect.objectContaining({ id, lastTMs: 1234.6 })]);
+    expect(store.get(id)!.end).toMatchObject({ endedAtEpochMs: start.startedAtEpochMs + 1235, outcome: 'interrupted' });
+    expect(store.verify()).toMatchObject({ ok: true });
+  });
+
   it('closes a treatment with no sample at its start, with nothing frozen', () => {
     const store = fx.open(fx.file());
     const start = treatmentStart();

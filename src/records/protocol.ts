@@ -17,11 +17,24 @@ import type { ConsoleIdentity, EventRow, InterruptedTreatment, SampleRow, Treatm
 /** A treatment's start as the loop knows it: the worker adds the console id it keeps. */
 export type StartFromLoop = Omit<TreatmentStart, 'console'> & { readonly console: Omit<ConsoleIdentity, 'consoleId'> };
 
-/** Messages the worker commits, in order. `uid` names the treatment across worker restarts. */
+/** Messages the worker commits, in order. `uid` names the treatment for one worker's life; a
+ * restarted worker, sent again what its predecessor may have committed without acknowledging it,
+ * finds the treatment by `startedAtEpochMs` and skips what is there already: a begin whose
+ * treatment exists, an append whose rows are all there (`samplesBefore`/`eventsBefore`: the rows
+ * the link sent for the treatment before this batch), an end of a closed treatment. */
 export type RecordsWrite =
   | { readonly kind: 'begin'; readonly seq: number; readonly uid: string; readonly start: StartFromLoop }
-  | { readonly kind: 'append'; readonly seq: number; readonly uid: string; readonly samples: readonly SampleRow[]; readonly events: readonly EventRow[] }
-  | { readonly kind: 'end'; readonly seq: number; readonly uid: string; readonly end: TreatmentEnd };
+  | {
+      readonly kind: 'append';
+      readonly seq: number;
+      readonly uid: string;
+      readonly startedAtEpochMs: number;
+      readonly samplesBefore: number;
+      readonly eventsBefore: number;
+      readonly samples: readonly SampleRow[];
+      readonly events: readonly EventRow[];
+    }
+  | { readonly kind: 'end'; readonly seq: number; readonly uid: string; readonly startedAtEpochMs: number; readonly end: TreatmentEnd };
 
 export type ToRecords = RecordsWrite | { readonly kind: 'stop' };
 

@@ -343,7 +343,8 @@ export class RecordsStore implements RecordsWriter, RecordsReader {
     const frozenMs = frozenMsOf(samples);
     const event: EventRow = { tMs: lastTMs, kind: 'interrupted', detail: { recoveredAtEpochMs: nowEpochMs, lastSampleTMs: lastTMs, samples: samples.length } };
     this.appendRows(id, [], [event], [JSON.stringify(event.detail)]);
-    const end: TreatmentEnd = { endedAtEpochMs: (t.started_at_epoch_ms as number) + lastTMs, outcome: 'interrupted', cycles: cyclesOf(samples), frozenMs, samplesDropped: 0 };
+    // Epoch ms are whole (an INTEGER column); a sample's tMs from the real-time loop's clock is not.
+    const end: TreatmentEnd = { endedAtEpochMs: Math.round((t.started_at_epoch_ms as number) + lastTMs), outcome: 'interrupted', cycles: cyclesOf(samples), frozenMs, samplesDropped: 0 };
     this.seal(id, end);
     return { id, lastTMs, frozenMs };
   }

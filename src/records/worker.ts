@@ -26,6 +26,16 @@ export const RecordsWorkerDataSchema = z
   })
   .strict();
 
+/** How many recent treatments a restarted worker looks through for one it is sent again. */
+const RESENT_LOOKBACK = 10;
+
+interface Known {
+  readonly id: number;
+  samples: number;
+  events: number;
+  ended: boolean;
+}
+
 function describe(err: unknown): { code: string; message: string } {
   if (err instanceof RecordsError) return { code: err.code, message: err.message };
   return { code: 'io', message: (err as Error).message };
@@ -56,8 +66,9 @@ function main(): void {
   let store: RecordsStore | null = null;
   let consoleId = '';
   const queue: RecordsWrite[] = [];
-  /** Treatment uid -> database id, for this worker's life; a restarted worker finds an open one. */
-  const ids = new Map<string, number>();
+  /** Treatment uid -> its database id and the rows this worker knows are committed, for this
+   * worker's life. */
+  const known = new Map<string, Known>();
   let retry: NodeJS.Timeout | null = null;
   let stopping = false;
 
@@ -76,30 +87,46 @@ function main(): void {
     }
   };
 
-  const idOf = (s: RecordsStore, uid: string): number => {
-    const known = ids.get(uid);
-    if (known !== undefined) return known;
-    // A worker restarted mid-treatment: the treatment it continues is the one still open.
-    const latest = s.list(1)[0];
-    if (latest === undefined || latest.endedAtEpochMs !== null) throw new RecordsError('io', `${file}: no open treatment for ${uid}`);
-    ids.set(uid, latest.id);
-    return latest.id;
+  /** A treatment this worker did not begin (its predecessor did, and may have committed more of it
+   * than it acknowledged): found by its start, with what is committed of it. */
+  const found = (s: RecordsStore, uid: string, startedAtEpochMs: number): Known | null => {
+    const row = s.list(RESENT_LOOKBACK).find((t) => t.startedAtEpochMs === startedAtEpochMs);
+    const record = row === undefined ? null : s.get(row.id);
+    if (record === null) return null;
+    const k = { id: record.id, samples: record.samples.length, events: record.events.length, ended: record.end !== null };
+    known.set(uid, k);
+    return k;
   };
 
+  const knownOf = (s: RecordsStore, uid: string, startedAtEpochMs: number): Known => {
+    const k = known.get(uid) ?? found(s, uid, startedAtEpochMs);
+    if (k === null) throw new RecordsError('io', `${file}: no treatment started at ${startedAtEpochMs} for ${uid}`);
+    return k;
+  };
+
+  /** Commits `m`, or skips it when it is committed already (sent again after a restart). */
   const write = (s: RecordsStore, m: RecordsWrite): void => {
     switch (m.kind) {
       case 'begin': {
+        if (!known.has(m.uid) && found(s, m.uid, m.start.startedAtEpochMs) !== null) return;
         const console: ConsoleIdentity = { ...m.start.console, consoleId };
-        ids.set(m.uid, s.begin({ ...m.start, console }));
+        known.set(m.uid, { id: s.begin({ ...m.start, console }), samples: 0, events: 0, ended: false });
         return;
       }
-      case 'append':
-        s.append(idOf(s, m.uid), m.samples, m.events);
+      case 'append': {
+        const k = knownOf(s, m.uid, m.startedAtEpochMs);
+        if (k.samples >= m.samplesBefore + m.samples.length && k.events >= m.eventsBefore + m.events.length) return;
+        s.append(k.id, m.samples, m.events);
+        k.samples += m.samples.length;
+        k.events += m.events.length;
         return;
-      case 'end':
-        s.end(idOf(s, m.uid), m.end);
-        ids.delete(m.uid);
+      }
+      case 'end': {
+        const k = knownOf(s, m.uid, m.startedAtEpochMs);
+        if (!k.ended) s.end(k.id, m.end);
+        known.delete(m.uid);
         return;
+      }
     }
   };
 

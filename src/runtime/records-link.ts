@@ -73,6 +73,13 @@ interface OpenTreatment {
   readonly uid: string;
   readonly startLoopMs: number;
   readonly recorder: TreatmentRecorder;
+  /** Its start on the wall clock: how a restarted worker finds it in the store. */
+  readonly startedAtEpochMs: number;
+  /** Rows posted for it so far (a batch's position, for a restarted worker). */
+  samplesSent: number;
+  eventsSent: number;
+  /** Its samples dropped (the link's count runs on across treatments). */
+  samplesDropped: number;
   lastSampleMs: number;
   /** The site's cumulative freeze (controller state) when the treatment began, and now. */
   readonly siteFrozenAtStartMs: number;
@@ -188,12 +195,18 @@ export class RecordsLink {
     this.#nextTarget = target;
   }
 
+  /** Samples dropped since the link started, over all treatments (each treatment's end records its own). */
   get samplesDropped(): number {
     return this.#dropped;
   }
 
   get restarts(): number {
     return this.#restarts;
+  }
+
+  /** Messages posted and not yet acknowledged (held here to send again to a restarted worker). */
+  get unacknowledged(): number {
+    return this.#sent.length;
   }
 
   get treatmentOpen(): boolean {
@@ -226,6 +239,7 @@ export class RecordsLink {
       open.lastSampleMs = nowMs;
       if (this.#backlogSamples + this.#samples.length >= SAMPLE_BACKLOG_MAX) {
         this.#dropped += 1;
+        open.samplesDropped += 1;
         if (this.#dropped === 1 || this.#dropped % 100 === 0) this.#o.logger.warn({ dropped: this.#dropped }, `records: ${this.#dropped} samples dropped (the records side is behind)`);
       } else {
         this.#samples.push(sampleOf(tMs, readings, result));
@@ -273,10 +287,11 @@ export class RecordsLink {
     const uid = randomUUID();
     const recorder = new TreatmentRecorder(this.#settings);
     const siteMs = result.state.cumulativeFreezeMs;
-    this.#open = { uid, startLoopMs: nowMs, recorder, lastSampleMs: Number.NEGATIVE_INFINITY, siteFrozenAtStartMs: siteMs, siteFrozenMs: siteMs };
+    const startedAtEpochMs = this.#o.wallNowMs();
+    this.#open = { uid, startLoopMs: nowMs, recorder, startedAtEpochMs, samplesSent: 0, eventsSent: 0, samplesDropped: 0, lastSampleMs: Number.NEGATIVE_INFINITY, siteFrozenAtStartMs: siteMs, siteFrozenMs: siteMs };
     const p = this.#settings.protocol;
     const start: StartFromLoop = {
-      startedAtEpochMs: this.#o.wallNowMs(),
+      startedAtEpochMs,
       console: { softwareVersion: c.softwareVersion, boardName: c.boardName, boardSha256: c.boardSha256 },
       protocol: { cycles: p.cycles, freezeS: p.freezeS, thawS: p.thawS },
       settingsSha256: this.#settingsSha256,
@@ -301,9 +316,9 @@ export class RecordsLink {
       outcome,
       cycles: open.recorder.recordedCycles().map((cy) => ({ ...cy, minTipC: Number.isFinite(cy.minTipC) ? cy.minTipC : null })),
       frozenMs: Math.round(open.siteFrozenMs - open.siteFrozenAtStartMs),
-      samplesDropped: this.#dropped,
+      samplesDropped: open.samplesDropped,
     };
-    this.#queue({ kind: 'end', seq: ++this.#seq, uid: open.uid, end }, 0);
+    this.#queue({ kind: 'end', seq: ++this.#seq, uid: open.uid, startedAtEpochMs: open.startedAtEpochMs, end }, 0);
     this.#o.logger.info({ outcome, cycles: end.cycles.length }, `records: treatment ended (${outcome})`);
   }
 
@@ -315,7 +330,10 @@ export class RecordsLink {
     const events = this.#events;
     this.#samples = [];
     this.#events = [];
-    this.#queue({ kind: 'append', seq: ++this.#seq, uid: open.uid, samples, events }, samples.length);
+    const position = { startedAtEpochMs: open.startedAtEpochMs, samplesBefore: open.samplesSent, eventsBefore: open.eventsSent };
+    open.samplesSent += samples.length;
+    open.eventsSent += events.length;
+    this.#queue({ kind: 'append', seq: ++this.#seq, uid: open.uid, ...position, samples, events }, samples.length);
   }
 
   #flush(): void {
