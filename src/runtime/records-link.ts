@@ -23,7 +23,7 @@ import type { StepResult } from '../controller/step.js';
 import type { ControllerEvent } from '../controller/types.js';
 import { SITE_EVENT_KIND } from '../records/protocol.js';
 import type { FromRecords, RecordsWrite, SiteEventDetail, StartFromLoop, ToRecords } from '../records/protocol.js';
-import type { EventRow, InterruptedTreatment, ProbeUsed, SampleRow, TreatmentOutcome, TreatmentTarget } from '../records/types.js';
+import type { EventRow, InterruptedTreatment, ProbeUsed, SampleRow, TreatmentEnd, TreatmentOutcome, TreatmentTarget } from '../records/types.js';
 import { TreatmentRecorder } from '../sim/recorder.js';
 
 /** Samples kept per second of treatment (issue 10: 10 Hz). */
@@ -69,8 +69,22 @@ export interface RecordsReady {
   readonly priorSiteFreezeMs: number | null;
 }
 
+/** A treatment as it ended, for the telemetry's summary (onTreatmentEnd). */
+export interface EndedTreatment {
+  readonly uid: string;
+  readonly startedAtEpochMs: number;
+  readonly protocol: StartFromLoop['protocol'];
+  readonly target: TreatmentTarget | null;
+  readonly probeId: string | null;
+  readonly end: TreatmentEnd;
+}
+
 interface OpenTreatment {
   readonly uid: string;
+  readonly startedAtEpochMs: number;
+  readonly protocol: StartFromLoop['protocol'];
+  readonly target: TreatmentTarget | null;
+  readonly probeId: string | null;
   readonly startLoopMs: number;
   readonly recorder: TreatmentRecorder;
   lastSampleMs: number;
@@ -139,6 +153,7 @@ export class RecordsLink {
   #stopping = false;
   #firstReady: ((r: RecordsReady) => void) | null = null;
   #stopped: (() => void) | null = null;
+  #endListener: ((ended: EndedTreatment) => void) | null = null;
 
   constructor(options: RecordsLinkOptions, settings: Settings) {
     this.#o = options;
@@ -174,6 +189,20 @@ export class RecordsLink {
     this.#settings = settings;
     this.#settingsSha256 = settingsSha256(settings);
     this.#open?.recorder.useSettings(settings);
+  }
+
+  /** Called on the loop's thread when a treatment ends (the telemetry's treatment summary). */
+  onTreatmentEnd(listener: (ended: EndedTreatment) => void): void {
+    this.#endListener = listener;
+  }
+
+  /** Adds an event from outside the step (a remote command and its outcome) to the open
+   * treatment, at `nowMs` on the loop's clock; false when no treatment is open. */
+  addEvent(nowMs: number, kind: string, detail: Readonly<Record<string, unknown>>): boolean {
+    const open = this.#open;
+    if (open === null) return false;
+    this.#events.push({ tMs: nowMs - open.startLoopMs, kind, detail: { ...detail } });
+    return true;
   }
 
   get samplesDropped(): number {
@@ -259,14 +288,17 @@ export class RecordsLink {
     const uid = randomUUID();
     const recorder = new TreatmentRecorder(this.#settings);
     const siteMs = result.state.cumulativeFreezeMs;
-    this.#open = { uid, startLoopMs: nowMs, recorder, lastSampleMs: Number.NEGATIVE_INFINITY, siteFrozenAtStartMs: siteMs, siteFrozenMs: siteMs };
     const p = this.#settings.protocol;
+    const startedAtEpochMs = this.#o.wallNowMs();
+    const probe = c.probe(readings.probe.id);
+    const protocol = { cycles: p.cycles, freezeS: p.freezeS, thawS: p.thawS };
+    this.#open = { uid, startedAtEpochMs, protocol, target: c.target, probeId: probe.probeId, startLoopMs: nowMs, recorder, lastSampleMs: Number.NEGATIVE_INFINITY, siteFrozenAtStartMs: siteMs, siteFrozenMs: siteMs };
     const start: StartFromLoop = {
-      startedAtEpochMs: this.#o.wallNowMs(),
+      startedAtEpochMs,
       console: { softwareVersion: c.softwareVersion, boardName: c.boardName, boardSha256: c.boardSha256 },
-      protocol: { cycles: p.cycles, freezeS: p.freezeS, thawS: p.thawS },
+      protocol,
       settingsSha256: this.#settingsSha256,
-      probe: c.probe(readings.probe.id),
+      probe,
       target: c.target,
       patientRef: c.patientRef,
       operatorId: c.operatorId,
@@ -289,6 +321,7 @@ export class RecordsLink {
       samplesDropped: this.#dropped,
     };
     this.#queue({ kind: 'end', seq: ++this.#seq, uid: open.uid, end }, 0);
+    this.#endListener?.({ uid: open.uid, startedAtEpochMs: open.startedAtEpochMs, protocol: open.protocol, target: open.target, probeId: open.probeId, end });
     this.#o.logger.info({ outcome, cycles: end.cycles.length }, `records: treatment ended (${outcome})`);
   }
 

@@ -27,7 +27,7 @@ export interface RecordMessage {
 
 export type ToTelemetry = FrameMessage | RecordMessage | { readonly kind: 'stop' };
 
-const RemoteCommandSchema = z.enum(['stop', 'acknowledge']);
+const RemoteCommandSchema = z.enum(['rebirth', 'stop', 'acknowledge']);
 export const FromTelemetrySchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('frame-ack'), seq: z.number().int() }).strict(),
   /** Every record up to `id` is in the outbox (or published). */
@@ -40,8 +40,12 @@ export const FromTelemetrySchema = z.discriminatedUnion('kind', [
 ]);
 export type FromTelemetry = z.infer<typeof FromTelemetrySchema>;
 
+/** PEM text of the TLS files, read once at the command line's boundary (which names a file it
+ * cannot read). */
+const PemSchema = z.string().min(1).max(1_000_000);
 export const TelemetryWorkerDataSchema = z.strictObject({
   config: TelemetryFileSchema.extend({ url: z.string() }),
+  tls: z.strictObject({ ca: PemSchema.optional(), cert: PemSchema.optional(), key: PemSchema.optional() }),
   dataDir: z.string().min(1),
   softwareVersion: z.string().max(100),
   board: z.string().max(200),
