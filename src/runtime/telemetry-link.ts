@@ -102,6 +102,11 @@ export class TelemetryLink {
     return this.#restarts;
   }
 
+  /** Frames posted and not yet acknowledged: 0 or 1, never more. */
+  get framesInFlight(): number {
+    return this.#inFlight === null ? 0 : 1;
+  }
+
   /** Events and summaries not yet in the worker's outbox. */
   get pendingRecords(): number {
     return this.#records.length;

@@ -65,7 +65,9 @@ export function parseTelemetryConfig(raw: unknown, mqttFlag: string | undefined,
     const path = issue?.path.join('.') ?? '';
     const value = issue === undefined ? undefined : issue.path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), raw);
     const shown = /password/i.test(path) ? '(hidden)' : JSON.stringify(value);
-    throw new TelemetryConfigError(`${source}: telemetry.${path}: ${issue?.message ?? 'invalid'} (got ${shown})`);
+    const field = path === '' ? 'telemetry' : `telemetry.${path}`;
+    const got = issue?.code === 'unrecognized_keys' ? '' : ` (got ${shown})`;
+    throw new TelemetryConfigError(`${source}: ${field}: ${issue?.message ?? 'invalid'}${got}`);
   }
   let url = r.data.url;
   if (mqttFlag !== undefined) {
