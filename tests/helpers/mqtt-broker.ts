@@ -2,6 +2,8 @@
 // every Sparkplug message of a group, for the telemetry tests. Close both after each test.
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import type { TlsOptions } from 'node:tls';
 import { Aedes } from 'aedes';
 import type { AuthenticateHandler } from 'aedes';
 import mqtt from 'mqtt';
@@ -20,21 +22,22 @@ export interface TestBroker {
 }
 
 /** Starts aedes on 127.0.0.1 (`port` 0: a free one). */
-export async function startBroker(options: { port?: number; authenticate?: AuthenticateHandler } = {}): Promise<TestBroker> {
+export async function startBroker(options: { port?: number; authenticate?: AuthenticateHandler; tls?: TlsOptions } = {}): Promise<TestBroker> {
   const broker = await Aedes.createBroker(options.authenticate === undefined ? {} : { authenticate: options.authenticate });
   const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
+  const onSocket = (socket: Socket): void => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     broker.handle(socket);
-  });
+  };
+  const server: Server = options.tls === undefined ? createServer(onSocket) : createTlsServer(options.tls, onSocket);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => { resolve(); });
   });
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${options.tls === undefined ? 'mqtt' : 'mqtts'}://127.0.0.1:${port}`,
     port,
     sockets,
     dropClient: (clientId) => {
