@@ -6,22 +6,27 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SAFE_OUTPUTS } from '../hal/contract.js';
 import { LoopTiming } from '../kernel/loop-timing.js';
 import { silentLogger } from '../kernel/log.js';
+import { VirtualClock } from '../kernel/clock.js';
+import { ManualTimers } from '../kernel/timers.js';
 import type { PublishedLoop } from '../src/console/publisher.js';
 import { DEFAULT_SETTINGS } from '../src/controller/settings.js';
 import { initialState } from '../src/controller/state.js';
 import type { StepResult } from '../src/controller/step.js';
-import { TelemetryLink } from '../src/runtime/telemetry-link.js';
+import { TELEMETRY_RESTART_MIN_MS, TelemetryLink } from '../src/runtime/telemetry-link.js';
 import type { TelemetryWorkerData } from '../src/telemetry/protocol.js';
 
-/** A worker that counts what it receives, acknowledges frames only when told to (workerData.ack),
- * sends the commands in workerData.send at start, and reports its counts when asked. */
+/** A worker that counts what it receives, acknowledges frames and records only when told to
+ * (workerData.ack), sends the messages in workerData.send at start, reports its counts at stop, and
+ * with workerData.dieOnRecord, exits at its first record (the first worker started only). */
 const SOURCE = `
 import { parentPort, workerData } from 'node:worker_threads';
 const counts = { frames: 0, records: 0, recordIds: [] };
+const generation = workerData.shared ? Atomics.add(new Int32Array(workerData.shared), 0, 1) : 0;
 for (const m of workerData.send ?? []) parentPort.postMessage(m);
 parentPort.on('message', (m) => {
   if (m.kind === 'frame') { counts.frames++; if (workerData.ack) parentPort.postMessage({ kind: 'frame-ack', seq: m.seq }); }
-  if (m.kind === 'record') { counts.records++; counts.recordIds.push(m.id); }
+  if (m.kind === 'record' && workerData.dieOnRecord && generation === 0) process.exit(1);
+  if (m.kind === 'record') { counts.records++; counts.recordIds.push(m.id); if (workerData.ack) parentPort.postMessage({ kind: 'record-ack', id: m.id }); }
   if (m.kind === 'stop') { parentPort.postMessage({ kind: 'failed', message: JSON.stringify(counts) }); parentPort.postMessage({ kind: 'stopped' }); parentPort.close(); }
 });
 `;
@@ -32,7 +37,7 @@ afterEach(async () => {
   for (const l of links.splice(0)) await l.stop();
 });
 
-function harness(fixture: { ack: boolean; send?: unknown[] }) {
+function harness(fixture: { ack: boolean; send?: unknown[]; dieOnRecord?: boolean; shared?: SharedArrayBuffer }, timers?: ManualTimers) {
   const errors: string[] = [];
   const logger = { ...silentLogger(), error: (a: unknown, b?: unknown) => { errors.push(String(typeof a === 'string' ? a : b)); } } as unknown as ReturnType<typeof silentLogger>;
   const recorded: { kind: string; detail: Readonly<Record<string, unknown>> }[] = [];
@@ -48,6 +53,7 @@ function harness(fixture: { ack: boolean; send?: unknown[] }) {
     lateThresholdMs: 5,
     logger,
     recordEvent: (_nowMs, kind, detail) => recorded.push({ kind, detail }),
+    ...(timers === undefined ? {} : { timers }),
   });
   links.push(link);
   const presses: string[] = [];
@@ -58,7 +64,11 @@ function harness(fixture: { ack: boolean; send?: unknown[] }) {
     link.endPeriod(wallMs, wallMs, loop, null, () => timing.summary(wallMs));
     wallMs += 20;
   };
-  return { link, loop, presses, recorded, errors, period };
+  const reported = (): { frames: number; records: number; recordIds: number[] } => {
+    const report = errors.find((e) => e.includes('frames')) ?? '';
+    return JSON.parse(report.slice(report.indexOf('{'))) as { frames: number; records: number; recordIds: number[] };
+  };
+  return { link, loop, presses, recorded, errors, period, reported };
 }
 
 const tripEvent = (atMs: number): StepResult => ({ events: [{ kind: 'input', atMs, input: 'stop' }] }) as unknown as StepResult;
@@ -76,9 +86,7 @@ describe('TelemetryLink', () => {
     expect(h.link.droppedFrames).toBe(98);
     expect(h.link.pendingRecords).toBe(10);
     await h.link.stop();
-    await expect.poll(() => h.errors.length).toBeGreaterThan(0);
-    const report = h.errors.find((e) => e.includes('frames')) ?? '';
-    const counts = JSON.parse(report.slice(report.indexOf('{'))) as { frames: number; records: number };
+    const counts = h.reported();
     expect(counts.frames).toBe(1);
     expect(counts.records).toBe(10);
   });
@@ -92,6 +100,24 @@ describe('TelemetryLink', () => {
       await expect.poll(() => h.link.framesInFlight, { interval: 1 }).toBe(0);
     }
     expect(h.link.droppedFrames).toBe(0);
+    // 10 s of wall time at 10 Hz.
+    await h.link.stop();
+    expect(h.reported().frames).toBe(100);
+  });
+
+  it('sends the events a lost worker had not acknowledged to the next one, in order', async () => {
+    const clock = new VirtualClock();
+    const timers = new ManualTimers(clock);
+    const h = harness({ ack: true, dieOnRecord: true, shared: new SharedArrayBuffer(4) }, timers);
+    h.link.start();
+    for (let i = 0; i < 3; i++) h.link.onStep(tripEvent(i));
+    await expect.poll(() => h.link.restarts).toBe(1);
+    expect(h.link.pendingRecords).toBe(3);
+    h.link.onStep(tripEvent(3));
+    timers.advanceMs(TELEMETRY_RESTART_MIN_MS);
+    await expect.poll(() => h.link.pendingRecords).toBe(0);
+    await h.link.stop();
+    expect(h.reported().recordIds).toEqual([1, 2, 3, 4]);
   });
 
   it('presses stop and acknowledge from the network as remote presses, records them, and refuses start', async () => {
