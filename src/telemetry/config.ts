@@ -5,7 +5,6 @@
 // `telemetry` key; `--mqtt URL` sets or overrides its url. Validated here, once; every error names
 // the field and the value.
 import { z } from 'zod';
-import { SPARKPLUG_ID_PATTERN } from './sparkplug.js';
 
 /** The default telemetry rate: the records' sample rate (10 Hz). */
 export const DEFAULT_TELEMETRY_RATE_HZ = 10;
@@ -19,6 +18,10 @@ export const DEFAULT_GROUP_ID = 'cryo-consoles';
 const CLIENT_ID_MAX = 64;
 const SECRET_MAX = 256;
 const PATH_MAX = 4_096;
+
+/** A group or edge node id: Sparkplug forbids the MQTT wildcards and the level separator. (Here,
+ * not in sparkplug.ts: the loop's thread validates options without loading the protobuf codec.) */
+export const SPARKPLUG_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
 const sparkplugId = (what: string) => z.string().regex(SPARKPLUG_ID_PATTERN, `${what}: letters, digits and . _ - only, 1-64 characters (no / + #)`);
 

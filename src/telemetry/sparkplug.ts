@@ -12,9 +12,6 @@ export const NAMESPACE = 'spBv1.0';
 export const SEQ_MODULO = 256;
 export type NodeMessageType = 'NBIRTH' | 'NDEATH' | 'NDATA' | 'NCMD';
 
-/** A group or edge node id: Sparkplug forbids the MQTT wildcards and the level separator. */
-export const SPARKPLUG_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
-
 export function nodeTopic(groupId: string, type: NodeMessageType, edgeNodeId: string): string {
   return `${NAMESPACE}/${groupId}/${type}/${edgeNodeId}`;
 }
