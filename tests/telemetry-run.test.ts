@@ -49,6 +49,7 @@ describe('cryo run --mqtt', () => {
     expect(exit.code).toBe(0);
     const summary = await watcher.waitFor((s) => typeof metricOf(s, 'Treatment/Summary')?.value === 'string');
     expect(JSON.parse(metricOf(summary, 'Treatment/Summary')?.value as string)).toMatchObject({ outcome: 'complete', protocol: { cycles: 1, freezeS: 10, thawS: 10 } });
+    expect(watcher.seen.filter((s) => typeof metricOf(s, 'Treatment/Summary')?.value === 'string')).toHaveLength(1);
     const birth = watcher.seen.find((s) => s.type === 'NBIRTH');
     expect(birth?.topic).toMatch(/^spBv1\.0\/cryo-consoles\/NBIRTH\/console-[0-9a-f-]{36}$/);
     expect(watcher.seen.some((s) => s.type === 'NDATA' && typeof metricOf(s, 'Tip/Temperature')?.value === 'number')).toBe(true);
