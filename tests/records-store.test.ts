@@ -37,7 +37,7 @@ describe('records store: file, schema and pragmas', () => {
     const db = new Database(file, { readonly: true });
     try {
       const tables = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all() as string[]);
-      expect(tables).toEqual(['cycles', 'events', 'meta', 'phases', 'samples', 'treatments']);
+      expect(tables).toEqual(['cycles', 'events', 'meta', 'outbox', 'phases', 'samples', 'sqlite_sequence', 'treatments']);
       const phases = db.prepare('SELECT name FROM phases').pluck().all() as string[];
       expect([...phases].sort()).toEqual([...PHASES].sort());
     } finally {

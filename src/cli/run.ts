@@ -43,6 +43,8 @@ import { ConsolePublisher } from '../console/publisher.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { TimingPercentiles } from '../../kernel/loop-timing.js';
 import type { ProtocolFlags } from './options.js';
+import { telemetryLink, telemetrySetup } from './run-telemetry.js';
+import type { TelemetryFlags, TelemetrySetup } from './run-telemetry.js';
 
 /** `--speed` bounds: N control ticks per real tick; 1000x at 50 Hz is 50 000 steps a second. */
 export const MAX_SPEED = 1000;
@@ -55,7 +57,7 @@ const CALIBRATION_RETRY_MS = 2_000;
 /** The fault kind `cryo simulate`'s runner executes by skipping ticks; the console does not. */
 const UNSUPPORTED_RUN_FAULT: FaultKind = 'loop-stall';
 
-export interface RunFlags extends ProtocolFlags, RecordsFlags {
+export interface RunFlags extends ProtocolFlags, RecordsFlags, TelemetryFlags {
   board: string;
   speed?: string;
   autoStart?: boolean;
@@ -147,6 +149,7 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo, options: RunOpt
   if (flags.web === false && flags.listen !== undefined) throw new UsageError('--listen: not with --no-web');
   const faults = runFaults(flags, kind);
   const naming = treatmentNaming(flags, kind);
+  const telemetry = telemetrySetup(flags);
   const listen = flags.web === false ? null : parseListen(flags.listen ?? DEFAULT_LISTEN);
 
   const status = new StatusLine(io.stdout);
@@ -209,7 +212,7 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo, options: RunOpt
         logger.warn({ siteFreezeMs: ready.priorSiteFreezeMs }, `the interrupted treatment's site had frozen ${(ready.priorSiteFreezeMs / 1000).toFixed(1)} s: its cap counts it until a new site is declared`);
       }
     }
-    return await runLoop(flags, io, settings, board, session, calibration, scheduler, status, logger, listen, () => quit, records, priorSite);
+    return await runLoop(flags, io, settings, board, session, calibration, scheduler, status, logger, listen, () => quit, records, priorSite, telemetry);
   } finally {
     session.hal.toSafeState();
     status.end();
@@ -286,6 +289,7 @@ async function runLoop(
   signalled: () => boolean,
   records: RecordsLink | null,
   priorSite: PriorSite | null,
+  telemetrySettings: TelemetrySetup | null,
 ): Promise<ConsoleResult> {
   const realClock = scheduler.clock;
   const recorder = new TreatmentRecorder(settings);
@@ -295,6 +299,11 @@ async function runLoop(
   let lastReadings: Readings | null = null;
   const link = listen === null ? null : consoleLink(listen, flags, settings, realClock, logger);
   const page = new ConsolePublisher({ link, board: board.name, rateHz: settings.loop.rateHz, lateThresholdMs: scheduler.lateThresholdMs, logger, records });
+  // Telemetry over MQTT (issue 10 section 2), off the loop's thread; none without a broker.
+  const telemetry =
+    telemetrySettings === null
+      ? null
+      : telemetryLink({ setup: telemetrySettings, dataDir: flags.dataDir ?? defaultDataDir(process.env), board: board.name, clock: realClock, loopRateHz: settings.loop.rateHz, lateThresholdMs: scheduler.lateThresholdMs, logger, records });
   const loop = new ControlLoop({
     hal: session.hal,
     settings,
@@ -307,6 +316,7 @@ async function runLoop(
       alarmLog.record(result.events);
       page.onStep(result);
       records?.onStep(nowMs, readings, result);
+      telemetry?.onStep(result);
     },
     ...(link === null ? {} : { consoleWatch: (nowMs: number) => link.watch(nowMs) }),
     ...(records === null ? {} : { recordsWatch: (nowMs: number) => records.watch(nowMs) }),
@@ -396,8 +406,10 @@ async function runLoop(
   const loopStartMs = session.clock.nowMs();
   try {
     link?.start();
+    telemetry?.start();
     await scheduler.run((tick) => {
       page.beginPeriod(loop, tick);
+      telemetry?.beginPeriod(loop, session.clock.nowMs());
       if (virtual !== null) {
         virtual.runTicks(speed, (t) => {
           controlTick(t.targetMs);
@@ -414,6 +426,7 @@ async function runLoop(
         status.draw(formatStatus(session.clock.nowMs(), loop.state, loop.settings, lastReadings, estopIn));
       }
       page.endPeriod(wallNowMs, session.clock.nowMs(), loop, lastReadings);
+      telemetry?.endPeriod(wallNowMs, session.clock.nowMs(), loop, lastReadings, () => page.summary(wallNowMs));
       return !(stop.quit || stop.done || signalled());
     });
   } finally {
@@ -421,6 +434,7 @@ async function runLoop(
     session.hal.toSafeState();
     await link?.stop();
     await records?.stop();
+    await telemetry?.stop();
     if (interactive) {
       io.stdin.off('data', onKey);
       if (io.stdin.isTTY === true) io.stdin.setRawMode?.(false);
@@ -511,6 +525,7 @@ export function registerRun(program: Command, io: ConsoleIo, setResult: (code: n
     .option('--patient-ref <ref>', 'a pseudonymous patient reference for the record (letters, digits, . _ -; never a name)')
     .option('--operator <id>', 'the operator id for the record (letters, digits, . _ -)')
     .option('--no-records', 'simulated boards only: keep no treatment records')
+    .option('--mqtt <url>', 'publish telemetry (Sparkplug B) to this MQTT broker: mqtt://HOST[:PORT] or mqtts://HOST[:PORT] (docs/telemetry.md; more in the settings file under "telemetry")')
     .option('--no-realtime', "leave the control loop's thread at ordinary priority (by default it asks for SCHED_RR, else a raised nice value)")
     .option(
       '--fault <kind@s[:dur]>',

@@ -112,6 +112,20 @@ CREATE TRIGGER treatments_sealed_update BEFORE UPDATE ON treatments WHEN OLD.sea
 CREATE TRIGGER treatments_append_only_delete BEFORE DELETE ON treatments BEGIN SELECT RAISE(ABORT, 'records are append-only: treatments cannot be removed'); END;
 `;
 
+// The telemetry outbox (src/telemetry/outbox.ts): events and treatment summaries wait here until
+// the broker acknowledges them, and are replayed in id order after a reconnect. Unlike the record
+// it is a queue: rows are removed once published. AUTOINCREMENT: an id is never reused after its
+// row is removed, so id order is the order of arrival. The telemetry's boot counter (bdSeq) lives
+// in meta under 'mqtt_bd_seq'.
+const SCHEMA_V2_OUTBOX = `
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at_epoch_ms INTEGER NOT NULL,
+  type TEXT NOT NULL CHECK (type IN ('event', 'summary')),
+  body TEXT NOT NULL
+) STRICT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -122,6 +136,13 @@ export const MIGRATIONS: readonly Migration[] = [
       PHASE_CODES_V1.forEach((name, code) => phase.run(code, name));
       // Made once per data dir and kept: the console's identity in every record and message.
       db.prepare("INSERT INTO meta (key, value) VALUES ('console_id', ?)").run(randomUUID());
+    },
+  },
+  {
+    version: 2,
+    description: "the telemetry outbox: events and treatment summaries not yet published over MQTT",
+    up: (db) => {
+      db.exec(SCHEMA_V2_OUTBOX);
     },
   },
 ];

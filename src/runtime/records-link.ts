@@ -23,7 +23,7 @@ import type { StepResult } from '../controller/step.js';
 import type { ControllerEvent } from '../controller/types.js';
 import { SITE_EVENT_KIND } from '../records/protocol.js';
 import type { FromRecords, RecordsWrite, SiteEventDetail, StartFromLoop, ToRecords } from '../records/protocol.js';
-import type { EventRow, InterruptedTreatment, ProbeUsed, SampleRow, TreatmentOutcome, TreatmentTarget } from '../records/types.js';
+import type { EventRow, InterruptedTreatment, ProbeUsed, SampleRow, TreatmentEnd, TreatmentOutcome, TreatmentTarget } from '../records/types.js';
 import { TreatmentRecorder } from '../sim/recorder.js';
 
 /** Samples kept per second of treatment (issue 10: 10 Hz). */
@@ -69,8 +69,21 @@ export interface RecordsReady {
   readonly priorSiteFreezeMs: number | null;
 }
 
+/** A treatment as it ended, for the telemetry's summary (onTreatmentEnd). */
+export interface EndedTreatment {
+  readonly uid: string;
+  readonly startedAtEpochMs: number;
+  readonly protocol: StartFromLoop['protocol'];
+  readonly target: TreatmentTarget | null;
+  readonly probeId: string | null;
+  readonly end: TreatmentEnd;
+}
+
 interface OpenTreatment {
   readonly uid: string;
+  readonly protocol: StartFromLoop['protocol'];
+  readonly target: TreatmentTarget | null;
+  readonly probeId: string | null;
   readonly startLoopMs: number;
   readonly recorder: TreatmentRecorder;
   /** Its start on the wall clock: how a restarted worker finds it in the store. */
@@ -150,6 +163,7 @@ export class RecordsLink {
   #stopped: (() => void) | null = null;
   /** The target chosen for the next treatment (the console page's start); null: the context's. */
   #nextTarget: TreatmentTarget | null = null;
+  #endListener: ((ended: EndedTreatment) => void) | null = null;
 
   constructor(options: RecordsLinkOptions, settings: Settings) {
     this.#o = options;
@@ -193,6 +207,20 @@ export class RecordsLink {
    * button records the default, never a target chosen for another start. */
   useTarget(target: TreatmentTarget | null): void {
     this.#nextTarget = target;
+  }
+
+  /** Called on the loop's thread when a treatment ends (the telemetry's treatment summary). */
+  onTreatmentEnd(listener: (ended: EndedTreatment) => void): void {
+    this.#endListener = listener;
+  }
+
+  /** Adds an event from outside the step (a remote command and its outcome) to the open
+   * treatment, at `nowMs` on the loop's clock; false when no treatment is open. */
+  addEvent(nowMs: number, kind: string, detail: Readonly<Record<string, unknown>>): boolean {
+    const open = this.#open;
+    if (open === null) return false;
+    this.#events.push({ tMs: nowMs - open.startLoopMs, kind, detail: { ...detail } });
+    return true;
   }
 
   /** Samples dropped since the link started, over all treatments (each treatment's end records its own). */
@@ -287,16 +315,33 @@ export class RecordsLink {
     const uid = randomUUID();
     const recorder = new TreatmentRecorder(this.#settings);
     const siteMs = result.state.cumulativeFreezeMs;
-    const startedAtEpochMs = this.#o.wallNowMs();
-    this.#open = { uid, startLoopMs: nowMs, recorder, startedAtEpochMs, samplesSent: 0, eventsSent: 0, samplesDropped: 0, lastSampleMs: Number.NEGATIVE_INFINITY, siteFrozenAtStartMs: siteMs, siteFrozenMs: siteMs };
     const p = this.#settings.protocol;
+    const startedAtEpochMs = this.#o.wallNowMs();
+    const probe = c.probe(readings.probe.id);
+    const protocol = { cycles: p.cycles, freezeS: p.freezeS, thawS: p.thawS };
+    const target = this.#nextTarget ?? c.target;
+    this.#open = {
+      uid,
+      startedAtEpochMs,
+      protocol,
+      target,
+      probeId: probe.probeId,
+      startLoopMs: nowMs,
+      recorder,
+      samplesSent: 0,
+      eventsSent: 0,
+      samplesDropped: 0,
+      lastSampleMs: Number.NEGATIVE_INFINITY,
+      siteFrozenAtStartMs: siteMs,
+      siteFrozenMs: siteMs,
+    };
     const start: StartFromLoop = {
       startedAtEpochMs,
       console: { softwareVersion: c.softwareVersion, boardName: c.boardName, boardSha256: c.boardSha256 },
-      protocol: { cycles: p.cycles, freezeS: p.freezeS, thawS: p.thawS },
+      protocol,
       settingsSha256: this.#settingsSha256,
-      probe: c.probe(readings.probe.id),
-      target: this.#nextTarget ?? c.target,
+      probe,
+      target,
       patientRef: c.patientRef,
       operatorId: c.operatorId,
     };
@@ -319,6 +364,7 @@ export class RecordsLink {
       samplesDropped: open.samplesDropped,
     };
     this.#queue({ kind: 'end', seq: ++this.#seq, uid: open.uid, startedAtEpochMs: open.startedAtEpochMs, end }, 0);
+    this.#endListener?.({ uid: open.uid, startedAtEpochMs: open.startedAtEpochMs, protocol: open.protocol, target: open.target, probeId: open.probeId, end });
     this.#o.logger.info({ outcome, cycles: end.cycles.length }, `records: treatment ended (${outcome})`);
   }
 
