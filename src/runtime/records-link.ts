@@ -304,6 +304,9 @@ export class RecordsLink {
     this.#queue({ kind: 'begin', seq: ++this.#seq, uid, start }, 0);
     const site: SiteEventDetail = { cumulativeFreezeMsAtStart: siteMs };
     this.#events.push({ tMs: 0, kind: SITE_EVENT_KIND, detail: { ...site } });
+    // Posted now, right behind the begin, not with the next batch up to RECORDS_FLUSH_MS later: a
+    // crash in between would leave a begun treatment with no site figure for the restart to read.
+    this.#flushAppend();
   }
 
   #end(outcome: TreatmentOutcome): void {
