@@ -21,15 +21,14 @@ import type { RecordsWatch } from '../controller/probe-calibration.js';
 import type { Settings } from '../controller/settings.js';
 import type { StepResult } from '../controller/step.js';
 import type { ControllerEvent } from '../controller/types.js';
-import { SITE_EVENT_KIND } from '../records/protocol.js';
+import { RECORDS_FLUSH_MS, SITE_EVENT_KIND } from '../records/protocol.js';
 import type { FromRecords, RecordsWrite, SiteEventDetail, StartFromLoop, ToRecords } from '../records/protocol.js';
 import type { EventRow, InterruptedTreatment, ProbeUsed, SampleRow, TreatmentOutcome, TreatmentTarget } from '../records/types.js';
 import { TreatmentRecorder } from '../sim/recorder.js';
 
 /** Samples kept per second of treatment (issue 10: 10 Hz). */
 export const SAMPLE_PERIOD_MS = 100;
-/** How often the loop's side posts a batch; a kill -9 loses at most this plus one commit. */
-export const RECORDS_FLUSH_MS = 250;
+export { RECORDS_FLUSH_MS };
 /** Samples held here, unsent or unacknowledged: 15 s at 10 Hz, more than RECORDS_LOST_MAX_MS
  * (10 s), so no sample is dropped before RECORDS_UNAVAILABLE has tripped. */
 export const SAMPLE_BACKLOG_MAX = 150;
