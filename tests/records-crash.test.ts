@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spawnCryo } from './helpers/cryo-process.js';
 import type { CryoProcess } from './helpers/cryo-process.js';
 import { storeFixture } from './helpers/records.js';
+import { LAST_OPEN_SAMPLE_CREDIT_MS } from '../src/records/recovery.js';
 import { recordsPath } from '../src/records/store.js';
 
 const fx = storeFixture('cryo-records-crash-');
@@ -181,10 +182,10 @@ describe('the console killed with SIGKILL mid-freeze', () => {
     const site = /"siteFreezeMs":([0-9.]+).*the interrupted treatment's site had frozen/.exec(second.log());
     expect(site, second.tail()).not.toBeNull();
     // What it took over is the valve-open time the record shows, counted whole: from the sample
-    // before the valve opened to a period after the last open one (never under-counted).
+    // before the valve opened to LAST_OPEN_SAMPLE_CREDIT_MS after the last open one (never under-counted).
     const siteFreezeMs = Number(site![1]);
     expect(siteFreezeMs).toBeGreaterThanOrEqual(valveOpenSpanMs(after));
-    expect(siteFreezeMs).toBeLessThanOrEqual(valveOpenSpanMs(after) + 2 * SAMPLE_PERIOD_MS + CLOCK_TOLERANCE_MS);
+    expect(siteFreezeMs).toBeLessThanOrEqual(valveOpenSpanMs(after) + SAMPLE_PERIOD_MS + LAST_OPEN_SAMPLE_CREDIT_MS + CLOCK_TOLERANCE_MS);
     expect(JSON.parse(second.stdout())).toMatchObject({ outcome: 'complete', interlocks: [] });
 
     const closed = committed(file, 1)!;

@@ -1,7 +1,7 @@
 // An interrupted treatment (the process died before end) is closed at the next start, at its last
 // sample, with what its samples say it reached.
 import { describe, expect, it } from 'vitest';
-import { NOMINAL_SAMPLE_PERIOD_MS, cyclesOf, frozenMsOf } from '../src/records/recovery.js';
+import { LAST_OPEN_SAMPLE_CREDIT_MS, cyclesOf, frozenMsOf } from '../src/records/recovery.js';
 import type { RecoverySample } from '../src/records/recovery.js';
 import { phaseEvent, samples, storeFixture, treatmentEnd, treatmentStart } from './helpers/records.js';
 
@@ -21,8 +21,8 @@ describe('frozen time from samples', () => {
     expect(frozenMsOf([at(0, 'Freezing', -50), at(900, 'Thawing', -40), at(1000, 'Thawing', -30)])).toBe(900);
   });
 
-  it('adds one sample period when the last sample had the valve open', () => {
-    expect(frozenMsOf([at(0, 'Freezing', -50), at(100, 'Freezing', -55)])).toBe(100 + NOMINAL_SAMPLE_PERIOD_MS);
+  it('adds LAST_OPEN_SAMPLE_CREDIT_MS when the last sample had the valve open', () => {
+    expect(frozenMsOf([at(0, 'Freezing', -50), at(100, 'Freezing', -55)])).toBe(100 + LAST_OPEN_SAMPLE_CREDIT_MS);
     expect(frozenMsOf([])).toBe(0);
   });
 });
@@ -63,10 +63,10 @@ describe('recoverInterrupted', () => {
     store.append(id, samples(10, { phase: 'Ready', open: false }), [phaseEvent(1000, 'Freezing')]);
     store.append(id, samples(20, { fromMs: 1000 }), []);
 
-    // Open from 900-1000 (opens at 1000) through 2900, plus a period after the last open sample.
-    expect(store.recoverInterrupted(NOW_EPOCH_MS)).toEqual([{ id, lastTMs: 2900, frozenMs: 2100 }]);
+    // Open from 900-1000 (opens at 1000) through 2900, plus the credit after the last open sample.
+    expect(store.recoverInterrupted(NOW_EPOCH_MS)).toEqual([{ id, lastTMs: 2900, frozenMs: 2000 + LAST_OPEN_SAMPLE_CREDIT_MS }]);
     const record = store.get(id)!;
-    expect(record.end).toMatchObject({ endedAtEpochMs: start.startedAtEpochMs + 2900, outcome: 'interrupted', frozenMs: 2100, samplesDropped: 0 });
+    expect(record.end).toMatchObject({ endedAtEpochMs: start.startedAtEpochMs + 2900, outcome: 'interrupted', frozenMs: 2000 + LAST_OPEN_SAMPLE_CREDIT_MS, samplesDropped: 0 });
     expect(record.cycles).toEqual([expect.objectContaining({ index: 1, freezeS: 1.9, thawS: 0 })]);
     expect(record.events.at(-1)).toEqual({ tMs: 2900, kind: 'interrupted', detail: { recoveredAtEpochMs: NOW_EPOCH_MS, lastSampleTMs: 2900, samples: 30 } });
     expect(record.sealSha256).toMatch(/^[0-9a-f]{64}$/);

@@ -15,7 +15,7 @@ import type { PreloadedCalibration } from '../runtime/calibration-provider.js';
 import { RecordsLink } from '../runtime/records-link.js';
 import type { SessionKind } from '../runtime/board-session.js';
 import { VERSION } from '../version.js';
-import { UsageError } from './errors.js';
+import { ConsoleError, EXIT_UNAVAILABLE, UsageError } from './errors.js';
 
 /** How long start-up waits for the records store to open (and close what a crash left open)
  * before the console comes up with RECORDS_UNAVAILABLE blocking start. */
@@ -81,9 +81,13 @@ export interface RecordsLinkInput {
   readonly calibration: PreloadedCalibration;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The board's kind: records may go unkept on a simulated board only. */
+  readonly kind: SessionKind;
 }
 
-/** The records link for this run, or null when none is kept (and says why). */
+/** The records link for this run, or null when none is kept (and says why). From the TypeScript
+ * sources there is no worker module: allowed on a simulated board only, refused on any board that
+ * treats a patient (an unrecorded treatment, with RECORDS_UNAVAILABLE never watching). */
 export function recordsLink(input: RecordsLinkInput, keep: boolean): RecordsLink | null {
   if (!keep) {
     input.logger.warn('treatment records are not kept (--no-records, simulated board)');
@@ -91,6 +95,9 @@ export function recordsLink(input: RecordsLinkInput, keep: boolean): RecordsLink
   }
   const workerUrl = recordsWorkerUrl();
   if (workerUrl === null) {
+    if (input.kind !== 'sim') {
+      throw new ConsoleError(`treatment records cannot be kept from the TypeScript sources, and every treatment on this ${input.kind} board must be: npm run build, then run dist/src/cli/main.js`, EXIT_UNAVAILABLE);
+    }
     input.logger.warn('treatment records are not kept: this run is from the TypeScript sources (npm run build, then dist/src/cli/main.js)');
     return null;
   }

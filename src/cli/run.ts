@@ -198,7 +198,7 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo, options: RunOpt
       }
     }
     const records = recordsLink(
-      { dataDir: flags.dataDir ?? defaultDataDir(process.env), boardPath: flags.board, boardName: board.name, settings, naming, calibration, clock: scheduler.clock, logger },
+      { dataDir: flags.dataDir ?? defaultDataDir(process.env), boardPath: flags.board, boardName: board.name, settings, naming, calibration, clock: scheduler.clock, logger, kind },
       flags.records !== false,
     );
     let priorSite: PriorSite | null = null;

@@ -18,6 +18,12 @@ export interface Migration {
 /** Phase codes of the samples table, frozen with migration 1 (src/controller/types.ts PHASES at
  * the time). A new phase is a new migration adding its row; tests check every phase has a code. */
 const PHASE_CODES_V1 = ['Idle', 'SelfTest', 'Ready', 'Freezing', 'Thawing', 'Complete', 'Stopped', 'Fault'] as const;
+/** Every phase code the migrations define, by code (the index): what the store reads a sample's
+ * phase by, and what verify checks the file's `phases` table against. The table is outside the
+ * hash chain, so the code, not the file, says what a code means (a renamed row would otherwise
+ * turn every Freezing sample into Thawing with verify passing). A migration adding a phase appends
+ * it here. */
+export const PHASE_CODES: readonly string[] = [...PHASE_CODES_V1];
 
 // Samples and events are keyed (treatment_id, seq) WITHOUT ROWID: one b-tree, no rowid index
 // beside it, and a gap in seq is a removed row. Hashes are 32-byte BLOBs (SHA-256), half the

@@ -9,6 +9,10 @@
  * began (a stop and a new start continue the same site), so a restart after a crash knows the
  * site's total, not only the interrupted treatment's. */
 export const SITE_EVENT_KIND = 'site';
+/** How often the loop's side posts a batch to the worker (src/runtime/records-link.ts); a kill -9
+ * loses at most this plus one commit of samples. Here, beside the messages, because the store's
+ * recovery of an interrupted treatment counts it too (recovery.ts). */
+export const RECORDS_FLUSH_MS = 250;
 export interface SiteEventDetail {
   readonly cumulativeFreezeMsAtStart: number;
 }

@@ -2,10 +2,17 @@
 // say): the supply-open time (the site's cumulative freeze) and its cycles. Pure: the store feeds
 // it the samples in order.
 import type { Phase } from '../controller/types.js';
+import { HARDWARE_WATCHDOG_MS } from '../controller/settings.js';
+import { RECORDS_FLUSH_MS } from './protocol.js';
 import type { CycleRow } from './types.js';
 
 /** The samples' period (10 Hz, issue 10). */
 export const NOMINAL_SAMPLE_PERIOD_MS = 100;
+/** What a last committed sample with the supply valve open adds to the frozen time: the process
+ * lived, valve open, up to one batch (RECORDS_FLUSH_MS) and a sample period past the last sample
+ * that reached the file, and the hardware watchdog closed the valves HARDWARE_WATCHDOG_MS after it
+ * died. Counting only one sample period under-counted the site's freeze by up to 500 ms. */
+export const LAST_OPEN_SAMPLE_CREDIT_MS = NOMINAL_SAMPLE_PERIOD_MS + RECORDS_FLUSH_MS + HARDWARE_WATCHDOG_MS;
 /** Tip temperatures a cycle's figures count time below (domain section 10: -20 C held a minute
  * is lethal to tissue; nerves between -20 and -100 C suffer axonotmesis). */
 export const LETHAL_TIP_C = -20;
@@ -30,15 +37,16 @@ function spanMs(samples: readonly RecoverySample[], i: number): number {
 
 /** Supply-open time, never under-counted: the span between two samples counts as open when the
  * valve was commanded open at either end (a gap of dropped samples around an opening counts
- * whole), and a last sample with the valve open adds one sample period (the freeze went on at
- * least until the process died; the hardware watchdog closes the valves 250 ms after that). */
+ * whole), and a last sample with the valve open adds LAST_OPEN_SAMPLE_CREDIT_MS (the freeze may
+ * have gone on until the process died, up to a batch later, and the hardware watchdog closes the
+ * valves 250 ms after that). */
 export function frozenMsOf(samples: readonly RecoverySample[]): number {
   let frozenMs = 0;
   for (let i = 0; i < samples.length; i++) {
     const here = samples[i];
     const next = samples[i + 1];
     if (here === undefined) continue;
-    if (next === undefined) frozenMs += here.supplyValveOpen ? NOMINAL_SAMPLE_PERIOD_MS : 0;
+    if (next === undefined) frozenMs += here.supplyValveOpen ? LAST_OPEN_SAMPLE_CREDIT_MS : 0;
     else if (here.supplyValveOpen || next.supplyValveOpen) frozenMs += spanMs(samples, i);
   }
   return frozenMs;

@@ -9,7 +9,7 @@ import type { Phase } from '../controller/types.js';
 import { PHASES } from '../controller/types.js';
 import { CYCLE_COLUMNS, EVENT_COLUMNS, GENESIS_SHA256, SAMPLE_COLUMNS, TREATMENT_START_COLUMNS, insertSql, rowSha256, sealSha256 } from './chain.js';
 import { RecordsError, toRecordsError } from './errors.js';
-import { SCHEMA_VERSION, assertNotNewer, migrate, schemaVersionOf } from './migrations.js';
+import { PHASE_CODES, SCHEMA_VERSION, assertNotNewer, migrate, schemaVersionOf } from './migrations.js';
 import { cyclesOf, frozenMsOf } from './recovery.js';
 import type { RecoverySample } from './recovery.js';
 import { cycleOf, cycleValues, endOf, endValues, eventOf, eventValues, phaseOf, sampleOf, sampleValues, startOf, startValues } from './rows.js';
@@ -90,9 +90,10 @@ function pragmas(db: Database.Database, file: string, options: RecordsOpenOption
   if (options.maxPageCount !== undefined) db.pragma(`max_page_count = ${options.maxPageCount}`);
 }
 
-function phaseCodes(db: Database.Database): PhaseCodes {
-  const rows = db.prepare('SELECT code, name FROM phases').all() as { code: number; name: string }[];
-  const known = rows.filter((r): r is { code: number; name: Phase } => (PHASES as readonly string[]).includes(r.name));
+/** The phase codes as this code defines them (migrations.ts PHASE_CODES), never as the file's
+ * `phases` table says: that table is outside the hash chain (verify checks it agrees). */
+function phaseCodes(): PhaseCodes {
+  const known = PHASE_CODES.map((name, code) => ({ code, name })).filter((r): r is { code: number; name: Phase } => (PHASES as readonly string[]).includes(r.name));
   return { codeOf: new Map(known.map((r) => [r.name, r.code])), nameOf: new Map(known.map((r) => [r.code, r.name])) };
 }
 
@@ -142,7 +143,7 @@ export class RecordsStore implements RecordsWriter, RecordsReader {
       const readonly = o.readonly === true;
       db = new Database(file, { readonly, fileMustExist: readonly, timeout: o.busyTimeoutMs ?? RECORDS_BUSY_TIMEOUT_MS });
       pragmas(db, file, o);
-      return new RecordsStore(db, file, prepareAll(db), phaseCodes(db));
+      return new RecordsStore(db, file, prepareAll(db), phaseCodes());
     } catch (error) {
       if (db?.open === true) db.close();
       throw toRecordsError(file, 'open', error);

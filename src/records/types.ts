@@ -125,7 +125,7 @@ export interface TreatmentRecord {
 /** The result of checking the hash chain over every treatment. */
 export type VerifyResult =
   | { readonly ok: true; readonly treatments: number; readonly rows: number }
-  | { readonly ok: false; readonly treatmentId: number; readonly table: 'treatments' | 'samples' | 'events' | 'cycles'; readonly rowId: number; readonly reason: string };
+  | { readonly ok: false; readonly treatmentId: number; readonly table: 'treatments' | 'samples' | 'events' | 'cycles' | 'phases'; readonly rowId: number; readonly reason: string };
 
 /** An open treatment found at start and closed as `interrupted` at its last sample. */
 export interface InterruptedTreatment {

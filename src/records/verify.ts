@@ -15,6 +15,7 @@ import {
   sealSha256,
 } from './chain.js';
 import type { Stored } from './chain.js';
+import { PHASE_CODES } from './migrations.js';
 import type { VerifyResult } from './types.js';
 
 type ChainTable = 'samples' | 'events' | 'cycles';
@@ -78,7 +79,25 @@ function checkChain(db: Database.Database, table: ChainTable, treatmentId: numbe
 
 const isFailure = (x: ChainEnd | Failure): x is Failure => 'ok' in x;
 
+/** The `phases` table (outside the chain: samples hash a phase's code) must say what the code
+ * says each code means; a renamed, removed or added row is named by its code (treatment 0). */
+function checkPhases(db: Database.Database): Failure | null {
+  const rows = db.prepare('SELECT code, name FROM phases ORDER BY code').raw().all() as [number, string][];
+  const inFile = new Map(rows);
+  const codes = new Set([...inFile.keys(), ...PHASE_CODES.keys()]);
+  for (const code of [...codes].sort((a, b) => a - b)) {
+    const expected = PHASE_CODES[code];
+    const found = inFile.get(code);
+    if (found !== expected) {
+      return { ok: false, treatmentId: 0, table: 'phases', rowId: code, reason: `the phases table says code ${code} is ${JSON.stringify(found ?? null)}; the records' schema says ${JSON.stringify(expected ?? null)}: every sample's phase would read wrong` };
+    }
+  }
+  return null;
+}
+
 export function verifyChain(db: Database.Database): VerifyResult {
+  const phases = checkPhases(db);
+  if (phases !== null) return phases;
   const treatments = treatmentsOf(db);
   let previous: { readonly id: number; readonly seal: Buffer | null } = { id: 0, seal: GENESIS_SHA256 };
   let rows = 0;

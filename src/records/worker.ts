@@ -41,13 +41,29 @@ function describe(err: unknown): { code: string; message: string } {
   return { code: 'io', message: (err as Error).message };
 }
 
+/** How many treatments back `siteAtStartMs` looks for a recorded site figure. */
+const SITE_LOOKBACK = 10;
+
+/** The site's cumulative freeze when treatment `id` began: its 'site' event; without one (the
+ * process died after its begin was committed, before its first batch), the site total the
+ * treatment before it reached (its own site figure plus what it froze), never 0: that
+ * over-counts only when a new site was declared in between, the safe direction for the cap. */
+function siteAtStartMs(store: RecordsStore, id: number, lookback: number = SITE_LOOKBACK): number {
+  const record = store.get(id);
+  if (record === null) return 0;
+  const site = record.events.find((e) => e.kind === SITE_EVENT_KIND);
+  const raw: unknown = (site?.detail as Partial<SiteEventDetail> | undefined)?.cumulativeFreezeMsAtStart;
+  if (typeof raw === 'number' && Number.isFinite(raw)) return Math.max(0, raw);
+  if (site !== undefined || id <= 1 || lookback <= 0) return 0;
+  const before = store.get(id - 1);
+  return siteAtStartMs(store, id - 1, lookback - 1) + (before?.end?.frozenMs ?? 0);
+}
+
 /** The site's cumulative freeze at the end of the latest interrupted treatment. */
 function priorSite(store: RecordsStore, interrupted: readonly InterruptedTreatment[]): number | null {
   const latest = interrupted.reduce<InterruptedTreatment | null>((a, b) => (a === null || b.id > a.id ? b : a), null);
   if (latest === null) return null;
-  const site = store.get(latest.id)?.events.find((e) => e.kind === SITE_EVENT_KIND);
-  const raw: unknown = (site?.detail as Partial<SiteEventDetail> | undefined)?.cumulativeFreezeMsAtStart;
-  return (typeof raw === 'number' && Number.isFinite(raw) && raw > 0 ? raw : 0) + latest.frozenMs;
+  return siteAtStartMs(store, latest.id) + latest.frozenMs;
 }
 
 function main(): void {

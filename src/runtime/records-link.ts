@@ -21,15 +21,14 @@ import type { RecordsWatch } from '../controller/probe-calibration.js';
 import type { Settings } from '../controller/settings.js';
 import type { StepResult } from '../controller/step.js';
 import type { ControllerEvent } from '../controller/types.js';
-import { SITE_EVENT_KIND } from '../records/protocol.js';
+import { RECORDS_FLUSH_MS, SITE_EVENT_KIND } from '../records/protocol.js';
 import type { FromRecords, RecordsWrite, SiteEventDetail, StartFromLoop, ToRecords } from '../records/protocol.js';
 import type { EventRow, InterruptedTreatment, ProbeUsed, SampleRow, TreatmentEnd, TreatmentOutcome, TreatmentTarget } from '../records/types.js';
 import { TreatmentRecorder } from '../sim/recorder.js';
 
 /** Samples kept per second of treatment (issue 10: 10 Hz). */
 export const SAMPLE_PERIOD_MS = 100;
-/** How often the loop's side posts a batch; a kill -9 loses at most this plus one commit. */
-export const RECORDS_FLUSH_MS = 250;
+export { RECORDS_FLUSH_MS };
 /** Samples held here, unsent or unacknowledged: 15 s at 10 Hz, more than RECORDS_LOST_MAX_MS
  * (10 s), so no sample is dropped before RECORDS_UNAVAILABLE has tripped. */
 export const SAMPLE_BACKLOG_MAX = 150;
@@ -349,6 +348,9 @@ export class RecordsLink {
     this.#queue({ kind: 'begin', seq: ++this.#seq, uid, start }, 0);
     const site: SiteEventDetail = { cumulativeFreezeMsAtStart: siteMs };
     this.#events.push({ tMs: 0, kind: SITE_EVENT_KIND, detail: { ...site } });
+    // Posted now, right behind the begin, not with the next batch up to RECORDS_FLUSH_MS later: a
+    // crash in between would leave a begun treatment with no site figure for the restart to read.
+    this.#flushAppend();
   }
 
   #end(outcome: TreatmentOutcome): void {
