@@ -59,11 +59,20 @@ function siteAtStartMs(store: RecordsStore, id: number, lookback: number = SITE_
   return siteAtStartMs(store, id - 1, lookback - 1) + (before?.end?.frozenMs ?? 0);
 }
 
-/** The site's cumulative freeze at the end of the latest interrupted treatment. */
+/** The site's cumulative freeze at the end of the latest treatment, when that treatment was
+ * interrupted: closed by this start's recovery or by an earlier one (a console that crashed
+ * again, or was switched off, before a new treatment began still counts the site). Null when the
+ * latest treatment ended normally: its console was running at the end, and a new start then
+ * either continues the site (the controller's own count, its record's site event) or declares a
+ * new one. */
 function priorSite(store: RecordsStore, interrupted: readonly InterruptedTreatment[]): number | null {
-  const latest = interrupted.reduce<InterruptedTreatment | null>((a, b) => (a === null || b.id > a.id ? b : a), null);
-  if (latest === null) return null;
-  return siteAtStartMs(store, latest.id) + latest.frozenMs;
+  const recovered = interrupted.reduce<InterruptedTreatment | null>((a, b) => (a === null || b.id > a.id ? b : a), null);
+  const latest = store.list(1)[0];
+  if (latest === undefined) return null;
+  if (recovered !== null && recovered.id === latest.id) return siteAtStartMs(store, latest.id) + recovered.frozenMs;
+  if (latest.outcome !== 'interrupted') return null;
+  const frozenMs = store.get(latest.id)?.end?.frozenMs ?? 0;
+  return siteAtStartMs(store, latest.id) + frozenMs;
 }
 
 function main(): void {
