@@ -175,6 +175,15 @@ function main(): void {
       } catch (err) {
         if (last !== null) post({ kind: 'ack', seq: last });
         post({ kind: 'failure', seq: m.seq, ...describe(err) });
+        if (err instanceof RecordsError && err.code === 'invalid') {
+          // The store refuses this message's content (a defect on the loop's side, named in the
+          // failure): retrying cannot help and would hold every later message back for ever. It
+          // is set aside; the next commit clears the failure, and a treatment whose end it was
+          // stays open until the next start closes it as interrupted.
+          queue.shift();
+          last = m.seq;
+          continue;
+        }
         retry = setTimeout(() => {
           retry = null;
           drain();

@@ -93,9 +93,11 @@ interface OpenTreatment {
   /** Its samples dropped (the link's count runs on across treatments). */
   samplesDropped: number;
   lastSampleMs: number;
-  /** The site's cumulative freeze (controller state) when the treatment began, and now. */
-  readonly siteFrozenAtStartMs: number;
+  /** The site's cumulative freeze (controller state) at the last step, and the freeze this
+   * treatment added: the sum of its rises, so a new site declared while it is open (the site total
+   * back to 0) never makes it negative. */
   siteFrozenMs: number;
+  frozenMs: number;
 }
 
 /** Every message posted and not yet acknowledged, with its samples counted. */
@@ -259,7 +261,9 @@ export class RecordsLink {
     const open = this.#open;
     if (open === null) return;
     open.recorder.record(nowMs, readings, result);
-    open.siteFrozenMs = result.state.cumulativeFreezeMs;
+    const site = result.state.cumulativeFreezeMs;
+    if (site > open.siteFrozenMs) open.frozenMs += site - open.siteFrozenMs;
+    open.siteFrozenMs = site;
     const tMs = nowMs - open.startLoopMs;
     for (const event of result.events) this.#events.push(eventRow(event.atMs - open.startLoopMs, event));
     if (nowMs - open.lastSampleMs >= SAMPLE_PERIOD_MS) {
@@ -331,8 +335,8 @@ export class RecordsLink {
       eventsSent: 0,
       samplesDropped: 0,
       lastSampleMs: Number.NEGATIVE_INFINITY,
-      siteFrozenAtStartMs: siteMs,
       siteFrozenMs: siteMs,
+      frozenMs: 0,
     };
     const start: StartFromLoop = {
       startedAtEpochMs,
@@ -362,7 +366,7 @@ export class RecordsLink {
       endedAtEpochMs: this.#o.wallNowMs(),
       outcome,
       cycles: open.recorder.recordedCycles().map((cy) => ({ ...cy, minTipC: Number.isFinite(cy.minTipC) ? cy.minTipC : null })),
-      frozenMs: Math.round(open.siteFrozenMs - open.siteFrozenAtStartMs),
+      frozenMs: Math.round(open.frozenMs),
       samplesDropped: open.samplesDropped,
     };
     this.#queue({ kind: 'end', seq: ++this.#seq, uid: open.uid, startedAtEpochMs: open.startedAtEpochMs, end }, 0);
