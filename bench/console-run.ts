@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { WebSocket } from 'ws';
 import { CRYO_NODE_FLAGS } from '../src/cli/node-flags.js';
+import { startBenchBroker } from './console-broker.js';
 import { cpuPercentOfCore, emptyRunLog, parseProcStatCpuTicks, parseProcStatus, readLogLine } from './console-figures.js';
 import type { LoopTimingLine } from './console-figures.js';
 
@@ -80,6 +81,8 @@ export interface VariantSpec {
   readonly load: 'worker' | 'main' | null;
   readonly clients: number;
   readonly hog: boolean;
+  /** Telemetry to an MQTT broker in the bench's process (`--mqtt`, bench/console-broker.ts). */
+  readonly broker?: boolean;
 }
 
 export interface ClientFigures {
@@ -172,10 +175,11 @@ function startHog(children: ChildSet): ChildProcess {
 export async function runVariant(spec: VariantSpec, ctx: RunContext): Promise<VariantFigures> {
   const dataDir = ctx.children.tempDir();
   const hog = spec.hog ? startHog(ctx.children) : null;
+  const broker = spec.broker === true ? await startBenchBroker() : null;
   try {
     const preload = spec.load === null ? [] : ['--import', join(ctx.distDir, 'bench', 'console-load.js')];
     // Node's flags as `cryo` (its shebang) and `npm start` give them: the heap's sizing is part of the figures.
-    const args = [...CRYO_NODE_FLAGS, ...preload, join(ctx.distDir, 'src', 'cli', 'main.js'), 'run', '--board', join(ctx.distDir, '..', 'boards', 'sim.json'), '--auto-start', ...ctx.protocol, ...spec.flags];
+    const args = [...CRYO_NODE_FLAGS, ...preload, join(ctx.distDir, 'src', 'cli', 'main.js'), 'run', '--board', join(ctx.distDir, '..', 'boards', 'sim.json'), '--auto-start', ...ctx.protocol, ...spec.flags, ...(broker === null ? [] : ['--mqtt', broker.url])];
     const env: NodeJS.ProcessEnv = { ...process.env, CRYO_DATA_DIR: dataDir.path };
     if (spec.load !== null) env.CRYO_BENCH_LOAD = spec.load;
     else delete env.CRYO_BENCH_LOAD;
@@ -186,10 +190,15 @@ export async function runVariant(spec: VariantSpec, ctx: RunContext): Promise<Va
     if (figures.clients !== null && figures.clients.connected < spec.clients) {
       throw new Error(`bench console ${spec.name}: only ${figures.clients.connected} of ${spec.clients} WebSocket clients connected (${figures.clients.errors} errors): the load is not the one measured`);
     }
+    // Telemetry that never reached the broker would measure a console without it.
+    if (broker !== null && (broker.published.get('NBIRTH') ?? 0) === 0) {
+      throw new Error(`bench console ${spec.name}: the console's telemetry never reached the bench's broker (published: ${JSON.stringify(Object.fromEntries(broker.published))})`);
+    }
     return figures;
   } finally {
     ctx.children.killAll('SIGKILL');
     dataDir.remove();
+    await broker?.close();
   }
 }
 

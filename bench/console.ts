@@ -39,6 +39,8 @@ export const VARIANTS: readonly VariantSpec[] = [
   { name: 'quiet', flags: ['--no-web'], load: null, clients: 0, hog: false },
   // The same without the treatment records (issue 10: what the records worker costs the loop).
   { name: 'quietNoRecords', flags: ['--no-web', '--no-records'], load: null, clients: 0, hog: false },
+  // With records and telemetry to a broker (issue 10 section 3), against quietNoRecords.
+  { name: 'quietTelemetry', flags: ['--no-web'], load: null, clients: 0, hog: false, broker: true },
   { name: 'page', flags: LISTEN, load: null, clients: 1, hog: false },
   { name: 'isolated', flags: LISTEN, load: 'worker', clients: LOAD_CLIENTS, hog: true },
   // The same, with the loop's thread left at ordinary priority (what SCHED_RR buys, or costs).
@@ -63,6 +65,8 @@ export interface ConsoleBench {
   /** Issue 10: the loop's p99.9 with the treatment records written over without them (quiet), and
    * what the records worker adds in RSS (MB, peak) and CPU (% of a core). */
   records: { p999WithOverWithout: number; rssAddedMb: number; cpuAddedPercent: number };
+  /** The same with telemetry too (records and MQTT to a broker) over neither. */
+  recordsAndTelemetry: { p999WithOverWithout: number; rssAddedMb: number; cpuAddedPercent: number };
   /** CPU % of a core of RealTimeScheduler at 50 Hz with empty ticks: its timer, block and setImmediate finish. */
   schedulerAloneCpuPercent: number;
   goals: {
@@ -120,6 +124,11 @@ export function summarise(runs: VariantFigures[], schedulerAlone: number): Conso
       rssAddedMb: Math.round(10 * (quiet.rssPeakMb - byName(runs, 'quietNoRecords').rssPeakMb)) / 10,
       cpuAddedPercent: Math.round(10 * (quiet.cpuPercentOfCore - byName(runs, 'quietNoRecords').cpuPercentOfCore)) / 10,
     },
+    recordsAndTelemetry: {
+      p999WithOverWithout: ratio(p999(byName(runs, 'quietTelemetry')), p999(byName(runs, 'quietNoRecords'))),
+      rssAddedMb: Math.round(10 * (byName(runs, 'quietTelemetry').rssPeakMb - byName(runs, 'quietNoRecords').rssPeakMb)) / 10,
+      cpuAddedPercent: Math.round(10 * (byName(runs, 'quietTelemetry').cpuPercentOfCore - byName(runs, 'quietNoRecords').cpuPercentOfCore)) / 10,
+    },
     schedulerAloneCpuPercent: schedulerAlone,
     goals: {
       isolatedP999: { ms: isolatedMs, goalMs: GOALS.isolatedP999Ms, met: isolatedMs !== null && isolatedMs <= GOALS.isolatedP999Ms },
@@ -163,6 +172,7 @@ export function consoleText(b: ConsoleBench): string[] {
     ...b.runs.map(row),
     `  p99.9 onLoop / isolated = ${b.p999OnLoopOverIsolated}x; isolated / quiet = ${b.p999IsolatedOverQuiet}x; isolated / hogOnly = ${b.p999IsolatedOverHogOnly}x; late-or-missed share onLoop / isolated = ${b.lateOrMissedOnLoopOverIsolated}x; isolatedNoRt / isolated = ${b.p999NoRtOverIsolated}x`,
     `  treatment records (quiet / quietNoRecords): p99.9 ${b.records.p999WithOverWithout}x, RSS +${b.records.rssAddedMb} MB, CPU +${b.records.cpuAddedPercent} % of a core`,
+    `  records and telemetry (quietTelemetry / quietNoRecords): p99.9 ${b.recordsAndTelemetry.p999WithOverWithout}x, RSS +${b.recordsAndTelemetry.rssAddedMb} MB, CPU +${b.recordsAndTelemetry.cpuAddedPercent} % of a core`,
     `  goals: isolated p99.9 ${g.isolatedP999.ms?.toFixed(2) ?? '?'} <= ${g.isolatedP999.goalMs} ms ${yes(g.isolatedP999.met)}; no LOOP_OVERRUN isolated ${yes(g.isolatedNoLoopOverrun.met)}; ` +
       `RSS ${g.rss.pageMb} MB (page) <= ${g.rss.goalMb} MB ${yes(g.rss.met)}; CPU ${g.cpu.pagePercent} % (page; ${g.cpu.quietPercent} % with --no-web) <= ${g.cpu.goalPercent} % ${yes(g.cpu.met)}`,
     // No subtraction: on a loaded machine the probe and the runs see different contention.
