@@ -2,6 +2,7 @@
 // bounded (a worker that never acknowledges costs dropped telemetry, counted, and never more than
 // one frame in flight), keeps every event until acknowledged, and turns the network's commands
 // into remote presses at the start of a tick, recording each and refusing start.
+import { AlarmLog } from '../src/runtime/alarm-log.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SAFE_OUTPUTS } from '../hal/contract.js';
 import { LoopTiming } from '../kernel/loop-timing.js';
@@ -41,6 +42,7 @@ function harness(fixture: { ack: boolean; send?: unknown[]; dieOnRecord?: boolea
   const errors: string[] = [];
   const logger = { ...silentLogger(), error: (a: unknown, b?: unknown) => { errors.push(String(typeof a === 'string' ? a : b)); } } as unknown as ReturnType<typeof silentLogger>;
   const recorded: { kind: string; detail: Readonly<Record<string, unknown>> }[] = [];
+  const alarmLog = new AlarmLog();
   let wallMs = 0;
   const link = new TelemetryLink({
     workerUrl: FIXTURE,
@@ -53,6 +55,9 @@ function harness(fixture: { ack: boolean; send?: unknown[]; dieOnRecord?: boolea
     lateThresholdMs: 5,
     logger,
     recordEvent: (_nowMs, kind, detail) => recorded.push({ kind, detail }),
+    onStartRefused: (nowMs, from, reason) => {
+      alarmLog.recordRemoteStartRefused(nowMs, from, reason);
+    },
     ...(timers === undefined ? {} : { timers }),
   });
   links.push(link);
@@ -68,7 +73,7 @@ function harness(fixture: { ack: boolean; send?: unknown[]; dieOnRecord?: boolea
     const report = errors.find((e) => e.includes('frames')) ?? '';
     return JSON.parse(report.slice(report.indexOf('{'))) as { frames: number; records: number; recordIds: number[] };
   };
-  return { link, loop, presses, recorded, errors, period, reported };
+  return { link, loop, presses, recorded, errors, period, reported, alarmLog };
 }
 
 const tripEvent = (atMs: number): StepResult => ({ events: [{ kind: 'input', atMs, input: 'stop' }] }) as unknown as StepResult;
@@ -137,6 +142,8 @@ describe('TelemetryLink', () => {
     expect(h.presses.sort()).toEqual(['acknowledge', 'stop']);
     expect(h.recorded.map((r) => r.kind).sort()).toEqual(['refused', 'remote-command', 'remote-command']);
     expect(h.recorded.find((r) => r.kind === 'refused')?.detail).toMatchObject({ input: 'start', via: 'mqtt' });
+    // The refused start is in the run's alarm log too (issue 10: refused, logged, in the alarm log).
+    expect(h.alarmLog.entries()).toEqual([expect.objectContaining({ kind: 'remote-start-refused', from: 'mqtt NCMD t', reason: 'start is never accepted over the network' })]);
     // Each outcome is also published as an event.
     expect(h.link.pendingRecords).toBe(3);
   });

@@ -2,6 +2,7 @@
 // settings file's `telemetry` block, validated once here (errors name the field and value), the
 // TLS files read here (an unreadable one is named), and the link that runs the MQTT client on its
 // own thread. No broker configured: no telemetry worker, and no error.
+import type { AlarmLog } from '../runtime/alarm-log.js';
 import { readFileSync } from 'node:fs';
 import type { Clock } from '../../kernel/clock.js';
 import type { Logger } from '../../kernel/log.js';
@@ -67,6 +68,8 @@ export interface TelemetryLinkInput {
   /** The run's records: remote commands go into the open treatment, and each treatment's end
    * becomes the telemetry's summary. */
   readonly records: RecordsLink | null;
+  /** The run's alarm log: a start refused because it came over the network goes in it. */
+  readonly alarmLog?: Pick<AlarmLog, 'recordRemoteStartRefused'>;
 }
 
 /** The summary published when a treatment ends (metric Treatment/Summary, docs/telemetry.md). */
@@ -94,6 +97,7 @@ export function telemetryLink(input: TelemetryLinkInput): TelemetryLink | null {
   }
   const c = input.setup.config;
   const records = input.records;
+  const alarmLog = input.alarmLog;
   const link: TelemetryLink = new TelemetryLink({
     workerUrl,
     workerData: { config: c, tls: input.setup.tls, dataDir: input.dataDir, softwareVersion: VERSION, board: input.board },
@@ -105,6 +109,7 @@ export function telemetryLink(input: TelemetryLinkInput): TelemetryLink | null {
     lateThresholdMs: input.lateThresholdMs,
     logger: input.logger,
     ...(records === null ? {} : { recordEvent: (nowMs: number, kind: string, detail: Readonly<Record<string, unknown>>) => { records.addEvent(nowMs, kind, detail); } }),
+    ...(alarmLog === undefined ? {} : { onStartRefused: (nowMs: number, from: string, reason: string) => { alarmLog.recordRemoteStartRefused(nowMs, from, reason); } }),
   });
   records?.onTreatmentEnd((ended) => { link.treatmentEnded(treatmentSummary(ended)); });
   return link;

@@ -303,7 +303,7 @@ async function runLoop(
   const telemetry =
     telemetrySettings === null
       ? null
-      : telemetryLink({ setup: telemetrySettings, dataDir: flags.dataDir ?? defaultDataDir(process.env), board: board.name, clock: realClock, loopRateHz: settings.loop.rateHz, lateThresholdMs: scheduler.lateThresholdMs, logger, records });
+      : telemetryLink({ setup: telemetrySettings, dataDir: flags.dataDir ?? defaultDataDir(process.env), board: board.name, clock: realClock, loopRateHz: settings.loop.rateHz, lateThresholdMs: scheduler.lateThresholdMs, logger, records, alarmLog });
   const loop = new ControlLoop({
     hal: session.hal,
     settings,

@@ -19,7 +19,9 @@ export type AlarmLogEntry =
   | { readonly kind: 'acknowledge'; readonly atMs: number; readonly silenced: readonly InterlockId[] }
   | { readonly kind: 'alarm-reset'; readonly atMs: number; readonly reset: readonly InterlockId[] }
   | { readonly kind: 'audio-pause-start'; readonly atMs: number; readonly untilMs: number }
-  | { readonly kind: 'audio-pause-end'; readonly atMs: number; readonly reason: AudioPauseEnd };
+  | { readonly kind: 'audio-pause-end'; readonly atMs: number; readonly reason: AudioPauseEnd }
+  /** A start sent over the network (MQTT), which is never accepted (issue 10): who, and why. */
+  | { readonly kind: 'remote-start-refused'; readonly atMs: number; readonly from: string; readonly reason: string };
 
 /** The log entry an event makes, or null for events the alarm log does not keep. */
 export function alarmLogEntry(event: ControllerEvent): AlarmLogEntry | null {
@@ -60,10 +62,18 @@ export class AlarmLog {
   record(events: readonly ControllerEvent[]): void {
     for (const event of events) {
       const entry = alarmLogEntry(event);
-      if (entry === null) continue;
-      this.#ring[this.#recorded % this.capacity] = entry;
-      this.#recorded += 1;
+      if (entry !== null) this.#push(entry);
     }
+  }
+
+  /** A start refused because it came over the network (the telemetry link calls it). */
+  recordRemoteStartRefused(atMs: number, from: string, reason: string): void {
+    this.#push({ kind: 'remote-start-refused', atMs, from, reason });
+  }
+
+  #push(entry: AlarmLogEntry): void {
+    this.#ring[this.#recorded % this.capacity] = entry;
+    this.#recorded += 1;
   }
 
   /** Entries ever recorded (a reader keeps this to ask only for what is new: `since`). */

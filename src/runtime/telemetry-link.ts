@@ -50,6 +50,8 @@ export interface TelemetryLinkOptions {
   readonly logger: Logger;
   /** A remote command's outcome, for the treatment records (RecordsLink.addEvent). */
   readonly recordEvent?: (loopNowMs: number, kind: string, detail: Readonly<Record<string, unknown>>) => void;
+  /** Told of every start refused because it came over the network (the run's alarm log). */
+  readonly onStartRefused?: (loopNowMs: number, from: string, reason: string) => void;
   readonly timers?: Timers;
 }
 
@@ -258,6 +260,7 @@ export class TelemetryLink {
         ? (['refused', { input: 'start', reason: r.reason, via: 'mqtt', from: r.from }] as const)
         : (['remote-command', { command: r.command, accepted: false, reason: r.reason, via: 'mqtt', from: r.from }] as const);
     this.#o.recordEvent?.(loopNowMs, kind, detail);
+    if (r.command === 'start') this.#o.onStartRefused?.(loopNowMs, client, r.reason);
     this.#record('event', { source: 'remote', kind, atMs: loopNowMs, ...detail });
   }
 
