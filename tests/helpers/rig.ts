@@ -3,11 +3,11 @@
 // the rig's trace. Every process started here is stopped by the caller's afterAll.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONSOLE_RR_PRIORITY, raiseToRealTime } from '../../hil/rig/priority.js';
 import { parseTrace, type TraceRecord } from '../../hil/rig/trace.js';
-import { cryoCommand } from '../../src/cli/rig.js';
+import { projectRoot } from '../../kernel/project-root.js';
 
 const SHIPPED_BOARD = 'boards/uno-emulated.json';
 /** A rig loads the firmware and makes two ptys in about a second; a loaded machine is slower. */
@@ -32,13 +32,20 @@ export interface CryoProcess {
   readonly exited: Promise<number | null>;
 }
 
-// Processes these tests start from the sources (`--import tsx`), the rig included, inherit this:
-// tsx's transform cache would otherwise stay behind in the temp folder (tsx-UID).
+// A process started from the sources (`--import tsx`) inherits this: tsx's transform cache would
+// otherwise stay behind in the temp folder (tsx-UID).
 process.env.TSX_DISABLE_CACHE = '1';
 
-/** `cryo ARGS` as a process of its own (the sources through tsx), in its own process group. */
+/** The built command line (npm test builds before the tests): a console on an emulated board
+ * keeps treatment records, whose worker runs only from the build (a run from the sources is
+ * refused there, issue 10), and the rig it starts is then the built one too. */
+const BUILT_MAIN = join(projectRoot(), 'dist', 'src', 'cli', 'main.js');
+
+/** `cryo ARGS` as a process of its own (the build), in its own process group. */
 export function spawnCryo(args: readonly string[]): CryoProcess {
-  const { command, args: argv } = cryoCommand(args);
+  if (!existsSync(BUILT_MAIN)) throw new Error(`${BUILT_MAIN} is missing: npm run build first (these tests run the built console)`);
+  const command = process.execPath;
+  const argv = [BUILT_MAIN, ...args];
   const child = spawn(command, argv, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   let out = '';
   let err = '';
