@@ -228,7 +228,13 @@ export class TelemetryNode {
     const changed = changedMetrics(metrics, this.#lastSent);
     if (changed.length === 0 || this.#client === null) return;
     for (const m of changed) this.#lastSent.set(m.name, m);
-    this.#client.publish(this.#topic('NDATA'), encodePayload(changed, this.#o.nowEpochMs(), this.#seq.next()), { qos: 0 });
+    // QoS 1, not Sparkplug's QoS 0 for NDATA: events and summaries go out at QoS 1 on the same
+    // topic (issue 10), and MQTT keeps a topic's order only within one QoS. A broker forwards a
+    // QoS 0 message at once and a QoS 1 one after storing it, so telemetry at QoS 0 overtook the
+    // event before it (seen in the tests: seq 15 before 14), which a host reads as a lost message
+    // and answers with a rebirth. Nothing is queued for an absent broker: this is only called
+    // while connected, and each connection has a client of its own.
+    this.#client.publish(this.#topic('NDATA'), encodePayload(changed, this.#o.nowEpochMs(), this.#seq.next()), { qos: 1 });
   }
 
   /** Publishes outbox rows in id order, at most OUTBOX_IN_FLIGHT_MAX awaiting acknowledgement. */
