@@ -7,6 +7,7 @@
 // cannot be opened is reported and opened again every RETRY_MS.
 import { parentPort, workerData } from 'node:worker_threads';
 import { z } from 'zod';
+import { lowerThreadPriority } from '../console/worker-priority.js';
 import { SITE_EVENT_KIND } from './protocol.js';
 import type { FromRecords, RecordsWrite, SiteEventDetail, ToRecords } from './protocol.js';
 import { RecordsError, RecordsStore, recordsPath } from './store.js';
@@ -87,6 +88,10 @@ function main(): void {
     return;
   }
   const { dataDir, recover } = parsed.data;
+  // Below the loop, like the console and telemetry workers: a thread started after the loop's was
+  // raised inherits a raised nice value when real time was refused (loop-priority.ts).
+  // Raising a nice value needs no privilege; a refusal (another OS) costs timing, not records.
+  lowerThreadPriority();
   const file = recordsPath(dataDir);
   let store: RecordsStore | null = null;
   let consoleId = '';

@@ -164,6 +164,8 @@ export class RecordsLink {
   #stopped: (() => void) | null = null;
   /** The target chosen for the next treatment (the console page's start); null: the context's. */
   #nextTarget: TreatmentTarget | null = null;
+  /** The loop's time at the last step (a treatment's end is measured on it). */
+  #lastStepMs = 0;
   #endListener: ((ended: EndedTreatment) => void) | null = null;
 
   constructor(options: RecordsLinkOptions, settings: Settings) {
@@ -250,6 +252,7 @@ export class RecordsLink {
 
   /** After every tick: cut treatments, keep samples and events, post a batch when due. */
   onStep(nowMs: number, readings: Readings, result: StepResult): void {
+    this.#lastStepMs = nowMs;
     for (const event of result.events) {
       // A start the step refused does not carry its target over to a later start.
       if (event.kind === 'refused' && event.input === 'start') this.#nextTarget = null;
@@ -363,7 +366,10 @@ export class RecordsLink {
     this.#flushAppend();
     this.#open = null;
     const end = {
-      endedAtEpochMs: this.#o.wallNowMs(),
+      // The start's wall time plus the loop's own (monotonic) time since: a wall clock stepped
+      // during the treatment (NTP on a board without a battery clock) cannot make it end before
+      // it began, and a live end agrees with a recovered one (start + last sample).
+      endedAtEpochMs: open.startedAtEpochMs + Math.max(0, Math.round(this.#lastStepMs - open.startLoopMs)),
       outcome,
       cycles: open.recorder.recordedCycles().map((cy) => ({ ...cy, minTipC: Number.isFinite(cy.minTipC) ? cy.minTipC : null })),
       frozenMs: Math.round(open.frozenMs),
