@@ -129,12 +129,29 @@ export function alarmSignals(
   }
   const info = audio.info;
   const infoTone = !alarmAudible && !paused && info !== null && nowMs >= info.startMs && nowMs - info.startMs < INFO_TONE_MS;
-  return {
-    lamps: {
-      high: highSinceMs !== Number.POSITIVE_INFINITY && flashing(nowMs, highSinceMs, HIGH_FLASH_PERIOD_MS),
-      medium: mediumSinceMs !== Number.POSITIVE_INFINITY && flashing(nowMs, mediumSinceMs, MEDIUM_FLASH_PERIOD_MS),
-      low,
-    },
-    buzzer: buzzer || infoTone,
-  };
+  return signalsOf(
+    highSinceMs !== Number.POSITIVE_INFINITY && flashing(nowMs, highSinceMs, HIGH_FLASH_PERIOD_MS),
+    mediumSinceMs !== Number.POSITIVE_INFINITY && flashing(nowMs, mediumSinceMs, MEDIUM_FLASH_PERIOD_MS),
+    low,
+    buzzer || infoTone,
+  );
+}
+
+/** Every combination of lamps and buzzer, built once and frozen: the signals of a tick are one of
+ * these 16 values, so computing them allocates nothing (bench/sim.ts measures a quiet tick). */
+const SIGNAL_TABLE: readonly AlarmSignals[] = Object.freeze(
+  Array.from({ length: 16 }, (_, bits) =>
+    Object.freeze({
+      lamps: Object.freeze({ high: (bits & 4) !== 0, medium: (bits & 2) !== 0, low: (bits & 1) !== 0 }),
+      buzzer: (bits & 8) !== 0,
+    }),
+  ),
+);
+
+/** The shared, frozen signals value for these lamps and buzzer. */
+export function signalsOf(high: boolean, medium: boolean, low: boolean, buzzer: boolean): AlarmSignals {
+  const signals = SIGNAL_TABLE[(buzzer ? 8 : 0) | (high ? 4 : 0) | (medium ? 2 : 0) | (low ? 1 : 0)];
+  // Stryker disable next-line ConditionalExpression: equivalent: the index is 0..15 and the table has 16 entries
+  if (signals === undefined) throw new Error('alarm signals: table index out of range');
+  return signals;
 }

@@ -58,10 +58,18 @@ export const FUTURE_STAMP_TOLERANCE_MS = 5;
  * the future, or stamped with no time), named as `name`; null when it is fresh. The rule
  * `staleness` applies to every sample; the console snapshot applies it to each value it shows. */
 export function sampleAgeProblem(name: string, nowMs: number, atMs: number, staleMs: number): string | null {
+  if (sampleFresh(nowMs, atMs, staleMs)) return null;
   const ageMs = nowMs - atMs;
   if (!Number.isFinite(atMs)) return `${name} sample time ${atMs} is not a number`;
   if (ageMs < -FUTURE_STAMP_TOLERANCE_MS) return `${name} sample is stamped ${(-ageMs).toFixed(0)} ms in the future`;
-  return ageMs <= staleMs ? null : `${name} sample is ${ageMs.toFixed(0)} ms old (limit ${staleMs} ms)`;
+  return `${name} sample is ${ageMs.toFixed(0)} ms old (limit ${staleMs} ms)`;
+}
+
+/** The sample is current at `nowMs`: sampleAgeProblem finds nothing to say. Asked first, so that a
+ * fresh sample's name is never built (this runs for every sample of every tick). */
+function sampleFresh(nowMs: number, atMs: number, staleMs: number): boolean {
+  const ageMs = nowMs - atMs;
+  return Number.isFinite(atMs) && ageMs >= -FUTURE_STAMP_TOLERANCE_MS && ageMs <= staleMs;
 }
 
 /** The first input sample (tip channels, supply, return) older than `staleMs` at `nowMs`, named with
@@ -70,8 +78,7 @@ export function sampleAgeProblem(name: string, nowMs: number, atMs: number, stal
 export function staleness(nowMs: number, readings: Pick<ControllerReadings, 'tips' | 'supply' | 'returnLine'>, staleMs: number): string | null {
   for (let i = 0; i < readings.tips.length; i++) {
     const tip = readings.tips[i];
-    const problem = tip === undefined ? null : sampleAgeProblem(`tip channel ${i}`, nowMs, tip.atMs, staleMs);
-    if (problem !== null) return problem;
+    if (tip !== undefined && !sampleFresh(nowMs, tip.atMs, staleMs)) return sampleAgeProblem(`tip channel ${i}`, nowMs, tip.atMs, staleMs);
   }
   const supply = sampleAgeProblem('supply pressure', nowMs, readings.supply.atMs, staleMs);
   if (supply !== null || readings.returnLine === null) return supply;
@@ -101,18 +108,22 @@ export function flowSeen(readings: Readings, settings: Settings): boolean {
 }
 
 export function makeContext(nowMs: number, settings: Settings, readings: ControllerReadings, state: ControllerState): TickContext {
-  let tcProblem: string | null = readings.tips.length === 0 ? 'no thermocouple channel' : null;
+  const tips = readings.tips;
+  let tcProblem: string | null = tips.length === 0 ? 'no thermocouple channel' : null;
   let coldestTipC: number | null = null;
-  readings.tips.forEach((sample, channel) => {
+  let tipC: number | null = null;
+  // A plain loop: this runs every tick, and a closure per tick is garbage (bench/sim.ts).
+  for (let channel = 0; channel < tips.length; channel++) {
+    const sample = tips[channel];
+    if (sample === undefined) continue;
     const problem = tipProblem(sample, channel, settings);
     if (problem !== null) {
       tcProblem ??= problem;
-    } else if (coldestTipC === null || sample.tipC < coldestTipC) {
-      coldestTipC = sample.tipC;
+      continue;
     }
-  });
-  const control = readings.tips[0];
-  const tipC = control !== undefined && tipProblem(control, 0, settings) === null ? control.tipC : null;
+    if (channel === 0) tipC = sample.tipC;
+    if (coldestTipC === null || sample.tipC < coldestTipC) coldestTipC = sample.tipC;
+  }
   const returnBar = measuredReturnBar(readings);
   return {
     nowMs,
@@ -125,6 +136,24 @@ export function makeContext(nowMs: number, settings: Settings, readings: Control
     staleProblem: staleness(nowMs, readings, settings.tip.staleMs),
     returnBar,
     floorC: physicalFloorC(returnBar, settings, readings.calibration.thermocoupleType),
-    flowDetected: flowSeen(readings, settings),
+    flowDetected: returnBar !== null && returnBar > settings.pressure.returnFlowBar,
+  };
+}
+
+/** The same tick's context over another state (the phase logic runs on the state after the
+ * interlocks): every field named, as a spread of them cost far more (bench/sim.ts). */
+export function withState(ctx: TickContext, state: ControllerState): TickContext {
+  return {
+    nowMs: ctx.nowMs,
+    settings: ctx.settings,
+    readings: ctx.readings,
+    state,
+    tipC: ctx.tipC,
+    tcProblem: ctx.tcProblem,
+    coldestTipC: ctx.coldestTipC,
+    staleProblem: ctx.staleProblem,
+    returnBar: ctx.returnBar,
+    floorC: ctx.floorC,
+    flowDetected: ctx.flowDetected,
   };
 }

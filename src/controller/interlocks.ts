@@ -11,7 +11,7 @@ import type { TickContext } from './context.js';
 import { periodMs } from './context.js';
 import type { ConsoleWatch, RecordsWatch } from './probe-calibration.js';
 import type { Settings } from './settings.js';
-import type { ControllerState } from './state.js';
+import type { ControllerState, InterlockStatus } from './state.js';
 import { coolingMemory } from './interlock-memory/insufficient-cooling.js';
 import { lateStepsMemory } from './interlock-memory/loop-overrun.js';
 import { returnTrendMemory } from './interlock-memory/return-line-blocked.js';
@@ -243,9 +243,8 @@ export const INTERLOCK_TABLE = {
     check: (c): string | null => {
       const s = c.state;
       const verify = c.settings.valves.closeVerifyMs;
-      const closedFor = (since: number | null): number => (since === null ? -1 : c.nowMs - since);
       const singleValveTest = s.sub === 'selftest-safety-only' || s.sub === 'selftest-supply-only';
-      if (c.flowDetected && (singleValveTest || closedFor(s.supplyClosedSinceMs) >= verify || closedFor(s.safetyClosedSinceMs) >= verify)) {
+      if (c.flowDetected && (singleValveTest || closedForMs(c.nowMs, s.supplyClosedSinceMs) >= verify || closedForMs(c.nowMs, s.safetyClosedSinceMs) >= verify)) {
         return `return ${fmt(c.returnBar)} bar shows flow with a valve closed`;
       }
       // Without a return transducer the tip is the only witness of a stuck valve. With one, flow is
@@ -452,6 +451,11 @@ export function recordsFailure(nowMs: number, watch: RecordsWatch, lostMs: numbe
   return silentMs > lostMs ? `records side silent for ${silentMs.toFixed(0)} ms (limit ${lostMs} ms)` : null;
 }
 
+/** How long a valve has been commanded closed at `nowMs`; -1 while it is commanded open. */
+function closedForMs(nowMs: number, sinceMs: number | null): number {
+  return sinceMs === null ? -1 : nowMs - sinceMs;
+}
+
 function fmt(value: number | null): string {
   return value === null ? 'unknown' : value.toFixed(2);
 }
@@ -468,8 +472,12 @@ function rowOf(id: InterlockId): InterlockRow {
   return INTERLOCK_TABLE[id];
 }
 
+/** The rows by id, built once: the alarm code asks for a row's priority on every tick an alarm is
+ * listed, and a search of the table with a closure per call was measurable there (bench/sim.ts). */
+const INTERLOCK_BY_ID: Readonly<Record<string, Interlock | undefined>> = Object.freeze(Object.fromEntries(INTERLOCKS.map((row) => [row.id, row])));
+
 export function interlockById(id: InterlockId): Interlock {
-  const row = INTERLOCKS.find((r) => r.id === id);
+  const row = INTERLOCK_BY_ID[id];
   if (row === undefined) throw new Error(`no interlock ${id}`);
   return row;
 }
@@ -516,12 +524,15 @@ export function updateInterlockMemory(input: MemoryInput): InterlockMemory {
   return next === null ? input.prev.memory : (next as InterlockMemory);
 }
 
-/** Any interlock tripped: both valves must then be commanded closed. A plain loop over the ids:
- * it runs twice a step (valve commands, end-of-step invariants), and a closure over the rows took
- * three times as long (measured on the replayed standard treatment, bench/sim.ts). */
+/** Any interlock tripped: both valves must then be commanded closed. A plain loop: it runs twice
+ * a step (valve commands, end-of-step invariants), and a closure over the rows took three times
+ * as long (measured on the replayed standard treatment, bench/sim.ts). A for-in over the statuses
+ * themselves, not a lookup of each id: V8 reads each value through the object's own key cache,
+ * where a lookup by a varying key goes through its slower generic path. The statuses hold exactly
+ * the table's ids (initialState builds them; the step only replaces values). */
 export function anyTripped(state: ControllerState): boolean {
-  const statuses = state.interlocks;
-  for (const id of INTERLOCK_IDS) if (statuses[id].tripped) return true;
+  const statuses: Readonly<Record<string, InterlockStatus>> = state.interlocks;
+  for (const id in statuses) if (statuses[id]?.tripped === true) return true;
   return false;
 }
 

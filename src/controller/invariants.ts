@@ -64,7 +64,9 @@ export function assertStepInvariants(
   }
   if (state.safeToWithdraw) {
     if (readings.tips.length === 0) fail('safe to withdraw declared with no tip channel');
-    for (const [channel, tip] of readings.tips.entries()) {
+    for (let channel = 0; channel < readings.tips.length; channel++) {
+      const tip = readings.tips[channel];
+      if (tip === undefined) fail(`safe to withdraw declared with tip channel ${channel} missing`);
       const usable = tip.fault === null && Number.isFinite(tip.tipC) && tip.tipC >= WITHDRAW_FLOOR_C;
       if (!usable) fail(`safe to withdraw declared with tip channel ${channel} at ${tip.tipC} C (fault ${tip.fault ?? 'none'}), below ${WITHDRAW_FLOOR_C} C or unusable`);
     }

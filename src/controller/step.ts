@@ -5,13 +5,14 @@
 import type { Outputs, Readings } from '../../hal/contract.js';
 import { assert } from '../../kernel/assert.js';
 import { alarmSignals, anyAlarmAudible, silenceActive, updateAlarms, updateAudioPause, updateInfo } from './alarms.js';
-import { makeContext } from './context.js';
+import { makeContext, withState } from './context.js';
 import type { ControllerReadings } from './probe-calibration.js';
 import type { TickContext } from './context.js';
 import { INTERLOCKS, anyTripped, debounceFor, debounceSamples, interlockById, tipDistrustingTrip } from './interlocks.js';
 import type { Edges } from './phase-logic.js';
 import { assertStepInvariants } from './invariants.js';
 import { advancePhase, enterPhase } from './phase-logic.js';
+import { outputsOf } from './outputs.js';
 import type { Settings } from './settings.js';
 import type { ControllerState, InterlockStatus, TipDistrust } from './state.js';
 import { NO_TICKS } from './state.js';
@@ -27,10 +28,21 @@ export interface StepResult {
 
 const priorityOf = (id: InterlockId) => interlockById(id).priority;
 
+/** No rising edge: the inputs are as they were (every quiet tick shares this one). */
+const NO_EDGES: Edges = Object.freeze({ start: false, stop: false, acknowledge: false, audioPause: false, newSite: false });
+
+/** The events of a quiet tick: one shared, frozen empty list. */
+const NO_EVENTS: readonly ControllerEvent[] = Object.freeze([]);
+
+/** The ids of no interlock: the trips and clears of a quiet tick. */
+const NO_IDS: readonly InterlockId[] = Object.freeze([]);
+
+const inputEvent = (atMs: number, input: OperatorInput): ControllerEvent => ({ kind: 'input', atMs, input });
+
 function inputEvents(nowMs: number, readings: Readings, prev: ControllerState, events: ControllerEvent[]): Edges {
   const op = readings.operator;
   const was = prev.inputs;
-  const push = (input: OperatorInput): void => void events.push({ kind: 'input', atMs: nowMs, input });
+  if (sameInputs(was, op)) return NO_EDGES;
   const edges = {
     start: op.start && !was.start,
     stop: op.stop && !was.stop,
@@ -38,20 +50,20 @@ function inputEvents(nowMs: number, readings: Readings, prev: ControllerState, e
     audioPause: op.audioPause && !was.audioPause,
     newSite: op.newSite && !was.newSite,
   };
-  if (edges.start) push('start');
-  if (edges.stop) push('stop');
-  if (edges.acknowledge) push('acknowledge');
-  if (edges.audioPause) push('audio-pause');
-  if (edges.newSite) push('new-site');
-  if (op.footswitch !== was.footswitch) push(op.footswitch ? 'footswitch-down' : 'footswitch-up');
-  if (op.estop !== was.estop) push(op.estop ? 'estop-pressed' : 'estop-released');
+  if (edges.start) events.push(inputEvent(nowMs, 'start'));
+  if (edges.stop) events.push(inputEvent(nowMs, 'stop'));
+  if (edges.acknowledge) events.push(inputEvent(nowMs, 'acknowledge'));
+  if (edges.audioPause) events.push(inputEvent(nowMs, 'audio-pause'));
+  if (edges.newSite) events.push(inputEvent(nowMs, 'new-site'));
+  if (op.footswitch !== was.footswitch) events.push(inputEvent(nowMs, op.footswitch ? 'footswitch-down' : 'footswitch-up'));
+  if (op.estop !== was.estop) events.push(inputEvent(nowMs, op.estop ? 'estop-pressed' : 'estop-released'));
   return edges;
 }
 
 interface InterlockPass {
   readonly statuses: Readonly<Record<InterlockId, InterlockStatus>>;
-  readonly tripped: InterlockId[];
-  readonly autoCleared: InterlockId[];
+  readonly tripped: readonly InterlockId[];
+  readonly autoCleared: readonly InterlockId[];
 }
 
 /**
@@ -73,11 +85,10 @@ function judgeBadTicks(prev: readonly number[], raw: boolean, tick: number, k: n
 function evaluateInterlocks(ctx: TickContext, events: ControllerEvent[]): InterlockPass {
   const { nowMs, state: s, settings } = ctx;
   const tickMs = periodMs(settings);
-  // Copy-on-write: a quiet tick (no condition anywhere) allocates nothing here.
+  // Copy-on-write: a quiet tick (no condition anywhere) allocates nothing here but the pass itself.
   let statuses: Record<InterlockId, InterlockStatus> | null = null;
-  const tripped: InterlockId[] = [];
-  // Stryker disable next-line ArrayDeclaration: equivalent: an id no alarm has, in the cleared list, ends no alarm (updateAlarms rebuilds the same list)
-  const autoCleared: InterlockId[] = [];
+  let tripped: InterlockId[] | null = null;
+  let autoCleared: InterlockId[] | null = null;
   for (const row of INTERLOCKS) {
     const prev = s.interlocks[row.id];
     const detail = row.check(ctx);
@@ -100,17 +111,17 @@ function evaluateInterlocks(ctx: TickContext, events: ControllerEvent[]): Interl
     const debounced = badTicks.length >= k;
     if (!prev.tripped && detail !== null && debounced && row.armedIn.includes(s.phase)) {
       next = { ...next, tripped: true, trippedAtMs: nowMs };
-      tripped.push(row.id);
+      (tripped ??= []).push(row.id);
       events.push({ kind: 'trip', atMs: nowMs, id: row.id, priority: row.priority, latched: row.latch, detail, hint: row.hint });
     } else if (prev.tripped && !row.latch && !raw) {
       next = { ...next, tripped: false };
-      autoCleared.push(row.id);
+      (autoCleared ??= []).push(row.id);
       events.push({ kind: 'cleared', atMs: nowMs, id: row.id });
     }
     statuses ??= { ...s.interlocks };
     statuses[row.id] = next;
   }
-  return { statuses: statuses ?? s.interlocks, tripped, autoCleared };
+  return { statuses: statuses ?? s.interlocks, tripped: tripped ?? NO_IDS, autoCleared: autoCleared ?? NO_IDS };
 }
 
 /** Acknowledge: silence what sounds now; in Fault, clear latched trips whose condition is gone. */
@@ -170,60 +181,81 @@ function unusableAfterGas(ctx: TickContext, s: ControllerState, readings: Contro
   return problem === null ? null : `tip reading unusable after the treatment: ${problem}`;
 }
 
-interface WithdrawalJudgement {
-  readonly warm: ControllerState['warm'];
+type WarmSpan = ControllerState['warm'];
+
+/** What the withdrawal judgement concludes this tick, beside the warm span. */
+interface WithdrawalVerdict {
   readonly safe: boolean;
   /** Why the reading is not trusted after all (it never moved through the dwell); null if it is. */
   readonly deadReading: string | null;
 }
 
+/** The verdicts without a dead reading, shared: judging them allocates nothing. */
+const SAFE: WithdrawalVerdict = Object.freeze({ safe: true, deadReading: null });
+const NOT_SAFE: WithdrawalVerdict = Object.freeze({ safe: false, deadReading: null });
+
 /**
- * SAFE TO WITHDRAW (M2 of the review): only outside a freeze or thaw, with the tip trusted, every
- * channel fresh, usable and above 0 C plus the margin, and that for thaw.withdrawDwellMs counted
- * from the later of the first warm sample and the last gas flow. One cold or unusable sample
- * restarts the dwell: a warm flicker among cold readings never declares it. The reading must also
- * be alive: a sensor stuck at a warm value before the stuck check's first window ended (a freeze
- * stopped after a second) never moves, and must not declare a tip it never saw (the fuzzer found
- * it: safe with the true tip at -7 C). A dwell with less than tip.stuckMinSpanC of movement makes
- * the tip unknown instead.
+ * The warm span after this tick: since when every tip channel has read fresh, usable and above
+ * the withdrawal margin, and the coldest channel's range since the first warm sample after the
+ * last gas flow (samples from before it prove nothing now); null while not warm. The range is
+ * copied only when it grows: a steady warm reading allocates nothing per tick.
  */
-function judgeWithdrawal(ctx: TickContext, s: ControllerState, fresh: boolean): WithdrawalJudgement {
-  const { nowMs, settings } = ctx;
+function nextWarm(ctx: TickContext, s: ControllerState, fresh: boolean): WarmSpan {
   const coldestC = ctx.coldestTipC;
-  const warmNow = fresh && ctx.tcProblem === null && coldestC !== null && coldestC > settings.thaw.withdrawMarginC;
-  if (!warmNow) return { warm: null, safe: false, deadReading: null };
+  const warmNow = fresh && ctx.tcProblem === null && coldestC !== null && coldestC > ctx.settings.thaw.withdrawMarginC;
+  if (!warmNow) return null;
+  const nowMs = ctx.nowMs;
   const w = s.warm;
-  // The movement is judged since the last gas flow: samples from before it prove nothing now, so
-  // the span starts again at the first warm sample after it. Otherwise the range is copied only
-  // when it grows: a steady warm reading allocates nothing per tick.
-  const warm =
-    w === null || (s.gasLastFlowedMs !== null && s.gasLastFlowedMs >= w.spanFromMs)
-      ? { sinceMs: w?.sinceMs ?? nowMs, spanFromMs: nowMs, minC: coldestC, maxC: coldestC }
-      : coldestC >= w.minC && coldestC <= w.maxC
-        ? w
-        : { sinceMs: w.sinceMs, spanFromMs: w.spanFromMs, minC: Math.min(w.minC, coldestC), maxC: Math.max(w.maxC, coldestC) };
-  if (s.phase === 'Freezing' || s.phase === 'Thawing' || s.tipDistrust !== null) return { warm, safe: false, deadReading: null };
-  const dwellFromMs = Math.max(warm.sinceMs, s.gasLastFlowedMs ?? warm.sinceMs);
-  if (nowMs - dwellFromMs < settings.thaw.withdrawDwellMs) return { warm, safe: false, deadReading: null };
-  if (warm.maxC - warm.minC >= settings.tip.stuckMinSpanC) return { warm, safe: true, deadReading: null };
-  const deadReading = `tip reading constant at ${coldestC.toFixed(2)} C for ${nowMs - warm.spanFromMs} ms after gas last flowed: the sensor may be stuck`;
-  return { warm, safe: false, deadReading };
+  if (w === null || (s.gasLastFlowedMs !== null && s.gasLastFlowedMs >= w.spanFromMs)) {
+    return { sinceMs: w?.sinceMs ?? nowMs, spanFromMs: nowMs, minC: coldestC, maxC: coldestC };
+  }
+  if (coldestC >= w.minC && coldestC <= w.maxC) return w;
+  return { sinceMs: w.sinceMs, spanFromMs: w.spanFromMs, minC: Math.min(w.minC, coldestC), maxC: Math.max(w.maxC, coldestC) };
 }
 
-function valveCommands(s: ControllerState): { supply: boolean; safety: boolean } {
-  if (anyTripped(s)) return { supply: false, safety: false };
+/**
+ * SAFE TO WITHDRAW (M2 of the review): only outside a freeze or thaw, with the tip trusted, every
+ * channel fresh, usable and above 0 C plus the margin (`warm`, from nextWarm), and that for
+ * thaw.withdrawDwellMs counted from the later of the first warm sample and the last gas flow. One
+ * cold or unusable sample restarts the dwell: a warm flicker among cold readings never declares
+ * it. The reading must also be alive: a sensor stuck at a warm value before the stuck check's
+ * first window ended (a freeze stopped after a second) never moves, and must not declare a tip it
+ * never saw (the fuzzer found it: safe with the true tip at -7 C). A dwell with less than
+ * tip.stuckMinSpanC of movement makes the tip unknown instead.
+ */
+function judgeWithdrawal(ctx: TickContext, s: ControllerState, warm: WarmSpan): WithdrawalVerdict {
+  const { nowMs, settings } = ctx;
+  if (warm === null) return NOT_SAFE;
+  if (s.phase === 'Freezing' || s.phase === 'Thawing' || s.tipDistrust !== null) return NOT_SAFE;
+  const dwellFromMs = Math.max(warm.sinceMs, s.gasLastFlowedMs ?? warm.sinceMs);
+  if (nowMs - dwellFromMs < settings.thaw.withdrawDwellMs) return NOT_SAFE;
+  if (warm.maxC - warm.minC >= settings.tip.stuckMinSpanC) return SAFE;
+  // warm is non-null only with a usable coldest channel (nextWarm).
+  const coldestC = ctx.coldestTipC ?? Number.NaN;
+  const deadReading = `tip reading constant at ${coldestC.toFixed(2)} C for ${nowMs - warm.spanFromMs} ms after gas last flowed: the sensor may be stuck`;
+  return { safe: false, deadReading };
+}
+
+/** The valve commands, shared: choosing them allocates nothing. */
+const BOTH_CLOSED = Object.freeze({ supply: false, safety: false });
+const BOTH_OPEN = Object.freeze({ supply: true, safety: true });
+const SAFETY_ONLY = Object.freeze({ supply: false, safety: true });
+const SUPPLY_ONLY = Object.freeze({ supply: true, safety: false });
+
+function valveCommands(s: ControllerState): { readonly supply: boolean; readonly safety: boolean } {
+  if (anyTripped(s)) return BOTH_CLOSED;
   switch (s.sub) {
     case 'freeze-open':
-      return { supply: true, safety: true };
+      return BOTH_OPEN;
     case 'freeze-verify-closed':
     case 'selftest-safety-only':
-      return { supply: false, safety: true };
+      return SAFETY_ONLY;
     case 'selftest-supply-only':
-      return { supply: true, safety: false };
+      return SUPPLY_ONLY;
     case 'none':
     case 'selftest-settle':
     case 'selftest-pause':
-      return { supply: false, safety: false };
+      return BOTH_CLOSED;
   }
 }
 
@@ -260,7 +292,7 @@ export function stepWithoutInvariantCheck(nowMs: number, settings: Settings, rea
     // Stryker disable next-line BooleanLiteral: equivalent: startRequested is read only in Ready, and the way back to Ready is a new start (beginSelfTest sets it true)
     s = { ...enterPhase(s, nowMs, target, 'none', events), startRequested: false, freezeOpenedMs: null };
   } else {
-    s = advancePhase({ ...ctx, state: s }, edges, events);
+    s = advancePhase(s === ctx.state ? ctx : withState(ctx, s), edges, events);
   }
   if (s.phase === 'Fault' && edges.start) {
     events.push({ kind: 'refused', atMs: nowMs, input: 'start', reason: 'acknowledge the fault first' });
@@ -269,8 +301,12 @@ export function stepWithoutInvariantCheck(nowMs: number, settings: Settings, rea
     events.push({ kind: 'refused', atMs: nowMs, input: 'new-site', reason: 'acknowledge the fault first' });
   }
 
-  const cleared = [...pass.autoCleared];
-  if (edges.acknowledge) s = acknowledge(s, nowMs, events, cleared);
+  let cleared = pass.autoCleared;
+  if (edges.acknowledge) {
+    const clearedNow = [...pass.autoCleared];
+    s = acknowledge(s, nowMs, events, clearedNow);
+    cleared = clearedNow;
+  }
   // The options are built only when a condition starts or ends (quiet ticks allocate nothing here).
   const changes = pass.tripped.length > 0 || cleared.length > 0;
   const update = changes ? { latching: settings.alarms.latching, detailOf: (id: InterlockId) => pass.statuses[id].detail ?? '' } : undefined;
@@ -285,7 +321,8 @@ export function stepWithoutInvariantCheck(nowMs: number, settings: Settings, rea
 
   const unusable = unusableAfterGas(ctx, s, readings);
   if (unusable !== null && s.tipDistrust === null) s = { ...s, tipDistrust: { reason: unusable, sinceMs: nowMs } };
-  const withdrawal = judgeWithdrawal(ctx, s, fresh);
+  const warm = nextWarm(ctx, s, fresh);
+  const withdrawal = judgeWithdrawal(ctx, s, warm);
   if (withdrawal.deadReading !== null && s.tipDistrust === null) s = { ...s, tipDistrust: { reason: withdrawal.deadReading, sinceMs: nowMs } };
   if (s.tipDistrust !== prev.tipDistrust && s.tipDistrust !== null) events.push({ kind: 'tip-unknown', atMs: nowMs, reason: s.tipDistrust.reason });
   const safeToWithdraw = withdrawal.safe;
@@ -303,19 +340,21 @@ export function stepWithoutInvariantCheck(nowMs: number, settings: Settings, rea
   const info = updateInfo(s.info, nowMs, began, anyAlarmAudible(nowMs, s.alarms, priorityOf, paused));
   if (info !== s.info) s = { ...s, info };
   const signals = alarmSignals(nowMs, s.alarms, priorityOf, s);
-  const outputs: Outputs = {
-    supplyValveOpen: valves.supply,
-    safetyValveOpen: valves.safety,
-    // The watchdog is fed only after a step that ran on fresh sensor data (Marlin's rule).
-    heartbeat: fresh ? !prev.outputs.heartbeat : prev.outputs.heartbeat,
-    lamps: signals.lamps,
-    buzzer: signals.buzzer,
-  };
+  // The watchdog is fed only after a step that ran on fresh sensor data (Marlin's rule).
+  const heartbeat = fresh ? !prev.outputs.heartbeat : prev.outputs.heartbeat;
+  const outputs = outputsOf(valves.supply, valves.safety, heartbeat, signals);
 
   const op = readings.operator;
+  // Every field named, in initialState's order: a literal is built in one go, where a spread of
+  // this many fields cost about a microsecond a tick (bench/sim.ts). `s` is this step's own.
   s = {
-    ...s,
-    outputs,
+    phase: s.phase,
+    sub: s.sub,
+    cycle: s.cycle,
+    cyclesBegun: s.cyclesBegun,
+    phaseSinceMs: s.phaseSinceMs,
+    subSinceMs: s.subSinceMs,
+    startRequested: s.startRequested,
     inputs: sameInputs(prev.inputs, op)
       ? prev.inputs
       : {
@@ -327,10 +366,27 @@ export function stepWithoutInvariantCheck(nowMs: number, settings: Settings, rea
           footswitch: op.footswitch,
           estop: op.estop,
         },
-    warm: withdrawal.warm,
+    interlocks: s.interlocks,
+    alarms: s.alarms,
+    audioPause: s.audioPause,
+    audioResumedMs: s.audioResumedMs,
+    info: s.info,
+    outputs,
     supplyClosedSinceMs: outputs.supplyValveOpen ? null : (s.supplyClosedSinceMs ?? nowMs),
     safetyClosedSinceMs: outputs.safetyValveOpen ? null : (s.safetyClosedSinceMs ?? nowMs),
+    freezeOpenedMs: s.freezeOpenedMs,
+    cycleFreezeMs: s.cycleFreezeMs,
+    cumulativeFreezeMs: s.cumulativeFreezeMs,
+    gasLastFlowedMs: s.gasLastFlowedMs,
+    warm,
+    tipDistrust: s.tipDistrust,
+    tipAtSubStartC: s.tipAtSubStartC,
+    tickCount: s.tickCount,
+    lastStepMs: s.lastStepMs,
+    lastGapMs: s.lastGapMs,
+    memory: s.memory,
     safeToWithdraw,
   };
-  return { outputs, state: s, events };
+  return { outputs, state: s, events: events.length === 0 ? NO_EVENTS : events };
 }
+

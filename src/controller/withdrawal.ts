@@ -27,8 +27,12 @@ export function withdrawalStatus(s: ControllerState, settings: Settings, nowMs: 
     const waitUntilMs = fromMs + settings.thaw.unknownTipWaitS * 1000;
     return { kind: 'tip-unknown', reason: s.tipDistrust.reason, waitUntilMs, waitOver: nowMs >= waitUntilMs };
   }
-  return s.safeToWithdraw ? { kind: 'safe' } : { kind: 'do-not-withdraw' };
+  return s.safeToWithdraw ? SAFE : DO_NOT_WITHDRAW;
 }
+
+/** Shared: the simulations ask for the status every tick once a treatment has ended. */
+const SAFE: Withdrawal = Object.freeze({ kind: 'safe' });
+const DO_NOT_WITHDRAW: Withdrawal = Object.freeze({ kind: 'do-not-withdraw' });
 
 /** The probe may have come out: safe to withdraw, or the unknown-tip wait is over. */
 export function isWithdrawn(s: ControllerState, settings: Settings, nowMs: number): boolean {
