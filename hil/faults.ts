@@ -111,20 +111,61 @@ export function activeFaults(specs: readonly FaultSpec[], nowMs: number): Set<Fa
   return active;
 }
 
+/**
+ * The times at which some spec starts or ends, ascending and without repeats. Between two of them
+ * (from one, inclusive, to the next, exclusive) no spec starts or ends, so the active set is the
+ * same throughout (isSpecActive).
+ */
+function boundariesMs(specs: readonly FaultSpec[]): number[] {
+  const times = new Set<number>();
+  for (const spec of specs) {
+    times.add(spec.atMs);
+    if (spec.durationMs !== null) times.add(spec.atMs + spec.durationMs);
+  }
+  return [...times].sort((a, b) => a - b);
+}
+
 /** An immutable, validated list of faults, queried by time. */
 export class FaultSchedule {
   readonly specs: readonly FaultSpec[];
+  /** When the active set may change (boundariesMs), and the set from each of them on;
+   * `#before` is the set before the first (empty: no spec has started). */
+  readonly #changesMs: readonly number[];
+  readonly #sets: readonly ReadonlySet<FaultKind>[];
+  readonly #before: ReadonlySet<FaultKind> = new Set();
 
   /** Throws FaultSpecError for an invalid spec. */
   constructor(specs: readonly FaultSpec[] = []) {
     this.specs = Object.freeze(specs.map((s) => Object.freeze({ ...validateFaultSpec(s) })));
+    this.#changesMs = Object.freeze(boundariesMs(this.specs));
+    this.#sets = Object.freeze(this.#changesMs.map((t) => activeFaults(this.specs, t)));
   }
 
   isActive(kind: FaultKind, nowMs: number): boolean {
-    return this.specs.some((s) => s.kind === kind && isSpecActive(s, nowMs));
+    return this.activeSet(nowMs).has(kind);
   }
 
+  /** The kinds active at `nowMs`, as a new set the caller may change. */
   active(nowMs: number): Set<FaultKind> {
     return activeFaults(this.specs, nowMs);
+  }
+
+  /**
+   * The kinds active at `nowMs`, as one of the sets built with the schedule: the simulated board
+   * asks several times a tick, and a new set each time was a measurable part of a simulation's
+   * cost (bench/sim.ts). The same as `active(nowMs)`; the caller must not change it.
+   */
+  activeSet(nowMs: number): ReadonlySet<FaultKind> {
+    const changes = this.#changesMs;
+    // The last change at or before nowMs, by bisection (a NaN time finds none: no fault active,
+    // as isSpecActive says).
+    let lo = 0;
+    let hi = changes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((changes[mid] ?? Number.POSITIVE_INFINITY) <= nowMs) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === 0 ? this.#before : (this.#sets[lo - 1] ?? this.#before);
   }
 }

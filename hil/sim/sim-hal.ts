@@ -45,6 +45,11 @@ export class SimHal implements Hal {
   readonly #bathRandom: Random;
   /** Non-null while the probe is in a reference bath (calibration). */
   #bath: BathImmersion | null = null;
+  /** What the plant's conditions were last built from (#applyFaults): the same faults, cylinder
+   * pressure and emergency stop give the same conditions, so they are not built again. */
+  #appliedFaults: ReadonlySet<FaultKind> | null = null;
+  #appliedCylinderBar = Number.NaN;
+  #appliedEstop = false;
 
   /** Throws PlantParamsError, SensorParamsError or FaultSpecError for bad options. */
   constructor(options: SimHalOptions) {
@@ -62,7 +67,7 @@ export class SimHal implements Hal {
   read(): Readings {
     this.#catchUp();
     const nowMs = this.#clock.nowMs();
-    const active = this.faults.active(nowMs);
+    const active = this.faults.activeSet(nowMs);
     const state = this.#plant.state;
     return {
       tips: [this.#tc.sample(nowMs, active)],
@@ -79,7 +84,10 @@ export class SimHal implements Hal {
     this.#catchUp();
     this.#plant.commandValves(outputs.supplyValveOpen, outputs.safetyValveOpen);
     this.#plant.heartbeat(outputs.heartbeat);
-    this.#lastOutputs = Object.freeze({ ...outputs, lamps: Object.freeze({ ...outputs.lamps }) });
+    // The controller's outputs are shared frozen values (src/controller/outputs.ts): kept as they
+    // are; anything else is copied and frozen, so a caller's later change cannot reach it.
+    const frozen = Object.isFrozen(outputs) && Object.isFrozen(outputs.lamps);
+    this.#lastOutputs = frozen ? outputs : Object.freeze({ ...outputs, lamps: Object.freeze({ ...outputs.lamps }) });
   }
 
   toSafeState(): void {
@@ -148,27 +156,37 @@ export class SimHal implements Hal {
     return this.faults.active(nowMs);
   }
 
-  /** Step the plant in whole substeps up to the clock (never backwards), applying faults. */
+  /** Step the plant in whole substeps up to the clock (never backwards), applying faults. One
+   * plant state is read per substep: the one after it serves the next substep's faults too. */
   #catchUp(): void {
     const targetMs = this.#clock.nowMs();
+    let state = this.#plant.state;
     while (this.#plant.nowMs + PLANT_SUBSTEP_MS <= targetMs) {
-      const active = this.faults.active(this.#plant.nowMs);
-      this.#applyFaults(active);
+      const active = this.faults.activeSet(this.#plant.nowMs);
+      this.#applyFaults(active, state.cylinderBar);
       this.#plant.advance(PLANT_SUBSTEP_MS);
-      const trueTipC = this.#bath === null ? this.#plant.state.tipTrueC : this.#bath.step(PLANT_SUBSTEP_MS);
+      state = this.#plant.state;
+      const trueTipC = this.#bath === null ? state.tipTrueC : this.#bath.step(PLANT_SUBSTEP_MS);
       this.#tc.track(trueTipC, PLANT_SUBSTEP_MS, active.has('tc-stuck'));
     }
     // Inputs sampled now see the faults active now, so the thermocouple and probe presence agree.
-    this.#applyFaults(this.faults.active(targetMs));
+    this.#applyFaults(this.faults.activeSet(targetMs), state.cylinderBar);
   }
 
-  #applyFaults(active: ReadonlySet<FaultKind>): void {
+  /** `cylinderBar` is the plant's cylinder pressure now (read again here if the liquid drains). */
+  #applyFaults(active: ReadonlySet<FaultKind>, cylinderBar: number): void {
+    let barNow = cylinderBar;
     if (active.has('cylinder-empty') && !this.#cylinderDrained) {
       this.#plant.drainLiquid();
       this.#cylinderDrained = true;
+      barNow = this.#plant.state.cylinderBar;
     }
+    const estop = this.#panel.estopPressed;
+    if (active === this.#appliedFaults && barNow === this.#appliedCylinderBar && estop === this.#appliedEstop) return;
     const fitted = this.#plant.params.probePresent;
-    const cylinderBar = this.#plant.state.cylinderBar;
-    this.#plant.setConditions(plantConditionsFor(active, cylinderBar, this.#panel.estopPressed, fitted));
+    this.#plant.setConditions(plantConditionsFor(active, barNow, estop, fitted));
+    this.#appliedFaults = active;
+    this.#appliedCylinderBar = barNow;
+    this.#appliedEstop = estop;
   }
 }

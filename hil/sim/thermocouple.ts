@@ -57,11 +57,14 @@ export class ThermocoupleModel {
     return this.#lastSample;
   }
 
+  /** A reading of `valueC` with the front-end's noise, quantised to its register. */
+  #noisy(valueC: number): number {
+    return quantise(valueC + this.#params.tcNoiseSdC * this.#random.gaussian(), this.#params.tcResolutionC);
+  }
+
   #fresh(atMs: number, faults: ReadonlySet<FaultKind>): TipSample {
     const p = this.#params;
     const coldJunctionC = quantise(p.coldJunctionC + p.cjNoiseSdC * this.#random.gaussian(), p.cjResolutionC);
-    const noisy = (valueC: number): number =>
-      quantise(valueC + p.tcNoiseSdC * this.#random.gaussian(), p.tcResolutionC);
     let tipC: number;
     let fault: TcFault | null = null;
     if (faults.has('probe-disconnect') || faults.has('tc-open')) {
@@ -73,9 +76,9 @@ export class ThermocoupleModel {
     } else if (this.#stuckC !== null) {
       tipC = this.#stuckC;
     } else if (faults.has('tip-reads-cold')) {
-      tipC = noisy(TIP_READS_COLD_C);
+      tipC = this.#noisy(TIP_READS_COLD_C);
     } else {
-      tipC = noisy(this.#probeReadingC(this.#laggedC));
+      tipC = this.#noisy(this.#probeReadingC(this.#laggedC));
     }
     return { tipC, coldJunctionC, fault, atMs };
   }

@@ -167,7 +167,7 @@ export class ControlLoop {
       const result = this.#step(nowMs, this.#settings, readings, this.#state);
       // On a trip the back-end goes to its safe state first; the written outputs (valves closed,
       // alarm lamps and buzzer on) then follow in the same tick.
-      if (result.events.some((e) => e.kind === 'trip')) this.#hal.toSafeState();
+      if (anyTrip(result.events)) this.#hal.toSafeState();
       this.#hal.write(result.outputs);
       this.#state = result.state;
       this.#lastOutputs = result.outputs;
@@ -213,6 +213,12 @@ export class ControlLoop {
     this.#lastOutputs = SAFE_OUTPUTS;
     this.#hal.toSafeState();
   }
+}
+
+/** A plain loop, not `some` with a closure: this runs every tick (bench/sim.ts). */
+function anyTrip(events: readonly ControllerEvent[]): boolean {
+  for (const event of events) if (event.kind === 'trip') return true;
+  return false;
 }
 
 export function logEvent(logger: Logger, event: ControllerEvent): void {
