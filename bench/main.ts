@@ -10,6 +10,8 @@ import { benchLoop } from './loop.js';
 import { benchRecords } from './records.js';
 import { benchSerial } from './serial.js';
 import { benchInvariantCost, benchSim } from './sim.js';
+import { benchQuietTick } from './sim-alloc.js';
+import { DEFAULT_SETTINGS, PRESETS, withProtocol } from '../src/controller/settings.js';
 import { benchUno } from './uno.js';
 
 const LOOP = { rateHz: 50, durationMs: 10_000, lateThresholdMs: 5 } as const;
@@ -49,10 +51,13 @@ if (wanted('loop')) {
 if (wanted('sim')) {
   const sim = benchSim();
   const invariantCheck = benchInvariantCost();
+  const quietTick = benchQuietTick(withProtocol(DEFAULT_SETTINGS, PRESETS.standard));
   result.sim = sim;
   result.invariantCheck = invariantCheck;
+  result.quietTick = quietTick;
   lines.push(
-    `sim standard preset: ${sim.simulatedS} s simulated in ${sim.wallMs} ms (median of ${sim.runs}): ${sim.speedup}x real time`,
+    `sim standard preset: ${sim.simulatedS} s simulated in ${sim.wallMs} ms (median of ${sim.runs}): ${sim.speedup}x real time (goal ${sim.goalSpeedup}x), ${sim.usPerTick} us a tick`,
+    `  a quiet tick (${quietTick.ticks} ticks of a steady freeze from ${quietTick.fromS} s) allocates ${quietTick.tickBytes} bytes, the step alone ${quietTick.stepBytes} bytes (meter's own ${quietTick.meterBytes} bytes subtracted; ${quietTick.collections} collections accounted)`,
     `  end-of-step invariant check: ${invariantCheck.checkedSpeedup}x with, ${invariantCheck.uncheckedSpeedup}x without (wall time ${invariantCheck.wallRatio}x median, ${invariantCheck.wallRatioBest}x fastest, of ${invariantCheck.runs} runs each)`,
     `  the step alone, replaying ${invariantCheck.steps} recorded steps: ${invariantCheck.stepRatio}x the time with the check`,
   );
