@@ -88,6 +88,17 @@ export class Plant {
     return this.#conditions;
   }
 
+  /** The true tip temperature (PlantState.tipTrueC) without building the whole state: the sim
+   * HAL reads it every substep (bench/sim.ts). */
+  get tipTrueC(): number {
+    return this.#tipC;
+  }
+
+  /** The cylinder pressure, bar absolute (PlantState.cylinderBar), likewise. */
+  get cylinderBar(): number {
+    return this.#cylinder.pressureBarAbs;
+  }
+
   get state(): PlantState {
     const flowing = this.#massFlowGPerS > 0;
     return {

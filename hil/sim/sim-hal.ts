@@ -156,31 +156,26 @@ export class SimHal implements Hal {
     return this.faults.active(nowMs);
   }
 
-  /** Step the plant in whole substeps up to the clock (never backwards), applying faults. One
-   * plant state is read per substep: the one after it serves the next substep's faults too. */
+  /** Step the plant in whole substeps up to the clock (never backwards), applying faults. */
   #catchUp(): void {
     const targetMs = this.#clock.nowMs();
-    let state = this.#plant.state;
     while (this.#plant.nowMs + PLANT_SUBSTEP_MS <= targetMs) {
       const active = this.faults.activeSet(this.#plant.nowMs);
-      this.#applyFaults(active, state.cylinderBar);
+      this.#applyFaults(active);
       this.#plant.advance(PLANT_SUBSTEP_MS);
-      state = this.#plant.state;
-      const trueTipC = this.#bath === null ? state.tipTrueC : this.#bath.step(PLANT_SUBSTEP_MS);
+      const trueTipC = this.#bath === null ? this.#plant.tipTrueC : this.#bath.step(PLANT_SUBSTEP_MS);
       this.#tc.track(trueTipC, PLANT_SUBSTEP_MS, active.has('tc-stuck'));
     }
     // Inputs sampled now see the faults active now, so the thermocouple and probe presence agree.
-    this.#applyFaults(this.faults.activeSet(targetMs), state.cylinderBar);
+    this.#applyFaults(this.faults.activeSet(targetMs));
   }
 
-  /** `cylinderBar` is the plant's cylinder pressure now (read again here if the liquid drains). */
-  #applyFaults(active: ReadonlySet<FaultKind>, cylinderBar: number): void {
-    let barNow = cylinderBar;
+  #applyFaults(active: ReadonlySet<FaultKind>): void {
     if (active.has('cylinder-empty') && !this.#cylinderDrained) {
       this.#plant.drainLiquid();
       this.#cylinderDrained = true;
-      barNow = this.#plant.state.cylinderBar;
     }
+    const barNow = this.#plant.cylinderBar;
     const estop = this.#panel.estopPressed;
     if (active === this.#appliedFaults && barNow === this.#appliedCylinderBar && estop === this.#appliedEstop) return;
     const fitted = this.#plant.params.probePresent;

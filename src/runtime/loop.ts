@@ -72,6 +72,8 @@ export class ControlLoop {
    * before the same button is pressed again, so the step always sees a rising edge). */
   readonly #pressNext: Record<ConsolePress, boolean> = { start: false, stop: false, acknowledge: false, audioPause: false };
   readonly #pressHeld: Record<ConsolePress, boolean> = { start: false, stop: false, acknowledge: false, audioPause: false };
+  /** Some press is waiting or held: false on almost every tick, which then skips the presses. */
+  #pressesPending = false;
   #state: ControllerState;
   #lastOutputs: Outputs;
   #failure: unknown = null;
@@ -110,6 +112,7 @@ export class ControlLoop {
    */
   consolePress(press: ConsolePress): void {
     this.#pressNext[press] = true;
+    this.#pressesPending = true;
   }
 
   /**
@@ -185,7 +188,9 @@ export class ControlLoop {
   /** The board's operator inputs with this tick's console presses ORed in. A press held in the
    * last tick waits one tick, released, so the step sees a new rising edge. */
   #withConsolePresses(raw: Readings): Readings {
+    if (!this.#pressesPending) return raw;
     let operator: { -readonly [K in keyof Readings['operator']]: Readings['operator'][K] } | null = null;
+    let pending = false;
     for (const press of CONSOLE_PRESSES) {
       const now = this.#pressNext[press] && !this.#pressHeld[press];
       this.#pressHeld[press] = now;
@@ -194,7 +199,9 @@ export class ControlLoop {
         operator ??= { ...raw.operator };
         operator[press] = true;
       }
+      pending ||= this.#pressNext[press] || this.#pressHeld[press];
     }
+    this.#pressesPending = pending;
     return operator === null ? raw : { ...raw, operator };
   }
 
