@@ -203,7 +203,7 @@ function tipDistrustAfter(
   statuses: Readonly<Record<InterlockId, InterlockStatus>>,
   nowMs: number,
 ): TipDistrust | null {
-  if (prev !== null) return prev;
+  if (prev !== null || tripped.length === 0) return prev;
   const cause = tipDistrustingTrip(tripped);
   return cause === undefined ? null : { reason: `${cause}: ${statuses[cause].detail ?? ''}`, sinceMs: nowMs };
 }
