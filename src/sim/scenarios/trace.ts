@@ -2,33 +2,17 @@
 // pressures, valve commands and seats, the phase, the alarms and, where the plant models them, the
 // ice-ball radii. Sampled every TRACE_PERIOD_MS and on every tick a discrete signal changes, so
 // steps (a valve, a phase) sit at their true times while a 10-minute run stays a few thousand rows.
-import type { PlantState } from '../../../hil/plant/index.js';
 import type { ControllerReadings } from '../../controller/probe-calibration.js';
 import type { ControllerState } from '../../controller/state.js';
 import { interlockById } from '../../controller/interlocks.js';
 import type { AlarmPriority, InterlockId, Phase } from '../../controller/types.js';
-import type { TickObservation } from '../fuzz/invariants.js';
+import type { IceBallRadii, TickObservation } from '../fuzz/invariants.js';
+import { iceBallOf } from '../fuzz/invariants.js';
 
 /** 5 samples a second: the 3 s cooling time constant is drawn smoothly, a plot stays small. */
 export const TRACE_PERIOD_MS = 200;
 /** Beyond this many rows (a day-long run) only discrete changes are kept. */
 const MAX_TRACE_ROWS = 50_000;
-
-/** Radii from the probe axis of the 0, -20 and -40 C isotherms. */
-export interface IceBallRadii {
-  readonly r0Mm: number;
-  readonly r20Mm: number;
-  readonly r40Mm: number;
-}
-
-/**
- * Where the plant models the tissue (issue 11, hil/plant), its state is expected to carry the true
- * radii as `iceBall`; until then there are none and the report says so.
- */
-export function iceBallOf(plant: PlantState): IceBallRadii | null {
-  const candidate = (plant as PlantState & { readonly iceBall?: IceBallRadii | null }).iceBall;
-  return candidate ?? null;
-}
 
 export interface TraceRow {
   readonly tMs: number;
