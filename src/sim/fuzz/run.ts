@@ -14,7 +14,9 @@ import { resolvePlantParams } from '../../../hil/plant/index.js';
 import { SIM_PROBE_CALIBRATION } from '../runner.js';
 import { quietFromMs } from './draw.js';
 import type { TickObservation, Violation } from './invariants.js';
-import type { ControllerReadings } from '../../controller/probe-calibration.js';
+import type { ConsoleWatch, ControllerReadings, RecordsWatch } from '../../controller/probe-calibration.js';
+import type { Hal } from '../../../hal/contract.js';
+import type { TickCalibration } from '../../runtime/calibration-provider.js';
 import { InvariantChecker } from './invariants.js';
 import type { Scenario, TimedAction } from './scenario.js';
 
@@ -31,6 +33,37 @@ export interface RunOptions {
   readonly onTick?: (observation: TickObservation, readings: ControllerReadings | null) => void;
   /** When the run may end, given the fuzzer's own rule's answer; by default that answer. */
   readonly done?: (observation: TickObservation, fuzzerDone: boolean) => boolean;
+  /** What the sim back-end does not model, for the scenario runner (the fuzzer leaves each at its
+   * default: the sim probe's calibration, no console page, no records, the board never lost). */
+  readonly environment?: RunEnvironment;
+}
+
+export interface RunEnvironment {
+  readonly calibration?: TickCalibration;
+  readonly consoleWatch?: (nowMs: number) => ConsoleWatch;
+  readonly recordsWatch?: (nowMs: number) => RecordsWatch;
+  /** The back-end's own report of a lost device at a time (null while it has none): HAL_FAULT's input. */
+  readonly halFault?: (nowMs: number) => string | null;
+}
+
+/** The sim back-end as the loop sees it, with the environment's lost-device report laid over its reads. */
+function boardFor(hal: SimHal, clock: VirtualClock, halFault: ((nowMs: number) => string | null) | undefined): Hal {
+  if (halFault === undefined) return hal;
+  return {
+    kind: hal.kind,
+    read: () => {
+      const readings = hal.read();
+      const lost = halFault(clock.nowMs());
+      return lost === null ? readings : { ...readings, halFault: lost };
+    },
+    write: (outputs) => {
+      hal.write(outputs);
+    },
+    toSafeState: () => {
+      hal.toSafeState();
+    },
+    close: () => hal.close(),
+  };
 }
 
 export interface RunResult {
@@ -82,12 +115,15 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   const hal = new SimHal({ clock, seed: scenario.noiseSeed, plant, faults: scenario.faults });
   let stepped: StepResult | null = null;
   let read: ControllerReadings | null = null;
+  const env = options.environment ?? {};
   const loop = new ControlLoop({
-    hal,
+    hal: boardFor(hal, clock, env.halFault),
     settings,
     logger: silentLogger(),
     startMs: 0,
-    calibration: SIM_PROBE_CALIBRATION,
+    calibration: env.calibration ?? SIM_PROBE_CALIBRATION,
+    consoleWatch: env.consoleWatch,
+    recordsWatch: env.recordsWatch,
     step: options.step,
     onStep: (nowMs, readings, result) => {
       stepped = result;
