@@ -85,6 +85,11 @@ describe('a bad scenario file is refused naming file, field and value', () => {
     expect(refusal(v2({}, { minTipTrueC: {} }))).toContain('expect.minTipTrueC: a range needs min, max or both');
   });
 
+  it('names an environment field out of its bounds, and half a records failure', () => {
+    expect(refusal(v2({ environment: { probeCalibration: { offsetC: 10, gain: 1 } } }))).toMatch(/scenario\.environment\.probeCalibration/);
+    expect(refusal(v2({ environment: { records: { failFromMs: 1000 } } }))).toContain('scenario.environment.records: give failFromMs and failure together');
+  });
+
   it('refuses a file of another version', () => {
     expect(refusal({ ...v2({}), version: 3 })).toContain(`${FILE}: version:`);
   });

@@ -15,6 +15,7 @@ import type { ScenarioOutcome } from './schema.js';
 import type { HilScenario } from './schema.js';
 import type { AlarmSpan, TraceRow } from './trace.js';
 import { TraceRecorder } from './trace.js';
+import { runEnvironment } from './environment.js';
 
 /** A freeze as the run saw it: the recorder's figures, and r(-20 C) at its end where the run
  * carries radii. `undefined` there means the run does not estimate radii at all (yet). */
@@ -53,6 +54,7 @@ export function runHilScenario(hil: HilScenario, options: Pick<RunOptions, 'step
   const seen: { minTipTrueC: number; phase: Phase; safeAtMs: number | null } = { minTipTrueC: Number.POSITIVE_INFINITY, phase: 'Idle', safeAtMs: null };
   const result = runScenario(hil.scenario, {
     step: options.step,
+    environment: runEnvironment(hil.environment),
     onStep: (nowMs, readings, stepped) => { recorder.record(nowMs, readings, stepped); },
     onTick: (o, readings) => {
       trace.observe(o, readings);

@@ -15,6 +15,8 @@ import type { PresetName, Protocol } from '../../controller/settings.js';
 import type { AlarmPriority } from '../../controller/types.js';
 import { describeIssues } from '../../../kernel/config-error.js';
 import { maxMsFor } from '../fuzz/draw.js';
+import type { EnvironmentSpec } from './environment.js';
+import { EnvironmentSchema } from './environment.js';
 import type { OperatorAction, Scenario } from '../fuzz/scenario.js';
 import { OPERATOR_ACTIONS, SCENARIO_FILE_FORMAT, ScenarioSchema } from '../fuzz/scenario.js';
 
@@ -110,6 +112,8 @@ const BodySchema = z
     faults: z.array(z.object({ kind: enumOf(FAULT_KINDS), atMs: ms, durationMs: z.number().positive().max(MAX_RUN_MS).nullable() }).strict()).max(1000).default([]),
     /** Simulated time cap; by default the quiet point plus a whole treatment and the rewarm. */
     maxMs: z.number().positive().max(MAX_RUN_MS).optional(),
+    /** Inputs the sim back-end's faults do not model (calibration, console, records, board). */
+    environment: EnvironmentSchema.optional(),
   })
   .strict();
 
@@ -186,6 +190,8 @@ export interface HilScenario {
   readonly scenario: Scenario;
   /** Null for a version-1 file (the fuzzer's): only the invariants are judged. */
   readonly expect: Expectations | null;
+  /** Absent: the fuzzer's defaults (calibrated sim probe, no console page, no records, board kept). */
+  readonly environment?: EnvironmentSpec;
 }
 
 export class ScenarioFileError extends Error {
@@ -206,5 +212,5 @@ export function parseHilScenario(raw: unknown, file: string): HilScenario {
   const settings = b.protocol === undefined ? b.settings : { ...b.settings, protocol: typeof b.protocol === 'string' ? PRESETS[b.protocol] : b.protocol };
   const faults: FaultSpec[] = b.faults.map((f) => ({ kind: f.kind, atMs: f.atMs, durationMs: f.durationMs }));
   const base = { seed: b.seed, noiseSeed: b.noiseSeed ?? b.seed, settings, plant: b.plant as Partial<PlantParams>, operator: b.operator, faults };
-  return { name: data.name, description: data.description, file, scenario: { ...base, maxMs: b.maxMs ?? maxMsFor(base) }, expect: data.expect };
+  return { name: data.name, description: data.description, file, scenario: { ...base, maxMs: b.maxMs ?? maxMsFor(base) }, expect: data.expect, environment: b.environment };
 }
