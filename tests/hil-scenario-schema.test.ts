@@ -96,18 +96,18 @@ describe('a bad scenario file is refused naming file, field and value', () => {
 });
 
 describe('expectations on a short treatment', () => {
-  const hil = parseHilScenario(v2({}, { outcome: 'complete', freezes: { count: 1, each: { r20MmAtEnd: { min: 2 } } } }), FILE);
+  const hil = parseHilScenario(v2({}, { outcome: 'complete', freezes: { count: 1, each: { r20MmAtEnd: { min: 2 }, r20TrueMmAtEnd: { min: 2.5, max: 6 } } } }), FILE);
   const run = runHilScenario(hil);
 
   it('fails an r(-20 C) expectation with "radii not available" while runs carry no radii', () => {
     expect(run.outcome).toBe('complete');
-    expect(judge(hil, run)).toEqual([`expect.freezes.each (freeze 1).r20MmAtEnd: ${RADII_NOT_AVAILABLE}`]);
+    expect(judge(hil, run)).toEqual([`expect.freezes.each (freeze 1).r20MmAtEnd: ${RADII_NOT_AVAILABLE}`, `expect.freezes.each (freeze 1).r20TrueMmAtEnd: ${RADII_NOT_AVAILABLE}`]);
   });
 
   it('judges r(-20 C) against its range once a run carries it', () => {
-    const withRadii = { ...run, freezes: run.freezes.map((f) => ({ ...f, r20MmAtEnd: 1.5 })) };
-    expect(judge(hil, withRadii)).toEqual(['expect.freezes.each (freeze 1).r20MmAtEnd: wanted >= 2, got 1.5']);
-    expect(judge(hil, { ...run, freezes: run.freezes.map((f) => ({ ...f, r20MmAtEnd: 2.4 })) })).toEqual([]);
+    const withRadii = { ...run, freezes: run.freezes.map((f) => ({ ...f, r20MmAtEnd: 1.5, r20TrueMmAtEnd: null })) };
+    expect(judge(hil, withRadii)).toEqual(['expect.freezes.each (freeze 1).r20MmAtEnd: wanted >= 2, got 1.5', 'expect.freezes.each (freeze 1).r20TrueMmAtEnd: wanted 2.5 to 6, got none']);
+    expect(judge(hil, { ...run, freezes: run.freezes.map((f) => ({ ...f, r20MmAtEnd: 2.4, r20TrueMmAtEnd: 3.1 })) })).toEqual([]);
   });
 
   it('reports a broken invariant of a deliberately broken controller as a failure', () => {

@@ -101,4 +101,8 @@ function checkFreeze(field: string, want: FreezeExpect, got: FreezeResult, failu
     if (got.r20MmAtEnd === undefined) failures.push(`${field}.r20MmAtEnd: ${RADII_NOT_AVAILABLE}`);
     else checkRange(failures, `${field}.r20MmAtEnd`, got.r20MmAtEnd, want.r20MmAtEnd);
   }
+  if (want.r20TrueMmAtEnd !== undefined) {
+    if (got.r20TrueMmAtEnd === undefined) failures.push(`${field}.r20TrueMmAtEnd: ${RADII_NOT_AVAILABLE}`);
+    else checkRange(failures, `${field}.r20TrueMmAtEnd`, got.r20TrueMmAtEnd, want.r20TrueMmAtEnd);
+  }
 }

@@ -13,14 +13,19 @@ import type { CycleRecord, InterlockRecord } from '../recorder.js';
 import { TreatmentRecorder } from '../recorder.js';
 import type { ScenarioOutcome } from './schema.js';
 import type { HilScenario } from './schema.js';
-import type { AlarmSpan, TraceRow } from './trace.js';
+import type { AlarmSpan } from './trace.js';
+import type { TraceRow } from './trace.js';
 import { TraceRecorder } from './trace.js';
+import { iceBallOf } from '../fuzz/invariants.js';
 import { runEnvironment } from './environment.js';
 
 /** A freeze as the run saw it: the recorder's figures, and r(-20 C) at its end where the run
- * carries radii. `undefined` there means the run does not estimate radii at all (yet). */
+ * carries radii: `r20MmAtEnd` the controller's estimate, as the recorder reports it per cycle
+ * (issue 11: CycleRecord gains it), `r20TrueMmAtEnd` the plant's truth (PlantState.iceBall) as the
+ * freeze ended. `undefined` means the run carries no such radius at all (yet); null, none then. */
 export interface FreezeResult extends CycleRecord {
   readonly r20MmAtEnd?: number | null;
+  readonly r20TrueMmAtEnd?: number | null;
 }
 
 export interface ScenarioRunResult {
@@ -46,12 +51,21 @@ function outcomeOf(phase: Phase, started: boolean): ScenarioOutcome {
   return started ? 'stopped' : 'not-started';
 }
 
+/** A freeze still under way when the run ended: the last r(-20 C) traced. */
+function radiiNow(trace: TraceRecorder): number | null {
+  const last: TraceRow | undefined = trace.rows.at(-1);
+  return last?.iceBall?.r20Mm ?? null;
+}
+
 export function runHilScenario(hil: HilScenario, options: Pick<RunOptions, 'step'> = {}): ScenarioRunResult {
   const settings = parseSettings(hil.scenario.settings, `${hil.file}: scenario.settings`);
   const recorder = new TreatmentRecorder(settings);
   const trace = new TraceRecorder();
   // Written by the tick callback (a closure: an object, so the compiler sees the writes).
   const seen: { minTipTrueC: number; phase: Phase; safeAtMs: number | null } = { minTipTrueC: Number.POSITIVE_INFINITY, phase: 'Idle', safeAtMs: null };
+  /** The plant's true r(-20 C) as each freeze ended, in freeze order (the plant carries radii). */
+  const trueR20AtEnd: (number | null)[] = [];
+  let plantHasRadii = false;
   const result = runScenario(hil.scenario, {
     step: options.step,
     environment: runEnvironment(hil.environment),
@@ -60,6 +74,9 @@ export function runHilScenario(hil: HilScenario, options: Pick<RunOptions, 'step
       trace.observe(o, readings);
       seen.minTipTrueC = Math.min(seen.minTipTrueC, o.plant.tipTrueC);
       seen.phase = o.after.phase;
+      const radii = iceBallOf(o.plant);
+      plantHasRadii ||= radii !== null || 'iceBall' in o.plant;
+      if (o.before.phase === 'Freezing' && o.after.phase !== 'Freezing') trueR20AtEnd.push(radii?.r20Mm ?? null);
       // Shown once a treatment has ended (not the idle console before any start).
       if (o.after.safeToWithdraw && recorder.ended) seen.safeAtMs ??= o.nowMs;
     },
@@ -70,7 +87,7 @@ export function runHilScenario(hil: HilScenario, options: Pick<RunOptions, 'step
     outcome: outcomeOf(seen.phase, recorder.started),
     finalPhase: seen.phase,
     violation: result.violation,
-    freezes: recorder.cycleSummaries(),
+    freezes: recorder.cycleSummaries().map((c, i): FreezeResult => (plantHasRadii ? { ...c, r20TrueMmAtEnd: trueR20AtEnd[i] ?? radiiNow(trace) } : c)),
     trips: recorder.interlocks.map((t) => ({ ...t })),
     alarms: trace.alarms,
     minTipTrueC: seen.minTipTrueC,

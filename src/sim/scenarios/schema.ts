@@ -64,8 +64,11 @@ const FreezeExpectSchema = z
     minTipC: RangeSchema.optional(),
     /** Seconds from the freeze's start to a trusted reading below -50 C; null: it never gets there. */
     secondsToMinus50C: RangeSchema.nullable().optional(),
-    /** r(-20 C), the lethal isotherm's radius from the probe axis, at the freeze's end (mm). */
+    /** r(-20 C), the lethal isotherm's radius from the probe axis, at the freeze's end (mm), as
+     * the controller estimates it (the treatment record's per-cycle figure). */
     r20MmAtEnd: RangeSchema.optional(),
+    /** The same radius in the plant's tissue model (the truth the estimate is judged against). */
+    r20TrueMmAtEnd: RangeSchema.optional(),
   })
   .strict();
 export type FreezeExpect = z.infer<typeof FreezeExpectSchema>;
