@@ -21,6 +21,8 @@ import { readJsonFile } from '../../kernel/json-file.js';
 import { MonotonicClock } from '../../kernel/clock.js';
 import type { StepFunction } from '../runtime/loop.js';
 import { UsageError } from './errors.js';
+import type { HilRunFlags } from './hil-run.js';
+import { runHilRun } from './hil-run.js';
 import { parseInteger } from './options.js';
 import type { CliIo } from './simulate.js';
 
@@ -155,7 +157,18 @@ export function runReplay(file: string, io: CliIo, seams: FuzzSeams = {}): numbe
 }
 
 export function registerHil(program: Command, io: CliIo, setResult: (code: number) => void): void {
-  const hil = program.command('hil').description('simulation fuzzing of the controller against the plant model');
+  const hil = program.command('hil').description('scenario runs and simulation fuzzing of the controller against the plant model');
+  hil
+    .command('run')
+    .description('run HIL scenario files (docs/hil.md): invariants every tick and each file\'s expectations; exit 1 on any failure')
+    .argument('[paths...]', 'scenario files or folders of *.json', [])
+    .option('--report <dir>', 'write an HTML report: index.html and a page per scenario with plots')
+    .option('--junit <file>', 'write JUnit XML for CI')
+    .option('--json', 'print the results as JSON instead of a line per scenario')
+    .option('--jobs <n>', 'worker threads (compiled build; default: the cores available)')
+    .action(async (paths: string[], flags: HilRunFlags) => {
+      setResult(await runHilRun(paths, flags, io));
+    });
   hil
     .command('fuzz')
     .description('random protocols, settings, plant, operator timelines and fault mixes; invariants checked on the plant every tick')

@@ -10,6 +10,7 @@ import type { Phase } from '../../controller/types.js';
 import { INTERLOCK_IDS } from '../../controller/interlocks.js';
 import { TREATING_PHASES } from '../../controller/types.js';
 import type { PlantParams, PlantState } from '../../../hil/plant/index.js';
+import { CYCLES_MAX, FREEZE_S_MAX } from '../../controller/settings.js';
 import type { Allowances } from './bounds.js';
 import { TIP_NOISE_ALLOWANCE_C, allowances } from './bounds.js';
 
@@ -32,8 +33,42 @@ export const INVARIANTS = {
   'treatment-never-ends': 'a treatment is still under way a whole protocol after the operator and the faults went quiet',
   'valve-power-during-stall': 'valve power is on while the loop has been stalled past the watchdog timeout',
   'step-threw': 'the control loop threw',
+  'ice-ball-radii': 'the ice-ball radii are out of order (r(-40 C) <= r(-20 C) <= r(0 C)) or outside 0 to MAX_ICE_BALL_RADIUS_MM',
 } as const;
 export type InvariantId = keyof typeof INVARIANTS;
+
+/** Radii from the probe axis of the 0, -20 and -40 C isotherms in the tissue. */
+export interface IceBallRadii {
+  readonly r0Mm: number;
+  readonly r20Mm: number;
+  readonly r40Mm: number;
+}
+
+/**
+ * The plant's true ice ball, where the plant models the tissue (issue 11: hil/plant's tissue model
+ * is to carry it in its state as `iceBall`); null until it does, or while there is none.
+ */
+export function iceBallOf(plant: PlantState): IceBallRadii | null {
+  return (plant as PlantState & { readonly iceBall?: IceBallRadii | null }).iceBall ?? null;
+}
+
+/** Domain section 3's fixed-wall case (an upper bound on the ice ball): r(0 C) 7.6 mm after 180 s
+ * around a 2.0 mm probe held at -70 C. */
+const FIXED_WALL_R0_MM = 7.6;
+const FIXED_WALL_AT_S = 180;
+/** A CO2 wall is at most 8.5 C colder (-78.5 C at 1 atm): a 25 % margin covers the larger drive. */
+const COLDER_WALL_MARGIN = 1.25;
+/** No ice ball can be wider than the fixed-wall one grown by diffusion (radius ~ sqrt(t)) over the
+ * most freezing the settings allow at one site: 5 cycles of 300 s (about 27 mm). */
+export const MAX_ICE_BALL_RADIUS_MM = FIXED_WALL_R0_MM * Math.sqrt((CYCLES_MAX * FREEZE_S_MAX) / FIXED_WALL_AT_S) * COLDER_WALL_MARGIN;
+
+/** The radii ordered and bounded, or the violation naming them. */
+export function iceBallViolation(radii: IceBallRadii, nowMs: number): Violation | null {
+  const { r0Mm, r20Mm, r40Mm } = radii;
+  const inBounds = [r0Mm, r20Mm, r40Mm].every((r) => Number.isFinite(r) && r >= 0 && r <= MAX_ICE_BALL_RADIUS_MM);
+  if (inBounds && r40Mm <= r20Mm && r20Mm <= r0Mm) return null;
+  return { invariant: 'ice-ball-radii', atMs: nowMs, detail: `r(0 C) ${r0Mm} mm, r(-20 C) ${r20Mm} mm, r(-40 C) ${r40Mm} mm (bound ${MAX_ICE_BALL_RADIUS_MM.toFixed(1)} mm)` };
+}
 
 export interface Violation {
   readonly invariant: InvariantId;
@@ -107,7 +142,8 @@ export class InvariantChecker {
       this.#stall(o) ??
       this.#flow(o, dtMs) ??
       this.#freezeTime(o) ??
-      this.#hang(o);
+      this.#hang(o) ??
+      this.#iceBall(o);
     if (o.ran) this.#lastRanMs = o.nowMs;
     return v;
   }
@@ -124,6 +160,11 @@ export class InvariantChecker {
     if (o.nowMs < this.#quietFromMs) return false;
     this.#endedAtMs ??= o.nowMs;
     return o.after.safeToWithdraw || thawed || o.nowMs - this.#endedAtMs >= this.allow.rewarmMs;
+  }
+
+  #iceBall(o: TickObservation): Violation | null {
+    const radii = iceBallOf(o.plant);
+    return radii === null ? null : iceBallViolation(radii, o.nowMs);
   }
 
   #withdraw(o: TickObservation): Violation | null {

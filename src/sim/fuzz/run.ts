@@ -13,7 +13,10 @@ import type { FaultKind } from '../../../hil/faults.js';
 import { resolvePlantParams } from '../../../hil/plant/index.js';
 import { SIM_PROBE_CALIBRATION } from '../runner.js';
 import { quietFromMs } from './draw.js';
-import type { Violation } from './invariants.js';
+import type { TickObservation, Violation } from './invariants.js';
+import type { ConsoleWatch, ControllerReadings, RecordsWatch } from '../../controller/probe-calibration.js';
+import type { Hal } from '../../../hal/contract.js';
+import type { TickCalibration } from '../../runtime/calibration-provider.js';
 import { InvariantChecker } from './invariants.js';
 import type { Scenario, TimedAction } from './scenario.js';
 
@@ -23,6 +26,44 @@ const TIP_SENSOR_FAULTS: readonly FaultKind[] = ['tc-open', 'tc-short', 'tc-stuc
 export interface RunOptions {
   /** Test seam: the control step to run instead of the real one (a deliberately broken controller). */
   readonly step?: StepFunction;
+  /** Each controller step as the loop ran it (the scenario runner records the treatment here). */
+  readonly onStep?: (nowMs: number, readings: ControllerReadings, result: StepResult) => void;
+  /** Each tick after the invariants judged it, with the readings the loop read (null when it did
+   * not run): the scenario runner's trace and expectations. */
+  readonly onTick?: (observation: TickObservation, readings: ControllerReadings | null) => void;
+  /** When the run may end, given the fuzzer's own rule's answer; by default that answer. */
+  readonly done?: (observation: TickObservation, fuzzerDone: boolean) => boolean;
+  /** What the sim back-end does not model, for the scenario runner (the fuzzer leaves each at its
+   * default: the sim probe's calibration, no console page, no records, the board never lost). */
+  readonly environment?: RunEnvironment;
+}
+
+export interface RunEnvironment {
+  readonly calibration?: TickCalibration;
+  readonly consoleWatch?: (nowMs: number) => ConsoleWatch;
+  readonly recordsWatch?: (nowMs: number) => RecordsWatch;
+  /** The back-end's own report of a lost device at a time (null while it has none): HAL_FAULT's input. */
+  readonly halFault?: (nowMs: number) => string | null;
+}
+
+/** The sim back-end as the loop sees it, with the environment's lost-device report laid over its reads. */
+function boardFor(hal: SimHal, clock: VirtualClock, halFault: ((nowMs: number) => string | null) | undefined): Hal {
+  if (halFault === undefined) return hal;
+  return {
+    kind: hal.kind,
+    read: () => {
+      const readings = hal.read();
+      const lost = halFault(clock.nowMs());
+      return lost === null ? readings : { ...readings, halFault: lost };
+    },
+    write: (outputs) => {
+      hal.write(outputs);
+    },
+    toSafeState: () => {
+      hal.toSafeState();
+    },
+    close: () => hal.close(),
+  };
 }
 
 export interface RunResult {
@@ -73,15 +114,21 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   const clock = new VirtualClock(0);
   const hal = new SimHal({ clock, seed: scenario.noiseSeed, plant, faults: scenario.faults });
   let stepped: StepResult | null = null;
+  let read: ControllerReadings | null = null;
+  const env = options.environment ?? {};
   const loop = new ControlLoop({
-    hal,
+    hal: boardFor(hal, clock, env.halFault),
     settings,
     logger: silentLogger(),
     startMs: 0,
-    calibration: SIM_PROBE_CALIBRATION,
+    calibration: env.calibration ?? SIM_PROBE_CALIBRATION,
+    consoleWatch: env.consoleWatch,
+    recordsWatch: env.recordsWatch,
     step: options.step,
-    onStep: (_nowMs, _readings, result) => {
+    onStep: (nowMs, readings, result) => {
       stepped = result;
+      read = readings;
+      options.onStep?.(nowMs, readings, result);
     },
   });
   const scheduler = new VirtualScheduler({ rateHz: settings.loop.rateHz, clock });
@@ -105,6 +152,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     const stopRead = ran && panel.stopPending;
     const newSiteRead = ran && panel.newSitePending;
     stepped = null;
+    read = null;
     if (ran) {
       panel.stopPending = false;
       panel.newSitePending = false;
@@ -115,7 +163,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
         return false;
       }
     }
-    const observation = {
+    const observation: TickObservation = {
       nowMs,
       ran,
       before,
@@ -132,7 +180,10 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     if (ran) lastReadHadStop = stopRead;
     lastObservedMs = nowMs;
     violation = checker.observe(observation);
-    return violation === null && !checker.done(observation, actions.slice(nextAction).some((a) => a.action === 'start'));
+    options.onTick?.(observation, read);
+    if (violation !== null) return false;
+    const fuzzerDone = checker.done(observation, actions.slice(nextAction).some((a) => a.action === 'start'));
+    return !(options.done === undefined ? fuzzerDone : options.done(observation, fuzzerDone));
   });
   hal.toSafeState();
   return { violation, simulatedMs: clock.nowMs(), ticks };

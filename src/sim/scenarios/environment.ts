@@ -1,0 +1,59 @@
+// What a scenario may set that the sim back-end's faults do not model: the probe's calibration
+// (CALIBRATION_INVALID), a console page that goes silent (CONSOLE_LOST), treatment records that
+// fail or go silent (RECORDS_UNAVAILABLE), and a board that reports its device lost (HAL_FAULT).
+// Each is the input the runtime hands the controller in life, given here as a timeline.
+import { z } from 'zod';
+import { DEFAULT_FIT_LIMITS, MAX_OFFSET_C } from '../../../calibration/fit.js';
+import type { ConsoleWatch, RecordsWatch } from '../../controller/probe-calibration.js';
+import { calibrated, uncalibrated } from '../../controller/probe-calibration.js';
+import { FixedCalibrationProvider } from '../../runtime/calibration-provider.js';
+import type { RunEnvironment } from '../fuzz/run.js';
+
+/** The simulated probe is Type T (src/sim/runner.ts SIM_PROBE_CALIBRATION). */
+const SIM_PROBE_TYPE = 'T';
+const MAX_RUN_MS = 86_400_000;
+const ms = z.number().min(0).max(MAX_RUN_MS);
+const text = z.string().min(1).max(200);
+
+export const EnvironmentSchema = z
+  .object({
+    /** The probe's calibration record: a correction within what a fit accepts, or unusable (why). */
+    probeCalibration: z
+      .union([
+        z.object({ offsetC: z.number().min(-MAX_OFFSET_C).max(MAX_OFFSET_C), gain: z.number().min(DEFAULT_FIT_LIMITS.gainMin).max(DEFAULT_FIT_LIMITS.gainMax) }).strict(),
+        z.object({ problem: text }).strict(),
+      ])
+      .optional(),
+    /** A console page is served and acknowledges every snapshot until this time, then falls silent. */
+    console: z.object({ silentFromMs: ms }).strict().optional(),
+    /** Treatment records are kept; from a time they fall silent, or the store fails (and why). */
+    records: z.object({ silentFromMs: ms.optional(), failFromMs: ms.optional(), failure: text.optional() }).strict()
+      .refine((r) => (r.failFromMs === undefined) === (r.failure === undefined), 'give failFromMs and failure together')
+      .optional(),
+    /** The board reports its device lost from this time on (a pulled USB cable). */
+    board: z.object({ lostFromMs: ms, reason: text.default('sim board: device lost (scenario)') }).strict().optional(),
+  })
+  .strict();
+export type EnvironmentSpec = z.infer<typeof EnvironmentSchema>;
+
+/** The run's environment from the file's; each part absent keeps the fuzzer's default. */
+export function runEnvironment(spec: EnvironmentSpec | undefined): RunEnvironment {
+  if (spec === undefined) return {};
+  const cal = spec.probeCalibration;
+  const c = spec.console;
+  const r = spec.records;
+  const b = spec.board;
+  return {
+    calibration: cal === undefined ? undefined : new FixedCalibrationProvider('problem' in cal ? uncalibrated(SIM_PROBE_TYPE, cal.problem) : calibrated(SIM_PROBE_TYPE, cal.offsetC, cal.gain)),
+    consoleWatch: c === undefined ? undefined : (nowMs): ConsoleWatch => ({ watched: true, lastHeardMs: Math.min(nowMs, c.silentFromMs) }),
+    recordsWatch:
+      r === undefined
+        ? undefined
+        : (nowMs): RecordsWatch => ({
+            watched: true,
+            failure: r.failFromMs !== undefined && nowMs >= r.failFromMs ? (r.failure ?? null) : null,
+            lastHeardMs: Math.min(nowMs, r.silentFromMs ?? nowMs),
+          }),
+    halFault: b === undefined ? undefined : (nowMs) => (nowMs >= b.lostFromMs ? b.reason : null),
+  };
+}

@@ -1,0 +1,120 @@
+// The scenario file format (src/sim/scenarios/schema.ts): the fuzzer's saved files still load and
+// run; a bad field is refused naming the file, the field path and the value; a radius expectation
+// fails, never passes, while runs carry no radii; and the invariants judge a scenario run too.
+import { describe, expect, it } from 'vitest';
+import { drawScenario } from '../src/sim/fuzz/draw.js';
+import { INVARIANTS } from '../src/sim/fuzz/invariants.js';
+import { SCENARIO_FILE_FORMAT, SCENARIO_FILE_VERSION } from '../src/sim/fuzz/scenario.js';
+import { RADII_NOT_AVAILABLE, judge } from '../src/sim/scenarios/expect.js';
+import { runHilScenario } from '../src/sim/scenarios/run.js';
+import type { HilScenario } from '../src/sim/scenarios/schema.js';
+import { HIL_SCENARIO_VERSION, ScenarioFileError, parseHilScenario } from '../src/sim/scenarios/schema.js';
+import { tripKeepsGasPath } from './helpers/broken-controllers.js';
+
+const FILE = 'hil/scenarios/x.json';
+const SHORT = { cycles: 1, freezeS: 10, thawS: 10 };
+
+function v2(scenario: Record<string, unknown>, expectations: Record<string, unknown> = {}): Record<string, unknown> {
+  return { format: SCENARIO_FILE_FORMAT, version: HIL_SCENARIO_VERSION, name: 'x', description: 'a test scenario', scenario: { seed: 1, protocol: SHORT, operator: [{ atMs: 0, action: 'start' }], ...scenario }, expect: expectations };
+}
+
+function refusal(raw: unknown): string {
+  try {
+    parseHilScenario(raw, FILE);
+  } catch (err) {
+    if (err instanceof ScenarioFileError) return err.message;
+    throw err;
+  }
+  throw new Error('the file was accepted');
+}
+
+describe('fuzzer-saved scenario files (version 1)', () => {
+  it('loads a file as cryo hil fuzz saves it and runs it, judging the invariants only', () => {
+    const scenario = drawScenario(7);
+    // The shape saveFailure in src/cli/hil.ts writes, extra fields and all.
+    const saved = {
+      format: SCENARIO_FILE_FORMAT,
+      version: SCENARIO_FILE_VERSION,
+      invariant: INVARIANTS['stop-ignored'],
+      violation: { invariant: 'stop-ignored', atMs: 1234, detail: 'example' },
+      replay: 'cryo hil replay fuzz-failures/seed-7-stop-ignored.json',
+      drawnFrom: { seed: 7, command: 'cryo hil fuzz --runs 1 --seed 7', violation: { invariant: 'stop-ignored', atMs: 1234, detail: 'example' } },
+      scenario: JSON.parse(JSON.stringify(scenario)) as unknown,
+    };
+    const hil = parseHilScenario(saved, 'fuzz-failures/seed-7-stop-ignored.json');
+    expect(hil.name).toBe('seed-7-stop-ignored');
+    expect(hil.expect).toBeNull();
+    expect(hil.scenario).toEqual(scenario);
+    const run = runHilScenario(hil);
+    expect(judge(hil, run)).toEqual([]);
+  });
+});
+
+describe('a bad scenario file is refused naming file, field and value', () => {
+  it('names a plant parameter out of its bounds', () => {
+    expect(refusal(v2({ plant: { cylinderTempC: 35 } }))).toContain(`${FILE}: scenario.plant.cylinderTempC: plant: cylinderTempC 35 is outside the CO2 liquid range`);
+  });
+
+  it('names an unknown plant parameter', () => {
+    expect(refusal(v2({ plant: { cylinderTemp: 20 } }))).toContain(`${FILE}: scenario.plant.cylinderTemp: unknown plant parameter`);
+  });
+
+  it('names an unknown fault kind with its index', () => {
+    expect(refusal(v2({ faults: [{ kind: 'tc-open', atMs: 0, durationMs: null }, { kind: 'tc-melted', atMs: 5, durationMs: null }] }))).toMatch(/scenario\.faults\.1\.kind: .*\(got "tc-melted"\)/);
+  });
+
+  it('names a settings field out of its bounds', () => {
+    expect(refusal(v2({ settings: { tip: { absoluteLimitC: -20 } } }))).toMatch(/scenario\.settings\.tip\.absoluteLimitC: .*\(got -20\)/);
+  });
+
+  it('refuses a protocol given twice', () => {
+    expect(refusal(v2({ settings: { protocol: SHORT } }))).toContain('scenario.protocol: give the protocol here or in scenario.settings.protocol, not both');
+  });
+
+  it('refuses a trip expectation that counts from a fault the scenario does not have', () => {
+    expect(refusal(v2({}, { trips: [{ id: 'THERMOCOUPLE_FAULT', afterFault: 2, withinMs: 100 }] }))).toContain('expect.trips.0.afterFault: no such fault: scenario.faults has 0');
+  });
+
+  it('refuses an unknown interlock and an unknown expectation', () => {
+    expect(refusal(v2({}, { trips: [{ id: 'TIP_TOO_COLD' }] }))).toMatch(/expect\.trips\.0\.id: .*\(got "TIP_TOO_COLD"\)/);
+    expect(refusal(v2({}, { minTipC: { min: -80 } }))).toMatch(/expect: Unrecognized key.*minTipC/);
+  });
+
+  it('refuses a range with its ends reversed, and an empty one', () => {
+    expect(refusal(v2({}, { minTipTrueC: { min: -50, max: -70 } }))).toContain('expect.minTipTrueC: min is above max');
+    expect(refusal(v2({}, { minTipTrueC: {} }))).toContain('expect.minTipTrueC: a range needs min, max or both');
+  });
+
+  it('names an environment field out of its bounds, and half a records failure', () => {
+    expect(refusal(v2({ environment: { probeCalibration: { offsetC: 10, gain: 1 } } }))).toMatch(/scenario\.environment\.probeCalibration/);
+    expect(refusal(v2({ environment: { records: { failFromMs: 1000 } } }))).toContain('scenario.environment.records: give failFromMs and failure together');
+  });
+
+  it('refuses a file of another version', () => {
+    expect(refusal({ ...v2({}), version: 3 })).toContain(`${FILE}: version:`);
+  });
+});
+
+describe('expectations on a short treatment', () => {
+  const hil = parseHilScenario(v2({}, { outcome: 'complete', freezes: { count: 1, each: { r20MmAtEnd: { min: 2 }, r20TrueMmAtEnd: { min: 2.5, max: 6 } } } }), FILE);
+  const run = runHilScenario(hil);
+
+  it('fails an r(-20 C) expectation with "radii not available" while runs carry no radii', () => {
+    expect(run.outcome).toBe('complete');
+    expect(judge(hil, run)).toEqual([`expect.freezes.each (freeze 1).r20MmAtEnd: ${RADII_NOT_AVAILABLE}`, `expect.freezes.each (freeze 1).r20TrueMmAtEnd: ${RADII_NOT_AVAILABLE}`]);
+  });
+
+  it('judges r(-20 C) against its range once a run carries it', () => {
+    const withRadii = { ...run, freezes: run.freezes.map((f) => ({ ...f, r20MmAtEnd: 1.5, r20TrueMmAtEnd: null })) };
+    expect(judge(hil, withRadii)).toEqual(['expect.freezes.each (freeze 1).r20MmAtEnd: wanted >= 2, got 1.5', 'expect.freezes.each (freeze 1).r20TrueMmAtEnd: wanted 2.5 to 6, got none']);
+    expect(judge(hil, { ...run, freezes: run.freezes.map((f) => ({ ...f, r20MmAtEnd: 2.4, r20TrueMmAtEnd: 3.1 })) })).toEqual([]);
+  });
+
+  it('reports a broken invariant of a deliberately broken controller as a failure', () => {
+    const tripped: HilScenario = parseHilScenario(v2({ faults: [{ kind: 'tc-open', atMs: 6000, durationMs: null }] }, { trips: [{ id: 'THERMOCOUPLE_FAULT' }] }), FILE);
+    expect(judge(tripped, runHilScenario(tripped))).toEqual([]);
+    const broken = runHilScenario(tripped, { step: tripKeepsGasPath });
+    expect(broken.violation?.invariant).toBe('valves-commanded-outside-freeze');
+    expect(judge(tripped, broken)[0]).toMatch(/^invariant valves-commanded-outside-freeze \(.*\) at 6\.\d+ s: both valves commanded open/);
+  });
+});
