@@ -105,6 +105,10 @@ interface FlowTally {
   flowMs: number;
   /** Flow not explained by an allowed open command (a stuck valve): bounded per episode instead. */
   uncommandedMs: number;
+  /** Commanded flow while the loop was stalled (no tick ran): the controller cannot end a freeze
+   * it is not running, so a stall under loop.maxGapMs (which no interlock trips) that spans the
+   * freeze's end lengthens it by up to that gap; credited at most loop.maxGapMs per freeze. */
+  stalledMs: number;
 }
 
 export class InvariantChecker {
@@ -120,7 +124,7 @@ export class InvariantChecker {
   #tripCheckAtMs: number | null = null;
   #stopCheckAtMs: number | null = null;
   #freeze: FlowTally | null = null;
-  #site: FlowTally & { freezes: number } = { flowMs: 0, uncommandedMs: 0, freezes: 0 };
+  #site: FlowTally & { freezes: number } = { flowMs: 0, uncommandedMs: 0, stalledMs: 0, freezes: 0 };
   #endedAtMs: number | null = null;
   #hangChecked = false;
 
@@ -235,23 +239,24 @@ export class InvariantChecker {
       this.#singleValveSinceMs = null;
       return null;
     }
-    this.#tally(dtMs, false);
+    this.#tally(dtMs, false, !o.ran);
     if (this.#openAllowedInForce || o.nowMs <= this.#flowAllowedUntilMs) return null;
     if (o.nowMs > this.#stuckSeenUntilMs) {
       return { invariant: 'gas-outside-freeze', atMs: o.nowMs, detail: `gas flowing in ${o.after.phase} with supply ${o.written.supplyValveOpen ? 'open' : 'closed'}, safety ${o.written.safetyValveOpen ? 'open' : 'closed'} commanded` };
     }
-    this.#tally(dtMs, true);
+    this.#tally(dtMs, true, false);
     this.#singleValveSinceMs ??= o.nowMs;
     const forMs = o.nowMs - this.#singleValveSinceMs;
     if (forMs <= this.allow.singleValveFlowMs) return null;
     return { invariant: 'single-valve-flow-too-long', atMs: o.nowMs, detail: `gas through the stuck supply valve for ${s1(forMs)} (bound ${s1(this.allow.singleValveFlowMs)}) in ${o.after.phase}` };
   }
 
-  #tally(dtMs: number, uncommanded: boolean): void {
+  #tally(dtMs: number, uncommanded: boolean, stalled: boolean): void {
     for (const t of [this.#freeze, this.#site]) {
       if (t === null) continue;
       if (uncommanded) t.uncommandedMs += dtMs;
       else t.flowMs += dtMs;
+      if (stalled) t.stalledMs += dtMs;
     }
   }
 
@@ -260,10 +265,10 @@ export class InvariantChecker {
     // Only the operator's new-site press ends a site (the probe has moved), and only when the
     // controller took it (it refuses while the probe may not come out): a controller that reset
     // its total on its own is not credited here.
-    if (o.newSitePressed && after.cumulativeFreezeMs === 0 && after.cyclesBegun === 0) this.#site = { flowMs: 0, uncommandedMs: 0, freezes: 0 };
+    if (o.newSitePressed && after.cumulativeFreezeMs === 0 && after.cyclesBegun === 0) this.#site = { flowMs: 0, uncommandedMs: 0, stalledMs: 0, freezes: 0 };
     if (after.phase === 'SelfTest' && before.phase !== 'SelfTest') this.#freeze = null;
     if (after.phase === 'Freezing' && (before.phase !== 'Freezing' || after.cycle !== before.cycle)) {
-      this.#freeze = { flowMs: 0, uncommandedMs: 0 };
+      this.#freeze = { flowMs: 0, uncommandedMs: 0, stalledMs: 0 };
       this.#site.freezes += 1;
       // A refreeze of a site (the next cycle, or a restart after stop) needs the thaw first. A
       // healthy thermocouple lags the warming tip from below, so a reading past thaw.endTipC
@@ -277,11 +282,13 @@ export class InvariantChecker {
     const grace = this.#settings.freezeLimit.perCycleGraceMs;
     const f = this.#freeze;
     if (f !== null) {
-      const limitMs = this.#settings.protocol.freezeS * 1000 + grace + this.allow.freezeEndMs + f.uncommandedMs;
+      const stallCreditMs = Math.min(f.stalledMs, this.#settings.loop.maxGapMs);
+      const limitMs = this.#settings.protocol.freezeS * 1000 + grace + this.allow.freezeEndMs + f.uncommandedMs + stallCreditMs;
       if (f.flowMs > limitMs) return { invariant: 'freeze-too-long', atMs: o.nowMs, detail: `freeze ${after.cycle}: true flow ${s1(f.flowMs)}, limit ${s1(limitMs)}` };
     }
     const site = this.#site;
-    const capMs = this.#settings.freezeLimit.cumulativeMaxS * 1000 + grace + site.freezes * this.allow.freezeEndMs + site.uncommandedMs;
+    const siteStallCreditMs = Math.min(site.stalledMs, site.freezes * this.#settings.loop.maxGapMs);
+    const capMs = this.#settings.freezeLimit.cumulativeMaxS * 1000 + grace + site.freezes * this.allow.freezeEndMs + site.uncommandedMs + siteStallCreditMs;
     if (site.flowMs > capMs) return { invariant: 'site-cap-exceeded', atMs: o.nowMs, detail: `site true flow ${s1(site.flowMs)} over ${site.freezes} freezes, cap ${s1(capMs)}` };
     return null;
   }
