@@ -112,6 +112,11 @@ export function eventText(e: ControllerEvent): string {
       return `alarm signals reset: ${e.reset.join(', ')}`;
     case 'audio-pause':
       return e.action === 'start' ? `audio paused for ${Math.round((e.untilMs - e.atMs) / 1000)} s` : `audio pause ended (${e.reason})`;
+    case 'freeze-verdict': {
+      const v = e.verdict;
+      const reach = v.r20MmAtEnd === null ? 'r(-20 C) unknown' : `r(-20 C) ${v.r20MmAtEnd.toFixed(1)} mm`;
+      return `freeze ${v.cycle} ${v.effective ? 'effective' : 'NOT effective'}: ${reach} against ${v.targetMm.toFixed(1)} mm`;
+    }
   }
 }
 

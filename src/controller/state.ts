@@ -2,6 +2,7 @@
 import type { Outputs } from '../../hal/contract.js';
 import { SAFE_OUTPUTS } from '../../hal/contract.js';
 import { assert } from '../../kernel/assert.js';
+import type { FreezeVerdict, IceBallEstimate } from './ice-ball.js';
 import type { InterlockMemory } from './interlocks.js';
 import { INTERLOCK_IDS, initialInterlockMemory } from './interlocks.js';
 import type { InterlockId, Phase, SubStep } from './types.js';
@@ -116,10 +117,16 @@ export interface ControllerState {
    * owns the type, the initial value and the update: src/controller/interlock-memory/). */
   readonly memory: InterlockMemory;
   readonly safeToWithdraw: boolean;
+  /** The live ice-ball estimate (src/controller/ice-ball.ts); null when none runs. */
+  readonly iceBall: IceBallEstimate | null;
+  /** The efficacy verdict of each freeze of the treatment under way, in order (at most one per
+   * cycle); a new start of a new treatment empties it. */
+  readonly freezeVerdicts: readonly FreezeVerdict[];
 }
 
 /** The shared empty list (quiet ticks allocate nothing). */
 export const NO_TICKS: readonly number[] = Object.freeze([]);
+export const NO_VERDICTS: readonly FreezeVerdict[] = Object.freeze([]);
 
 function initialInterlocks(): Record<InterlockId, InterlockStatus> {
   const entries = INTERLOCK_IDS.map(
@@ -167,5 +174,7 @@ export function initialState(nowMs: number, prior: PriorSite | null = null): Con
     lastGapMs: 0,
     memory: initialInterlockMemory(),
     safeToWithdraw: false,
+    iceBall: null,
+    freezeVerdicts: NO_VERDICTS,
   };
 }

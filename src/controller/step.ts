@@ -425,6 +425,8 @@ export function stepWithoutInvariantCheck(nowMs: number, settings: Settings, rea
     lastGapMs: s.lastGapMs,
     memory: s.memory,
     safeToWithdraw,
+    iceBall: s.iceBall,
+    freezeVerdicts: s.freezeVerdicts,
   };
   return { outputs, state: s, events: events.length === 0 ? NO_EVENTS : events };
 }

@@ -54,5 +54,7 @@ export function updateTrackers(nowMs: number, settings: Settings, readings: Read
     lastGapMs: gapMs,
     memory,
     safeToWithdraw: prev.safeToWithdraw,
+    iceBall: prev.iceBall,
+    freezeVerdicts: prev.freezeVerdicts,
   };
 }

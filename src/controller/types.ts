@@ -1,4 +1,5 @@
 // Types shared by the pure control step, its interlock table and the runtime.
+import type { FreezeVerdict } from './ice-ball.js';
 import type { InterlockId } from './interlocks.js';
 
 export type Phase = 'Idle' | 'SelfTest' | 'Ready' | 'Freezing' | 'Thawing' | 'Complete' | 'Stopped' | 'Fault';
@@ -52,4 +53,6 @@ export type ControllerEvent =
   | { readonly kind: 'refused'; readonly atMs: number; readonly input: OperatorInput; readonly reason: string }
   | { readonly kind: 'safe-to-withdraw'; readonly atMs: number; readonly safe: boolean }
   /** The tip reading is no longer trusted to say the probe has thawed (src/controller/withdrawal.ts). */
-  | { readonly kind: 'tip-unknown'; readonly atMs: number; readonly reason: string };
+  | { readonly kind: 'tip-unknown'; readonly atMs: number; readonly reason: string }
+  /** A freeze ended (its supply closed) and was judged against the target radius (issue 11). */
+  | { readonly kind: 'freeze-verdict'; readonly atMs: number; readonly verdict: FreezeVerdict };

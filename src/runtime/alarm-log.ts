@@ -43,6 +43,7 @@ export function alarmLogEntry(event: ControllerEvent): AlarmLogEntry | null {
     case 'refused':
     case 'safe-to-withdraw':
     case 'tip-unknown':
+    case 'freeze-verdict':
       return null;
   }
 }
