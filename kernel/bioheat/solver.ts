@@ -1,0 +1,401 @@
+// Pennes bioheat equation with an enthalpy method, on a 1-D radial (cylindrical) grid around the
+// probe (shared/domain.md section 3):
+//   dH/dt = (1/r) d/dr (k r dT/dr) + phi * (w_b rho_b c_b (T_a - T) + q_met),   T = T(H)
+// with phi the unfrozen fraction (perfusion and metabolism off in frozen tissue).
+//
+// Finite volumes, backward Euler (unconditionally stable), the enthalpy linearised about the last
+// iterate and corrected (Swaminathan & Voller's source update): each iteration is one tridiagonal
+// solve, and the energy ledger balances exactly whatever the iteration count. Pure TypeScript, no
+// Node, no clock, deterministic; every array is allocated in the constructor, so a step allocates
+// nothing.
+//
+// Ownership: a solver is mutable state owned by one caller. A pure caller (the control step, whose
+// state passed in is never mutated) keeps its own scratch solver and `copyFrom`s the previous
+// state into it before stepping; `clone()` allocates a copy for callers off the hot path.
+import { assert } from '../assert.js';
+import { enthalpyCurve, enthalpyJPerM3, slopeJPerM3K, tempCFromEnthalpy, unfrozenFraction, type EnthalpyCurve } from './enthalpy.js';
+import { gridRadiiM } from './grid.js';
+import type { GridParams, TissueParams } from './params.js';
+
+/** The wall held at a temperature (the fixed-wall validation cases of domain section 3). */
+export interface FixedWall {
+  readonly kind: 'temperature';
+  readonly wallC: number;
+}
+
+/** Heat drawn through the wall by the gas: q = h * (T_wall - T_gas), W/m2 (h = 0: no gas, adiabatic). */
+export interface FluxWall {
+  readonly kind: 'flux';
+  readonly gasC: number;
+  readonly hWPerM2K: number;
+}
+
+export type WallCondition = FixedWall | FluxWall;
+
+export interface SolverOptions {
+  /** Longest implicit step, s; `step` splits a longer interval evenly. */
+  readonly maxStepS: number;
+  /** Iterations stop when no node moves more than this between the linear solve and T(H), C. */
+  readonly toleranceC: number;
+  /** Iteration cap per step (a bound on the cost; the ledger balances whatever the count). */
+  readonly maxIterations: number;
+}
+
+/** 50 ms: backward Euler error at the radii stays well under 1 % of domain section 3's figures
+ * (tests/bioheat-validation.test.ts), and a 50 Hz controller takes one step per tick. */
+export const DEFAULT_SOLVER_OPTIONS: SolverOptions = Object.freeze({ maxStepS: 0.05, toleranceC: 1e-3, maxIterations: 12 });
+
+/** Isotherms of interest (domain section 3): the ice edge, the lethal -20 C and the deep -40 C. */
+export const ICE_EDGE_C = 0;
+export const LETHAL_ISOTHERM_C = -20;
+export const DEEP_ISOTHERM_C = -40;
+
+/** Wall temperatures the solver accepts, C: colder than liquid nitrogen or hotter than boiling is a bug. */
+const MIN_WALL_C = -200;
+const MAX_WALL_C = 100;
+/** Gas-side heat transfer coefficients the solver accepts, W/m2/K (0 = adiabatic). */
+const MAX_H_W_PER_M2K = 1e6;
+const TWO_PI = 2 * Math.PI;
+const MM_PER_M = 1000;
+
+export class BioheatSolver {
+  readonly tissue: TissueParams;
+  readonly grid: GridParams;
+  readonly options: SolverOptions;
+  readonly #curve: EnthalpyCurve;
+  /** Node radii, m. */
+  readonly #r: Float64Array;
+  /** Control volume of each node per radian per metre of probe, m2 (r dr). */
+  readonly #vol: Float64Array;
+  /** Geometric conductance of the face between node i and i+1: 1 / ln(r[i+1] / r[i]) (exact in a cylinder). */
+  readonly #geo: Float64Array;
+  /** State: volumetric enthalpy, J/m3, and the temperature it implies, C. */
+  readonly #h: Float64Array;
+  readonly #t: Float64Array;
+  // Scratch, reused every step.
+  readonly #hOld: Float64Array;
+  readonly #tSol: Float64Array;
+  readonly #cap: Float64Array;
+  readonly #phi: Float64Array;
+  readonly #kFace: Float64Array;
+  readonly #a: Float64Array;
+  readonly #b: Float64Array;
+  readonly #c: Float64Array;
+  readonly #d: Float64Array;
+  #timeS = 0;
+  #wallDrawnJPerM = 0;
+  #perfusionJPerM = 0;
+  #outerJPerM = 0;
+  #lastIterations = 0;
+
+  /** `tissue` and `grid` must already be validated (parseTissueParams / parseGridParams). */
+  constructor(tissue: TissueParams, grid: GridParams, options: SolverOptions = DEFAULT_SOLVER_OPTIONS) {
+    assert(options.maxStepS > 0 && options.toleranceC > 0 && options.maxIterations >= 1, 'bioheat: solver options out of range');
+    this.tissue = tissue;
+    this.grid = grid;
+    this.options = options;
+    this.#curve = enthalpyCurve(tissue);
+    this.#r = gridRadiiM(grid);
+    const n = this.#r.length;
+    this.#vol = new Float64Array(n);
+    this.#geo = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const r = this.#r[i] ?? 0;
+      const inner = i === 0 ? r : (r + (this.#r[i - 1] ?? 0)) / 2;
+      const outer = i === n - 1 ? r : (r + (this.#r[i + 1] ?? 0)) / 2;
+      this.#vol[i] = (outer * outer - inner * inner) / 2;
+      if (i < n - 1) this.#geo[i] = 1 / Math.log((this.#r[i + 1] ?? 0) / r);
+    }
+    this.#h = new Float64Array(n);
+    this.#t = new Float64Array(n);
+    this.#hOld = new Float64Array(n);
+    this.#tSol = new Float64Array(n);
+    this.#cap = new Float64Array(n);
+    this.#phi = new Float64Array(n);
+    this.#kFace = new Float64Array(n);
+    this.#a = new Float64Array(n);
+    this.#b = new Float64Array(n);
+    this.#c = new Float64Array(n);
+    this.#d = new Float64Array(n);
+    this.reset();
+  }
+
+  /** Back to tissue at T_a everywhere, time and ledgers at zero. */
+  reset(): void {
+    const h = enthalpyJPerM3(this.#curve, this.tissue.arterialC);
+    this.#h.fill(h);
+    this.#t.fill(this.tissue.arterialC);
+    this.#timeS = 0;
+    this.#wallDrawnJPerM = 0;
+    this.#perfusionJPerM = 0;
+    this.#outerJPerM = 0;
+  }
+
+  get nodeCount(): number {
+    return this.#r.length;
+  }
+
+  /** Time stepped since construction or reset, s. */
+  get timeS(): number {
+    return this.#timeS;
+  }
+
+  /** Temperature of the tissue at the probe wall, C (what a thermocouple on the wall reads). */
+  get wallC(): number {
+    return this.#t[0] ?? Number.NaN;
+  }
+
+  /** Heat drawn out of the tissue through the wall since reset, J per metre of probe. */
+  get wallDrawnJPerM(): number {
+    return this.#wallDrawnJPerM;
+  }
+
+  /** Heat brought in by perfusion and metabolism since reset, J per metre of probe. */
+  get perfusionJPerM(): number {
+    return this.#perfusionJPerM;
+  }
+
+  /** Heat conducted in across the outer edge since reset, J per metre of probe. */
+  get outerJPerM(): number {
+    return this.#outerJPerM;
+  }
+
+  /** Iterations the last implicit step took (a cost figure for the bench). */
+  get lastIterations(): number {
+    return this.#lastIterations;
+  }
+
+  nodeRadiusMm(i: number): number {
+    return (this.#r[i] ?? Number.NaN) * MM_PER_M;
+  }
+
+  nodeTempC(i: number): number {
+    return this.#t[i] ?? Number.NaN;
+  }
+
+  /** Enthalpy of the tissue on the grid relative to the bottom of the freezing band, J per metre. */
+  enthalpyJPerM(): number {
+    let sum = 0;
+    for (let i = 0; i < this.#r.length - 1; i++) sum += (this.#vol[i] ?? 0) * (this.#h[i] ?? 0);
+    return sum * TWO_PI;
+  }
+
+  /**
+   * Advance `dtS` seconds under `wall`; returns the mean heat flux drawn out of the tissue through
+   * the probe wall, W/m2 (positive while freezing).
+   */
+  step(dtS: number, wall: WallCondition): number {
+    return wall.kind === 'temperature' ? this.stepFixedWall(dtS, wall.wallC) : this.stepFluxWall(dtS, wall.gasC, wall.hWPerM2K);
+  }
+
+  /** Advance `dtS` seconds with the wall held at `wallC`; returns the mean wall heat flux drawn, W/m2. */
+  stepFixedWall(dtS: number, wallC: number): number {
+    assert(Number.isFinite(wallC) && wallC >= MIN_WALL_C && wallC <= MAX_WALL_C, `bioheat: wall temperature ${wallC} C is out of range`);
+    return this.#advance(dtS, true, wallC, 0);
+  }
+
+  /** Advance `dtS` seconds with q = h * (T_wall - T_gas) drawn through the wall; returns its mean, W/m2. */
+  stepFluxWall(dtS: number, gasC: number, hWPerM2K: number): number {
+    assert(Number.isFinite(gasC) && gasC >= MIN_WALL_C && gasC <= MAX_WALL_C, `bioheat: gas temperature ${gasC} C is out of range`);
+    assert(Number.isFinite(hWPerM2K) && hWPerM2K >= 0 && hWPerM2K <= MAX_H_W_PER_M2K, `bioheat: h ${hWPerM2K} W/m2/K is out of range`);
+    return this.#advance(dtS, false, gasC, hWPerM2K);
+  }
+
+  #advance(dtS: number, fixed: boolean, wallOrGasC: number, hWPerM2K: number): number {
+    assert(Number.isFinite(dtS) && dtS > 0, `bioheat: cannot step by ${dtS} s`);
+    const steps = Math.ceil(dtS / this.options.maxStepS - 1e-9);
+    const subS = dtS / steps;
+    const before = this.#wallDrawnJPerM;
+    for (let s = 0; s < steps; s++) this.#implicitStep(subS, fixed, wallOrGasC, hWPerM2K);
+    this.#timeS += dtS;
+    const wallAreaM2PerM = TWO_PI * (this.#r[0] ?? 0);
+    return (this.#wallDrawnJPerM - before) / dtS / wallAreaM2PerM;
+  }
+
+  #implicitStep(dtS: number, fixed: boolean, wallOrGasC: number, hWPerM2K: number): void {
+    const n = this.#r.length;
+    const h = this.#h;
+    const t = this.#t;
+    this.#hOld.set(h);
+    if (fixed) this.#pinWall(wallOrGasC);
+    let iterations = 0;
+    let moved = Number.POSITIVE_INFINITY;
+    while (iterations < this.options.maxIterations && moved > this.options.toleranceC) {
+      this.#assemble(dtS, fixed, wallOrGasC, hWPerM2K);
+      this.#solveTridiagonal(fixed ? 1 : 0, n - 2);
+      moved = 0;
+      for (let i = fixed ? 1 : 0; i < n - 1; i++) {
+        const sol = this.#tSol[i] ?? 0;
+        const hi = (h[i] ?? 0) + (this.#cap[i] ?? 0) * (sol - (t[i] ?? 0));
+        h[i] = hi;
+        const ti = tempCFromEnthalpy(this.#curve, hi);
+        t[i] = ti;
+        moved = Math.max(moved, Math.abs(ti - sol));
+      }
+      iterations += 1;
+    }
+    this.#lastIterations = iterations;
+    this.#book(dtS, fixed, wallOrGasC, hWPerM2K);
+  }
+
+  /** A fixed wall: node 0 takes the wall temperature (its half cell is tissue touching the probe). */
+  #pinWall(wallC: number): void {
+    this.#t[0] = wallC;
+    this.#h[0] = enthalpyJPerM3(this.#curve, wallC);
+    this.#tSol[0] = wallC;
+  }
+
+  /** Coefficients of the linearised backward-Euler system about the current iterate. */
+  #assemble(dtS: number, fixed: boolean, wallOrGasC: number, hWPerM2K: number): void {
+    const n = this.#r.length;
+    const p = this.tissue;
+    const curve = this.#curve;
+    const t = this.#t;
+    const kF = p.kFrozenWPerMK;
+    const kU = p.kUnfrozenWPerMK;
+    for (let i = 0; i < n; i++) {
+      const ti = t[i] ?? 0;
+      const phi = unfrozenFraction(curve, ti);
+      this.#phi[i] = phi;
+      this.#cap[i] = slopeJPerM3K(curve, ti);
+      // Node conductivity by unfrozen fraction, kept in #kFace until the faces are formed.
+      this.#kFace[i] = kF + phi * (kU - kF);
+    }
+    // Face conductance: harmonic mean of the two nodes' conductivities (series resistances) times geometry.
+    for (let i = 0; i < n - 1; i++) {
+      const k0 = this.#kFace[i] ?? 0;
+      const k1 = this.#kFace[i + 1] ?? 0;
+      this.#kFace[i] = ((2 * k0 * k1) / (k0 + k1)) * (this.#geo[i] ?? 0);
+    }
+    const first = fixed ? 1 : 0;
+    for (let i = first; i < n - 1; i++) {
+      const vol = this.#vol[i] ?? 0;
+      const cap = this.#cap[i] ?? 0;
+      const phi = this.#phi[i] ?? 0;
+      const gIn = i === 0 ? 0 : (this.#kFace[i - 1] ?? 0);
+      const gOut = this.#kFace[i] ?? 0;
+      const storage = (vol * cap) / dtS;
+      let diag = storage + gIn + gOut + vol * phi * p.perfusionWPerM3K;
+      let rhs = storage * (t[i] ?? 0) - (vol * ((this.#h[i] ?? 0) - (this.#hOld[i] ?? 0))) / dtS + vol * phi * (p.perfusionWPerM3K * p.arterialC + p.metabolicWPerM3);
+      if (i === 0) {
+        const hr = hWPerM2K * (this.#r[0] ?? 0);
+        diag += hr;
+        rhs += hr * wallOrGasC;
+      }
+      if (i === first && fixed) rhs += gIn * wallOrGasC;
+      if (i === n - 2) rhs += gOut * p.arterialC;
+      this.#a[i] = i === first ? 0 : -gIn;
+      this.#b[i] = diag;
+      this.#c[i] = i === n - 2 ? 0 : -gOut;
+      this.#d[i] = rhs;
+    }
+  }
+
+  /** Thomas algorithm over rows first..last into #tSol (the matrix is diagonally dominant). */
+  #solveTridiagonal(first: number, last: number): void {
+    const a = this.#a;
+    const b = this.#b;
+    const c = this.#c;
+    const d = this.#d;
+    // Forward sweep in place: c becomes c', d becomes d'.
+    for (let i = first; i <= last; i++) {
+      const ai = i === first ? 0 : (a[i] ?? 0);
+      const denom = (b[i] ?? 0) - ai * (i === first ? 0 : (c[i - 1] ?? 0));
+      c[i] = (c[i] ?? 0) / denom;
+      d[i] = ((d[i] ?? 0) - ai * (i === first ? 0 : (d[i - 1] ?? 0))) / denom;
+    }
+    const x = this.#tSol;
+    x[last] = d[last] ?? 0;
+    for (let i = last - 1; i >= first; i--) x[i] = (d[i] ?? 0) - (c[i] ?? 0) * (x[i + 1] ?? 0);
+    x[this.#r.length - 1] = this.tissue.arterialC;
+  }
+
+  /**
+   * The ledger from the last linear solve (the fluxes the enthalpy update used), so that
+   * sum(V * dH) = wall + perfusion + outer holds exactly. A fixed wall's half cell belongs to the
+   * tissue: what its enthalpy lost (less what perfusion gave it) went into the probe.
+   */
+  #book(dtS: number, fixed: boolean, wallOrGasC: number, hWPerM2K: number): void {
+    const n = this.#r.length;
+    const p = this.tissue;
+    const x = this.#tSol;
+    let perfusion = 0;
+    for (let i = 0; i < n - 1; i++) {
+      const xi = x[i] ?? 0;
+      perfusion += (this.#vol[i] ?? 0) * (this.#phi[i] ?? 0) * (p.perfusionWPerM3K * (p.arterialC - xi) + p.metabolicWPerM3);
+    }
+    let wallW: number;
+    if (fixed) {
+      const vol0 = this.#vol[0] ?? 0;
+      const conducted = (this.#kFace[0] ?? 0) * ((x[1] ?? 0) - wallOrGasC);
+      const halfCellLostW = (vol0 * ((this.#hOld[0] ?? 0) - (this.#h[0] ?? 0))) / dtS;
+      wallW = conducted + halfCellLostW + vol0 * (this.#phi[0] ?? 0) * (p.perfusionWPerM3K * (p.arterialC - wallOrGasC) + p.metabolicWPerM3);
+    } else {
+      wallW = hWPerM2K * (this.#r[0] ?? 0) * ((x[0] ?? 0) - wallOrGasC);
+    }
+    const outerW = (this.#kFace[n - 2] ?? 0) * (p.arterialC - (x[n - 2] ?? 0));
+    this.#wallDrawnJPerM += wallW * dtS * TWO_PI;
+    this.#perfusionJPerM += perfusion * dtS * TWO_PI;
+    this.#outerJPerM += outerW * dtS * TWO_PI;
+  }
+
+  /**
+   * Radius of the `isoC` isotherm from the probe axis, mm: the outer edge of the tissue at or below
+   * `isoC`, interpolated linearly between nodes; 0 when no tissue is that cold.
+   */
+  radiusAtMm(isoC: number): number {
+    const t = this.#t;
+    const r = this.#r;
+    for (let i = r.length - 1; i >= 0; i--) {
+      const ti = t[i] ?? 0;
+      if (ti > isoC) continue;
+      if (i === r.length - 1) return (r[i] ?? 0) * MM_PER_M;
+      const tNext = t[i + 1] ?? 0;
+      const ri = r[i] ?? 0;
+      const fraction = (isoC - ti) / (tNext - ti);
+      return (ri + fraction * ((r[i + 1] ?? 0) - ri)) * MM_PER_M;
+    }
+    return 0;
+  }
+
+  /** r(0 C): the visible ice edge, mm from the axis. */
+  r0Mm(): number {
+    return this.radiusAtMm(ICE_EDGE_C);
+  }
+
+  /** r(-20 C): the lethal isotherm, mm from the axis. */
+  r20Mm(): number {
+    return this.radiusAtMm(LETHAL_ISOTHERM_C);
+  }
+
+  /** r(-40 C), mm from the axis. */
+  r40Mm(): number {
+    return this.radiusAtMm(DEEP_ISOTHERM_C);
+  }
+
+  /** Copy `other`'s state (temperatures, time, ledgers) into this solver; allocates nothing. Both
+   * must share the grid and the tissue (the same objects or equal values). */
+  copyFrom(other: BioheatSolver): void {
+    assert(sameValues(this.grid, other.grid) && sameValues(this.tissue, other.tissue), 'bioheat: copyFrom needs the same grid and tissue');
+    this.#h.set(other.#h);
+    this.#t.set(other.#t);
+    this.#timeS = other.#timeS;
+    this.#wallDrawnJPerM = other.#wallDrawnJPerM;
+    this.#perfusionJPerM = other.#perfusionJPerM;
+    this.#outerJPerM = other.#outerJPerM;
+    this.#lastIterations = other.#lastIterations;
+  }
+
+  /** A new, independent solver in the same state (allocates: not for the hot path). */
+  clone(): BioheatSolver {
+    const copy = new BioheatSolver(this.tissue, this.grid, this.options);
+    copy.copyFrom(this);
+    return copy;
+  }
+}
+
+function sameValues<T extends object>(x: T, y: T): boolean {
+  if (x === y) return true;
+  for (const key of Object.keys(x) as (keyof T)[]) if (x[key] !== y[key]) return false;
+  return true;
+}
