@@ -56,6 +56,18 @@ const MAX_WALL_C = 100;
 /** Gas-side heat transfer coefficients the solver accepts, W/m2/K (0 = adiabatic). */
 const MAX_H_W_PER_M2K = 1e6;
 const TWO_PI = 2 * Math.PI;
+/** Slots of #sums: time stepped, s; heat drawn through the wall, by perfusion and metabolism, and
+ * across the outer edge, J per metre of probe. */
+const TIME_S = 0;
+const WALL_J_PER_M = 1;
+const PERFUSION_J_PER_M = 2;
+const OUTER_J_PER_M = 3;
+/** The step under way (handed to the private methods here, not as arguments: a double passed to a
+ * call V8 does not inline is boxed): substep length, s; wall or gas temperature, C; h, W/m2/K. */
+const SUB_S = 4;
+const WALL_OR_GAS_C = 5;
+const H_W_PER_M2K = 6;
+const SUM_COUNT = 7;
 const MM_PER_M = 1000;
 
 export class BioheatSolver {
@@ -82,11 +94,12 @@ export class BioheatSolver {
   readonly #b: Float64Array;
   readonly #c: Float64Array;
   readonly #d: Float64Array;
-  #timeS = 0;
-  #wallDrawnJPerM = 0;
-  #perfusionJPerM = 0;
-  #outerJPerM = 0;
+  /** Scalars kept in a typed array, so that updating them stores in place (a double in an object
+   * field may be boxed afresh on each store). */
+  readonly #sums = new Float64Array(SUM_COUNT);
   #lastIterations = 0;
+  /** Grid and tissue as text: two solvers may copy state only when these match. */
+  readonly #shape: string;
 
   /** `tissue` and `grid` must already be validated (parseTissueParams / parseGridParams). */
   constructor(tissue: TissueParams, grid: GridParams, options: SolverOptions = DEFAULT_SOLVER_OPTIONS) {
@@ -95,6 +108,7 @@ export class BioheatSolver {
     this.grid = grid;
     this.options = options;
     this.#curve = enthalpyCurve(tissue);
+    this.#shape = JSON.stringify([grid, tissue]);
     this.#r = gridRadiiM(grid);
     const n = this.#r.length;
     this.#vol = new Float64Array(n);
@@ -125,10 +139,7 @@ export class BioheatSolver {
     const h = enthalpyJPerM3(this.#curve, this.tissue.arterialC);
     this.#h.fill(h);
     this.#t.fill(this.tissue.arterialC);
-    this.#timeS = 0;
-    this.#wallDrawnJPerM = 0;
-    this.#perfusionJPerM = 0;
-    this.#outerJPerM = 0;
+    this.#sums.fill(0);
   }
 
   get nodeCount(): number {
@@ -137,7 +148,7 @@ export class BioheatSolver {
 
   /** Time stepped since construction or reset, s. */
   get timeS(): number {
-    return this.#timeS;
+    return this.#sums[TIME_S] ?? 0;
   }
 
   /** Temperature of the tissue at the probe wall, C (what a thermocouple on the wall reads). */
@@ -147,17 +158,17 @@ export class BioheatSolver {
 
   /** Heat drawn out of the tissue through the wall since reset, J per metre of probe. */
   get wallDrawnJPerM(): number {
-    return this.#wallDrawnJPerM;
+    return this.#sums[WALL_J_PER_M] ?? 0;
   }
 
   /** Heat brought in by perfusion and metabolism since reset, J per metre of probe. */
   get perfusionJPerM(): number {
-    return this.#perfusionJPerM;
+    return this.#sums[PERFUSION_J_PER_M] ?? 0;
   }
 
   /** Heat conducted in across the outer edge since reset, J per metre of probe. */
   get outerJPerM(): number {
-    return this.#outerJPerM;
+    return this.#sums[OUTER_J_PER_M] ?? 0;
   }
 
   /** Iterations the last implicit step took (a cost figure for the bench). */
@@ -205,23 +216,27 @@ export class BioheatSolver {
     assert(Number.isFinite(dtS) && dtS > 0, `bioheat: cannot step by ${dtS} s`);
     const steps = Math.ceil(dtS / this.options.maxStepS - 1e-9);
     const subS = dtS / steps;
-    const before = this.#wallDrawnJPerM;
-    for (let s = 0; s < steps; s++) this.#implicitStep(subS, fixed, wallOrGasC, hWPerM2K);
-    this.#timeS += dtS;
+    const sums = this.#sums;
+    const before = sums[WALL_J_PER_M] ?? 0;
+    sums[SUB_S] = subS;
+    sums[WALL_OR_GAS_C] = wallOrGasC;
+    sums[H_W_PER_M2K] = hWPerM2K;
+    for (let s = 0; s < steps; s++) this.#implicitStep(fixed);
+    sums[TIME_S] = (sums[TIME_S] ?? 0) + dtS;
     const wallAreaM2PerM = TWO_PI * (this.#r[0] ?? 0);
-    return (this.#wallDrawnJPerM - before) / dtS / wallAreaM2PerM;
+    return ((sums[WALL_J_PER_M] ?? 0) - before) / dtS / wallAreaM2PerM;
   }
 
-  #implicitStep(dtS: number, fixed: boolean, wallOrGasC: number, hWPerM2K: number): void {
+  #implicitStep(fixed: boolean): void {
     const n = this.#r.length;
     const h = this.#h;
     const t = this.#t;
     this.#hOld.set(h);
-    if (fixed) this.#pinWall(wallOrGasC);
+    if (fixed) this.#pinWall();
     let iterations = 0;
     let moved = Number.POSITIVE_INFINITY;
     while (iterations < this.options.maxIterations && moved > this.options.toleranceC) {
-      this.#assemble(dtS, fixed, wallOrGasC, hWPerM2K);
+      this.#assemble(fixed);
       this.#solveTridiagonal(fixed ? 1 : 0, n - 2);
       moved = 0;
       for (let i = fixed ? 1 : 0; i < n - 1; i++) {
@@ -235,19 +250,23 @@ export class BioheatSolver {
       iterations += 1;
     }
     this.#lastIterations = iterations;
-    this.#book(dtS, fixed, wallOrGasC, hWPerM2K);
+    this.#book(fixed);
   }
 
   /** A fixed wall: node 0 takes the wall temperature (its half cell is tissue touching the probe). */
-  #pinWall(wallC: number): void {
+  #pinWall(): void {
+    const wallC = this.#sums[WALL_OR_GAS_C] ?? 0;
     this.#t[0] = wallC;
     this.#h[0] = enthalpyJPerM3(this.#curve, wallC);
     this.#tSol[0] = wallC;
   }
 
   /** Coefficients of the linearised backward-Euler system about the current iterate. */
-  #assemble(dtS: number, fixed: boolean, wallOrGasC: number, hWPerM2K: number): void {
+  #assemble(fixed: boolean): void {
     const n = this.#r.length;
+    const dtS = this.#sums[SUB_S] ?? 0;
+    const wallOrGasC = this.#sums[WALL_OR_GAS_C] ?? 0;
+    const hWPerM2K = this.#sums[H_W_PER_M2K] ?? 0;
     const p = this.tissue;
     const curve = this.#curve;
     const t = this.#t;
@@ -315,8 +334,12 @@ export class BioheatSolver {
    * sum(V * dH) = wall + perfusion + outer holds exactly. A fixed wall's half cell belongs to the
    * tissue: what its enthalpy lost (less what perfusion gave it) went into the probe.
    */
-  #book(dtS: number, fixed: boolean, wallOrGasC: number, hWPerM2K: number): void {
+  #book(fixed: boolean): void {
     const n = this.#r.length;
+    const sums = this.#sums;
+    const dtS = sums[SUB_S] ?? 0;
+    const wallOrGasC = sums[WALL_OR_GAS_C] ?? 0;
+    const hWPerM2K = sums[H_W_PER_M2K] ?? 0;
     const p = this.tissue;
     const x = this.#tSol;
     let perfusion = 0;
@@ -334,9 +357,9 @@ export class BioheatSolver {
       wallW = hWPerM2K * (this.#r[0] ?? 0) * ((x[0] ?? 0) - wallOrGasC);
     }
     const outerW = (this.#kFace[n - 2] ?? 0) * (p.arterialC - (x[n - 2] ?? 0));
-    this.#wallDrawnJPerM += wallW * dtS * TWO_PI;
-    this.#perfusionJPerM += perfusion * dtS * TWO_PI;
-    this.#outerJPerM += outerW * dtS * TWO_PI;
+    sums[WALL_J_PER_M] = (sums[WALL_J_PER_M] ?? 0) + wallW * dtS * TWO_PI;
+    sums[PERFUSION_J_PER_M] = (sums[PERFUSION_J_PER_M] ?? 0) + perfusion * dtS * TWO_PI;
+    sums[OUTER_J_PER_M] = (sums[OUTER_J_PER_M] ?? 0) + outerW * dtS * TWO_PI;
   }
 
   /**
@@ -376,13 +399,10 @@ export class BioheatSolver {
   /** Copy `other`'s state (temperatures, time, ledgers) into this solver; allocates nothing. Both
    * must share the grid and the tissue (the same objects or equal values). */
   copyFrom(other: BioheatSolver): void {
-    assert(sameValues(this.grid, other.grid) && sameValues(this.tissue, other.tissue), 'bioheat: copyFrom needs the same grid and tissue');
+    assert(this.#shape === other.#shape, 'bioheat: copyFrom needs the same grid and tissue');
     this.#h.set(other.#h);
     this.#t.set(other.#t);
-    this.#timeS = other.#timeS;
-    this.#wallDrawnJPerM = other.#wallDrawnJPerM;
-    this.#perfusionJPerM = other.#perfusionJPerM;
-    this.#outerJPerM = other.#outerJPerM;
+    this.#sums.set(other.#sums);
     this.#lastIterations = other.#lastIterations;
   }
 
@@ -392,10 +412,4 @@ export class BioheatSolver {
     copy.copyFrom(this);
     return copy;
   }
-}
-
-function sameValues<T extends object>(x: T, y: T): boolean {
-  if (x === y) return true;
-  for (const key of Object.keys(x) as (keyof T)[]) if (x[key] !== y[key]) return false;
-  return true;
 }
