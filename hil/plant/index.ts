@@ -16,3 +16,4 @@ export {
 } from './params.js';
 export { gasTempC, jtOutletTempC, sublimationFloorC } from './probe-thermal.js';
 export { firstOrderStep } from './first-order.js';
+export { MAX_REWARM_BOUND_MS, tissueRewarmBoundMs } from './rewarm.js';
