@@ -16,11 +16,12 @@ export const BODY_TEMP_C = 37;
 
 /**
  * The tissue model (kernel/bioheat) advances in steps of this length, with the gas-side heat flux
- * averaged over the substeps in it. 25 ms: five plant substeps, a tenth of the thermocouple's
- * 250 ms lag, so the stepped wall temperature is invisible in the reading; it keeps the tissue's
- * cost near a tenth of the plant's (docs/tissue-model.md, the bench figures).
+ * averaged over the plant substeps in it. 50 ms: the step the model is validated at
+ * (DEFAULT_SOLVER_OPTIONS), a fifth of the thermocouple's 250 ms lag, so the stepped wall
+ * temperature is smoothed out of the reading; ten plant substeps share one tissue step, which
+ * keeps the tissue's cost near 40 us per simulated second (docs/tissue-model.md).
  */
-export const TISSUE_STEP_MS = 25;
+export const TISSUE_STEP_MS = 50;
 
 /** Treatment-room air temperature: a disconnected probe drifts toward it. */
 export const AMBIENT_TEMP_C = 22;

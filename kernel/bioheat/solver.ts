@@ -90,8 +90,6 @@ export class BioheatSolver {
   readonly #cap: Float64Array;
   readonly #phi: Float64Array;
   readonly #kFace: Float64Array;
-  readonly #a: Float64Array;
-  readonly #b: Float64Array;
   readonly #c: Float64Array;
   readonly #d: Float64Array;
   /** Scalars kept in a typed array, so that updating them stores in place (a double in an object
@@ -127,8 +125,6 @@ export class BioheatSolver {
     this.#cap = new Float64Array(n);
     this.#phi = new Float64Array(n);
     this.#kFace = new Float64Array(n);
-    this.#a = new Float64Array(n);
-    this.#b = new Float64Array(n);
     this.#c = new Float64Array(n);
     this.#d = new Float64Array(n);
     this.reset();
@@ -236,8 +232,7 @@ export class BioheatSolver {
     let iterations = 0;
     let moved = Number.POSITIVE_INFINITY;
     while (iterations < this.options.maxIterations && moved > this.options.toleranceC) {
-      this.#assemble(fixed);
-      this.#solveTridiagonal(fixed ? 1 : 0, n - 2);
+      this.#solveLinearised(fixed);
       moved = 0;
       for (let i = fixed ? 1 : 0; i < n - 1; i++) {
         const sol = this.#tSol[i] ?? 0;
@@ -261,72 +256,78 @@ export class BioheatSolver {
     this.#tSol[0] = wallC;
   }
 
-  /** Coefficients of the linearised backward-Euler system about the current iterate. */
-  #assemble(fixed: boolean): void {
+  /**
+   * One linear solve of the backward-Euler system linearised about the current iterate, into
+   * #tSol: the coefficients are formed row by row inside the Thomas algorithm's forward sweep (the
+   * matrix is tridiagonal and diagonally dominant), then back-substituted.
+   */
+  #solveLinearised(fixed: boolean): void {
     const n = this.#r.length;
-    const dtS = this.#sums[SUB_S] ?? 0;
-    const wallOrGasC = this.#sums[WALL_OR_GAS_C] ?? 0;
-    const hWPerM2K = this.#sums[H_W_PER_M2K] ?? 0;
+    const sums = this.#sums;
+    const dtS = sums[SUB_S] ?? 0;
+    const wallOrGasC = sums[WALL_OR_GAS_C] ?? 0;
+    const hWPerM2K = sums[H_W_PER_M2K] ?? 0;
     const p = this.tissue;
     const curve = this.#curve;
     const t = this.#t;
+    const h = this.#h;
+    const hOld = this.#hOld;
+    const vol = this.#vol;
+    const geo = this.#geo;
+    const cap = this.#cap;
+    const phiOf = this.#phi;
+    const g = this.#kFace;
+    const cPrime = this.#c;
+    const dPrime = this.#d;
     const kF = p.kFrozenWPerMK;
     const kU = p.kUnfrozenWPerMK;
+    const perfusion = p.perfusionWPerM3K;
+    const source = perfusion * p.arterialC + p.metabolicWPerM3;
     for (let i = 0; i < n; i++) {
       const ti = t[i] ?? 0;
       const phi = unfrozenFraction(curve, ti);
-      this.#phi[i] = phi;
-      this.#cap[i] = slopeJPerM3K(curve, ti);
-      // Node conductivity by unfrozen fraction, kept in #kFace until the faces are formed.
-      this.#kFace[i] = kF + phi * (kU - kF);
+      phiOf[i] = phi;
+      cap[i] = slopeJPerM3K(curve, ti);
+      // Node conductivity by unfrozen fraction, kept in g until the faces are formed.
+      g[i] = kF + phi * (kU - kF);
     }
     // Face conductance: harmonic mean of the two nodes' conductivities (series resistances) times geometry.
     for (let i = 0; i < n - 1; i++) {
-      const k0 = this.#kFace[i] ?? 0;
-      const k1 = this.#kFace[i + 1] ?? 0;
-      this.#kFace[i] = ((2 * k0 * k1) / (k0 + k1)) * (this.#geo[i] ?? 0);
+      const k0 = g[i] ?? 0;
+      const k1 = g[i + 1] ?? 0;
+      g[i] = ((2 * k0 * k1) / (k0 + k1)) * (geo[i] ?? 0);
     }
     const first = fixed ? 1 : 0;
-    for (let i = first; i < n - 1; i++) {
-      const vol = this.#vol[i] ?? 0;
-      const cap = this.#cap[i] ?? 0;
-      const phi = this.#phi[i] ?? 0;
-      const gIn = i === 0 ? 0 : (this.#kFace[i - 1] ?? 0);
-      const gOut = this.#kFace[i] ?? 0;
-      const storage = (vol * cap) / dtS;
-      let diag = storage + gIn + gOut + vol * phi * p.perfusionWPerM3K;
-      let rhs = storage * (t[i] ?? 0) - (vol * ((this.#h[i] ?? 0) - (this.#hOld[i] ?? 0))) / dtS + vol * phi * (p.perfusionWPerM3K * p.arterialC + p.metabolicWPerM3);
+    const last = n - 2;
+    let cPrev = 0;
+    let dPrev = 0;
+    for (let i = first; i <= last; i++) {
+      const v = vol[i] ?? 0;
+      const phi = phiOf[i] ?? 0;
+      const gIn = i === 0 ? 0 : (g[i - 1] ?? 0);
+      const gOut = g[i] ?? 0;
+      const storage = (v * (cap[i] ?? 0)) / dtS;
+      let diag = storage + gIn + gOut + v * phi * perfusion;
+      let rhs = storage * (t[i] ?? 0) - (v * ((h[i] ?? 0) - (hOld[i] ?? 0))) / dtS + v * phi * source;
       if (i === 0) {
         const hr = hWPerM2K * (this.#r[0] ?? 0);
         diag += hr;
         rhs += hr * wallOrGasC;
       }
+      // Known neighbours move to the right-hand side: a fixed wall inside, T_a outside.
       if (i === first && fixed) rhs += gIn * wallOrGasC;
-      if (i === n - 2) rhs += gOut * p.arterialC;
-      this.#a[i] = i === first ? 0 : -gIn;
-      this.#b[i] = diag;
-      this.#c[i] = i === n - 2 ? 0 : -gOut;
-      this.#d[i] = rhs;
-    }
-  }
-
-  /** Thomas algorithm over rows first..last into #tSol (the matrix is diagonally dominant). */
-  #solveTridiagonal(first: number, last: number): void {
-    const a = this.#a;
-    const b = this.#b;
-    const c = this.#c;
-    const d = this.#d;
-    // Forward sweep in place: c becomes c', d becomes d'.
-    for (let i = first; i <= last; i++) {
-      const ai = i === first ? 0 : (a[i] ?? 0);
-      const denom = (b[i] ?? 0) - ai * (i === first ? 0 : (c[i - 1] ?? 0));
-      c[i] = (c[i] ?? 0) / denom;
-      d[i] = ((d[i] ?? 0) - ai * (i === first ? 0 : (d[i - 1] ?? 0))) / denom;
+      if (i === last) rhs += gOut * p.arterialC;
+      const sub = i === first ? 0 : -gIn;
+      const denom = diag - sub * cPrev;
+      cPrev = i === last ? 0 : -gOut / denom;
+      dPrev = (rhs - sub * dPrev) / denom;
+      cPrime[i] = cPrev;
+      dPrime[i] = dPrev;
     }
     const x = this.#tSol;
-    x[last] = d[last] ?? 0;
-    for (let i = last - 1; i >= first; i--) x[i] = (d[i] ?? 0) - (c[i] ?? 0) * (x[i + 1] ?? 0);
-    x[this.#r.length - 1] = this.tissue.arterialC;
+    x[last] = dPrime[last] ?? 0;
+    for (let i = last - 1; i >= first; i--) x[i] = (dPrime[i] ?? 0) - (cPrime[i] ?? 0) * (x[i + 1] ?? 0);
+    x[n - 1] = p.arterialC;
   }
 
   /**
