@@ -29,7 +29,7 @@ const floorRules = FLOORS.slice(0, -1).map((floor, i) => {
 });
 
 /** The modules below src/ that touch nothing of Node (no I/O, no clock): all the controller may import. */
-const PURE_FOR_CONTROLLER = ['kernel/assert.js', 'kernel/co2.js', 'kernel/probe.js', 'kernel/config-error.js', 'kernel/units.js', 'hal/contract.js'];
+const PURE_FOR_CONTROLLER = ['kernel/assert.js', 'kernel/co2.js', 'kernel/probe.js', 'kernel/config-error.js', 'kernel/units.js', 'kernel/bioheat/index.js', 'hal/contract.js'];
 
 const NODE_GLOBALS = ['globalThis', 'crypto', 'process', 'console', 'Buffer', 'require', 'global', 'setTimeout', 'setInterval', 'setImmediate',
   'clearTimeout', 'clearInterval', 'clearImmediate', 'queueMicrotask', 'performance', 'fetch', 'Date'];

@@ -141,13 +141,18 @@ describe('freeze and thaw', () => {
     expect(s.liquidChargeG).toBeLessThan(DEFAULT_PLANT_PARAMS.liquidChargeG);
   });
 
-  it('thaws a frozen tip above +10 C within 45 s once the valves close', () => {
+  // Passive thaw in perfused tissue: the ice next to the probe melts last, so the tip waits on the
+  // latent plateau for minutes (the tissue model; the lumped tip it replaced was back at +10 C in 45 s).
+  it('holds a thawing tip on the latent plateau below 0 C for over a minute, then thaws above 0 C within 4 min', () => {
     const [plant, runFor] = freezingPlant();
     runFor(60_000);
     expect(plant.state.tipTrueC).toBeLessThan(-60);
     plant.commandValves(false, false);
-    runFor(45_000);
-    expect(plant.state.tipTrueC).toBeGreaterThan(10);
+    runFor(60_000);
+    expect(plant.state.tipTrueC).toBeGreaterThan(-8);
+    expect(plant.state.tipTrueC).toBeLessThan(0);
+    runFor(180_000);
+    expect(plant.state.tipTrueC).toBeGreaterThan(0);
     expect(plant.state.tipTrueC).toBeLessThan(BODY_TEMP_C);
   });
 
@@ -157,6 +162,44 @@ describe('freeze and thaw', () => {
     runFor(40_000);
     expect(plant.state.tipTrueC).toBeGreaterThan(-20);
     expect(plant.state.tipTrueC).toBeLessThan(-10);
+  });
+});
+
+describe('tissue and ice ball', () => {
+  it('reports no ice ball before the freeze and an ordered, growing one during it', () => {
+    const [plant, runFor] = freezingPlant();
+    expect([plant.state.r0Mm, plant.state.r20Mm, plant.state.r40Mm]).toEqual([0, 0, 0]);
+    runFor(30_000);
+    const at30 = plant.state;
+    runFor(60_000);
+    const at90 = plant.state;
+    for (const s of [at30, at90]) {
+      expect(s.r40Mm).toBeGreaterThan(DEFAULT_PLANT_PARAMS.probeOdMm / 2);
+      expect(s.r40Mm).toBeLessThan(s.r20Mm);
+      expect(s.r20Mm).toBeLessThan(s.r0Mm);
+    }
+    expect(at90.r0Mm).toBeGreaterThan(at30.r0Mm);
+    // Under the fixed-wall bound of domain section 3 (1.27 mm probe at -70 C: 3.6 mm at 30 s).
+    expect(at30.r0Mm).toBeLessThan(3.6);
+  });
+
+  it('loads the tip more in better-perfused tissue: the tip settles warmer and the ice ball is smaller', () => {
+    const [nominal, runNominal] = freezingPlant();
+    const perfused = new Plant({ tissue: { perfusionWPerM3K: 20_000 } });
+    perfused.commandValves(true, true);
+    runNominal(60_000);
+    withHeartbeat(perfused)(60_000);
+    expect(perfused.state.tipTrueC).toBeGreaterThan(nominal.state.tipTrueC);
+    expect(perfused.state.r0Mm).toBeLessThan(nominal.state.r0Mm);
+  });
+
+  it('keeps the tip warmer on a poorer gas-side coefficient', () => {
+    const [nominal, runNominal] = freezingPlant();
+    const poor = new Plant({ gasSideHWPerM2K: 2_000 });
+    poor.commandValves(true, true);
+    runNominal(30_000);
+    withHeartbeat(poor)(30_000);
+    expect(poor.state.tipTrueC).toBeGreaterThan(nominal.state.tipTrueC + 10);
   });
 });
 
@@ -209,6 +252,16 @@ describe('parameters', () => {
 
   it('rejects a non-positive time constant naming the parameter', () => {
     expect(() => new Plant({ coolTimeConstantMs: 0 })).toThrow(/coolTimeConstantMs/);
+  });
+
+  it('rejects an out-of-range tissue parameter naming it and its value', () => {
+    expect(() => new Plant({ tissue: { kFrozenWPerMK: 9 } })).toThrow(PlantParamsError);
+    expect(() => new Plant({ tissue: { kFrozenWPerMK: 9 } })).toThrow(/plant: tissue: kFrozenWPerMK: .*\(got 9\)/);
+  });
+
+  it('rejects a probe diameter or gas-side coefficient out of range naming it', () => {
+    expect(() => new Plant({ probeOdMm: 0.1 })).toThrow(/probeOdMm .*got 0.1/);
+    expect(() => new Plant({ gasSideHWPerM2K: 0 })).toThrow(/gasSideHWPerM2K .*got 0/);
   });
 
   it('refuses to advance by a negative time', () => {

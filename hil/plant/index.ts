@@ -8,9 +8,12 @@ export {
   DEFAULT_VALVE_DELAY_MS,
   PLANT_SUBSTEP_MS,
   PlantParamsError,
+  TISSUE_STEP_MS,
   WATCHDOG_TIMEOUT_MS,
   resolvePlantParams,
+  type PlantOverrides,
   type PlantParams,
 } from './params.js';
-export { coolingTargetC, jtOutletTempC, sublimationFloorC } from './probe-thermal.js';
+export { gasTempC, jtOutletTempC, sublimationFloorC } from './probe-thermal.js';
 export { firstOrderStep } from './first-order.js';
+export { MAX_REWARM_BOUND_MS, tissueRewarmBoundMs } from './rewarm.js';

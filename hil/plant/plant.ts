@@ -3,9 +3,9 @@
 // only in fixed PLANT_SUBSTEP_MS steps driven by `advance`.
 
 import { Cylinder } from './cylinder.js';
-import { firstOrderStep } from './first-order.js';
-import { AMBIENT_TEMP_C, BODY_TEMP_C, PLANT_SUBSTEP_MS, resolvePlantParams, type PlantParams } from './params.js';
-import { coolingTargetC, sublimationFloorC, thawStepC } from './probe-thermal.js';
+import { AMBIENT_TEMP_C, PLANT_SUBSTEP_MS, resolvePlantParams, type PlantOverrides, type PlantParams } from './params.js';
+import { gasTempC, sublimationFloorC, thawStepC } from './probe-thermal.js';
+import { ProbeTissue } from './probe-tissue.js';
 import { ReturnLine } from './return-line.js';
 import { DelayedValve } from './valves.js';
 import { ExternalWatchdog } from './watchdog.js';
@@ -28,6 +28,10 @@ export interface PlantState {
   readonly valvePowerOn: boolean;
   readonly probePresent: boolean;
   readonly probeId: string | null;
+  /** True ice-ball radii from the probe axis, mm, at 0, -20 and -40 C (0: no tissue that cold). */
+  readonly r0Mm: number;
+  readonly r20Mm: number;
+  readonly r40Mm: number;
 }
 
 /** Physical conditions imposed from outside the model (operator, fault injection). */
@@ -49,25 +53,28 @@ export class Plant {
   readonly #safetyValve: DelayedValve;
   readonly #watchdog = new ExternalWatchdog();
   readonly #returnLine: ReturnLine;
+  readonly #tissue: ProbeTissue;
   #conditions: PlantConditions;
   #nowMs: number;
   /** Time passed to `advance` that does not yet fill a whole substep. */
   #carryMs = 0;
   #supplyCommanded = false;
   #safetyCommanded = false;
-  #tipC = BODY_TEMP_C;
+  #tipC: number;
   #massFlowGPerS = 0;
   #supplyBarAbs: number;
   #valvePowerOn = false;
 
   /** Throws PlantParamsError for out-of-range parameters. `startMs` is the plant's clock origin. */
-  constructor(overrides: Partial<PlantParams> = {}, startMs = 0) {
+  constructor(overrides: PlantOverrides = {}, startMs = 0) {
     this.params = resolvePlantParams(overrides);
     const p = this.params;
     this.#cylinder = new Cylinder(p.cylinderTempC, p.liquidChargeG, p.vapourAtDryOutG);
     this.#supplyValve = new DelayedValve(p.valveDelayMs);
     this.#safetyValve = new DelayedValve(p.valveDelayMs);
     this.#returnLine = new ReturnLine(p.returnRiseBarPerGPerS, p.returnTimeConstantMs);
+    this.#tissue = new ProbeTissue(p);
+    this.#tipC = this.#tissue.wallC;
     this.#conditions = {
       supplyOverrideBar: null,
       returnBlocked: false,
@@ -115,6 +122,9 @@ export class Plant {
       valvePowerOn: this.#valvePowerOn,
       probePresent: this.#conditions.probePresent,
       probeId: this.#conditions.probePresent ? this.params.probeId : null,
+      r0Mm: this.#tissue.r0Mm,
+      r20Mm: this.#tissue.r20Mm,
+      r40Mm: this.#tissue.r40Mm,
     };
   }
 
@@ -177,17 +187,13 @@ export class Plant {
   }
 
   #nextTipC(dtMs: number): number {
-    const p = this.params;
     const returnBar = this.#returnLine.pressureBarAbs;
-    // A disconnected probe hangs in room air; a connected one sits in tissue.
-    const surroundingsC = this.#conditions.probePresent ? BODY_TEMP_C : AMBIENT_TEMP_C;
-    let tipC: number;
-    if (this.#massFlowGPerS > 0 && this.#conditions.probePresent) {
-      const targetC = coolingTargetC(this.#supplyBarAbs, returnBar, p.tissueHeatLoadC, surroundingsC);
-      tipC = firstOrderStep(this.#tipC, targetC, p.coolTimeConstantMs, dtMs);
-    } else {
-      tipC = thawStepC(this.#tipC, surroundingsC, p.thawTimeConstantMs, dtMs);
-    }
+    const present = this.#conditions.probePresent;
+    // Gas flows only through a fitted probe (the coupling is self-sealing), so only into tissue.
+    const flowing = this.#massFlowGPerS > 0 && present;
+    this.#tissue.substep(dtMs, flowing, gasTempC(this.#supplyBarAbs, returnBar));
+    // A connected probe reads the tissue at its wall; a disconnected one hangs in room air.
+    const tipC = present ? this.#tissue.wallC : thawStepC(this.#tipC, AMBIENT_TEMP_C, this.params.thawTimeConstantMs, dtMs);
     // Solid CO2 cannot exist below its sublimation point at the probe's exhaust pressure.
     return Math.max(tipC, sublimationFloorC(returnBar));
   }

@@ -1,4 +1,4 @@
-// The Joule-Thomson tip and the tissue around it, lumped into one first-order temperature.
+// The Joule-Thomson gas in the probe tip, its CO2 floor, and a probe rewarming in room air.
 
 import { SUBLIMATION_MAX_PRESSURE_BAR, SUBLIMATION_MIN_PRESSURE_BAR, sublimationTempC } from '../../kernel/co2.js';
 import { ATMOSPHERIC_PRESSURE_BAR } from '../../kernel/units.js';
@@ -23,8 +23,8 @@ const JT_TABLE: readonly (readonly [feedBarAbs: number, outletC: number])[] = [
 export const LATENT_BAND_LOW_C = -8;
 export const LATENT_BAND_HIGH_C = -1;
 /**
- * Thawing runs this many times slower inside the latent band: a short plateau rather than the
- * full 250 MJ/m3 of a real ice ball, which the lumped tip does not model.
+ * A probe out of the body thaws this many times slower inside the latent band (the frost on it
+ * melting). In the body the tissue model (probe-tissue.ts) carries the full latent heat.
  */
 export const LATENT_SLOWDOWN_FACTOR = 3;
 
@@ -56,21 +56,15 @@ export function sublimationFloorC(returnBarAbs: number): number {
 }
 
 /**
- * Where the tip heads while gas flows: the Joule-Thomson outlet temperature for the pressure drop
- * across the orifice, never below the sublimation floor at the return pressure, plus the tissue
- * heat load; never warmer than the tissue itself.
+ * Temperature of the expanded gas in the tip while it flows: the Joule-Thomson outlet temperature
+ * for the pressure drop across the orifice, never below the sublimation floor at the return
+ * pressure. The tissue's load on the tip is the tissue model's (probe-tissue.ts).
  */
-export function coolingTargetC(
-  supplyBarAbs: number,
-  returnBarAbs: number,
-  heatLoadC: number,
-  tissueC: number,
-): number {
-  const gasC = Math.max(jtOutletTempC(supplyBarAbs - returnBarAbs), sublimationFloorC(returnBarAbs));
-  return Math.min(tissueC, gasC + heatLoadC);
+export function gasTempC(supplyBarAbs: number, returnBarAbs: number): number {
+  return Math.max(jtOutletTempC(supplyBarAbs - returnBarAbs), sublimationFloorC(returnBarAbs));
 }
 
-/** Passive rewarming toward `towardC`, slowed inside the latent band while warming through it. */
+/** Passive rewarming of a probe in room air toward `towardC`, slowed inside the latent band while warming through it. */
 export function thawStepC(tipC: number, towardC: number, timeConstantMs: number, dtMs: number): number {
   const inLatentBand = tipC >= LATENT_BAND_LOW_C && tipC <= LATENT_BAND_HIGH_C && towardC > tipC;
   const tauMs = inLatentBand ? timeConstantMs * LATENT_SLOWDOWN_FACTOR : timeConstantMs;

@@ -3,7 +3,7 @@
 
 import { SAFE_OUTPUTS, type Hal, type Outputs, type Readings } from '../../hal/contract.js';
 import { FaultSchedule, type FaultKind, type FaultSpec } from '../faults.js';
-import { PLANT_SUBSTEP_MS, Plant, type PlantParams, type PlantState } from '../plant/index.js';
+import { PLANT_SUBSTEP_MS, Plant, type PlantOverrides, type PlantState } from '../plant/index.js';
 import { barGaugeFromAbs } from '../../kernel/units.js';
 import { seededRandom, type Random } from '../../kernel/random.js';
 import type { Clock } from '../../kernel/clock.js';
@@ -18,7 +18,7 @@ export interface SimHalOptions {
   readonly clock: Clock;
   /** Seeds every noise source: same seed and call sequence, identical readings. */
   readonly seed: number;
-  readonly plant?: Partial<PlantParams>;
+  readonly plant?: PlantOverrides;
   /** Fault times are on `clock`'s time base. */
   readonly faults?: readonly FaultSpec[];
   readonly sensor?: Partial<SensorParams>;

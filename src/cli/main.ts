@@ -19,6 +19,7 @@ import type { ConsoleIo } from './run.js';
 import type { CliIo } from './simulate.js';
 import { registerSimulate } from './simulate.js';
 import { registerThermocouple } from './thermocouple.js';
+import { registerTissue } from './tissue.js';
 import { registerToken } from './token.js';
 import { holdDebugSignal } from '../runtime/failsafe.js';
 
@@ -52,6 +53,7 @@ export async function main(argv: readonly string[], io: MainIo = processIo): Pro
   registerSimulate(program, io, setResult);
   registerCo2(program, io, setResult);
   registerThermocouple(program, io, setResult);
+  registerTissue(program, io, setResult);
   registerCalibration(program, io, setResult);
   registerBoards(program, io, setResult);
   registerHil(program, io, setResult);

@@ -7,7 +7,7 @@ import { debounceFor, interlockById } from '../../controller/interlocks.js';
 import { SELF_TEST_VALVE_PAUSE_MS } from '../../controller/phase-logic.js';
 import { ATMOSPHERIC_PRESSURE_BAR } from '../../../kernel/units.js';
 import type { PlantParams } from '../../../hil/plant/index.js';
-import { BODY_TEMP_C, PLANT_SUBSTEP_MS, WATCHDOG_TIMEOUT_MS, sublimationFloorC } from '../../../hil/plant/index.js';
+import { BODY_TEMP_C, PLANT_SUBSTEP_MS, WATCHDOG_TIMEOUT_MS, sublimationFloorC, tissueRewarmBoundMs } from '../../../hil/plant/index.js';
 import { LATENT_SLOWDOWN_FACTOR } from '../../../hil/plant/probe-thermal.js';
 
 /** Gaussian noise on the tip reading exceeds this many standard deviations about once in 3.5
@@ -47,16 +47,20 @@ export interface Allowances {
 }
 
 /**
- * Time for the tip to rewarm from the coldest CO2 can make it (the sublimation point at 1 atm) to
- * `targetC`, in tissue: the thaw time constant, slowed by the latent band over the whole way (an
- * upper bound), plus the thermocouple settling. A target at body temperature is reached by the
- * reading's noise, so the gap left is at least one noise standard deviation.
+ * Time for the tip to rewarm to `targetC` after `freezeMs` of gas, plus the thermocouple settling:
+ * the longer of a probe in room air (the thaw time constant, slowed by the latent band over the
+ * whole way from the coldest CO2 can make it) and a probe in tissue (the tissue model's bound,
+ * hil/plant/rewarm.ts: the ice ball of that much gas at the coldest wall, thawing). A target at
+ * body temperature is reached by the reading's noise, so the gap left is at least one noise
+ * standard deviation.
  */
-export function rewarmMs(plant: PlantParams, targetC: number): number {
+export function rewarmMs(plant: PlantParams, targetC: number, freezeMs: number): number {
   const coldestC = sublimationFloorC(ATMOSPHERIC_PRESSURE_BAR);
   const gapC = Math.max(BODY_TEMP_C - targetC, DEFAULT_SENSOR_PARAMS.tcNoiseSdC);
   const tauMs = plant.thawTimeConstantMs * LATENT_SLOWDOWN_FACTOR;
-  return tauMs * Math.log((BODY_TEMP_C - coldestC) / gapC) + LAG_SETTLE_TIME_CONSTANTS * DEFAULT_SENSOR_PARAMS.tcLagMs;
+  const inAirMs = tauMs * Math.log((BODY_TEMP_C - coldestC) / gapC);
+  const inTissueMs = tissueRewarmBoundMs(plant, freezeMs, BODY_TEMP_C - gapC);
+  return Math.max(inAirMs, inTissueMs) + LAG_SETTLE_TIME_CONSTANTS * DEFAULT_SENSOR_PARAMS.tcLagMs;
 }
 
 export function allowances(settings: Settings, plant: PlantParams): Allowances {
@@ -69,7 +73,9 @@ export function allowances(settings: Settings, plant: PlantParams): Allowances {
   // Self-test: settle, each single-valve window and the pause between (at most a period each to
   // notice), then per cycle the freeze, its grace, the verify window, the thaw and the rewarm.
   const selfTestMs = v.selfTestSettleMs + 2 * v.selfTestValveMs + SELF_TEST_VALVE_PAUSE_MS + 4 * periodMs;
-  const cycleMs = p.freezeS * 1000 + settings.freezeLimit.perCycleGraceMs + verifyWindowMs + p.thawS * 1000 + rewarmMs(plant, settings.thaw.endTipC) + 4 * periodMs;
+  // The gas one site can get: the protocol's freezes (each with its grace), under the site cap.
+  const siteGasMs = Math.min(p.cycles * p.freezeS, settings.freezeLimit.cumulativeMaxS) * 1000 + p.cycles * settings.freezeLimit.perCycleGraceMs;
+  const cycleMs = p.freezeS * 1000 + settings.freezeLimit.perCycleGraceMs + verifyWindowMs + p.thawS * 1000 + rewarmMs(plant, settings.thaw.endTipC, siteGasMs) + 4 * periodMs;
   return {
     periodMs,
     valveMoveMs,
@@ -78,6 +84,6 @@ export function allowances(settings: Settings, plant: PlantParams): Allowances {
     freezeEndMs: plant.valveDelayMs + 3 * periodMs + PLANT_SUBSTEP_MS,
     watchdogCutMs: WATCHDOG_TIMEOUT_MS + 2 * PLANT_SUBSTEP_MS,
     treatmentMs: selfTestMs + p.cycles * cycleMs,
-    rewarmMs: rewarmMs(plant, settings.thaw.withdrawMarginC),
+    rewarmMs: rewarmMs(plant, settings.thaw.withdrawMarginC, siteGasMs),
   };
 }

@@ -104,7 +104,8 @@ function drawPlant(random: Random): Partial<PlantParams> {
     ['valveDelayMs', () => uniform(random, 0, MAX_VALVE_DELAY_MS)],
     ['coolTimeConstantMs', () => uniform(random, d.coolTimeConstantMs / 2, d.coolTimeConstantMs * 2)],
     ['thawTimeConstantMs', () => uniform(random, d.thawTimeConstantMs / 2, d.thawTimeConstantMs * 2)],
-    ['tissueHeatLoadC', () => uniform(random, 0, d.tissueHeatLoadC * 3)],
+    // The tissue's load on the tip now comes from the tissue model; how well the gas draws it varies.
+    ['gasSideHWPerM2K', () => uniform(random, d.gasSideHWPerM2K / 4, d.gasSideHWPerM2K * 2)],
   ];
   const plant: Record<string, number> = {};
   for (const [key, draw] of candidates) if (random.next() < PLANT_OVERRIDE_P) plant[key] = draw();

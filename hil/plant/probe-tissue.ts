@@ -1,0 +1,83 @@
+// The probe tip in tissue: the expanding gas draws heat through the probe wall, h * (T_wall -
+// T_gas), out of the tissue around it (kernel/bioheat); the thermocouple on the wall reads the
+// wall. So the tip temperature results from the gas and the tissue together, and a larger ice
+// ball loads the tip as it does in life. With no gas flowing the wall is adiabatic and the tip
+// thaws as the tissue does.
+import { BioheatSolver, gridForProbe } from '../../kernel/bioheat/index.js';
+import { firstOrderStep } from './first-order.js';
+import { TISSUE_STEP_MS, type PlantParams } from './params.js';
+
+const MS_PER_S = 1000;
+
+export class ProbeTissue {
+  readonly #solver: BioheatSolver;
+  readonly #coolTimeConstantMs: number;
+  readonly #hWPerM2K: number;
+  /** Gas temperature inside the tip, C: the line and probe body cool down toward the JT outlet. */
+  #gasC: number;
+  /** Over the tissue step under way: elapsed time, integral of h dt and of h * T_gas dt. */
+  #windowMs = 0;
+  #hDt = 0;
+  #hGasDt = 0;
+  #r0Mm = 0;
+  #r20Mm = 0;
+  #r40Mm = 0;
+  #wallFluxWPerM2 = 0;
+
+  constructor(params: PlantParams) {
+    this.#solver = new BioheatSolver(params.tissue, gridForProbe(params.probeOdMm));
+    this.#coolTimeConstantMs = params.coolTimeConstantMs;
+    this.#hWPerM2K = params.gasSideHWPerM2K;
+    this.#gasC = this.#solver.wallC;
+  }
+
+  /** The tissue at the probe wall, C (the tip as of the last tissue step). */
+  get wallC(): number {
+    return this.#solver.wallC;
+  }
+
+  /** True ice-ball radii from the probe axis, mm (0 where no tissue is that cold). */
+  get r0Mm(): number {
+    return this.#r0Mm;
+  }
+
+  get r20Mm(): number {
+    return this.#r20Mm;
+  }
+
+  get r40Mm(): number {
+    return this.#r40Mm;
+  }
+
+  /** Mean heat flux drawn out of the tissue through the wall over the last tissue step, W/m2. */
+  get wallFluxWPerM2(): number {
+    return this.#wallFluxWPerM2;
+  }
+
+  /**
+   * One plant substep: gas at `jtGasC` (the JT outlet, floored at the sublimation point) flows
+   * when `flowing`; otherwise the probe interior sits at the wall temperature. The tissue steps
+   * once every TISSUE_STEP_MS with the substeps' mean wall condition.
+   */
+  substep(dtMs: number, flowing: boolean, jtGasC: number): void {
+    this.#gasC = flowing ? firstOrderStep(this.#gasC, jtGasC, this.#coolTimeConstantMs, dtMs) : this.#solver.wallC;
+    const h = flowing ? this.#hWPerM2K : 0;
+    this.#hDt += h * dtMs;
+    this.#hGasDt += h * this.#gasC * dtMs;
+    this.#windowMs += dtMs;
+    if (this.#windowMs >= TISSUE_STEP_MS) this.#stepTissue();
+  }
+
+  #stepTissue(): void {
+    const meanH = this.#hDt / this.#windowMs;
+    // The flux is linear in T_gas, so the h-weighted mean gas temperature gives the mean flux exactly.
+    const gasC = this.#hDt > 0 ? this.#hGasDt / this.#hDt : this.#solver.wallC;
+    this.#wallFluxWPerM2 = this.#solver.stepFluxWall(this.#windowMs / MS_PER_S, gasC, meanH);
+    this.#windowMs = 0;
+    this.#hDt = 0;
+    this.#hGasDt = 0;
+    this.#r0Mm = this.#solver.r0Mm();
+    this.#r20Mm = this.#solver.r20Mm();
+    this.#r40Mm = this.#solver.r40Mm();
+  }
+}

@@ -1,0 +1,416 @@
+// Pennes bioheat equation with an enthalpy method, on a 1-D radial (cylindrical) grid around the
+// probe (shared/domain.md section 3):
+//   dH/dt = (1/r) d/dr (k r dT/dr) + phi * (w_b rho_b c_b (T_a - T) + q_met),   T = T(H)
+// with phi the unfrozen fraction (perfusion and metabolism off in frozen tissue).
+//
+// Finite volumes, backward Euler (unconditionally stable), the enthalpy linearised about the last
+// iterate and corrected (Swaminathan & Voller's source update): each iteration is one tridiagonal
+// solve, and the energy ledger balances exactly whatever the iteration count. Pure TypeScript, no
+// Node, no clock, deterministic; every array is allocated in the constructor, so a step allocates
+// nothing.
+//
+// Ownership: a solver is mutable state owned by one caller. A pure caller (the control step, whose
+// state passed in is never mutated) keeps its own scratch solver and `copyFrom`s the previous
+// state into it before stepping; `clone()` allocates a copy for callers off the hot path.
+import { assert } from '../assert.js';
+import { enthalpyCurve, enthalpyJPerM3, slopeJPerM3K, tempCFromEnthalpy, unfrozenFraction, type EnthalpyCurve } from './enthalpy.js';
+import { gridRadiiM } from './grid.js';
+import type { GridParams, TissueParams } from './params.js';
+
+/** The wall held at a temperature (the fixed-wall validation cases of domain section 3). */
+export interface FixedWall {
+  readonly kind: 'temperature';
+  readonly wallC: number;
+}
+
+/** Heat drawn through the wall by the gas: q = h * (T_wall - T_gas), W/m2 (h = 0: no gas, adiabatic). */
+export interface FluxWall {
+  readonly kind: 'flux';
+  readonly gasC: number;
+  readonly hWPerM2K: number;
+}
+
+export type WallCondition = FixedWall | FluxWall;
+
+export interface SolverOptions {
+  /** Longest implicit step, s; `step` splits a longer interval evenly. */
+  readonly maxStepS: number;
+  /** Iterations stop when no node moves more than this between the linear solve and T(H), C. */
+  readonly toleranceC: number;
+  /** Iteration cap per step (a bound on the cost; the ledger balances whatever the count). */
+  readonly maxIterations: number;
+}
+
+/** 50 ms: backward Euler error at the radii stays well under 1 % of domain section 3's figures
+ * (tests/bioheat-validation.test.ts), and a 50 Hz controller takes one step per tick. */
+export const DEFAULT_SOLVER_OPTIONS: SolverOptions = Object.freeze({ maxStepS: 0.05, toleranceC: 1e-3, maxIterations: 12 });
+
+/** Isotherms of interest (domain section 3): the ice edge, the lethal -20 C and the deep -40 C. */
+export const ICE_EDGE_C = 0;
+export const LETHAL_ISOTHERM_C = -20;
+export const DEEP_ISOTHERM_C = -40;
+
+/** Wall temperatures the solver accepts, C: colder than liquid nitrogen or hotter than boiling is a bug. */
+const MIN_WALL_C = -200;
+const MAX_WALL_C = 100;
+/** Gas-side heat transfer coefficients the solver accepts, W/m2/K (0 = adiabatic). */
+const MAX_H_W_PER_M2K = 1e6;
+const TWO_PI = 2 * Math.PI;
+/** Slots of #sums: time stepped, s; heat drawn through the wall, by perfusion and metabolism, and
+ * across the outer edge, J per metre of probe. */
+const TIME_S = 0;
+const WALL_J_PER_M = 1;
+const PERFUSION_J_PER_M = 2;
+const OUTER_J_PER_M = 3;
+/** The step under way (handed to the private methods here, not as arguments: a double passed to a
+ * call V8 does not inline is boxed): substep length, s; wall or gas temperature, C; h, W/m2/K. */
+const SUB_S = 4;
+const WALL_OR_GAS_C = 5;
+const H_W_PER_M2K = 6;
+const SUM_COUNT = 7;
+const MM_PER_M = 1000;
+
+export class BioheatSolver {
+  readonly tissue: TissueParams;
+  readonly grid: GridParams;
+  readonly options: SolverOptions;
+  readonly #curve: EnthalpyCurve;
+  /** Node radii, m. */
+  readonly #r: Float64Array;
+  /** Control volume of each node per radian per metre of probe, m2 (r dr). */
+  readonly #vol: Float64Array;
+  /** Geometric conductance of the face between node i and i+1: 1 / ln(r[i+1] / r[i]) (exact in a cylinder). */
+  readonly #geo: Float64Array;
+  /** State: volumetric enthalpy, J/m3, and the temperature it implies, C. */
+  readonly #h: Float64Array;
+  readonly #t: Float64Array;
+  // Scratch, reused every step.
+  readonly #hOld: Float64Array;
+  readonly #tSol: Float64Array;
+  readonly #cap: Float64Array;
+  readonly #phi: Float64Array;
+  readonly #kFace: Float64Array;
+  readonly #c: Float64Array;
+  readonly #d: Float64Array;
+  /** Scalars kept in a typed array, so that updating them stores in place (a double in an object
+   * field may be boxed afresh on each store). */
+  readonly #sums = new Float64Array(SUM_COUNT);
+  #lastIterations = 0;
+  /** Grid and tissue as text: two solvers may copy state only when these match. */
+  readonly #shape: string;
+
+  /** `tissue` and `grid` must already be validated (parseTissueParams / parseGridParams). */
+  constructor(tissue: TissueParams, grid: GridParams, options: SolverOptions = DEFAULT_SOLVER_OPTIONS) {
+    assert(options.maxStepS > 0 && options.toleranceC > 0 && options.maxIterations >= 1, 'bioheat: solver options out of range');
+    this.tissue = tissue;
+    this.grid = grid;
+    this.options = options;
+    this.#curve = enthalpyCurve(tissue);
+    this.#shape = JSON.stringify([grid, tissue]);
+    this.#r = gridRadiiM(grid);
+    const n = this.#r.length;
+    this.#vol = new Float64Array(n);
+    this.#geo = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const r = this.#r[i] ?? 0;
+      const inner = i === 0 ? r : (r + (this.#r[i - 1] ?? 0)) / 2;
+      const outer = i === n - 1 ? r : (r + (this.#r[i + 1] ?? 0)) / 2;
+      this.#vol[i] = (outer * outer - inner * inner) / 2;
+      if (i < n - 1) this.#geo[i] = 1 / Math.log((this.#r[i + 1] ?? 0) / r);
+    }
+    this.#h = new Float64Array(n);
+    this.#t = new Float64Array(n);
+    this.#hOld = new Float64Array(n);
+    this.#tSol = new Float64Array(n);
+    this.#cap = new Float64Array(n);
+    this.#phi = new Float64Array(n);
+    this.#kFace = new Float64Array(n);
+    this.#c = new Float64Array(n);
+    this.#d = new Float64Array(n);
+    this.reset();
+  }
+
+  /** Back to tissue at T_a everywhere, time and ledgers at zero. */
+  reset(): void {
+    const h = enthalpyJPerM3(this.#curve, this.tissue.arterialC);
+    this.#h.fill(h);
+    this.#t.fill(this.tissue.arterialC);
+    this.#sums.fill(0);
+  }
+
+  get nodeCount(): number {
+    return this.#r.length;
+  }
+
+  /** Time stepped since construction or reset, s. */
+  get timeS(): number {
+    return this.#sums[TIME_S] ?? 0;
+  }
+
+  /** Temperature of the tissue at the probe wall, C (what a thermocouple on the wall reads). */
+  get wallC(): number {
+    return this.#t[0] ?? Number.NaN;
+  }
+
+  /** Heat drawn out of the tissue through the wall since reset, J per metre of probe. */
+  get wallDrawnJPerM(): number {
+    return this.#sums[WALL_J_PER_M] ?? 0;
+  }
+
+  /** Heat brought in by perfusion and metabolism since reset, J per metre of probe. */
+  get perfusionJPerM(): number {
+    return this.#sums[PERFUSION_J_PER_M] ?? 0;
+  }
+
+  /** Heat conducted in across the outer edge since reset, J per metre of probe. */
+  get outerJPerM(): number {
+    return this.#sums[OUTER_J_PER_M] ?? 0;
+  }
+
+  /** Iterations the last implicit step took (a cost figure for the bench). */
+  get lastIterations(): number {
+    return this.#lastIterations;
+  }
+
+  nodeRadiusMm(i: number): number {
+    return (this.#r[i] ?? Number.NaN) * MM_PER_M;
+  }
+
+  nodeTempC(i: number): number {
+    return this.#t[i] ?? Number.NaN;
+  }
+
+  /** Enthalpy of the tissue on the grid relative to the bottom of the freezing band, J per metre. */
+  enthalpyJPerM(): number {
+    let sum = 0;
+    for (let i = 0; i < this.#r.length - 1; i++) sum += (this.#vol[i] ?? 0) * (this.#h[i] ?? 0);
+    return sum * TWO_PI;
+  }
+
+  /**
+   * Advance `dtS` seconds under `wall`; returns the mean heat flux drawn out of the tissue through
+   * the probe wall, W/m2 (positive while freezing).
+   */
+  step(dtS: number, wall: WallCondition): number {
+    return wall.kind === 'temperature' ? this.stepFixedWall(dtS, wall.wallC) : this.stepFluxWall(dtS, wall.gasC, wall.hWPerM2K);
+  }
+
+  /** Advance `dtS` seconds with the wall held at `wallC`; returns the mean wall heat flux drawn, W/m2. */
+  stepFixedWall(dtS: number, wallC: number): number {
+    assert(Number.isFinite(wallC) && wallC >= MIN_WALL_C && wallC <= MAX_WALL_C, `bioheat: wall temperature ${wallC} C is out of range`);
+    return this.#advance(dtS, true, wallC, 0);
+  }
+
+  /** Advance `dtS` seconds with q = h * (T_wall - T_gas) drawn through the wall; returns its mean, W/m2. */
+  stepFluxWall(dtS: number, gasC: number, hWPerM2K: number): number {
+    assert(Number.isFinite(gasC) && gasC >= MIN_WALL_C && gasC <= MAX_WALL_C, `bioheat: gas temperature ${gasC} C is out of range`);
+    assert(Number.isFinite(hWPerM2K) && hWPerM2K >= 0 && hWPerM2K <= MAX_H_W_PER_M2K, `bioheat: h ${hWPerM2K} W/m2/K is out of range`);
+    return this.#advance(dtS, false, gasC, hWPerM2K);
+  }
+
+  #advance(dtS: number, fixed: boolean, wallOrGasC: number, hWPerM2K: number): number {
+    assert(Number.isFinite(dtS) && dtS > 0, `bioheat: cannot step by ${dtS} s`);
+    const steps = Math.ceil(dtS / this.options.maxStepS - 1e-9);
+    const subS = dtS / steps;
+    const sums = this.#sums;
+    const before = sums[WALL_J_PER_M] ?? 0;
+    sums[SUB_S] = subS;
+    sums[WALL_OR_GAS_C] = wallOrGasC;
+    sums[H_W_PER_M2K] = hWPerM2K;
+    for (let s = 0; s < steps; s++) this.#implicitStep(fixed);
+    sums[TIME_S] = (sums[TIME_S] ?? 0) + dtS;
+    const wallAreaM2PerM = TWO_PI * (this.#r[0] ?? 0);
+    return ((sums[WALL_J_PER_M] ?? 0) - before) / dtS / wallAreaM2PerM;
+  }
+
+  #implicitStep(fixed: boolean): void {
+    const n = this.#r.length;
+    const h = this.#h;
+    const t = this.#t;
+    this.#hOld.set(h);
+    if (fixed) this.#pinWall();
+    let iterations = 0;
+    let moved = Number.POSITIVE_INFINITY;
+    while (iterations < this.options.maxIterations && moved > this.options.toleranceC) {
+      this.#solveLinearised(fixed);
+      moved = 0;
+      for (let i = fixed ? 1 : 0; i < n - 1; i++) {
+        const sol = this.#tSol[i] ?? 0;
+        const hi = (h[i] ?? 0) + (this.#cap[i] ?? 0) * (sol - (t[i] ?? 0));
+        h[i] = hi;
+        const ti = tempCFromEnthalpy(this.#curve, hi);
+        t[i] = ti;
+        moved = Math.max(moved, Math.abs(ti - sol));
+      }
+      iterations += 1;
+    }
+    this.#lastIterations = iterations;
+    this.#book(fixed);
+  }
+
+  /** A fixed wall: node 0 takes the wall temperature (its half cell is tissue touching the probe). */
+  #pinWall(): void {
+    const wallC = this.#sums[WALL_OR_GAS_C] ?? 0;
+    this.#t[0] = wallC;
+    this.#h[0] = enthalpyJPerM3(this.#curve, wallC);
+    this.#tSol[0] = wallC;
+  }
+
+  /**
+   * One linear solve of the backward-Euler system linearised about the current iterate, into
+   * #tSol: the coefficients are formed row by row inside the Thomas algorithm's forward sweep (the
+   * matrix is tridiagonal and diagonally dominant), then back-substituted.
+   */
+  #solveLinearised(fixed: boolean): void {
+    const n = this.#r.length;
+    const sums = this.#sums;
+    const dtS = sums[SUB_S] ?? 0;
+    const wallOrGasC = sums[WALL_OR_GAS_C] ?? 0;
+    const hWPerM2K = sums[H_W_PER_M2K] ?? 0;
+    const p = this.tissue;
+    const curve = this.#curve;
+    const t = this.#t;
+    const h = this.#h;
+    const hOld = this.#hOld;
+    const vol = this.#vol;
+    const geo = this.#geo;
+    const cap = this.#cap;
+    const phiOf = this.#phi;
+    const g = this.#kFace;
+    const cPrime = this.#c;
+    const dPrime = this.#d;
+    const kF = p.kFrozenWPerMK;
+    const kU = p.kUnfrozenWPerMK;
+    const perfusion = p.perfusionWPerM3K;
+    const source = perfusion * p.arterialC + p.metabolicWPerM3;
+    for (let i = 0; i < n; i++) {
+      const ti = t[i] ?? 0;
+      const phi = unfrozenFraction(curve, ti);
+      phiOf[i] = phi;
+      cap[i] = slopeJPerM3K(curve, ti);
+      // Node conductivity by unfrozen fraction, kept in g until the faces are formed.
+      g[i] = kF + phi * (kU - kF);
+    }
+    // Face conductance: harmonic mean of the two nodes' conductivities (series resistances) times geometry.
+    for (let i = 0; i < n - 1; i++) {
+      const k0 = g[i] ?? 0;
+      const k1 = g[i + 1] ?? 0;
+      g[i] = ((2 * k0 * k1) / (k0 + k1)) * (geo[i] ?? 0);
+    }
+    const first = fixed ? 1 : 0;
+    const last = n - 2;
+    let cPrev = 0;
+    let dPrev = 0;
+    for (let i = first; i <= last; i++) {
+      const v = vol[i] ?? 0;
+      const phi = phiOf[i] ?? 0;
+      const gIn = i === 0 ? 0 : (g[i - 1] ?? 0);
+      const gOut = g[i] ?? 0;
+      const storage = (v * (cap[i] ?? 0)) / dtS;
+      let diag = storage + gIn + gOut + v * phi * perfusion;
+      let rhs = storage * (t[i] ?? 0) - (v * ((h[i] ?? 0) - (hOld[i] ?? 0))) / dtS + v * phi * source;
+      if (i === 0) {
+        const hr = hWPerM2K * (this.#r[0] ?? 0);
+        diag += hr;
+        rhs += hr * wallOrGasC;
+      }
+      // Known neighbours move to the right-hand side: a fixed wall inside, T_a outside.
+      if (i === first && fixed) rhs += gIn * wallOrGasC;
+      if (i === last) rhs += gOut * p.arterialC;
+      const sub = i === first ? 0 : -gIn;
+      const denom = diag - sub * cPrev;
+      cPrev = i === last ? 0 : -gOut / denom;
+      dPrev = (rhs - sub * dPrev) / denom;
+      cPrime[i] = cPrev;
+      dPrime[i] = dPrev;
+    }
+    const x = this.#tSol;
+    x[last] = dPrime[last] ?? 0;
+    for (let i = last - 1; i >= first; i--) x[i] = (dPrime[i] ?? 0) - (cPrime[i] ?? 0) * (x[i + 1] ?? 0);
+    x[n - 1] = p.arterialC;
+  }
+
+  /**
+   * The ledger from the last linear solve (the fluxes the enthalpy update used), so that
+   * sum(V * dH) = wall + perfusion + outer holds exactly. A fixed wall's half cell belongs to the
+   * tissue: what its enthalpy lost (less what perfusion gave it) went into the probe.
+   */
+  #book(fixed: boolean): void {
+    const n = this.#r.length;
+    const sums = this.#sums;
+    const dtS = sums[SUB_S] ?? 0;
+    const wallOrGasC = sums[WALL_OR_GAS_C] ?? 0;
+    const hWPerM2K = sums[H_W_PER_M2K] ?? 0;
+    const p = this.tissue;
+    const x = this.#tSol;
+    let perfusion = 0;
+    for (let i = 0; i < n - 1; i++) {
+      const xi = x[i] ?? 0;
+      perfusion += (this.#vol[i] ?? 0) * (this.#phi[i] ?? 0) * (p.perfusionWPerM3K * (p.arterialC - xi) + p.metabolicWPerM3);
+    }
+    let wallW: number;
+    if (fixed) {
+      const vol0 = this.#vol[0] ?? 0;
+      const conducted = (this.#kFace[0] ?? 0) * ((x[1] ?? 0) - wallOrGasC);
+      const halfCellLostW = (vol0 * ((this.#hOld[0] ?? 0) - (this.#h[0] ?? 0))) / dtS;
+      wallW = conducted + halfCellLostW + vol0 * (this.#phi[0] ?? 0) * (p.perfusionWPerM3K * (p.arterialC - wallOrGasC) + p.metabolicWPerM3);
+    } else {
+      wallW = hWPerM2K * (this.#r[0] ?? 0) * ((x[0] ?? 0) - wallOrGasC);
+    }
+    const outerW = (this.#kFace[n - 2] ?? 0) * (p.arterialC - (x[n - 2] ?? 0));
+    sums[WALL_J_PER_M] = (sums[WALL_J_PER_M] ?? 0) + wallW * dtS * TWO_PI;
+    sums[PERFUSION_J_PER_M] = (sums[PERFUSION_J_PER_M] ?? 0) + perfusion * dtS * TWO_PI;
+    sums[OUTER_J_PER_M] = (sums[OUTER_J_PER_M] ?? 0) + outerW * dtS * TWO_PI;
+  }
+
+  /**
+   * Radius of the `isoC` isotherm from the probe axis, mm: the outer edge of the tissue at or below
+   * `isoC`, interpolated linearly between nodes; 0 when no tissue is that cold.
+   */
+  radiusAtMm(isoC: number): number {
+    const t = this.#t;
+    const r = this.#r;
+    for (let i = r.length - 1; i >= 0; i--) {
+      const ti = t[i] ?? 0;
+      if (ti > isoC) continue;
+      if (i === r.length - 1) return (r[i] ?? 0) * MM_PER_M;
+      const tNext = t[i + 1] ?? 0;
+      const ri = r[i] ?? 0;
+      const fraction = (isoC - ti) / (tNext - ti);
+      return (ri + fraction * ((r[i + 1] ?? 0) - ri)) * MM_PER_M;
+    }
+    return 0;
+  }
+
+  /** r(0 C): the visible ice edge, mm from the axis. */
+  r0Mm(): number {
+    return this.radiusAtMm(ICE_EDGE_C);
+  }
+
+  /** r(-20 C): the lethal isotherm, mm from the axis. */
+  r20Mm(): number {
+    return this.radiusAtMm(LETHAL_ISOTHERM_C);
+  }
+
+  /** r(-40 C), mm from the axis. */
+  r40Mm(): number {
+    return this.radiusAtMm(DEEP_ISOTHERM_C);
+  }
+
+  /** Copy `other`'s state (temperatures, time, ledgers) into this solver; allocates nothing. Both
+   * must share the grid and the tissue (the same objects or equal values). */
+  copyFrom(other: BioheatSolver): void {
+    assert(this.#shape === other.#shape, 'bioheat: copyFrom needs the same grid and tissue');
+    this.#h.set(other.#h);
+    this.#t.set(other.#t);
+    this.#sums.set(other.#sums);
+    this.#lastIterations = other.#lastIterations;
+  }
+
+  /** A new, independent solver in the same state (allocates: not for the hot path). */
+  clone(): BioheatSolver {
+    const copy = new BioheatSolver(this.tissue, this.grid, this.options);
+    copy.copyFrom(this);
+    return copy;
+  }
+}
