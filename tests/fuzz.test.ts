@@ -13,7 +13,7 @@ import type { Scenario } from '../src/sim/fuzz/scenario.js';
 import { shrinkScenario } from '../src/sim/fuzz/shrink.js';
 import { parseSettings } from '../src/controller/settings.js';
 import type { StepFunction } from '../src/runtime/loop.js';
-import { debounceSwallowsStop, freezeRunsDouble, safeFromRawReading, thawNeverEnds, tripKeepsGasPath } from './helpers/broken-controllers.js';
+import { debounceSwallowsStop, fixedUnknownTipWait, freezeRunsDouble, safeFromRawReading, thawNeverEnds, tripKeepsGasPath } from './helpers/broken-controllers.js';
 
 const SEEDS = Array.from({ length: 300 }, (_, i) => i + 1);
 /** A broken controller must be found within this many runs (the figures in the report are far lower). */
@@ -120,6 +120,19 @@ describe('a fuzz run on the real controller', () => {
       }),
     );
     expect(result.violation).toBeNull();
+  });
+
+  // A 180 s freeze whose thermocouple opens near its end: the plant's passive thaw takes minutes
+  // (the tissue model's latent plateau), longer than the old fixed 180 s wait from the last flow.
+  const lateOpenInLongFreeze = (): Scenario =>
+    scenario({ settings: { protocol: { cycles: 1, freezeS: 180, thawS: 10 } }, faults: [{ kind: 'tc-open', atMs: 170_000, durationMs: null }] });
+
+  it('passes an open thermocouple late in a 180 s freeze: the unknown-tip wait outlasts the passive thaw (issue 11)', () => {
+    expect(runScenario(lateOpenInLongFreeze()).violation).toBeNull();
+  });
+
+  it('catches the old fixed unknown-tip wait: over while the true tip is still frozen (issue 11)', () => {
+    expect(runScenario(lateOpenInLongFreeze(), { step: fixedUnknownTipWait }).violation?.invariant).toBe('unknown-tip-wait-over-while-frozen');
   });
 
   it('passes a loop stall past the watchdog in the middle of a freeze', () => {

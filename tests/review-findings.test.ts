@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, parseSettings, SettingsError, withProtocol } from '../src/controller/settings.js';
 import type { ControllerState } from '../src/controller/state.js';
 import { step } from '../src/controller/step.js';
-import { withdrawalStatus } from '../src/controller/withdrawal.js';
+import { unknownTipWaitMs, withdrawalStatus } from '../src/controller/withdrawal.js';
 import { simulateTreatment } from '../src/sim/runner.js';
 import type { Drive, ReadingOverrides } from './helpers/readings.js';
 import {
@@ -23,7 +23,6 @@ import {
 
 const SETTINGS = withProtocol(DEFAULT_SETTINGS, SHORT_PROTOCOL);
 const TWO_CYCLES = withProtocol(DEFAULT_SETTINGS, { cycles: 2, freezeS: 30, thawS: 20 });
-const WAIT_MS = DEFAULT_SETTINGS.thaw.unknownTipWaitS * 1000;
 const DWELL_MS = DEFAULT_SETTINGS.thaw.withdrawDwellMs;
 
 /** From 10 s into the first freeze, apply `o` on every step for `durationMs`. */
@@ -47,7 +46,7 @@ describe('H1: never safe to withdraw from a reading the controller does not trus
     expect(d.steps.some((r) => r.state.safeToWithdraw)).toBe(false);
     const status = withdrawalStatus(d.state, SETTINGS, d.lastMs);
     expect(status).toMatchObject({ kind: 'tip-unknown', waitOver: false });
-    expect(status.kind === 'tip-unknown' ? status.waitUntilMs : 0).toBe((rec.state.gasLastFlowedMs ?? Number.NaN) + WAIT_MS);
+    expect(status.kind === 'tip-unknown' ? status.waitUntilMs : 0).toBe((rec.state.gasLastFlowedMs ?? Number.NaN) + unknownTipWaitMs(SETTINGS, d.state.cumulativeFreezeMs));
     expect(status.kind === 'tip-unknown' ? status.reason : '').toMatch(/^SENSOR_STUCK: tip reading spanned only 0\.000 C/);
   });
 
@@ -71,7 +70,7 @@ describe('H1: never safe to withdraw from a reading the controller does not trus
     const { patient, t0, d } = fromMidFreeze((now, start) => (now < start + 1_000 ? fault : {}), 1_000);
     expect(trips(d.events)[0]?.id).toBe(id);
     // The fault clears, the reading warms: still not trusted to say the tip has thawed.
-    const later = drive(patient.script(() => ({ tipC: 30 })), { settings: SETTINGS, state: d.state, durationMs: WAIT_MS + 10_000 });
+    const later = drive(patient.script(() => ({ tipC: 30 })), { settings: SETTINGS, state: d.state, durationMs: unknownTipWaitMs(SETTINGS, d.state.cumulativeFreezeMs) + 10_000 });
     expect(later.steps.some((r) => r.state.safeToWithdraw)).toBe(false);
     expect(withdrawalStatus(later.state, SETTINGS, later.lastMs)).toMatchObject({ kind: 'tip-unknown', waitOver: true });
     expect(t0).toBeGreaterThan(0);

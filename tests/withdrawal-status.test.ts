@@ -3,11 +3,10 @@
 // frozen, and, once the reading is not trusted, a wait counted from the last gas flow.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, withProtocol } from '../src/controller/settings.js';
-import { isWithdrawn, withdrawalStatus } from '../src/controller/withdrawal.js';
+import { isWithdrawn, unknownTipWaitMs, withdrawalStatus } from '../src/controller/withdrawal.js';
 import { NormalPatient, SHORT_PROTOCOL, drive, expectTrip, inPhase, normalUntil } from './helpers/readings.js';
 
 const SETTINGS = withProtocol(DEFAULT_SETTINGS, SHORT_PROTOCOL);
-const WAIT_MS = SETTINGS.thaw.unknownTipWaitS * 1000;
 
 describe('withdrawal status', () => {
   it('says DO NOT WITHDRAW, not unknown, while a trusted reading shows a frozen tip', () => {
@@ -26,6 +25,6 @@ describe('withdrawal status', () => {
     const trip = expectTrip(d, 'THERMOCOUPLE_FAULT', 'Fault');
     // The gas stopped at the end of the freeze, seconds before the reading failed.
     expect(trip.nowMs - (lastFlowMs ?? Number.NaN)).toBeGreaterThanOrEqual(5_000);
-    expect(withdrawalStatus(d.state, SETTINGS, d.lastMs)).toMatchObject({ kind: 'tip-unknown', waitUntilMs: (lastFlowMs ?? Number.NaN) + WAIT_MS, waitOver: false });
+    expect(withdrawalStatus(d.state, SETTINGS, d.lastMs)).toMatchObject({ kind: 'tip-unknown', waitUntilMs: (lastFlowMs ?? Number.NaN) + unknownTipWaitMs(SETTINGS, d.state.cumulativeFreezeMs), waitOver: false });
   });
 });

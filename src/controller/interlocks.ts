@@ -127,7 +127,7 @@ export const INTERLOCK_TABLE = {
     latch: true,
     priority: 'high',
     distrustsTip: true,
-    hint: 'Thermocouple fault: check the probe connector and cable. The tip temperature is unknown: wait the displayed time (thaw.unknownTipWaitS from the last gas flow) before withdrawing.',
+    hint: 'Thermocouple fault: check the probe connector and cable. The tip temperature is unknown: wait the displayed time (the passive thaw bound for the site freeze total, from the last gas flow) before withdrawing.',
     check: (c): string | null => c.tcProblem,
   },
   SENSOR_STALE: {

@@ -166,10 +166,11 @@ export const SettingsSchema = z
          * cooled a moment ago cannot declare it. */
         withdrawDwellMs: n(2_000, 60_000).default(5_000),
         /** When the tip reading is not trusted (a tip-validity trip in the treatment), the console
-         * says the tip is unknown and counts down this wait from the last gas flow instead of
-         * declaring SAFE TO WITHDRAW. 180 s: the sim plant's passive thaw from -78.5 C to 0 C takes
-         * about 23 s (20 s time constant) and clinical thaws are 20-30 s active, 3 min passive
-         * (domain section 4); the minimum of 120 s keeps a wide margin over both. */
+         * says the tip is unknown and counts down a wait from the last gas flow instead of
+         * declaring SAFE TO WITHDRAW: the passive thaw bound for the site's freeze total
+         * (src/controller/withdrawal.ts PASSIVE_THAW_BOUND_S, from the tissue model), and at
+         * least this. A floor only: no value shortens the bound. 180 s covers a clinical 3 min
+         * passive thaw (domain section 4) when the site has had almost no gas. */
         unknownTipWaitS: n(120, 600).default(180),
       })
       .strict()

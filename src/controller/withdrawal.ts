@@ -2,9 +2,68 @@
 // pulled (it tears tissue: domain section 4), and a reading the controller no longer trusts must
 // never declare it safe (H1 of the review: SAFE TO WITHDRAW from a sensor just found stuck while
 // the true tip was at -28 C). Pure; step.ts keeps the facts in the state, this reads them.
+import { assert } from '../../kernel/assert.js';
 import type { Settings } from './settings.js';
 import type { ControllerState } from './state.js';
 import { TREATING_PHASES } from './types.js';
+
+/**
+ * How long a probe in tissue can take to thaw passively (no gas, no heater) to 0 C at the wall
+ * after the site has had `freezeS` seconds of gas: [freezeS, waitS] pairs, increasing. From the
+ * tissue model of kernel/bioheat (docs/tissue-model.md) with the freeze taken as the wall held at
+ * the coldest CO2 can make it (-78.5 C) without a break (colder than any real sequence of freezes
+ * of that much gas), the largest probe the console is used with (2.0 mm OD: the bigger ice ball
+ * thaws last) and slow-thawing plausible tissue, subcutaneous fat round a cutaneous nerve
+ * (unfrozen conductivity 0.2 W/m/K, frozen 3.0, latent heat 350 MJ/m3, frozen heat capacity
+ * 2.5 MJ/m3/K, perfusion 500 W/m3/K, no metabolic heat), plus 10 % and rounded up to 10 s.
+ * Nominal tissue thaws in a quarter to a third of this (tests/withdrawal-thaw-bound.test.ts
+ * recomputes both and checks every row covers the model). The thaw time grows ever more slowly
+ * with the freeze (concave), so between rows the next row up is taken, never a line between two:
+ * a chord under a concave curve would undershoot it.
+ */
+export const PASSIVE_THAW_BOUND_S: readonly (readonly [freezeS: number, waitS: number])[] = Object.freeze([
+  [0, 0],
+  [10, 220],
+  [30, 510],
+  [60, 860],
+  [90, 1160],
+  [120, 1440],
+  [180, 1900],
+  [240, 2300],
+  [300, 2640],
+  [450, 3320],
+  [600, 3790],
+  [900, 4390],
+  [1200, 4780],
+  [1500, 4980],
+] as const);
+
+const MS_PER_S = 1000;
+
+/**
+ * The passive thaw bound after `freezeMs` of gas at the site (PASSIVE_THAW_BOUND_S): the next row
+ * up; past the last row, extended along the last row's slope (over the concave curve, so still a
+ * bound). The site's freeze total over-counts the ice ball (earlier freezes have partly thawed),
+ * which only lengthens the wait.
+ */
+export function passiveThawBoundMs(freezeMs: number): number {
+  assert(Number.isFinite(freezeMs) && freezeMs >= 0, `passiveThawBoundMs: freezeMs ${freezeMs} must be finite and >= 0`);
+  const freezeS = freezeMs / MS_PER_S;
+  const rows = PASSIVE_THAW_BOUND_S;
+  for (const [rowFreezeS, waitS] of rows) {
+    if (freezeS <= rowFreezeS) return waitS * MS_PER_S;
+  }
+  const [prevS, prevWaitS] = rows[rows.length - 2] ?? [0, 0];
+  const [lastS, lastWaitS] = rows[rows.length - 1] ?? [0, 0];
+  const slope = (lastWaitS - prevWaitS) / (lastS - prevS);
+  return (lastWaitS + slope * (freezeS - lastS)) * MS_PER_S;
+}
+
+/** The unknown-tip wait after the site's `freezeMs` of gas: the settings' floor or the passive
+ * thaw bound, whichever is longer. */
+export function unknownTipWaitMs(settings: Settings, freezeMs: number): number {
+  return Math.max(settings.thaw.unknownTipWaitS * MS_PER_S, passiveThawBoundMs(freezeMs));
+}
 
 export type Withdrawal =
   /** The tip reading is trusted and has been warm for the dwell since gas last flowed. */
@@ -14,7 +73,8 @@ export type Withdrawal =
   /**
    * The tip reading is not trusted: its temperature is unknown. `waitUntilMs` is the last gas
    * flow (or, with none seen since power-up, the moment the reading became untrusted) plus
-   * thaw.unknownTipWaitS (the conservative passive thaw); `waitOver` once it has passed.
+   * unknownTipWaitMs: the passive thaw bound for the site's freeze total, at least
+   * thaw.unknownTipWaitS; `waitOver` once it has passed.
    * Never the same as SAFE TO WITHDRAW: the console shows the wait, not a verdict.
    */
   | { readonly kind: 'tip-unknown'; readonly reason: string; readonly waitUntilMs: number; readonly waitOver: boolean };
@@ -24,7 +84,7 @@ export function withdrawalStatus(s: ControllerState, settings: Settings, nowMs: 
     // No gas seen since power-up does not mean the tip is warm: the console may have been
     // restarted mid-freeze (LOOP_OVERRUN asks for a restart). The wait then counts from now.
     const fromMs = s.gasLastFlowedMs ?? s.tipDistrust.sinceMs;
-    const waitUntilMs = fromMs + settings.thaw.unknownTipWaitS * 1000;
+    const waitUntilMs = fromMs + unknownTipWaitMs(settings, s.cumulativeFreezeMs);
     return { kind: 'tip-unknown', reason: s.tipDistrust.reason, waitUntilMs, waitOver: nowMs >= waitUntilMs };
   }
   return s.safeToWithdraw ? SAFE : DO_NOT_WITHDRAW;

@@ -45,3 +45,15 @@ export const thawNeverEnds: StepFunction = (nowMs, settings, readings, prev) => 
   const state = { ...result.state, phase: prev.phase, sub: prev.sub, phaseSinceMs: prev.phaseSinceMs, subSinceMs: prev.subSinceMs };
   return { ...result, state, events: result.events.filter((e) => e.kind !== 'phase') };
 };
+
+/**
+ * The unknown-tip wait before issue 11 put back: a fixed thaw.unknownTipWaitS from the last gas
+ * flow, whatever the site froze (the step forgets the site's freeze total once the reading is
+ * distrusted, so the wait falls to its floor). With the tissue model in the plant a long freeze's
+ * passive thaw outlasts it.
+ */
+export const fixedUnknownTipWait: StepFunction = (nowMs, settings, readings, prev) => {
+  const result = step(nowMs, settings, readings, prev);
+  if (result.state.tipDistrust === null) return result;
+  return { ...result, state: { ...result.state, cumulativeFreezeMs: 0 } };
+};

@@ -9,6 +9,7 @@ import type { StepResult } from '../../controller/step.js';
 import type { Phase } from '../../controller/types.js';
 import { INTERLOCK_IDS } from '../../controller/interlocks.js';
 import { TREATING_PHASES } from '../../controller/types.js';
+import { withdrawalStatus } from '../../controller/withdrawal.js';
 import type { PlantParams, PlantState } from '../../../hil/plant/index.js';
 import { CYCLES_MAX, FREEZE_S_MAX } from '../../controller/settings.js';
 import type { Allowances } from './bounds.js';
@@ -19,6 +20,7 @@ export const FROZEN_BELOW_C = 0;
 
 export const INVARIANTS = {
   'withdraw-while-frozen': 'safe to withdraw is shown while the true tip is below 0 C',
+  'unknown-tip-wait-over-while-frozen': 'the unknown-tip wait is over (the probe may come out) while the true tip is below 0 C',
   'valves-commanded-outside-freeze': 'both valves are commanded open outside Freezing or with an interlock tripped',
   'gas-outside-freeze': 'gas flows in the plant outside an untripped freeze, beyond the valve delay',
   'single-valve-flow-too-long': 'gas flows through a stuck-open valve longer than VALVE_FAILURE\'s detection bound',
@@ -172,8 +174,16 @@ export class InvariantChecker {
   }
 
   #withdraw(o: TickObservation): Violation | null {
-    if (!o.after.safeToWithdraw || o.plant.tipTrueC >= FROZEN_BELOW_C) return null;
-    return { invariant: 'withdraw-while-frozen', atMs: o.nowMs, detail: `safe to withdraw in ${o.after.phase} with the true tip at ${o.plant.tipTrueC.toFixed(2)} C` };
+    if (o.plant.tipTrueC >= FROZEN_BELOW_C) return null;
+    if (o.after.safeToWithdraw) {
+      return { invariant: 'withdraw-while-frozen', atMs: o.nowMs, detail: `safe to withdraw in ${o.after.phase} with the true tip at ${o.plant.tipTrueC.toFixed(2)} C` };
+    }
+    // The console's other all-clear: a reading it does not trust, and the wait for the passive
+    // thaw over (src/controller/withdrawal.ts). The simulations end the treatment there too.
+    if (o.after.tipDistrust === null) return null;
+    const w = withdrawalStatus(o.after, this.#settings, o.nowMs);
+    if (w.kind !== 'tip-unknown' || !w.waitOver) return null;
+    return { invariant: 'unknown-tip-wait-over-while-frozen', atMs: o.nowMs, detail: `unknown-tip wait over at ${(w.waitUntilMs / 1000).toFixed(3)} s in ${o.after.phase} with the true tip at ${o.plant.tipTrueC.toFixed(2)} C (${w.reason})` };
   }
 
   #commands(o: TickObservation): Violation | null {
