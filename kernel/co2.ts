@@ -44,6 +44,35 @@ export function saturationPressureBar(tempC: number): number {
   return CO2_CRITICAL_PRESSURE_BAR * Math.exp((CO2_CRITICAL_TEMP_K / tempK) * sum);
 }
 
+/**
+ * Above the critical temperature a cylinder holds one supercritical phase, and its pressure rises
+ * along an isochore (constant density) with temperature. dp/dT on the critical isochore
+ * (467.6 kg/m3) between 31 and 40 C, from the Peng-Robinson equation of state (Tc, pc and an
+ * acentric factor of 0.225): 1.9 bar/K. A cylinder filled denser rises faster (3.4 bar/K at a
+ * 0.667 kg/L fill ratio): this is the gentlest rise, so a console that trips on it trips on any
+ * real cylinder. An approximation for the simulations (a cylinder left in a hot room or car), not
+ * a property table.
+ */
+export const CO2_SUPERCRITICAL_DP_DT_BAR_PER_K = 1.9;
+/** The cylinder model's top temperature, C: the supercritical rise is not extended further. */
+export const CO2_MODEL_MAX_CYLINDER_TEMP_C = 40;
+
+/**
+ * Pressure of a full cylinder at `tempC`, bar absolute: the saturation pressure up to the critical
+ * temperature, then the critical pressure plus the supercritical rise
+ * (CO2_SUPERCRITICAL_DP_DT_BAR_PER_K) up to CO2_MODEL_MAX_CYLINDER_TEMP_C. Continuous at 31.0 C.
+ */
+export function fullCylinderPressureBar(tempC: number): number {
+  if (tempC <= CO2_MAX_CYLINDER_TEMP_C) return saturationPressureBar(tempC);
+  if (!(tempC <= CO2_MODEL_MAX_CYLINDER_TEMP_C)) {
+    throw new Co2RangeError(
+      `cylinder temperature ${tempC} C is outside the cylinder model's range ` +
+        `${(CO2_TRIPLE_POINT_TEMP_K - KELVIN_OFFSET).toFixed(1)} to ${CO2_MODEL_MAX_CYLINDER_TEMP_C.toFixed(1)} C`,
+    );
+  }
+  return saturationPressureBar(CO2_MAX_CYLINDER_TEMP_C) + CO2_SUPERCRITICAL_DP_DT_BAR_PER_K * (tempC - CO2_MAX_CYLINDER_TEMP_C);
+}
+
 /** Sublimation pressure (solid-vapour) at `tempK`, bar absolute (Fray & Schmitt). */
 export function sublimationPressureBarAtK(tempK: number): number {
   return Math.exp(SUB_A - SUB_B_K / tempK + SUB_C_K2 / (tempK * tempK));

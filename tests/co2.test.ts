@@ -2,7 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   CO2_CRITICAL_PRESSURE_BAR,
+  CO2_MODEL_MAX_CYLINDER_TEMP_C,
+  CO2_SUPERCRITICAL_DP_DT_BAR_PER_K,
   Co2RangeError,
+  fullCylinderPressureBar,
   KELVIN_OFFSET,
   SUBLIMATION_MAX_PRESSURE_BAR,
   SUBLIMATION_MIN_PRESSURE_BAR,
@@ -79,5 +82,25 @@ describe('sublimation temperature (Fray & Schmitt)', () => {
   it.each([0.3, 6, 0, -1, Number.NaN])('refuses %s bar, naming the valid range', (bar) => {
     expect(() => sublimationTempC(bar)).toThrow(Co2RangeError);
     expect(() => sublimationTempC(bar)).toThrow(/outside the CO2 sublimation range 0\.45 to 5\.21 bar absolute/);
+  });
+});
+
+describe('a full cylinder above the critical point (supercritical: issue 11 scenarios to 35 C)', () => {
+  it('follows saturation up to 31.0 C and rises by CO2_SUPERCRITICAL_DP_DT_BAR_PER_K above it, continuously', () => {
+    expect(fullCylinderPressureBar(20)).toBe(saturationPressureBar(20));
+    expect(fullCylinderPressureBar(31)).toBeCloseTo(CO2_CRITICAL_PRESSURE_BAR, 6);
+    expect(fullCylinderPressureBar(31.001)).toBeCloseTo(CO2_CRITICAL_PRESSURE_BAR, 2);
+    expect(fullCylinderPressureBar(35)).toBeCloseTo(CO2_CRITICAL_PRESSURE_BAR + 4 * CO2_SUPERCRITICAL_DP_DT_BAR_PER_K, 6);
+    let prev = fullCylinderPressureBar(25);
+    for (let t = 25.5; t <= CO2_MODEL_MAX_CYLINDER_TEMP_C; t += 0.5) {
+      const p = fullCylinderPressureBar(t);
+      expect(p).toBeGreaterThan(prev);
+      prev = p;
+    }
+  });
+
+  it('refuses a temperature past the model, naming it', () => {
+    expect(() => fullCylinderPressureBar(41)).toThrow(/cylinder temperature 41 C is outside the cylinder model's range -56\.6 to 40\.0 C/);
+    expect(() => fullCylinderPressureBar(Number.NaN)).toThrow(Co2RangeError);
   });
 });

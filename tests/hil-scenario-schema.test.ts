@@ -52,7 +52,7 @@ describe('fuzzer-saved scenario files (version 1)', () => {
 
 describe('a bad scenario file is refused naming file, field and value', () => {
   it('names a plant parameter out of its bounds', () => {
-    expect(refusal(v2({ plant: { cylinderTempC: 35 } }))).toContain(`${FILE}: scenario.plant.cylinderTempC: plant: cylinderTempC 35 is outside the CO2 liquid range`);
+    expect(refusal(v2({ plant: { cylinderTempC: 45 } }))).toContain(`${FILE}: scenario.plant.cylinderTempC: plant: cylinderTempC 45 is outside the cylinder model's range`);
   });
 
   it('names an unknown plant parameter', () => {

@@ -8,7 +8,7 @@ import {
   PlantParamsError,
   sublimationFloorC,
 } from '../hil/plant/index.js';
-import { saturationPressureBar } from '../kernel/co2.js';
+import { fullCylinderPressureBar, saturationPressureBar } from '../kernel/co2.js';
 import { ATMOSPHERIC_PRESSURE_BAR } from '../kernel/units.js';
 
 const TICK_MS = 20;
@@ -245,9 +245,11 @@ describe('gas supply and return line', () => {
 });
 
 describe('parameters', () => {
-  it('rejects a cylinder temperature above the critical point naming the parameter', () => {
-    expect(() => new Plant({ cylinderTempC: 40 })).toThrow(PlantParamsError);
-    expect(() => new Plant({ cylinderTempC: 40 })).toThrow(/cylinderTempC/);
+  it('models a supercritical cylinder above the critical point up to 40 C, and rejects a hotter one naming the parameter', () => {
+    expect(new Plant({ cylinderTempC: 35 }).state.cylinderBar).toBeCloseTo(fullCylinderPressureBar(35), 6);
+    expect(new Plant({ cylinderTempC: 35 }).state.cylinderBar).toBeGreaterThan(saturationPressureBar(31));
+    expect(() => new Plant({ cylinderTempC: 40.5 })).toThrow(PlantParamsError);
+    expect(() => new Plant({ cylinderTempC: 40.5 })).toThrow(/cylinderTempC 40.5 is outside the cylinder model's range/);
   });
 
   it('rejects a non-positive time constant naming the parameter', () => {

@@ -1,12 +1,16 @@
-// The CO2 cylinder: saturation pressure while liquid remains, then a falling vapour pressure.
+// The CO2 cylinder: saturation pressure while liquid remains (above 31 C, the supercritical
+// pressure while the dense phase remains), then a falling vapour pressure.
 
-import { saturationPressureBar } from '../../kernel/co2.js';
+import { fullCylinderPressureBar } from '../../kernel/co2.js';
 import { ATMOSPHERIC_PRESSURE_BAR } from '../../kernel/units.js';
 
 /**
  * Cylinder contents and pressure (bar absolute). Temperature is held constant: evaporative
  * cooling of the liquid is not modelled, so the pressure stays at saturation until dry-out
  * (domain section 2: pressure reflects temperature, not fill, until the liquid runs out).
+ * Above the critical temperature there is no liquid, one dense supercritical phase: its pressure
+ * (kernel/co2.ts fullCylinderPressureBar, an approximation) stands in for saturation, and
+ * `liquidG` is that dense phase's mass.
  */
 export class Cylinder {
   readonly #saturationBar: number;
@@ -15,7 +19,7 @@ export class Cylinder {
   #vapourG: number;
 
   constructor(tempC: number, liquidChargeG: number, vapourAtDryOutG: number) {
-    this.#saturationBar = saturationPressureBar(tempC);
+    this.#saturationBar = fullCylinderPressureBar(tempC);
     this.#vapourAtDryOutG = vapourAtDryOutG;
     this.#liquidG = liquidChargeG;
     this.#vapourG = vapourAtDryOutG;

@@ -3,7 +3,7 @@
 // model lumps physics together the comment says what was lumped.
 
 import { BioheatParamsError, GridParamsSchema, resolveTissueParams, type TissueParams } from '../../kernel/bioheat/index.js';
-import { CO2_MAX_CYLINDER_TEMP_C, CO2_TRIPLE_POINT_TEMP_K, KELVIN_OFFSET } from '../../kernel/co2.js';
+import { CO2_MODEL_MAX_CYLINDER_TEMP_C, CO2_TRIPLE_POINT_TEMP_K, KELVIN_OFFSET } from '../../kernel/co2.js';
 
 /** Fixed integration step. 5 ms resolves the 30 ms valve delay and the 250 ms watchdog finely. */
 export const PLANT_SUBSTEP_MS = 5;
@@ -30,7 +30,8 @@ export const AMBIENT_TEMP_C = 22;
 export const DEFAULT_VALVE_DELAY_MS = 30;
 
 export interface PlantParams {
-  /** Cylinder temperature; sets the saturation pressure while liquid remains. */
+  /** Cylinder temperature; sets the saturation pressure while liquid remains (above 31 C the
+   * supercritical pressure: kernel/co2.ts fullCylinderPressureBar). */
   readonly cylinderTempC: number;
   /** Liquid CO2 in the cylinder at the start of the run. */
   readonly liquidChargeG: number;
@@ -122,10 +123,10 @@ const MIN_CYLINDER_TEMP_C = CO2_TRIPLE_POINT_TEMP_K - KELVIN_OFFSET;
 /** Merge `overrides` over the defaults and range-check the result; throws PlantParamsError. */
 export function resolvePlantParams(overrides: PlantOverrides = {}): PlantParams {
   const p: PlantParams = { ...DEFAULT_PLANT_PARAMS, ...overrides, tissue: resolveTissue(overrides.tissue) };
-  if (!(p.cylinderTempC >= MIN_CYLINDER_TEMP_C && p.cylinderTempC <= CO2_MAX_CYLINDER_TEMP_C)) {
+  if (!(p.cylinderTempC >= MIN_CYLINDER_TEMP_C && p.cylinderTempC <= CO2_MODEL_MAX_CYLINDER_TEMP_C)) {
     throw new PlantParamsError(
-      `plant: cylinderTempC ${p.cylinderTempC} is outside the CO2 liquid range ` +
-        `${MIN_CYLINDER_TEMP_C.toFixed(1)} to ${CO2_MAX_CYLINDER_TEMP_C} C`,
+      `plant: cylinderTempC ${p.cylinderTempC} is outside the cylinder model's range ` +
+        `${MIN_CYLINDER_TEMP_C.toFixed(1)} to ${CO2_MODEL_MAX_CYLINDER_TEMP_C} C (liquid to the critical point at 31.0 C, supercritical above)`,
     );
   }
   const nonNegative: (keyof PlantParams)[] = ['liquidChargeG', 'valveDelayMs', 'lineDropBarPerGPerS'];

@@ -6,7 +6,7 @@ import type { Random } from '../../../kernel/random.js';
 import { seededRandom } from '../../../kernel/random.js';
 import { parseSettings } from '../../controller/settings.js';
 import { SELF_TEST_VALVE_PAUSE_MS } from '../../controller/phase-logic.js';
-import { CO2_MAX_CYLINDER_TEMP_C } from '../../../kernel/co2.js';
+import { CO2_MODEL_MAX_CYLINDER_TEMP_C } from '../../../kernel/co2.js';
 import type { FaultKind, FaultSpec } from '../../../hil/faults.js';
 import { FAULT_KINDS } from '../../../hil/faults.js';
 import type { PlantParams } from '../../../hil/plant/index.js';
@@ -98,7 +98,7 @@ function drawPlant(random: Random): Partial<PlantParams> {
   const d = DEFAULT_PLANT_PARAMS;
   const candidates: readonly (readonly [string, () => number])[] = [
     // Below about 5 C the cylinder cannot reach 40 bar; 31 C is the critical point.
-    ['cylinderTempC', () => uniform(random, 0, CO2_MAX_CYLINDER_TEMP_C)],
+    ['cylinderTempC', () => uniform(random, 0, CO2_MODEL_MAX_CYLINDER_TEMP_C)],
     // From a nearly empty cylinder (runs dry mid-freeze) to the default full one.
     ['liquidChargeG', () => logUniform(random, 2, d.liquidChargeG)],
     ['valveDelayMs', () => uniform(random, 0, MAX_VALVE_DELAY_MS)],
