@@ -50,9 +50,24 @@ describe('fuzzer-saved scenario files (version 1)', () => {
   });
 });
 
+describe('tissue parameters in a scenario (issue 11: a scenario can vary them)', () => {
+  it('loads plant.tissue overrides and runs the plant with them: unperfused tissue freezes a larger ice ball', () => {
+    const radiusAtEnd = (plant: Record<string, unknown>): number => {
+      const hil = parseHilScenario(v2({ plant }), FILE);
+      const run = runHilScenario(hil);
+      return Math.max(...run.trace.map((t) => t.iceBall?.r20Mm ?? 0));
+    };
+    expect(radiusAtEnd({ tissue: { perfusionWPerM3K: 0, metabolicWPerM3: 0 } })).toBeGreaterThan(radiusAtEnd({}));
+  });
+});
+
 describe('a bad scenario file is refused naming file, field and value', () => {
   it('names a plant parameter out of its bounds', () => {
     expect(refusal(v2({ plant: { cylinderTempC: 45 } }))).toContain(`${FILE}: scenario.plant.cylinderTempC: plant: cylinderTempC 45 is outside the cylinder model's range`);
+  });
+
+  it('names a tissue parameter of the plant out of its bounds', () => {
+    expect(refusal(v2({ plant: { tissue: { kFrozenWPerMK: 9 } } }))).toMatch(/^hil\/scenarios\/x\.json: scenario\.plant\.tissue: .*kFrozenWPerMK.*\(got 9\)/m);
   });
 
   it('names an unknown plant parameter', () => {
@@ -99,9 +114,13 @@ describe('expectations on a short treatment', () => {
   const hil = parseHilScenario(v2({}, { outcome: 'complete', freezes: { count: 1, each: { r20MmAtEnd: { min: 2 }, r20TrueMmAtEnd: { min: 2.5, max: 6 } } } }), FILE);
   const run = runHilScenario(hil);
 
-  it('fails an r(-20 C) expectation with "radii not available" while runs carry no radii', () => {
+  it('fails an r(-20 C) expectation with "radii not available" while runs carry no estimate, and judges the plant\'s true radius', () => {
     expect(run.outcome).toBe('complete');
-    expect(judge(hil, run)).toEqual([`expect.freezes.each (freeze 1).r20MmAtEnd: ${RADII_NOT_AVAILABLE}`, `expect.freezes.each (freeze 1).r20TrueMmAtEnd: ${RADII_NOT_AVAILABLE}`]);
+    const verdicts = judge(hil, run);
+    expect(verdicts[0]).toBe(`expect.freezes.each (freeze 1).r20MmAtEnd: ${RADII_NOT_AVAILABLE}`);
+    // A 10 s freeze grows r(-20 C) to about 1.4 mm in the plant's tissue, under the 2.5 mm asked.
+    expect(verdicts[1]).toMatch(/^expect\.freezes\.each \(freeze 1\)\.r20TrueMmAtEnd: wanted 2\.5 to 6, got 1\.\d+$/);
+    expect(verdicts).toHaveLength(2);
   });
 
   it('judges r(-20 C) against its range once a run carries it', () => {

@@ -51,7 +51,7 @@ export interface IceBallRadii {
  * is to carry it in its state as `iceBall`); null until it does, or while there is none.
  */
 export function iceBallOf(plant: PlantState): IceBallRadii | null {
-  return (plant as PlantState & { readonly iceBall?: IceBallRadii | null }).iceBall ?? null;
+  return { r0Mm: plant.r0Mm, r20Mm: plant.r20Mm, r40Mm: plant.r40Mm };
 }
 
 /** Domain section 3's fixed-wall case (an upper bound on the ice ball): r(0 C) 7.6 mm after 180 s

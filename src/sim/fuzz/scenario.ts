@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { FaultSpec } from '../../../hil/faults.js';
 import { FAULT_KINDS } from '../../../hil/faults.js';
-import type { PlantParams } from '../../../hil/plant/index.js';
+import type { PlantOverrides } from '../../../hil/plant/index.js';
 
 /** What the simulated operator does at a time: press a button, or move a switch. */
 export type OperatorAction =
@@ -34,7 +34,8 @@ export interface Scenario {
   readonly noiseSeed: number;
   /** A settings file's contents, as `parseSettings` accepts it. */
   readonly settings: Record<string, unknown>;
-  readonly plant: Partial<PlantParams>;
+  /** Plant overrides: flat values, and `tissue` as an object of tissue overrides. */
+  readonly plant: PlantOverrides;
   readonly operator: readonly TimedAction[];
   readonly faults: readonly FaultSpec[];
   /** Simulated time cap; the run usually ends well before, once the probe is safe. */
@@ -53,7 +54,7 @@ export const ScenarioSchema = z
     noiseSeed: z.number().int().min(0).max(0xffffffff),
     settings: z.record(z.string(), z.unknown()),
     // Checked in full by resolvePlantParams when the run builds its plant.
-    plant: z.record(z.string(), z.union([z.number(), z.boolean(), z.string(), z.null()])),
+    plant: z.record(z.string(), z.union([z.number(), z.boolean(), z.string(), z.null(), z.record(z.string(), z.number())])),
     operator: z.array(z.object({ atMs: finiteMs, action: z.enum(OPERATOR_ACTIONS as [OperatorAction, ...OperatorAction[]]) }).strict()),
     faults: z.array(
       z.object({ kind: z.enum(FAULT_KINDS as [string, ...string[]]), atMs: finiteMs, durationMs: z.number().positive().nullable() }).strict(),
