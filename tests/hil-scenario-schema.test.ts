@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { drawScenario } from '../src/sim/fuzz/draw.js';
 import { INVARIANTS } from '../src/sim/fuzz/invariants.js';
 import { SCENARIO_FILE_FORMAT, SCENARIO_FILE_VERSION } from '../src/sim/fuzz/scenario.js';
+import { runEnvironment } from '../src/sim/scenarios/environment.js';
 import { RADII_NOT_AVAILABLE, judge } from '../src/sim/scenarios/expect.js';
 import { runHilScenario } from '../src/sim/scenarios/run.js';
 import type { HilScenario } from '../src/sim/scenarios/schema.js';
@@ -103,6 +104,8 @@ describe('a bad scenario file is refused naming file, field and value', () => {
   it('names an environment field out of its bounds, and half a records failure', () => {
     expect(refusal(v2({ environment: { probeCalibration: { offsetC: 10, gain: 1 } } }))).toMatch(/scenario\.environment\.probeCalibration/);
     expect(refusal(v2({ environment: { records: { failFromMs: 1000 } } }))).toContain('scenario.environment.records: give failFromMs and failure together');
+    expect(refusal(v2({ environment: { probeError: { offsetErrorC: 11, gainError: 1 } } }))).toMatch(/scenario\.environment\.probeError\.offsetErrorC.*11/);
+    expect(refusal(v2({ environment: { probeError: { offsetErrorC: 0, gainError: 1.2 } } }))).toMatch(/scenario\.environment\.probeError\.gainError.*1\.2/);
   });
 
   it('refuses a file of another version', () => {
@@ -135,5 +138,27 @@ describe('expectations on a short treatment', () => {
     const broken = runHilScenario(tripped, { step: tripKeepsGasPath });
     expect(broken.violation?.invariant).toBe('valves-commanded-outside-freeze');
     expect(judge(tripped, broken)[0]).toMatch(/^invariant valves-commanded-outside-freeze \(.*\) at 6\.\d+ s: both valves commanded open/);
+  });
+});
+
+describe('the probe a calibration record belongs to (scenario.environment)', () => {
+  const TRUE_TIPS_C = [-78.5, -50, 0, 37];
+
+  it('gives the sim probe the error the record corrects, so the corrected reading is the truth', () => {
+    const env = runEnvironment({ probeCalibration: { offsetC: 3, gain: 1.04 } });
+    const sensor = env.sensor;
+    expect(sensor).toBeDefined();
+    const gainError = sensor?.probeGainError ?? Number.NaN;
+    const offsetErrorC = sensor?.probeOffsetErrorC ?? Number.NaN;
+    for (const trueC of TRUE_TIPS_C) {
+      const rawC = gainError * trueC + offsetErrorC;
+      expect(1.04 * rawC + 3).toBeCloseTo(trueC, 9);
+    }
+  });
+
+  it('keeps a stated probe error over the one the record corrects (a wrong record), and none without a record', () => {
+    expect(runEnvironment({ probeCalibration: { offsetC: -3, gain: 1 }, probeError: { offsetErrorC: 0, gainError: 1 } }).sensor).toEqual({ probeOffsetErrorC: 0, probeGainError: 1 });
+    expect(runEnvironment({ probeCalibration: { problem: 'no record' } }).sensor).toBeUndefined();
+    expect(runEnvironment({}).sensor).toBeUndefined();
   });
 });

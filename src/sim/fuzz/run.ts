@@ -10,6 +10,7 @@ import type { StepFunction } from '../../runtime/loop.js';
 import { ControlLoop } from '../../runtime/loop.js';
 import { VirtualScheduler } from '../../../kernel/scheduler/index.js';
 import type { FaultKind } from '../../../hil/faults.js';
+import type { SensorParams } from '../../../hil/sim/index.js';
 import { resolvePlantParams } from '../../../hil/plant/index.js';
 import { SIM_PROBE_CALIBRATION } from '../runner.js';
 import { quietFromMs } from './draw.js';
@@ -40,6 +41,9 @@ export interface RunOptions {
 
 export interface RunEnvironment {
   readonly calibration?: TickCalibration;
+  /** The simulated sensors' parameters (hil/sim/sensor-params.ts), e.g. the probe's own error
+   * that a calibration corrects; by default a probe that reads true. */
+  readonly sensor?: Partial<SensorParams>;
   readonly consoleWatch?: (nowMs: number) => ConsoleWatch;
   readonly recordsWatch?: (nowMs: number) => RecordsWatch;
   /** The back-end's own report of a lost device at a time (null while it has none): HAL_FAULT's input. */
@@ -112,10 +116,10 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   const settings = parseSettings(scenario.settings, 'scenario.settings');
   const plant = resolvePlantParams(scenario.plant);
   const clock = new VirtualClock(0);
-  const hal = new SimHal({ clock, seed: scenario.noiseSeed, plant, faults: scenario.faults });
+  const env = options.environment ?? {};
+  const hal = new SimHal({ clock, seed: scenario.noiseSeed, plant, faults: scenario.faults, sensor: env.sensor });
   let stepped: StepResult | null = null;
   let read: ControllerReadings | null = null;
-  const env = options.environment ?? {};
   const loop = new ControlLoop({
     hal: boardFor(hal, clock, env.halFault),
     settings,
