@@ -77,7 +77,7 @@ describe('cryo hil run', { timeout: PROCESS_TIMEOUT_MS }, () => {
       (d.expect as Record<string, unknown>).outcome = 'complete';
     });
     writeScenario(folder, 'c-bad.json', (d) => {
-      (d.scenario as Record<string, unknown>).plant = { cylinderTempC: 35 };
+      (d.scenario as Record<string, unknown>).plant = { cylinderTempC: 45 };
     });
     const junit = path.join(dir, 'out', 'junit.xml');
     const report = path.join(dir, 'report');
@@ -87,7 +87,7 @@ describe('cryo hil run', { timeout: PROCESS_TIMEOUT_MS }, () => {
     expect(r.stdout).toContain('FAIL wrong-outcome');
     expect(r.stdout).toContain('  expect.outcome: wanted complete, got stopped (final phase Stopped)');
     expect(r.stdout).toContain(`FAIL c-bad (${path.join(folder, 'c-bad.json')})`);
-    expect(r.stdout).toContain(`${path.join(folder, 'c-bad.json')}: scenario.plant.cylinderTempC: plant: cylinderTempC 35 is outside`);
+    expect(r.stdout).toContain(`${path.join(folder, 'c-bad.json')}: scenario.plant.cylinderTempC: plant: cylinderTempC 45 is outside`);
     expect(r.stdout).toMatch(/^1 passed, 2 failed /m);
 
     const xml = fs.readFileSync(junit, 'utf8');
