@@ -1,6 +1,7 @@
 // Public surface of the bioheat model (shared by the plant in hil/ and the live estimate in
 // src/controller): pure, deterministic, allocation-free per step. docs/tissue-model.md.
 export {
+  BioheatSnapshot,
   BioheatSolver,
   DEEP_ISOTHERM_C,
   DEFAULT_SOLVER_OPTIONS,
