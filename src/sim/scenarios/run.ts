@@ -24,7 +24,6 @@ import { runEnvironment } from './environment.js';
  * (issue 11: CycleRecord gains it), `r20TrueMmAtEnd` the plant's truth (PlantState.iceBall) as the
  * freeze ended. `undefined` means the run carries no such radius at all (yet); null, none then. */
 export interface FreezeResult extends CycleRecord {
-  readonly r20MmAtEnd?: number | null;
   readonly r20TrueMmAtEnd?: number | null;
 }
 
