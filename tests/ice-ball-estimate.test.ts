@@ -180,7 +180,9 @@ describe('INEFFECTIVE_FREEZE (an advisory)', () => {
     });
     expect(verdictsOf(stopped.events)).toEqual([expect.objectContaining({ cycle: 1, effective: false })]);
     expect(verdictsOf(stopped.events)[0]?.r20MmAtEnd).toBeGreaterThan(0);
-    expect(advisories(stopped.events)).toHaveLength(1);
+    // Recorded, but no advisory: the stop itself cut the treatment short (the operator's own act).
+    expect(stopped.state.interlocks.INEFFECTIVE_FREEZE.conditionNow).toBe(true);
+    expect(advisories(stopped.events)).toEqual([]);
     expect(stopped.state.iceBall).toBeNull();
 
     const faulted = drive(new NormalPatient().script((_n, s) => ({ fault: s.phase === 'Freezing' && s.cycleFreezeMs >= 90_000 ? 'open' : null })), {

@@ -69,8 +69,11 @@ const FREEZING: readonly Phase[] = ['Freezing'];
 /** Phases where gas may be about to flow: the start-blocking checks apply here. */
 const START_AND_FREEZE: readonly Phase[] = ['SelfTest', 'Ready', 'Freezing'];
 
-/** Phases in which both valves are always commanded closed: an advisory acts only here. */
-const VALVES_CLOSED_PHASES: readonly Phase[] = ['Idle', 'Thawing', 'Complete', 'Stopped', 'Fault'];
+/** Where INEFFECTIVE_FREEZE acts: the thaw after a freeze that ran to its end, and the completed
+ * treatment. Both valves are always commanded closed there. A freeze ended by a stop or a trip
+ * (Stopped, Fault) has its verdict recorded but raises no advisory: the alarm or the operator's
+ * own act that ended it already says the treatment was cut short. */
+const AFTER_A_WHOLE_FREEZE: readonly Phase[] = ['Thawing', 'Complete'];
 
 /** Debounce figures: 100 ms = 5 samples at 50 Hz, the "few consecutive bad samples" of Klipper. */
 const FEW_SAMPLES_MS = 100;
@@ -447,8 +450,8 @@ export const INTERLOCK_TABLE = {
   INEFFECTIVE_FREEZE: {
     hazard: 'An ineffective treatment: the lethal isotherm (-20 C) did not reach the nerve, so the pain returns (domain section 1, cause d)',
     condition:
-      "the newest freeze's verdict (src/controller/ice-ball-estimate.ts) is not effective: the estimated r(-20 C) at the supply's closing short of the target radius (iceBall.targetRadiusMm or the nerve's own), or not held there for iceBall.holdS, or no estimate (the tip reading not trusted); advisory: never touches the valves or the phase; clears at the next freeze's start, a new start, or an acknowledge",
-    armedIn: VALVES_CLOSED_PHASES,
+      "the newest freeze's verdict (src/controller/ice-ball-estimate.ts) is not effective: the estimated r(-20 C) at the supply's closing short of the target radius (iceBall.targetRadiusMm or the nerve's own), or not held there for iceBall.holdS, or no estimate (the tip reading not trusted); advisory: never touches the valves or the phase, raised only after a freeze that ran to its end; clears at the next freeze's start, a new start, or an acknowledge",
+    armedIn: AFTER_A_WHOLE_FREEZE,
     debounceMs: 0,
     maxDebounceMs: 0,
     noDebounceReason: 'the verdict is judged once, when the freeze ends',
