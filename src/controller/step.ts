@@ -311,6 +311,19 @@ export function step(nowMs: number, settings: Settings, readings: ControllerRead
  * console, the simulator and the board sessions always run `step`.
  */
 export function stepWithoutInvariantCheck(nowMs: number, settings: Settings, readings: ControllerReadings, prev: ControllerState): StepResult {
+  return stepInner(nowMs, settings, readings, prev, true);
+}
+
+/**
+ * The step without its end-of-step invariant check and without the live ice-ball estimate (the
+ * state's estimate is carried unchanged). For the benchmark only, which measures the estimate's
+ * cost per tick against `stepWithoutInvariantCheck` on the same recorded inputs (bench/sim.ts).
+ */
+export function stepWithoutIceBallEstimate(nowMs: number, settings: Settings, readings: ControllerReadings, prev: ControllerState): StepResult {
+  return stepInner(nowMs, settings, readings, prev, false);
+}
+
+function stepInner(nowMs: number, settings: Settings, readings: ControllerReadings, prev: ControllerState, estimate: boolean): StepResult {
   // Time is the one input no interlock can judge: a non-finite time would make every duration
   // NaN (a freeze that never ends). It is a bug upstream; throwing sends the runtime to its safe state.
   if (!Number.isFinite(nowMs)) throw new RangeError(`control step: time ${nowMs} ms is not a finite number`);
@@ -386,7 +399,7 @@ export function stepWithoutInvariantCheck(nowMs: number, settings: Settings, rea
   const outputs = outputsOf(valves.supply, valves.safety, heartbeat, signals);
 
   // The live ice-ball estimate and, when a freeze's supply closed this tick, its verdict.
-  s = updateIceBall(prev, s, nowMs, settings, readings, events);
+  if (estimate) s = updateIceBall(prev, s, nowMs, settings, readings, events);
 
   const op = readings.operator;
   // Every field named, in initialState's order: a literal is built in one go, where a spread of
