@@ -95,7 +95,7 @@ function verdictOf(cycle: number, track: IceBallTrack | null, estimate: IceBallE
 }
 
 /** The estimate's part of the state, after this tick. */
-interface IceBallPart {
+export interface IceBallPart {
   readonly iceBall: IceBallEstimate | null;
   readonly iceBallTrack: IceBallTrack | null;
   readonly freezeVerdicts: readonly FreezeVerdict[];
@@ -104,8 +104,9 @@ interface IceBallPart {
 /**
  * The estimate and the verdicts after this tick, from the state before it (`prev`) and the state
  * this tick's phase logic produced (`s`, whose supply opening or closing this tick is seen in
- * freezeOpenedMs). Returns `s` itself when nothing changed (most ticks: between updates).
- * Pushes a freeze-verdict event when a freeze ends.
+ * freezeOpenedMs). Returns `s` itself (which carries the three fields) when nothing changed: most
+ * ticks, between updates; the step copies the fields into the state it builds, so an update
+ * costs no copy of the whole state. Pushes a freeze-verdict event when a freeze ends.
  */
 export function updateIceBall(
   prev: ControllerState,
@@ -114,10 +115,8 @@ export function updateIceBall(
   settings: Settings,
   readings: Readings,
   events: ControllerEvent[],
-): ControllerState {
-  const part = nextPart(prev, s, nowMs, settings, readings, events);
-  if (part.iceBall === s.iceBall && part.iceBallTrack === s.iceBallTrack && part.freezeVerdicts === s.freezeVerdicts) return s;
-  return { ...s, iceBall: part.iceBall, iceBallTrack: part.iceBallTrack, freezeVerdicts: part.freezeVerdicts };
+): IceBallPart {
+  return nextPart(prev, s, nowMs, settings, readings, events);
 }
 
 function nextPart(prev: ControllerState, s: ControllerState, nowMs: number, settings: Settings, readings: Readings, events: ControllerEvent[]): IceBallPart {

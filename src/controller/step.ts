@@ -10,6 +10,7 @@ import type { ControllerReadings } from './probe-calibration.js';
 import type { TickContext } from './context.js';
 import { INTERLOCKS, ROWS_FOR_STEP, anyActingTrip, anyTripped, debounceFor, debounceSamples, interlockById, tipDistrustingTrip } from './interlocks.js';
 import type { Edges } from './phase-logic.js';
+import type { IceBallPart } from './ice-ball-estimate.js';
 import { updateIceBall } from './ice-ball-estimate.js';
 import { assertStepInvariants } from './invariants.js';
 import { advancePhase, enterPhase } from './phase-logic.js';
@@ -399,7 +400,7 @@ function stepInner(nowMs: number, settings: Settings, readings: ControllerReadin
   const outputs = outputsOf(valves.supply, valves.safety, heartbeat, signals);
 
   // The live ice-ball estimate and, when a freeze's supply closed this tick, its verdict.
-  if (estimate) s = updateIceBall(prev, s, nowMs, settings, readings, events);
+  const ice: IceBallPart = estimate ? updateIceBall(prev, s, nowMs, settings, readings, events) : s;
 
   const op = readings.operator;
   // Every field named, in initialState's order: a literal is built in one go, where a spread of
@@ -443,9 +444,9 @@ function stepInner(nowMs: number, settings: Settings, readings: ControllerReadin
     lastGapMs: s.lastGapMs,
     memory: s.memory,
     safeToWithdraw,
-    iceBall: s.iceBall,
-    iceBallTrack: s.iceBallTrack,
-    freezeVerdicts: s.freezeVerdicts,
+    iceBall: ice.iceBall,
+    iceBallTrack: ice.iceBallTrack,
+    freezeVerdicts: ice.freezeVerdicts,
   };
   return { outputs, state: s, events: events.length === 0 ? NO_EVENTS : events };
 }
