@@ -52,7 +52,9 @@ interface OpenCycle extends CycleRecord {
 }
 
 /** A cycle as the treatment records keep it (src/records/types.ts CycleRow). */
-export interface RecordedCycle extends CycleRecord {
+/** The records' cycle row (src/records/validate.ts CycleRowSchema, a strict object): the verdict's
+ * fields are left out until the records carry them (issue 11, the records' side). */
+export interface RecordedCycle extends Omit<CycleRecord, 'r20MmAtEnd' | 'effective'> {
   belowMinus20S: number;
   belowMinus40S: number;
 }
@@ -204,7 +206,11 @@ export class TreatmentRecorder {
   /** The cycles with their times below -20 and -40 C (treatment records). */
   recordedCycles(): RecordedCycle[] {
     return this.cycleSummaries().map((c, i) => ({
-      ...c,
+      index: c.index,
+      freezeS: c.freezeS,
+      thawS: c.thawS,
+      minTipC: c.minTipC,
+      secondsToMinus50C: c.secondsToMinus50C,
       belowMinus20S: round((this.cycles[i]?.belowLethalMs ?? 0) / 1000),
       belowMinus40S: round((this.cycles[i]?.belowDeepMs ?? 0) / 1000),
     }));
