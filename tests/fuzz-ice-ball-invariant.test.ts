@@ -31,6 +31,10 @@ describe('the ice-ball radii invariant', () => {
     expect(MAX_ICE_BALL_RADIUS_MM).toBeLessThan(30);
   });
 
+  it("reads the radii where hil/plant's state carries them (r0Mm, r20Mm, r40Mm)", () => {
+    expect(iceBallOf({ tipTrueC: -60, r0Mm: 3, r20Mm: 2, r40Mm: 1 } as unknown as PlantState)).toEqual({ r0Mm: 3, r20Mm: 2, r40Mm: 1 });
+  });
+
   it('reads the radii from the plant state once it carries them', () => {
     const radii = { r0Mm: 3, r20Mm: 2, r40Mm: 1 };
     expect(iceBallOf({ tipTrueC: -60, iceBall: radii } as unknown as PlantState)).toEqual(radii);
