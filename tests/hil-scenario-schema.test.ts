@@ -99,9 +99,16 @@ describe('expectations on a short treatment', () => {
   const hil = parseHilScenario(v2({}, { outcome: 'complete', freezes: { count: 1, each: { r20MmAtEnd: { min: 2 }, r20TrueMmAtEnd: { min: 2.5, max: 6 } } } }), FILE);
   const run = runHilScenario(hil);
 
-  it('fails an r(-20 C) expectation with "radii not available" while runs carry no radii', () => {
+  it("carries r(-20 C) per freeze, the controller's estimate and the plant's truth at the supply's closing, which agree", () => {
     expect(run.outcome).toBe('complete');
-    expect(judge(hil, run)).toEqual([`expect.freezes.each (freeze 1).r20MmAtEnd: ${RADII_NOT_AVAILABLE}`, `expect.freezes.each (freeze 1).r20TrueMmAtEnd: ${RADII_NOT_AVAILABLE}`]);
+    const [freeze] = run.freezes;
+    expect(freeze?.r20MmAtEnd).toBeGreaterThan(1);
+    expect(Math.abs((freeze?.r20MmAtEnd ?? 0) - (freeze?.r20TrueMmAtEnd ?? Number.NaN))).toBeLessThan(0.02);
+  });
+
+  it('fails an r(-20 C) truth expectation with "radii not available" when a run carries none', () => {
+    const without = { ...run, freezes: run.freezes.map((f) => ({ ...f, r20MmAtEnd: 2.4, r20TrueMmAtEnd: undefined })) };
+    expect(judge(hil, without)).toEqual([`expect.freezes.each (freeze 1).r20TrueMmAtEnd: ${RADII_NOT_AVAILABLE}`]);
   });
 
   it('judges r(-20 C) against its range once a run carries it', () => {

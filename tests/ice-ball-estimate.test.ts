@@ -298,6 +298,8 @@ describe('BioheatSnapshot (kernel/bioheat)', () => {
 
   it('refuses a snapshot of another grid', () => {
     const snap = new BioheatSolver(DEFAULT_TISSUE_PARAMS, gridForProbe(1.27)).snapshot();
-    expect(() => new BioheatSolver(DEFAULT_TISSUE_PARAMS, gridForProbe(2)).restore(snap)).toThrow(/same grid and tissue/);
+    expect(() => {
+      new BioheatSolver(DEFAULT_TISSUE_PARAMS, gridForProbe(2)).restore(snap);
+    }).toThrow(/same grid and tissue/);
   });
 });
