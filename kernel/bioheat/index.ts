@@ -7,6 +7,8 @@ export {
   DEFAULT_SOLVER_OPTIONS,
   ICE_EDGE_C,
   LETHAL_ISOTHERM_C,
+  MAX_WALL_C,
+  MIN_WALL_C,
   type FixedWall,
   type FluxWall,
   type SolverOptions,

@@ -51,8 +51,9 @@ export const LETHAL_ISOTHERM_C = -20;
 export const DEEP_ISOTHERM_C = -40;
 
 /** Wall temperatures the solver accepts, C: colder than liquid nitrogen or hotter than boiling is a bug. */
-const MIN_WALL_C = -200;
-const MAX_WALL_C = 100;
+/** The wall (and gas) temperatures a step accepts, C: a caller feeding a measured value clamps to them. */
+export const MIN_WALL_C = -200;
+export const MAX_WALL_C = 100;
 /** Gas-side heat transfer coefficients the solver accepts, W/m2/K (0 = adiabatic). */
 const MAX_H_W_PER_M2K = 1e6;
 const TWO_PI = 2 * Math.PI;

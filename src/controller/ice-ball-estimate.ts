@@ -10,7 +10,7 @@
 // arguments alone. Bounded memory: one snapshot (the grid's node count, at most MAX_NODES) and at
 // most protocol.cycles verdicts.
 import { assert } from '../../kernel/assert.js';
-import { BioheatSolver, DEFAULT_TISSUE_PARAMS, gridForProbe } from '../../kernel/bioheat/index.js';
+import { BioheatSolver, DEFAULT_TISSUE_PARAMS, MAX_WALL_C, MIN_WALL_C, gridForProbe } from '../../kernel/bioheat/index.js';
 import type { BioheatSnapshot } from '../../kernel/bioheat/index.js';
 import type { Readings } from '../../hal/contract.js';
 import type { FreezeVerdict, IceBallEstimate } from './ice-ball.js';
@@ -148,7 +148,11 @@ function nextPart(prev: ControllerState, s: ControllerState, nowMs: number, sett
     if (!track.stopped) track = { ...track, stopped: true };
     estimate = null;
   } else if (track !== null && (started || ended || nowMs - track.modelMs >= ESTIMATE_PERIOD_MS)) {
-    const wallC = controlTipC(readings, settings) ?? track.wallC;
+    // A valid reading may lie outside the model's wall range (tip.maxValidC is up to 400 C): it is
+    // clamped to it (-200..100 C), which changes no ice ball (anything above 100 C melts it all
+    // the same; below -200 C the physical-floor interlocks trip and stop the estimate).
+    const tipC = controlTipC(readings, settings);
+    const wallC = tipC === null ? track.wallC : Math.min(MAX_WALL_C, Math.max(MIN_WALL_C, tipC));
     const advanced = advance(track, nowMs, wallC);
     track = advanced.track;
     estimate = advanced.estimate;
