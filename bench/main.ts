@@ -9,7 +9,7 @@ import type { ConsoleBench } from './console.js';
 import { benchLoop } from './loop.js';
 import { benchRecords } from './records.js';
 import { benchSerial } from './serial.js';
-import { benchInvariantCost, benchSim } from './sim.js';
+import { benchIceBallCost, benchInvariantCost, benchSim } from './sim.js';
 import { benchQuietTick } from './sim-alloc.js';
 import { DEFAULT_SETTINGS, PRESETS, withProtocol } from '../src/controller/settings.js';
 import { benchUno } from './uno.js';
@@ -55,11 +55,14 @@ if (wanted('sim')) {
   result.sim = sim;
   result.invariantCheck = invariantCheck;
   result.quietTick = quietTick;
+  const iceBall = benchIceBallCost();
+  result.iceBallEstimate = iceBall;
   lines.push(
     `sim standard preset: ${sim.simulatedS} s simulated in ${sim.wallMs} ms (median of ${sim.runs}): ${sim.speedup}x real time (goal ${sim.goalSpeedup}x), ${sim.usPerTick} us a tick`,
     `  a quiet tick (${quietTick.ticks} ticks of a steady freeze from ${quietTick.fromS} s) allocates ${quietTick.tickBytes} bytes, the step alone ${quietTick.stepBytes} bytes (meter's own ${quietTick.meterBytes} bytes subtracted; ${quietTick.collections} collections accounted)`,
     `  end-of-step invariant check: ${invariantCheck.checkedSpeedup}x with, ${invariantCheck.uncheckedSpeedup}x without (wall time ${invariantCheck.wallRatio}x median, ${invariantCheck.wallRatioBest}x fastest, of ${invariantCheck.runs} runs each)`,
     `  the step alone, replaying ${invariantCheck.steps} recorded steps: ${invariantCheck.stepRatio}x the time with the check`,
+    `  the live ice-ball estimate: ${iceBall.stepUs} us a step with it, ${iceBall.stepWithoutEstimateUs} us without (${iceBall.ratio}x), ${iceBall.estimateUsPerTick} us a tick = ${(iceBall.budgetShare * 100).toFixed(3)} % of the ${1000 / DEFAULT_SETTINGS.loop.rateHz} ms budget (goal under 10 %)`,
   );
 }
 if (wanted('serial')) {

@@ -3,7 +3,7 @@
 import { simulateTreatment } from '../src/sim/runner.js';
 import type { SimulationSummary } from '../src/sim/runner.js';
 import { DEFAULT_SETTINGS, PRESETS, withProtocol } from '../src/controller/settings.js';
-import { step, stepWithoutInvariantCheck } from '../src/controller/step.js';
+import { step, stepWithoutIceBallEstimate, stepWithoutInvariantCheck } from '../src/controller/step.js';
 import { MonotonicClock } from '../kernel/clock.js';
 import type { StepFunction } from '../src/runtime/loop.js';
 
@@ -127,4 +127,55 @@ function replayStepCost(settings: Parameters<StepFunction>[1]): { ratio: number;
     uncheckedMs = Math.min(uncheckedMs, time(stepWithoutInvariantCheck));
   }
   return { ratio: checkedMs / uncheckedMs, steps: inputs.length };
+}
+
+export interface IceBallCostFigures {
+  /** Steps in the recorded standard treatment replayed. */
+  steps: number;
+  /** The step alone (no end-of-step check), mean per step over the fastest replay, microseconds:
+   * with the live ice-ball estimate and without it. */
+  stepUs: number;
+  stepWithoutEstimateUs: number;
+  /** stepUs over stepWithoutEstimateUs. */
+  ratio: number;
+  /** The estimate's mean cost per tick, microseconds, and as a share of the 20 ms step budget at
+   * 50 Hz (issue 11's goal: under 10 %). */
+  estimateUsPerTick: number;
+  budgetShare: number;
+}
+
+/** The live ice-ball estimate's cost (src/controller/ice-ball-estimate.ts): one standard treatment's
+ * step inputs recorded, then replayed through the step with and without the estimate, alternating,
+ * the fastest replay of each compared. */
+export function benchIceBallCost(): IceBallCostFigures {
+  const settings = withProtocol(DEFAULT_SETTINGS, PRESETS.standard);
+  const inputs: Parameters<StepFunction>[] = [];
+  const recording: StepFunction = (nowMs, s, readings, prev) => {
+    inputs.push([nowMs, s, readings, prev]);
+    return step(nowMs, s, readings, prev);
+  };
+  simulateTreatment({ settings, seed: 1, step: recording });
+  const clock = new MonotonicClock();
+  const time = (stepFn: StepFunction): number => {
+    const startMs = clock.nowMs();
+    for (const args of inputs) stepFn(...args);
+    return clock.nowMs() - startMs;
+  };
+  let withMs = Number.POSITIVE_INFINITY;
+  let withoutMs = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < STEP_REPLAYS; i++) {
+    withMs = Math.min(withMs, time(stepWithoutInvariantCheck));
+    withoutMs = Math.min(withoutMs, time(stepWithoutIceBallEstimate));
+  }
+  const perStepUs = (ms: number): number => (ms * 1000) / inputs.length;
+  const estimateUs = perStepUs(withMs) - perStepUs(withoutMs);
+  const budgetUs = 1e6 / settings.loop.rateHz;
+  return {
+    steps: inputs.length,
+    stepUs: Number(perStepUs(withMs).toFixed(3)),
+    stepWithoutEstimateUs: Number(perStepUs(withoutMs).toFixed(3)),
+    ratio: Number((withMs / withoutMs).toFixed(3)),
+    estimateUsPerTick: Number(estimateUs.toFixed(3)),
+    budgetShare: Number((estimateUs / budgetUs).toFixed(6)),
+  };
 }

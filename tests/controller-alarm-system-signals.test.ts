@@ -130,7 +130,9 @@ describe('latched visual signals', () => {
 });
 
 describe('the informational signal', () => {
-  const settings = withProtocol(DEFAULT_SETTINGS, SHORT_PROTOCOL);
+  // A freeze long enough to be judged effective (r(-20 C) past the 1 mm target for over the 30 s
+  // hold): an ineffective one would raise INEFFECTIVE_FREEZE, whose low alarm holds the tone back.
+  const settings = parseSettings({ protocol: { ...SHORT_PROTOCOL, freezeS: 45 }, iceBall: { targetRadiusMm: 1, holdS: 30 } });
   /** A treatment through Complete and then safe to withdraw, with an emergency stop from
    * `estopAfterCompleteMs` after completion if given. The tip warms slowly (30 s time constant)
    * so that the thaw ends (tip above 0 C) well before the tip has been above 2 C for the 5 s

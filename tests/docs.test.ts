@@ -27,7 +27,7 @@ describe('docs/safety.md', () => {
     expect(cells[2]).toBe(row.hazard);
     expect(cells[3]).toBe(row.condition);
     expect(cells[4]).toBe(row.maxDebounceMs === 0 ? '0 (edge: not settable)' : `${row.debounceMs} (max ${row.maxDebounceMs})`);
-    expect(cells[5]).toBe(row.latch ? 'yes (Fault)' : 'no (Stopped)');
+    expect(cells[5]).toBe(row.latch ? 'yes (Fault)' : row.advisory === true ? 'no (advisory: no phase change)' : 'no (Stopped)');
     expect(cells[6]).toBe(row.priority);
     expect(cells[7]).toBe(row.armedIn.length === PHASES.length ? 'all' : row.armedIn.join(', '));
   });

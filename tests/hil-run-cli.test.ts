@@ -107,7 +107,8 @@ describe('cryo hil run', { timeout: PROCESS_TIMEOUT_MS }, () => {
     const page = fs.readFileSync(path.join(report, 'operator-stop-mid-freeze.html'), 'utf8');
     for (const plot of ['Tip temperature', 'Pressures', 'Valves (open spans)', 'Phase', 'Alarms']) expect(page).toContain(`<figcaption>${plot}</figcaption>`);
     expect(page).toContain('OPERATOR_STOP');
-    expect(page).toContain('Ice-ball radii: not available');
+    // The plant carries its true radii (src/sim/fuzz/invariants.ts iceBallOf): they are plotted.
+    expect(page).toContain('<figcaption>Ice-ball radii from the probe axis</figcaption>');
     for (const name of pages) {
       const html = fs.readFileSync(path.join(report, name), 'utf8');
       expect(html, name).not.toMatch(/<script|<link|https?:\/\//);

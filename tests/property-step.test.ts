@@ -13,7 +13,7 @@ import type { ControllerState } from '../src/controller/state.js';
 import { step } from '../src/controller/step.js';
 import type { StepResult } from '../src/controller/step.js';
 import type { ControllerReadings as Readings } from '../src/controller/probe-calibration.js';
-import { INTERLOCK_IDS } from '../src/controller/interlocks.js';
+import { INTERLOCK_IDS, isAdvisory } from '../src/controller/interlocks.js';
 import type { ReadingOverrides } from './helpers/readings.js';
 import { NormalPatient, anyValveOpen, gasPathOpen } from './helpers/readings.js';
 
@@ -142,7 +142,8 @@ function usableTipC(readings: Readings, nowMs: number): number | null {
   return t.tipC;
 }
 
-const anyTripped = (s: ControllerState): boolean => INTERLOCK_IDS.some((id) => s.interlocks[id].tripped);
+/** An acting interlock is tripped (an advisory's trip, INEFFECTIVE_FREEZE, closes nothing). */
+const anyTripped = (s: ControllerState): boolean => INTERLOCK_IDS.some((id) => s.interlocks[id].tripped && !isAdvisory(id));
 
 /** Throws naming the step when `ok` is false (plain checks: `expect` per step is too slow here). */
 function check(ok: boolean, what: string, nowMs: number, s: ControllerState): void {
@@ -155,8 +156,10 @@ function checkInvariants(nowMs: number, readings: Readings, prev: ControllerStat
   // (a) Gas flows only in a freeze with nothing tripped; a single valve only in a freeze or the self-test.
   if (gasPathOpen(o)) check(s.phase === 'Freezing' && !anyTripped(s), 'gas path open outside an untripped freeze', nowMs, s);
   if (anyValveOpen(o)) check((s.phase === 'Freezing' || s.phase === 'SelfTest') && !anyTripped(s), 'a valve open outside freeze/self-test', nowMs, s);
-  // (b) A trip closes both valves in its own step and ends the treatment.
-  if (r.events.some((e) => e.kind === 'trip')) {
+  // (b) A trip closes both valves in its own step and ends the treatment; an advisory's trip
+  // (INEFFECTIVE_FREEZE) acts on nothing, and comes only with both valves closed.
+  if (r.events.some((e) => e.kind === 'trip' && isAdvisory(e.id))) check(!anyValveOpen(o), 'a valve open in the step of an advisory', nowMs, s);
+  if (r.events.some((e) => e.kind === 'trip' && !isAdvisory(e.id))) {
     check(!anyValveOpen(o), 'a valve open in the step of a trip', nowMs, s);
     check(s.phase === 'Fault' || s.phase === 'Stopped', 'a trip that did not end the treatment', nowMs, s);
   }

@@ -51,8 +51,9 @@ export const LETHAL_ISOTHERM_C = -20;
 export const DEEP_ISOTHERM_C = -40;
 
 /** Wall temperatures the solver accepts, C: colder than liquid nitrogen or hotter than boiling is a bug. */
-const MIN_WALL_C = -200;
-const MAX_WALL_C = 100;
+/** The wall (and gas) temperatures a step accepts, C: a caller feeding a measured value clamps to them. */
+export const MIN_WALL_C = -200;
+export const MAX_WALL_C = 100;
 /** Gas-side heat transfer coefficients the solver accepts, W/m2/K (0 = adiabatic). */
 const MAX_H_W_PER_M2K = 1e6;
 const TWO_PI = 2 * Math.PI;
@@ -407,10 +408,64 @@ export class BioheatSolver {
     this.#lastIterations = other.#lastIterations;
   }
 
+  /** The state (enthalpies, temperatures, time, ledgers) as a new immutable snapshot: fresh arrays
+   * that nothing writes after this call. For a pure caller that keeps the model state in an
+   * immutable value (the controller's live estimate): allocates two arrays of nodeCount doubles. */
+  snapshot(): BioheatSnapshot {
+    return new BioheatSnapshot(this.#shape, this.#h.slice(), this.#t.slice(), this.#sums.slice(), this.#lastIterations);
+  }
+
+  /** Load a snapshot taken from a solver of the same grid and tissue (it is only read); allocates
+   * nothing. */
+  restore(snap: BioheatSnapshot): void {
+    assert(this.#shape === snap.shape, 'bioheat: restore needs a snapshot of the same grid and tissue');
+    snap.copyInto(this.#h, this.#t, this.#sums);
+    this.#lastIterations = snap.lastIterations;
+  }
+
   /** A new, independent solver in the same state (allocates: not for the hot path). */
   clone(): BioheatSolver {
     const copy = new BioheatSolver(this.tissue, this.grid, this.options);
     copy.copyFrom(this);
     return copy;
+  }
+}
+
+/** A solver's state frozen in time (BioheatSolver.snapshot): its arrays are private and only ever
+ * read, so the snapshot can live in an immutable value (Object.freeze cannot freeze a typed array
+ * with elements; here no one holds a reference that could write it). */
+export class BioheatSnapshot {
+  readonly #h: Float64Array;
+  readonly #t: Float64Array;
+  readonly #sums: Float64Array;
+
+  /** Only BioheatSolver.snapshot builds one (the arrays must be fresh copies). */
+  constructor(
+    readonly shape: string,
+    h: Float64Array,
+    t: Float64Array,
+    sums: Float64Array,
+    readonly lastIterations: number,
+  ) {
+    this.#h = h;
+    this.#t = t;
+    this.#sums = sums;
+    Object.freeze(this);
+  }
+
+  /** Copy the state into a solver's arrays (BioheatSolver.restore). */
+  copyInto(h: Float64Array, t: Float64Array, sums: Float64Array): void {
+    h.set(this.#h);
+    t.set(this.#t);
+    sums.set(this.#sums);
+  }
+
+  /** Temperature of node i, C (node 0 on the probe wall). */
+  nodeTempC(i: number): number {
+    return this.#t[i] ?? Number.NaN;
+  }
+
+  get nodeCount(): number {
+    return this.#t.length;
   }
 }

@@ -17,6 +17,7 @@ import { lateStepsMemory } from './interlock-memory/loop-overrun.js';
 import { returnTrendMemory } from './interlock-memory/return-line-blocked.js';
 import type { MemoryInput, RowMemory } from './interlock-memory/row-memory.js';
 import { MIN_WARMING_AFTER_CLOSE_C, stuckSensorMemory } from './interlock-memory/sensor-stuck.js';
+import { ineffectiveAckMemory, lastIneffective } from './interlock-memory/ineffective-freeze.js';
 import type { AlarmPriority, Phase } from './types.js';
 import { TREATING_PHASES } from './types.js';
 
@@ -45,6 +46,14 @@ export interface InterlockRow {
   /** This row judges the valves after the supply closes: the freeze's verify-closed tail lasts
    * long enough for it to see flow and debounce it (closeVerifyWindowMs). */
   readonly judgesValveClosing?: boolean;
+  /** An advisory row (INEFFECTIVE_FREEZE): its trip raises the alarm condition, its signals and
+   * the log entry (the trip and cleared events) and nothing else. It never closes or opens a
+   * valve (anyTripped ignores it), never changes the phase (the step ignores its trips), never
+   * blocks a start (it is not armed in Freezing, conditionBlocksFreeze's phase) and never holds
+   * an acknowledge in Fault. It must not latch, and it is armed only in phases where both valves
+   * are already commanded closed, so the runtime's safe-state call on a trip event changes no
+   * valve. */
+  readonly advisory?: boolean;
   /** What the row remembers between ticks; absent for a row that judges each tick afresh. */
   readonly memory?: RowMemory<unknown>;
   readonly check: (ctx: TickContext) => string | null;
@@ -59,6 +68,12 @@ const ALL_PHASES: readonly Phase[] = ['Idle', 'SelfTest', 'Ready', 'Freezing', '
 const FREEZING: readonly Phase[] = ['Freezing'];
 /** Phases where gas may be about to flow: the start-blocking checks apply here. */
 const START_AND_FREEZE: readonly Phase[] = ['SelfTest', 'Ready', 'Freezing'];
+
+/** Where INEFFECTIVE_FREEZE acts: the thaw after a freeze that ran to its end, and the completed
+ * treatment. Both valves are always commanded closed there. A freeze ended by a stop or a trip
+ * (Stopped, Fault) has its verdict recorded but raises no advisory: the alarm or the operator's
+ * own act that ended it already says the treatment was cut short. */
+const AFTER_A_WHOLE_FREEZE: readonly Phase[] = ['Thawing', 'Complete'];
 
 /** Debounce figures: 100 ms = 5 samples at 50 Hz, the "few consecutive bad samples" of Klipper. */
 const FEW_SAMPLES_MS = 100;
@@ -432,6 +447,26 @@ export const INTERLOCK_TABLE = {
     hint: 'Treatment records cannot be written: freezing stopped and no new treatment can start until they can. Check the data disk; the console retries by itself.',
     check: (c): string | null => recordsFailure(c.nowMs, c.readings.records, c.settings.records.lostMs),
   },
+  INEFFECTIVE_FREEZE: {
+    hazard: 'An ineffective treatment: the lethal isotherm (-20 C) did not reach the nerve, so the pain returns (domain section 1, cause d)',
+    condition:
+      "the newest freeze's verdict (src/controller/ice-ball-estimate.ts) is not effective: the estimated r(-20 C) at the supply's closing short of the target radius (iceBall.targetRadiusMm or the nerve's own), or not held there for iceBall.holdS, or no estimate (the tip reading not trusted); advisory: never touches the valves or the phase, raised only after a freeze that ran to its end; clears at the next freeze's start, a new start, or an acknowledge",
+    armedIn: AFTER_A_WHOLE_FREEZE,
+    debounceMs: 0,
+    maxDebounceMs: 0,
+    noDebounceReason: 'the verdict is judged once, when the freeze ends',
+    latch: false,
+    priority: 'low',
+    advisory: true,
+    hint: 'The last freeze may not have reached the target: the estimated -20 C radius fell short or was not held long enough. Consider another cycle or repositioning the probe. Acknowledge to dismiss.',
+    memory: ineffectiveAckMemory,
+    check: (c): string | null => {
+      const v = lastIneffective(c.state);
+      if (v === null || v === c.state.memory.INEFFECTIVE_FREEZE || v.cycle !== c.state.cycle) return null;
+      const r20 = v.r20MmAtEnd === null ? 'unknown (the tip reading was not trusted)' : `${v.r20MmAtEnd.toFixed(2)} mm`;
+      return `freeze ${v.cycle}: r(-20 C) ${r20} at its end, target ${v.targetMm} mm, held ${(v.atTargetMs / 1000).toFixed(1)} s of ${c.settings.iceBall.holdS} s`;
+    },
+  },
 } satisfies Record<string, InterlockRow>;
 
 /** CONSOLE_LOST's condition: watched and silent longer than `lostMs`, naming the silence. */
@@ -570,7 +605,21 @@ function updateMemoryByLookup(input: MemoryInput): InterlockMemory {
  * the table's ids (initialState builds them; the step only replaces values). */
 export function anyTripped(state: ControllerState): boolean {
   const statuses: Readonly<Record<string, InterlockStatus>> = state.interlocks;
-  for (const id in statuses) if (statuses[id]?.tripped === true) return true;
+  for (const id in statuses) if (statuses[id]?.tripped === true && ADVISORY[id] !== true) return true;
+  return false;
+}
+
+/** The advisory rows by id (InterlockRow.advisory). */
+const ADVISORY: Readonly<Record<string, boolean | undefined>> = Object.freeze(Object.fromEntries(INTERLOCKS.map((row) => [row.id, row.advisory === true])));
+
+/** The row is an advisory: its trip changes no output and no phase. */
+export function isAdvisory(id: InterlockId): boolean {
+  return ADVISORY[id] === true;
+}
+
+/** Some of `tripped` is not an advisory: the trips end the treatment. A plain loop (every trip tick). */
+export function anyActingTrip(tripped: readonly InterlockId[]): boolean {
+  for (const id of tripped) if (ADVISORY[id] !== true) return true;
   return false;
 }
 
@@ -579,7 +628,7 @@ export function anyTripped(state: ControllerState): boolean {
  * debounce ends (a freeze never starts into a condition that is about to trip).
  */
 export function conditionBlocksFreeze(state: ControllerState): boolean {
-  return INTERLOCKS.some((row) => row.armedIn.includes('Freezing') && state.interlocks[row.id].conditionNow);
+  return INTERLOCKS.some((row) => row.advisory !== true && row.armedIn.includes('Freezing') && state.interlocks[row.id].conditionNow);
 }
 
 /** The first of `tripped` after which the tip reading is not trusted; undefined if none. */

@@ -71,6 +71,31 @@ export const CONSOLE_LOST_MAX_MS = 10_000;
 export const RECORDS_LOST_MIN_MS = 1_000;
 export const RECORDS_LOST_MAX_MS = 10_000;
 
+/** The live ice-ball estimate and the efficacy verdict (src/controller/ice-ball-estimate.ts,
+ * docs/ice-ball-estimate.md). Probe outer diameter: the bioheat grid's wall radius is 0.15-2.5 mm
+ * (kernel/bioheat GridParamsSchema), so 0.3-5 mm; 1.27 mm (18 G) is the sim plant's probe. */
+export const PROBE_OD_MM_MIN = 0.3;
+export const PROBE_OD_MM_MAX = 5;
+export const PROBE_OD_MM_DEFAULT = 1.27;
+/** Target r(-20 C), mm from the probe axis. Default 2 mm (issue 11; a 1.27 mm probe at -66 C
+ * reaches it in about 30 s, docs/tissue-model.md). At least 1 mm: a smaller target lies inside
+ * the 0.64 mm probe wall plus a few tenths, and a verdict against it would say nothing. At most
+ * 8 mm: the largest ice ball of domain section 3 (r(0 C) 7.6 mm at 180 s on a 2 mm probe); a
+ * target beyond any reachable -20 C radius is a typo. */
+export const TARGET_RADIUS_MM_MIN = 1;
+export const TARGET_RADIUS_MM_MAX = 8;
+export const TARGET_RADIUS_MM_DEFAULT = 2;
+/** How long r(-20 C) must have stayed at or beyond the target when the freeze ends. Default 60 s:
+ * -20 C held for at least a minute is lethal to tissue (Cooper; domain section 10). At least
+ * 30 s: shorter, the verdict would call a freeze effective on an exposure the evidence does not
+ * support (a setting never weakens a safety function into nothing). At most 240 s: longer than
+ * any freeze that reaches 2 mm in under a minute of a 300 s freeze could hold. */
+export const HOLD_S_MIN = 30;
+export const HOLD_S_MAX = 240;
+export const HOLD_S_DEFAULT = 60;
+/** A nerve id as the nerve catalog spells them (src/records/nerves.ts): lower case, digits, dashes. */
+const NERVE_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
 /** No row allows a longer debounce than this (each row's own maximum is checked below). */
 const MAX_ROW_DEBOUNCE_MS = Math.max(...INTERLOCKS.map((r) => r.maxDebounceMs));
 
@@ -238,6 +263,24 @@ export const SettingsSchema = z
       })
       .strict()
       .prefault({}),
+    /** The live ice-ball estimate and the per-freeze efficacy verdict (INEFFECTIVE_FREEZE). */
+    iceBall: z
+      .object({
+        /** The probe's outer diameter, mm: the model's wall radius is half of it. */
+        probeOdMm: n(PROBE_OD_MM_MIN, PROBE_OD_MM_MAX).default(PROBE_OD_MM_DEFAULT),
+        /** The protocol's target r(-20 C), mm, for a nerve with no override. */
+        targetRadiusMm: n(TARGET_RADIUS_MM_MIN, TARGET_RADIUS_MM_MAX).default(TARGET_RADIUS_MM_DEFAULT),
+        /** Per target nerve (by catalog id), its own target r(-20 C), mm. */
+        targetRadiusByNerveMm: z
+          .record(z.string().regex(NERVE_ID, 'a nerve id is lower case letters, digits and dashes'), n(TARGET_RADIUS_MM_MIN, TARGET_RADIUS_MM_MAX))
+          .default({}),
+        /** The nerve being treated (the runtime sets it with withNerve); null when none is chosen. */
+        nerveId: z.string().regex(NERVE_ID, 'a nerve id is lower case letters, digits and dashes').nullable().default(null),
+        /** r(-20 C) must have stayed at or beyond the target this long when the freeze ends, s. */
+        holdS: n(HOLD_S_MIN, HOLD_S_MAX).default(HOLD_S_DEFAULT),
+      })
+      .strict()
+      .prefault({}),
     /** Debounce per interlock, ms; the defaults and each row's maximum live in the interlock
      * table. Edge rows (stop, e-stop, loop timing...) refuse any debounce. */
     debounceMs: z.record(z.string(), z.number().min(0).max(MAX_ROW_DEBOUNCE_MS)).default({}),
@@ -308,6 +351,18 @@ export const DEFAULT_SETTINGS: Settings = parseSettings({});
 /** A copy of `settings` with another protocol, validated again (bounds and cumulative cap). */
 export function withProtocol(settings: Settings, protocol: Protocol, source = 'protocol'): Settings {
   return parseSettings({ ...settings, protocol }, source);
+}
+
+/** A copy of `settings` judging freezes for `nerveId` (null: none chosen), validated again. */
+export function withNerve(settings: Settings, nerveId: string | null, source = 'nerve'): Settings {
+  return parseSettings({ ...settings, iceBall: { ...settings.iceBall, nerveId } }, source);
+}
+
+/** The target r(-20 C), mm, a freeze of `nerveId` is judged against: the nerve's own override
+ * when the settings give one, the protocol's otherwise. */
+export function targetRadiusMm(settings: Settings, nerveId: string | null): number {
+  const byNerve: Readonly<Record<string, number | undefined>> = settings.iceBall.targetRadiusByNerveMm;
+  return (nerveId === null ? undefined : byNerve[nerveId]) ?? settings.iceBall.targetRadiusMm;
 }
 
 function deepFreeze<T>(value: T): T {

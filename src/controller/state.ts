@@ -3,6 +3,7 @@ import type { Outputs } from '../../hal/contract.js';
 import { SAFE_OUTPUTS } from '../../hal/contract.js';
 import { assert } from '../../kernel/assert.js';
 import type { FreezeVerdict, IceBallEstimate } from './ice-ball.js';
+import type { IceBallTrack } from './ice-ball-estimate.js';
 import type { InterlockMemory } from './interlocks.js';
 import { INTERLOCK_IDS, initialInterlockMemory } from './interlocks.js';
 import type { InterlockId, Phase, SubStep } from './types.js';
@@ -119,6 +120,9 @@ export interface ControllerState {
   readonly safeToWithdraw: boolean;
   /** The live ice-ball estimate (src/controller/ice-ball.ts); null when none runs. */
   readonly iceBall: IceBallEstimate | null;
+  /** The estimate's model between ticks (src/controller/ice-ball-estimate.ts): the tissue as an
+   * immutable snapshot; null when no estimate runs. */
+  readonly iceBallTrack: IceBallTrack | null;
   /** The efficacy verdict of each freeze of the treatment under way, in order (at most one per
    * cycle); a new start of a new treatment empties it. */
   readonly freezeVerdicts: readonly FreezeVerdict[];
@@ -175,6 +179,7 @@ export function initialState(nowMs: number, prior: PriorSite | null = null): Con
     memory: initialInterlockMemory(),
     safeToWithdraw: false,
     iceBall: null,
+    iceBallTrack: null,
     freezeVerdicts: NO_VERDICTS,
   };
 }

@@ -8,8 +8,10 @@ import { alarmSignals, anyAlarmAudible, silenceActive, updateAlarms, updateAudio
 import { makeContext, withState } from './context.js';
 import type { ControllerReadings } from './probe-calibration.js';
 import type { TickContext } from './context.js';
-import { INTERLOCKS, ROWS_FOR_STEP, anyTripped, debounceFor, debounceSamples, interlockById, tipDistrustingTrip } from './interlocks.js';
+import { INTERLOCKS, ROWS_FOR_STEP, anyActingTrip, anyTripped, debounceFor, debounceSamples, interlockById, tipDistrustingTrip } from './interlocks.js';
 import type { Edges } from './phase-logic.js';
+import type { IceBallPart } from './ice-ball-estimate.js';
+import { updateIceBall } from './ice-ball-estimate.js';
 import { assertStepInvariants } from './invariants.js';
 import { advancePhase, enterPhase } from './phase-logic.js';
 import { outputsOf } from './outputs.js';
@@ -164,7 +166,7 @@ function acknowledge(s: ControllerState, nowMs: number, events: ControllerEvent[
   if (reset.length > 0) events.push({ kind: 'alarm-reset', atMs: nowMs, reset });
   let next: ControllerState = { ...s, alarms };
   if (s.phase !== 'Fault') return next;
-  const persisting = INTERLOCKS.filter((r) => s.interlocks[r.id].tripped && s.interlocks[r.id].conditionNow);
+  const persisting = INTERLOCKS.filter((r) => r.advisory !== true && s.interlocks[r.id].tripped && s.interlocks[r.id].conditionNow);
   if (persisting.length > 0) {
     const reason = `condition still present: ${persisting.map((r) => `${r.id} (${s.interlocks[r.id].detail ?? ''})`).join(', ')}`;
     events.push({ kind: 'refused', atMs: nowMs, input: 'acknowledge', reason });
@@ -310,6 +312,19 @@ export function step(nowMs: number, settings: Settings, readings: ControllerRead
  * console, the simulator and the board sessions always run `step`.
  */
 export function stepWithoutInvariantCheck(nowMs: number, settings: Settings, readings: ControllerReadings, prev: ControllerState): StepResult {
+  return stepInner(nowMs, settings, readings, prev, true);
+}
+
+/**
+ * The step without its end-of-step invariant check and without the live ice-ball estimate (the
+ * state's estimate is carried unchanged). For the benchmark only, which measures the estimate's
+ * cost per tick against `stepWithoutInvariantCheck` on the same recorded inputs (bench/sim.ts).
+ */
+export function stepWithoutIceBallEstimate(nowMs: number, settings: Settings, readings: ControllerReadings, prev: ControllerState): StepResult {
+  return stepInner(nowMs, settings, readings, prev, false);
+}
+
+function stepInner(nowMs: number, settings: Settings, readings: ControllerReadings, prev: ControllerState, estimate: boolean): StepResult {
   // Time is the one input no interlock can judge: a non-finite time would make every duration
   // NaN (a freeze that never ends). It is a bug upstream; throwing sends the runtime to its safe state.
   if (!Number.isFinite(nowMs)) throw new RangeError(`control step: time ${nowMs} ms is not a finite number`);
@@ -323,9 +338,10 @@ export function stepWithoutInvariantCheck(nowMs: number, settings: Settings, rea
   let s: ControllerState = statuses === tracked.interlocks ? tracked : { ...tracked, interlocks: statuses };
   const distrust = tipDistrustAfter(s.tipDistrust, pass.tripped, statuses, nowMs);
   if (distrust !== s.tipDistrust) s = { ...s, tipDistrust: distrust };
-  if (pass.tripped.length > 0) {
+  if (anyActingTrip(pass.tripped)) {
     // Any trip closes the valves in this same tick (valveCommands sees the tripped status) and
     // ends the treatment: latched trips go to Fault, the others (stop, footswitch) to Stopped.
+    // An advisory's trip (INEFFECTIVE_FREEZE) acts on nothing here: it only raises its alarm.
     const latched = pass.tripped.some((id) => interlockById(id).latch);
     const target = latched || s.phase === 'Fault' ? 'Fault' : 'Stopped';
     // Stryker disable next-line BooleanLiteral: equivalent: startRequested is read only in Ready, and the way back to Ready is a new start (beginSelfTest sets it true)
@@ -383,6 +399,9 @@ export function stepWithoutInvariantCheck(nowMs: number, settings: Settings, rea
   const heartbeat = fresh ? !prev.outputs.heartbeat : prev.outputs.heartbeat;
   const outputs = outputsOf(valves.supply, valves.safety, heartbeat, signals);
 
+  // The live ice-ball estimate and, when a freeze's supply closed this tick, its verdict.
+  const ice: IceBallPart = estimate ? updateIceBall(prev, s, nowMs, settings, readings, events) : s;
+
   const op = readings.operator;
   // Every field named, in initialState's order: a literal is built in one go, where a spread of
   // this many fields cost about a microsecond a tick (bench/sim.ts). `s` is this step's own.
@@ -425,8 +444,9 @@ export function stepWithoutInvariantCheck(nowMs: number, settings: Settings, rea
     lastGapMs: s.lastGapMs,
     memory: s.memory,
     safeToWithdraw,
-    iceBall: s.iceBall,
-    freezeVerdicts: s.freezeVerdicts,
+    iceBall: ice.iceBall,
+    iceBallTrack: ice.iceBallTrack,
+    freezeVerdicts: ice.freezeVerdicts,
   };
   return { outputs, state: s, events: events.length === 0 ? NO_EVENTS : events };
 }

@@ -55,6 +55,7 @@ export function updateTrackers(nowMs: number, settings: Settings, readings: Read
     memory,
     safeToWithdraw: prev.safeToWithdraw,
     iceBall: prev.iceBall,
+    iceBallTrack: prev.iceBallTrack,
     freezeVerdicts: prev.freezeVerdicts,
   };
 }

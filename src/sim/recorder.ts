@@ -2,6 +2,8 @@
 // `cryo run --exit-when-done` print: per-cycle figures, trips with the time the valves were
 // commanded closed, and when the probe became safe to withdraw.
 import type { Readings } from '../../hal/contract.js';
+import type { FreezeVerdict } from '../controller/ice-ball.js';
+import { isAdvisory } from '../controller/interlocks.js';
 import type { Settings } from '../controller/settings.js';
 import type { ControllerState } from '../controller/state.js';
 import type { StepResult } from '../controller/step.js';
@@ -24,6 +26,11 @@ export interface CycleRecord {
   thawS: number;
   minTipC: number;
   secondsToMinus50C: number | null;
+  /** The controller's estimated r(-20 C) when the freeze's supply closed, mm (its verdict); null
+   * when there was no estimate (the tip reading not trusted) or no verdict yet. */
+  r20MmAtEnd: number | null;
+  /** The freeze's efficacy verdict (src/controller/ice-ball-estimate.ts); null before it has one. */
+  effective: boolean | null;
 }
 
 export interface InterlockRecord {
@@ -45,7 +52,9 @@ interface OpenCycle extends CycleRecord {
 }
 
 /** A cycle as the treatment records keep it (src/records/types.ts CycleRow). */
-export interface RecordedCycle extends CycleRecord {
+/** The records' cycle row (src/records/validate.ts CycleRowSchema, a strict object): the verdict's
+ * fields are left out until the records carry them (issue 11, the records' side). */
+export interface RecordedCycle extends Omit<CycleRecord, 'r20MmAtEnd' | 'effective'> {
   belowMinus20S: number;
   belowMinus40S: number;
 }
@@ -115,7 +124,9 @@ export class TreatmentRecorder {
     this.#lastMs = nowMs;
     for (const e of result.events) {
       if (e.kind === 'phase') this.#onPhase(nowMs, e.from, e.to, e.cycle);
-      if (e.kind === 'trip') this.interlocks.push({ id: e.id, atS: nowMs / 1000, valvesClosedAtS: null });
+      // An advisory (INEFFECTIVE_FREEZE) is no interlock acting: it is in the cycle's verdict.
+      if (e.kind === 'trip' && !isAdvisory(e.id)) this.interlocks.push({ id: e.id, atS: nowMs / 1000, valvesClosedAtS: null });
+      if (e.kind === 'freeze-verdict') this.#onVerdict(e.verdict);
     }
     this.phase = s.phase;
     this.valvesOpen = result.outputs.supplyValveOpen || result.outputs.safetyValveOpen;
@@ -138,12 +149,19 @@ export class TreatmentRecorder {
     if (this.endedAtMs !== null && this.safeToWithdrawAtMs === null && s.safeToWithdraw) this.safeToWithdrawAtMs = nowMs;
   }
 
+  #onVerdict(verdict: FreezeVerdict): void {
+    const cycle = [...this.cycles].reverse().find((c) => c.index === verdict.cycle);
+    if (cycle === undefined) return;
+    cycle.r20MmAtEnd = verdict.r20MmAtEnd;
+    cycle.effective = verdict.effective;
+  }
+
   #onPhase(nowMs: number, from: Phase, to: Phase, cycle: number): void {
     if (to === 'SelfTest') this.started = true;
     const last = this.cycles.at(-1);
     if (from === 'Thawing' && last !== undefined && last.thawStartMs !== null) last.thawS = (nowMs - last.thawStartMs) / 1000;
     if (to === 'Freezing') {
-      this.cycles.push({ index: cycle, freezeS: 0, thawS: 0, minTipC: Number.POSITIVE_INFINITY, secondsToMinus50C: null, freezeStartMs: nowMs, thawStartMs: null, belowLethalMs: 0, belowDeepMs: 0 });
+      this.cycles.push({ index: cycle, freezeS: 0, thawS: 0, minTipC: Number.POSITIVE_INFINITY, secondsToMinus50C: null, r20MmAtEnd: null, effective: null, freezeStartMs: nowMs, thawStartMs: null, belowLethalMs: 0, belowDeepMs: 0 });
     }
     if (to === 'Thawing' && last !== undefined) last.thawStartMs = nowMs;
     if (this.started && ENDED_PHASES.includes(to)) this.endedAtMs ??= nowMs;
@@ -188,7 +206,11 @@ export class TreatmentRecorder {
   /** The cycles with their times below -20 and -40 C (treatment records). */
   recordedCycles(): RecordedCycle[] {
     return this.cycleSummaries().map((c, i) => ({
-      ...c,
+      index: c.index,
+      freezeS: c.freezeS,
+      thawS: c.thawS,
+      minTipC: c.minTipC,
+      secondsToMinus50C: c.secondsToMinus50C,
       belowMinus20S: round((this.cycles[i]?.belowLethalMs ?? 0) / 1000),
       belowMinus40S: round((this.cycles[i]?.belowDeepMs ?? 0) / 1000),
     }));
@@ -201,6 +223,8 @@ export class TreatmentRecorder {
       thawS: round(c.thawS),
       minTipC: Number.isFinite(c.minTipC) ? round(c.minTipC, 2) : Number.NaN,
       secondsToMinus50C: c.secondsToMinus50C === null ? null : round(c.secondsToMinus50C),
+      r20MmAtEnd: c.r20MmAtEnd === null ? null : round(c.r20MmAtEnd),
+      effective: c.effective,
     }));
   }
 }

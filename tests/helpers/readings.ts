@@ -3,6 +3,7 @@
 // whose tip follows the valves the controller commanded on the previous step.
 import { expect } from 'vitest';
 import type { AbsPressureSample, OperatorSample, Outputs, TcFault, TipSample } from '../../hal/contract.js';
+import { isAdvisory } from '../../src/controller/interlocks.js';
 import { CONSOLE_UNWATCHED, RECORDS_UNWATCHED, calibrated } from '../../src/controller/probe-calibration.js';
 import type { ConsoleWatch, ControllerReadings as Readings, ProbeCalibration, RecordsWatch } from '../../src/controller/probe-calibration.js';
 import { DEFAULT_SETTINGS } from '../../src/controller/settings.js';
@@ -129,8 +130,15 @@ export function driveSteps(script: Script, count: number, options: DriveOptions 
 
 export type TripEvent = Extract<ControllerEvent, { kind: 'trip' }>;
 
+/** The trips that act (close the valves, end the treatment): an advisory row's trip
+ * (INEFFECTIVE_FREEZE, which only raises its alarm) is not one; advisories() lists those. */
 export function trips(events: readonly ControllerEvent[]): TripEvent[] {
-  return events.filter((e): e is TripEvent => e.kind === 'trip');
+  return events.filter((e): e is TripEvent => e.kind === 'trip' && !isAdvisory(e.id));
+}
+
+/** The advisory rows' trips (INEFFECTIVE_FREEZE): an alarm condition raised, nothing else. */
+export function advisories(events: readonly ControllerEvent[]): TripEvent[] {
+  return events.filter((e): e is TripEvent => e.kind === 'trip' && isAdvisory(e.id));
 }
 
 export function phaseEvents(events: readonly ControllerEvent[]): Extract<ControllerEvent, { kind: 'phase' }>[] {

@@ -215,5 +215,11 @@ export const TRIP_SCENARIOS = {
     closesAnOpenValve: true,
     run: () => fromMidFreeze((now, t0Ms) => ({ records: { watched: true, failure: now >= t0Ms ? 'records store full: database or disk is full' : null, lastHeardMs: now } })),
   },
+  INEFFECTIVE_FREEZE: {
+    what: 'a 30 s freeze ends (r(-20 C) cannot have been held for iceBall.holdS, 60 s): an advisory, run into the thaw',
+    alongside: [],
+    closesAnOpenValve: false,
+    run: () => drive(new NormalPatient().script(), { settings: SETTINGS, until: inPhase('Thawing', 1_000) }),
+  },
 } satisfies Record<InterlockId, TripScenario>;
 

@@ -7,7 +7,7 @@ import type { Settings } from '../../controller/settings.js';
 import type { ControllerState } from '../../controller/state.js';
 import type { StepResult } from '../../controller/step.js';
 import type { Phase } from '../../controller/types.js';
-import { INTERLOCK_IDS } from '../../controller/interlocks.js';
+import { INTERLOCK_IDS, isAdvisory } from '../../controller/interlocks.js';
 import { TREATING_PHASES } from '../../controller/types.js';
 import { withdrawalStatus } from '../../controller/withdrawal.js';
 import type { PlantParams, PlantState } from '../../../hil/plant/index.js';
@@ -35,7 +35,7 @@ export const INVARIANTS = {
   'treatment-never-ends': 'a treatment is still under way a whole protocol after the operator and the faults went quiet',
   'valve-power-during-stall': 'valve power is on while the loop has been stalled past the watchdog timeout',
   'step-threw': 'the control loop threw',
-  'ice-ball-radii': 'the ice-ball radii are out of order (r(-40 C) <= r(-20 C) <= r(0 C)) or outside 0 to MAX_ICE_BALL_RADIUS_MM',
+  'ice-ball-radii': "the ice-ball radii (the plant's true ones, and the controller's estimate) are out of order (r(-40 C) <= r(-20 C) <= r(0 C)) or outside 0 to MAX_ICE_BALL_RADIUS_MM",
 } as const;
 export type InvariantId = keyof typeof INVARIANTS;
 
@@ -46,10 +46,7 @@ export interface IceBallRadii {
   readonly r40Mm: number;
 }
 
-/**
- * The plant's true ice ball, where the plant models the tissue (issue 11: hil/plant's tissue model
- * is to carry it in its state as `iceBall`); null until it does, or while there is none.
- */
+/** The plant's true ice ball: hil/plant's state carries the radii as `r0Mm`, `r20Mm`, `r40Mm`. */
 export function iceBallOf(plant: PlantState): IceBallRadii | null {
   return { r0Mm: plant.r0Mm, r20Mm: plant.r20Mm, r40Mm: plant.r40Mm };
 }
@@ -100,7 +97,8 @@ export interface TickObservation {
 }
 
 const treating = (phase: Phase): boolean => TREATING_PHASES.includes(phase);
-const anyTripped = (s: ControllerState): boolean => INTERLOCK_IDS.some((id) => s.interlocks[id].tripped);
+/** An acting interlock is tripped (an advisory's trip, INEFFECTIVE_FREEZE, closes nothing). */
+const anyTripped = (s: ControllerState): boolean => INTERLOCK_IDS.some((id) => s.interlocks[id].tripped && !isAdvisory(id));
 const s1 = (ms: number): string => `${(ms / 1000).toFixed(3)} s`;
 
 interface FlowTally {
@@ -168,9 +166,14 @@ export class InvariantChecker {
     return o.after.safeToWithdraw || thawed || o.nowMs - this.#endedAtMs >= this.allow.rewarmMs;
   }
 
+  /** The plant's true radii and the controller's estimate, each ordered and bounded. */
   #iceBall(o: TickObservation): Violation | null {
     const radii = iceBallOf(o.plant);
-    return radii === null ? null : iceBallViolation(radii, o.nowMs);
+    const truth = radii === null ? null : iceBallViolation(radii, o.nowMs);
+    if (truth !== null) return truth;
+    const estimate = o.after.iceBall;
+    const v = estimate === null ? null : iceBallViolation(estimate, o.nowMs);
+    return v === null ? null : { ...v, detail: `estimate: ${v.detail}` };
   }
 
   #withdraw(o: TickObservation): Violation | null {
@@ -193,7 +196,8 @@ export class InvariantChecker {
   }
 
   #trips(o: TickObservation): Violation | null {
-    const trip = o.result?.events.find((e) => e.kind === 'trip');
+    // An advisory's trip (INEFFECTIVE_FREEZE) acts on no valve: it is judged by #advisory instead.
+    const trip = o.result?.events.find((e): e is Extract<typeof e, { kind: 'trip' }> => e.kind === 'trip' && !isAdvisory(e.id));
     if (trip !== undefined) {
       if (o.written.supplyValveOpen || o.written.safetyValveOpen) {
         return { invariant: 'trip-left-valve-open', atMs: o.nowMs, detail: `${trip.id} tripped and the tick wrote supply ${o.written.supplyValveOpen}, safety ${o.written.safetyValveOpen}` };

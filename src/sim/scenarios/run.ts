@@ -21,10 +21,9 @@ import { runEnvironment } from './environment.js';
 
 /** A freeze as the run saw it: the recorder's figures, and r(-20 C) at its end where the run
  * carries radii: `r20MmAtEnd` the controller's estimate, as the recorder reports it per cycle
- * (issue 11: CycleRecord gains it), `r20TrueMmAtEnd` the plant's truth (PlantState r20Mm) as the
- * freeze ended. `undefined` means the run carries no such radius at all (yet); null, none then. */
+ * (CycleRecord, from the verdicts), `r20TrueMmAtEnd` the plant's truth (PlantState's radii) on the
+ * tick the supply closed. `undefined` means the run carries no such radius at all (yet); null, none then. */
 export interface FreezeResult extends CycleRecord {
-  readonly r20MmAtEnd?: number | null;
   readonly r20TrueMmAtEnd?: number | null;
 }
 
@@ -76,11 +75,10 @@ export function runHilScenario(hil: HilScenario, options: Pick<RunOptions, 'step
       seen.phase = o.after.phase;
       const radii = iceBallOf(o.plant);
       plantHasRadii ||= radii !== null;
-      // A freeze ends when its supply closes (the verify-closed tail that follows is not
-      // freezing): the moment the verdict judges, and the largest the ice ball got.
-      const wasOpen = o.before.phase === 'Freezing' && o.before.sub === 'freeze-open';
-      const isOpen = o.after.phase === 'Freezing' && o.after.sub === 'freeze-open';
-      if (wasOpen && !isOpen) trueR20AtEnd.push(radii?.r20Mm ?? null);
+      // At the supply's closing, the tick the controller judges the freeze (its verdict's
+      // r20MmAtEnd): the -20 C isotherm collapses within seconds of it, so a later sample (the
+      // end of the verify-closed window) would compare different moments.
+      if (o.before.freezeOpenedMs !== null && o.after.freezeOpenedMs === null) trueR20AtEnd.push(radii?.r20Mm ?? null);
       // Shown once a treatment has ended (not the idle console before any start).
       if (o.after.safeToWithdraw && recorder.ended) seen.safeAtMs ??= o.nowMs;
     },

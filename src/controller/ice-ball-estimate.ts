@@ -1,0 +1,174 @@
+// The live ice-ball estimate and the efficacy verdict of each freeze (issue 11, section 2;
+// docs/ice-ball-estimate.md). The tissue model of kernel/bioheat, nominal tissue, with the
+// measured (calibrated) tip temperature as its fixed wall, run from the supply opening of a freeze
+// through its thaw; at the supply's closing the freeze is judged against the target radius.
+//
+// Pure: the state passed in is never written. The model's tissue lives in the state as an
+// immutable BioheatSnapshot (fresh arrays per update, only ever read after); each update restores
+// it into a scratch solver this module owns, steps it and takes a new snapshot. The scratch holds
+// nothing between calls (it is fully overwritten by the restore), so the result depends on the
+// arguments alone. Bounded memory: one snapshot (the grid's node count, at most MAX_NODES) and at
+// most protocol.cycles verdicts.
+import { assert } from '../../kernel/assert.js';
+import { BioheatSolver, DEFAULT_TISSUE_PARAMS, MAX_WALL_C, MIN_WALL_C, gridForProbe } from '../../kernel/bioheat/index.js';
+import type { BioheatSnapshot } from '../../kernel/bioheat/index.js';
+import type { Readings } from '../../hal/contract.js';
+import type { FreezeVerdict, IceBallEstimate } from './ice-ball.js';
+import type { Settings } from './settings.js';
+import { CYCLES_MAX, targetRadiusMm } from './settings.js';
+import type { ControllerState } from './state.js';
+import { NO_VERDICTS } from './state.js';
+import { controlTipC } from './trackers.js';
+import type { ControllerEvent } from './types.js';
+
+/** The model advances at most every this often (and on the tick a freeze begins or ends): 10 Hz,
+ * a fifth of the 50 Hz loop. The tissue changes over seconds (r(-20 C) grows about 0.02 mm/s at
+ * 30 s into a freeze, docs/tissue-model.md), so 100 ms moves no radius by more than a few
+ * hundredths of a mm, and the solver's own substep is 50 ms (DEFAULT_SOLVER_OPTIONS). The wall is
+ * the tip read on the updating tick, held over the interval (backward Euler takes the end value). */
+export const ESTIMATE_PERIOD_MS = 100;
+
+/** What the estimate carries between ticks (ControllerState.iceBallTrack). */
+export interface IceBallTrack {
+  /** The modelled tissue at modelMs: immutable, never written after it was taken. */
+  readonly tissue: BioheatSnapshot;
+  /** The probe OD the model's grid was built for, mm. */
+  readonly probeOdMm: number;
+  /** Loop time the model has been advanced to. */
+  readonly modelMs: number;
+  /** The last trusted tip temperature, C: the wall while the reading is briefly unusable (a
+   * persisting fault trips within its debounce and stops the estimate). */
+  readonly wallC: number;
+  /** Since when r(-20 C) has been at or beyond the target, without a break, in this freeze's
+   * supply-open time; null while it is short of it. */
+  readonly atTargetSinceMs: number | null;
+  /** The tip reading stopped being trusted (ControllerState.tipDistrust): the estimate stopped
+   * there and the freeze's verdict is not effective. */
+  readonly stopped: boolean;
+}
+
+/** The scratch solver: one at a time, for the probe OD of the last call (rebuilt on a change). */
+let scratch: { readonly probeOdMm: number; readonly solver: BioheatSolver } | null = null;
+
+function scratchFor(probeOdMm: number): BioheatSolver {
+  if (scratch?.probeOdMm !== probeOdMm) scratch = { probeOdMm, solver: new BioheatSolver(DEFAULT_TISSUE_PARAMS, gridForProbe(probeOdMm)) };
+  return scratch.solver;
+}
+
+/** The tissue at body temperature before a freeze, for a probe of `probeOdMm`. */
+function freshTissue(probeOdMm: number): BioheatSnapshot {
+  const solver = scratchFor(probeOdMm);
+  solver.reset();
+  return solver.snapshot();
+}
+
+/** The track advanced to `nowMs` with the wall at `wallC`, and the radii it gives. */
+function advance(track: IceBallTrack, nowMs: number, wallC: number): { readonly track: IceBallTrack; readonly estimate: IceBallEstimate } {
+  const solver = scratchFor(track.probeOdMm);
+  solver.restore(track.tissue);
+  const dtS = (nowMs - track.modelMs) / 1000;
+  if (dtS > 0) solver.stepFixedWall(dtS, wallC);
+  const estimate: IceBallEstimate = { r0Mm: solver.r0Mm(), r20Mm: solver.r20Mm(), r40Mm: solver.r40Mm(), atMs: nowMs };
+  assert(
+    estimate.r40Mm >= 0 && estimate.r40Mm <= estimate.r20Mm && estimate.r20Mm <= estimate.r0Mm && Number.isFinite(estimate.r0Mm),
+    `ice-ball estimate out of order: r(0) ${estimate.r0Mm}, r(-20) ${estimate.r20Mm}, r(-40) ${estimate.r40Mm} mm`,
+  );
+  const next: IceBallTrack = {
+    tissue: solver.snapshot(),
+    probeOdMm: track.probeOdMm,
+    modelMs: Math.max(track.modelMs, nowMs),
+    wallC,
+    atTargetSinceMs: track.atTargetSinceMs,
+    stopped: false,
+  };
+  return { track: next, estimate };
+}
+
+/** The freeze just ended (its supply closed): its verdict. */
+function verdictOf(cycle: number, track: IceBallTrack | null, estimate: IceBallEstimate | null, nowMs: number, settings: Settings): FreezeVerdict {
+  const targetMm = targetRadiusMm(settings, settings.iceBall.nerveId);
+  const r20MmAtEnd = track === null || track.stopped || estimate === null ? null : estimate.r20Mm;
+  const since = r20MmAtEnd === null ? null : (track?.atTargetSinceMs ?? null);
+  const atTargetMs = since === null ? 0 : nowMs - since;
+  const effective = r20MmAtEnd !== null && r20MmAtEnd >= targetMm && atTargetMs >= settings.iceBall.holdS * 1000;
+  return { cycle, r20MmAtEnd, targetMm, atTargetMs, effective };
+}
+
+/** The estimate's part of the state, after this tick. */
+export interface IceBallPart {
+  readonly iceBall: IceBallEstimate | null;
+  readonly iceBallTrack: IceBallTrack | null;
+  readonly freezeVerdicts: readonly FreezeVerdict[];
+}
+
+/**
+ * The estimate and the verdicts after this tick, from the state before it (`prev`) and the state
+ * this tick's phase logic produced (`s`, whose supply opening or closing this tick is seen in
+ * freezeOpenedMs). Returns `s` itself (which carries the three fields) when nothing changed: most
+ * ticks, between updates; the step copies the fields into the state it builds, so an update
+ * costs no copy of the whole state. Pushes a freeze-verdict event when a freeze ends.
+ */
+export function updateIceBall(
+  prev: ControllerState,
+  s: ControllerState,
+  nowMs: number,
+  settings: Settings,
+  readings: Readings,
+  events: ControllerEvent[],
+): IceBallPart {
+  return nextPart(prev, s, nowMs, settings, readings, events);
+}
+
+function nextPart(prev: ControllerState, s: ControllerState, nowMs: number, settings: Settings, readings: Readings, events: ControllerEvent[]): IceBallPart {
+  const started = prev.freezeOpenedMs === null && s.freezeOpenedMs !== null;
+  const ended = prev.freezeOpenedMs !== null && s.freezeOpenedMs === null;
+  const running = s.phase === 'Freezing' || s.phase === 'Thawing';
+  if (!started && !ended && !running) {
+    // Not treating (or the treatment ended): no estimate.
+    return s.iceBallTrack === null && s.iceBall === null ? s : { iceBall: null, iceBallTrack: null, freezeVerdicts: s.freezeVerdicts };
+  }
+  let verdicts = s.freezeVerdicts;
+  let track = s.iceBallTrack;
+  const probeOdMm = settings.iceBall.probeOdMm;
+  if (started) {
+    // A site's first freeze begins a new treatment's verdicts; the tissue is the thaw's, if the
+    // estimate ran through it, else body temperature.
+    if (s.cycle === 1) verdicts = NO_VERDICTS;
+    const continues = track !== null && !track.stopped && prev.phase === 'Thawing' && track.probeOdMm === probeOdMm;
+    if (track === null || !continues) {
+      track = { tissue: freshTissue(probeOdMm), probeOdMm, modelMs: nowMs, wallC: DEFAULT_TISSUE_PARAMS.arterialC, atTargetSinceMs: null, stopped: false };
+    } else {
+      track = { ...track, atTargetSinceMs: null };
+    }
+  }
+  let estimate = s.iceBall;
+  if (track !== null && (s.tipDistrust !== null || track.stopped)) {
+    // The tip reading is not trusted: the estimate stops here (a model fed an untrusted wall would
+    // be a guess presented as an estimate).
+    if (!track.stopped) track = { ...track, stopped: true };
+    estimate = null;
+  } else if (track !== null && (started || ended || nowMs - track.modelMs >= ESTIMATE_PERIOD_MS)) {
+    // A valid reading may lie outside the model's wall range (tip.maxValidC is up to 400 C): it is
+    // clamped to it (-200..100 C), which changes no ice ball (anything above 100 C melts it all
+    // the same; below -200 C the physical-floor interlocks trip and stop the estimate).
+    const tipC = controlTipC(readings, settings);
+    const wallC = tipC === null ? track.wallC : Math.min(MAX_WALL_C, Math.max(MIN_WALL_C, tipC));
+    const advanced = advance(track, nowMs, wallC);
+    track = advanced.track;
+    estimate = advanced.estimate;
+    // The hold counts only the supply-open time (the freeze itself, up to the tick it closes).
+    const targetMm = targetRadiusMm(settings, settings.iceBall.nerveId);
+    const supplyWasOpen = prev.freezeOpenedMs !== null || started;
+    const atTarget = supplyWasOpen && estimate.r20Mm >= targetMm;
+    const since = atTarget ? (track.atTargetSinceMs ?? nowMs) : null;
+    if (since !== track.atTargetSinceMs) track = { ...track, atTargetSinceMs: since };
+  }
+  if (ended) {
+    const verdict = verdictOf(prev.cycle, track, estimate, nowMs, settings);
+    verdicts = [...verdicts, verdict];
+    assert(verdicts.length <= CYCLES_MAX, `freeze verdicts: ${verdicts.length} in one treatment, more than ${CYCLES_MAX} cycles`);
+    events.push({ kind: 'freeze-verdict', atMs: nowMs, verdict });
+  }
+  if (!running) return { iceBall: null, iceBallTrack: null, freezeVerdicts: verdicts };
+  return { iceBall: estimate, iceBallTrack: track, freezeVerdicts: verdicts };
+}

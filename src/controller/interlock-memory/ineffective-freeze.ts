@@ -1,0 +1,21 @@
+// INEFFECTIVE_FREEZE's memory: the ineffective verdict the operator has acknowledged (the
+// advisory then clears), or null. Compared by identity: a verdict is created once, when its
+// freeze ends (src/controller/ice-ball-estimate.ts), and carried unchanged after.
+import type { FreezeVerdict } from '../ice-ball.js';
+import type { ControllerState } from '../state.js';
+import type { RowMemory } from './row-memory.js';
+
+/** The newest verdict of the treatment when it is ineffective; null otherwise. */
+export function lastIneffective(state: ControllerState): FreezeVerdict | null {
+  const last = state.freezeVerdicts[state.freezeVerdicts.length - 1];
+  return last === undefined || last.effective ? null : last;
+}
+
+export const ineffectiveAckMemory: RowMemory<FreezeVerdict | null> = {
+  initial: null,
+  update({ readings, prev }, acknowledged) {
+    const pressed = readings.operator.acknowledge && !prev.inputs.acknowledge;
+    if (!pressed) return acknowledged;
+    return lastIneffective(prev) ?? acknowledged;
+  },
+};
