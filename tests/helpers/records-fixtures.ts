@@ -73,6 +73,7 @@ function cyclesFrom(samples: readonly SampleRow[], spans: readonly Span[]): Cycl
       secondsToMinus50C: at50 === undefined ? null : (at50.tMs - freeze.fromS * 1000) / 1000,
       belowMinus20S: below(-20),
       belowMinus40S: below(-40),
+      verdict: null,
     });
   }
   return cycles;
