@@ -32,3 +32,10 @@ export function verdictsFromEvents(events: readonly EventRow[]): Map<number, Cyc
 export function withVerdicts(cycles: readonly Omit<CycleRow, 'verdict'>[], verdicts: ReadonlyMap<number, CycleVerdict>): CycleRow[] {
   return cycles.map((c) => ({ ...c, verdict: verdicts.get(c.index) ?? null }));
 }
+
+/** A cycle's verdict in words, for `cryo records show` and the report: `effective`, `NOT effective`,
+ * or `no verdict` (none recorded). */
+export function verdictText(v: CycleVerdict | null): string {
+  if (v === null) return 'no verdict';
+  return v.effective ? 'effective' : 'NOT effective';
+}
