@@ -6,6 +6,8 @@ import { ICE_BALL_MAX_AGE_MS, buildSnapshot, iceBallView } from '../src/console/
 import type { FreezeVerdict, IceBallEstimate } from '../src/controller/ice-ball.js';
 import { DEFAULT_SETTINGS, withProtocol } from '../src/controller/settings.js';
 import type { ControllerState } from '../src/controller/state.js';
+import { logEvent } from '../src/runtime/loop.js';
+import { capturingLogger } from './helpers/console-fixture.js';
 import { NormalPatient, SHORT_PROTOCOL, drive, inPhase, normalUntil } from './helpers/readings.js';
 
 const SETTINGS = withProtocol(DEFAULT_SETTINGS, SHORT_PROTOCOL);
@@ -62,5 +64,23 @@ describe('the snapshot ice ball', () => {
     const s = buildSnapshot({ seq: 1, nowMs: last.nowMs, board: 'sim', state, settings: SETTINGS, readings: last.readings, outputs: last.outputs, loop: HEALTH, events: [] });
     expect(s.iceBall.estimate).toBeNull();
     expect(s.iceBall.unknown).toBe("tip: channel 0: fault bit 'open'");
+  });
+});
+
+describe('the runtime log of a freeze verdict', () => {
+  it('logs an effective freeze as info and an ineffective one as a warning, with the figures', () => {
+    const { logger, text } = capturingLogger();
+    for (const verdict of VERDICTS) logEvent(logger, { kind: 'freeze-verdict', atMs: 90_000, verdict });
+    logEvent(logger, { kind: 'freeze-verdict', atMs: 95_000, verdict: { cycle: 3, r20MmAtEnd: null, targetMm: 2, atTargetMs: 0, effective: false } });
+    const lines = text().trim().split('\n').map((l) => JSON.parse(l) as { level: number; msg: string; r20MmAtEnd: number | null });
+    expect(lines.map((l) => l.msg)).toEqual([
+      'freeze 1 effective: estimated r(-20 C) 2.4 mm, target 2.0 mm',
+      'freeze 2 NOT effective: estimated r(-20 C) 1.6 mm, target 2.0 mm',
+      'freeze 3 NOT effective: r(-20 C) unknown (no estimate), target 2.0 mm',
+    ]);
+    const [info, warn] = [lines[0]!.level, lines[1]!.level];
+    expect(warn).toBeGreaterThan(info);
+    expect(lines[2]!.level).toBe(warn);
+    expect(lines.map((l) => l.r20MmAtEnd)).toEqual([2.4, 1.6, null]);
   });
 });

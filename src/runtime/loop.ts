@@ -269,5 +269,16 @@ export function logEvent(logger: Logger, event: ControllerEvent): void {
     case 'safe-to-withdraw':
       logger.info({ event: 'safe-to-withdraw', atS, safe: event.safe }, event.safe ? 'safe to withdraw the probe' : 'do not withdraw the probe');
       return;
+    case 'freeze-verdict': {
+      const v = event.verdict;
+      // An ineffective freeze is a warning: the treatment may not have worked (issue 11).
+      const level = v.effective ? 'info' : 'warn';
+      const reach = v.r20MmAtEnd === null ? 'r(-20 C) unknown (no estimate)' : `estimated r(-20 C) ${v.r20MmAtEnd.toFixed(1)} mm`;
+      logger[level](
+        { event: 'freeze-verdict', atS, cycle: v.cycle, r20MmAtEnd: v.r20MmAtEnd, targetMm: v.targetMm, atTargetMs: v.atTargetMs, effective: v.effective },
+        `freeze ${v.cycle} ${v.effective ? 'effective' : 'NOT effective'}: ${reach}, target ${v.targetMm.toFixed(1)} mm`,
+      );
+      return;
+    }
   }
 }
