@@ -26,9 +26,9 @@ export const PROTOCOL_LIMITS: ProtocolLimits = Object.freeze({
 });
 
 /** An ice-ball estimate older than this is not shown as now, ms. The estimate may run at a lower
- * rate than the loop (issue 11 allows it); one second is a few of its periods at the slowest rate
- * that still tracks a freeze (r(-20 C) moves about 0.01 mm/s after the first 30 s, domain
- * section 3), and well under the page's own connection-lost limit. */
+ * rate than the loop (issue 11 allows it, down to once a second); r(-20 C) grows about 0.01-0.02
+ * mm/s after a freeze's first 30 s (domain section 3: 2.2 mm at 30 s, 2.7 at 60, 3.3 at 120), so
+ * an estimate a second old is within a few hundredths of a mm of now, below the 0.1 mm shown. */
 export const ICE_BALL_MAX_AGE_MS = 1_000;
 
 const NOT_RUNNING = 'no estimate running';
