@@ -27,9 +27,9 @@ export const PROTOCOL_LIMITS: ProtocolLimits = Object.freeze({
 
 /** An ice-ball estimate older than this is not shown as now, ms. The estimate may run at a lower
  * rate than the loop (issue 11 allows a fixed lower rate: once a second or faster keeps it shown);
- * r(-20 C) grows about 0.01-0.02
- * mm/s after a freeze's first 30 s (domain section 3: 2.2 mm at 30 s, 2.7 at 60, 3.3 at 120), so
- * an estimate a second old is within a few hundredths of a mm of now, below the 0.1 mm shown. */
+ * r(-20 C) grows about 0.01-0.02 mm/s after a freeze's first 30 s (domain section 3: 2.2 mm at
+ * 30 s, 2.7 at 60, 3.3 at 120), so an estimate a second old is within a few hundredths of a mm of
+ * now, below the 0.1 mm shown. */
 export const ICE_BALL_MAX_AGE_MS = 1_000;
 
 const NOT_RUNNING = 'no estimate running';
