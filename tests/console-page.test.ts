@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CONNECTION_LOST_WITHIN_MS, HIGH_HZ, HIGH_RED, MEDIUM_DUTY, MEDIUM_HZ, SAFE_GREEN, launchChromium, openConsolePage } from './helpers/browser.js';
-import { SAMPLE_ALARM_OPACITY, START_FROM_PAGE, computedStyleOf, offOffsetOf } from './helpers/browser-probes.js';
+import { SAMPLE_ALARM_OPACITY, START_FROM_PAGE, computedStyleOf, horizontalOverflowOf, offOffsetOf } from './helpers/browser-probes.js';
 import type { ComputedStyleProbe } from './helpers/browser-probes.js';
 import { AUDIO_PAUSE_MAX_MS, alarm, idleSnapshot, startFakeConsole } from './helpers/fake-console.js';
 import type { FakeConsole } from './helpers/fake-console.js';
@@ -309,6 +309,52 @@ describe('the console page', () => {
     await page.waitForTimeout(1_200);
     expect(await text(page, '#audio-pause')).not.toBe(before);
     expect(await text(page, '.alarm')).toContain('(silenced)');
+    await page.context().close();
+  });
+
+  it('shows the ice-ball estimate, labelled a model, and each freeze verdict, all on the 800x480 screen', async () => {
+    const f = await fake();
+    const verdicts = [
+      { cycle: 1, r20MmAtEnd: 2.4, targetMm: 2, atTargetMs: 31_000, effective: true },
+      { cycle: 2, r20MmAtEnd: 1.6, targetMm: 2, atTargetMs: 0, effective: false },
+      { cycle: 3, r20MmAtEnd: null, targetMm: 2, atTargetMs: 0, effective: false },
+      { cycle: 4, r20MmAtEnd: 2.2, targetMm: 2, atTargetMs: 9_000, effective: true },
+      { cycle: 5, r20MmAtEnd: 12.2, targetMm: 2, atTargetMs: 9_000, effective: true },
+    ];
+    f.script((s) => ({ ...freezing(-60), alarms: { ...s.alarms, conditions: [alarm('RETURN_BLOCKED', 'high'), alarm('INEFFECTIVE_FREEZE', 'low')] }, cycle: 5, iceBall: { estimate: { r0Mm: 4.1, r20Mm: 2.4, r40Mm: 1.3, atMs: s.atMs }, unknown: null, targetMm: 2 }, freezeVerdicts: verdicts }));
+    const page = await open(f);
+    await page.locator('#ice-lethal', { hasText: 'r(-20 °C) 2.4 mm' }).waitFor();
+    expect(await text(page, '#ice-ball .label')).toBe('ICE BALL · MODEL ESTIMATE');
+    expect(await text(page, '#ice-target')).toBe('/ target 2.0');
+    expect(await text(page, '#ice-others')).toBe('r(0 °C) 4.1 · r(-40 °C) 1.3 mm');
+    expect(await page.locator('#verdicts .verdict').allInnerTexts()).toEqual([
+      '#1 effective',
+      '#2 NOT effective',
+      '#3 NOT effective',
+      '#4 effective',
+      '#5 effective',
+    ]);
+    expect(await page.locator('#verdicts .verdict.ineffective').allInnerTexts()).toEqual(['#2 NOT effective', '#3 NOT effective']);
+    // Every line of the column inside it (five cycles, the most there are, and two two-line alarms
+    // taking the height they may): none runs into the trend, none is cut off above the alarm list,
+    // and the tip label is not pushed off the top.
+    const column = (await page.locator('.tip').boundingBox())!;
+    expect(column.y + column.height).toBeLessThanOrEqual((await page.locator('#alarms').boundingBox())!.y + 0.5);
+    for (const selector of ['.tip > .label', '#withdrawal', '.ice-lethal', '#ice-others', '#verdicts .verdict']) {
+      const overflowPx = await page.evaluate<number[]>(horizontalOverflowOf(selector));
+      expect(overflowPx.length, selector).toBeGreaterThan(0);
+      for (const px of overflowPx) expect(px, selector).toBeLessThanOrEqual(0);
+      for (const line of await page.locator(selector).all()) {
+        const box = (await line.boundingBox())!;
+        expect(box.x + box.width, selector).toBeLessThanOrEqual(column.x + column.width + 0.5);
+        expect(box.y + box.height, selector).toBeLessThanOrEqual(column.y + column.height + 0.5);
+        expect(box.y, selector).toBeGreaterThanOrEqual(column.y - 0.5);
+      }
+    }
+    // The estimate gone (tip not trusted): a dash and why, never the last radii.
+    f.script((s) => ({ ...s, iceBall: { estimate: null, unknown: 'tip: reading not trusted: SENSOR_STUCK', targetMm: 2 } }));
+    await page.locator('#ice-lethal', { hasText: 'r(-20 °C) —' }).waitFor();
+    expect(await text(page, '#ice-others')).toBe('tip: reading not trusted: SENSOR_STUCK');
     await page.context().close();
   });
 

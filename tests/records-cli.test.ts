@@ -87,7 +87,8 @@ describe('cryo records show', () => {
     expect(r.out).toContain('treatment 7\n');
     expect(r.out).toContain('  target       Infrapatellar branch of the saphenous nerve, left\n');
     expect(r.out).toContain('  outcome      complete\n');
-    expect(r.out).toMatch(/\n2\s+60.0\s+30.0\s+-74.9\s+11.0\s+62.7\s+55.7\n/);
+    expect(r.out).toMatch(/\n2\s+60.0\s+30.0\s+-74.9\s+11.0\s+62.7\s+55.7\s+1.8\s+2.0\s+NOT effective\n/);
+    expect(r.out).toMatch(/\n1\s+60.0\s+30.0\s.*\s2.3\s+2.0\s+effective\n/);
     expect(r.out).toMatch(/\n186.0\s+trip\s+EMERGENCY_STOP \(high, latched\)/);
     expect(r.out).not.toContain('WARNING');
   });

@@ -97,10 +97,19 @@ describe('cyclesCsv and eventsCsv', () => {
   it('writes one row per cycle with the documented columns', () => {
     const record = completeRecord();
     const rows = parseCsv(cyclesCsv(record));
-    expect(rows[0]).toEqual(['index', 'freezeS', 'thawS', 'minTipC', 'secondsToMinus50C', 'belowMinus20S', 'belowMinus40S']);
+    expect(rows[0]).toEqual(['index', 'freezeS', 'thawS', 'minTipC', 'secondsToMinus50C', 'belowMinus20S', 'belowMinus40S', 'r20MmAtEnd', 'r20TargetMm', 'effective']);
     expect(rows).toHaveLength(3);
     const c = record.cycles[1]!;
-    expect(rows[2]).toEqual([c.index, c.freezeS, c.thawS, c.minTipC, c.secondsToMinus50C, c.belowMinus20S, c.belowMinus40S].map((v) => String(v)));
+    expect(rows[2]).toEqual([c.index, c.freezeS, c.thawS, c.minTipC, c.secondsToMinus50C, c.belowMinus20S, c.belowMinus40S, 1.75, 2, 0].map((v) => String(v)));
+    expect(rows[1]?.slice(7)).toEqual(['2.25', '2', '1']);
+  });
+
+  it("leaves a cycle's verdict cells empty when it has none, and r(-20 C) alone when the estimate was not running", () => {
+    const base = completeRecord();
+    const record = { ...base, cycles: [{ ...base.cycles[0]!, verdict: null }, { ...base.cycles[1]!, verdict: { r20MmAtEnd: null, targetMm: 2, effective: false } }] };
+    const rows = parseCsv(cyclesCsv(record));
+    expect(rows[1]?.slice(7)).toEqual(['', '', '']);
+    expect(rows[2]?.slice(7)).toEqual(['', '2', '0']);
   });
 
   it('keeps an event detail with a comma, a quote and a newline whole, as JSON', () => {

@@ -175,6 +175,34 @@ describe('the cycle Observations', () => {
     expect(r4Problems(treatmentBundle(record), 'Resource')).toEqual([]);
   });
 
+  it("carry each freeze's verdict: the estimated r(-20 C) at its end and its target in mm, labelled a model estimate, and effective as a boolean", () => {
+    const record = completeRecord();
+    const observations = ofType(treatmentBundle(record), 'Observation');
+    const verdicts = observations.map((obs) => {
+      const byCode = Object.fromEntries(list(obs, 'component').map((c): [string, Record<string, unknown>] => [String(get(c, 'code.coding.0.code')), c]));
+      return [byCode['ice-ball-r-minus-20C-at-end']?.valueQuantity, get(byCode['ice-ball-r-minus-20C-target'], 'valueQuantity.value'), byCode['freeze-effective']?.valueBoolean, get(byCode['ice-ball-r-minus-20C-at-end'], 'code.text')];
+    });
+    expect(verdicts).toEqual([
+      [{ value: 2.25, unit: 'mm', system: 'http://unitsofmeasure.org', code: 'mm' }, 2, true, expect.stringContaining('model estimate, not a measurement')],
+      [{ value: 1.75, unit: 'mm', system: 'http://unitsofmeasure.org', code: 'mm' }, 2, false, expect.stringContaining('model estimate, not a measurement')],
+    ]);
+    expect(r4Problems(treatmentBundle(record), 'Resource')).toEqual([]);
+  });
+
+  it('say why a verdict is absent: none recorded, or the estimate was not running', () => {
+    const base = completeRecord();
+    const record: TreatmentRecord = { ...base, cycles: [{ ...base.cycles[0]!, verdict: null }, { ...base.cycles[1]!, verdict: { r20MmAtEnd: null, targetMm: 2, effective: false } }] };
+    const [first, second] = ofType(treatmentBundle(record), 'Observation');
+    const absent = (obs: typeof first) => list(obs, 'component').filter((c) => 'dataAbsentReason' in c).map((c) => [get(c, 'code.coding.0.code'), get(c, 'dataAbsentReason.text')]);
+    expect(absent(first)).toEqual([
+      ['ice-ball-r-minus-20C-at-end', 'no efficacy verdict recorded for this freeze'],
+      ['ice-ball-r-minus-20C-target', 'no efficacy verdict recorded for this freeze'],
+      ['freeze-effective', 'no efficacy verdict recorded for this freeze'],
+    ]);
+    expect(absent(second)).toEqual([['ice-ball-r-minus-20C-at-end', 'the ice-ball estimate was not running (tip reading not trusted)']]);
+    expect(r4Problems(treatmentBundle(record), 'Resource')).toEqual([]);
+  });
+
   it('are absent for a treatment with no completed cycle', () => {
     expect(ofType(treatmentBundle(interruptedRecord()), 'Observation')).toEqual([]);
   });

@@ -11,6 +11,7 @@ import { DEFAULT_SETTINGS, withProtocol } from '../src/controller/settings.js';
 import { initialState } from '../src/controller/state.js';
 import type { ControllerState } from '../src/controller/state.js';
 import { step } from '../src/controller/step.js';
+import type { StepResult } from '../src/controller/step.js';
 import type { ControllerEvent } from '../src/controller/types.js';
 import { RecordsStore, recordsPath } from '../src/records/store.js';
 import type { TreatmentRecord } from '../src/records/types.js';
@@ -39,7 +40,7 @@ afterEach(async () => {
 });
 
 /** A link on a fresh data dir, fed by the pure step over a normal patient in virtual time. */
-async function harness(workerUrl: URL) {
+async function harness(workerUrl: URL, decorate: (previous: ControllerState, result: StepResult) => StepResult = (_, r) => r) {
   if (!existsSync(REAL_WORKER)) throw new Error(`${REAL_WORKER.pathname} is missing: npm run build first`);
   const dataDir = newDir();
   const clock = new VirtualClock(0);
@@ -80,7 +81,7 @@ async function harness(workerUrl: URL) {
     timers.advanceToMs(nowMs);
     const readings = patient.readings(nowMs, state, { records: link.watch(nowMs), ...(pressed === null ? {} : { operator: { [pressed]: true } }) });
     pressed = null;
-    const result = step(nowMs, SETTINGS, readings, state);
+    const result = decorate(state, step(nowMs, SETTINGS, readings, state));
     state = result.state;
     link.onStep(nowMs, readings, result);
     opened ||= link.treatmentOpen;
@@ -155,6 +156,26 @@ describe('RecordsLink with the records worker', () => {
     expect(record.samples).toHaveLength(lastTMs / SAMPLE_PERIOD_MS + 1);
     expect(record.end!.endedAtEpochMs - record.start.startedAtEpochMs - lastTMs).toBeLessThan(SAMPLE_PERIOD_MS);
     expect(h.link.samplesDropped).toBe(0);
+  });
+
+  it("records each freeze's verdict, from the controller's freeze-verdict event, in its cycle row", async () => {
+    // Until the controller judges freezes itself, the event is added where the supply closes, as
+    // the controller does (src/controller/types.ts); once it does, its own event is what is recorded.
+    const judged = (previous: ControllerState, r: StepResult): StepResult => {
+      if (previous.phase !== 'Freezing' || r.state.phase === 'Freezing' || r.events.some((e) => e.kind === 'freeze-verdict')) return r;
+      const verdict = { cycle: previous.cycle, r20MmAtEnd: 1.75, targetMm: 2, atTargetMs: 0, effective: false };
+      return { ...r, events: [...r.events, { kind: 'freeze-verdict', atMs: r.state.phaseSinceMs, verdict }] };
+    };
+    const h = await harness(REAL_WORKER, judged);
+    let ended = false;
+    await h.run(() => (ended ||= h.events.length > 0 && !h.link.treatmentOpen), 'the treatment to end');
+    await h.link.stop();
+    const record = h.read();
+    const events = h.events.filter((e) => e.kind === 'freeze-verdict');
+    expect(events).toHaveLength(1);
+    const { cycle, r20MmAtEnd, targetMm, effective } = events[0]!.verdict;
+    expect(record.cycles.map((c) => [c.index, c.verdict])).toEqual([[cycle, { r20MmAtEnd, targetMm, effective }]]);
+    expect(record.events.filter((e) => e.kind === 'freeze-verdict')).toHaveLength(1);
   });
 
   it('a worker that exits mid-treatment: named in watch(), restarted, and what it had not acknowledged arrives once, with no gap', async () => {

@@ -72,7 +72,15 @@ describe('reportHtml', () => {
     const rows = tableRows(html, 'cycles');
     expect(rows).toHaveLength(2);
     const c = record.cycles[1]!;
-    expect(rows[1]).toBe(`2 60.0 30.0 ${c.minTipC!.toFixed(1)} ${c.secondsToMinus50C!.toFixed(1)} ${c.belowMinus20S.toFixed(1)} ${c.belowMinus40S.toFixed(1)}`);
+    expect(rows[1]).toBe(`2 60.0 30.0 ${c.minTipC!.toFixed(1)} ${c.secondsToMinus50C!.toFixed(1)} ${c.belowMinus20S.toFixed(1)} ${c.belowMinus40S.toFixed(1)} 1.8 2.0 NOT effective`);
+    expect(rows[0]).toMatch(/ 2\.3 2\.0 effective$/);
+  });
+
+  it("says each freeze's r(-20 C) is a model estimate, and shows a cycle without a verdict as such", () => {
+    expect(html).toContain('r(-20 C) at end, mm*');
+    expect(html).toMatch(/\* Estimated by the console's tissue model .*not a measurement/);
+    const none = reportHtml({ ...record, cycles: record.cycles.map((c) => ({ ...c, verdict: null })) });
+    expect(tableRows(none, 'cycles')[0]).toMatch(/ &ndash; &ndash; no verdict$|– – no verdict$/);
   });
 
   it('logs the alarms (trip, audio pause, acknowledge, cleared) and nothing else', () => {

@@ -2,7 +2,7 @@
 // birth, data, death, rebirth, commands, credentials and the outbox across a broker outage.
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { METRICS, QUALITY_GOOD, QUALITY_STALE } from '../src/telemetry/metrics.js';
+import { METRICS, QUALITY_BAD, QUALITY_GOOD, QUALITY_STALE } from '../src/telemetry/metrics.js';
 import type { StateFrame, TelemetryFrame } from '../src/telemetry/metrics.js';
 import { TelemetryNode } from '../src/telemetry/node.js';
 import { Outbox } from '../src/telemetry/outbox.js';
@@ -34,6 +34,10 @@ const frame = (tipC: number): TelemetryFrame => ({
   loopLateTicks: 0,
   loopMissedTicks: 0,
   telemetryDropped: 0,
+  r0Mm: null,
+  r20Mm: null,
+  r40Mm: null,
+  iceBallQuality: QUALITY_BAD,
 });
 
 interface Harness {
@@ -132,6 +136,26 @@ describe('the edge node', () => {
     h.node.telemetry({ ...frame(-60), supplyBarGauge: null, pressureQuality: QUALITY_STALE });
     const t = await w.waitFor((x) => x.type === 'NDATA' && metricOf(x, 'Pressure/Supply') !== undefined);
     expect(metricOf(t, 'Pressure/Supply')).toMatchObject({ value: null, quality: QUALITY_STALE });
+  });
+
+  it('publishes the ice-ball radii in mm, changed ones only, and null with quality 0 once no estimate is shown', async () => {
+    const b = await broker();
+    const w = await watcher(b.url);
+    const h = makeNode(b.url);
+    h.node.start();
+    const birth = await w.waitFor(isType('NBIRTH'));
+    expect(metricOf(birth, 'Ice Ball/Radius -20C')).toMatchObject({ type: 'Double', value: null, quality: QUALITY_BAD });
+    const ice = { r0Mm: 4.1, r20Mm: 2.4, r40Mm: 1.3, iceBallQuality: QUALITY_GOOD } as const;
+    h.node.telemetry({ ...frame(-60), ...ice });
+    const first = await w.waitFor((x) => x.type === 'NDATA' && metricOf(x, 'Ice Ball/Radius -20C')?.value === 2.4);
+    expect([metricOf(first, 'Ice Ball/Radius 0C')?.value, metricOf(first, 'Ice Ball/Radius -40C')?.value]).toEqual([4.1, 1.3]);
+    expect(metricOf(first, 'Ice Ball/Radius -20C')?.quality).toBe(QUALITY_GOOD);
+    h.node.telemetry({ ...frame(-60), ...ice, r20Mm: 2.5 });
+    const second = await w.waitFor((x) => x.type === 'NDATA' && metricOf(x, 'Ice Ball/Radius -20C')?.value === 2.5);
+    expect(second.payload.metrics.map((m) => m.name)).toEqual(['Ice Ball/Radius -20C']);
+    h.node.telemetry({ ...frame(-60), r0Mm: null, r20Mm: null, r40Mm: null, iceBallQuality: QUALITY_BAD });
+    const gone = await w.waitFor((x) => x.type === 'NDATA' && metricOf(x, 'Ice Ball/Radius 0C')?.value === null);
+    expect(metricOf(gone, 'Ice Ball/Radius -20C')).toMatchObject({ value: null, quality: QUALITY_BAD });
   });
 
   it('has its NDEATH (the same bdSeq) published by the broker when its connection dies without a goodbye', async () => {

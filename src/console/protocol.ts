@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { TimingPercentiles } from '../../kernel/loop-timing.js';
 import type { AlarmView } from '../controller/alarms.js';
+import type { FreezeVerdict, IceBallEstimate } from '../controller/ice-ball.js';
 import { NERVES } from '../records/nerves.js';
 import { NERVE_SIDES } from '../records/types.js';
 import type { NerveSide } from '../records/types.js';
@@ -90,6 +91,23 @@ export interface SnapshotEvent {
   readonly kind: string;
 }
 
+/** The controller's ice-ball types, re-exported for the server and the page (type-only). */
+export type { FreezeVerdict, IceBallEstimate } from '../controller/ice-ball.js';
+
+/** The live ice-ball estimate as the page shows it: a model of the tissue around the tip driven
+ * by the measured tip temperature (docs/tissue-model.md), not a measurement. */
+export interface IceBallView {
+  /** The radii now (mm from the probe axis) and the loop time they were computed for; null when
+   * no estimate runs, it is older than ICE_BALL_MAX_AGE_MS, or the tip reading it rests on is not
+   * trusted. Never an old estimate shown as now. */
+  readonly estimate: IceBallEstimate | null;
+  /** Why `estimate` is null; null when it is shown. */
+  readonly unknown: string | null;
+  /** The r(-20 C) radius a freeze must reach to be judged effective, mm, from the latest verdict
+   * of this treatment; null before the first verdict. */
+  readonly targetMm: number | null;
+}
+
 /** The controller's bounds for a protocol, published so the page never keeps its own copy. */
 export interface ProtocolLimits {
   readonly cycles: { readonly min: number; readonly max: number };
@@ -134,6 +152,11 @@ export interface Snapshot {
   readonly alarms: AlarmView;
   readonly loop: LoopHealth;
   readonly limits: ProtocolLimits;
+  /** The live ice-ball estimate (issue 11): a model, labelled as such on the page. */
+  readonly iceBall: IceBallView;
+  /** The efficacy verdict of each ended freeze of the treatment under way, in cycle order (the
+   * controller's own list, state.freezeVerdicts). */
+  readonly freezeVerdicts: readonly FreezeVerdict[];
   /** The latest events (bounded), newest last: refusals, trips, phase changes. */
   readonly events: readonly SnapshotEvent[];
 }

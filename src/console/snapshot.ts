@@ -8,10 +8,11 @@ import { alarmView } from '../controller/alarms.js';
 import { CYCLES_MAX, CYCLES_MIN, FREEZE_S_MAX, FREEZE_S_MIN, PRESETS, THAW_S_MAX, THAW_S_MIN } from '../controller/settings.js';
 import type { Settings } from '../controller/settings.js';
 import type { ControllerState } from '../controller/state.js';
+import type { IceBallEstimate } from '../controller/ice-ball.js';
 import type { ControllerEvent } from '../controller/types.js';
 import { withdrawalStatus } from '../controller/withdrawal.js';
 import { secondsLeft, withdrawalText } from '../ui/status.js';
-import type { LoopHealth, ProtocolLimits, Snapshot, SnapshotEvent } from './protocol.js';
+import type { IceBallView, LoopHealth, ProtocolLimits, Snapshot, SnapshotEvent } from './protocol.js';
 
 /** Events kept for the page: the last few refusals, trips and phase changes. */
 export const MAX_SNAPSHOT_EVENTS = 20;
@@ -23,6 +24,27 @@ export const PROTOCOL_LIMITS: ProtocolLimits = Object.freeze({
   thawS: { min: THAW_S_MIN, max: THAW_S_MAX },
   presets: PRESETS,
 });
+
+/** An ice-ball estimate older than this is not shown as now, ms. The estimate may run at a lower
+ * rate than the loop (issue 11 allows a fixed lower rate: once a second or faster keeps it shown);
+ * r(-20 C) grows about 0.01-0.02 mm/s after a freeze's first 30 s (domain section 3: 2.2 mm at
+ * 30 s, 2.7 at 60, 3.3 at 120), so an estimate a second old is within a few hundredths of a mm of
+ * now, below the 0.1 mm shown. */
+export const ICE_BALL_MAX_AGE_MS = 1_000;
+
+const NOT_RUNNING = 'no estimate running';
+
+/** The estimate as the page may show it, or why not: none running, the tip it rests on not shown
+ * (`tipProblem`, the snapshot's own tip rule), or too old. */
+export function iceBallView(estimate: IceBallEstimate | null, tipProblem: string | null, targetMm: number | null, nowMs: number): IceBallView {
+  if (estimate === null) return { estimate: null, unknown: NOT_RUNNING, targetMm };
+  if (tipProblem !== null) return { estimate: null, unknown: `tip: ${tipProblem}`, targetMm };
+  const ageMs = nowMs - estimate.atMs;
+  if (!(ageMs >= 0 && ageMs <= ICE_BALL_MAX_AGE_MS)) {
+    return { estimate: null, unknown: `estimate is ${Math.round(ageMs)} ms old (limit ${ICE_BALL_MAX_AGE_MS} ms)`, targetMm };
+  }
+  return { estimate, unknown: null, targetMm };
+}
 
 export interface SnapshotInput {
   readonly seq: number;
@@ -81,6 +103,9 @@ export function buildSnapshot(i: SnapshotInput): Snapshot {
     alarms: alarmView(state, settings, nowMs),
     loop: i.loop,
     limits: PROTOCOL_LIMITS,
+    iceBall: iceBallView(state.iceBall, problem, state.freezeVerdicts.at(-1)?.targetMm ?? null, nowMs),
+    // The controller's own list, by reference: it is replaced, never mutated, when a freeze ends.
+    freezeVerdicts: state.freezeVerdicts,
     events: i.events,
   };
 }

@@ -55,6 +55,12 @@ export const CYCLE_COLUMNS = [
   'below_minus40_s',
 ] as const;
 
+/** The cycle columns migration 3 added (a freeze's efficacy verdict, issue 11). A row with a
+ * verdict (`effective` not NULL) hashes them after CYCLE_COLUMNS; a row without one hashes
+ * CYCLE_COLUMNS alone, as every row did before migration 3, so a migrated file verifies unchanged
+ * and a verdict removed (set NULL) or added to an old row shows as a changed row. */
+export const CYCLE_VERDICT_COLUMNS = ['r20_mm_at_end', 'r20_target_mm', 'effective'] as const;
+
 /** A stored value as better-sqlite3 hands it over (no BLOBs among the hashed columns). */
 export type Stored = number | string | null;
 
@@ -72,6 +78,12 @@ export interface ChainCounts {
   readonly samples: number;
   readonly events: number;
   readonly cycles: number;
+}
+
+/** What a cycle row hashes, from its stored CYCLE_COLUMNS then CYCLE_VERDICT_COLUMNS values. */
+export function cycleHashValues(stored: readonly Stored[]): readonly Stored[] {
+  const effective = stored[CYCLE_COLUMNS.length + CYCLE_VERDICT_COLUMNS.indexOf('effective')];
+  return effective === null || effective === undefined ? stored.slice(0, CYCLE_COLUMNS.length) : stored;
 }
 
 /** The treatment's seal: its start, the tail of each chain (the start hash for an empty one),

@@ -52,10 +52,15 @@ export function samplesCsv(record: TreatmentRecord): string {
   return csvLine(header) + rows.join('');
 }
 
-export const CYCLE_COLUMNS = ['index', 'freezeS', 'thawS', 'minTipC', 'secondsToMinus50C', 'belowMinus20S', 'belowMinus40S'] as const satisfies readonly (keyof CycleRow)[];
+const CYCLE_FIGURE_COLUMNS = ['index', 'freezeS', 'thawS', 'minTipC', 'secondsToMinus50C', 'belowMinus20S', 'belowMinus40S'] as const satisfies readonly (keyof CycleRow)[];
+/** The freeze's efficacy verdict (issue 11), empty cells when the cycle has none: estimated
+ * r(-20 C) at the freeze's end and its target in mm, effective 1/0. */
+const CYCLE_VERDICT_COLUMNS = ['r20MmAtEnd', 'r20TargetMm', 'effective'] as const;
+export const CYCLE_COLUMNS = [...CYCLE_FIGURE_COLUMNS, ...CYCLE_VERDICT_COLUMNS] as const;
 
 export function cyclesCsv(record: TreatmentRecord): string {
-  return csvLine(CYCLE_COLUMNS) + record.cycles.map((c) => csvLine(CYCLE_COLUMNS.map((k) => c[k]))).join('');
+  const line = (c: CycleRow): string => csvLine([...CYCLE_FIGURE_COLUMNS.map((k) => c[k]), c.verdict?.r20MmAtEnd ?? null, c.verdict?.targetMm ?? null, c.verdict?.effective ?? null]);
+  return csvLine(CYCLE_COLUMNS) + record.cycles.map(line).join('');
 }
 
 /** The event's detail as one JSON text cell (quoted: it has commas and quotes). */

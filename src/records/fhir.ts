@@ -133,9 +133,13 @@ interface Measure {
   readonly code: string;
   readonly text: string;
   readonly value: number | null;
-  readonly unit: 'Cel' | 's';
+  readonly unit: 'Cel' | 's' | 'mm';
   readonly absent: string;
 }
+
+/** Why a verdict's figures are absent: the cycle has no verdict (a record from before schema 3, or
+ * a freeze the process did not live to judge). */
+const NO_VERDICT = 'no efficacy verdict recorded for this freeze';
 
 function measures(c: CycleRow): Measure[] {
   return [
@@ -145,13 +149,30 @@ function measures(c: CycleRow): Measure[] {
     { code: 'seconds-to-minus-50C', text: 'time from freeze start to tip at -50 C', value: c.secondsToMinus50C, unit: 's', absent: 'the tip did not reach -50 C' },
     { code: 'time-below-minus-20C', text: 'time with the tip below -20 C', value: c.belowMinus20S, unit: 's', absent: '' },
     { code: 'time-below-minus-40C', text: 'time with the tip below -40 C', value: c.belowMinus40S, unit: 's', absent: '' },
+    // The live ice-ball estimate: a model of nominal tissue driven by the measured tip, not a
+    // measurement (docs/tissue-model.md); the text says so, for a reader without our docs.
+    {
+      code: 'ice-ball-r-minus-20C-at-end',
+      text: 'estimated radius of the -20 C isotherm at the end of the freeze (model estimate, not a measurement)',
+      value: c.verdict?.r20MmAtEnd ?? null,
+      unit: 'mm',
+      absent: c.verdict === null ? NO_VERDICT : 'the ice-ball estimate was not running (tip reading not trusted)',
+    },
+    { code: 'ice-ball-r-minus-20C-target', text: 'target radius of the -20 C isotherm the freeze was judged against', value: c.verdict?.targetMm ?? null, unit: 'mm', absent: NO_VERDICT },
   ];
+}
+
+/** Whether the estimated -20 C isotherm reached the target: a boolean component. */
+function effectiveComponent(c: CycleRow): Json {
+  const code = { coding: [{ system: SYSTEMS.cycleMeasure, code: 'freeze-effective' }], text: 'freeze judged effective: the estimated -20 C isotherm reached the target radius (model estimate)' };
+  if (c.verdict === null) return { code, dataAbsentReason: { coding: [{ system: DATA_ABSENT, code: 'unknown' }], text: NO_VERDICT } };
+  return { code, valueBoolean: c.verdict.effective };
 }
 
 function component(m: Measure): Json {
   const code = { coding: [{ system: SYSTEMS.cycleMeasure, code: m.code }], text: m.text };
   if (m.value === null) return { code, dataAbsentReason: { coding: [{ system: DATA_ABSENT, code: 'unknown' }], text: m.absent } };
-  return { code, valueQuantity: { value: m.value, unit: m.unit === 'Cel' ? 'C' : 's', system: UCUM, code: m.unit } };
+  return { code, valueQuantity: { value: m.value, unit: m.unit === 'Cel' ? 'C' : m.unit, system: UCUM, code: m.unit } };
 }
 
 function cycleObservation(record: TreatmentRecord, c: CycleRow, id: string, ids: BundleIds): Json {
@@ -164,7 +185,7 @@ function cycleObservation(record: TreatmentRecord, c: CycleRow, id: string, ids:
     subject: subjectOf(record),
     // The probe that froze: the measurements are its tip thermocouple's.
     device: { reference: `urn:uuid:${ids.probe}` },
-    component: measures(c).map(component),
+    component: [...measures(c).map(component), effectiveComponent(c)],
   };
 }
 

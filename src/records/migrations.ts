@@ -132,6 +132,20 @@ CREATE TABLE outbox (
 ) STRICT;
 `;
 
+// Each freeze's efficacy verdict (issue 11): the live ice-ball estimate's r(-20 C) when the supply
+// closed, the target it was judged against, and the verdict. NULL all three in a row without a
+// verdict: a cycle recorded before this migration, or one the process did not live to judge (a
+// treatment recovered as interrupted after its freeze's end was not recorded). A row with a
+// verdict has its target; r(-20 C) alone may be NULL (the estimate was not running: not
+// effective). The hash chain covers them when the row has a verdict (chain.ts cycleHashValues).
+const SCHEMA_V3_CYCLE_VERDICT = `
+ALTER TABLE cycles ADD COLUMN r20_mm_at_end REAL CHECK (r20_mm_at_end IS NULL OR r20_mm_at_end >= 0);
+ALTER TABLE cycles ADD COLUMN r20_target_mm REAL CHECK (r20_target_mm IS NULL OR r20_target_mm > 0);
+ALTER TABLE cycles ADD COLUMN effective INTEGER CHECK (
+  (effective IS NULL AND r20_target_mm IS NULL AND r20_mm_at_end IS NULL)
+  OR (effective IS NOT NULL AND effective IN (0, 1) AND r20_target_mm IS NOT NULL));
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -149,6 +163,13 @@ export const MIGRATIONS: readonly Migration[] = [
     description: "the telemetry outbox: events and treatment summaries not yet published over MQTT",
     up: (db) => {
       db.exec(SCHEMA_V2_OUTBOX);
+    },
+  },
+  {
+    version: 3,
+    description: "each cycle's efficacy verdict: estimated r(-20 C) at the freeze's end, its target, effective",
+    up: (db) => {
+      db.exec(SCHEMA_V3_CYCLE_VERDICT);
     },
   },
 ];

@@ -63,7 +63,10 @@ interface OpenCycle {
   belowMinus40Ms: number;
 }
 
-const toRow = (c: OpenCycle): CycleRow => ({
+/** A cycle as its samples show it; its verdict comes from the recorded events (verdict.ts). */
+export type RecoveredCycle = Omit<CycleRow, 'verdict'>;
+
+const toRow = (c: OpenCycle): RecoveredCycle => ({
   index: c.index,
   freezeS: c.freezeMs / 1000,
   thawS: c.thawMs / 1000,
@@ -76,8 +79,8 @@ const toRow = (c: OpenCycle): CycleRow => ({
 /** Cycles from the phases: a cycle (numbered from 1) begins where Freezing begins and runs
  * through the Thawing after it; any other phase ends it. Tip figures use channel 0; each sample
  * counts for the span until the next. */
-export function cyclesOf(samples: readonly RecoverySample[]): CycleRow[] {
-  const done: CycleRow[] = [];
+export function cyclesOf(samples: readonly RecoverySample[]): RecoveredCycle[] {
+  const done: RecoveredCycle[] = [];
   let cycle: OpenCycle | null = null;
   let previous: Phase | null = null;
   for (let i = 0; i < samples.length; i++) {

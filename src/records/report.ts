@@ -4,6 +4,7 @@
 import { escapeHtml, fixed } from '../../calibration/html.js';
 import { findNerve } from './nerves.js';
 import { treatmentPlotSvg } from './report-plot.js';
+import { verdictText } from './verdict.js';
 import type { EventRow, TreatmentRecord } from './types.js';
 
 /** The alarm log: the kinds of event an auditor reads for alarms (src/records/types.ts EventRow). */
@@ -73,12 +74,14 @@ function cyclesTable(record: TreatmentRecord): string {
   const rows = record.cycles.map(
     (c) =>
       `<tr><td class="num">${c.index}</td><td class="num">${fixed(c.freezeS, 1)}</td><td class="num">${fixed(c.thawS, 1)}</td><td class="num">${num(c.minTipC, 1)}</td>` +
-      `<td class="num">${num(c.secondsToMinus50C, 1)}</td><td class="num">${fixed(c.belowMinus20S, 1)}</td><td class="num">${fixed(c.belowMinus40S, 1)}</td></tr>`,
+      `<td class="num">${num(c.secondsToMinus50C, 1)}</td><td class="num">${fixed(c.belowMinus20S, 1)}</td><td class="num">${fixed(c.belowMinus40S, 1)}</td>` +
+      `<td class="num">${num(c.verdict?.r20MmAtEnd ?? null, 1)}</td><td class="num">${num(c.verdict?.targetMm ?? null, 1)}</td><td>${verdictText(c.verdict)}</td></tr>`,
   );
   return `<table class="cycles">
-<tr><th>Cycle</th><th>Freeze, s</th><th>Thaw, s</th><th>Min tip, C</th><th>To -50 C, s</th><th>Below -20 C, s</th><th>Below -40 C, s</th></tr>
+<tr><th>Cycle</th><th>Freeze, s</th><th>Thaw, s</th><th>Min tip, C</th><th>To -50 C, s</th><th>Below -20 C, s</th><th>Below -40 C, s</th><th>r(-20 C) at end, mm*</th><th>Target, mm</th><th>Verdict</th></tr>
 ${rows.join('\n')}
-</table>`;
+</table>
+<p class="note">* Estimated by the console's tissue model from the measured tip temperature (a model of nominal tissue, not a measurement): the distance from the probe axis inside which the tissue is modelled below -20 C when the freeze ended. A freeze is judged effective when it reached the target.</p>`;
 }
 
 /** One line of the alarm log's "what" column: the interlock and its texts for a trip, else the detail's fields. */

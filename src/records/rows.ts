@@ -3,7 +3,7 @@
 import type { Phase } from '../controller/types.js';
 import { RecordsError } from './errors.js';
 import type { Stored } from './chain.js';
-import type { CycleRow, EventRow, NerveSide, SampleRow, TreatmentEnd, TreatmentOutcome, TreatmentStart } from './types.js';
+import type { CycleRow, CycleVerdict, EventRow, NerveSide, SampleRow, TreatmentEnd, TreatmentOutcome, TreatmentStart } from './types.js';
 
 /** Phase names to the codes of the phases table, and back (read from the file at open). */
 export interface PhaseCodes {
@@ -62,8 +62,23 @@ export function eventValues(treatmentId: number, seq: number, e: EventRow, detai
   return [treatmentId, seq, e.tMs, e.kind, detailJson];
 }
 
+/** CYCLE_COLUMNS then CYCLE_VERDICT_COLUMNS (what is stored; chain.ts cycleHashValues says what
+ * is hashed). */
 export function cycleValues(treatmentId: number, c: CycleRow): Stored[] {
-  return [treatmentId, c.index, c.freezeS, c.thawS, c.minTipC, c.secondsToMinus50C, c.belowMinus20S, c.belowMinus40S];
+  const v = c.verdict;
+  return [
+    treatmentId,
+    c.index,
+    c.freezeS,
+    c.thawS,
+    c.minTipC,
+    c.secondsToMinus50C,
+    c.belowMinus20S,
+    c.belowMinus40S,
+    v?.r20MmAtEnd ?? null,
+    v?.targetMm ?? null,
+    v === null ? null : v.effective ? 1 : 0,
+  ];
 }
 
 // Reading back. better-sqlite3 hands REAL and INTEGER columns over as numbers (no safeIntegers),
@@ -102,7 +117,14 @@ export function cycleOf(r: Row): CycleRow {
     secondsToMinus50C: numOrNull(r, 'seconds_to_minus50_c'),
     belowMinus20S: num(r, 'below_minus20_s'),
     belowMinus40S: num(r, 'below_minus40_s'),
+    verdict: verdictOf(r),
   };
+}
+
+function verdictOf(r: Row): CycleVerdict | null {
+  const effective = numOrNull(r, 'effective');
+  if (effective === null) return null;
+  return { r20MmAtEnd: numOrNull(r, 'r20_mm_at_end'), targetMm: num(r, 'r20_target_mm'), effective: effective === 1 };
 }
 
 export function endOf(r: Row, cycles: readonly CycleRow[]): TreatmentEnd | null {

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { Phase } from '../controller/types.js';
 import { PHASES } from '../controller/types.js';
-import { CYCLE_COLUMNS, EVENT_COLUMNS, GENESIS_SHA256, SAMPLE_COLUMNS, TREATMENT_START_COLUMNS, insertSql, rowSha256, sealSha256 } from './chain.js';
+import { CYCLE_COLUMNS, CYCLE_VERDICT_COLUMNS, EVENT_COLUMNS, GENESIS_SHA256, SAMPLE_COLUMNS, TREATMENT_START_COLUMNS, cycleHashValues, insertSql, rowSha256, sealSha256 } from './chain.js';
 import { RecordsError, toRecordsError } from './errors.js';
 import { PHASE_CODES, SCHEMA_VERSION, assertNotNewer, migrate, schemaVersionOf } from './migrations.js';
 import { cyclesOf, frozenMsOf } from './recovery.js';
@@ -27,6 +27,7 @@ import type {
   VerifyResult,
 } from './types.js';
 import { EventRowSchema, MAX_EVENTS_PER_APPEND, MAX_EVENT_DETAIL_CHARS, MAX_SAMPLES_PER_APPEND, SampleRowSchema, TreatmentEndSchema, TreatmentStartSchema, checked, checkedId } from './validate.js';
+import { FREEZE_VERDICT_EVENT_KIND, verdictsFromEvents, withVerdicts } from './verdict.js';
 import { verifyChain } from './verify.js';
 
 export { RecordsError } from './errors.js';
@@ -109,12 +110,13 @@ function prepareAll(db: Database.Database) {
     sealTreatment: db.prepare('UPDATE treatments SET ended_at_epoch_ms = ?, outcome = ?, frozen_ms = ?, samples_dropped = ?, seal_sha256 = ? WHERE id = ?'),
     insertSample: db.prepare(insertSql('samples', SAMPLE_COLUMNS)),
     insertEvent: db.prepare(insertSql('events', EVENT_COLUMNS)),
-    insertCycle: db.prepare(insertSql('cycles', CYCLE_COLUMNS)),
+    insertCycle: db.prepare(insertSql('cycles', [...CYCLE_COLUMNS, ...CYCLE_VERDICT_COLUMNS])),
     sampleTail: db.prepare('SELECT seq, sha256 FROM samples WHERE treatment_id = ? ORDER BY seq DESC LIMIT 1'),
     eventTail: db.prepare('SELECT seq, sha256 FROM events WHERE treatment_id = ? ORDER BY seq DESC LIMIT 1'),
     samples: db.prepare('SELECT * FROM samples WHERE treatment_id = ? ORDER BY seq'),
     recoverySamples: db.prepare('SELECT t_ms, phase, tip0_c, supply_valve_open FROM samples WHERE treatment_id = ? ORDER BY seq'),
     events: db.prepare('SELECT * FROM events WHERE treatment_id = ? ORDER BY seq'),
+    verdictEvents: db.prepare(`SELECT * FROM events WHERE treatment_id = ? AND kind = '${FREEZE_VERDICT_EVENT_KIND}' ORDER BY seq`),
     cycles: db.prepare('SELECT * FROM cycles WHERE treatment_id = ? ORDER BY idx'),
     list: db.prepare(
       `SELECT t.id, t.started_at_epoch_ms, t.ended_at_epoch_ms, t.outcome, t.target_nerve_id, t.target_side, t.probe_id,
@@ -315,7 +317,7 @@ export class RecordsStore implements RecordsWriter, RecordsReader {
     let cycleTail = start;
     for (const c of [...end.cycles].sort((a, b) => a.index - b.index)) {
       const values = cycleValues(id, c);
-      cycleTail = rowSha256(cycleTail, values);
+      cycleTail = rowSha256(cycleTail, cycleHashValues(values));
       this.sql.insertCycle.run(...values, cycleTail);
     }
     const samples = (this.sql.sampleTail.get(id) as Tail | undefined) ?? { seq: 0, sha256: start };
@@ -331,7 +333,8 @@ export class RecordsStore implements RecordsWriter, RecordsReader {
   }
 
   /** One open treatment closed as interrupted at its last sample: an 'interrupted' event says
-   * when it was recovered; cycles and frozen time come from its samples (recovery.ts). */
+   * when it was recovered; cycles and frozen time come from its samples (recovery.ts), each
+   * cycle's verdict from its recorded freeze-verdict event (verdict.ts). */
   private recoverOne(t: Row, nowEpochMs: number): InterruptedTreatment {
     const id = t.id as number;
     const samples: RecoverySample[] = (this.sql.recoverySamples.all(id) as Row[]).map((r) => ({
@@ -345,7 +348,7 @@ export class RecordsStore implements RecordsWriter, RecordsReader {
     const event: EventRow = { tMs: lastTMs, kind: 'interrupted', detail: { recoveredAtEpochMs: nowEpochMs, lastSampleTMs: lastTMs, samples: samples.length } };
     this.appendRows(id, [], [event], [JSON.stringify(event.detail)]);
     // Epoch ms are whole (an INTEGER column); a sample's tMs from the real-time loop's clock is not.
-    const end: TreatmentEnd = { endedAtEpochMs: Math.round((t.started_at_epoch_ms as number) + lastTMs), outcome: 'interrupted', cycles: cyclesOf(samples), frozenMs, samplesDropped: 0 };
+    const end: TreatmentEnd = { endedAtEpochMs: Math.round((t.started_at_epoch_ms as number) + lastTMs), outcome: 'interrupted', cycles: withVerdicts(cyclesOf(samples), verdictsFromEvents((this.sql.verdictEvents.all(id) as Row[]).map(eventOf))), frozenMs, samplesDropped: 0 };
     this.seal(id, end);
     return { id, lastTMs, frozenMs };
   }

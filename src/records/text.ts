@@ -2,6 +2,7 @@
 // columns, one line per row, wall-clock times in UTC (ISO 8601).
 import { fixed } from '../../calibration/html.js';
 import { describeAlarmEvent, ALARM_EVENT_KINDS } from './report.js';
+import { verdictText } from './verdict.js';
 import type { Nerve } from './nerves.js';
 import { describeTarget, findNerve } from './nerves.js';
 import type { TreatmentRecord, TreatmentSummaryRow, TreatmentTarget } from './types.js';
@@ -61,13 +62,27 @@ export function formatTreatment(record: TreatmentRecord): string {
     record.cycles.length === 0
       ? 'no cycle completed\n'
       : table(
-          ['CYCLE', 'FREEZE S', 'THAW S', 'MIN TIP C', 'TO -50 C S', 'BELOW -20 C S', 'BELOW -40 C S'],
-          record.cycles.map((c) => [String(c.index), fixed(c.freezeS, 1), fixed(c.thawS, 1), c.minTipC === null ? '-' : fixed(c.minTipC, 1), c.secondsToMinus50C === null ? '-' : fixed(c.secondsToMinus50C, 1), fixed(c.belowMinus20S, 1), fixed(c.belowMinus40S, 1)]),
+          ['CYCLE', 'FREEZE S', 'THAW S', 'MIN TIP C', 'TO -50 C S', 'BELOW -20 C S', 'BELOW -40 C S', 'R-20 END MM (EST)', 'TARGET MM', 'VERDICT'],
+          record.cycles.map((c) => [
+            String(c.index),
+            fixed(c.freezeS, 1),
+            fixed(c.thawS, 1),
+            c.minTipC === null ? '-' : fixed(c.minTipC, 1),
+            c.secondsToMinus50C === null ? '-' : fixed(c.secondsToMinus50C, 1),
+            fixed(c.belowMinus20S, 1),
+            fixed(c.belowMinus40S, 1),
+            orDash(c.verdict?.r20MmAtEnd ?? null),
+            orDash(c.verdict?.targetMm ?? null),
+            verdictText(c.verdict),
+          ]),
         );
   const alarms = record.events.filter((ev) => ALARM_EVENT_KINDS.includes(ev.kind));
   const log = alarms.length === 0 ? 'no alarm raised\n' : table(['T S', 'EVENT', 'WHAT'], alarms.map((ev) => [fixed(ev.tMs / 1000, 1), ev.kind, describeAlarmEvent(ev)]));
   return `${lines.map(printable).join('\n')}\n${cycles}\nalarm log\n${log}`;
 }
+
+/** One decimal, or `-` for none. */
+const orDash = (v: number | null): string => (v === null ? '-' : fixed(v, 1));
 
 export function formatNerves(nerves: readonly Nerve[]): string {
   return table(

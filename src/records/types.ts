@@ -76,6 +76,18 @@ export interface EventRow {
   readonly detail: Readonly<Record<string, unknown>>;
 }
 
+/** A freeze's efficacy verdict as the records keep it (src/controller/ice-ball.ts FreezeVerdict,
+ * from the controller's freeze-verdict event): the live ice-ball estimate's r(-20 C) when the
+ * supply closed (a model, not a measurement: docs/tissue-model.md), against the target. */
+export interface CycleVerdict {
+  /** Estimated r(-20 C) from the probe axis at the freeze's end, mm; null when the estimate was
+   * not running (the tip reading was not trusted): then not effective. */
+  readonly r20MmAtEnd: number | null;
+  /** The radius the freeze was judged against, mm. */
+  readonly targetMm: number;
+  readonly effective: boolean;
+}
+
 export interface CycleRow {
   readonly index: number;
   readonly freezeS: number;
@@ -84,6 +96,9 @@ export interface CycleRow {
   readonly secondsToMinus50C: number | null;
   readonly belowMinus20S: number;
   readonly belowMinus40S: number;
+  /** Null: no verdict (a record from before schema 3, or a freeze whose judgement was not
+   * recorded: the process died first). */
+  readonly verdict: CycleVerdict | null;
 }
 
 /** What is known when the treatment ends. */

@@ -26,6 +26,11 @@ export const MAX_TEXT_CHARS = 256;
 /** Cycles of one treatment: the settings allow at most 10; room for a stop and resume. */
 export const MAX_CYCLES = 100;
 
+/** An ice-ball radius a record keeps, mm: the modelled ice ball of a CO2 probe stays under 10 mm
+ * (domain section 3: r(0 C) 7.6 mm after 180 s at a -70 C wall, an upper bound); 100 mm is ten
+ * times that, so only a corrupt value is refused. */
+export const MAX_ICE_BALL_RADIUS_MM = 100;
+
 const text = z.string().min(1).max(MAX_TEXT_CHARS);
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 in lower-case hex');
 const epochMs = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -60,6 +65,15 @@ export const EventRowSchema = z.strictObject({
   detail: z.record(z.string(), z.unknown()),
 });
 
+const radiusMm = z.number().min(0).max(MAX_ICE_BALL_RADIUS_MM);
+
+/** A freeze's verdict as the records keep it (types.ts CycleVerdict). */
+export const CycleVerdictSchema = z.strictObject({
+  r20MmAtEnd: radiusMm.nullable(),
+  targetMm: radiusMm.positive(),
+  effective: z.boolean(),
+});
+
 export const CycleRowSchema = z.strictObject({
   index: z.number().int().min(0).max(MAX_CYCLES),
   freezeS: durationS,
@@ -68,6 +82,7 @@ export const CycleRowSchema = z.strictObject({
   secondsToMinus50C: durationS.nullable(),
   belowMinus20S: durationS,
   belowMinus40S: durationS,
+  verdict: CycleVerdictSchema.nullable(),
 });
 
 export const TreatmentEndSchema = z.strictObject({

@@ -5,12 +5,14 @@
 import type Database from 'better-sqlite3';
 import {
   CYCLE_COLUMNS,
+  CYCLE_VERDICT_COLUMNS,
   EVENT_COLUMNS,
   GENESIS_SHA256,
   SAMPLE_COLUMNS,
   TREATMENT_END_COLUMNS,
   TREATMENT_START_COLUMNS,
   columnsSql,
+  cycleHashValues,
   rowSha256,
   sealSha256,
 } from './chain.js';
@@ -38,10 +40,10 @@ const CHANGED = 'its hash does not match: the row was changed, or a row before i
 
 /** The key column of each chained table and whether its values run 1, 2, 3... (a gap is a
  * removed row); cycle indices are the caller's, so only their hashes say a cycle was removed. */
-const KEYS: Record<ChainTable, { readonly column: string; readonly contiguous: boolean; readonly columns: readonly string[] }> = {
-  samples: { column: 'seq', contiguous: true, columns: SAMPLE_COLUMNS },
-  events: { column: 'seq', contiguous: true, columns: EVENT_COLUMNS },
-  cycles: { column: 'idx', contiguous: false, columns: CYCLE_COLUMNS },
+const KEYS: Record<ChainTable, { readonly column: string; readonly contiguous: boolean; readonly columns: readonly string[]; readonly hashed: (stored: readonly Stored[]) => readonly Stored[] }> = {
+  samples: { column: 'seq', contiguous: true, columns: SAMPLE_COLUMNS, hashed: (v) => v },
+  events: { column: 'seq', contiguous: true, columns: EVENT_COLUMNS, hashed: (v) => v },
+  cycles: { column: 'idx', contiguous: false, columns: [...CYCLE_COLUMNS, ...CYCLE_VERDICT_COLUMNS], hashed: cycleHashValues },
 };
 
 function treatmentsOf(db: Database.Database): TreatmentRow[] {
@@ -70,7 +72,7 @@ function checkChain(db: Database.Database, table: ChainTable, treatmentId: numbe
     const rowId = r[1] as number;
     if (key.contiguous && rowId !== count) return fail(rowId, `expected ${key.column} ${count} here, found ${rowId}: rows were removed or renumbered`);
     const values = r.slice(0, key.columns.length) as Stored[];
-    const expected = rowSha256(tail, values);
+    const expected = rowSha256(tail, key.hashed(values));
     if (!expected.equals(r[key.columns.length] as Buffer)) return fail(rowId, CHANGED);
     tail = expected;
   }

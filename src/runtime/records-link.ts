@@ -23,7 +23,8 @@ import type { StepResult } from '../controller/step.js';
 import type { ControllerEvent } from '../controller/types.js';
 import { RECORDS_FLUSH_MS, SITE_EVENT_KIND } from '../records/protocol.js';
 import type { FromRecords, RecordsWrite, SiteEventDetail, StartFromLoop, ToRecords } from '../records/protocol.js';
-import type { EventRow, InterruptedTreatment, ProbeUsed, SampleRow, TreatmentEnd, TreatmentOutcome, TreatmentTarget } from '../records/types.js';
+import type { CycleVerdict, EventRow, InterruptedTreatment, ProbeUsed, SampleRow, TreatmentEnd, TreatmentOutcome, TreatmentTarget } from '../records/types.js';
+import { cycleVerdictOf } from '../records/verdict.js';
 import { TreatmentRecorder } from '../sim/recorder.js';
 
 /** Samples kept per second of treatment (issue 10: 10 Hz). */
@@ -98,6 +99,8 @@ interface OpenTreatment {
    * back to 0) never makes it negative. */
   siteFrozenMs: number;
   frozenMs: number;
+  /** Each ended freeze's verdict by cycle, from the controller's freeze-verdict events. */
+  readonly verdicts: Map<number, CycleVerdict>;
 }
 
 /** Every message posted and not yet acknowledged, with its samples counted. */
@@ -268,7 +271,10 @@ export class RecordsLink {
     if (site > open.siteFrozenMs) open.frozenMs += site - open.siteFrozenMs;
     open.siteFrozenMs = site;
     const tMs = nowMs - open.startLoopMs;
-    for (const event of result.events) this.#events.push(eventRow(event.atMs - open.startLoopMs, event));
+    for (const event of result.events) {
+      this.#events.push(eventRow(event.atMs - open.startLoopMs, event));
+      if (event.kind === 'freeze-verdict') open.verdicts.set(event.verdict.cycle, cycleVerdictOf(event.verdict));
+    }
     if (nowMs - open.lastSampleMs >= SAMPLE_PERIOD_MS) {
       open.lastSampleMs = nowMs;
       if (this.#backlogSamples + this.#samples.length >= SAMPLE_BACKLOG_MAX) {
@@ -340,6 +346,7 @@ export class RecordsLink {
       lastSampleMs: Number.NEGATIVE_INFINITY,
       siteFrozenMs: siteMs,
       frozenMs: 0,
+      verdicts: new Map(),
     };
     const start: StartFromLoop = {
       startedAtEpochMs,
@@ -371,7 +378,7 @@ export class RecordsLink {
       // it began, and a live end agrees with a recovered one (start + last sample).
       endedAtEpochMs: open.startedAtEpochMs + Math.max(0, Math.round(this.#lastStepMs - open.startLoopMs)),
       outcome,
-      cycles: open.recorder.recordedCycles().map((cy) => ({ ...cy, minTipC: Number.isFinite(cy.minTipC) ? cy.minTipC : null })),
+      cycles: open.recorder.recordedCycles().map((cy) => ({ ...cy, minTipC: Number.isFinite(cy.minTipC) ? cy.minTipC : null, verdict: open.verdicts.get(cy.index) ?? null })),
       frozenMs: Math.round(open.frozenMs),
       samplesDropped: open.samplesDropped,
     };

@@ -18,10 +18,11 @@ import type { LoopTimingSummary } from '../../kernel/loop-timing.js';
 import { realTimers } from '../../kernel/timers.js';
 import type { CancelTimer, Timers } from '../../kernel/timers.js';
 import { applyConsoleCommand } from '../console/commands.js';
+import type { IceBallView } from '../console/protocol.js';
 import type { PublishedLoop } from '../console/publisher.js';
 import { buildSnapshot, loopHealth } from '../console/snapshot.js';
 import type { StepResult } from '../controller/step.js';
-import { QUALITY_BAD, QUALITY_GOOD, QUALITY_STALE } from '../telemetry/metrics.js';
+import { QUALITY_BAD, QUALITY_GOOD, QUALITY_STALE, publishedRadiusMm } from '../telemetry/metrics.js';
 import type { StateFrame, TelemetryFrame } from '../telemetry/metrics.js';
 import { FromTelemetrySchema } from '../telemetry/protocol.js';
 import type { FrameMessage, RecordMessage, TelemetryWorkerData, ToTelemetry } from '../telemetry/protocol.js';
@@ -60,6 +61,15 @@ type WorkerCommand = Extract<FromWorker, { kind: 'command' }>;
 type WorkerRefusal = Extract<FromWorker, { kind: 'refused' }>;
 
 const sameState = (a: StateFrame | null, b: StateFrame): boolean => a !== null && JSON.stringify(a) === JSON.stringify(b);
+
+/** The ice-ball part of a telemetry frame from the snapshot's view of it (the page's own rule:
+ * never an old estimate as now): the radii when shown; otherwise null, stale when an estimate
+ * exists and its tip is trusted but it is too old; bad when none runs or the tip is not trusted. */
+export function iceBallTelemetry(view: IceBallView, estimateExists: boolean, tipProblem: boolean): Pick<TelemetryFrame, 'r0Mm' | 'r20Mm' | 'r40Mm' | 'iceBallQuality'> {
+  const e = view.estimate;
+  if (e === null) return { r0Mm: null, r20Mm: null, r40Mm: null, iceBallQuality: estimateExists && !tipProblem ? QUALITY_STALE : QUALITY_BAD };
+  return { r0Mm: publishedRadiusMm(e.r0Mm), r20Mm: publishedRadiusMm(e.r20Mm), r40Mm: publishedRadiusMm(e.r40Mm), iceBallQuality: QUALITY_GOOD };
+}
 
 export class TelemetryLink {
   readonly #o: TelemetryLinkOptions;
@@ -185,6 +195,7 @@ export class TelemetryLink {
         loopLateTicks: snapshot.loop.lastMinute.late,
         loopMissedTicks: snapshot.loop.missed,
         telemetryDropped: this.#droppedFrames,
+        ...iceBallTelemetry(snapshot.iceBall, loop.state.iceBall !== null, snapshot.tipFault !== null),
       };
     }
     if (stateChanged || telemetry !== null) this.#offer(stateChanged ? state : null, telemetry);

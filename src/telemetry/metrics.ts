@@ -44,6 +44,9 @@ export type MetricId =
   | 'loopMissedTicks'
   | 'telemetryDropped'
   | 'outboxDropped'
+  | 'iceBallR0Mm'
+  | 'iceBallR20Mm'
+  | 'iceBallR40Mm'
   | 'event'
   | 'summary';
 
@@ -70,6 +73,9 @@ export const METRICS = {
   loopMissedTicks: { name: 'Loop/Missed Ticks', type: 'UInt32', unit: 'ticks', description: 'whole periods skipped since start' },
   telemetryDropped: { name: 'Telemetry/Dropped', type: 'UInt32', unit: 'frames', description: "telemetry frames the loop's side dropped because this worker was behind, since start" },
   outboxDropped: { name: 'Outbox/Dropped', type: 'UInt32', unit: 'messages', description: 'events and summaries dropped past the outbox bound, since start' },
+  iceBallR0Mm: { name: 'Ice Ball/Radius 0C', type: 'Double', unit: 'mm', description: "estimated distance from the probe axis to the 0 C isotherm (the ice edge): the controller's tissue model driven by the measured tip, a model, not a measurement; null with quality 0 when no estimate runs or the tip is not trusted, 500 when the estimate is too old" },
+  iceBallR20Mm: { name: 'Ice Ball/Radius -20C', type: 'Double', unit: 'mm', description: 'estimated distance to the -20 C isotherm (the lethal one the efficacy verdict judges); a model estimate, quality as for Radius 0C' },
+  iceBallR40Mm: { name: 'Ice Ball/Radius -40C', type: 'Double', unit: 'mm', description: 'estimated distance to the -40 C isotherm; a model estimate, quality as for Radius 0C' },
   event: { name: 'Event', type: 'String', unit: null, description: 'one controller event or remote command outcome, JSON (QoS 1; historical when replayed)' },
   summary: { name: 'Treatment/Summary', type: 'String', unit: null, description: 'one treatment summary when a treatment ends, JSON (QoS 1; historical when replayed)' },
 } as const satisfies Record<MetricId, MetricDef>;
@@ -104,6 +110,23 @@ export interface TelemetryFrame {
   readonly loopLateTicks: number;
   readonly loopMissedTicks: number;
   readonly telemetryDropped: number;
+  /** The live ice-ball estimate's radii, mm, rounded by publishedRadiusMm; null when no
+   * estimate is shown (`iceBallQuality` says why: bad, none running or the tip not trusted; stale,
+   * too old). */
+  readonly r0Mm: number | null;
+  readonly r20Mm: number | null;
+  readonly r40Mm: number | null;
+  readonly iceBallQuality: Quality;
+}
+
+/** The radii are published to a hundredth of a mm (100 steps per mm): finer than the tissue model
+ * resolves (its grid is tenths of a mm, docs/tissue-model.md), coarse enough that a steady ice
+ * ball publishes nothing (NDATA carries changed metrics only). */
+export const ICE_BALL_TELEMETRY_STEPS_PER_MM = 100;
+
+/** A radius as published: to the nearest 1/ICE_BALL_TELEMETRY_STEPS_PER_MM mm. */
+export function publishedRadiusMm(radiusMm: number): number {
+  return Math.round(radiusMm * ICE_BALL_TELEMETRY_STEPS_PER_MM) / ICE_BALL_TELEMETRY_STEPS_PER_MM;
 }
 
 /** A metric ready for the encoder: Tahu's shape, without Long values. */
@@ -146,6 +169,9 @@ export function telemetryMetrics(t: TelemetryFrame, outboxDropped: number): OutM
     metric('loopMissedTicks', t.loopMissedTicks, at),
     metric('telemetryDropped', t.telemetryDropped, at),
     metric('outboxDropped', outboxDropped, at),
+    metric('iceBallR0Mm', t.r0Mm, at, t.iceBallQuality),
+    metric('iceBallR20Mm', t.r20Mm, at, t.iceBallQuality),
+    metric('iceBallR40Mm', t.r40Mm, at, t.iceBallQuality),
   ];
 }
 
@@ -156,7 +182,7 @@ export function birthMetrics(o: { bdSeq: number; atEpochMs: number; properties: 
   const state = o.state === null ? (['phase', 'cycle', 'alarms', 'alarmPriority', 'safeToWithdraw'] as const).map((id) => metric(id, null, at, QUALITY_BAD)) : stateMetrics(o.state, at);
   const telemetry =
     o.telemetry === null
-      ? (['tipC', 'supplyBarGauge', 'returnBarAbs', 'supplyValveOpen', 'safetyValveOpen', 'loopP99Ms', 'loopLateTicks', 'loopMissedTicks', 'telemetryDropped', 'outboxDropped'] as const).map((id) => metric(id, null, at, QUALITY_BAD))
+      ? (['tipC', 'supplyBarGauge', 'returnBarAbs', 'supplyValveOpen', 'safetyValveOpen', 'loopP99Ms', 'loopLateTicks', 'loopMissedTicks', 'telemetryDropped', 'outboxDropped', 'iceBallR0Mm', 'iceBallR20Mm', 'iceBallR40Mm'] as const).map((id) => metric(id, null, at, QUALITY_BAD))
       : telemetryMetrics(o.telemetry, o.outboxDropped);
   return [
     metric('bdSeq', o.bdSeq, at),

@@ -68,3 +68,9 @@ export const sampleOpacityOf = (selector: string): string => `new Promise((resol
   };
   sample();
 })`;
+
+/** How many px each element matching `selector` overflows its own box sideways (its text cut off
+ * or spilling over its neighbour): scrollWidth - clientWidth, in document order. */
+export const horizontalOverflowOf = (selector: string): string => `(() =>
+  Array.from(document.querySelectorAll(${JSON.stringify(selector)})).map((el) => el.scrollWidth - el.clientWidth)
+)()`;

@@ -38,6 +38,8 @@ export function idleSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
       thawS: { min: 10, max: 120 },
       presets: { standard: { cycles: 2, freezeS: 90, thawS: 60 }, short: { cycles: 1, freezeS: 60, thawS: 30 } },
     },
+    iceBall: { estimate: null, unknown: 'no estimate running', targetMm: null },
+    freezeVerdicts: [],
     events: [],
     ...overrides,
   };

@@ -75,7 +75,8 @@ export const R4: Readonly<Record<string, Spec>> = {
     dataAbsentReason: f('CodeableConcept'),
     component: f('Observation.component', { array: true }),
   },
-  'Observation.component': { ...ELEMENT, code: f('CodeableConcept', { required: true }), valueQuantity: f('Quantity'), dataAbsentReason: f('CodeableConcept') },
+  // value[x] of R4 Observation.component includes Quantity and boolean (the two used here).
+  'Observation.component': { ...ELEMENT, code: f('CodeableConcept', { required: true }), valueQuantity: f('Quantity'), valueBoolean: f('boolean'), dataAbsentReason: f('CodeableConcept') },
 };
 
 /** R4 primitive forms (the regular expressions of the specification's data types page). */
@@ -105,7 +106,7 @@ export function r4Problems(value: unknown, type: string, at?: string): string[] 
   const problems: string[] = [];
   if ('resourceType' in spec && record.resourceType !== specName) problems.push(`${path}.resourceType: ${String(record.resourceType)}, expected ${specName}`);
   // obs-6 (Observation and its components): dataAbsentReason only when there is no value.
-  if ('dataAbsentReason' in record && 'valueQuantity' in record) problems.push(`${path}: both a value and a dataAbsentReason (obs-6)`);
+  if ('dataAbsentReason' in record && Object.keys(record).some((k) => /^value[A-Z]/.test(k))) problems.push(`${path}: both a value and a dataAbsentReason (obs-6)`);
   for (const [key, field] of Object.entries(spec)) if (field.required === true && !(key in record)) problems.push(`${path}.${key}: required (1..1) but missing`);
   for (const [key, v] of Object.entries(record)) {
     const field = spec[key];

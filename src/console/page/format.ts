@@ -1,5 +1,5 @@
 // Text for the page's values: fixed decimals so digits do not jump, units always shown.
-import type { LoopHealth, Snapshot } from '../protocol.js';
+import type { FreezeVerdict, IceBallView, LoopHealth, Snapshot } from '../protocol.js';
 
 export const NO_VALUE = '—';
 
@@ -74,4 +74,21 @@ export function formatRecentRow(
   const minTip = t.minTipC === null ? '' : ` ${t.minTipC.toFixed(1)} °C`;
   const where = t.target === null ? 'no target recorded' : `${shortNerveName(names.get(t.target.nerveId) ?? t.target.nerveId)}, ${t.target.side}`;
   return { head: `#${t.id} ${t.outcome ?? 'open'}${minTip}`, target: `${formatStartedAt(t.startedAtEpochMs, nowEpochMs)} ${where}` };
+}
+
+/** The ice ball's lethal isotherm with its target, and the other two radii (the tip column is
+ * 260 px wide): `r(-20 °C) 2.4 mm` `target 2.0`, `r(0 °C) 4.1 · r(-40 °C) 1.3 mm`. Without a
+ * shown estimate, a dash and why. The page labels the block as a model estimate. */
+export function formatIceBall(v: IceBallView): { readonly lethal: string; readonly target: string; readonly others: string } {
+  const target = v.targetMm === null ? '' : `/ target ${v.targetMm.toFixed(1)}`;
+  const e = v.estimate;
+  if (e === null) return { lethal: `r(-20 °C) ${NO_VALUE}`, target, others: v.unknown ?? '' };
+  return { lethal: `r(-20 °C) ${e.r20Mm.toFixed(1)} mm`, target, others: `r(0 °C) ${e.r0Mm.toFixed(1)} · r(-40 °C) ${e.r40Mm.toFixed(1)} mm` };
+}
+
+/** One cell per ended freeze: `#1 effective`, `#2 NOT effective` (r(-20 °C) at each freeze's end
+ * is in the event list, the records and the title of the cell). */
+export function formatVerdict(v: FreezeVerdict): { readonly text: string; readonly title: string } {
+  const reach = v.r20MmAtEnd === null ? 'unknown (no estimate)' : `${v.r20MmAtEnd.toFixed(1)} mm`;
+  return { text: `#${v.cycle} ${v.effective ? 'effective' : 'NOT effective'}`, title: `freeze ${v.cycle}: r(-20 °C) at its end ${reach}, target ${v.targetMm.toFixed(1)} mm` };
 }

@@ -1,16 +1,18 @@
 // Draws a snapshot: phase, cycle, time left, tip, pressures, withdrawal, inputs, loop health and
 // the alarm list. Alarm elements are kept by condition id so their flash is not restarted at
 // every update (a flash restarted every 100 ms would never go dark).
-import type { AlarmConditionView, Snapshot } from '../protocol.js';
+import type { AlarmConditionView, FreezeVerdict, Snapshot } from '../protocol.js';
 import { applyAlarmSignal, byPriority } from './alarm-signal.js';
 import { byId, setText } from './dom.js';
-import { formatBar, formatClock, formatCycle, formatLoop, formatTimeLeft, formatTipC } from './format.js';
+import { formatBar, formatClock, formatCycle, formatIceBall, formatLoop, formatTimeLeft, formatTipC, formatVerdict } from './format.js';
 
 /** What the page says of a condition's audible signal; nothing while it sounds or has stopped. */
 const AUDIBLE_TEXT: Readonly<Record<AlarmConditionView['audible'], string>> = { on: '', off: '', acknowledged: 'silenced', paused: 'audio paused' };
 
 export class SnapshotView {
   private readonly alarmEls = new Map<string, HTMLElement>();
+  /** The verdict list last drawn (the controller replaces it when a freeze ends). */
+  private drawnVerdicts: readonly FreezeVerdict[] | null = null;
   private readonly els = {
     phase: byId('phase'),
     cycle: byId('cycle'),
@@ -27,6 +29,10 @@ export class SnapshotView {
     event: byId('event'),
     alarms: byId('alarms'),
     pause: byId('audio-pause'),
+    iceLethal: byId('ice-lethal'),
+    iceTarget: byId('ice-target'),
+    iceOthers: byId('ice-others'),
+    verdicts: byId('verdicts'),
   };
 
   draw(s: Snapshot): void {
@@ -51,7 +57,28 @@ export class SnapshotView {
     setText(e.event, s.events.at(-1)?.text ?? '');
     setText(e.pause, s.alarms.audioPausedMs === null ? 'AUDIO PAUSE' : `AUDIO PAUSED ${formatClock(s.alarms.audioPausedMs / 1000)}`);
     e.pause.classList.toggle('paused', s.alarms.audioPausedMs !== null);
+    const ice = formatIceBall(s.iceBall);
+    setText(e.iceLethal, ice.lethal);
+    setText(e.iceTarget, ice.target);
+    setText(e.iceOthers, ice.others);
+    this.drawVerdicts(s.freezeVerdicts);
     this.drawAlarms(s.alarms.conditions);
+  }
+
+  private drawVerdicts(verdicts: readonly FreezeVerdict[]): void {
+    if (verdicts === this.drawnVerdicts) return;
+    this.drawnVerdicts = verdicts;
+    this.els.verdicts.replaceChildren(
+      ...verdicts.map((v) => {
+        const el = document.createElement('div');
+        el.className = v.effective ? 'verdict' : 'verdict ineffective';
+        el.dataset.cycle = String(v.cycle);
+        const { text, title } = formatVerdict(v);
+        el.textContent = text;
+        el.title = title;
+        return el;
+      }),
+    );
   }
 
   private drawAlarms(conditions: readonly AlarmConditionView[]): void {
