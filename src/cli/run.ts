@@ -12,6 +12,7 @@ import { autoCalibrateSimProbe } from '../../hil/sim-calibration.js';
 import { loadAnyBoardFile } from '../board.js';
 import type { Board } from '../board.js';
 import type { Settings } from '../controller/settings.js';
+import { withNerve } from '../controller/settings.js';
 import { treatmentOver } from '../controller/withdrawal.js';
 import { createLogger } from '../../kernel/log.js';
 import type { Logger } from '../../kernel/log.js';
@@ -34,7 +35,7 @@ import { launchRigProcess } from './rig.js';
 import { DEFAULT_LISTEN, parseListen } from './listen.js';
 import type { ListenAddress } from './listen.js';
 import { ConsoleLink } from '../console/link.js';
-import { parseTarget } from '../records/nerves.js';
+import { TargetError, parseTarget } from '../records/nerves.js';
 import { RECORDS_OPEN_WAIT_MS, recordsLink, treatmentNaming } from './run-records.js';
 import type { RecordsFlags } from './run-records.js';
 import type { RecordsLink } from '../runtime/records-link.js';
@@ -131,11 +132,24 @@ export interface RunOptions {
   readonly connectTimeoutMs?: number;
 }
 
+/** The nerve of a --target NERVE:SIDE, or a usage error naming the option. */
+function targetNerveId(text: string): string {
+  try {
+    return parseTarget(text).nerveId;
+  } catch (err) {
+    if (err instanceof TargetError) throw new UsageError(`--target: ${err.message}`);
+    throw err;
+  }
+}
+
 export async function runConsole(flags: RunFlags, io: ConsoleIo, options: RunOptions = {}): Promise<ConsoleResult> {
   let settings: Settings;
   let board: Board;
   try {
     settings = settingsFromFlags(flags);
+    // The efficacy verdict judges each freeze against the target nerve's radius where the settings
+    // give one (issue 11): the nerve of --target, checked against the catalog by parseTarget.
+    if (flags.target !== undefined) settings = withNerve(settings, targetNerveId(flags.target), '--target');
     board = loadAnyBoardFile(flags.board);
   } catch (err) {
     throw asUsageError(err);

@@ -5,7 +5,7 @@ import type { Outputs, Readings } from '../../hal/contract.js';
 import type { LoopTimingSummary } from '../../kernel/loop-timing.js';
 import { sampleAgeProblem, tipProblem } from '../controller/context.js';
 import { alarmView } from '../controller/alarms.js';
-import { CYCLES_MAX, CYCLES_MIN, FREEZE_S_MAX, FREEZE_S_MIN, PRESETS, THAW_S_MAX, THAW_S_MIN } from '../controller/settings.js';
+import { CYCLES_MAX, CYCLES_MIN, FREEZE_S_MAX, FREEZE_S_MIN, PRESETS, THAW_S_MAX, THAW_S_MIN, targetRadiusMm } from '../controller/settings.js';
 import type { Settings } from '../controller/settings.js';
 import type { ControllerState } from '../controller/state.js';
 import type { IceBallEstimate } from '../controller/ice-ball.js';
@@ -103,7 +103,8 @@ export function buildSnapshot(i: SnapshotInput): Snapshot {
     alarms: alarmView(state, settings, nowMs),
     loop: i.loop,
     limits: PROTOCOL_LIMITS,
-    iceBall: iceBallView(state.iceBall, problem, state.freezeVerdicts.at(-1)?.targetMm ?? null, nowMs),
+    // The target the next verdict is judged against (the settings' own rule), before the first too.
+    iceBall: iceBallView(state.iceBall, problem, targetRadiusMm(settings, settings.iceBall.nerveId), nowMs),
     // The controller's own list, by reference: it is replaced, never mutated, when a freeze ends.
     freezeVerdicts: state.freezeVerdicts,
     events: i.events,
