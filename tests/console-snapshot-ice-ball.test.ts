@@ -38,9 +38,9 @@ describe('the snapshot ice ball', () => {
     expect(s.freezeVerdicts.map((v) => [v.cycle, v.effective])).toEqual([[1, true], [2, false]]);
   });
 
-  it('says unknown, with why, when no estimate runs, and has no target before the first verdict', () => {
+  it('says unknown, with why, when no estimate runs, and shows the settings\' target before the first verdict', () => {
     const s = freezingWith(() => null)();
-    expect(s.iceBall).toEqual({ estimate: null, unknown: 'no estimate running', targetMm: null });
+    expect(s.iceBall).toEqual({ estimate: null, unknown: 'no estimate running', targetMm: DEFAULT_SETTINGS.iceBall.targetRadiusMm });
     expect(s.freezeVerdicts).toEqual([]);
   });
 

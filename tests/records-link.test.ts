@@ -159,14 +159,8 @@ describe('RecordsLink with the records worker', () => {
   });
 
   it("records each freeze's verdict, from the controller's freeze-verdict event, in its cycle row", async () => {
-    // Until the controller judges freezes itself, the event is added where the supply closes, as
-    // the controller does (src/controller/types.ts); once it does, its own event is what is recorded.
-    const judged = (previous: ControllerState, r: StepResult): StepResult => {
-      if (previous.phase !== 'Freezing' || r.state.phase === 'Freezing' || r.events.some((e) => e.kind === 'freeze-verdict')) return r;
-      const verdict = { cycle: previous.cycle, r20MmAtEnd: 1.75, targetMm: 2, atTargetMs: 0, effective: false };
-      return { ...r, events: [...r.events, { kind: 'freeze-verdict', atMs: r.state.phaseSinceMs, verdict }] };
-    };
-    const h = await harness(REAL_WORKER, judged);
+    // The controller judges each freeze as its supply closes (src/controller/ice-ball-estimate.ts).
+    const h = await harness(REAL_WORKER);
     let ended = false;
     await h.run(() => (ended ||= h.events.length > 0 && !h.link.treatmentOpen), 'the treatment to end');
     await h.link.stop();

@@ -271,11 +271,11 @@ export function logEvent(logger: Logger, event: ControllerEvent): void {
       return;
     case 'freeze-verdict': {
       const v = event.verdict;
-      const reach = v.r20MmAtEnd === null ? 'r(-20 C) unknown' : `r(-20 C) ${v.r20MmAtEnd.toFixed(1)} mm`;
-      (v.effective ? logger.info.bind(logger) : logger.warn.bind(logger))(
-        { event: 'freeze-verdict', atS, cycle: v.cycle, r20MmAtEnd: v.r20MmAtEnd, targetMm: v.targetMm, atTargetMs: v.atTargetMs, effective: v.effective },
-        `freeze ${v.cycle} ${v.effective ? 'effective' : 'NOT effective'}: ${reach} against ${v.targetMm.toFixed(1)} mm (estimate)`,
-      );
+      const reach = v.r20MmAtEnd === null ? 'r(-20 C) unknown (no estimate)' : `estimated r(-20 C) ${v.r20MmAtEnd.toFixed(1)} mm`;
+      const fields = { event: 'freeze-verdict', atS, cycle: v.cycle, r20MmAtEnd: v.r20MmAtEnd, targetMm: v.targetMm, atTargetMs: v.atTargetMs, effective: v.effective };
+      const msg = `freeze ${v.cycle} ${v.effective ? 'effective' : 'NOT effective'}: ${reach}, target ${v.targetMm.toFixed(1)} mm`;
+      if (v.effective) logger.info(fields, msg);
+      else logger.warn(fields, msg);
       return;
     }
   }
