@@ -44,7 +44,11 @@ const ncmd = (w: Watcher, birth: Seen, name: string): void => {
 describe('cryo run --mqtt', () => {
   it('publishes the birth, telemetry, every event and one summary of a simulated treatment, with no seq gap', async () => {
     const { broker, watcher, dataDir } = await setup();
-    const p = cryo(['--mqtt', broker.url, '--auto-start', '--exit-when-done', '--speed', '50', '--cycles', '1', '--freeze-s', '10', '--thaw-s', '10'], dataDir);
+    // Speed 20: the whole treatment takes about 2 s of real time, so the telemetry worker has
+    // connected and published its birth well before it ends (at 50 it lasted under a second with
+    // the tissue model's thaw, and a connect slower than that published nothing: the run's events
+    // then wait in the outbox for the next start, which is not what this test watches).
+    const p = cryo(['--mqtt', broker.url, '--auto-start', '--exit-when-done', '--speed', '20', '--cycles', '1', '--freeze-s', '10', '--thaw-s', '10'], dataDir);
     const exit = await p.exitWithin('the treatment to end', 60_000);
     expect(exit.code).toBe(0);
     const summary = await watcher.waitFor((s) => typeof metricOf(s, 'Treatment/Summary')?.value === 'string');
