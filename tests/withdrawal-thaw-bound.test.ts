@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { BioheatSolver, gridForProbe, resolveTissueParams } from '../kernel/bioheat/index.js';
 import type { TissueParams } from '../kernel/bioheat/index.js';
-import { DEFAULT_SETTINGS } from '../src/controller/settings.js';
+import { DEFAULT_SETTINGS, PROBE_OD_MM_MAX, parseSettings } from '../src/controller/settings.js';
 import { PASSIVE_THAW_BOUND_S, passiveThawBoundMs, unknownTipWaitMs } from '../src/controller/withdrawal.js';
 
 /** The coldest wall CO2 gives (sublimation at 1 atm), C. */
@@ -66,5 +66,13 @@ describe('the passive thaw bound of the unknown-tip wait', () => {
     expect(unknownTipWaitMs(DEFAULT_SETTINGS, 60_000)).toBe(860_000);
     const longFloor = { ...DEFAULT_SETTINGS, thaw: { ...DEFAULT_SETTINGS.thaw, unknownTipWaitS: 600 } };
     expect(unknownTipWaitMs(longFloor, 10_000)).toBe(600_000);
+  });
+});
+
+describe('the probes the bound covers', () => {
+  it('refuses a probe larger than the table was derived for (2.0 mm), naming the field', () => {
+    expect(() => parseSettings({ iceBall: { probeOdMm: 2.5 } }, 'settings')).toThrow(/iceBall\.probeOdMm/);
+    expect(parseSettings({ iceBall: { probeOdMm: 2.0 } }, 'settings').iceBall.probeOdMm).toBe(2.0);
+    expect(PROBE_OD_MM_MAX).toBeLessThanOrEqual(Math.max(...PROBE_ODS_MM));
   });
 });

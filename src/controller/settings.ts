@@ -72,10 +72,13 @@ export const RECORDS_LOST_MIN_MS = 1_000;
 export const RECORDS_LOST_MAX_MS = 10_000;
 
 /** The live ice-ball estimate and the efficacy verdict (src/controller/ice-ball-estimate.ts,
- * docs/ice-ball-estimate.md). Probe outer diameter: the bioheat grid's wall radius is 0.15-2.5 mm
- * (kernel/bioheat GridParamsSchema), so 0.3-5 mm; 1.27 mm (18 G) is the sim plant's probe. */
+ * docs/ice-ball-estimate.md). Probe outer diameter: from 0.3 mm (the bioheat grid's smallest wall
+ * radius, 0.15 mm) to 2.0 mm, the largest probe the unknown-tip wait's passive thaw bound is
+ * derived for (src/controller/withdrawal.ts PASSIVE_THAW_BOUND_S): a bigger probe freezes a bigger
+ * ice ball that thaws for longer than that table (a 5 mm probe by up to 43 %, review of issue 11),
+ * so it is refused until the table covers it. 1.27 mm (18 G) is the sim plant's probe. */
 export const PROBE_OD_MM_MIN = 0.3;
-export const PROBE_OD_MM_MAX = 5;
+export const PROBE_OD_MM_MAX = 2.0;
 export const PROBE_OD_MM_DEFAULT = 1.27;
 /** Target r(-20 C), mm from the probe axis. Default 2 mm (issue 11; a 1.27 mm probe at -66 C
  * reaches it in about 30 s, docs/tissue-model.md). At least 1 mm: a smaller target lies inside
