@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { BioheatSolver, gridForProbe, resolveTissueParams } from '../kernel/bioheat/index.js';
 import type { TissueParams } from '../kernel/bioheat/index.js';
 import { DEFAULT_SETTINGS, PROBE_OD_MM_MAX, parseSettings } from '../src/controller/settings.js';
-import { PASSIVE_THAW_BOUND_S, passiveThawBoundMs, unknownTipWaitMs } from '../src/controller/withdrawal.js';
+import { initialState } from '../src/controller/state.js';
+import { PASSIVE_THAW_BOUND_S, passiveThawBoundMs, unknownTipWaitMs, withdrawalStatus } from '../src/controller/withdrawal.js';
 
 /** The coldest wall CO2 gives (sublimation at 1 atm), C. */
 const COLDEST_WALL_C = -78.5;
@@ -74,5 +75,19 @@ describe('the probes the bound covers', () => {
     expect(() => parseSettings({ iceBall: { probeOdMm: 2.5 } }, 'settings')).toThrow(/iceBall\.probeOdMm/);
     expect(parseSettings({ iceBall: { probeOdMm: 2.0 } }, 'settings').iceBall.probeOdMm).toBe(2.0);
     expect(PROBE_OD_MM_MAX).toBeLessThanOrEqual(Math.max(...PROBE_ODS_MM));
+  });
+});
+
+describe('a console that has seen no gas since power-up (review of issue 11, H1)', () => {
+  it('waits the bound of the site cap from the distrust, not the floor: it cannot know what the site froze before', () => {
+    const powerUp = initialState(0, null);
+    const distrusted = { ...powerUp, phase: 'Fault' as const, tipDistrust: { reason: 'HAL_FAULT: board lost', sinceMs: 2_000 } };
+    const w = withdrawalStatus(distrusted, DEFAULT_SETTINGS, 200_000);
+    const capBoundMs = passiveThawBoundMs(DEFAULT_SETTINGS.freezeLimit.cumulativeMaxS * 1000);
+    expect(w).toMatchObject({ kind: 'tip-unknown', waitUntilMs: 2_000 + capBoundMs, waitOver: false });
+    expect(capBoundMs).toBeGreaterThan(DEFAULT_SETTINGS.thaw.unknownTipWaitS * 1000);
+    // Once gas has flowed in this power-up, the site's own total is known and counts.
+    const afterGas = { ...distrusted, gasLastFlowedMs: 1_000, cumulativeFreezeMs: 10_000 };
+    expect(withdrawalStatus(afterGas, DEFAULT_SETTINGS, 200_000)).toMatchObject({ waitUntilMs: 1_000 + 220_000 });
   });
 });

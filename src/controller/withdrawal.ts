@@ -84,7 +84,12 @@ export function withdrawalStatus(s: ControllerState, settings: Settings, nowMs: 
     // No gas seen since power-up does not mean the tip is warm: the console may have been
     // restarted mid-freeze (LOOP_OVERRUN asks for a restart). The wait then counts from now.
     const fromMs = s.gasLastFlowedMs ?? s.tipDistrust.sinceMs;
-    const waitUntilMs = fromMs + unknownTipWaitMs(settings, s.cumulativeFreezeMs);
+    // With no gas seen since power-up the site's freeze is not known either (a console restarted
+    // mid-freeze whose records could not say, or after a treatment that ended stopped or faulted):
+    // the wait is the bound for the most gas a site may have had, the site cap (review of issue
+    // 11, H1: the floor alone said a probe could come out while it was frozen at -56 C).
+    const freezeMs = s.gasLastFlowedMs === null ? Math.max(s.cumulativeFreezeMs, settings.freezeLimit.cumulativeMaxS * MS_PER_S) : s.cumulativeFreezeMs;
+    const waitUntilMs = fromMs + unknownTipWaitMs(settings, freezeMs);
     return { kind: 'tip-unknown', reason: s.tipDistrust.reason, waitUntilMs, waitOver: nowMs >= waitUntilMs };
   }
   return s.safeToWithdraw ? SAFE : DO_NOT_WITHDRAW;
