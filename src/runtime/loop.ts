@@ -13,6 +13,7 @@ import type { ControllerState, PriorSite } from '../controller/state.js';
 import { step } from '../controller/step.js';
 import type { StepResult } from '../controller/step.js';
 import type { ControllerEvent } from '../controller/types.js';
+import { isAdvisory } from '../controller/interlocks.js';
 import type { Logger } from '../../kernel/log.js';
 
 export interface ControlLoopOptions {
@@ -222,9 +223,10 @@ export class ControlLoop {
   }
 }
 
-/** A plain loop, not `some` with a closure: this runs every tick (bench/sim.ts). */
+/** A plain loop, not `some` with a closure: this runs every tick (bench/sim.ts). An advisory's
+ * trip (INEFFECTIVE_FREEZE) acts on nothing, so it does not take the HAL to its safe state. */
 function anyTrip(events: readonly ControllerEvent[]): boolean {
-  for (const event of events) if (event.kind === 'trip') return true;
+  for (const event of events) if (event.kind === 'trip' && !isAdvisory(event.id)) return true;
   return false;
 }
 
