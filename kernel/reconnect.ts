@@ -5,6 +5,9 @@
 
 import type { CancelTimer, Timers } from './timers.js';
 
+/** The usual growth: each failed attempt doubles the wait, up to the policy's maxMs. */
+export const DOUBLING_BACKOFF_FACTOR = 2;
+
 export interface BackoffPolicy {
   /** The delay before the first retry after a reset (a good session or a fresh start). */
   readonly initialMs: number;

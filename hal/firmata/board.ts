@@ -4,7 +4,7 @@
 // from the safe state (the board lost its state) and never resumes anything.
 import type { HardwareBoard } from '../hardware-board.js';
 import type { Clock } from '../../kernel/clock.js';
-import { ReconnectBackoff } from '../../kernel/reconnect.js';
+import { DOUBLING_BACKOFF_FACTOR, ReconnectBackoff } from '../../kernel/reconnect.js';
 import { keepAliveTimers, type Timers } from '../../kernel/timers.js';
 import type { AbsPressureSample, GaugePressureSample, OperatorSample, Outputs, ProbeSample } from '../contract.js';
 import { DebouncedInput } from './button.js';
@@ -16,7 +16,7 @@ import { PressureInput } from './pressure.js';
 import { Valve } from './valve.js';
 
 /** Firmata's backoff doubles per failed attempt, from reconnectMinMs up to reconnectMaxMs. */
-const RECONNECT_FACTOR = 2;
+const RECONNECT_FACTOR = DOUBLING_BACKOFF_FACTOR;
 
 /** Everything the Firmata board contributes to one tick's readings. */
 export interface FirmataInputs {

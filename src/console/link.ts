@@ -15,6 +15,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Clock } from '../../kernel/clock.js';
 import type { Logger } from '../../kernel/log.js';
+import { DOUBLING_BACKOFF_FACTOR, ReconnectBackoff } from '../../kernel/reconnect.js';
 import type { CancelTimer, Timers } from '../../kernel/timers.js';
 import { realTimers } from '../../kernel/timers.js';
 import type { ConsoleWatch } from '../controller/probe-calibration.js';
@@ -75,15 +76,15 @@ export class ConsoleLink {
   #coalescedCommands = 0;
   #lost = false;
   #restarts = 0;
-  #backoffMs = RESTART_BACKOFF_MIN_MS;
+  readonly #restart: ReconnectBackoff;
   /** When the current worker was started (link clock). */
   #spawnedAtMs = 0;
-  #cancelRestart: CancelTimer | null = null;
   #stopping = false;
 
   constructor(options: ConsoleLinkOptions) {
     this.#o = options;
     this.#timers = options.timers ?? realTimers;
+    this.#restart = new ReconnectBackoff({ initialMs: RESTART_BACKOFF_MIN_MS, maxMs: RESTART_BACKOFF_MAX_MS, factor: DOUBLING_BACKOFF_FACTOR }, this.#timers);
   }
 
   /** Starts the worker; it counts as heard at its start, so it has console.lostMs to come up. */
@@ -179,8 +180,7 @@ export class ConsoleLink {
   /** Console exit: asks the worker to close its server, waits up to STOP_GRACE_MS, then terminates it. */
   async stop(): Promise<void> {
     this.#stopping = true;
-    this.#cancelRestart?.();
-    this.#cancelRestart = null;
+    this.#restart.cancel();
     const worker = this.#worker;
     this.#worker = null;
     if (worker === null) return;
@@ -209,7 +209,6 @@ export class ConsoleLink {
   }
 
   #spawn(): void {
-    this.#cancelRestart = null;
     if (this.#stopping) return;
     const worker = new Worker(this.#o.workerUrl, { workerData: this.#o.workerData });
     // The loop's scheduler keeps the process alive; a forgotten worker must not.
@@ -282,11 +281,10 @@ export class ConsoleLink {
     if (worker !== null) worker.terminate().catch((err: unknown) => { this.#o.logger.error({ err }, 'console worker could not be terminated'); });
     if (this.#stopping) return;
     const upMs = this.#o.clock.nowMs() - this.#spawnedAtMs;
-    if (worker !== null && upMs >= RESTART_BACKOFF_RESET_AFTER_MS) this.#backoffMs = RESTART_BACKOFF_MIN_MS;
-    const delayMs = this.#backoffMs;
-    this.#backoffMs = Math.min(this.#backoffMs * 2, RESTART_BACKOFF_MAX_MS);
+    if (worker !== null && upMs >= RESTART_BACKOFF_RESET_AFTER_MS) this.#restart.reset();
+    const delayMs = this.#restart.nextDelayMs;
     this.#restarts += 1;
     this.#o.logger.error({ why, restartInMs: delayMs }, `console side lost (${why}): restarting it in ${delayMs} ms`);
-    this.#cancelRestart = this.#timers.schedule(delayMs, () => { this.#spawn(); });
+    this.#restart.retry(() => { this.#spawn(); });
   }
 }

@@ -15,8 +15,9 @@ import { Worker } from 'node:worker_threads';
 import type { Readings } from '../../hal/contract.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { Logger } from '../../kernel/log.js';
+import { DOUBLING_BACKOFF_FACTOR, ReconnectBackoff } from '../../kernel/reconnect.js';
 import { realTimers } from '../../kernel/timers.js';
-import type { CancelTimer, Timers } from '../../kernel/timers.js';
+import type { Timers } from '../../kernel/timers.js';
 import type { RecordsWatch } from '../controller/probe-calibration.js';
 import type { Settings } from '../controller/settings.js';
 import type { StepResult } from '../controller/step.js';
@@ -160,8 +161,7 @@ export class RecordsLink {
   #sticky: string | null = null;
   #dropped = 0;
   #restarts = 0;
-  #backoffMs = RECORDS_RESTART_MIN_MS;
-  #cancelRestart: CancelTimer | null = null;
+  readonly #restart: ReconnectBackoff;
   #stopping = false;
   #firstReady: ((r: RecordsReady) => void) | null = null;
   #stopped: (() => void) | null = null;
@@ -174,6 +174,7 @@ export class RecordsLink {
   constructor(options: RecordsLinkOptions, settings: Settings) {
     this.#o = options;
     this.#timers = options.timers ?? realTimers;
+    this.#restart = new ReconnectBackoff({ initialMs: RECORDS_RESTART_MIN_MS, maxMs: RECORDS_RESTART_MAX_MS, factor: DOUBLING_BACKOFF_FACTOR }, this.#timers);
     this.#settings = settings;
     this.#settingsSha256 = settingsSha256(settings);
   }
@@ -299,7 +300,7 @@ export class RecordsLink {
     if (this.#open !== null) this.#end(this.#open.recorder.ended ? this.#outcomeOf(this.#open) : 'interrupted');
     this.#flush();
     this.#stopping = true;
-    this.#cancelRestart?.();
+    this.#restart.cancel();
     const worker = this.#worker;
     if (worker === null) return;
     await new Promise<void>((resolve) => {
@@ -453,7 +454,7 @@ export class RecordsLink {
         this.#ready = true;
         this.#heardAtMs = nowMs;
         this.#owedSinceMs = nowMs;
-        this.#backoffMs = RECORDS_RESTART_MIN_MS;
+        this.#restart.reset();
         if (this.#failure !== null && this.#sent.length === 0 && this.#sticky === null) this.#clearFailure();
         for (const s of this.#sent) this.#post(s.message);
         const first = this.#firstReady;
@@ -516,12 +517,9 @@ export class RecordsLink {
     this.#worker = null;
     this.#ready = false;
     this.#failure = why;
-    this.#o.logger.error({ restartInMs: this.#backoffMs }, `records: ${why}; restarting the records worker`);
+    this.#o.logger.error({ restartInMs: this.#restart.nextDelayMs }, `records: ${why}; restarting the records worker`);
     void worker?.terminate();
-    const delay = this.#backoffMs;
-    this.#backoffMs = Math.min(RECORDS_RESTART_MAX_MS, this.#backoffMs * 2);
-    this.#cancelRestart = this.#timers.schedule(delay, () => {
-      this.#cancelRestart = null;
+    this.#restart.retry(() => {
       if (this.#stopping) return;
       this.#restarts += 1;
       this.#spawn(false);

@@ -15,8 +15,9 @@ import type { Readings } from '../../hal/contract.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { Logger } from '../../kernel/log.js';
 import type { LoopTimingSummary } from '../../kernel/loop-timing.js';
+import { DOUBLING_BACKOFF_FACTOR, ReconnectBackoff } from '../../kernel/reconnect.js';
 import { realTimers } from '../../kernel/timers.js';
-import type { CancelTimer, Timers } from '../../kernel/timers.js';
+import type { Timers } from '../../kernel/timers.js';
 import { applyConsoleCommand } from '../console/commands.js';
 import type { IceBallView } from '../console/protocol.js';
 import type { PublishedLoop } from '../console/publisher.js';
@@ -90,14 +91,14 @@ export class TelemetryLink {
   readonly #refusals: WorkerRefusal[] = [];
   #refusalsOverflow = 0;
   #restarts = 0;
-  #backoffMs = TELEMETRY_RESTART_MIN_MS;
-  #cancelRestart: CancelTimer | null = null;
+  readonly #restart: ReconnectBackoff;
   #stopping = false;
   #stopped: (() => void) | null = null;
 
   constructor(options: TelemetryLinkOptions) {
     this.#o = options;
     this.#timers = options.timers ?? realTimers;
+    this.#restart = new ReconnectBackoff({ initialMs: TELEMETRY_RESTART_MIN_MS, maxMs: TELEMETRY_RESTART_MAX_MS, factor: DOUBLING_BACKOFF_FACTOR }, this.#timers);
     this.#periodMs = 1_000 / options.rateHz;
   }
 
@@ -204,7 +205,7 @@ export class TelemetryLink {
   /** Console exit: the worker publishes NDEATH and closes (bounded), then is terminated. */
   async stop(): Promise<void> {
     this.#stopping = true;
-    this.#cancelRestart?.();
+    this.#restart.cancel();
     const worker = this.#worker;
     this.#worker = null;
     if (worker === null) return;
@@ -284,7 +285,6 @@ export class TelemetryLink {
   }
 
   #spawn(): void {
-    this.#cancelRestart = null;
     if (this.#stopping) return;
     const worker = new Worker(this.#o.workerUrl, { workerData: this.#o.workerData });
     // The loop's scheduler keeps the process alive; a forgotten worker must not.
@@ -324,7 +324,7 @@ export class TelemetryLink {
       }
       case 'record-ack':
         while (this.#records.length > 0 && (this.#records[0]?.id ?? Infinity) <= m.id) this.#records.shift();
-        this.#backoffMs = TELEMETRY_RESTART_MIN_MS;
+        this.#restart.reset();
         return;
       case 'command':
         this.#commands.set(m.command, m);
@@ -358,10 +358,9 @@ export class TelemetryLink {
     this.#worker = null;
     this.#inFlight = null;
     void worker?.terminate();
-    const delayMs = this.#backoffMs;
-    this.#backoffMs = Math.min(this.#backoffMs * 2, TELEMETRY_RESTART_MAX_MS);
+    const delayMs = this.#restart.nextDelayMs;
     this.#restarts += 1;
     this.#o.logger.error({ restartInMs: delayMs }, `telemetry: ${why}; restarting it in ${delayMs} ms (telemetry is not a safety function: the treatment goes on)`);
-    this.#cancelRestart = this.#timers.schedule(delayMs, () => { this.#spawn(); });
+    this.#restart.retry(() => { this.#spawn(); });
   }
 }

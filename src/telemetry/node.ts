@@ -9,6 +9,8 @@
 //   on the broker's acknowledgement; those from before this connection's birth are historical;
 // - NCMD: rebirth, stop and acknowledge accepted (validated: parseCommand); start and anything
 //   else refused whole, and reported.
+import { DOUBLING_BACKOFF_FACTOR, ReconnectBackoff } from '../../kernel/reconnect.js';
+import { realTimers } from '../../kernel/timers.js';
 import mqtt from 'mqtt';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { METRICS, birthMetrics, changedMetrics, stateMetrics, telemetryMetrics } from './metrics.js';
@@ -69,14 +71,16 @@ export class TelemetryNode {
   #lastPumpedId = 0;
   /** The first outbox id added after this connection's birth: rows below it are historical. */
   #firstLiveId: number | null = null;
-  #backoffMs: number;
-  #reconnect: NodeJS.Timeout | null = null;
+  readonly #reconnect: ReconnectBackoff;
   #stopping = false;
   #births = 0;
 
   constructor(options: TelemetryNodeOptions) {
     this.#o = options;
-    this.#backoffMs = options.reconnectMinMs ?? RECONNECT_MIN_MS;
+    this.#reconnect = new ReconnectBackoff(
+      { initialMs: options.reconnectMinMs ?? RECONNECT_MIN_MS, maxMs: options.reconnectMaxMs ?? RECONNECT_MAX_MS, factor: DOUBLING_BACKOFF_FACTOR },
+      realTimers,
+    );
   }
 
   get connected(): boolean {
@@ -116,7 +120,7 @@ export class TelemetryNode {
   /** A graceful end: NDEATH published by the node itself (a clean disconnect sends no will). */
   async stop(): Promise<void> {
     this.#stopping = true;
-    if (this.#reconnect !== null) clearTimeout(this.#reconnect);
+    this.#reconnect.cancel();
     const client = this.#client;
     this.#client = null;
     this.#born = false;
@@ -142,7 +146,6 @@ export class TelemetryNode {
   }
 
   #connect(): void {
-    this.#reconnect = null;
     if (this.#stopping) return;
     this.#bdSeq = this.#o.outbox.takeBdSeq();
     const session = ++this.#session;
@@ -174,7 +177,7 @@ export class TelemetryNode {
           client.end(true);
           return;
         }
-        this.#backoffMs = o.reconnectMinMs ?? RECONNECT_MIN_MS;
+        this.#reconnect.reset();
         this.#birth(true);
         o.onConnection?.(true, `connected to ${o.url} as ${o.edgeNodeId} (bdSeq ${this.#bdSeq})`);
         this.#pump();
@@ -199,11 +202,9 @@ export class TelemetryNode {
     this.#client = null;
     client.end(true);
     if (this.#stopping) return;
-    const delayMs = this.#backoffMs;
-    this.#backoffMs = Math.min(this.#backoffMs * 2, this.#o.reconnectMaxMs ?? RECONNECT_MAX_MS);
+    const delayMs = this.#reconnect.nextDelayMs;
     if (wasBorn) this.#o.onConnection?.(false, `connection to ${this.#o.url} lost: reconnecting in ${delayMs} ms`);
-    this.#reconnect = setTimeout(() => { this.#connect(); }, delayMs);
-    this.#reconnect.unref();
+    this.#reconnect.retry(() => { this.#connect(); });
   }
 
   /** NBIRTH; at a new connection (not a rebirth) the outbox is replayed from its start. */
