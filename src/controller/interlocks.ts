@@ -51,8 +51,8 @@ export interface InterlockRow {
    * valve (anyTripped ignores it), never changes the phase (the step ignores its trips), never
    * blocks a start (it is not armed in Freezing, conditionBlocksFreeze's phase) and never holds
    * an acknowledge in Fault. It must not latch, and it is armed only in phases where both valves
-   * are already commanded closed, so the runtime's safe-state call on a trip event changes no
-   * valve. */
+   * are already commanded closed; the runtime calls the HAL's safe state on acting trips only
+   * (tests/loop-advisory-safe-state.test.ts). */
   readonly advisory?: boolean;
   /** What the row remembers between ticks; absent for a row that judges each tick afresh. */
   readonly memory?: RowMemory<unknown>;
