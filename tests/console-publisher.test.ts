@@ -40,6 +40,8 @@ function harness() {
     lastOutputs: SAFE_OUTPUTS,
     consolePress: (p) => presses.push(p),
     setProtocol: () => null,
+    nerveRefusal: () => null,
+    useNerve: () => undefined,
   };
   const page = new ConsolePublisher({ link: link as unknown as ConsoleLink, board: 'sim', rateHz: 50, lateThresholdMs: 5, logger: silentLogger() });
   return { link, loop, page, presses };

@@ -67,9 +67,10 @@ describe('the start command target', () => {
 });
 
 /** A stand-in for the loop and the records: what each was told. */
-function fakeLoop(refuse: ProtocolRefusal = null) {
+function fakeLoop(refuse: ProtocolRefusal = null, nerveRefused: string | null = null) {
   const presses: ConsolePress[] = [];
   const targets: (TreatmentTarget | null)[] = [];
+  const nerves: (string | null)[] = [];
   const protocols: Protocol[] = [];
   const target: CommandTarget = {
     consolePress: (p) => presses.push(p),
@@ -77,20 +78,23 @@ function fakeLoop(refuse: ProtocolRefusal = null) {
       protocols.push(p);
       return refuse;
     },
+    nerveRefusal: () => nerveRefused,
+    useNerve: (n) => nerves.push(n),
     useTarget: (t) => targets.push(t),
   };
   const log = capturingLogger();
   const send = (command: ConsoleCommand, origin: 'loopback' | 'remote' = 'loopback'): void => {
     applyConsoleCommand(target, command, origin, origin === 'loopback' ? 'kiosk' : '10.1.2.3', log.logger);
   };
-  return { presses, targets, protocols, send, log };
+  return { presses, targets, nerves, protocols, send, log };
 }
 
 describe('a console start with a target', () => {
-  it('hands the target to the records, then presses start, and logs the target by name', () => {
+  it('hands the target to the records and its nerve to the loop (the verdict), then presses start, and logs the target by name', () => {
     const f = fakeLoop();
     f.send({ ...START, target: { nerveId: 'superficial-peroneal', side: 'right' } });
     expect(f.targets).toEqual([{ nerveId: 'superficial-peroneal', side: 'right' }]);
+    expect(f.nerves).toEqual(['superficial-peroneal']);
     expect(f.protocols).toEqual([PRESETS.standard]);
     expect(f.presses).toEqual(['start']);
     expect(f.log.text()).toMatch(/on Superficial peroneal \(fibular\) nerve, right/);
@@ -100,12 +104,24 @@ describe('a console start with a target', () => {
     const f = fakeLoop();
     f.send(START);
     expect(f.targets).toEqual([null]);
+    expect(f.nerves).toEqual([null]);
     expect(f.presses).toEqual(['start']);
+  });
+
+  it('refused for its nerve changes nothing: no protocol, no target, no nerve, no press; the log names field and value', () => {
+    const f = fakeLoop(null, 'target.nerveId: unknown nerve "sciatic" (not in the catalog)');
+    f.send({ ...START, target: { nerveId: 'sciatic', side: 'left' } });
+    expect(f.protocols).toEqual([]);
+    expect(f.targets).toEqual([]);
+    expect(f.nerves).toEqual([]);
+    expect(f.presses).toEqual([]);
+    expect(f.log.text()).toMatch(/console start from kiosk refused: target\.nerveId: unknown nerve \\"sciatic\\"/);
   });
 
   it('refused for its protocol hands no target and presses nothing', () => {
     const f = fakeLoop({ kind: 'invalid', reason: 'protocol.freezeS: too long' });
     f.send({ ...START, target: { nerveId: 'sural', side: 'left' } });
+    expect(f.nerves).toEqual([]);
     expect(f.targets).toEqual([]);
     expect(f.presses).toEqual([]);
   });
@@ -114,6 +130,7 @@ describe('a console start with a target', () => {
     const f = fakeLoop({ kind: 'under-way', reason: 'a treatment is under way (Freezing)' });
     f.send({ ...START, target: { nerveId: 'sural', side: 'left' } });
     expect(f.targets).toEqual([]);
+    expect(f.nerves).toEqual([]);
     expect(f.presses).toEqual(['start']);
   });
 

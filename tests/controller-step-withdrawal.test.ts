@@ -55,7 +55,7 @@ describe('SAFE TO WITHDRAW from power-up', () => {
     const d = poweredUp((now) => ({ tipC: now === 0 ? 20 : 20.125 }), { settings });
     expect(safeEvents(d.events)).toEqual([]);
     expect(tipUnknown(d.events)).toEqual([
-      { kind: 'tip-unknown', atMs: DWELL_MS, reason: `tip reading constant at 20.13 C for ${DWELL_MS} ms after gas last flowed: the sensor may be stuck` },
+      { kind: 'tip-unknown', atMs: DWELL_MS, reason: `tip reading constant at 20.13 C for ${DWELL_MS} ms, with no gas flow since power-up: the sensor may be stuck` },
     ]);
   });
 

@@ -174,6 +174,26 @@ describe('INEFFECTIVE_FREEZE (an advisory)', () => {
     expect(after.state.phase).toBe('Idle');
   });
 
+  it('is still raised after an acknowledge pressed in the verify tail, before it was raised (review L1)', () => {
+    const settings = oneMinute({ targetRadiusMm: 8 });
+    // One press on the first tick of the verify tail: the supply has closed and the verdict exists,
+    // but the advisory is raised only when the thaw begins.
+    const pressed: { atMs: number | null } = { atMs: null };
+    const d = drive(
+      new NormalPatient().script((nowMs, s) => {
+        if (pressed.atMs === null && s.sub === 'freeze-verify-closed') pressed.atMs = nowMs;
+        return { operator: { acknowledge: nowMs === pressed.atMs } };
+      }),
+      { settings, until: inPhase('Complete', 2_000) },
+    );
+    const ackStep = d.steps.find((r) => r.nowMs === pressed.atMs);
+    expect(ackStep?.state.sub).toBe('freeze-verify-closed');
+    expect(ackStep?.state.freezeVerdicts.map((v) => v.effective)).toEqual([false]);
+    expect(ackStep?.state.interlocks.INEFFECTIVE_FREEZE.tripped).toBe(false);
+    expect(advisories(d.events).map((t) => t.id)).toEqual(['INEFFECTIVE_FREEZE']);
+    expect(d.state.interlocks.INEFFECTIVE_FREEZE.tripped).toBe(true);
+  });
+
   it('judges a freeze stopped early (supply closed by the stop) and an untrusted tip as not effective', () => {
     const stopped = drive(new NormalPatient().script((_n, s) => ({ operator: { stop: s.phase === 'Freezing' && s.cycleFreezeMs >= 10_000 } })), {
       settings: DEFAULT_SETTINGS,

@@ -1,11 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { ConsoleError, EXIT_DATA, UsageError } from '../src/cli/errors.js';
 import { refuseRepeatedOptions } from '../src/cli/options.js';
 import { DEFAULT_LIST_LIMIT, registerRecords } from '../src/cli/records.js';
-import type { RecordsOpener } from '../src/cli/records-opener.js';
+import { defaultOpener, defaultVerifier } from '../src/cli/records-opener.js';
+import type { RecordsOpener, RecordsVerifier } from '../src/cli/records-opener.js';
+import { SCHEMA_VERSION } from '../src/records/migrations.js';
 import { eventsCsv, recordJson, samplesCsv } from '../src/records/export.js';
 import { NERVES } from '../src/records/nerves.js';
 import { reportHtml } from '../src/records/report.js';
@@ -26,7 +28,7 @@ interface Run {
   reader: FakeReader;
 }
 
-async function run(args: string[], opts: { records?: TreatmentRecord[]; verify?: VerifyResult; opener?: RecordsOpener } = {}): Promise<Run> {
+async function run(args: string[], opts: { records?: TreatmentRecord[]; verify?: VerifyResult; opener?: RecordsOpener; verifier?: RecordsVerifier } = {}): Promise<Run> {
   const reader = new FakeReader(opts.records ?? [completeRecord(), interruptedRecord()], opts.verify);
   const result: Run = { code: null, out: '', err: '', thrown: null, opened: [], reader };
   const io = { stdout: (t: string) => void (result.out += t), stderr: (t: string) => void (result.err += t) };
@@ -35,7 +37,9 @@ async function run(args: string[], opts: { records?: TreatmentRecord[]; verify?:
     result.opened.push(dataDir);
     return opts.opener === undefined ? reader : opts.opener(dataDir);
   };
-  registerRecords(program, io, (c) => (result.code = c), opener);
+  // verify reads the file itself (any schema, read-only); a test's verify result is the fake reader's.
+  const verifier: RecordsVerifier = opts.verifier ?? (() => ({ schemaVersion: SCHEMA_VERSION, result: reader.verify() }));
+  registerRecords(program, io, (c) => (result.code = c), opener, verifier);
   refuseRepeatedOptions(program);
   try {
     await program.parseAsync(['records', ...args], { from: 'user' });
@@ -212,7 +216,19 @@ describe('cryo records verify', () => {
     expect(r.code).toBe(EXIT_DATA);
     expect(r.out).toBe('');
     expect(r.err).toBe('cryo: records verify: treatment 3: events row 57 does not match: hash differs from the chain\n');
-    expect(r.reader.closed).toBe(true);
+  });
+
+  it('verifies an older schema read-only, saying which, and leaves the file as it was (review of issue 11, L5)', async () => {
+    const dataDir = newTempDir();
+    const file = join(dataDir, 'records.sqlite');
+    copyFileSync(new URL('./fixtures/records-v2.sqlite', import.meta.url), file);
+    const before = readFileSync(file);
+    const r = await run(['verify', '--data-dir', dataDir], { opener: defaultOpener, verifier: defaultVerifier });
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^records verified: 3 treatment\(s\), \d+ row\(s\), hash chain intact \(schema version 2, older than this software's \d+: checked as it is, read-only; not migrated\)\n$/);
+    expect(r.out).toContain(`older than this software's ${SCHEMA_VERSION}:`);
+    expect(readFileSync(file).equals(before)).toBe(true);
   });
 });
 

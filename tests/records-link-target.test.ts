@@ -3,8 +3,11 @@
 // names the target of the next treatment only; a start without one records the run's --target;
 // a start the step refuses does not leave its target for a later start (the hardware button's).
 import { afterEach, describe, expect, it } from 'vitest';
+import { SimHal } from '../hil/sim/sim-hal.js';
 import { VirtualClock } from '../kernel/clock.js';
-import { DEFAULT_SETTINGS } from '../src/controller/settings.js';
+import { applyConsoleCommand } from '../src/console/commands.js';
+import type { CommandTarget } from '../src/console/commands.js';
+import { DEFAULT_SETTINGS, parseSettings } from '../src/controller/settings.js';
 import { RecordsStore, recordsPath } from '../src/records/store.js';
 import type { TreatmentTarget } from '../src/records/types.js';
 import { ControlLoop } from '../src/runtime/loop.js';
@@ -113,5 +116,73 @@ describe('the target a console start chose', () => {
     h.ticks(2);
     h.treatment();
     expect(await h.targets()).toEqual([RUN_DEFAULT]);
+  });
+});
+
+describe("a console start's target nerve in the records (review of issue 11, M2)", () => {
+  it("records the cycle's r20_target_mm as that nerve's target radius, the one the verdict used", async () => {
+    const SURAL_TARGET_MM = 3.5;
+    const settings = parseSettings({ protocol: { cycles: 1, freezeS: 30, thawS: 10 }, iceBall: { targetRadiusMm: 2, targetRadiusByNerveMm: { sural: SURAL_TARGET_MM } } });
+    const dataDir = newDataDir();
+    const clock = new VirtualClock(0);
+    const log = capturingLogger();
+    const link = new RecordsLink(
+      {
+        workerUrl: WORKER_URL,
+        dataDir,
+        clock,
+        wallNowMs: () => 1_780_000_000_000 + clock.nowMs(),
+        logger: log.logger,
+        context: { softwareVersion: 'test', boardName: 'sim', boardSha256: 'a'.repeat(64), target: RUN_DEFAULT, patientRef: null, operatorId: null, probe: () => ({ probeId: 'P1', calibrationId: null, calibrationChecksum: null }) },
+      },
+      settings,
+    );
+    links.push(link);
+    const verdictTargets: number[] = [];
+    const loop = new ControlLoop({
+      hal: new SimHal({ clock, seed: 5, plant: {}, faults: [] }),
+      settings,
+      logger: log.logger,
+      startMs: 0,
+      calibration: SIM_PROBE_CALIBRATION,
+      onStep: (nowMs, readings, result) => {
+        for (const e of result.events) if (e.kind === 'freeze-verdict') verdictTargets.push(e.verdict.targetMm);
+        link.onStep(nowMs, readings, result);
+      },
+      onSettings: (next) => {
+        link.useSettings(next);
+      },
+    });
+    await link.start(OPEN_WAIT_MS);
+    // What the console publisher hands a command: the loop, and the records' target.
+    const target: CommandTarget = {
+      consolePress: (p) => {
+        loop.consolePress(p);
+      },
+      setProtocol: (p) => loop.setProtocol(p),
+      nerveRefusal: (id) => loop.nerveRefusal(id),
+      useNerve: (id) => {
+        loop.useNerve(id);
+      },
+      useTarget: (t) => {
+        link.useTarget(t);
+      },
+    };
+    applyConsoleCommand(target, { type: 'start', protocol: { cycles: 1, freezeS: 30, thawS: 10 }, target: { nerveId: 'sural', side: 'right' } }, 'loopback', 'kiosk', log.logger);
+    for (let t = 0; loop.state.phase !== 'Complete' && t <= 120_000; t += PERIOD_MS) {
+      clock.setMs(t);
+      loop.tick(t);
+    }
+    expect(verdictTargets).toEqual([SURAL_TARGET_MM]);
+    await link.stop();
+    links = links.filter((l) => l !== link);
+    const store = RecordsStore.open(recordsPath(dataDir), { readonly: true });
+    try {
+      const record = store.get(1);
+      expect(record?.start.target).toEqual({ nerveId: 'sural', side: 'right' });
+      expect(record?.cycles.map((c) => c.verdict?.targetMm)).toEqual([SURAL_TARGET_MM]);
+    } finally {
+      store.close();
+    }
   });
 });

@@ -2,10 +2,11 @@
 // schema-2 software wrote (tests/fixtures/records-v2.sqlite: made by `RecordsStore` of main at
 // 28ffed5, before migration 3, with two sealed treatments of two cycles and a third left open),
 // the hash chain over the new columns, and recovery of an interrupted treatment's verdicts.
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../src/records/migrations.js';
+import { verifyRecordsFile } from '../src/records/store.js';
 import type { RecordsStore } from '../src/records/store.js';
 import { phaseEvent, samples, storeFixture, treatmentEnd, treatmentStart } from './helpers/records.js';
 
@@ -145,5 +146,49 @@ describe('records migration 3: the verdict per cycle', () => {
     expect(recovered?.id).toBe(id);
     expect(store.get(id)!.cycles.map((c) => [c.index, c.verdict])).toEqual([[1, { r20MmAtEnd: 2.25, targetMm: 2, effective: true }]]);
     expect(store.verify()).toMatchObject({ ok: true });
+  });
+});
+
+describe('verify on a schema-2 file (review of issue 11, L5)', () => {
+  const userVersion = (file: string): unknown => {
+    const db = new Database(file, { readonly: true });
+    try {
+      return db.pragma('user_version', { simple: true });
+    } finally {
+      db.close();
+    }
+  };
+
+  it('checks its chain as schema 2 hashes it and says which schema it is, without migrating or writing the file', () => {
+    const file = v2File();
+    const before = readFileSync(file);
+    const checked = verifyRecordsFile(file);
+    expect(checked.schemaVersion).toBe(2);
+    expect(checked.result).toMatchObject({ ok: true, treatments: 3 });
+    expect(readFileSync(file).equals(before)).toBe(true);
+    expect(userVersion(file)).toBe(2);
+  });
+
+  it('names the row a tamperer changed in it, still without migrating it', () => {
+    const file = v2File();
+    tamper(file, 'UPDATE cycles SET min_tip_c = -80 WHERE treatment_id = 1 AND idx = 2');
+    const checked = verifyRecordsFile(file);
+    expect(checked).toMatchObject({ schemaVersion: 2, result: { ok: false, treatmentId: 1, table: 'cycles', rowId: 2 } });
+    expect(userVersion(file)).toBe(2);
+  });
+
+  it('checks a current file as before', () => {
+    const file = v2File();
+    const store = fx.open(file);
+    store.recoverInterrupted(1_790_000_000_000);
+    withVerdicts(store);
+    store.close();
+    expect(verifyRecordsFile(file)).toMatchObject({ schemaVersion: SCHEMA_VERSION, result: { ok: true, treatments: 4 } });
+  });
+
+  it('refuses a file that is not a records database (schema 0), naming it', () => {
+    const file = fx.file();
+    new Database(file).close();
+    expect(() => verifyRecordsFile(file)).toThrow(/schema version 0: not a treatment records database/);
   });
 });

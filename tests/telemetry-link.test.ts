@@ -62,7 +62,7 @@ function harness(fixture: { ack: boolean; send?: unknown[]; dieOnRecord?: boolea
   });
   links.push(link);
   const presses: string[] = [];
-  const loop: PublishedLoop = { state: initialState(0), settings: DEFAULT_SETTINGS, lastOutputs: SAFE_OUTPUTS, consolePress: (p) => presses.push(p), setProtocol: () => null };
+  const loop: PublishedLoop = { state: initialState(0), settings: DEFAULT_SETTINGS, lastOutputs: SAFE_OUTPUTS, consolePress: (p) => presses.push(p), setProtocol: () => null, nerveRefusal: () => null, useNerve: () => undefined };
   const timing = new LoopTiming(5);
   const period = (): void => {
     link.beginPeriod(loop, wallMs);

@@ -62,7 +62,10 @@ describe('cryo run --mqtt with Mosquitto', () => {
   it('publishes the birth, telemetry, every event and one summary of a simulated treatment, with no seq gap', async () => {
     const b = await broker();
     const w = await watch(b.url);
-    const p = cryo(['--mqtt', b.url, '--auto-start', '--exit-when-done', '--speed', '50', '--cycles', '1', '--freeze-s', '10', '--thaw-s', '10'], newDir());
+    // Speed 20, as in telemetry-run.test.ts: the treatment lasts about 2 s of real time, so the
+    // telemetry worker has connected and published its birth well before it ends (at 50 it ends
+    // in about a second, and a connect slower than that loses the race).
+    const p = cryo(['--mqtt', b.url, '--auto-start', '--exit-when-done', '--speed', '20', '--cycles', '1', '--freeze-s', '10', '--thaw-s', '10'], newDir());
     expect((await p.exitWithin('the treatment to end', 60_000)).code).toBe(0);
     const summary = await w.waitFor((s) => typeof metricOf(s, 'Treatment/Summary')?.value === 'string');
     expect(JSON.parse(metricOf(summary, 'Treatment/Summary')?.value as string)).toMatchObject({ outcome: 'complete', protocol: { cycles: 1, freezeS: 10, thawS: 10 } });

@@ -11,11 +11,12 @@ import { fhirJson } from '../records/fhir.js';
 import { NERVES } from '../records/nerves.js';
 import { reportHtml } from '../records/report.js';
 import { formatNerves, formatTreatment, formatTreatmentList } from '../records/text.js';
-import type { RecordsReader, TreatmentRecord } from '../records/types.js';
+import type { RecordsReader, TreatmentRecord, VerifiedRecords } from '../records/types.js';
 import { ConsoleError, EXIT_DATA, EXIT_SYSTEM, UsageError } from './errors.js';
 import { parseInteger } from './options.js';
-import { defaultOpener } from './records-opener.js';
-import type { RecordsOpener } from './records-opener.js';
+import { SCHEMA_VERSION } from '../records/migrations.js';
+import { defaultOpener, defaultVerifier } from './records-opener.js';
+import type { RecordsOpener, RecordsVerifier } from './records-opener.js';
 import type { CliIo } from './simulate.js';
 
 /** `list` without --limit shows the newest this many: a screenful or two, not years of records. */
@@ -109,7 +110,18 @@ function showJson(record: TreatmentRecord): string {
   return `${JSON.stringify({ ...rest, sampleCount: samples.length }, null, 2)}\n`;
 }
 
-export function registerRecords(program: Command, io: CliIo, setResult: (code: number) => void, openReader: RecordsOpener = defaultOpener): void {
+/** What verify says of a file older software wrote (empty for the current schema). */
+function schemaNote(schemaVersion: number): string {
+  return schemaVersion < SCHEMA_VERSION ? ` (schema version ${schemaVersion}, older than this software's ${SCHEMA_VERSION}: checked as it is, read-only; not migrated)` : '';
+}
+
+export function registerRecords(
+  program: Command,
+  io: CliIo,
+  setResult: (code: number) => void,
+  openReader: RecordsOpener = defaultOpener,
+  verifyRecords: RecordsVerifier = defaultVerifier,
+): void {
   const dataDirOf = (flags: StoreFlags): string => flags.dataDir ?? defaultDataDir(process.env);
   const dataDirHelp = 'data directory (default: $CRYO_DATA_DIR or ./data)';
   const records = program.command('records').description('treatment records: list, show, export, report, verify; the nerve catalog');
@@ -185,13 +197,21 @@ export function registerRecords(program: Command, io: CliIo, setResult: (code: n
     .description("check every treatment's rows against the hash chain; names the first row that does not match")
     .option('--data-dir <dir>', dataDirHelp)
     .action(async (flags: StoreFlags) => {
-      const result = await withReader(openReader, dataDirOf(flags), (r) => r.verify());
+      const dataDir = dataDirOf(flags);
+      let checked: VerifiedRecords;
+      try {
+        checked = await verifyRecords(dataDir);
+      } catch (err) {
+        throw new ConsoleError(`records: cannot verify the treatment records in ${dataDir}: ${err instanceof Error ? err.message : String(err)}`, EXIT_SYSTEM);
+      }
+      const { result, schemaVersion } = checked;
+      const note = schemaNote(schemaVersion);
       if (result.ok) {
-        io.stdout(`records verified: ${result.treatments} treatment(s), ${result.rows} row(s), hash chain intact\n`);
+        io.stdout(`records verified: ${result.treatments} treatment(s), ${result.rows} row(s), hash chain intact${note}\n`);
         setResult(0);
         return;
       }
-      io.stderr(`cryo: records verify: treatment ${result.treatmentId}: ${result.table} row ${result.rowId} does not match: ${result.reason}\n`);
+      io.stderr(`cryo: records verify: treatment ${result.treatmentId}: ${result.table} row ${result.rowId} does not match: ${result.reason}${note}\n`);
       setResult(EXIT_DATA);
     });
 

@@ -148,7 +148,9 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo, options: RunOpt
   try {
     settings = settingsFromFlags(flags);
     // The efficacy verdict judges each freeze against the target nerve's radius where the settings
-    // give one (issue 11): the nerve of --target, checked against the catalog by parseTarget.
+    // give one (issue 11): the nerve of --target, checked against the catalog by parseTarget. A
+    // start on the console page with a target judges its treatment for that nerve instead
+    // (ControlLoop.useNerve).
     if (flags.target !== undefined) settings = withNerve(settings, targetNerveId(flags.target), '--target');
     board = loadAnyBoardFile(flags.board);
   } catch (err) {

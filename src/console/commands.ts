@@ -27,6 +27,12 @@ export function kioskOnlyRefusal(command: ConsoleCommandType, origin: ClientOrig
 export interface CommandTarget {
   consolePress(press: ConsolePress): void;
   setProtocol(protocol: Protocol): ProtocolRefusal;
+  /** Why a start's target nerve cannot be used (ControlLoop.nerveRefusal), naming the field and
+   * value; null when it can. Changes nothing. */
+  nerveRefusal(nerveId: string): string | null;
+  /** The nerve whose target radius judges the freezes of the treatment this start begins
+   * (ControlLoop.useNerve); null: the run's (`--target`). */
+  useNerve(nerveId: string | null): void;
   /** The target nerve and side the treatment this start begins records (RecordsLink.useTarget);
    * null: the run's default (`--target`). Absent when no records are kept. */
   useTarget?(target: TreatmentTarget | null): void;
@@ -58,6 +64,13 @@ export function applyConsoleCommand(target: CommandTarget, command: ConsoleComma
         logger.warn(who, `console start from ${client} refused: ${protocol}`);
         return;
       }
+      const chosen = command.target ?? null;
+      // The nerve first: a start whose nerve is refused changes nothing, its protocol included.
+      const nerveProblem = chosen === null ? null : target.nerveRefusal(chosen.nerveId);
+      if (nerveProblem !== null) {
+        logger.warn(who, `console start from ${client} refused: ${nerveProblem}`);
+        return;
+      }
       const notApplied = target.setProtocol(protocol);
       // Under way, the press still reaches the step, which refuses or ignores a start itself. A
       // protocol refused as invalid, or because cycles have begun at this site with another one,
@@ -66,11 +79,12 @@ export function applyConsoleCommand(target: CommandTarget, command: ConsoleComma
         logger.warn(who, `console start from ${client} refused: ${notApplied.reason}`);
         return;
       }
-      const chosen = command.target ?? null;
       if (notApplied !== null) {
         logger.warn(who, `console protocol from ${client} not applied: ${notApplied.reason}`);
       } else {
-        // Only a start that may begin a treatment names its target: one under way begins none.
+        // Only a start that may begin a treatment names its target: one under way begins none. The
+        // verdict judges that treatment's freezes against its nerve's radius, as the records name it.
+        target.useNerve(chosen?.nerveId ?? null);
         target.useTarget?.(chosen);
         const on = chosen === null ? '' : ` on ${describeTarget(chosen)}`;
         logger.info({ ...who, protocol, target: chosen }, `console start from ${client}: ${protocol.cycles} x ${protocol.freezeS} s freeze / ${protocol.thawS} s thaw${on}`);

@@ -59,6 +59,10 @@ export class ConsolePublisher {
           loop.consolePress(press);
         },
         setProtocol: (protocol) => loop.setProtocol(protocol),
+        nerveRefusal: (nerveId) => loop.nerveRefusal(nerveId),
+        useNerve: (nerveId) => {
+          loop.useNerve(nerveId);
+        },
         ...(records === null ? {} : { useTarget: (t: TreatmentTarget | null) => { records.useTarget(t); } }),
       };
       applyConsoleCommand(target, command, origin, client, this.#o.logger);

@@ -51,8 +51,8 @@ export interface InterlockRow {
    * valve (anyTripped ignores it), never changes the phase (the step ignores its trips), never
    * blocks a start (it is not armed in Freezing, conditionBlocksFreeze's phase) and never holds
    * an acknowledge in Fault. It must not latch, and it is armed only in phases where both valves
-   * are already commanded closed, so the runtime's safe-state call on a trip event changes no
-   * valve. */
+   * are already commanded closed; the runtime calls the HAL's safe state on acting trips only
+   * (tests/loop-advisory-safe-state.test.ts). */
   readonly advisory?: boolean;
   /** What the row remembers between ticks; absent for a row that judges each tick afresh. */
   readonly memory?: RowMemory<unknown>;
@@ -450,7 +450,7 @@ export const INTERLOCK_TABLE = {
   INEFFECTIVE_FREEZE: {
     hazard: 'An ineffective treatment: the lethal isotherm (-20 C) did not reach the nerve, so the pain returns (domain section 1, cause d)',
     condition:
-      "the newest freeze's verdict (src/controller/ice-ball-estimate.ts) is not effective: the estimated r(-20 C) at the supply's closing short of the target radius (iceBall.targetRadiusMm or the nerve's own), or not held there for iceBall.holdS, or no estimate (the tip reading not trusted); advisory: never touches the valves or the phase, raised only after a freeze that ran to its end; clears at the next freeze's start, a new start, or an acknowledge",
+      "the newest freeze's verdict (src/controller/ice-ball-estimate.ts) is not effective: the estimated r(-20 C) at the supply's closing short of the target radius (iceBall.targetRadiusMm or the nerve's own), or not held there for iceBall.holdS, or no estimate (the tip reading not trusted); advisory: never touches the valves or the phase, raised only after a freeze that ran to its end; clears at the next freeze's start, a new start, or an acknowledge while it is raised",
     armedIn: AFTER_A_WHOLE_FREEZE,
     debounceMs: 0,
     maxDebounceMs: 0,

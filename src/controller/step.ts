@@ -272,7 +272,10 @@ function judgeWithdrawal(ctx: TickContext, s: ControllerState, warm: WarmSpan): 
   if (warm.maxC - warm.minC >= settings.tip.stuckMinSpanC) return SAFE;
   // warm is non-null only with a usable coldest channel (nextWarm).
   const coldestC = ctx.coldestTipC ?? Number.NaN;
-  const deadReading = `tip reading constant at ${coldestC.toFixed(2)} C for ${nowMs - warm.spanFromMs} ms after gas last flowed: the sensor may be stuck`;
+  // The span restarts when gas flows (nextWarm), so with gas seen it runs from after the last flow;
+  // with none since power-up there is no flow to name.
+  const since = s.gasLastFlowedMs === null ? ', with no gas flow since power-up' : ' after gas last flowed';
+  const deadReading = `tip reading constant at ${coldestC.toFixed(2)} C for ${nowMs - warm.spanFromMs} ms${since}: the sensor may be stuck`;
   return { safe: false, deadReading };
 }
 

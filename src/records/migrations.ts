@@ -174,6 +174,10 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
+/** The migration that added the cycles' verdict columns (chain.ts CYCLE_VERDICT_COLUMNS): a file
+ * below it has none, and its cycle rows hash CYCLE_COLUMNS alone. */
+export const CYCLE_VERDICT_SCHEMA_VERSION = 3;
+
 /** The schema version this code writes: the number of migrations. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

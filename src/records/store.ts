@@ -24,6 +24,7 @@ import type {
   TreatmentRecord,
   TreatmentStart,
   TreatmentSummaryRow,
+  VerifiedRecords,
   VerifyResult,
 } from './types.js';
 import { EventRowSchema, MAX_EVENTS_PER_APPEND, MAX_EVENT_DETAIL_CHARS, MAX_SAMPLES_PER_APPEND, SampleRowSchema, TreatmentEndSchema, TreatmentStartSchema, checked, checkedId } from './validate.js';
@@ -79,7 +80,10 @@ function pragmas(db: Database.Database, file: string, options: RecordsOpenOption
   assertNotNewer(file, version);
   if (options.readonly === true) {
     if (version < SCHEMA_VERSION) {
-      throw new RecordsError('read-only', `${file}: open: the records database is at schema version ${version}, this software's is ${SCHEMA_VERSION}: open it once for writing (start the console) to migrate it`);
+      throw new RecordsError(
+        'read-only',
+        `${file}: open: the records database is at schema version ${version}, this software's is ${SCHEMA_VERSION}: open it once for writing (start the console) to migrate it (cryo records verify checks it as it is)`,
+      );
     }
   } else {
     const mode = db.pragma('journal_mode = WAL', { simple: true });
@@ -89,6 +93,30 @@ function pragmas(db: Database.Database, file: string, options: RecordsOpenOption
   }
   db.pragma('foreign_keys = ON');
   if (options.maxPageCount !== undefined) db.pragma(`max_page_count = ${options.maxPageCount}`);
+}
+
+/**
+ * The hash chain of the records file `file` checked at the schema it is at, from 1 to this
+ * software's (`cryo records verify`): an auditor's copy written by older software is verified as
+ * it is, never migrated first. Opened read-only: the file is never written (SQLite may add its
+ * own -wal and -shm beside a WAL file, as for every read-only open). A file at schema 0 is not a
+ * records database; a newer one is refused (assertNotNewer). Throws a RecordsError naming the file.
+ */
+export function verifyRecordsFile(file: string): VerifiedRecords {
+  let db: Database.Database | null = null;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true, timeout: RECORDS_BUSY_TIMEOUT_MS });
+    const conn = db;
+    const schemaVersion = schemaVersionOf(conn);
+    assertNotNewer(file, schemaVersion);
+    if (schemaVersion < 1) throw new RecordsError('corrupt', `${file}: verify: schema version 0: not a treatment records database (no migration has run on it)`);
+    const result = conn.transaction(() => verifyChain(conn, schemaVersion))();
+    return { schemaVersion, result };
+  } catch (error) {
+    throw toRecordsError(file, 'verify', error);
+  } finally {
+    if (db?.open === true) db.close();
+  }
 }
 
 /** The phase codes as this code defines them (migrations.ts PHASE_CODES), never as the file's

@@ -142,6 +142,13 @@ export type VerifyResult =
   | { readonly ok: true; readonly treatments: number; readonly rows: number }
   | { readonly ok: false; readonly treatmentId: number; readonly table: 'treatments' | 'samples' | 'events' | 'cycles' | 'phases'; readonly rowId: number; readonly reason: string };
 
+/** `cryo records verify`'s answer: the chain's result and the schema the file is at (an older
+ * one is checked as it is, read-only: store.ts verifyRecordsFile). */
+export interface VerifiedRecords {
+  readonly schemaVersion: number;
+  readonly result: VerifyResult;
+}
+
 /** An open treatment found at start and closed as `interrupted` at its last sample. */
 export interface InterruptedTreatment {
   readonly id: number;

@@ -17,7 +17,7 @@ import {
   sealSha256,
 } from './chain.js';
 import type { Stored } from './chain.js';
-import { PHASE_CODES } from './migrations.js';
+import { CYCLE_VERDICT_SCHEMA_VERSION, PHASE_CODES, SCHEMA_VERSION } from './migrations.js';
 import type { VerifyResult } from './types.js';
 
 type ChainTable = 'samples' | 'events' | 'cycles';
@@ -38,13 +38,23 @@ interface ChainEnd {
 
 const CHANGED = 'its hash does not match: the row was changed, or a row before it was removed, added or moved';
 
+interface ChainKey {
+  readonly column: string;
+  readonly contiguous: boolean;
+  readonly columns: readonly string[];
+  readonly hashed: (stored: readonly Stored[]) => readonly Stored[];
+}
+type ChainKeys = Record<ChainTable, ChainKey>;
+
 /** The key column of each chained table and whether its values run 1, 2, 3... (a gap is a
  * removed row); cycle indices are the caller's, so only their hashes say a cycle was removed. */
-const KEYS: Record<ChainTable, { readonly column: string; readonly contiguous: boolean; readonly columns: readonly string[]; readonly hashed: (stored: readonly Stored[]) => readonly Stored[] }> = {
+const KEYS: ChainKeys = {
   samples: { column: 'seq', contiguous: true, columns: SAMPLE_COLUMNS, hashed: (v) => v },
   events: { column: 'seq', contiguous: true, columns: EVENT_COLUMNS, hashed: (v) => v },
   cycles: { column: 'idx', contiguous: false, columns: [...CYCLE_COLUMNS, ...CYCLE_VERDICT_COLUMNS], hashed: cycleHashValues },
 };
+/** A file from before the verdict columns (schema 1 and 2): its cycle rows hash CYCLE_COLUMNS. */
+const KEYS_BEFORE_VERDICTS: ChainKeys = { ...KEYS, cycles: { column: 'idx', contiguous: false, columns: CYCLE_COLUMNS, hashed: (v) => v } };
 
 function treatmentsOf(db: Database.Database): TreatmentRow[] {
   const sql = `SELECT ${columnsSql(TREATMENT_START_COLUMNS)}, ${columnsSql(TREATMENT_END_COLUMNS)}, start_sha256, seal_sha256 FROM treatments ORDER BY id`;
@@ -61,8 +71,8 @@ function treatmentsOf(db: Database.Database): TreatmentRow[] {
 
 /** One chain (a treatment's samples, events or cycles) from the start hash: its tail and row
  * count, or the first row that does not match. */
-function checkChain(db: Database.Database, table: ChainTable, treatmentId: number, start: Buffer): ChainEnd | Failure {
-  const key = KEYS[table];
+function checkChain(db: Database.Database, keys: ChainKeys, table: ChainTable, treatmentId: number, start: Buffer): ChainEnd | Failure {
+  const key = keys[table];
   const sql = `SELECT ${columnsSql(key.columns)}, sha256 FROM ${table} WHERE treatment_id = ? ORDER BY ${key.column}`;
   const fail = (rowId: number, reason: string): Failure => ({ ok: false, treatmentId, table, rowId, reason });
   let tail = start;
@@ -97,7 +107,11 @@ function checkPhases(db: Database.Database): Failure | null {
   return null;
 }
 
-export function verifyChain(db: Database.Database): VerifyResult {
+/** The whole chain of a file at `schemaVersion` (1 to SCHEMA_VERSION), as that schema hashes it:
+ * an older file is checked as it is, never migrated first (`cryo records verify`). */
+export function verifyChain(db: Database.Database, schemaVersion: number = SCHEMA_VERSION): VerifyResult {
+  if (schemaVersion < 1 || schemaVersion > SCHEMA_VERSION) throw new RangeError(`verifyChain: schema version ${schemaVersion} is not one of 1-${SCHEMA_VERSION}`);
+  const keys = schemaVersion >= CYCLE_VERDICT_SCHEMA_VERSION ? KEYS : KEYS_BEFORE_VERDICTS;
   const phases = checkPhases(db);
   if (phases !== null) return phases;
   const treatments = treatmentsOf(db);
@@ -112,7 +126,7 @@ export function verifyChain(db: Database.Database): VerifyResult {
     rows += 1;
     const ends: ChainEnd[] = [];
     for (const table of ['samples', 'events', 'cycles'] as const) {
-      const end = checkChain(db, table, t.id, t.startSha256);
+      const end = checkChain(db, keys, table, t.id, t.startSha256);
       if (isFailure(end)) return end;
       ends.push(end);
       rows += end.count;

@@ -6,7 +6,7 @@ import { CONSOLE_UNWATCHED, RECORDS_UNWATCHED, calibrateReadings } from '../cont
 import type { ConsoleWatch, ControllerReadings, RecordsWatch } from '../controller/probe-calibration.js';
 import type { TickCalibration } from './calibration-provider.js';
 import type { Protocol, Settings } from '../controller/settings.js';
-import { withProtocol } from '../controller/settings.js';
+import { targetRadiusMm, withNerve, withProtocol } from '../controller/settings.js';
 import { TREATING_PHASES } from '../controller/types.js';
 import { initialState } from '../controller/state.js';
 import type { ControllerState, PriorSite } from '../controller/state.js';
@@ -14,7 +14,9 @@ import { step } from '../controller/step.js';
 import type { StepResult } from '../controller/step.js';
 import type { ControllerEvent } from '../controller/types.js';
 import { isAdvisory } from '../controller/interlocks.js';
+import { assert } from '../../kernel/assert.js';
 import type { Logger } from '../../kernel/log.js';
+import { MAX_TARGET_CHARS, findNerve } from '../records/nerves.js';
 
 export interface ControlLoopOptions {
   readonly hal: Hal;
@@ -69,6 +71,10 @@ export class ControlLoop {
   readonly #consoleWatch: (nowMs: number) => ConsoleWatch;
   readonly #recordsWatch: (nowMs: number) => RecordsWatch;
   readonly #onSettings: ((settings: Settings) => void) | undefined;
+  /** The nerve a treatment is judged for when its start chose none: the run's (`--target`). */
+  readonly #runNerveId: string | null;
+  /** The nerve a start from the console page chose for the treatment it begins; null: the run's. */
+  #nextNerveId: string | null = null;
   /** Console presses for the next tick, and those held in the last one (released for a tick
    * before the same button is pressed again, so the step always sees a rising edge). */
   readonly #pressNext: Record<ConsolePress, boolean> = { start: false, stop: false, acknowledge: false, audioPause: false };
@@ -89,6 +95,7 @@ export class ControlLoop {
     this.#consoleWatch = options.consoleWatch ?? (() => CONSOLE_UNWATCHED);
     this.#recordsWatch = options.recordsWatch ?? (() => RECORDS_UNWATCHED);
     this.#onSettings = options.onSettings;
+    this.#runNerveId = options.settings.iceBall.nerveId;
     this.#state = initialState(options.startMs, options.priorSite ?? null);
     // Fail safe at start-up: never trust a back-end's or a library's initial output level.
     this.#hal.toSafeState();
@@ -146,6 +153,36 @@ export class ControlLoop {
     return null;
   }
 
+  /**
+   * Why `nerveId` cannot be the target nerve of a treatment, naming the field and the value: not
+   * in the nerve catalog, or refused by the settings schema; null when it can. Changes nothing:
+   * a start from the console page is checked with it before anything is applied or pressed.
+   */
+  nerveRefusal(nerveId: string): string | null {
+    const shown = JSON.stringify(nerveId.slice(0, MAX_TARGET_CHARS));
+    if (findNerve(nerveId) === undefined) return `target.nerveId: unknown nerve ${shown} (not in the catalog)`;
+    try {
+      withNerve(this.#settings, nerveId, 'target.nerveId');
+    } catch (err) {
+      return (err as Error).message;
+    }
+    return null;
+  }
+
+  /**
+   * The nerve the treatment the next start begins is judged for (its target radius, the
+   * efficacy verdict: review of issue 11, M2), chosen with a start on the console page; null:
+   * the run's (`--target`), as for a start from the hardware button. Applied to the settings in
+   * the tick the treatment begins (its phase to SelfTest), so the step stays a function of its
+   * arguments and the settings stay fixed through a treatment; dropped when the step refuses
+   * the start, as the records drop its target (RecordsLink.useTarget). Checked first with
+   * nerveRefusal: an unchecked nerve here is a bug.
+   */
+  useNerve(nerveId: string | null): void {
+    assert(nerveId === null || this.nerveRefusal(nerveId) === null, `useNerve: nerve ${JSON.stringify(nerveId)} was not checked with nerveRefusal`);
+    this.#nextNerveId = nerveId;
+  }
+
   /** What made a tick throw (a failed step assertion, a broken back-end); null while none has.
    * Latched: from then on every tick keeps the outputs safe and runs no step. */
   get failure(): unknown {
@@ -175,6 +212,7 @@ export class ControlLoop {
       this.#hal.write(result.outputs);
       this.#state = result.state;
       this.#lastOutputs = result.outputs;
+      if (result.events.length > 0) this.#judgeFor(result.events);
       for (const event of result.events) logEvent(this.#logger, event);
       this.#onStep?.(nowMs, readings, result);
       return result;
@@ -183,6 +221,23 @@ export class ControlLoop {
       this.#writeSafe();
       this.#logger.fatal({ err }, 'control step failed: outputs put in the safe state; the controller stays stopped until the console is restarted');
       throw err;
+    }
+  }
+
+  /** A treatment begun this tick is judged for the nerve its start chose, else the run's: the
+   * settings change here, between ticks, before the observers (records, recorder) see the tick
+   * that begins it. A start the step refused drops the chosen nerve. */
+  #judgeFor(events: readonly ControllerEvent[]): void {
+    for (const event of events) {
+      if (event.kind === 'refused' && event.input === 'start') this.#nextNerveId = null;
+      if (event.kind !== 'phase' || event.to !== 'SelfTest') continue;
+      const nerveId = this.#nextNerveId ?? this.#runNerveId;
+      this.#nextNerveId = null;
+      if (nerveId === this.#settings.iceBall.nerveId) continue;
+      this.#settings = withNerve(this.#settings, nerveId, 'treatment target');
+      const targetMm = targetRadiusMm(this.#settings, nerveId);
+      this.#logger.info({ nerveId, targetMm }, `this treatment's freezes are judged against r(-20 C) ${targetMm} mm (${nerveId ?? 'no target nerve'})`);
+      this.#onSettings?.(this.#settings);
     }
   }
 
