@@ -14,19 +14,22 @@ export const CO2_COLDEST_WALL_C = sublimationTempC(ATMOSPHERIC_PRESSURE_BAR);
 export const THAWED_WALL_C = 0;
 
 export interface PassiveThawOptions {
-  /** Implicit step while the wall is held cold, s. The freeze sets the ice ball: 0.05 s (the
-   * model's validated step) gives the thaw within 0.1 % of a finer one; 0.5 s shortens it by ~1 %. */
+  /** Implicit step while the wall is held cold, s. The freeze sets the ice ball: 0.05 s is the
+   * model's validated step (DEFAULT_SOLVER_OPTIONS); 0.5 s shortens the thaw by about 1 %. */
   readonly freezeStepS: number;
-  /** Implicit step of the thaw, s: 0.5 s moves the thaw by under 0.1 %, 2 s by under 1 %. */
+  /** Implicit step of the thaw, s (the thaw is counted in these steps): against 0.05 s, 0.5 s
+   * moves it by under 0.1 %, 5 s by under 1 % (the slowest corner after 60 and 300 s). */
   readonly thawStepS: number;
   /** Give up past this, s, and return it. */
   readonly maxThawS: number;
 }
 
-/** Accurate: what the table is derived with. */
+/** Accurate: what the table is derived with. 40,000 s (11 hours) is far past the slowest thaw
+ * the schema allows (8754 s after 1500 s of gas). */
 export const ACCURATE_THAW_OPTIONS: PassiveThawOptions = Object.freeze({ freezeStepS: DEFAULT_SOLVER_OPTIONS.maxStepS, thawStepS: 0.5, maxThawS: 40_000 });
-/** Coarse: within about 2 % of ACCURATE_THAW_OPTIONS (always shorter or equal in the sweeps
- * measured, docs/tissue-model.md), at a twentieth of the cost; for sweeps over many tissues. */
+/** Coarse: about 1 % shorter than ACCURATE_THAW_OPTIONS at the slowest corner (1850 s against
+ * 1874 s after 60 s of gas), at a small fraction of the cost; for sweeps over many tissues, which
+ * allow for it (tests/withdrawal-thaw-bound.test.ts). */
 export const COARSE_THAW_OPTIONS: PassiveThawOptions = Object.freeze({ freezeStepS: 0.5, thawStepS: 2, maxThawS: 40_000 });
 
 /**
