@@ -110,12 +110,12 @@ describe('the estimate in the step', () => {
 
 describe('INEFFECTIVE_FREEZE (an advisory)', () => {
   it('is raised by a freeze short of its target, low priority, in the thaw, and named in its detail', () => {
-    const d = runToComplete(oneMinute({ targetRadiusMm: 8 }));
+    const d = runToComplete(oneMinute({ targetRadiusMm: 5 }));
     const [verdict] = verdictsOf(d.events);
-    expect(verdict).toMatchObject({ cycle: 1, targetMm: 8, atTargetMs: 0, effective: false });
+    expect(verdict).toMatchObject({ cycle: 1, targetMm: 5, atTargetMs: 0, effective: false });
     const raised = advisories(d.events);
     expect(raised.map((t) => [t.id, t.priority, t.latched])).toEqual([['INEFFECTIVE_FREEZE', 'low', false]]);
-    expect(raised[0]?.detail).toMatch(/freeze 1: r\(-20 C\) \d\.\d\d mm at its end, target 8 mm, held 0\.0 s of 60 s/);
+    expect(raised[0]?.detail).toMatch(/freeze 1: r\(-20 C\) \d\.\d\d mm at its end, target 5 mm, held 0\.0 s of 60 s/);
     const at = d.steps.find((r) => r.events.includes(raised[0] as ControllerEvent));
     expect(at?.state.phase).toBe('Thawing');
     expect(d.state.alarms.map((a) => [a.id, a.endMs])).toEqual([['INEFFECTIVE_FREEZE', null]]);
@@ -139,7 +139,7 @@ describe('INEFFECTIVE_FREEZE (an advisory)', () => {
   });
 
   it('never changes the valves or the phase: the same run with and without it, tick by tick', () => {
-    const raised = runToComplete(oneMinute({ targetRadiusMm: 8 }));
+    const raised = runToComplete(oneMinute({ targetRadiusMm: 5 }));
     const quiet = runToComplete(oneMinute({ targetRadiusMm: 1.5, holdS: 30 }));
     expect(advisories(raised.events)).toHaveLength(1);
     expect(raised.steps.length).toBe(quiet.steps.length);
@@ -164,7 +164,7 @@ describe('INEFFECTIVE_FREEZE (an advisory)', () => {
   });
 
   it('clears on acknowledge and does not come back for that freeze', () => {
-    const settings = oneMinute({ targetRadiusMm: 8 });
+    const settings = oneMinute({ targetRadiusMm: 5 });
     const d = runToComplete(settings);
     const ackMs = d.lastMs + 40;
     const after = drive(new NormalPatient().script((nowMs) => ({ operator: { acknowledge: nowMs === ackMs } })), { settings, state: d.state, durationMs: 5_000 });

@@ -20,6 +20,7 @@ export {
   DEFAULT_GRID,
   DEFAULT_TISSUE_PARAMS,
   GridParamsSchema,
+  MIN_BAND_WIDTH_C,
   TissueParamsSchema,
   gridForProbe,
   parseGridParams,
@@ -29,3 +30,14 @@ export {
   type TissueParams,
 } from './params.js';
 export { MAX_NODES } from './grid.js';
+export {
+  ACCURATE_THAW_OPTIONS,
+  CO2_COLDEST_WALL_C,
+  COARSE_THAW_OPTIONS,
+  THAWED_WALL_C,
+  passiveThawS,
+  passiveThawsS,
+  tissueFieldRange,
+  tissueSchemaCorners,
+  type PassiveThawOptions,
+} from './thaw-bound.js';

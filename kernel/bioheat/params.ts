@@ -45,7 +45,7 @@ export const DEFAULT_TISSUE_PARAMS: TissueParams = Object.freeze({
 });
 
 /** Narrowest freezing band, C: a sharper one makes the enthalpy slope (latent / width) huge. */
-const MIN_BAND_WIDTH_C = 1;
+export const MIN_BAND_WIDTH_C = 1;
 
 /** zod 4 numbers refuse NaN and the infinities by default. */
 const finite = (min: number, max: number): z.ZodNumber => z.number().min(min).max(max);

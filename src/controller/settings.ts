@@ -83,10 +83,19 @@ export const PROBE_OD_MM_DEFAULT = 1.27;
 /** Target r(-20 C), mm from the probe axis. Default 2 mm (issue 11; a 1.27 mm probe at -66 C
  * reaches it in about 30 s, docs/tissue-model.md). At least 1 mm: a smaller target lies inside
  * the 0.64 mm probe wall plus a few tenths, and a verdict against it would say nothing. At most
- * 8 mm: the largest ice ball of domain section 3 (r(0 C) 7.6 mm at 180 s on a 2 mm probe); a
- * target beyond any reachable -20 C radius is a typo. */
+ * REACHABLE_R20_MM_MAX: a target no freeze can reach would make every freeze INEFFECTIVE_FREEZE
+ * (review of issue 11, L3), so it is refused as a typo. */
 export const TARGET_RADIUS_MM_MIN = 1;
-export const TARGET_RADIUS_MM_MAX = 8;
+/**
+ * The farthest r(-20 C) one freeze can reach, mm: the tissue model (kernel/bioheat) with nominal
+ * tissue (the estimate's own, domain section 3), the largest probe the settings accept
+ * (PROBE_OD_MM_MAX, 2.0 mm), the wall held at the coldest CO2 makes (-78.5 C, the sublimation
+ * point at 1 atm) for the longest freeze the settings accept (FREEZE_S_MAX, 300 s) from body
+ * temperature: 5.69 mm, rounded down to 0.1 mm (tests/settings-target-radius.test.ts recomputes
+ * it). A real tip runs warmer (about -66 C in the sim), so real freezes reach less.
+ */
+export const REACHABLE_R20_MM_MAX = 5.6;
+export const TARGET_RADIUS_MM_MAX = REACHABLE_R20_MM_MAX;
 export const TARGET_RADIUS_MM_DEFAULT = 2;
 /** How long r(-20 C) must have stayed at or beyond the target when the freeze ends. Default 60 s:
  * -20 C held for at least a minute is lethal to tissue (Cooper; domain section 10). At least

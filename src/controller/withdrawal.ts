@@ -7,35 +7,46 @@ import type { Settings } from './settings.js';
 import type { ControllerState } from './state.js';
 import { TREATING_PHASES } from './types.js';
 
+/** The table's margin over the model's slowest thaw (model error, the grid and the step), and the
+ * step it is rounded up to. */
+export const THAW_BOUND_MARGIN = 0.1;
+export const THAW_BOUND_ROUND_S = 10;
+
 /**
  * How long a probe in tissue can take to thaw passively (no gas, no heater) to 0 C at the wall
  * after the site has had `freezeS` seconds of gas: [freezeS, waitS] pairs, increasing. From the
- * tissue model of kernel/bioheat (docs/tissue-model.md) with the freeze taken as the wall held at
- * the coldest CO2 can make it (-78.5 C) without a break (colder than any real sequence of freezes
- * of that much gas), the largest probe the console is used with (2.0 mm OD: the bigger ice ball
- * thaws last) and slow-thawing plausible tissue, subcutaneous fat round a cutaneous nerve
- * (unfrozen conductivity 0.2 W/m/K, frozen 3.0, latent heat 350 MJ/m3, frozen heat capacity
- * 2.5 MJ/m3/K, perfusion 500 W/m3/K, no metabolic heat), plus 10 % and rounded up to 10 s.
- * Nominal tissue thaws in a quarter to a third of this (tests/withdrawal-thaw-bound.test.ts
- * recomputes both and checks every row covers the model). The thaw time grows ever more slowly
+ * tissue model of kernel/bioheat (docs/tissue-model.md, kernel/bioheat/thaw-bound.ts) with the
+ * freeze taken as the wall held at the coldest CO2 can make it (-78.5 C) without a break (colder
+ * than any real sequence of freezes of that much gas), the largest probe the settings accept
+ * (iceBall.probeOdMm at most 2.0 mm: a bigger ice ball thaws last) and the slowest-thawing tissue
+ * the plant's tissue schema accepts (review of issue 11, M1: the table was derived for one
+ * plausible fat and a tissue the schema accepted thawed for 2.2 times as long). That tissue was
+ * found by a search (scripts/thaw-bound-table.ts): every corner of the schema's bounds, then a
+ * coordinate ascent from the slowest. It is the corner with no perfusion, no metabolic heat,
+ * T_a 30 C, unfrozen conductivity 0.2 W/m/K, frozen 3.0, latent heat 350 MJ/m3 released between
+ * -1 and 0 C, frozen heat capacity 3.0 MJ/m3/K and unfrozen 2.0 (up to 450 s of gas; past that
+ * the unfrozen heat capacity's slowest value moves up its range: 3.7 at 600 s, 4.5 from 900 s).
+ * Then plus THAW_BOUND_MARGIN (10 %) and rounded up to THAW_BOUND_ROUND_S. Nominal tissue thaws
+ * in 11-14 % of this. tests/withdrawal-thaw-bound.test.ts recomputes every row and
+ * sweeps the schema's corners and probes against the table. The thaw time grows ever more slowly
  * with the freeze (concave), so between rows the next row up is taken, never a line between two:
  * a chord under a concave curve would undershoot it.
  */
 export const PASSIVE_THAW_BOUND_S: readonly (readonly [freezeS: number, waitS: number])[] = Object.freeze([
   [0, 0],
-  [10, 220],
-  [30, 510],
-  [60, 860],
-  [90, 1160],
-  [120, 1440],
-  [180, 1900],
-  [240, 2300],
-  [300, 2640],
-  [450, 3320],
-  [600, 3790],
-  [900, 4390],
-  [1200, 4780],
-  [1500, 4980],
+  [10, 550],
+  [30, 1250],
+  [60, 2070],
+  [90, 2720],
+  [120, 3270],
+  [180, 4150],
+  [240, 4850],
+  [300, 5420],
+  [450, 6550],
+  [600, 7380],
+  [900, 8590],
+  [1200, 9290],
+  [1500, 9630],
 ] as const);
 
 const MS_PER_S = 1000;

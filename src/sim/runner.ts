@@ -3,6 +3,7 @@
 // HAL, faults injected at simulated times. Start is pressed at 0 s.
 import { SimHal } from '../../hil/sim/index.js';
 import type { Settings } from '../controller/settings.js';
+import type { ControllerState } from '../controller/state.js';
 import type { Logger } from '../../kernel/log.js';
 import { silentLogger } from '../../kernel/log.js';
 import type { Clock } from '../../kernel/clock.js';
@@ -18,6 +19,7 @@ import type { PlantParams } from '../../hil/plant/index.js';
 import { PLANT_SUBSTEP_MS, resolvePlantParams } from '../../hil/plant/index.js';
 import type { TreatmentSummary } from './recorder.js';
 import { POST_TREATMENT_MAX_S, TreatmentRecorder } from './recorder.js';
+import { unknownTipWaitMs, withdrawalStatus } from '../controller/withdrawal.js';
 
 /** The simulated probe is Type T and, with no configured probe error, reads true. */
 export const SIM_PROBE_CALIBRATION = new FixedCalibrationProvider(calibrated('T', 0, 1));
@@ -25,6 +27,7 @@ export const SIM_PROBE_CALIBRATION = new FixedCalibrationProvider(calibrated('T'
 
 /** Slack over the protocol's nominal length before the run is declared hung (self-test, thaw waits). */
 const PROTOCOL_SLACK_S = 600;
+const MS_PER_S = 1000;
 
 export interface SimulationOptions {
   readonly settings: Settings;
@@ -46,6 +49,11 @@ export interface SimulationOptions {
 
 export type SimulationSummary = TreatmentSummary;
 
+function waitingOnUnknownTip(state: ControllerState, settings: Settings, nowMs: number): boolean {
+  const w = withdrawalStatus(state, settings, nowMs);
+  return w.kind === 'tip-unknown' && !w.waitOver;
+}
+
 export function simulateTreatment(options: SimulationOptions): SimulationSummary {
   const { settings, seed } = options;
   const wallStartMs = options.wallClock?.nowMs() ?? 0;
@@ -65,7 +73,10 @@ export function simulateTreatment(options: SimulationOptions): SimulationSummary
   });
   const scheduler = new VirtualScheduler({ rateHz: settings.loop.rateHz, clock });
   const p = settings.protocol;
-  const maxS = p.cycles * (p.freezeS + p.thawS) + PROTOCOL_SLACK_S + POST_TREATMENT_MAX_S;
+  // After the treatment: the probe's rewarming, or the unknown-tip wait, which can be far longer
+  // (the passive thaw bound, up to the bound for the site cap: src/controller/withdrawal.ts).
+  const unknownTipWaitMaxS = unknownTipWaitMs(settings, settings.freezeLimit.cumulativeMaxS * MS_PER_S) / MS_PER_S;
+  const maxS = p.cycles * (p.freezeS + p.thawS) + PROTOCOL_SLACK_S + Math.max(POST_TREATMENT_MAX_S, unknownTipWaitMaxS);
   const stopAtS = options.stopAtS ?? null;
   const stopAtMs = stopAtS === null ? null : stopAtS * 1000;
   let stopPressed = false;
@@ -82,7 +93,8 @@ export function simulateTreatment(options: SimulationOptions): SimulationSummary
     // loop-stall: the control loop does not run; the plant and the watchdog go on regardless.
     if (hal.faults.isActive('loop-stall', nowMs)) return true;
     loop.tick(nowMs);
-    if (recorder.done(nowMs)) {
+    // A tip that cannot be read: the run goes on until its wait is over (the summary's end).
+    if (recorder.done(nowMs) && !waitingOnUnknownTip(loop.state, settings, nowMs)) {
       finished = true;
       return false;
     }

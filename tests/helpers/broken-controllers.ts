@@ -57,3 +57,16 @@ export const fixedUnknownTipWait: StepFunction = (nowMs, settings, readings, pre
   if (result.state.tipDistrust === null) return result;
   return { ...result, state: { ...result.state, cumulativeFreezeMs: 0 } };
 };
+
+/**
+ * A passive thaw bound short for slow tissue (review of issue 11, M1: the table was derived for
+ * one plausible fat): once the reading is distrusted the step counts a sixth of the site's freeze,
+ * so 60 s of gas waits the 10 s row (550 s), under the old 860 s for fat, which nominal tissue
+ * outlasts by far less than a slow corner of the tissue schema does.
+ */
+export const SHORT_BOUND_FREEZE_DIVISOR = 6;
+export const thawBoundShortForSlowTissue: StepFunction = (nowMs, settings, readings, prev) => {
+  const result = step(nowMs, settings, readings, prev);
+  if (result.state.tipDistrust === null) return result;
+  return { ...result, state: { ...result.state, cumulativeFreezeMs: result.state.cumulativeFreezeMs / SHORT_BOUND_FREEZE_DIVISOR } };
+};

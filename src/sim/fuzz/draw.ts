@@ -9,10 +9,11 @@ import { SELF_TEST_VALVE_PAUSE_MS } from '../../controller/phase-logic.js';
 import { CO2_MODEL_MAX_CYLINDER_TEMP_C } from '../../../kernel/co2.js';
 import type { FaultKind, FaultSpec } from '../../../hil/faults.js';
 import { FAULT_KINDS } from '../../../hil/faults.js';
-import type { PlantParams } from '../../../hil/plant/index.js';
+import type { PlantOverrides, PlantParams } from '../../../hil/plant/index.js';
 import { DEFAULT_PLANT_PARAMS, resolvePlantParams } from '../../../hil/plant/index.js';
 import { allowances } from './bounds.js';
 import { SETTINGS_JSON_SCHEMA, drawSettings } from './draw-settings.js';
+import { drawProbeOdMm, drawTissue } from './draw-tissue.js';
 import type { OperatorAction, Scenario, TimedAction } from './scenario.js';
 
 /** BUGGIFY: each fault site is switched on for a run with this chance. */
@@ -181,6 +182,24 @@ export function drawScenario(seed: number): Scenario {
   const operator = drawOperator(random, spanMs);
   const faults = drawFaults(random, spanMs);
   const noiseSeed = Math.floor(random.next() * 0x1_0000_0000);
-  const base = { seed, noiseSeed, settings: settingsInput, plant, operator, faults };
+  // Drawn after everything else, so the draws above stay what they were for every seed.
+  const probe = drawProbe(random, settingsInput, settings.iceBall.probeOdMm);
+  const tissue = drawTissue(random);
+  const plantAll: PlantOverrides = { ...plant, ...probe.plant, ...(Object.keys(tissue).length > 0 ? { tissue } : {}) };
+  const base = { seed, noiseSeed, settings: probe.settings, plant: plantAll, operator, faults };
   return { ...base, maxMs: maxMsFor(base) };
+}
+
+/**
+ * The probe in the plant and in the settings is one probe: a drawn outer diameter goes into both
+ * (the console is set up for the probe attached); otherwise the plant's probe is the one the
+ * settings name (drawn or the default, the same 1.27 mm as the plant's default).
+ */
+function drawProbe(random: Random, settingsInput: Record<string, unknown>, configuredOdMm: number): { settings: Record<string, unknown>; plant: Partial<PlantParams> } {
+  const drawnOdMm = drawProbeOdMm(random);
+  const probeOdMm = drawnOdMm ?? configuredOdMm;
+  const plant = probeOdMm === DEFAULT_PLANT_PARAMS.probeOdMm ? {} : { probeOdMm };
+  if (drawnOdMm === null) return { settings: settingsInput, plant };
+  const iceBall = (settingsInput.iceBall ?? {}) as Record<string, unknown>;
+  return { settings: { ...settingsInput, iceBall: { ...iceBall, probeOdMm: drawnOdMm } }, plant };
 }
