@@ -170,5 +170,7 @@ function nextPart(prev: ControllerState, s: ControllerState, nowMs: number, sett
     events.push({ kind: 'freeze-verdict', atMs: nowMs, verdict });
   }
   if (!running) return { iceBall: null, iceBallTrack: null, freezeVerdicts: verdicts };
+  // Between updates nothing moved: `s` carries the three fields (no object built on those ticks).
+  if (estimate === s.iceBall && track === s.iceBallTrack && verdicts === s.freezeVerdicts) return s;
   return { iceBall: estimate, iceBallTrack: track, freezeVerdicts: verdicts };
 }
