@@ -104,6 +104,24 @@ export class Plant {
     return this.#tipC;
   }
 
+  /** What the sim HAL's sensors read each tick (PlantState's fields of the same names), likewise:
+   * building the whole state allocated about 300 bytes a tick (bench/sim-alloc.ts). */
+  get supplyBarAbs(): number {
+    return this.#supplyBarAbs;
+  }
+
+  get returnBarAbs(): number {
+    return this.#returnLine.pressureBarAbs;
+  }
+
+  get probePresent(): boolean {
+    return this.#conditions.probePresent;
+  }
+
+  get probeId(): string | null {
+    return this.#conditions.probePresent ? this.params.probeId : null;
+  }
+
   /** The cylinder pressure, bar absolute (PlantState.cylinderBar), likewise. */
   get cylinderBar(): number {
     return this.#cylinder.pressureBarAbs;
