@@ -316,6 +316,34 @@ describe('BioheatSnapshot (kernel/bioheat)', () => {
     expect(Object.isFrozen(snap)).toBe(true);
   });
 
+  it('restores the solver that took it after anything moved its state (a step, a reset, a copy), and restoring twice changes nothing', () => {
+    const solver = new BioheatSolver(DEFAULT_TISSUE_PARAMS, gridForProbe(1.27));
+    solver.stepFixedWall(30, -66);
+    const snap = solver.snapshot();
+    const r20 = solver.r20Mm();
+    const moves: ((s: BioheatSolver) => void)[] = [
+      (s) => s.stepFixedWall(10, -66),
+      (s) => s.stepFluxWall(0.05, -70, 3000),
+      (s) => { s.reset(); },
+      (s) => { s.copyFrom(new BioheatSolver(DEFAULT_TISSUE_PARAMS, gridForProbe(1.27))); },
+    ];
+    for (const move of moves) {
+      move(solver);
+      expect(solver.r20Mm()).not.toBe(r20);
+      solver.restore(snap);
+      expect(solver.r20Mm()).toBe(r20);
+      expect(solver.timeS).toBe(30);
+      solver.restore(snap);
+      expect(solver.nodeTempC(3)).toBe(snap.nodeTempC(3));
+    }
+    const later = solver.snapshot();
+    solver.stepFixedWall(5, -66);
+    solver.restore(later);
+    expect(solver.r20Mm()).toBe(r20);
+    expect(snap.nodeTempC(-1)).toBeNaN();
+    expect(snap.nodeTempC(snap.nodeCount)).toBeNaN();
+  });
+
   it('refuses a snapshot of another grid', () => {
     const snap = new BioheatSolver(DEFAULT_TISSUE_PARAMS, gridForProbe(1.27)).snapshot();
     expect(() => {

@@ -4,7 +4,7 @@
 
 import { Cylinder } from './cylinder.js';
 import { AMBIENT_TEMP_C, PLANT_SUBSTEP_MS, resolvePlantParams, type PlantOverrides, type PlantParams } from './params.js';
-import { gasTempC, sublimationFloorC, thawStepC } from './probe-thermal.js';
+import { jtOutletTempC, sublimationFloorC, thawStepC } from './probe-thermal.js';
 import { ProbeTissue } from './probe-tissue.js';
 import { ReturnLine } from './return-line.js';
 import { DelayedValve } from './valves.js';
@@ -64,6 +64,9 @@ export class Plant {
   #massFlowGPerS = 0;
   #supplyBarAbs: number;
   #valvePowerOn = false;
+  /** The sublimation floor (sublimationFloorC) last solved, and the return pressure it is for. */
+  #floorAtBar = Number.NaN;
+  #floorC = Number.NaN;
 
   /** Throws PlantParamsError for out-of-range parameters. `startMs` is the plant's clock origin. */
   constructor(overrides: PlantOverrides = {}, startMs = 0) {
@@ -99,6 +102,24 @@ export class Plant {
    * HAL reads it every substep (bench/sim.ts). */
   get tipTrueC(): number {
     return this.#tipC;
+  }
+
+  /** What the sim HAL's sensors read each tick (PlantState's fields of the same names), likewise:
+   * building the whole state allocated about 300 bytes a tick (bench/sim-alloc.ts). */
+  get supplyBarAbs(): number {
+    return this.#supplyBarAbs;
+  }
+
+  get returnBarAbs(): number {
+    return this.#returnLine.pressureBarAbs;
+  }
+
+  get probePresent(): boolean {
+    return this.#conditions.probePresent;
+  }
+
+  get probeId(): string | null {
+    return this.#conditions.probePresent ? this.params.probeId : null;
   }
 
   /** The cylinder pressure, bar absolute (PlantState.cylinderBar), likewise. */
@@ -191,10 +212,17 @@ export class Plant {
     const present = this.#conditions.probePresent;
     // Gas flows only through a fitted probe (the coupling is self-sealing), so only into tissue.
     const flowing = this.#massFlowGPerS > 0 && present;
-    this.#tissue.substep(dtMs, flowing, gasTempC(this.#supplyBarAbs, returnBar));
+    // Solid CO2 cannot exist below its sublimation point at the probe's exhaust pressure: it floors
+    // both the gas (as gasTempC does) and the tip. Solved again only when the return pressure has
+    // moved (a logarithm and a root; the pressure sits still whenever no gas flows).
+    if (returnBar !== this.#floorAtBar) {
+      this.#floorAtBar = returnBar;
+      this.#floorC = sublimationFloorC(returnBar);
+    }
+    const floorC = this.#floorC;
+    this.#tissue.substep(dtMs, flowing, Math.max(jtOutletTempC(this.#supplyBarAbs - returnBar), floorC));
     // A connected probe reads the tissue at its wall; a disconnected one hangs in room air.
     const tipC = present ? this.#tissue.wallC : thawStepC(this.#tipC, AMBIENT_TEMP_C, this.params.thawTimeConstantMs, dtMs);
-    // Solid CO2 cannot exist below its sublimation point at the probe's exhaust pressure.
-    return Math.max(tipC, sublimationFloorC(returnBar));
+    return Math.max(tipC, floorC);
   }
 }

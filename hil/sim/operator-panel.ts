@@ -29,17 +29,18 @@ export class OperatorPanel {
 
   /** Sample every input; consumes pending button presses. */
   sample(atMs: number, estopFault: boolean): OperatorSample {
+    const pending = this.#pending.size > 0;
     const sample: OperatorSample = {
-      start: this.#pending.has('start'),
-      stop: this.#pending.has('stop'),
-      acknowledge: this.#pending.has('acknowledge'),
-      audioPause: this.#pending.has('audioPause'),
-      newSite: this.#pending.has('newSite'),
+      start: pending && this.#pending.has('start'),
+      stop: pending && this.#pending.has('stop'),
+      acknowledge: pending && this.#pending.has('acknowledge'),
+      audioPause: pending && this.#pending.has('audioPause'),
+      newSite: pending && this.#pending.has('newSite'),
       footswitch: this.#footswitchDown,
       estop: this.#estopPressed || estopFault,
       atMs,
     };
-    this.#pending.clear();
+    if (pending) this.#pending.clear();
     return sample;
   }
 }

@@ -68,13 +68,13 @@ export class SimHal implements Hal {
     this.#catchUp();
     const nowMs = this.#clock.nowMs();
     const active = this.faults.activeSet(nowMs);
-    const state = this.#plant.state;
+    const plant = this.#plant;
     return {
       tips: [this.#tc.sample(nowMs, active)],
       // The contract's supply transducer reads gauge; the plant works in absolute pressure.
-      supply: { barGauge: this.#supply.read(barGaugeFromAbs(state.supplyBarAbs)), atMs: nowMs },
-      returnLine: { barAbs: this.#returnLine.read(state.returnBarAbs), atMs: nowMs },
-      probe: { present: state.probePresent, id: state.probeId, atMs: nowMs },
+      supply: { barGauge: this.#supply.read(barGaugeFromAbs(plant.supplyBarAbs)), atMs: nowMs },
+      returnLine: { barAbs: this.#returnLine.read(plant.returnBarAbs), atMs: nowMs },
+      probe: { present: plant.probePresent, id: plant.probeId, atMs: nowMs },
       operator: this.#panel.sample(nowMs, active.has('estop')),
       halFault: null,
     };

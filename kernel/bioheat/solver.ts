@@ -97,6 +97,10 @@ export class BioheatSolver {
    * field may be boxed afresh on each store). */
   readonly #sums = new Float64Array(SUM_COUNT);
   #lastIterations = 0;
+  /** The snapshot this solver's state equals (the last one it took or restored), or null once
+   * anything has moved the state since: restoring it again copies nothing. Every method that
+   * writes the state clears it first. */
+  #held: BioheatSnapshot | null = null;
   /** Grid and tissue as text: two solvers may copy state only when these match. */
   readonly #shape: string;
 
@@ -133,6 +137,7 @@ export class BioheatSolver {
 
   /** Back to tissue at T_a everywhere, time and ledgers at zero. */
   reset(): void {
+    this.#held = null;
     const h = enthalpyJPerM3(this.#curve, this.tissue.arterialC);
     this.#h.fill(h);
     this.#t.fill(this.tissue.arterialC);
@@ -211,6 +216,7 @@ export class BioheatSolver {
 
   #advance(dtS: number, fixed: boolean, wallOrGasC: number, hWPerM2K: number): number {
     assert(Number.isFinite(dtS) && dtS > 0, `bioheat: cannot step by ${dtS} s`);
+    this.#held = null;
     const steps = Math.ceil(dtS / this.options.maxStepS - 1e-9);
     const subS = dtS / steps;
     const sums = this.#sums;
@@ -402,25 +408,37 @@ export class BioheatSolver {
    * must share the grid and the tissue (the same objects or equal values). */
   copyFrom(other: BioheatSolver): void {
     assert(this.#shape === other.#shape, 'bioheat: copyFrom needs the same grid and tissue');
+    this.#held = null;
     this.#h.set(other.#h);
     this.#t.set(other.#t);
     this.#sums.set(other.#sums);
     this.#lastIterations = other.#lastIterations;
   }
 
-  /** The state (enthalpies, temperatures, time, ledgers) as a new immutable snapshot: fresh arrays
-   * that nothing writes after this call. For a pure caller that keeps the model state in an
-   * immutable value (the controller's live estimate): allocates two arrays of nodeCount doubles. */
+  /** The state (enthalpies, temperatures, time, ledgers) as a new immutable snapshot: one fresh
+   * array that nothing writes after this call. For a pure caller that keeps the model state in an
+   * immutable value (the controller's live estimate): allocates one array of 2 * nodeCount + 7
+   * doubles. */
   snapshot(): BioheatSnapshot {
-    return new BioheatSnapshot(this.#shape, this.#h.slice(), this.#t.slice(), this.#sums.slice(), this.#lastIterations);
+    const n = this.#r.length;
+    const state = new Float64Array(2 * n + SUM_COUNT);
+    state.set(this.#h, 0);
+    state.set(this.#t, n);
+    state.set(this.#sums, 2 * n);
+    const snap = new BioheatSnapshot(this.#shape, state, n, this.#lastIterations);
+    this.#held = snap;
+    return snap;
   }
 
   /** Load a snapshot taken from a solver of the same grid and tissue (it is only read); allocates
-   * nothing. */
+   * nothing, and copies nothing when this solver's state already is that snapshot (it took or
+   * restored it last, and nothing has stepped it since: the live estimate's usual case). */
   restore(snap: BioheatSnapshot): void {
     assert(this.#shape === snap.shape, 'bioheat: restore needs a snapshot of the same grid and tissue');
+    if (snap === this.#held) return;
     snap.copyInto(this.#h, this.#t, this.#sums);
     this.#lastIterations = snap.lastIterations;
+    this.#held = snap;
   }
 
   /** A new, independent solver in the same state (allocates: not for the hot path). */
@@ -431,41 +449,44 @@ export class BioheatSolver {
   }
 }
 
-/** A solver's state frozen in time (BioheatSolver.snapshot): its arrays are private and only ever
+/** A solver's state frozen in time (BioheatSolver.snapshot): its array is private and only ever
  * read, so the snapshot can live in an immutable value (Object.freeze cannot freeze a typed array
  * with elements; here no one holds a reference that could write it). */
 export class BioheatSnapshot {
-  readonly #h: Float64Array;
-  readonly #t: Float64Array;
-  readonly #sums: Float64Array;
+  /** Enthalpies (nodes 0..n-1), temperatures (n..2n-1), then the solver's sums. */
+  readonly #state: Float64Array;
+  readonly #nodeCount: number;
 
-  /** Only BioheatSolver.snapshot builds one (the arrays must be fresh copies). */
+  /** Only BioheatSolver.snapshot builds one (the array must be a fresh copy). */
   constructor(
     readonly shape: string,
-    h: Float64Array,
-    t: Float64Array,
-    sums: Float64Array,
+    state: Float64Array,
+    nodeCount: number,
     readonly lastIterations: number,
   ) {
-    this.#h = h;
-    this.#t = t;
-    this.#sums = sums;
+    assert(state.length === 2 * nodeCount + SUM_COUNT, 'bioheat: snapshot array does not match its node count');
+    this.#state = state;
+    this.#nodeCount = nodeCount;
     Object.freeze(this);
   }
 
-  /** Copy the state into a solver's arrays (BioheatSolver.restore). */
+  /** Copy the state into a solver's arrays (BioheatSolver.restore); allocates nothing. */
   copyInto(h: Float64Array, t: Float64Array, sums: Float64Array): void {
-    h.set(this.#h);
-    t.set(this.#t);
-    sums.set(this.#sums);
+    const n = this.#nodeCount;
+    const state = this.#state;
+    for (let i = 0; i < n; i++) {
+      h[i] = state[i] ?? 0;
+      t[i] = state[n + i] ?? 0;
+    }
+    for (let i = 0; i < SUM_COUNT; i++) sums[i] = state[2 * n + i] ?? 0;
   }
 
   /** Temperature of node i, C (node 0 on the probe wall). */
   nodeTempC(i: number): number {
-    return this.#t[i] ?? Number.NaN;
+    return i >= 0 && i < this.#nodeCount ? (this.#state[this.#nodeCount + i] ?? Number.NaN) : Number.NaN;
   }
 
   get nodeCount(): number {
-    return this.#t.length;
+    return this.#nodeCount;
   }
 }

@@ -4,10 +4,11 @@
 // through its thaw; at the supply's closing the freeze is judged against the target radius.
 //
 // Pure: the state passed in is never written. The model's tissue lives in the state as an
-// immutable BioheatSnapshot (fresh arrays per update, only ever read after); each update restores
+// immutable BioheatSnapshot (a fresh array per update, only ever read after); each update restores
 // it into a scratch solver this module owns, steps it and takes a new snapshot. The scratch holds
-// nothing between calls (it is fully overwritten by the restore), so the result depends on the
-// arguments alone. Bounded memory: one snapshot (the grid's node count, at most MAX_NODES) and at
+// nothing between calls that the result could depend on: the restore overwrites it, or skips the
+// copy when the scratch's state already is that snapshot (it took it on the last update and nothing
+// stepped it since: BioheatSolver.restore), so the result depends on the arguments alone. Bounded memory: one snapshot (the grid's node count, at most MAX_NODES) and at
 // most protocol.cycles verdicts.
 import { assert } from '../../kernel/assert.js';
 import { BioheatSolver, DEFAULT_TISSUE_PARAMS, MAX_WALL_C, MIN_WALL_C, gridForProbe } from '../../kernel/bioheat/index.js';
@@ -170,5 +171,7 @@ function nextPart(prev: ControllerState, s: ControllerState, nowMs: number, sett
     events.push({ kind: 'freeze-verdict', atMs: nowMs, verdict });
   }
   if (!running) return { iceBall: null, iceBallTrack: null, freezeVerdicts: verdicts };
+  // Between updates nothing moved: `s` carries the three fields (no object built on those ticks).
+  if (estimate === s.iceBall && track === s.iceBallTrack && verdicts === s.freezeVerdicts) return s;
   return { iceBall: estimate, iceBallTrack: track, freezeVerdicts: verdicts };
 }

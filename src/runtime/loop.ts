@@ -212,8 +212,12 @@ export class ControlLoop {
       this.#hal.write(result.outputs);
       this.#state = result.state;
       this.#lastOutputs = result.outputs;
-      if (result.events.length > 0) this.#judgeFor(result.events);
-      for (const event of result.events) logEvent(this.#logger, event);
+      const events = result.events;
+      if (events.length > 0) this.#judgeFor(events);
+      for (let i = 0; i < events.length; i++) {
+        const event = events[i];
+        if (event !== undefined) logEvent(this.#logger, event);
+      }
       this.#onStep?.(nowMs, readings, result);
       return result;
     } catch (err) {
@@ -280,8 +284,12 @@ export class ControlLoop {
 
 /** A plain loop, not `some` with a closure: this runs every tick (bench/sim.ts). An advisory's
  * trip (INEFFECTIVE_FREEZE) acts on nothing, so it does not take the HAL to its safe state. */
+/** Indexed: it runs every tick, mostly on the shared empty list, and a for-of allocated an iterator. */
 function anyTrip(events: readonly ControllerEvent[]): boolean {
-  for (const event of events) if (event.kind === 'trip' && !isAdvisory(event.id)) return true;
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i];
+    if (event?.kind === 'trip' && !isAdvisory(event.id)) return true;
+  }
   return false;
 }
 

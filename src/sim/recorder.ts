@@ -122,7 +122,11 @@ export class TreatmentRecorder {
     const sinceLastMs = this.#lastState === null ? 0 : Math.max(0, nowMs - this.#lastMs);
     this.#lastState = s;
     this.#lastMs = nowMs;
-    for (const e of result.events) {
+    // Indexed loops: this runs every tick, mostly over the shared empty event list.
+    const events = result.events;
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
+      if (e === undefined) continue;
       if (e.kind === 'phase') this.#onPhase(nowMs, e.from, e.to, e.cycle);
       // An advisory (INEFFECTIVE_FREEZE) is no interlock acting: it is in the cycle's verdict.
       if (e.kind === 'trip' && !isAdvisory(e.id)) this.interlocks.push({ id: e.id, atS: nowMs / 1000, valvesClosedAtS: null });
@@ -130,8 +134,9 @@ export class TreatmentRecorder {
     }
     this.phase = s.phase;
     this.valvesOpen = result.outputs.supplyValveOpen || result.outputs.safetyValveOpen;
-    for (const trip of this.interlocks) {
-      if (trip.valvesClosedAtS === null && !result.outputs.supplyValveOpen && !result.outputs.safetyValveOpen) trip.valvesClosedAtS = nowMs / 1000;
+    for (let i = 0; i < this.interlocks.length; i++) {
+      const trip = this.interlocks[i];
+      if (trip !== undefined && trip.valvesClosedAtS === null && !result.outputs.supplyValveOpen && !result.outputs.safetyValveOpen) trip.valvesClosedAtS = nowMs / 1000;
     }
     const cycle = this.cycles.at(-1);
     const tip = readings.tips[0];
