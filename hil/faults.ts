@@ -1,5 +1,7 @@
 // Fault injection for simulated runs: what can go wrong, when, and for how long. The sim HAL turns
 // active faults into plant conditions and sensor behaviour; the runner executes `loop-stall`.
+// `supply-pressure-lost` and `return-pressure-lost` are a transducer that gives no number (a cut
+// cable, a dead ADC channel): the reading is NaN, the gas itself is untouched.
 
 export type FaultKind =
   | 'tc-open'
@@ -14,7 +16,9 @@ export type FaultKind =
   | 'sensor-stale'
   | 'loop-stall'
   | 'estop'
-  | 'probe-disconnect';
+  | 'probe-disconnect'
+  | 'supply-pressure-lost'
+  | 'return-pressure-lost';
 
 export const FAULT_KINDS: readonly FaultKind[] = Object.freeze([
   'tc-open',
@@ -30,6 +34,8 @@ export const FAULT_KINDS: readonly FaultKind[] = Object.freeze([
   'loop-stall',
   'estop',
   'probe-disconnect',
+  'supply-pressure-lost',
+  'return-pressure-lost',
 ]);
 
 /**

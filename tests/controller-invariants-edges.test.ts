@@ -7,6 +7,7 @@ import type { Outputs, TipSample } from '../hal/contract.js';
 import { SAFE_OUTPUTS } from '../hal/contract.js';
 import { AssertionError } from '../kernel/assert.js';
 import { WITHDRAW_FLOOR_C, assertStepInvariants } from '../src/controller/invariants.js';
+import { CALIBRATED_TIP_UNCERTAINTY_C } from '../src/controller/probe-calibration.js';
 import type { ControllerReadings } from '../src/controller/probe-calibration.js';
 import { DEFAULT_SETTINGS, withProtocol } from '../src/controller/settings.js';
 import type { ControllerState } from '../src/controller/state.js';
@@ -109,17 +110,23 @@ describe('safe to withdraw', () => {
   };
   const withTips = (tips: readonly TipSample[]): ControllerReadings => ({ ...nominalReadings(0), tips });
 
-  it('holds with every channel at exactly the 0 C floor', () => {
+  it('holds with every channel at exactly the floor: 0 C plus the Type T reading uncertainty', () => {
     expect(WITHDRAW_FLOOR_C).toBe(0);
+    expect(CALIBRATED_TIP_UNCERTAINTY_C.T).toBe(1.18);
     const s = complete(true);
-    expect(check(withTips([tip(0), tip(0)]), s, s, SAFE_OUTPUTS)).not.toThrow();
+    expect(check(withTips([tip(1.18), tip(1.18)]), s, s, SAFE_OUTPUTS)).not.toThrow();
   });
 
-  it('fires on a second channel just below 0 C, naming the channel and its reading', () => {
+  it('fires on a second channel just below the floor, naming the channel and its reading', () => {
     const s = complete(true);
-    expect(check(withTips([tip(5), tip(-0.25)]), s, s, SAFE_OUTPUTS)).toThrow(
-      'invariant: safe to withdraw declared with tip channel 1 at -0.25 C (fault none), below 0 C or unusable',
+    expect(check(withTips([tip(5), tip(1.17)]), s, s, SAFE_OUTPUTS)).toThrow(
+      "invariant: safe to withdraw declared with tip channel 1 at 1.17 C (fault none), below 1.18 C (0 C plus the reading's uncertainty) or unusable",
     );
+  });
+
+  it('fires on a reading above 0 C but within the uncertainty: a calibration 1 C warm shows a tip truly below 0 C as +0.5 C', () => {
+    const s = complete(true);
+    expect(check(withTips([tip(0.5)]), s, s, SAFE_OUTPUTS)).toThrow('below 1.18 C');
   });
 
   it('fires on a warm channel with a fault bit, naming the fault', () => {

@@ -88,11 +88,12 @@ describe('freeze and thaw', () => {
     expect(phaseEvents(d.events)).toEqual([]);
   });
 
-  it('starts the next freeze once the thaw time has passed and the tip is above thaw.endTipC', () => {
+  it('starts the next freeze once the thaw time has passed and the tip is above thaw.endTipC plus the calibration uncertainty', () => {
     const patient = new NormalPatient();
     const { at } = normalUntil(TWO_CYCLES, inPhase('Thawing'), patient);
     const warmFromMs = at.state.phaseSinceMs + 15_000;
-    const tipC = (now: number): number => (now < warmFromMs ? -5 + 0.1 * Math.sin(now / 100) : 0.5);
+    // 1.5 C: above thaw.endTipC (0 C) plus the Type T reading uncertainty (1.18 C); tests/thaw-calibration-margin.test.ts holds the thaw below it.
+    const tipC = (now: number): number => (now < warmFromMs ? -5 + 0.1 * Math.sin(now / 100) : 1.5);
     const d = drive(patient.script((now) => ({ tipC: tipC(now) })), { settings: TWO_CYCLES, state: at.state, until: inPhase('Freezing') });
     expect(phaseEvents(d.events)).toEqual([{ kind: 'phase', atMs: warmFromMs, from: 'Thawing', to: 'Freezing', cycle: 2 }]);
   });

@@ -13,7 +13,8 @@ import type { Scenario } from '../src/sim/fuzz/scenario.js';
 import { shrinkScenario } from '../src/sim/fuzz/shrink.js';
 import { parseSettings } from '../src/controller/settings.js';
 import type { StepFunction } from '../src/runtime/loop.js';
-import { debounceSwallowsStop, fixedUnknownTipWait, freezeRunsDouble, safeFromRawReading, thawNeverEnds, tripKeepsGasPath } from './helpers/broken-controllers.js';
+import { debounceSwallowsStop, fixedUnknownTipWait, freezeRunsDouble, safeFromRawReading, thawNeverEnds, thawOnReadingAlone, tripKeepsGasPath } from './helpers/broken-controllers.js';
+import { CALIBRATED_TIP_UNCERTAINTY_C } from '../src/controller/probe-calibration.js';
 
 const SEEDS = Array.from({ length: 300 }, (_, i) => i + 1);
 /** A broken controller must be found within this many runs (the figures in the report are far lower). */
@@ -138,6 +139,41 @@ describe('a fuzz run on the real controller', () => {
   it('passes a loop stall past the watchdog in the middle of a freeze', () => {
     const result = runScenario(scenario({ faults: [{ kind: 'loop-stall', atMs: 6_000, durationMs: 600 }] }));
     expect(result.violation).toBeNull();
+  });
+});
+
+describe('a probe whose calibration is wrong within its uncertainty (issue 11)', () => {
+  const u = CALIBRATED_TIP_UNCERTAINTY_C.T;
+  const twoCycles = (probeOffsetErrorC: number): Scenario =>
+    scenario({ settings: { protocol: { cycles: 2, freezeS: 10, thawS: 10 }, thaw: { endTipC: 0, withdrawMarginC: 0 } }, probeOffsetErrorC });
+
+  it('is drawn in some runs, uniform within the Type T uncertainty, and absent in others', () => {
+    const errors = SEEDS.map((seed) => drawScenario(seed).probeOffsetErrorC);
+    const drawn = errors.filter((e): e is number => e !== undefined);
+    expect(drawn.length).toBeGreaterThan(SEEDS.length / 4);
+    expect(drawn.length).toBeLessThan((SEEDS.length * 3) / 4);
+    for (const e of drawn) expect(Math.abs(e)).toBeLessThanOrEqual(u);
+    expect(drawn.some((e) => e > u / 2)).toBe(true);
+    expect(drawn.some((e) => e < -u / 2)).toBe(true);
+  });
+
+  it('passes the real controller with the probe reading warm or cold by the whole uncertainty, at the lowest thaw settings', () => {
+    for (const e of [u, -u]) expect(runScenario(twoCycles(e)).violation, `error ${e} C`).toBeNull();
+  });
+
+  it('catches a controller that judges the thaw on the reading alone: the refreeze starts on a frozen tip', () => {
+    const result = runScenario(twoCycles(u), { step: thawOnReadingAlone });
+    expect(result.violation?.invariant).toBe('refreeze-before-thaw');
+    // The same broken controller passes with a probe that reads true: the error is what exposes it.
+    expect(runScenario(scenario({ settings: { protocol: { cycles: 2, freezeS: 10, thawS: 10 } } }), { step: thawOnReadingAlone }).violation).toBeNull();
+  });
+
+  it('keeps the error when shrinking a failure that needs it', () => {
+    const failing = twoCycles(u);
+    const violation = runScenario(failing, { step: thawOnReadingAlone }).violation;
+    if (violation === null) throw new Error('expected a violation');
+    const shrunk = shrinkScenario(failing, violation, { step: thawOnReadingAlone, budget: 40 });
+    expect(shrunk.scenario.probeOffsetErrorC).toBe(u);
   });
 });
 

@@ -14,12 +14,10 @@ import type { Expectations, FreezeExpect, HilScenario, Range } from '../src/sim/
 import { parseHilScenario } from '../src/sim/scenarios/schema.js';
 import { readJsonFile } from '../kernel/json-file.js';
 
-/** Interlocks no simulated scenario can reach: a supply transducer that reads no number, or a
- * return reading outside its plausible range, is not among the sim back-end's faults (the
- * transducer model clips, and the physical floor trips first on a blocked line). Its unit tests
- * are in tests/interlock-pressure.test.ts; a scenario needs a new fault kind first. The test below
- * fails when it gains a scenario, so this list only shrinks. */
-const NOT_REACHABLE_IN_SIM: readonly InterlockId[] = ['PRESSURE_SENSOR_FAULT'];
+/** Interlocks no simulated scenario can reach. Empty since the fault kinds supply-pressure-lost
+ * and return-pressure-lost reach PRESSURE_SENSOR_FAULT (issue 11). The test below fails when a
+ * listed one gains a scenario, so this list only shrinks. */
+const NOT_REACHABLE_IN_SIM: readonly InterlockId[] = [];
 const MIN_SCENARIOS = 30;
 /** The plant models liquid CO2 up to the critical point (hil/plant/params.ts refuses above). */
 const CYLINDER_SPAN_C = { min: 5, max: 31 };
@@ -99,14 +97,15 @@ function excluding(r: Range): Range {
 }
 
 /** One mutation per expectation field present in `e`, each wrong for any run that met `e`. */
-function mutations(e: Expectations): { field: string; expect: Expectations }[] {
+function mutations(e: Expectations, trippedInRun: ReadonlySet<InterlockId>): { field: string; expect: Expectations }[] {
   const out: { field: string; expect: Expectations }[] = [];
   const add = (field: string, changed: Partial<Expectations>): void => {
     out.push({ field, expect: { ...e, ...changed } });
   };
   if (e.outcome !== undefined) add('outcome', { outcome: e.outcome === 'complete' ? 'fault' : 'complete' });
   e.trips.forEach((t, i) => {
-    const unreached = NOT_REACHABLE_IN_SIM[0] ?? 'HAL_FAULT';
+    // An interlock this run never tripped: expecting it instead must fail.
+    const unreached = INTERLOCK_IDS.find((id) => !trippedInRun.has(id) && !isAdvisory(id)) ?? 'HAL_FAULT';
     add(`trips[${i}].id`, { trips: e.trips.map((x, j) => (j === i ? { ...x, id: unreached } : x)), otherTrips: 'allowed' });
     if (e.otherTrips === 'forbidden') add(`trips[${i}] removed`, { trips: e.trips.filter((_, j) => j !== i) });
   });
@@ -144,7 +143,7 @@ describe('each scenario expectation can fail', () => {
     scenarios.forEach((s, i) => {
       const run = reports[i]?.run;
       if (run === null || run === undefined) throw new Error(`${s.file} did not run`);
-      const muts = mutations(expectOf(s));
+      const muts = mutations(expectOf(s), new Set(run.trips.map((t) => t.id)));
       expect(muts.length, `${s.file}: fewer than 3 expectations`).toBeGreaterThanOrEqual(3);
       for (const m of muts) {
         judged += 1;

@@ -96,6 +96,31 @@ describe('thermocouple faults in the readings', () => {
   });
 });
 
+describe('lost pressure transducers', () => {
+  it.each([
+    ['supply-pressure-lost', 'supply'],
+    ['return-pressure-lost', 'returnLine'],
+  ] as const)('%s reads no number on that transducer for its window, and changes nothing else', (kind, lost) => {
+    const faulty = bench([at(kind, 1, 0.5)]);
+    const clean = bench([]);
+    const f = faulty.run(OPEN, 2_000);
+    const c = clean.run(OPEN, 2_000);
+    const value = (r: Readings, which: 'supply' | 'returnLine'): number => (which === 'supply' ? r.supply.barGauge : (r.returnLine?.barAbs ?? Number.NaN));
+    const other = lost === 'supply' ? 'returnLine' : 'supply';
+    f.forEach((r, i) => {
+      const tMs = (i + 1) * TICK_MS;
+      const inWindow = tMs >= 1_000 && tMs < 1_500;
+      expect(Number.isNaN(value(r, lost)), `${lost} at ${tMs} ms`).toBe(inWindow);
+      // Outside the window, and on every other input throughout, the run is the clean one: the
+      // lost transducer's noise draw is still spent, and the gas is untouched.
+      if (!inWindow) expect(value(r, lost)).toBe(value(c[i]!, lost));
+      expect(value(r, other)).toBe(value(c[i]!, other));
+      expect(tip(r).tipC).toBe(tip(c[i]!).tipC);
+    });
+    expect(faulty.hal.plantState.supplyBarAbs).toBe(clean.hal.plantState.supplyBarAbs);
+  });
+});
+
 describe('gas supply faults', () => {
   it('supply-low reads about 30 bar and keeps the tip warmer than -50 C', () => {
     const b = bench([at('supply-low', 0)]);

@@ -80,7 +80,8 @@ describe('the end-of-step invariants', () => {
     const idle: ControllerState = { ...state, phase: 'Complete', sub: 'none', safeToWithdraw: true };
     const readings = { ...nominalReadings(0), tips };
     expect(checked(readings, idle, idle, SAFE_OUTPUTS)).toThrow(/safe to withdraw declared/);
-    const warm = { ...nominalReadings(0), tips: [{ tipC: 0, coldJunctionC: 25, fault: null, atMs: 0 }] };
+    // The floor on the reading is 0 C plus the Type T probe's calibration uncertainty (1.18 C).
+    const warm = { ...nominalReadings(0), tips: [{ tipC: 1.18, coldJunctionC: 25, fault: null, atMs: 0 }] };
     expect(checked(warm, idle, idle, SAFE_OUTPUTS)).not.toThrow();
   });
 });

@@ -44,6 +44,10 @@ const EXPECTED: Record<FaultKind, Expectation> = {
   // The sim opens the thermocouple at the fault time and drops probe presence one plant substep
   // later, so the (equally debounced) thermocouple fault wins the race.
   'probe-disconnect': { spec: 'probe-disconnect@15', firstTrip: ['PROBE_DISCONNECTED', 'THERMOCOUPLE_FAULT'], byS: 15.2 },
+  // A transducer that gives no number: PRESSURE_SENSOR_FAULT's 100 ms debounce, before the supply
+  // rows (500 ms) and NO_FLOW_SEEN (200 ms) that would otherwise count the same samples.
+  'supply-pressure-lost': { spec: 'supply-pressure-lost@15', firstTrip: ['PRESSURE_SENSOR_FAULT'], byS: 15.2 },
+  'return-pressure-lost': { spec: 'return-pressure-lost@15', firstTrip: ['PRESSURE_SENSOR_FAULT'], byS: 15.2 },
 };
 
 function simulateFault(kind: FaultKind): SimulationSummary {

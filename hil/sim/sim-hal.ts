@@ -30,6 +30,18 @@ export interface SimHalOptions {
  */
 const BATH_SEED_SALT = 0x5eed_ba75;
 
+/**
+ * A lost pressure transducer (a cut cable, a dead ADC channel) gives no number: NaN, which every
+ * comparison fails, as the Firmata board reports a transducer at a rail. The transducer is still
+ * read, so its noise draw is spent and the other sensors' noise sequence is the same with the
+ * fault as without it.
+ */
+export const PRESSURE_LOST_READING = Number.NaN;
+
+function lostOr(lost: boolean, reading: number): number {
+  return lost ? PRESSURE_LOST_READING : reading;
+}
+
 export class SimHal implements Hal {
   readonly kind = 'sim' as const;
   readonly faults: FaultSchedule;
@@ -72,8 +84,8 @@ export class SimHal implements Hal {
     return {
       tips: [this.#tc.sample(nowMs, active)],
       // The contract's supply transducer reads gauge; the plant works in absolute pressure.
-      supply: { barGauge: this.#supply.read(barGaugeFromAbs(plant.supplyBarAbs)), atMs: nowMs },
-      returnLine: { barAbs: this.#returnLine.read(plant.returnBarAbs), atMs: nowMs },
+      supply: { barGauge: lostOr(active.has('supply-pressure-lost'), this.#supply.read(barGaugeFromAbs(plant.supplyBarAbs))), atMs: nowMs },
+      returnLine: { barAbs: lostOr(active.has('return-pressure-lost'), this.#returnLine.read(plant.returnBarAbs)), atMs: nowMs },
       probe: { present: plant.probePresent, id: plant.probeId, atMs: nowMs },
       operator: this.#panel.sample(nowMs, active.has('estop')),
       halFault: null,

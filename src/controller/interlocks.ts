@@ -161,7 +161,7 @@ export const INTERLOCK_TABLE = {
   SENSOR_STUCK: {
     hazard: 'A stuck sensor reads a plausible constant: over-freeze or under-freeze goes unseen',
     condition:
-      'the tip reading spans less than tip.stuckMinSpanC over tip.stuckWindowMs in a freeze, or while it must warm (a thaw, or Ready before a resumed freeze) and is not above thaw.endTipC, or does not warm after the supply closes while the return line shows no flow; stays present until the probe is disconnected (it cannot be checked again without gas flowing)',
+      'the tip reading spans less than tip.stuckMinSpanC over tip.stuckWindowMs in a freeze, or while it must warm (a thaw, or Ready before a resumed freeze) and is not above thaw.endTipC plus the calibration uncertainty of the reading, or does not warm after the supply closes while the return line shows no flow; stays present until the probe is disconnected (it cannot be checked again without gas flowing)',
     armedIn: ['Ready', 'Freezing', 'Thawing'],
     debounceMs: 0,
     maxDebounceMs: 0,

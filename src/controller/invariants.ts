@@ -5,14 +5,15 @@ import type { Outputs } from '../../hal/contract.js';
 import { AssertionError } from '../../kernel/assert.js';
 import { anyTripped } from './interlocks.js';
 import type { ControllerReadings } from './probe-calibration.js';
+import { WITHDRAW_FLOOR_C, tipUncertaintyC } from './probe-calibration.js';
 import type { Settings } from './settings.js';
 import type { ControllerState } from './state.js';
 
-/** The withdrawal verdict's floor: a probe is never declared safe to pull with any tip channel
- * below the melting point of ice (domain section 4: a frozen probe tears tissue). The withdrawal
- * logic itself asks more: every channel fresh, usable and above thaw.withdrawMarginC (at least
- * 0 C, default 2 C) for thaw.withdrawDwellMs. */
-export const WITHDRAW_FLOOR_C = 0;
+/** The withdrawal verdict's floor on the true tip, 0 C (src/controller/probe-calibration.ts). The
+ * step asserts that no channel reads below it plus the reading's uncertainty (tipUncertaintyC);
+ * the withdrawal logic itself asks more: every channel fresh, usable and above withdrawReadingC
+ * (0 C plus thaw.withdrawMarginC, never less than the uncertainty) for thaw.withdrawDwellMs. */
+export { WITHDRAW_FLOOR_C };
 
 /**
  * Throws an AssertionError naming the broken invariant and the values that break it:
@@ -20,8 +21,9 @@ export const WITHDRAW_FLOOR_C = 0;
  * - an open gas path (both valves) means Freezing with nothing tripped;
  * - within a cycle the freeze time never falls, and while the gas path is open it is within its
  *   limit (protocol.freezeS plus freezeLimit.perCycleGraceMs);
- * - safe to withdraw is never set while any tip channel the step used reads below 0 C, is
- *   faulted or is not a number;
+ * - safe to withdraw is never set while any tip channel the step used reads below 0 C plus the
+ *   calibrated reading's uncertainty (the true tip may be that much colder), is faulted or is not
+ *   a number;
  * - during an audio pause the buzzer is silent, and the pause is no longer than
  *   alarms.audioPauseS (IEC 60601-1-8: its maximum is the configured one).
  */
@@ -64,11 +66,12 @@ export function assertStepInvariants(
   }
   if (state.safeToWithdraw) {
     if (readings.tips.length === 0) fail('safe to withdraw declared with no tip channel');
+    const floorC = WITHDRAW_FLOOR_C + tipUncertaintyC(readings.calibration);
     for (let channel = 0; channel < readings.tips.length; channel++) {
       const tip = readings.tips[channel];
       if (tip === undefined) fail(`safe to withdraw declared with tip channel ${channel} missing`);
-      const usable = tip.fault === null && Number.isFinite(tip.tipC) && tip.tipC >= WITHDRAW_FLOOR_C;
-      if (!usable) fail(`safe to withdraw declared with tip channel ${channel} at ${tip.tipC} C (fault ${tip.fault ?? 'none'}), below ${WITHDRAW_FLOOR_C} C or unusable`);
+      const usable = tip.fault === null && Number.isFinite(tip.tipC) && tip.tipC >= floorC;
+      if (!usable) fail(`safe to withdraw declared with tip channel ${channel} at ${tip.tipC} C (fault ${tip.fault ?? 'none'}), below ${floorC} C (${WITHDRAW_FLOOR_C} C plus the reading's uncertainty) or unusable`);
     }
   }
 }

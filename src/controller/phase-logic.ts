@@ -4,6 +4,7 @@
 import type { TickContext } from './context.js';
 import { closeVerifyWindowMs, conditionBlocksFreeze } from './interlocks.js';
 import type { ControllerState } from './state.js';
+import { thawEndReadingC } from './probe-calibration.js';
 import type { ControllerEvent, Phase, SubStep } from './types.js';
 import { isWithdrawn } from './withdrawal.js';
 
@@ -76,16 +77,18 @@ function newSite(ctx: TickContext, events: ControllerEvent[]): ControllerState {
   return { ...s, cyclesBegun: 0, cumulativeFreezeMs: 0, cycle: 0 };
 }
 
-/** Every tip channel reads usable and above thaw.endTipC: the coldest one decides, as for
- * withdrawal (a probe thawed at its control junction may still be frozen at another). */
+/** Every tip channel reads usable and above thaw.endTipC plus the calibrated reading's
+ * uncertainty (thawEndReadingC: the true tip is above thaw.endTipC even when the calibration reads
+ * warm): the coldest one decides, as for withdrawal (a probe thawed at its control junction may
+ * still be frozen at another). */
 function allChannelsThawed(ctx: TickContext): boolean {
   if (ctx.tcProblem !== null) return false;
   // Stryker disable next-line ConditionalExpression,BooleanLiteral: equivalent — with no channel problem some channel is usable, so this type guard never holds
   if (ctx.coldestTipC === null) return false;
-  return ctx.coldestTipC > ctx.settings.thaw.endTipC;
+  return ctx.coldestTipC > thawEndReadingC(ctx.settings.thaw.endTipC, ctx.readings.calibration);
 }
 
-/** A freeze never begins on a tip that has not thawed (every channel above thaw.endTipC) and, when
+/** A freeze never begins on a tip that has not thawed (every channel above thawEndReadingC) and, when
  * resuming a site, before the protocol's thaw time since gas last flowed. */
 function tipThawed(ctx: TickContext): boolean {
   const { nowMs, settings, state: s } = ctx;

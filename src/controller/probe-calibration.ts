@@ -22,6 +22,50 @@ export interface ProbeCalibration {
  */
 export const TC_TOLERANCE_AT_SUBLIMATION_C: Readonly<Record<ThermocoupleType, number>> = { T: 1.18, K: 2.2 };
 
+/**
+ * How far a calibrated tip reading may be from the true tip, C, by thermocouple type: the margin
+ * every "the tip has thawed" judgement adds (thawEndReadingC, withdrawReadingC). The calibration
+ * record states no uncertainty of its own: its fit.maxResidualC and acceptance.maxResidualC (at
+ * most 0.5 C, calibration/fit.ts) bound the residuals at the bath points on the day it was made,
+ * not the reading in use, which also carries the bath reference's own error, the front-end's
+ * cold-junction sensor as the board warms (up to +-0.7 C, MAX31856 data sheet) and the probe's
+ * drift with thermal cycling over the record's 180 days. So a calibrated reading is trusted no
+ * closer than the type's ASTM E230 standard tolerance, at its largest over the console's range
+ * (at -78.5 C; shared/domain.md section 5): Type T +-1.18 C (+-1.0 C at 0 C), Type K +-2.2 C. A
+ * record that reads 1 C warm otherwise let a refreeze start on a tip truly at -1 C (the fuzzer's
+ * refreeze-before-thaw; issue 11). Constants in code: no setting or record can lower them.
+ */
+export const CALIBRATED_TIP_UNCERTAINTY_C: Readonly<Record<ThermocoupleType, number>> = Object.freeze({ T: 1.18, K: 2.2 });
+
+/** The calibrated reading's uncertainty for this probe, C (CALIBRATED_TIP_UNCERTAINTY_C by its type). */
+export function tipUncertaintyC(cal: Pick<ProbeCalibration, 'thermocoupleType'>): number {
+  return CALIBRATED_TIP_UNCERTAINTY_C[cal.thermocoupleType];
+}
+
+/**
+ * The calibrated reading every tip channel must exceed for a thaw to count as done (the thaw's
+ * end, the next freeze of the site, the stuck-sensor check's "thawed"): thaw.endTipC plus the
+ * reading's uncertainty, so the true tip is above thaw.endTipC even when the reading is as warm as
+ * the calibration can be wrong.
+ */
+export function thawEndReadingC(endTipC: number, cal: Pick<ProbeCalibration, 'thermocoupleType'>): number {
+  return endTipC + tipUncertaintyC(cal);
+}
+
+/** The withdrawal verdict's floor on the true tip: a probe is never declared safe to pull with the
+ * tip below the melting point of ice (domain section 4: a frozen probe tears tissue). */
+export const WITHDRAW_FLOOR_C = 0;
+
+/**
+ * The calibrated reading every tip channel must exceed before SAFE TO WITHDRAW: 0 C plus
+ * thaw.withdrawMarginC, and that margin never less than the reading's uncertainty, so the true
+ * tip is above 0 C even when the reading is as warm as the calibration can be wrong (a margin of 0
+ * passes the settings' validation). The default 2 C already covers Type T's 1.18 C.
+ */
+export function withdrawReadingC(withdrawMarginC: number, cal: Pick<ProbeCalibration, 'thermocoupleType'>): number {
+  return WITHDRAW_FLOOR_C + Math.max(withdrawMarginC, tipUncertaintyC(cal));
+}
+
 export function uncalibrated(thermocoupleType: ThermocoupleType, problem: string): ProbeCalibration {
   return { ok: false, problem, thermocoupleType, offsetC: 0, gain: 1 };
 }

@@ -190,12 +190,16 @@ export const SettingsSchema = z
       .prefault({}),
     thaw: z
       .object({
-        /** A thaw ends when its time has passed and the tip is above this. At least 0 C (the ice
-         * has melted: no freeze starts on a frozen tip) and at most 20 C, well below body
-         * temperature, so a tip in tissue always gets there (the fuzzer found 37 C waiting for
-         * ever). */
+        /** A thaw ends when its time has passed and the true tip is above this: the calibrated
+         * reading must exceed it by the reading's uncertainty (CALIBRATED_TIP_UNCERTAINTY_C, 1.18 C
+         * for Type T: src/controller/probe-calibration.ts thawEndReadingC), which no setting
+         * lowers. At least 0 C (the ice has melted: no freeze starts on a frozen tip) and at most
+         * 20 C, well below body temperature, so a tip in tissue always gets there (the fuzzer
+         * found 37 C waiting for ever). */
         endTipC: n(0, 20).default(0),
-        /** After the treatment, safe to withdraw once the tip is above 0 C plus this margin. */
+        /** After the treatment, safe to withdraw once the tip reads above 0 C plus this margin;
+         * the margin is never taken below the reading's calibration uncertainty (1.18 C for Type
+         * T, src/controller/probe-calibration.ts withdrawReadingC), so 0 cannot disable it. */
         withdrawMarginC: n(0, 20).default(2),
         /** ...and has stayed above it this long, counted from the last gas flow. The reading lags
          * the true tip (a sheathed junction's time constant is up to ~1 s; the sim's is 0.25 s):

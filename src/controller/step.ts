@@ -7,6 +7,7 @@ import { assert } from '../../kernel/assert.js';
 import { alarmSignals, anyAlarmAudible, silenceActive, updateAlarms, updateAudioPause, updateInfo } from './alarms.js';
 import { makeContext, withState } from './context.js';
 import type { ControllerReadings } from './probe-calibration.js';
+import { withdrawReadingC } from './probe-calibration.js';
 import type { TickContext } from './context.js';
 import { INTERLOCKS, ROWS_FOR_STEP, anyActingTrip, anyTripped, debounceFor, debounceSamples, interlockById, tipDistrustingTrip } from './interlocks.js';
 import type { Edges } from './phase-logic.js';
@@ -236,13 +237,13 @@ const NOT_SAFE: WithdrawalVerdict = Object.freeze({ safe: false, deadReading: nu
 
 /**
  * The warm span after this tick: since when every tip channel has read fresh, usable and above
- * the withdrawal margin, and the coldest channel's range since the first warm sample after the
+ * withdrawReadingC (0 C plus the withdrawal margin, never less than the reading's uncertainty), and the coldest channel's range since the first warm sample after the
  * last gas flow (samples from before it prove nothing now); null while not warm. The range is
  * copied only when it grows: a steady warm reading allocates nothing per tick.
  */
 function nextWarm(ctx: TickContext, s: ControllerState, fresh: boolean): WarmSpan {
   const coldestC = ctx.coldestTipC;
-  const warmNow = fresh && ctx.tcProblem === null && coldestC !== null && coldestC > ctx.settings.thaw.withdrawMarginC;
+  const warmNow = fresh && ctx.tcProblem === null && coldestC !== null && coldestC > withdrawReadingC(ctx.settings.thaw.withdrawMarginC, ctx.readings.calibration);
   if (!warmNow) return null;
   const nowMs = ctx.nowMs;
   const w = s.warm;
@@ -255,7 +256,7 @@ function nextWarm(ctx: TickContext, s: ControllerState, fresh: boolean): WarmSpa
 
 /**
  * SAFE TO WITHDRAW (M2 of the review): only outside a freeze or thaw, with the tip trusted, every
- * channel fresh, usable and above 0 C plus the margin (`warm`, from nextWarm), and that for
+ * channel fresh, usable and above withdrawReadingC (`warm`, from nextWarm), and that for
  * thaw.withdrawDwellMs counted from the later of the first warm sample and the last gas flow. One
  * cold or unusable sample restarts the dwell: a warm flicker among cold readings never declares
  * it. The reading must also be alive: a sensor stuck at a warm value before the stuck check's

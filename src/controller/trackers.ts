@@ -4,6 +4,8 @@
 import type { Readings } from '../../hal/contract.js';
 import { flowSeen, periodMs, tipProblem } from './context.js';
 import { updateInterlockMemory } from './interlocks.js';
+import type { ControllerReadings } from './probe-calibration.js';
+import { thawEndReadingC } from './probe-calibration.js';
 import type { Settings } from './settings.js';
 import type { ControllerState } from './state.js';
 
@@ -15,14 +17,14 @@ export function controlTipC(readings: Readings, settings: Settings): number | nu
   return control !== undefined && tipProblem(control, 0, settings) === null ? control.tipC : null;
 }
 
-export function updateTrackers(nowMs: number, settings: Settings, readings: Readings, prev: ControllerState): ControllerState {
+export function updateTrackers(nowMs: number, settings: Settings, readings: ControllerReadings, prev: ControllerState): ControllerState {
   // Stryker disable next-line ConditionalExpression: equivalent — a first-step gap of nowMs instead of 0 reaches only LOOP_OVERRUN, which is not armed in Idle (the power-up phase) and judges afresh next tick
   const gapMs = prev.lastStepMs === null ? 0 : nowMs - prev.lastStepMs;
   // Freeze time counts while the gas path was commanded open (both valves) since the last step.
   const gasPathOpen = prev.outputs.supplyValveOpen && prev.outputs.safetyValveOpen;
   const openMs = gasPathOpen ? Math.max(0, gapMs) : 0;
   const flow = flowSeen(readings, settings);
-  const memory = updateInterlockMemory({ nowMs, settings, readings, prev, gapMs, tipC: controlTipC(readings, settings), flow });
+  const memory = updateInterlockMemory({ nowMs, settings, readings, prev, gapMs, tipC: controlTipC(readings, settings), flow, thawEndC: thawEndReadingC(settings.thaw.endTipC, readings.calibration) });
   // Every field named, in initialState's order: this runs every tick, and a spread of this many
   // fields cost about a microsecond where the literal costs a few tens of nanoseconds (bench/sim.ts).
   return {

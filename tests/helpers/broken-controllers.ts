@@ -3,6 +3,7 @@
 // the fuzzer finds it and shrinks it. Never used outside tests.
 import { step } from '../../src/controller/step.js';
 import type { StepFunction } from '../../src/runtime/loop.js';
+import { tipUncertaintyC } from '../../src/controller/probe-calibration.js';
 
 /**
  * Review H1 put back: safe to withdraw is declared from the raw last tip reading whenever no
@@ -69,4 +70,16 @@ export const thawBoundShortForSlowTissue: StepFunction = (nowMs, settings, readi
   const result = step(nowMs, settings, readings, prev);
   if (result.state.tipDistrust === null) return result;
   return { ...result, state: { ...result.state, cumulativeFreezeMs: result.state.cumulativeFreezeMs / SHORT_BOUND_FREEZE_DIVISOR } };
+};
+
+/**
+ * Issue 11's thaw margin taken away: every tip reading is handed to the real step raised by the
+ * probe's calibrated reading uncertainty, which the step's own thaw and withdrawal thresholds add
+ * back, so the thaw ends (and a refreeze may start) as soon as the reading alone is past
+ * thaw.endTipC: a calibration reading warm then refreezes a tip that is still frozen.
+ */
+export const thawOnReadingAlone: StepFunction = (nowMs, settings, readings, prev) => {
+  const u = tipUncertaintyC(readings.calibration);
+  const raised = { ...readings, tips: readings.tips.map((t) => ({ ...t, tipC: t.tipC + u })) };
+  return step(nowMs, settings, raised, prev);
 };

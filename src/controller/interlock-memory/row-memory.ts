@@ -18,6 +18,9 @@ export interface MemoryInput {
   readonly tipC: number | null;
   /** Gas is flowing, judged by the return-line pressure (false when not measured). */
   readonly flow: boolean;
+  /** The calibrated reading above which the tip counts as thawed: thaw.endTipC plus the probe's
+   * reading uncertainty (src/controller/probe-calibration.ts thawEndReadingC). */
+  readonly thawEndC: number;
 }
 
 export interface RowMemory<S> {

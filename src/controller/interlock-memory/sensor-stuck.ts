@@ -22,7 +22,7 @@ const NOT_STUCK: StuckSensor = Object.freeze({ window: null, suspect: null });
 
 /**
  * The stuck-sensor judgement. While gas flows, or the tip thaws (in Thawing, or in Ready before a
- * resumed freeze) and is not yet above thaw.endTipC, the reading must move: less than
+ * resumed freeze) and is not yet above the thaw's end (thawEndC), the reading must move: less than
  * tip.stuckMinSpanC over a tip.stuckWindowMs window is a stuck sensor. A faulted sample is skipped,
  * never a reason to restart the window (a stuck reading with one bad sample every 2 s is still
  * stuck). After the supply closes, a tip that does not warm while the return line shows no flow
@@ -32,14 +32,15 @@ const NOT_STUCK: StuckSensor = Object.freeze({ window: null, suspect: null });
  */
 export const stuckSensorMemory: RowMemory<StuckSensor> = {
   initial: NOT_STUCK,
-  update({ nowMs, settings, readings, prev, tipC, flow }, memory) {
+  update({ nowMs, settings, readings, prev, tipC, flow, thawEndC }, memory) {
     if (!readings.probe.present) return NOT_STUCK;
     let suspect = memory.suspect;
     // In a thaw, or in Ready waiting for the tip to thaw before a freeze, the reading must warm until
-    // it is above thaw.endTipC; once above, nothing is left to judge.
+    // it is above the thaw's end (thaw.endTipC plus the reading's uncertainty, as the phase logic
+    // asks); once above, nothing is left to judge.
     const warming = prev.phase === 'Thawing' || (prev.phase === 'Ready' && prev.cyclesBegun > 0);
     const judged = prev.phase === 'Freezing' || warming;
-    const thawed = warming && tipC !== null && tipC > settings.thaw.endTipC;
+    const thawed = warming && tipC !== null && tipC > thawEndC;
     let window: StuckWindow | null = judged && !thawed ? memory.window : null;
     if (judged && !thawed && tipC !== null) {
       if (window === null) {

@@ -5,6 +5,7 @@ import { DEFAULT_SENSOR_PARAMS } from '../../../hil/sim/index.js';
 import type { Settings } from '../../controller/settings.js';
 import { debounceFor, interlockById } from '../../controller/interlocks.js';
 import { SELF_TEST_VALVE_PAUSE_MS } from '../../controller/phase-logic.js';
+import { thawEndReadingC, tipUncertaintyC, withdrawReadingC } from '../../controller/probe-calibration.js';
 import { ATMOSPHERIC_PRESSURE_BAR } from '../../../kernel/units.js';
 import type { PlantParams } from '../../../hil/plant/index.js';
 import { BODY_TEMP_C, PLANT_SUBSTEP_MS, WATCHDOG_TIMEOUT_MS, sublimationFloorC, tissueRewarmBoundMs } from '../../../hil/plant/index.js';
@@ -63,6 +64,17 @@ export function rewarmMs(plant: PlantParams, targetC: number, freezeMs: number):
   return Math.max(inAirMs, inTissueMs) + LAG_SETTLE_TIME_CONSTANTS * DEFAULT_SENSOR_PARAMS.tcLagMs;
 }
 
+/** The fuzzer's probe is the sim's Type T; its drawn error is within this (draw.ts drawProbeError). */
+const SIM_PROBE = { thermocoupleType: 'T' } as const;
+
+/**
+ * The true tip at which a reading passes `readingC` in the worst case the fuzzer draws: a probe
+ * that reads cold by the whole calibration uncertainty (draw.ts drawProbeError).
+ */
+function trueTipForReadingC(readingC: number): number {
+  return readingC + tipUncertaintyC(SIM_PROBE);
+}
+
 export function allowances(settings: Settings, plant: PlantParams): Allowances {
   const periodMs = 1000 / settings.loop.rateHz;
   const valveMoveMs = plant.valveDelayMs + 2 * PLANT_SUBSTEP_MS;
@@ -75,7 +87,7 @@ export function allowances(settings: Settings, plant: PlantParams): Allowances {
   const selfTestMs = v.selfTestSettleMs + 2 * v.selfTestValveMs + SELF_TEST_VALVE_PAUSE_MS + 4 * periodMs;
   // The gas one site can get: the protocol's freezes (each with its grace), under the site cap.
   const siteGasMs = Math.min(p.cycles * p.freezeS, settings.freezeLimit.cumulativeMaxS) * 1000 + p.cycles * settings.freezeLimit.perCycleGraceMs;
-  const cycleMs = p.freezeS * 1000 + settings.freezeLimit.perCycleGraceMs + verifyWindowMs + p.thawS * 1000 + rewarmMs(plant, settings.thaw.endTipC, siteGasMs) + 4 * periodMs;
+  const cycleMs = p.freezeS * 1000 + settings.freezeLimit.perCycleGraceMs + verifyWindowMs + p.thawS * 1000 + rewarmMs(plant, trueTipForReadingC(thawEndReadingC(settings.thaw.endTipC, SIM_PROBE)), siteGasMs) + 4 * periodMs;
   return {
     periodMs,
     valveMoveMs,
@@ -84,6 +96,6 @@ export function allowances(settings: Settings, plant: PlantParams): Allowances {
     freezeEndMs: plant.valveDelayMs + 3 * periodMs + PLANT_SUBSTEP_MS,
     watchdogCutMs: WATCHDOG_TIMEOUT_MS + 2 * PLANT_SUBSTEP_MS,
     treatmentMs: selfTestMs + p.cycles * cycleMs,
-    rewarmMs: rewarmMs(plant, settings.thaw.withdrawMarginC, siteGasMs),
+    rewarmMs: rewarmMs(plant, trueTipForReadingC(withdrawReadingC(settings.thaw.withdrawMarginC, SIM_PROBE)), siteGasMs),
   };
 }

@@ -12,6 +12,7 @@ import { FAULT_KINDS } from '../../../hil/faults.js';
 import type { PlantOverrides, PlantParams } from '../../../hil/plant/index.js';
 import { DEFAULT_PLANT_PARAMS, resolvePlantParams } from '../../../hil/plant/index.js';
 import { allowances } from './bounds.js';
+import { tipUncertaintyC } from '../../controller/probe-calibration.js';
 import { SETTINGS_JSON_SCHEMA, drawSettings } from './draw-settings.js';
 import { drawProbeOdMm, drawTissue } from './draw-tissue.js';
 import type { OperatorAction, Scenario, TimedAction } from './scenario.js';
@@ -164,6 +165,21 @@ export function maxMsFor(scenario: Omit<Scenario, 'maxMs'>): number {
   return Math.ceil(quietFromMs(scenario) + a.treatmentMs + a.rewarmMs);
 }
 
+/** This share of runs has a probe whose calibration is wrong (drawProbeError). */
+const PROBE_ERROR_P = 0.5;
+
+/**
+ * The sim probe's offset error, uniform within its calibrated reading's uncertainty (Type T,
+ * CALIBRATED_TIP_UNCERTAINTY_C): a calibration reading warm or cold by as much as the thaw-end
+ * and withdrawal margins allow for. A controller that judged the thaw on the reading alone would
+ * break refreeze-before-thaw or withdraw-while-frozen. Undefined: the probe reads true.
+ */
+function drawProbeError(random: Random): number | undefined {
+  if (random.next() >= PROBE_ERROR_P) return undefined;
+  const uncertaintyC = tipUncertaintyC({ thermocoupleType: 'T' });
+  return uniform(random, -uncertaintyC, uncertaintyC);
+}
+
 /** Mix a run seed so that consecutive seeds draw unrelated scenarios. */
 function mixSeed(seed: number): number {
   let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) >>> 0;
@@ -185,8 +201,9 @@ export function drawScenario(seed: number): Scenario {
   // Drawn after everything else, so the draws above stay what they were for every seed.
   const probe = drawProbe(random, settingsInput, settings.iceBall.probeOdMm);
   const tissue = drawTissue(random);
+  const probeOffsetErrorC = drawProbeError(random);
   const plantAll: PlantOverrides = { ...plant, ...probe.plant, ...(Object.keys(tissue).length > 0 ? { tissue } : {}) };
-  const base = { seed, noiseSeed, settings: probe.settings, plant: plantAll, operator, faults };
+  const base = { seed, noiseSeed, settings: probe.settings, plant: plantAll, operator, faults, ...(probeOffsetErrorC === undefined ? {} : { probeOffsetErrorC }) };
   return { ...base, maxMs: maxMsFor(base) };
 }
 

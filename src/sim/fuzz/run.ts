@@ -117,7 +117,9 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   const plant = resolvePlantParams(scenario.plant);
   const clock = new VirtualClock(0);
   const env = options.environment ?? {};
-  const hal = new SimHal({ clock, seed: scenario.noiseSeed, plant, faults: scenario.faults, sensor: env.sensor });
+  // The environment's probe (a scenario file's calibration) or the fuzzer's drawn probe error.
+  const drawnError = scenario.probeOffsetErrorC === undefined ? undefined : { probeOffsetErrorC: scenario.probeOffsetErrorC };
+  const hal = new SimHal({ clock, seed: scenario.noiseSeed, plant, faults: scenario.faults, sensor: env.sensor ?? drawnError });
   let stepped: StepResult | null = null;
   let read: ControllerReadings | null = null;
   const loop = new ControlLoop({

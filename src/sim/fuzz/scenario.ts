@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { FaultSpec } from '../../../hil/faults.js';
 import { FAULT_KINDS } from '../../../hil/faults.js';
 import type { PlantOverrides } from '../../../hil/plant/index.js';
+import { CALIBRATED_TIP_UNCERTAINTY_C } from '../../controller/probe-calibration.js';
 
 /** What the simulated operator does at a time: press a button, or move a switch. */
 export type OperatorAction =
@@ -40,6 +41,10 @@ export interface Scenario {
   readonly faults: readonly FaultSpec[];
   /** Simulated time cap; the run usually ends well before, once the probe is safe. */
   readonly maxMs: number;
+  /** The sim probe's own offset error, C (raw = true + this), which its identity calibration does
+   * not correct: a calibration wrong by up to its uncertainty (draw.ts drawProbeError). Absent:
+   * the probe reads true. */
+  readonly probeOffsetErrorC?: number;
 }
 
 /** JSON file format of a saved scenario (`fuzz-failures/*.json`). */
@@ -47,6 +52,7 @@ export const SCENARIO_FILE_FORMAT = 'cryo-fuzz-scenario';
 export const SCENARIO_FILE_VERSION = 1;
 
 const finiteMs = z.number().min(0);
+const MAX_PROBE_OFFSET_ERROR_C = Math.max(...Object.values(CALIBRATED_TIP_UNCERTAINTY_C));
 
 export const ScenarioSchema = z
   .object({
@@ -61,6 +67,8 @@ export const ScenarioSchema = z
     ),
     // At most a simulated day: a scenario file is never an unbounded run.
     maxMs: z.number().positive().max(86_400_000),
+    // Within the largest calibrated-reading uncertainty of any thermocouple type the console takes.
+    probeOffsetErrorC: z.number().min(-MAX_PROBE_OFFSET_ERROR_C).max(MAX_PROBE_OFFSET_ERROR_C).optional(),
   })
   .strict();
 

@@ -62,6 +62,13 @@ function edits(s: Scenario): Edit[] {
   for (const key of Object.keys(s.plant)) {
     out.push((x) => ({ ...x, plant: Object.fromEntries(Object.entries(x.plant).filter(([k]) => k !== key)) }));
   }
+  if (s.probeOffsetErrorC !== undefined) {
+    out.push((x) => {
+      const copy: { -readonly [K in keyof Scenario]: Scenario[K] } = { ...x };
+      delete copy.probeOffsetErrorC;
+      return copy;
+    });
+  }
   out.push((x) => withProtocolField(x, 'cycles', protocolMin('cycles')));
   out.push((x) => withProtocolField(x, 'freezeS', protocolMin('freezeS')));
   out.push((x) => withProtocolField(x, 'thawS', protocolMin('thawS')));
