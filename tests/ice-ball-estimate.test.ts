@@ -175,7 +175,7 @@ describe('INEFFECTIVE_FREEZE (an advisory)', () => {
   });
 
   it('is still raised after an acknowledge pressed in the verify tail, before it was raised (review L1)', () => {
-    const settings = oneMinute({ targetRadiusMm: 8 });
+    const settings = oneMinute({ targetRadiusMm: 5 });
     // One press on the first tick of the verify tail: the supply has closed and the verdict exists,
     // but the advisory is raised only when the thaw begins.
     const pressed: { atMs: number | null } = { atMs: null };
