@@ -7,6 +7,12 @@ export function describeIssues(source: string, error: z.ZodError, input: unknown
   return error.issues
     .map((issue) => {
       const path = issue.path.map(String).join('.');
+      // A record's key refused: the key is the value at fault (the last path element), and the
+      // key schema's own message says why; the entry's value would mislead.
+      if (issue.code === 'invalid_key') {
+        const why = issue.issues.map((inner) => inner.message).join('; ');
+        return `${source}: ${path}: not a valid key: ${why} (got ${JSON.stringify(String(issue.path.at(-1)))})`;
+      }
       const value = valueAt(input, issue.path);
       const got = value === undefined ? '' : ` (got ${JSON.stringify(value)})`;
       return `${source}: ${path === '' ? '(top level)' : path}: ${issue.message}${got}`;

@@ -22,7 +22,7 @@ import { RecordingHal, nominalHalReadings } from './helpers/recording-hal.js';
 
 const PERIOD_MS = 20;
 const PROTOCOL = { cycles: 1, freezeS: 30, thawS: 10 } as const;
-/** The protocol's target, and the sural nerve's own (both within the 1-8 mm bounds). */
+/** The protocol's target, and the sural nerve's own (both within the 1-5.6 mm bounds). */
 const PROTOCOL_TARGET_MM = 2;
 const SURAL_TARGET_MM = 3.5;
 const SETTINGS = parseSettings({ protocol: PROTOCOL, iceBall: { targetRadiusMm: PROTOCOL_TARGET_MM, targetRadiusByNerveMm: { sural: SURAL_TARGET_MM } } });

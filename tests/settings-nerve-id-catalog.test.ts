@@ -21,4 +21,16 @@ describe('iceBall.nerveId in a settings file', () => {
   it('refuses a nerve not in the catalog, naming the field and the value', () => {
     expect(() => parseSettings({ iceBall: { nerveId: 'no-such-nerve' } })).toThrow(/iceBall\.nerveId.*no-such-nerve|no-such-nerve.*nerveId/);
   });
+
+  it('refuses a per-nerve target keyed by a name outside the catalog, naming the key', () => {
+    expect(() => parseSettings({ iceBall: { targetRadiusByNerveMm: { constructor: 3 } } })).toThrow(
+      'iceBall.targetRadiusByNerveMm.constructor: not a valid key: not a nerve of the catalog (src/controller/nerve-catalog.ts) (got "constructor")',
+    );
+  });
+
+  it('takes a catalog nerve and its own target', () => {
+    const settings = parseSettings({ iceBall: { nerveId: 'sural', targetRadiusByNerveMm: { sural: 3.5 } } });
+    expect(targetRadiusMm(settings, 'sural')).toBe(3.5);
+    expect(targetRadiusMm(settings, 'saphenous')).toBe(settings.iceBall.targetRadiusMm);
+  });
 });

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { describeIssues } from '../../kernel/config-error.js';
 import { INTERLOCKS, INTERLOCK_IDS } from './interlocks.js';
+import { isCatalogNerve } from './nerve-catalog.js';
 
 /** Protocol bounds (shared/domain.md section 4: freeze 10-300 s per cycle, 1-5 cycles). */
 export const FREEZE_S_MIN = 10;
@@ -105,8 +106,10 @@ export const TARGET_RADIUS_MM_DEFAULT = 2;
 export const HOLD_S_MIN = 30;
 export const HOLD_S_MAX = 240;
 export const HOLD_S_DEFAULT = 60;
-/** A nerve id as the nerve catalog spells them (src/records/nerves.ts): lower case, digits, dashes. */
-const NERVE_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+/** A nerve id of the nerve catalog (src/controller/nerve-catalog.ts). A pattern alone let a
+ * settings file name "constructor", which the per-nerve lookup then read from Object's prototype
+ * (review of issue 11): the loop threw at the first verdict. */
+const CatalogNerveId = z.string().refine(isCatalogNerve, 'not a nerve of the catalog (src/controller/nerve-catalog.ts)');
 
 /** No row allows a longer debounce than this (each row's own maximum is checked below). */
 const MAX_ROW_DEBOUNCE_MS = Math.max(...INTERLOCKS.map((r) => r.maxDebounceMs));
@@ -288,10 +291,10 @@ export const SettingsSchema = z
         targetRadiusMm: n(TARGET_RADIUS_MM_MIN, TARGET_RADIUS_MM_MAX).default(TARGET_RADIUS_MM_DEFAULT),
         /** Per target nerve (by catalog id), its own target r(-20 C), mm. */
         targetRadiusByNerveMm: z
-          .record(z.string().regex(NERVE_ID, 'a nerve id is lower case letters, digits and dashes'), n(TARGET_RADIUS_MM_MIN, TARGET_RADIUS_MM_MAX))
+          .record(CatalogNerveId, n(TARGET_RADIUS_MM_MIN, TARGET_RADIUS_MM_MAX))
           .default({}),
         /** The nerve being treated (the runtime sets it with withNerve); null when none is chosen. */
-        nerveId: z.string().regex(NERVE_ID, 'a nerve id is lower case letters, digits and dashes').nullable().default(null),
+        nerveId: CatalogNerveId.nullable().default(null),
         /** r(-20 C) must have stayed at or beyond the target this long when the freeze ends, s. */
         holdS: n(HOLD_S_MIN, HOLD_S_MAX).default(HOLD_S_DEFAULT),
       })
@@ -377,8 +380,9 @@ export function withNerve(settings: Settings, nerveId: string | null, source = '
 /** The target r(-20 C), mm, a freeze of `nerveId` is judged against: the nerve's own override
  * when the settings give one, the protocol's otherwise. */
 export function targetRadiusMm(settings: Settings, nerveId: string | null): number {
-  const byNerve: Readonly<Record<string, number | undefined>> = settings.iceBall.targetRadiusByNerveMm;
-  return (nerveId === null ? undefined : byNerve[nerveId]) ?? settings.iceBall.targetRadiusMm;
+  const byNerve = settings.iceBall.targetRadiusByNerveMm;
+  // Object.hasOwn: an id is only ever an own key here, never a name on Object's prototype.
+  return nerveId !== null && Object.hasOwn(byNerve, nerveId) ? (byNerve[nerveId] ?? settings.iceBall.targetRadiusMm) : settings.iceBall.targetRadiusMm;
 }
 
 function deepFreeze<T>(value: T): T {
