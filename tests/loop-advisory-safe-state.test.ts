@@ -75,8 +75,8 @@ function run(settings: Settings, untilMs: number, stopAtFreezeMs: number | null 
 const tripOf = (id: string) => (tick: TickLog): boolean => tick.events.some((e) => e.kind === 'trip' && e.id === id);
 
 describe('the control loop on an advisory trip', () => {
-  // One 10 s freeze judged against an 8 mm target: never effective, so the thaw raises the advisory.
-  const settings = parseSettings({ protocol: { cycles: 1, freezeS: 10, thawS: 10 }, iceBall: { targetRadiusMm: 8 } });
+  // One 10 s freeze judged against a 5.6 mm target (the most the settings take): never effective, so the thaw raises the advisory.
+  const settings = parseSettings({ protocol: { cycles: 1, freezeS: 10, thawS: 10 }, iceBall: { targetRadiusMm: 5.6 } });
   const ticks = run(settings, 40_000);
   const at = ticks.findIndex(tripOf('INEFFECTIVE_FREEZE'));
 
