@@ -45,5 +45,19 @@ describe('records verify: a forged verdict behind a lowered user_version', () =>
     tamper(file, `${FORGE_VERDICT}; PRAGMA user_version = 2`);
     const checked = verifyRecordsFile(file);
     expect(checked.result.ok).toBe(false);
+    expect(checked.result).toMatchObject({ table: 'cycles', treatmentId: 0 });
+    expect(checked.result.ok ? '' : checked.result.reason).toMatch(/says schema 2, but its cycles table has the verdict column\(s\) r20_mm_at_end, r20_target_mm, effective/);
+  });
+
+  it('is caught when only the version is set back, nothing forged: the version and the tables disagree', () => {
+    const file = migratedFile();
+    tamper(file, 'PRAGMA user_version = 2');
+    expect(verifyRecordsFile(file).result.ok).toBe(false);
+  });
+
+  it('passes the schema-2 file as written (no false alarm)', () => {
+    const file = fx.file();
+    copyFileSync(V2_FIXTURE, file);
+    expect(verifyRecordsFile(file)).toMatchObject({ schemaVersion: 2, result: { ok: true } });
   });
 });

@@ -107,6 +107,21 @@ function checkPhases(db: Database.Database): Failure | null {
   return null;
 }
 
+/**
+ * The schema version (PRAGMA user_version) lies outside the chain, yet it chooses whether a cycle's
+ * verdict columns are hashed: a file whose cycles have the verdict columns must say schema 3 or
+ * later, and one at 3 or later must have them. Otherwise a forged verdict behind a version set back
+ * to 2 would be hashed without its verdict and pass (review of issue 11). Failure at treatment 0.
+ */
+function checkCycleColumns(db: Database.Database, schemaVersion: number): Failure | null {
+  const names = new Set(db.prepare("SELECT name FROM pragma_table_info('cycles')").pluck().all() as string[]);
+  const present = CYCLE_VERDICT_COLUMNS.filter((c) => names.has(c));
+  const expected = schemaVersion >= CYCLE_VERDICT_SCHEMA_VERSION ? CYCLE_VERDICT_COLUMNS.length : 0;
+  if (present.length === expected) return null;
+  const has = present.length === 0 ? 'none of the verdict columns' : `the verdict column(s) ${present.join(', ')}`;
+  return { ok: false, treatmentId: 0, table: 'cycles', rowId: 0, reason: `the file says schema ${schemaVersion}, but its cycles table has ${has} (schema ${CYCLE_VERDICT_SCHEMA_VERSION} and later have all of ${CYCLE_VERDICT_COLUMNS.join(', ')}, older ones none): its schema version or its tables were changed` };
+}
+
 /** The whole chain of a file at `schemaVersion` (1 to SCHEMA_VERSION), as that schema hashes it:
  * an older file is checked as it is, never migrated first (`cryo records verify`). */
 export function verifyChain(db: Database.Database, schemaVersion: number = SCHEMA_VERSION): VerifyResult {
@@ -114,6 +129,8 @@ export function verifyChain(db: Database.Database, schemaVersion: number = SCHEM
   const keys = schemaVersion >= CYCLE_VERDICT_SCHEMA_VERSION ? KEYS : KEYS_BEFORE_VERDICTS;
   const phases = checkPhases(db);
   if (phases !== null) return phases;
+  const columns = checkCycleColumns(db, schemaVersion);
+  if (columns !== null) return columns;
   const treatments = treatmentsOf(db);
   let previous: { readonly id: number; readonly seal: Buffer | null } = { id: 0, seal: GENESIS_SHA256 };
   let rows = 0;
