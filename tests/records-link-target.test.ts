@@ -8,6 +8,7 @@ import { VirtualClock } from '../kernel/clock.js';
 import { applyConsoleCommand } from '../src/console/commands.js';
 import type { CommandTarget } from '../src/console/commands.js';
 import { DEFAULT_SETTINGS, parseSettings } from '../src/controller/settings.js';
+import type { Settings } from '../src/controller/settings.js';
 import { RecordsStore, recordsPath } from '../src/records/store.js';
 import type { TreatmentTarget } from '../src/records/types.js';
 import { ControlLoop } from '../src/runtime/loop.js';
@@ -31,11 +32,11 @@ afterEach(async () => {
   links = [];
 });
 
-async function harness() {
+/** A records link on a fresh data dir and a virtual clock, stopped after the test. */
+function newLink(settings: Settings) {
   const dataDir = newDataDir();
   const clock = new VirtualClock(0);
   const log = capturingLogger();
-  const hardware = { stopHeld: false };
   const link = new RecordsLink(
     {
       workerUrl: WORKER_URL,
@@ -45,9 +46,15 @@ async function harness() {
       logger: log.logger,
       context: { softwareVersion: 'test', boardName: 'sim', boardSha256: 'a'.repeat(64), target: RUN_DEFAULT, patientRef: null, operatorId: null, probe: () => ({ probeId: 'P1', calibrationId: null, calibrationChecksum: null }) },
     },
-    DEFAULT_SETTINGS,
+    settings,
   );
   links.push(link);
+  return { dataDir, clock, log, link };
+}
+
+async function harness() {
+  const { dataDir, clock, log, link } = newLink(DEFAULT_SETTINGS);
+  const hardware = { stopHeld: false };
   const loop = new ControlLoop({
     hal: new RecordingHal((i) => {
       const reading = nominalHalReadings(i * PERIOD_MS);
@@ -123,21 +130,7 @@ describe("a console start's target nerve in the records (review of issue 11, M2)
   it("records the cycle's r20_target_mm as that nerve's target radius, the one the verdict used", async () => {
     const SURAL_TARGET_MM = 3.5;
     const settings = parseSettings({ protocol: { cycles: 1, freezeS: 30, thawS: 10 }, iceBall: { targetRadiusMm: 2, targetRadiusByNerveMm: { sural: SURAL_TARGET_MM } } });
-    const dataDir = newDataDir();
-    const clock = new VirtualClock(0);
-    const log = capturingLogger();
-    const link = new RecordsLink(
-      {
-        workerUrl: WORKER_URL,
-        dataDir,
-        clock,
-        wallNowMs: () => 1_780_000_000_000 + clock.nowMs(),
-        logger: log.logger,
-        context: { softwareVersion: 'test', boardName: 'sim', boardSha256: 'a'.repeat(64), target: RUN_DEFAULT, patientRef: null, operatorId: null, probe: () => ({ probeId: 'P1', calibrationId: null, calibrationChecksum: null }) },
-      },
-      settings,
-    );
-    links.push(link);
+    const { dataDir, clock, log, link } = newLink(settings);
     const verdictTargets: number[] = [];
     const loop = new ControlLoop({
       hal: new SimHal({ clock, seed: 5, plant: {}, faults: [] }),

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../src/records/migrations.js';
 import { verifyRecordsFile } from '../src/records/store.js';
 import type { RecordsStore } from '../src/records/store.js';
-import { phaseEvent, samples, storeFixture, treatmentEnd, treatmentStart } from './helpers/records.js';
+import { phaseEvent, samples, storeFixture, tamperRecordsFile, treatmentEnd, treatmentStart } from './helpers/records.js';
 
 const fx = storeFixture('cryo-records-verdict-');
 const V2_FIXTURE = new URL('./fixtures/records-v2.sqlite', import.meta.url);
@@ -20,16 +20,6 @@ function v2File(): string {
   return file;
 }
 
-/** What a tamperer with the file does: drop the append-only triggers, then edit. */
-function tamper(file: string, sql: string): void {
-  const db = new Database(file);
-  try {
-    for (const t of db.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger'").pluck().all() as string[]) db.exec(`DROP TRIGGER ${t}`);
-    db.exec(sql);
-  } finally {
-    db.close();
-  }
-}
 
 function withVerdicts(store: RecordsStore): number {
   const id = store.begin(treatmentStart({ startedAtEpochMs: 1_790_000_000_000 }));
@@ -101,14 +91,14 @@ describe('records migration 3: the verdict per cycle', () => {
     store.recoverInterrupted(1_790_000_000_000);
     withVerdicts(store);
     store.close();
-    tamper(file, sql);
+    tamperRecordsFile(file, sql);
     expect(fx.open(file, { readonly: true }).verify()).toMatchObject({ ok: false, treatmentId: 4, table: 'cycles', rowId: 2, reason: expect.stringMatching(/row was changed/) as unknown });
   });
 
   it('names a migrated row given a verdict it never had', () => {
     const file = v2File();
     fx.open(file).close();
-    tamper(file, 'UPDATE cycles SET effective = 1, r20_target_mm = 2, r20_mm_at_end = 3 WHERE treatment_id = 1 AND idx = 1');
+    tamperRecordsFile(file, 'UPDATE cycles SET effective = 1, r20_target_mm = 2, r20_mm_at_end = 3 WHERE treatment_id = 1 AND idx = 1');
     expect(fx.open(file, { readonly: true }).verify()).toMatchObject({ ok: false, treatmentId: 1, table: 'cycles', rowId: 1 });
   });
 
@@ -123,7 +113,7 @@ describe('records migration 3: the verdict per cycle', () => {
       'UPDATE cycles SET effective = 2 WHERE idx = 1',
       'UPDATE cycles SET r20_mm_at_end = -1 WHERE idx = 1',
     ]) {
-      expect(() => { tamper(file, sql); }, sql).toThrow(/CHECK constraint failed/);
+      expect(() => { tamperRecordsFile(file, sql); }, sql).toThrow(/CHECK constraint failed/);
     }
   });
 
@@ -171,7 +161,7 @@ describe('verify on a schema-2 file (review of issue 11, L5)', () => {
 
   it('names the row a tamperer changed in it, still without migrating it', () => {
     const file = v2File();
-    tamper(file, 'UPDATE cycles SET min_tip_c = -80 WHERE treatment_id = 1 AND idx = 2');
+    tamperRecordsFile(file, 'UPDATE cycles SET min_tip_c = -80 WHERE treatment_id = 1 AND idx = 2');
     const checked = verifyRecordsFile(file);
     expect(checked).toMatchObject({ schemaVersion: 2, result: { ok: false, treatmentId: 1, table: 'cycles', rowId: 2 } });
     expect(userVersion(file)).toBe(2);

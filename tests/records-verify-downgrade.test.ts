@@ -4,10 +4,9 @@
 // user_version back to 2 makes verify hash the cycle without its verdict columns: the forged
 // verdict passes as ok. Fails until verify checks that the file's columns match its schema.
 import { copyFileSync } from 'node:fs';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { verifyRecordsFile } from '../src/records/store.js';
-import { storeFixture } from './helpers/records.js';
+import { storeFixture, tamperRecordsFile } from './helpers/records.js';
 
 const fx = storeFixture('cryo-records-verify-downgrade-');
 const V2_FIXTURE = new URL('./fixtures/records-v2.sqlite', import.meta.url);
@@ -20,29 +19,19 @@ function migratedFile(): string {
   return file;
 }
 
-/** What a tamperer with the file does: drop the append-only triggers, then edit. */
-function tamper(file: string, sql: string): void {
-  const db = new Database(file);
-  try {
-    for (const t of db.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger'").pluck().all() as string[]) db.exec(`DROP TRIGGER ${t}`);
-    db.exec(sql);
-  } finally {
-    db.close();
-  }
-}
 
 const FORGE_VERDICT = 'UPDATE cycles SET effective = 1, r20_mm_at_end = 5.5, r20_target_mm = 5 WHERE treatment_id = 1 AND idx = 2';
 
 describe('records verify: a forged verdict behind a lowered user_version', () => {
   it('is caught at the file\'s own schema (control)', () => {
     const file = migratedFile();
-    tamper(file, FORGE_VERDICT);
+    tamperRecordsFile(file, FORGE_VERDICT);
     expect(verifyRecordsFile(file).result).toMatchObject({ ok: false, treatmentId: 1, table: 'cycles', rowId: 2 });
   });
 
   it('is caught when the tamperer also sets user_version back to 2', () => {
     const file = migratedFile();
-    tamper(file, `${FORGE_VERDICT}; PRAGMA user_version = 2`);
+    tamperRecordsFile(file, `${FORGE_VERDICT}; PRAGMA user_version = 2`);
     const checked = verifyRecordsFile(file);
     expect(checked.result.ok).toBe(false);
     expect(checked.result).toMatchObject({ table: 'cycles', treatmentId: 0 });
@@ -51,7 +40,7 @@ describe('records verify: a forged verdict behind a lowered user_version', () =>
 
   it('is caught when only the version is set back, nothing forged: the version and the tables disagree', () => {
     const file = migratedFile();
-    tamper(file, 'PRAGMA user_version = 2');
+    tamperRecordsFile(file, 'PRAGMA user_version = 2');
     expect(verifyRecordsFile(file).result.ok).toBe(false);
   });
 

@@ -1,6 +1,7 @@
 // Records store fixtures: the test data (records-data.ts) and stores in fresh folders that the
 // test file removes.
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, expect } from 'vitest';
 import { RecordsError, RecordsStore, recordsPath } from '../../src/records/store.js';
 import { tempDirMaker } from './temp.js';
@@ -34,4 +35,15 @@ export function recordsErrorOf(body: () => unknown): RecordsError {
     return error as RecordsError;
   }
   throw new Error('expected a RecordsError, nothing was thrown');
+}
+
+/** What a tamperer with a records file does: drop the append-only triggers, then edit with `sql`. */
+export function tamperRecordsFile(file: string, sql: string): void {
+  const db = new Database(file);
+  try {
+    for (const t of db.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger'").pluck().all() as string[]) db.exec(`DROP TRIGGER ${t}`);
+    db.exec(sql);
+  } finally {
+    db.close();
+  }
 }
