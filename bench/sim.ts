@@ -86,18 +86,7 @@ function medianRun(results: readonly SimulationSummary[]): SimulationSummary {
  */
 export function benchSim(runs = SIM_MEASURED_RUNS): SimFigures {
   const settings = withProtocol(DEFAULT_SETTINGS, PRESETS.standard);
-  const wallClock = new MonotonicClock();
-  const run = (stepFn: StepFunction, seed: number): SimulationSummary => simulateTreatment({ settings, seed, wallClock, step: stepFn });
-  for (let i = 0; i < SIM_WARM_UP_RUNS; i++) {
-    run(step, 1);
-    run(stepWithoutIceBallEstimate, 1);
-  }
-  const full: SimulationSummary[] = [];
-  const noEstimate: SimulationSummary[] = [];
-  for (let i = 0; i < runs; i++) {
-    full.push(run(step, i + 1));
-    noEstimate.push(run(stepWithoutIceBallEstimate, i + 1));
-  }
+  const [full, noEstimate] = alternateRuns(settings, step, stepWithoutIceBallEstimate, runs, SIM_WARM_UP_RUNS);
   const median = medianRun(full);
   const ticks = (r: SimulationSummary): number => r.simulatedS * settings.loop.rateHz;
   const usPerTick = (r: SimulationSummary): number => (r.wallMs * MS_PER_S) / ticks(r);
@@ -187,16 +176,7 @@ const fastest = (sorted: readonly number[]): number => sorted[0] ?? Number.NaN;
  */
 export function benchInvariantCost(runs = SIM_MEASURED_RUNS): InvariantCostFigures {
   const settings = withProtocol(DEFAULT_SETTINGS, PRESETS.standard);
-  const wallClock = new MonotonicClock();
-  const run = (stepFn: StepFunction, seed: number): SimulationSummary => simulateTreatment({ settings, seed, wallClock, step: stepFn });
-  run(step, 1);
-  run(stepWithoutInvariantCheck, 1);
-  const checked: SimulationSummary[] = [];
-  const unchecked: SimulationSummary[] = [];
-  for (let i = 0; i < runs; i++) {
-    checked.push(run(step, i + 1));
-    unchecked.push(run(stepWithoutInvariantCheck, i + 1));
-  }
+  const [checked, unchecked] = alternateRuns(settings, step, stepWithoutInvariantCheck, runs, 1);
   const replay = replayStepCost(settings);
   const checkedMs = wallPerSimS(checked);
   const uncheckedMs = wallPerSimS(unchecked);
@@ -283,4 +263,25 @@ export function benchIceBallCost(): IceBallCostFigures {
     estimateUsPerTick: Number(estimateUs.toFixed(3)),
     budgetShare: Number((estimateUs / budgetUs).toFixed(6)),
   };
+}
+
+/**
+ * The standard treatment run with two steps in one process, alternating (same seeds, 1 to `runs`),
+ * after `warmUps` runs of each on seed 1 (discarded): what each step costs the whole simulated tick,
+ * compared under the same conditions on a shared machine.
+ */
+function alternateRuns(settings: Settings, a: StepFunction, b: StepFunction, runs: number, warmUps: number): [SimulationSummary[], SimulationSummary[]] {
+  const wallClock = new MonotonicClock();
+  const run = (stepFn: StepFunction, seed: number): SimulationSummary => simulateTreatment({ settings, seed, wallClock, step: stepFn });
+  for (let i = 0; i < warmUps; i++) {
+    run(a, 1);
+    run(b, 1);
+  }
+  const withA: SimulationSummary[] = [];
+  const withB: SimulationSummary[] = [];
+  for (let i = 0; i < runs; i++) {
+    withA.push(run(a, i + 1));
+    withB.push(run(b, i + 1));
+  }
+  return [withA, withB];
 }
