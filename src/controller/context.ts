@@ -7,6 +7,7 @@ import { TC_TOLERANCE_AT_SUBLIMATION_C } from './probe-calibration.js';
 import { SUBLIMATION_MAX_PRESSURE_BAR, SUBLIMATION_MIN_PRESSURE_BAR, sublimationTempC } from '../../kernel/co2.js';
 import type { Settings } from './settings.js';
 import type { ControllerState } from './state.js';
+import type { StepWorkspace } from './workspace.js';
 
 export interface TickContext {
   readonly nowMs: number;
@@ -107,7 +108,12 @@ export function flowSeen(readings: Readings, settings: Settings): boolean {
   return returnBar !== null && returnBar > settings.pressure.returnFlowBar;
 }
 
-export function makeContext(nowMs: number, settings: Settings, readings: ControllerReadings, state: ControllerState): TickContext {
+/**
+ * The tick's context, written into the workspace's scratch context (built on its first tick, then
+ * rewritten in place): valid until the workspace's next step, which is all the step needs of it
+ * (nothing it returns refers to the context).
+ */
+export function makeContext(nowMs: number, settings: Settings, readings: ControllerReadings, state: ControllerState, work: StepWorkspace): TickContext {
   const tips = readings.tips;
   let tcProblem: string | null = tips.length === 0 ? 'no thermocouple channel' : null;
   let coldestTipC: number | null = null;
@@ -125,19 +131,25 @@ export function makeContext(nowMs: number, settings: Settings, readings: Control
     if (coldestTipC === null || sample.tipC < coldestTipC) coldestTipC = sample.tipC;
   }
   const returnBar = measuredReturnBar(readings);
-  return {
-    nowMs,
-    settings,
-    readings,
-    state,
-    tipC,
-    tcProblem,
-    coldestTipC,
-    staleProblem: staleness(nowMs, readings, settings.tip.staleMs),
-    returnBar,
-    floorC: physicalFloorC(returnBar, settings, readings.calibration.thermocoupleType),
-    flowDetected: returnBar !== null && returnBar > settings.pressure.returnFlowBar,
-  };
+  const staleProblem = staleness(nowMs, readings, settings.tip.staleMs);
+  const floorC = physicalFloorC(returnBar, settings, readings.calibration.thermocoupleType);
+  const flowDetected = returnBar !== null && returnBar > settings.pressure.returnFlowBar;
+  const c = work.context;
+  if (c === null) {
+    return (work.context = { nowMs, settings, readings, state, tipC, tcProblem, coldestTipC, staleProblem, returnBar, floorC, flowDetected });
+  }
+  c.nowMs = nowMs;
+  c.settings = settings;
+  c.readings = readings;
+  c.state = state;
+  c.tipC = tipC;
+  c.tcProblem = tcProblem;
+  c.coldestTipC = coldestTipC;
+  c.staleProblem = staleProblem;
+  c.returnBar = returnBar;
+  c.floorC = floorC;
+  c.flowDetected = flowDetected;
+  return c;
 }
 
 /** The same tick's context over another state (the phase logic runs on the state after the

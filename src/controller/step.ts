@@ -19,6 +19,8 @@ import { outputsOf } from './outputs.js';
 import type { Settings } from './settings.js';
 import type { ControllerState, InterlockStatus, TipDistrust } from './state.js';
 import { NO_TICKS } from './state.js';
+import type { StepWorkspace } from './workspace.js';
+import { createStepWorkspace } from './workspace.js';
 import { periodMs, updateTrackers } from './trackers.js';
 import type { ControllerEvent, InterlockId, OperatorInput } from './types.js';
 import { TREATING_PHASES } from './types.js';
@@ -303,9 +305,13 @@ function valveCommands(s: ControllerState): { readonly supply: boolean; readonly
   }
 }
 
-/** The control step: the tick's work, then its invariants asserted (a violation throws). */
-export function step(nowMs: number, settings: Settings, readings: ControllerReadings, prev: ControllerState): StepResult {
-  const result = stepWithoutInvariantCheck(nowMs, settings, readings, prev);
+/**
+ * The control step: the tick's work, then its invariants asserted (a violation throws). `work` is
+ * the caller's scratch (workspace.ts), reused from tick to tick so that the step builds none of
+ * its own: the ControlLoop keeps one. Without it the step makes a fresh one, with the same result.
+ */
+export function step(nowMs: number, settings: Settings, readings: ControllerReadings, prev: ControllerState, work?: StepWorkspace): StepResult {
+  const result = stepWithoutInvariantCheck(nowMs, settings, readings, prev, work);
   assertStepInvariants(settings, readings, prev, result.state, result.outputs);
   return result;
 }
@@ -315,8 +321,8 @@ export function step(nowMs: number, settings: Settings, readings: ControllerRead
  * measures the check's cost by running both (bench/sim.ts through the loop's test seam); the
  * console, the simulator and the board sessions always run `step`.
  */
-export function stepWithoutInvariantCheck(nowMs: number, settings: Settings, readings: ControllerReadings, prev: ControllerState): StepResult {
-  return stepInner(nowMs, settings, readings, prev, true);
+export function stepWithoutInvariantCheck(nowMs: number, settings: Settings, readings: ControllerReadings, prev: ControllerState, work?: StepWorkspace): StepResult {
+  return stepOn(work ?? createStepWorkspace(), nowMs, settings, readings, prev, true);
 }
 
 /**
@@ -324,17 +330,31 @@ export function stepWithoutInvariantCheck(nowMs: number, settings: Settings, rea
  * state's estimate is carried unchanged). For the benchmark only, which measures the estimate's
  * cost per tick against `stepWithoutInvariantCheck` on the same recorded inputs (bench/sim.ts).
  */
-export function stepWithoutIceBallEstimate(nowMs: number, settings: Settings, readings: ControllerReadings, prev: ControllerState): StepResult {
-  return stepInner(nowMs, settings, readings, prev, false);
+export function stepWithoutIceBallEstimate(nowMs: number, settings: Settings, readings: ControllerReadings, prev: ControllerState, work?: StepWorkspace): StepResult {
+  return stepOn(work ?? createStepWorkspace(), nowMs, settings, readings, prev, false);
 }
 
-function stepInner(nowMs: number, settings: Settings, readings: ControllerReadings, prev: ControllerState, estimate: boolean): StepResult {
+/** The step on a workspace no other step is using (one caller, one step at a time: a step that
+ * began on a workspace in use would overwrite the other's scratch). */
+function stepOn(work: StepWorkspace, nowMs: number, settings: Settings, readings: ControllerReadings, prev: ControllerState, estimate: boolean): StepResult {
+  assert(!work.busy, 'control step: its workspace is already in use by another step');
+  work.busy = true;
+  try {
+    return stepInner(work, nowMs, settings, readings, prev, estimate);
+  } finally {
+    work.busy = false;
+  }
+}
+
+function stepInner(work: StepWorkspace, nowMs: number, settings: Settings, readings: ControllerReadings, prev: ControllerState, estimate: boolean): StepResult {
   // Time is the one input no interlock can judge: a non-finite time would make every duration
   // NaN (a freeze that never ends). It is a bug upstream; throwing sends the runtime to its safe state.
   if (!Number.isFinite(nowMs)) throw new RangeError(`control step: time ${nowMs} ms is not a finite number`);
-  const events: ControllerEvent[] = [];
-  const tracked = updateTrackers(nowMs, settings, readings, prev);
-  const ctx = makeContext(nowMs, settings, readings, tracked);
+  // The workspace's list: emptied here, so a step that threw leaves nothing for the next one.
+  const events = work.events;
+  events.length = 0;
+  const tracked = updateTrackers(nowMs, settings, readings, prev, work);
+  const ctx = makeContext(nowMs, settings, readings, tracked, work);
   const edges = inputEvents(nowMs, readings, prev, events);
   const pass = evaluateInterlocks(ctx, events);
 
@@ -452,6 +472,7 @@ function stepInner(nowMs: number, settings: Settings, readings: ControllerReadin
     iceBallTrack: ice.iceBallTrack,
     freezeVerdicts: ice.freezeVerdicts,
   };
-  return { outputs, state: s, events: events.length === 0 ? NO_EVENTS : events };
+  // The events leave as a copy (splice empties the workspace's list): nothing returned is scratch.
+  return { outputs, state: s, events: events.length === 0 ? NO_EVENTS : events.splice(0) };
 }
 

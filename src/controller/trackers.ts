@@ -1,6 +1,6 @@
 // Per-tick trackers: loop timing, freeze time and the last gas flow, then every stateful
 // interlock row's memory (each row owns its own: src/controller/interlock-memory/). Pure:
-// previous state in, updated state out.
+// previous state in (never written), updated state out, in the caller's workspace (workspace.ts).
 import type { Readings } from '../../hal/contract.js';
 import { flowSeen, periodMs, tipProblem } from './context.js';
 import { updateInterlockMemory } from './interlocks.js';
@@ -8,6 +8,8 @@ import type { ControllerReadings } from './probe-calibration.js';
 import { thawEndReadingC } from './probe-calibration.js';
 import type { Settings } from './settings.js';
 import type { ControllerState } from './state.js';
+import type { MemoryInput } from './interlock-memory/row-memory.js';
+import type { StepWorkspace } from './workspace.js';
 
 export { periodMs };
 
@@ -17,47 +19,77 @@ export function controlTipC(readings: Readings, settings: Settings): number | nu
   return control !== undefined && tipProblem(control, 0, settings) === null ? control.tipC : null;
 }
 
-export function updateTrackers(nowMs: number, settings: Settings, readings: ControllerReadings, prev: ControllerState): ControllerState {
+/**
+ * The state after this tick's trackers, written into the workspace's scratch state (built on the
+ * workspace's first tick as a copy of `prev`, then rewritten field by field: a fresh object of
+ * this many fields every tick was the step's largest allocation, bench/sim-alloc.ts). The result
+ * is valid until the workspace's next step; the step copies what it keeps into the state it
+ * returns.
+ */
+export function updateTrackers(nowMs: number, settings: Settings, readings: ControllerReadings, prev: ControllerState, work: StepWorkspace): ControllerState {
   // Stryker disable next-line ConditionalExpression: equivalent — a first-step gap of nowMs instead of 0 reaches only LOOP_OVERRUN, which is not armed in Idle (the power-up phase) and judges afresh next tick
   const gapMs = prev.lastStepMs === null ? 0 : nowMs - prev.lastStepMs;
   // Freeze time counts while the gas path was commanded open (both valves) since the last step.
   const gasPathOpen = prev.outputs.supplyValveOpen && prev.outputs.safetyValveOpen;
   const openMs = gasPathOpen ? Math.max(0, gapMs) : 0;
   const flow = flowSeen(readings, settings);
-  const memory = updateInterlockMemory({ nowMs, settings, readings, prev, gapMs, tipC: controlTipC(readings, settings), flow, thawEndC: thawEndReadingC(settings.thaw.endTipC, readings.calibration) });
-  // Every field named, in initialState's order: this runs every tick, and a spread of this many
-  // fields cost about a microsecond where the literal costs a few tens of nanoseconds (bench/sim.ts).
-  return {
-    phase: prev.phase,
-    sub: prev.sub,
-    cycle: prev.cycle,
-    cyclesBegun: prev.cyclesBegun,
-    phaseSinceMs: prev.phaseSinceMs,
-    subSinceMs: prev.subSinceMs,
-    startRequested: prev.startRequested,
-    inputs: prev.inputs,
-    interlocks: prev.interlocks,
-    alarms: prev.alarms,
-    audioPause: prev.audioPause,
-    audioResumedMs: prev.audioResumedMs,
-    info: prev.info,
-    outputs: prev.outputs,
-    supplyClosedSinceMs: prev.supplyClosedSinceMs,
-    safetyClosedSinceMs: prev.safetyClosedSinceMs,
-    freezeOpenedMs: prev.freezeOpenedMs,
-    cycleFreezeMs: prev.cycleFreezeMs + openMs,
-    cumulativeFreezeMs: prev.cumulativeFreezeMs + openMs,
-    gasLastFlowedMs: gasPathOpen || flow ? nowMs : prev.gasLastFlowedMs,
-    warm: prev.warm,
-    tipDistrust: prev.tipDistrust,
-    tipAtSubStartC: prev.tipAtSubStartC,
-    tickCount: prev.tickCount + 1,
-    lastStepMs: nowMs,
-    lastGapMs: gapMs,
-    memory,
-    safeToWithdraw: prev.safeToWithdraw,
-    iceBall: prev.iceBall,
-    iceBallTrack: prev.iceBallTrack,
-    freezeVerdicts: prev.freezeVerdicts,
-  };
+  const memory = updateInterlockMemory(memoryInput(work, nowMs, settings, readings, prev, gapMs, flow));
+  const t = (work.tracked ??= { ...prev });
+  t.phase = prev.phase;
+  t.sub = prev.sub;
+  t.cycle = prev.cycle;
+  t.cyclesBegun = prev.cyclesBegun;
+  t.phaseSinceMs = prev.phaseSinceMs;
+  t.subSinceMs = prev.subSinceMs;
+  t.startRequested = prev.startRequested;
+  t.inputs = prev.inputs;
+  t.interlocks = prev.interlocks;
+  t.alarms = prev.alarms;
+  t.audioPause = prev.audioPause;
+  t.audioResumedMs = prev.audioResumedMs;
+  t.info = prev.info;
+  t.outputs = prev.outputs;
+  t.supplyClosedSinceMs = prev.supplyClosedSinceMs;
+  t.safetyClosedSinceMs = prev.safetyClosedSinceMs;
+  t.freezeOpenedMs = prev.freezeOpenedMs;
+  t.cycleFreezeMs = prev.cycleFreezeMs + openMs;
+  t.cumulativeFreezeMs = prev.cumulativeFreezeMs + openMs;
+  t.gasLastFlowedMs = gasPathOpen || flow ? nowMs : prev.gasLastFlowedMs;
+  t.warm = prev.warm;
+  t.tipDistrust = prev.tipDistrust;
+  t.tipAtSubStartC = prev.tipAtSubStartC;
+  t.tickCount = prev.tickCount + 1;
+  t.lastStepMs = nowMs;
+  t.lastGapMs = gapMs;
+  t.memory = memory;
+  t.safeToWithdraw = prev.safeToWithdraw;
+  t.iceBall = prev.iceBall;
+  t.iceBallTrack = prev.iceBallTrack;
+  t.freezeVerdicts = prev.freezeVerdicts;
+  return t;
+}
+
+/** The memory update's input, in the workspace's scratch (the rows read it and keep nothing of it). */
+function memoryInput(
+  work: StepWorkspace,
+  nowMs: number,
+  settings: Settings,
+  readings: ControllerReadings,
+  prev: ControllerState,
+  gapMs: number,
+  flow: boolean,
+): MemoryInput {
+  const tipC = controlTipC(readings, settings);
+  const thawEndC = thawEndReadingC(settings.thaw.endTipC, readings.calibration);
+  const m = work.memoryInput;
+  if (m === null) return (work.memoryInput = { nowMs, settings, readings, prev, gapMs, tipC, flow, thawEndC });
+  m.nowMs = nowMs;
+  m.settings = settings;
+  m.readings = readings;
+  m.prev = prev;
+  m.gapMs = gapMs;
+  m.tipC = tipC;
+  m.flow = flow;
+  m.thawEndC = thawEndC;
+  return m;
 }

@@ -11,6 +11,7 @@ import { TREATING_PHASES } from '../controller/types.js';
 import { initialState } from '../controller/state.js';
 import type { ControllerState, PriorSite } from '../controller/state.js';
 import { step } from '../controller/step.js';
+import { createStepWorkspace } from '../controller/workspace.js';
 import type { StepResult } from '../controller/step.js';
 import type { ControllerEvent } from '../controller/types.js';
 import { isAdvisory } from '../controller/interlocks.js';
@@ -68,6 +69,9 @@ export class ControlLoop {
   readonly #calibration: TickCalibration;
   readonly #onStep: ((nowMs: number, readings: ControllerReadings, result: StepResult) => void) | undefined;
   readonly #step: StepFunction;
+  /** The step's scratch objects, reused every tick (src/controller/workspace.ts): a quiet tick's
+   * step then builds no context, event list or intermediate state of its own. */
+  readonly #workspace = createStepWorkspace();
   readonly #consoleWatch: (nowMs: number) => ConsoleWatch;
   readonly #recordsWatch: (nowMs: number) => RecordsWatch;
   readonly #onSettings: ((settings: Settings) => void) | undefined;
@@ -205,7 +209,7 @@ export class ControlLoop {
       const was = this.#state.inputs;
       const recheck = (raw.operator.start && !was.start) || (raw.operator.acknowledge && !was.acknowledge);
       const readings = calibrateReadings(raw, this.#calibration.inTick(raw.probe.id, recheck), this.#consoleWatch(nowMs), this.#recordsWatch(nowMs));
-      const result = this.#step(nowMs, this.#settings, readings, this.#state);
+      const result = this.#step(nowMs, this.#settings, readings, this.#state, this.#workspace);
       // On a trip the back-end goes to its safe state first; the written outputs (valves closed,
       // alarm lamps and buzzer on) then follow in the same tick.
       if (anyTrip(result.events)) this.#hal.toSafeState();
