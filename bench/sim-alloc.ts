@@ -6,6 +6,7 @@ import { GCProfiler, getHeapStatistics } from 'node:v8';
 import { simulateTreatment } from '../src/sim/runner.js';
 import type { Settings } from '../src/controller/settings.js';
 import { step } from '../src/controller/step.js';
+import { createStepWorkspace } from '../src/controller/workspace.js';
 import type { StepFunction } from '../src/runtime/loop.js';
 
 /** The window: 60 to 70 s into the standard preset's first freeze (opened about 2 s after start),
@@ -73,21 +74,23 @@ export function benchQuietTick(settings: Settings): QuietTickFigures {
   const meter = heapMeter();
   const emptyMeter = bytesOf(() => undefined);
   let whole = { bytes: Number.NaN, collections: 0 };
-  const metered: StepFunction = (nowMs, s, readings, prev) => {
+  const metered: StepFunction = (nowMs, s, readings, prev, work) => {
     if (nowMs === QUIET_FROM_MS) meter.start();
     if (nowMs === toMs) whole = meter.stop();
-    return step(nowMs, s, readings, prev);
+    return step(nowMs, s, readings, prev, work);
   };
   simulateTreatment({ settings, seed: 1, step: metered });
   // The step alone, on the same window's inputs, recorded in another run of the same seed.
   const inputs: Parameters<StepFunction>[] = [];
-  const recording: StepFunction = (nowMs, s, readings, prev) => {
+  const recording: StepFunction = (nowMs, s, readings, prev, work) => {
     if (nowMs >= QUIET_FROM_MS && nowMs < toMs) inputs.push([nowMs, s, readings, prev]);
-    return step(nowMs, s, readings, prev);
+    return step(nowMs, s, readings, prev, work);
   };
   simulateTreatment({ settings, seed: 1, step: recording });
+  // Replayed with a workspace of its own, as the loop steps (src/controller/workspace.ts).
+  const work = createStepWorkspace();
   const replay = (): void => {
-    for (const args of inputs) step(...args);
+    for (const [nowMs, s, readings, prev] of inputs) step(nowMs, s, readings, prev, work);
   };
   for (let i = 0; i < 3; i++) replay();
   const stepOnly = bytesOf(replay);

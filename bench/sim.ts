@@ -6,6 +6,8 @@ import { simulateTreatment } from '../src/sim/runner.js';
 import type { SimulationSummary } from '../src/sim/runner.js';
 import { DEFAULT_SETTINGS, PRESETS, withProtocol } from '../src/controller/settings.js';
 import { step, stepWithoutIceBallEstimate, stepWithoutInvariantCheck } from '../src/controller/step.js';
+import { createStepWorkspace } from '../src/controller/workspace.js';
+import type { StepWorkspace } from '../src/controller/workspace.js';
 import { MonotonicClock } from '../kernel/clock.js';
 import type { StepFunction } from '../src/runtime/loop.js';
 import type { Settings } from '../src/controller/settings.js';
@@ -196,9 +198,9 @@ const STEP_REPLAYS = 15;
 /** Every step's inputs over one standard treatment (seed 1), in order. */
 function recordStepInputs(settings: Settings): Parameters<StepFunction>[] {
   const inputs: Parameters<StepFunction>[] = [];
-  const recording: StepFunction = (nowMs, s, readings, prev) => {
+  const recording: StepFunction = (nowMs, s, readings, prev, work) => {
     inputs.push([nowMs, s, readings, prev]);
-    return step(nowMs, s, readings, prev);
+    return step(nowMs, s, readings, prev, work);
   };
   simulateTreatment({ settings, seed: 1, step: recording });
   return inputs;
@@ -208,16 +210,19 @@ function recordStepInputs(settings: Settings): Parameters<StepFunction>[] {
  * fastest replay of each, ms. */
 function fastestReplays(inputs: readonly Parameters<StepFunction>[], a: StepFunction, b: StepFunction): { aMs: number; bMs: number } {
   const clock = new MonotonicClock();
-  const time = (stepFn: StepFunction): number => {
+  // Each step replays on a workspace of its own, as the loop steps (src/controller/workspace.ts).
+  const time = (stepFn: StepFunction, work: StepWorkspace): number => {
     const startMs = clock.nowMs();
-    for (const args of inputs) stepFn(...args);
+    for (const [nowMs, s, readings, prev] of inputs) stepFn(nowMs, s, readings, prev, work);
     return clock.nowMs() - startMs;
   };
+  const workA = createStepWorkspace();
+  const workB = createStepWorkspace();
   let aMs = Number.POSITIVE_INFINITY;
   let bMs = Number.POSITIVE_INFINITY;
   for (let i = 0; i < STEP_REPLAYS; i++) {
-    aMs = Math.min(aMs, time(a));
-    bMs = Math.min(bMs, time(b));
+    aMs = Math.min(aMs, time(a, workA));
+    bMs = Math.min(bMs, time(b, workB));
   }
   return { aMs, bMs };
 }
