@@ -58,7 +58,7 @@ if (wanted('sim')) {
   const iceBall = benchIceBallCost();
   result.iceBallEstimate = iceBall;
   lines.push(
-    `sim standard preset, tissue model and estimate on: ${sim.simulatedS} s simulated in ${sim.wallMs} ms (median of ${sim.runs}): ${sim.speedup}x real time (goal ${sim.goalSpeedup}x), ${sim.usPerTick} us a tick`,
+    `sim standard preset, tissue model and estimate on: ${sim.simulatedS} s simulated in ${sim.wallMs} ms (median of ${sim.runs}): ${sim.speedup}x real time (goal ${sim.goalSpeedup}x), ${sim.usPerTick} us a tick; ${sim.cpuSpeedup}x per CPU second`,
     `  without the tissue model and the estimate (derived): ${sim.withoutTissueAndEstimate.speedup}x (goal ${sim.withoutTissueAndEstimate.goalSpeedup}x), ${sim.withoutTissueAndEstimate.usPerTick} us a tick = ${sim.withoutTissueAndEstimate.withoutEstimateUsPerTick} us with the estimate off (${sim.withoutTissueAndEstimate.withoutEstimateSpeedup}x, median of ${sim.runs}) less the plant's tissue solve replayed alone, ${sim.withoutTissueAndEstimate.tissueSolve.usPerTick} us a tick`,
     `  a quiet tick (${quietTick.ticks} ticks of a steady freeze from ${quietTick.fromS} s) allocates ${quietTick.tickBytes} bytes, the step alone ${quietTick.stepBytes} bytes (meter's own ${quietTick.meterBytes} bytes subtracted; ${quietTick.collections} collections accounted)`,
     `  end-of-step invariant check: ${invariantCheck.checkedSpeedup}x with, ${invariantCheck.uncheckedSpeedup}x without (wall time ${invariantCheck.wallRatio}x median, ${invariantCheck.wallRatioBest}x fastest, of ${invariantCheck.runs} runs each)`,
