@@ -3,8 +3,8 @@
 // the row's stored column values in the fixed order below: the writer hashes the values it
 // inserts, verify hashes the values it reads back, and SQLite gives back exactly what it stored.
 //
-// A treatment's start row is chained to the previous treatment's seal (GENESIS_SHA256 for the
-// first); its samples, its events and its cycles are three chains anchored at the start hash; the
+// A treatment's start row (with the schema version it was written at, from migration 4) is
+// chained to the previous treatment's seal (GENESIS_SHA256 for the first); its samples, its events and its cycles are three chains anchored at the start hash; the
 // seal hashes the start hash, the tail of each chain, the counts and the end fields.
 import { createHash } from 'node:crypto';
 
@@ -30,6 +30,15 @@ export const TREATMENT_START_COLUMNS = [
   'patient_ref',
   'operator_id',
 ] as const;
+/** The treatments column migration 4 added: the schema version (SQLite user_version, which is
+ * outside the chain) of the software that began the treatment. A start with one (not NULL) hashes
+ * it after TREATMENT_START_COLUMNS; a start without one (begun before migration 4) hashes
+ * TREATMENT_START_COLUMNS alone, as every start did before, so a migrated file verifies
+ * unchanged. Hashed, it says which columns the treatment's rows were written with: verify refuses
+ * a file claiming an older schema than a treatment was written at (a version set back with the
+ * verdict columns dropped would otherwise erase every verdict unseen). */
+export const TREATMENT_SCHEMA_VERSION_COLUMN = 'schema_version';
+
 export const TREATMENT_END_COLUMNS = ['ended_at_epoch_ms', 'outcome', 'frozen_ms', 'samples_dropped'] as const;
 export const SAMPLE_COLUMNS = [
   'treatment_id',
@@ -78,6 +87,12 @@ export interface ChainCounts {
   readonly samples: number;
   readonly events: number;
   readonly cycles: number;
+}
+
+/** What a treatment's start hashes: its TREATMENT_START_COLUMNS values, then the schema version it
+ * was written at when it has one (TREATMENT_SCHEMA_VERSION_COLUMN). */
+export function startHashValues(start: readonly Stored[], schemaVersion: number | null): readonly Stored[] {
+  return schemaVersion === null ? start : [...start, schemaVersion];
 }
 
 /** What a cycle row hashes, from its stored CYCLE_COLUMNS then CYCLE_VERDICT_COLUMNS values. */

@@ -146,6 +146,15 @@ ALTER TABLE cycles ADD COLUMN effective INTEGER CHECK (
   OR (effective IS NOT NULL AND effective IN (0, 1) AND r20_target_mm IS NOT NULL));
 `;
 
+// The schema version each treatment was begun at (review of issue 11): user_version is outside the
+// hash chain yet says which columns a row has and so what is hashed; this copy of it is hashed in
+// the treatment's start (chain.ts startHashValues). NULL in every treatment begun before this
+// migration (their starts hash as before); from it on, the version of the software that began the
+// treatment, never below this migration's.
+const SCHEMA_V4_TREATMENT_VERSION = `
+ALTER TABLE treatments ADD COLUMN schema_version INTEGER CHECK (schema_version IS NULL OR schema_version >= 4);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -172,11 +181,23 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec(SCHEMA_V3_CYCLE_VERDICT);
     },
   },
+  {
+    version: 4,
+    description: 'the schema version each treatment was begun at, hashed in its start',
+    up: (db) => {
+      db.exec(SCHEMA_V4_TREATMENT_VERSION);
+    },
+  },
 ];
 
 /** The migration that added the cycles' verdict columns (chain.ts CYCLE_VERDICT_COLUMNS): a file
  * below it has none, and its cycle rows hash CYCLE_COLUMNS alone. */
 export const CYCLE_VERDICT_SCHEMA_VERSION = 3;
+
+/** The migration that added the treatments' schema_version column (chain.ts
+ * TREATMENT_SCHEMA_VERSION_COLUMN): a file below it has none, and every start hashes
+ * TREATMENT_START_COLUMNS alone. A treatment's recorded version is never below it. */
+export const TREATMENT_VERSION_SCHEMA_VERSION = 4;
 
 /** The schema version this code writes: the number of migrations. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -5,9 +5,10 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
+import { assert } from '../../kernel/assert.js';
 import type { Phase } from '../controller/types.js';
 import { PHASES } from '../controller/types.js';
-import { CYCLE_COLUMNS, CYCLE_VERDICT_COLUMNS, EVENT_COLUMNS, GENESIS_SHA256, SAMPLE_COLUMNS, TREATMENT_START_COLUMNS, cycleHashValues, insertSql, rowSha256, sealSha256 } from './chain.js';
+import { CYCLE_COLUMNS, CYCLE_VERDICT_COLUMNS, EVENT_COLUMNS, GENESIS_SHA256, SAMPLE_COLUMNS, TREATMENT_SCHEMA_VERSION_COLUMN, TREATMENT_START_COLUMNS, cycleHashValues, insertSql, rowSha256, sealSha256, startHashValues } from './chain.js';
 import { RecordsError, toRecordsError } from './errors.js';
 import { PHASE_CODES, SCHEMA_VERSION, assertNotNewer, migrate, schemaVersionOf } from './migrations.js';
 import { cyclesOf, frozenMsOf } from './recovery.js';
@@ -126,6 +127,9 @@ function phaseCodes(): PhaseCodes {
   return { codeOf: new Map(known.map((r) => [r.name, r.code])), nameOf: new Map(known.map((r) => [r.code, r.name])) };
 }
 
+/** What `begin` inserts: the start fields and the schema version the treatment is written at. */
+const STARTED_COLUMNS = [...TREATMENT_START_COLUMNS, TREATMENT_SCHEMA_VERSION_COLUMN] as const;
+
 function prepareAll(db: Database.Database) {
   return {
     consoleId: db.prepare("SELECT value FROM meta WHERE key = 'console_id'").pluck(),
@@ -133,7 +137,7 @@ function prepareAll(db: Database.Database) {
     treatment: db.prepare('SELECT * FROM treatments WHERE id = ?'),
     openTreatments: db.prepare('SELECT id, started_at_epoch_ms, start_sha256 FROM treatments WHERE seal_sha256 IS NULL ORDER BY id'),
     insertTreatment: db.prepare(
-      `INSERT INTO treatments (${TREATMENT_START_COLUMNS.join(', ')}, start_sha256) VALUES (${TREATMENT_START_COLUMNS.map(() => '?').join(', ')}, ?)`,
+      `INSERT INTO treatments (${STARTED_COLUMNS.join(', ')}, start_sha256) VALUES (${STARTED_COLUMNS.map(() => '?').join(', ')}, ?)`,
     ),
     sealTreatment: db.prepare('UPDATE treatments SET ended_at_epoch_ms = ?, outcome = ?, frozen_ms = ?, samples_dropped = ?, seal_sha256 = ? WHERE id = ?'),
     insertSample: db.prepare(insertSql('samples', SAMPLE_COLUMNS)),
@@ -204,8 +208,12 @@ export class RecordsStore implements RecordsWriter, RecordsReader {
             throw new RecordsError('invalid', `${this.file}: begin: treatment ${last.id} is still open: end it (or recoverInterrupted) before another begins`);
           }
           const id = (last?.id ?? 0) + 1;
+          // The schema this treatment is written at, hashed in its start: the file was migrated
+          // to this software's at open (a read-only connection cannot get here).
+          const fileVersion = schemaVersionOf(this.db);
+          assert(fileVersion === SCHEMA_VERSION, `records begin: the file is at schema ${fileVersion}, this software writes ${SCHEMA_VERSION}`);
           const values = startValues(id, s);
-          this.sql.insertTreatment.run(...values, rowSha256(last?.seal_sha256 ?? GENESIS_SHA256, values));
+          this.sql.insertTreatment.run(...values, SCHEMA_VERSION, rowSha256(last?.seal_sha256 ?? GENESIS_SHA256, startHashValues(values, SCHEMA_VERSION)));
           return id;
         })
         .immediate();
