@@ -231,24 +231,12 @@ export class BioheatSolver {
   }
 
   #implicitStep(fixed: boolean): void {
-    const n = this.#r.length;
-    const h = this.#h;
-    const t = this.#t;
-    this.#hOld.set(h);
+    this.#hOld.set(this.#h);
     if (fixed) this.#pinWall();
     let iterations = 0;
     let moved = Number.POSITIVE_INFINITY;
     while (iterations < this.options.maxIterations && moved > this.options.toleranceC) {
-      this.#solveLinearised(fixed);
-      moved = 0;
-      for (let i = fixed ? 1 : 0; i < n - 1; i++) {
-        const sol = this.#tSol[i] ?? 0;
-        const hi = (h[i] ?? 0) + (this.#cap[i] ?? 0) * (sol - (t[i] ?? 0));
-        h[i] = hi;
-        const ti = tempCFromEnthalpy(this.#curve, hi);
-        t[i] = ti;
-        moved = Math.max(moved, Math.abs(ti - sol));
-      }
+      moved = this.#solveLinearised(fixed);
       iterations += 1;
     }
     this.#lastIterations = iterations;
@@ -264,11 +252,15 @@ export class BioheatSolver {
   }
 
   /**
-   * One linear solve of the backward-Euler system linearised about the current iterate, into
-   * #tSol: the coefficients are formed row by row inside the Thomas algorithm's forward sweep (the
-   * matrix is tridiagonal and diagonally dominant), then back-substituted.
+   * One iteration: a linear solve of the backward-Euler system linearised about the current
+   * iterate, into #tSol, then the enthalpy of each unknown node corrected by it and its
+   * temperature T(H); returns the largest move between the solve and T(H), C. The matrix is
+   * tridiagonal and diagonally dominant: one forward pass forms each node's unfrozen fraction,
+   * heat capacity and conductivity, the face conductances and the rows of the Thomas algorithm's
+   * forward sweep; the back substitution updates each node as it solves it (the nodes are
+   * independent given the solve).
    */
-  #solveLinearised(fixed: boolean): void {
+  #solveLinearised(fixed: boolean): number {
     const n = this.#r.length;
     const sums = this.#sums;
     const dtS = sums[SUB_S] ?? 0;
@@ -289,52 +281,70 @@ export class BioheatSolver {
     const kF = p.kFrozenWPerMK;
     const kU = p.kUnfrozenWPerMK;
     const perfusion = p.perfusionWPerM3K;
-    const source = perfusion * p.arterialC + p.metabolicWPerM3;
-    for (let i = 0; i < n; i++) {
-      const ti = t[i] ?? 0;
-      const phi = unfrozenFraction(curve, ti);
-      phiOf[i] = phi;
-      cap[i] = slopeJPerM3K(curve, ti);
-      // Node conductivity by unfrozen fraction, kept in g until the faces are formed.
-      g[i] = kF + phi * (kU - kF);
-    }
-    // Face conductance: harmonic mean of the two nodes' conductivities (series resistances) times geometry.
-    for (let i = 0; i < n - 1; i++) {
-      const k0 = g[i] ?? 0;
-      const k1 = g[i + 1] ?? 0;
-      g[i] = ((2 * k0 * k1) / (k0 + k1)) * (geo[i] ?? 0);
-    }
+    const arterialC = p.arterialC;
+    const source = perfusion * arterialC + p.metabolicWPerM3;
     const first = fixed ? 1 : 0;
     const last = n - 2;
+    // Node 0's properties; each pass of the loop forms node i + 1's, then face i (harmonic mean of
+    // the two nodes' conductivities, series resistances, times geometry), then row i.
+    const t0 = t[0] ?? 0;
+    let phi = unfrozenFraction(curve, t0);
+    phiOf[0] = phi;
+    let capI = slopeJPerM3K(curve, t0);
+    cap[0] = capI;
+    let k0 = kF + phi * (kU - kF);
+    let gIn = 0;
     let cPrev = 0;
     let dPrev = 0;
-    for (let i = first; i <= last; i++) {
-      const v = vol[i] ?? 0;
-      const phi = phiOf[i] ?? 0;
-      const gIn = i === 0 ? 0 : (g[i - 1] ?? 0);
-      const gOut = g[i] ?? 0;
-      const storage = (v * (cap[i] ?? 0)) / dtS;
-      let diag = storage + gIn + gOut + v * phi * perfusion;
-      let rhs = storage * (t[i] ?? 0) - (v * ((h[i] ?? 0) - (hOld[i] ?? 0))) / dtS + v * phi * source;
-      if (i === 0) {
-        const hr = hWPerM2K * (this.#r[0] ?? 0);
-        diag += hr;
-        rhs += hr * wallOrGasC;
+    for (let i = 0; i <= last; i++) {
+      const tNext = t[i + 1] ?? 0;
+      const phiNext = unfrozenFraction(curve, tNext);
+      phiOf[i + 1] = phiNext;
+      const capNext = slopeJPerM3K(curve, tNext);
+      cap[i + 1] = capNext;
+      const k1 = kF + phiNext * (kU - kF);
+      const gOut = ((2 * k0 * k1) / (k0 + k1)) * (geo[i] ?? 0);
+      g[i] = gOut;
+      if (i >= first) {
+        const v = vol[i] ?? 0;
+        const vPhi = v * phi;
+        const storage = (v * capI) / dtS;
+        let diag = storage + gIn + gOut + vPhi * perfusion;
+        let rhs = storage * (t[i] ?? 0) - (v * ((h[i] ?? 0) - (hOld[i] ?? 0))) / dtS + vPhi * source;
+        if (i === 0) {
+          const hr = hWPerM2K * (this.#r[0] ?? 0);
+          diag += hr;
+          rhs += hr * wallOrGasC;
+        }
+        // Known neighbours move to the right-hand side: a fixed wall inside, T_a outside.
+        if (i === first && fixed) rhs += gIn * wallOrGasC;
+        if (i === last) rhs += gOut * arterialC;
+        const sub = i === first ? 0 : -gIn;
+        const denom = diag - sub * cPrev;
+        cPrev = i === last ? 0 : -gOut / denom;
+        dPrev = (rhs - sub * dPrev) / denom;
+        cPrime[i] = cPrev;
+        dPrime[i] = dPrev;
       }
-      // Known neighbours move to the right-hand side: a fixed wall inside, T_a outside.
-      if (i === first && fixed) rhs += gIn * wallOrGasC;
-      if (i === last) rhs += gOut * p.arterialC;
-      const sub = i === first ? 0 : -gIn;
-      const denom = diag - sub * cPrev;
-      cPrev = i === last ? 0 : -gOut / denom;
-      dPrev = (rhs - sub * dPrev) / denom;
-      cPrime[i] = cPrev;
-      dPrime[i] = dPrev;
+      phi = phiNext;
+      capI = capNext;
+      k0 = k1;
+      gIn = gOut;
     }
     const x = this.#tSol;
-    x[last] = dPrime[last] ?? 0;
-    for (let i = last - 1; i >= first; i--) x[i] = (dPrime[i] ?? 0) - (cPrime[i] ?? 0) * (x[i + 1] ?? 0);
-    x[n - 1] = p.arterialC;
+    let moved = 0;
+    let sol = dPrime[last] ?? 0;
+    for (let i = last; i >= first; i--) {
+      if (i < last) sol = (dPrime[i] ?? 0) - (cPrime[i] ?? 0) * sol;
+      x[i] = sol;
+      const hi = (h[i] ?? 0) + (cap[i] ?? 0) * (sol - (t[i] ?? 0));
+      h[i] = hi;
+      const ti = tempCFromEnthalpy(curve, hi);
+      t[i] = ti;
+      moved = Math.max(moved, Math.abs(ti - sol));
+    }
+    x[n - 1] = arterialC;
+    return moved;
   }
 
   /**
@@ -349,22 +359,24 @@ export class BioheatSolver {
     const wallOrGasC = sums[WALL_OR_GAS_C] ?? 0;
     const hWPerM2K = sums[H_W_PER_M2K] ?? 0;
     const p = this.tissue;
+    const perfusionWPerM3K = p.perfusionWPerM3K;
+    const arterialC = p.arterialC;
+    const metabolicWPerM3 = p.metabolicWPerM3;
     const x = this.#tSol;
+    const vol = this.#vol;
+    const phiOf = this.#phi;
     let perfusion = 0;
-    for (let i = 0; i < n - 1; i++) {
-      const xi = x[i] ?? 0;
-      perfusion += (this.#vol[i] ?? 0) * (this.#phi[i] ?? 0) * (p.perfusionWPerM3K * (p.arterialC - xi) + p.metabolicWPerM3);
-    }
+    for (let i = 0; i < n - 1; i++) perfusion += (vol[i] ?? 0) * (phiOf[i] ?? 0) * (perfusionWPerM3K * (arterialC - (x[i] ?? 0)) + metabolicWPerM3);
     let wallW: number;
     if (fixed) {
-      const vol0 = this.#vol[0] ?? 0;
+      const vol0 = vol[0] ?? 0;
       const conducted = (this.#kFace[0] ?? 0) * ((x[1] ?? 0) - wallOrGasC);
       const halfCellLostW = (vol0 * ((this.#hOld[0] ?? 0) - (this.#h[0] ?? 0))) / dtS;
-      wallW = conducted + halfCellLostW + vol0 * (this.#phi[0] ?? 0) * (p.perfusionWPerM3K * (p.arterialC - wallOrGasC) + p.metabolicWPerM3);
+      wallW = conducted + halfCellLostW + vol0 * (phiOf[0] ?? 0) * (perfusionWPerM3K * (arterialC - wallOrGasC) + metabolicWPerM3);
     } else {
       wallW = hWPerM2K * (this.#r[0] ?? 0) * ((x[0] ?? 0) - wallOrGasC);
     }
-    const outerW = (this.#kFace[n - 2] ?? 0) * (p.arterialC - (x[n - 2] ?? 0));
+    const outerW = (this.#kFace[n - 2] ?? 0) * (arterialC - (x[n - 2] ?? 0));
     sums[WALL_J_PER_M] = (sums[WALL_J_PER_M] ?? 0) + wallW * dtS * TWO_PI;
     sums[PERFUSION_J_PER_M] = (sums[PERFUSION_J_PER_M] ?? 0) + perfusion * dtS * TWO_PI;
     sums[OUTER_J_PER_M] = (sums[OUTER_J_PER_M] ?? 0) + outerW * dtS * TWO_PI;
