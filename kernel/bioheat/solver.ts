@@ -108,6 +108,10 @@ export class BioheatSolver {
    * anything has moved the state since: restoring it again copies nothing. Every method that
    * writes the state clears it first. */
   #held: BioheatSnapshot | null = null;
+  /** r(0 C), r(-20 C) and r(-40 C) of the current state, mm (r0Mm, r20Mm, r40Mm), found together
+   * on the first ask; stale once anything writes the state (#stateMoved, or a restore that copies). */
+  readonly #radiiMm = new Float64Array(3);
+  #radiiStale = true;
   /** Grid and tissue as text: two solvers may copy state only when these match. */
   readonly #shape: string;
 
@@ -144,7 +148,7 @@ export class BioheatSolver {
 
   /** Back to tissue at T_a everywhere, time and ledgers at zero. */
   reset(): void {
-    this.#held = null;
+    this.#stateMoved();
     const h = enthalpyJPerM3(this.#curve, this.tissue.arterialC);
     this.#h.fill(h);
     this.#t.fill(this.tissue.arterialC);
@@ -223,7 +227,7 @@ export class BioheatSolver {
 
   #advance(dtS: number, fixed: boolean, wallOrGasC: number, hWPerM2K: number): number {
     if (!(Number.isFinite(dtS) && dtS > 0)) assert(false, `bioheat: cannot step by ${dtS} s`);
-    this.#held = null;
+    this.#stateMoved();
     const steps = Math.ceil(dtS / this.options.maxStepS - 1e-9);
     const subS = dtS / steps;
     const sums = this.#sums;
@@ -394,40 +398,74 @@ export class BioheatSolver {
    * `isoC`, interpolated linearly between nodes; 0 when no tissue is that cold.
    */
   radiusAtMm(isoC: number): number {
+    return this.#radiusFromNodeMm(isoC, this.#outermostAtOrBelow(isoC, this.#r.length - 1));
+  }
+
+  /** The outermost node at or below `isoC` (a NaN counts, as not above), searching inward from
+   * node `from`; -1 when none. */
+  #outermostAtOrBelow(isoC: number, from: number): number {
+    const t = this.#t;
+    for (let i = from; i >= 0; i--) if (!((t[i] ?? 0) > isoC)) return i;
+    return -1;
+  }
+
+  /** radiusAtMm once its outermost node `i` is known (-1: none). */
+  #radiusFromNodeMm(isoC: number, i: number): number {
     const t = this.#t;
     const r = this.#r;
-    for (let i = r.length - 1; i >= 0; i--) {
-      const ti = t[i] ?? 0;
-      if (ti > isoC) continue;
-      if (i === r.length - 1) return (r[i] ?? 0) * MM_PER_M;
-      const tNext = t[i + 1] ?? 0;
-      const ri = r[i] ?? 0;
-      const fraction = (isoC - ti) / (tNext - ti);
-      return (ri + fraction * ((r[i + 1] ?? 0) - ri)) * MM_PER_M;
-    }
-    return 0;
+    if (i < 0) return 0;
+    if (i === r.length - 1) return (r[i] ?? 0) * MM_PER_M;
+    const ti = t[i] ?? 0;
+    const tNext = t[i + 1] ?? 0;
+    const ri = r[i] ?? 0;
+    const fraction = (isoC - ti) / (tNext - ti);
+    return (ri + fraction * ((r[i + 1] ?? 0) - ri)) * MM_PER_M;
+  }
+
+  /** The three radii of interest in one inward scan: the isotherms are nested (tissue at or below
+   * -40 C is at or below -20 C and 0 C), so each search starts at the warmer one's node. The same
+   * values as radiusAtMm, with a third of its node reads or less (the plant and the estimate ask
+   * for all three after every step). */
+  #findRadii(): void {
+    const i0 = this.#outermostAtOrBelow(ICE_EDGE_C, this.#r.length - 1);
+    const i20 = this.#outermostAtOrBelow(LETHAL_ISOTHERM_C, i0);
+    const i40 = this.#outermostAtOrBelow(DEEP_ISOTHERM_C, i20);
+    const radii = this.#radiiMm;
+    radii[0] = this.#radiusFromNodeMm(ICE_EDGE_C, i0);
+    radii[1] = this.#radiusFromNodeMm(LETHAL_ISOTHERM_C, i20);
+    radii[2] = this.#radiusFromNodeMm(DEEP_ISOTHERM_C, i40);
+    this.#radiiStale = false;
+  }
+
+  /** Anything is about to write the state: the snapshot it equalled and the radii found go. */
+  #stateMoved(): void {
+    this.#held = null;
+    this.#radiiStale = true;
   }
 
   /** r(0 C): the visible ice edge, mm from the axis. */
   r0Mm(): number {
-    return this.radiusAtMm(ICE_EDGE_C);
+    if (this.#radiiStale) this.#findRadii();
+    return this.#radiiMm[0] ?? 0;
   }
 
   /** r(-20 C): the lethal isotherm, mm from the axis. */
   r20Mm(): number {
-    return this.radiusAtMm(LETHAL_ISOTHERM_C);
+    if (this.#radiiStale) this.#findRadii();
+    return this.#radiiMm[1] ?? 0;
   }
 
   /** r(-40 C), mm from the axis. */
   r40Mm(): number {
-    return this.radiusAtMm(DEEP_ISOTHERM_C);
+    if (this.#radiiStale) this.#findRadii();
+    return this.#radiiMm[2] ?? 0;
   }
 
   /** Copy `other`'s state (temperatures, time, ledgers) into this solver; allocates nothing. Both
    * must share the grid and the tissue (the same objects or equal values). */
   copyFrom(other: BioheatSolver): void {
     assert(this.#shape === other.#shape, 'bioheat: copyFrom needs the same grid and tissue');
-    this.#held = null;
+    this.#stateMoved();
     this.#h.set(other.#h);
     this.#t.set(other.#t);
     this.#sums.set(other.#sums);
@@ -465,6 +503,7 @@ export class BioheatSolver {
     snap.copyInto(this.#h, this.#t, this.#sums);
     this.#lastIterations = snap.lastIterations;
     this.#held = snap;
+    this.#radiiStale = true;
   }
 
   /** A new, independent solver in the same state (allocates: not for the hot path). */
