@@ -94,6 +94,38 @@ describe('isotherm radii', () => {
     );
   });
 
+  it('gives r(0), r(-20) and r(-40) exactly as radiusAtMm after every step, reset, copy and restore (found in one scan and kept until the state moves)', () => {
+    const same = (s: BioheatSolver): void => {
+      expect(s.r0Mm()).toBe(s.radiusAtMm(0));
+      expect(s.r20Mm()).toBe(s.radiusAtMm(-20));
+      expect(s.r40Mm()).toBe(s.radiusAtMm(-40));
+    };
+    fc.assert(
+      fc.property(fc.array(fc.record({ gasC: fc.integer({ min: -90, max: 40 }), hWPerM2K: fc.integer({ min: 0, max: 50_000 }), seconds: fc.integer({ min: 1, max: 40 }) }), { minLength: 1, maxLength: 6 }), (phases) => {
+        const s = solverFor();
+        const other = solverFor();
+        other.stepFixedWall(60, -80);
+        const frozen = other.snapshot();
+        same(s);
+        for (const phase of phases) {
+          s.step(phase.seconds, { kind: 'flux', gasC: phase.gasC, hWPerM2K: phase.hWPerM2K });
+          same(s);
+          const taken = s.snapshot();
+          s.restore(frozen);
+          same(s);
+          s.restore(taken);
+          same(s);
+        }
+        s.copyFrom(other);
+        same(s);
+        s.reset();
+        same(s);
+        expect(s.r0Mm()).toBe(0);
+      }),
+      { numRuns: 25, seed: 11 },
+    );
+  });
+
   it('measures from the probe axis: the wall itself is at the probe radius', () => {
     const s = solverFor(2.0);
     s.stepFixedWall(1, -70);
