@@ -58,7 +58,8 @@ const MS_PER_S = 1000;
  * which only lengthens the wait.
  */
 export function passiveThawBoundMs(freezeMs: number): number {
-  assert(Number.isFinite(freezeMs) && freezeMs >= 0, `passiveThawBoundMs: freezeMs ${freezeMs} must be finite and >= 0`);
+  // The message is built only on failure: the fuzzer's invariants and the simulator ask every tick.
+  if (!(Number.isFinite(freezeMs) && freezeMs >= 0)) assert(false, `passiveThawBoundMs: freezeMs ${freezeMs} must be finite and >= 0`);
   const freezeS = freezeMs / MS_PER_S;
   const rows = PASSIVE_THAW_BOUND_S;
   for (const [rowFreezeS, waitS] of rows) {
