@@ -1,7 +1,7 @@
 // The simulated tip thermocouple and its MAX31856-style front-end, including its failure modes.
 
 import type { TcFault, TipSample } from '../../hal/contract.js';
-import type { FaultKind } from '../faults.js';
+import type { FaultFlags } from '../faults.js';
 import type { Random } from '../../kernel/random.js';
 import { firstOrderStep } from '../plant/index.js';
 import { quantise, type SensorParams } from './sensor-params.js';
@@ -45,8 +45,8 @@ export class ThermocoupleModel {
   }
 
   /** The sample the front-end delivers at `atMs` with `faults` active. */
-  sample(atMs: number, faults: ReadonlySet<FaultKind>): TipSample {
-    if (!faults.has('sensor-stale')) {
+  sample(atMs: number, faults: FaultFlags): TipSample {
+    if (!faults['sensor-stale']) {
       this.#frozenSample = null;
     } else {
       // Conversions have stopped: the register keeps its last value and timestamp.
@@ -62,20 +62,20 @@ export class ThermocoupleModel {
     return quantise(valueC + this.#params.tcNoiseSdC * this.#random.gaussian(), this.#params.tcResolutionC);
   }
 
-  #fresh(atMs: number, faults: ReadonlySet<FaultKind>): TipSample {
+  #fresh(atMs: number, faults: FaultFlags): TipSample {
     const p = this.#params;
     const coldJunctionC = quantise(p.coldJunctionC + p.cjNoiseSdC * this.#random.gaussian(), p.cjResolutionC);
     let tipC: number;
     let fault: TcFault | null = null;
-    if (faults.has('probe-disconnect') || faults.has('tc-open')) {
+    if (faults['probe-disconnect'] || faults['tc-open']) {
       tipC = TC_OPEN_READING_C;
       fault = 'open';
-    } else if (faults.has('tc-short')) {
+    } else if (faults['tc-short']) {
       tipC = TC_SHORT_READING_C;
       fault = 'short-gnd';
     } else if (this.#stuckC !== null) {
       tipC = this.#stuckC;
-    } else if (faults.has('tip-reads-cold')) {
+    } else if (faults['tip-reads-cold']) {
       tipC = this.#noisy(TIP_READS_COLD_C);
     } else {
       tipC = this.#noisy(this.#probeReadingC(this.#laggedC));
