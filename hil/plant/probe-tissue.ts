@@ -4,14 +4,15 @@
 // ball loads the tip as it does in life. With no gas flowing the wall is adiabatic and the tip
 // thaws as the tissue does.
 import { BioheatSolver, gridForProbe } from '../../kernel/bioheat/index.js';
-import { firstOrderStep } from './first-order.js';
+import { FirstOrderLag } from './first-order.js';
 import { TISSUE_STEP_MS, type PlantParams } from './params.js';
 
 const MS_PER_S = 1000;
 
 export class ProbeTissue {
   readonly #solver: BioheatSolver;
-  readonly #coolTimeConstantMs: number;
+  /** The line and probe body cooling toward the JT outlet. */
+  readonly #cool: FirstOrderLag;
   readonly #hWPerM2K: number;
   /** Gas temperature inside the tip, C: the line and probe body cool down toward the JT outlet. */
   #gasC: number;
@@ -26,7 +27,7 @@ export class ProbeTissue {
 
   constructor(params: PlantParams) {
     this.#solver = new BioheatSolver(params.tissue, gridForProbe(params.probeOdMm));
-    this.#coolTimeConstantMs = params.coolTimeConstantMs;
+    this.#cool = new FirstOrderLag(params.coolTimeConstantMs);
     this.#hWPerM2K = params.gasSideHWPerM2K;
     this.#gasC = this.#solver.wallC;
   }
@@ -60,7 +61,7 @@ export class ProbeTissue {
    * once every TISSUE_STEP_MS with the substeps' mean wall condition.
    */
   substep(dtMs: number, flowing: boolean, jtGasC: number): void {
-    this.#gasC = flowing ? firstOrderStep(this.#gasC, jtGasC, this.#coolTimeConstantMs, dtMs) : this.#solver.wallC;
+    this.#gasC = flowing ? this.#cool.step(this.#gasC, jtGasC, dtMs) : this.#solver.wallC;
     const h = flowing ? this.#hWPerM2K : 0;
     this.#hDt += h * dtMs;
     this.#hGasDt += h * this.#gasC * dtMs;

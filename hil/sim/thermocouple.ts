@@ -3,7 +3,7 @@
 import type { TcFault, TipSample } from '../../hal/contract.js';
 import type { FaultFlags } from '../faults.js';
 import type { Random } from '../../kernel/random.js';
-import { firstOrderStep } from '../plant/index.js';
+import { FirstOrderLag } from '../plant/index.js';
 import { quantise, type SensorParams } from './sensor-params.js';
 
 /**
@@ -19,6 +19,8 @@ export const TIP_READS_COLD_C = -95;
 export class ThermocoupleModel {
   readonly #params: SensorParams;
   readonly #random: Random;
+  /** Junction and sheath lag (tcLagMs). */
+  readonly #lag: FirstOrderLag;
   #laggedC: number;
   /** Reading held by a stuck sensor; null while it is not stuck. */
   #stuckC: number | null = null;
@@ -29,12 +31,13 @@ export class ThermocoupleModel {
   constructor(params: SensorParams, initialTipC: number, random: Random) {
     this.#params = params;
     this.#random = random;
+    this.#lag = new FirstOrderLag(params.tcLagMs);
     this.#laggedC = initialTipC;
   }
 
   /** Follow the true tip temperature over one plant substep; latch the value if it sticks now. */
   track(trueTipC: number, dtMs: number, stuck: boolean): void {
-    this.#laggedC = firstOrderStep(this.#laggedC, trueTipC, this.#params.tcLagMs, dtMs);
+    this.#laggedC = this.#lag.step(this.#laggedC, trueTipC, dtMs);
     if (!stuck) this.#stuckC = null;
     else this.#stuckC ??= quantise(this.#probeReadingC(this.#laggedC), this.#params.tcResolutionC);
   }
