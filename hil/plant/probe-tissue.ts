@@ -14,8 +14,9 @@ export class ProbeTissue {
   /** The line and probe body cooling toward the JT outlet. */
   readonly #cool: FirstOrderLag;
   readonly #hWPerM2K: number;
-  /** Gas temperature inside the tip, C: the line and probe body cool down toward the JT outlet. */
-  #gasC: number;
+  /** Gas temperature inside the tip, C: the line and probe body cool down toward the JT outlet.
+   * A number from the start, set by the constructor (see Plant's #tipC). */
+  #gasC = Number.NaN;
   /** Over the tissue step under way: elapsed time, integral of h dt and of h * T_gas dt. */
   #windowMs = 0;
   #hDt = 0;

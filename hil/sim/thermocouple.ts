@@ -21,7 +21,10 @@ export class ThermocoupleModel {
   readonly #random: Random;
   /** Junction and sheath lag (tcLagMs). */
   readonly #lag: FirstOrderLag;
-  #laggedC: number;
+  // Initialised with a number, then set by the constructor: a field declared without an initializer
+  // starts undefined, and V8 then boxes every number stored in it afresh (16 bytes a store,
+  // bench/sim-alloc.ts).
+  #laggedC = Number.NaN;
   /** Reading held by a stuck sensor; null while it is not stuck. */
   #stuckC: number | null = null;
   /** The last sample delivered: a stale front-end keeps returning it. */
