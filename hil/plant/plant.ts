@@ -206,11 +206,13 @@ export class Plant {
     this.#supplyBarAbs = sourceBar - p.lineDropBarPerGPerS * this.#massFlowGPerS;
     this.#cylinder.draw((this.#massFlowGPerS * dtMs) / 1000);
     this.#returnLine.step(this.#massFlowGPerS, c.returnBlocked ? p.returnBlockedFactor : 1, dtMs);
-    this.#tipC = this.#nextTipC(dtMs);
+    this.#stepTip(dtMs);
     this.#nowMs = now + dtMs;
   }
 
-  #nextTipC(dtMs: number): number {
+  /** The gas in the tip, the tissue and the tip over one substep. Stores the tip rather than
+   * returning it: a number returned from a call the compiler does not inline is boxed. */
+  #stepTip(dtMs: number): void {
     const returnBar = this.#returnLine.pressureBarAbs;
     const present = this.#conditions.probePresent;
     // Gas flows only through a fitted probe (the coupling is self-sealing), so only into tissue.
@@ -223,9 +225,11 @@ export class Plant {
       this.#floorC = sublimationFloorC(returnBar);
     }
     const floorC = this.#floorC;
-    this.#tissue.substep(dtMs, flowing, Math.max(jtOutletTempC(this.#supplyBarAbs - returnBar), floorC));
+    // The gas temperature is read only while gas flows (ProbeTissue.substep): not looked up otherwise.
+    const jtGasC = flowing ? Math.max(jtOutletTempC(this.#supplyBarAbs - returnBar), floorC) : Number.NaN;
+    this.#tissue.substep(dtMs, flowing, jtGasC);
     // A connected probe reads the tissue at its wall; a disconnected one hangs in room air.
     const tipC = present ? this.#tissue.wallC : thawStepC(this.#tipC, AMBIENT_TEMP_C, this.params.thawTimeConstantMs, dtMs);
-    return Math.max(tipC, floorC);
+    this.#tipC = Math.max(tipC, floorC);
   }
 }

@@ -58,7 +58,8 @@ export class ProbeTissue {
 
   /**
    * One plant substep: gas at `jtGasC` (the JT outlet, floored at the sublimation point) flows
-   * when `flowing`; otherwise the probe interior sits at the wall temperature. The tissue steps
+   * when `flowing`; otherwise the probe interior sits at the wall temperature and `jtGasC` is not
+   * read (the plant passes NaN then). The tissue steps
    * once every TISSUE_STEP_MS with the substeps' mean wall condition.
    */
   substep(dtMs: number, flowing: boolean, jtGasC: number): void {
