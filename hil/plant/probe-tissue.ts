@@ -21,9 +21,17 @@ export class ProbeTissue {
   #windowMs = 0;
   #hDt = 0;
   #hGasDt = 0;
+  /** The radii as of the last tissue step, computed when asked (#freshRadii): no tissue is that
+   * cold before the first step. */
   #r0Mm = 0;
   #r20Mm = 0;
   #r40Mm = 0;
+  /** A tissue step has run since the radii were computed. Each is a scan of the grid; a simulated
+   * treatment never asks for them (the plant's state, built by the fuzzer and the scenario
+   * reports, does), and three scans every tissue step were a tenth of the sim's own time a tick
+   * (bench/sim.ts). The solver changes only in a tissue step, so a radius computed later is the
+   * one the step would have computed. */
+  #radiiStale = false;
   #wallFluxWPerM2 = 0;
 
   constructor(params: PlantParams) {
@@ -40,14 +48,17 @@ export class ProbeTissue {
 
   /** True ice-ball radii from the probe axis, mm (0 where no tissue is that cold). */
   get r0Mm(): number {
+    this.#freshRadii();
     return this.#r0Mm;
   }
 
   get r20Mm(): number {
+    this.#freshRadii();
     return this.#r20Mm;
   }
 
   get r40Mm(): number {
+    this.#freshRadii();
     return this.#r40Mm;
   }
 
@@ -79,8 +90,14 @@ export class ProbeTissue {
     this.#windowMs = 0;
     this.#hDt = 0;
     this.#hGasDt = 0;
+    this.#radiiStale = true;
+  }
+
+  #freshRadii(): void {
+    if (!this.#radiiStale) return;
     this.#r0Mm = this.#solver.r0Mm();
     this.#r20Mm = this.#solver.r20Mm();
     this.#r40Mm = this.#solver.r40Mm();
+    this.#radiiStale = false;
   }
 }
