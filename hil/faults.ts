@@ -118,6 +118,21 @@ export function activeFaults(specs: readonly FaultSpec[], nowMs: number): Set<Fa
 }
 
 /**
+ * One flag per fault kind, true while that kind is active: what the simulated board asks several
+ * times a tick and every plant substep. A property read on flags built once per set of active
+ * faults, where a `Set.has` was a hash lookup each time (bench/sim.ts).
+ */
+export type FaultFlags = Readonly<Record<FaultKind, boolean>>;
+
+/** The flags of `active`. Every kind is written, in FAULT_KINDS' order, so that all flag records
+ * share one shape. */
+export function faultFlagsOf(active: ReadonlySet<FaultKind>): FaultFlags {
+  const flags = {} as Record<FaultKind, boolean>;
+  for (const kind of FAULT_KINDS) flags[kind] = active.has(kind);
+  return Object.freeze(flags);
+}
+
+/**
  * The times at which some spec starts or ends, ascending and without repeats. Between two of them
  * (from one, inclusive, to the next, exclusive) no spec starts or ends, so the active set is the
  * same throughout (isSpecActive).
@@ -139,16 +154,20 @@ export class FaultSchedule {
   readonly #changesMs: readonly number[];
   readonly #sets: readonly ReadonlySet<FaultKind>[];
   readonly #before: ReadonlySet<FaultKind> = new Set();
+  /** faultFlagsOf each of `#sets`, and of `#before`. */
+  readonly #flags: readonly FaultFlags[];
+  readonly #flagsBefore: FaultFlags = faultFlagsOf(this.#before);
 
   /** Throws FaultSpecError for an invalid spec. */
   constructor(specs: readonly FaultSpec[] = []) {
     this.specs = Object.freeze(specs.map((s) => Object.freeze({ ...validateFaultSpec(s) })));
     this.#changesMs = Object.freeze(boundariesMs(this.specs));
     this.#sets = Object.freeze(this.#changesMs.map((t) => activeFaults(this.specs, t)));
+    this.#flags = Object.freeze(this.#sets.map(faultFlagsOf));
   }
 
   isActive(kind: FaultKind, nowMs: number): boolean {
-    return this.activeSet(nowMs).has(kind);
+    return this.activeFlags(nowMs)[kind];
   }
 
   /** The kinds active at `nowMs`, as a new set the caller may change. */
@@ -162,9 +181,23 @@ export class FaultSchedule {
    * cost (bench/sim.ts). The same as `active(nowMs)`; the caller must not change it.
    */
   activeSet(nowMs: number): ReadonlySet<FaultKind> {
+    const i = this.#changeIndex(nowMs);
+    return i < 0 ? this.#before : (this.#sets[i] ?? this.#before);
+  }
+
+  /**
+   * The kinds active at `nowMs` as flags (faultFlagsOf activeSet(nowMs)), built with the schedule:
+   * the same flags object between two changes, so its identity says whether anything changed.
+   */
+  activeFlags(nowMs: number): FaultFlags {
+    const i = this.#changeIndex(nowMs);
+    return i < 0 ? this.#flagsBefore : (this.#flags[i] ?? this.#flagsBefore);
+  }
+
+  /** The index of the last change at or before `nowMs`, by bisection; -1 before the first (a NaN
+   * time finds none: no fault active, as isSpecActive says). */
+  #changeIndex(nowMs: number): number {
     const changes = this.#changesMs;
-    // The last change at or before nowMs, by bisection (a NaN time finds none: no fault active,
-    // as isSpecActive says).
     let lo = 0;
     let hi = changes.length;
     while (lo < hi) {
@@ -172,6 +205,6 @@ export class FaultSchedule {
       if ((changes[mid] ?? Number.POSITIVE_INFINITY) <= nowMs) lo = mid + 1;
       else hi = mid;
     }
-    return lo === 0 ? this.#before : (this.#sets[lo - 1] ?? this.#before);
+    return lo - 1;
   }
 }

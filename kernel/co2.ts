@@ -101,10 +101,12 @@ export function sublimationTempC(pressureBar: number): number {
   // the physical branch (the smaller x, i.e. the larger T, is outside the fit).
   const c0 = SUB_A - Math.log(pressureBar);
   const disc = SUB_B_K * SUB_B_K - 4 * SUB_C_K2 * c0;
-  const x = (SUB_B_K + Math.sqrt(disc)) / (2 * SUB_C_K2);
+  // The square root and the candidate temperature once each: the plant solves this every substep
+  // while gas flows (bench/sim.ts).
+  const rootDisc = Math.sqrt(disc);
   // Both roots satisfy the fit; pick the one inside the validity window.
-  const xAlt = (SUB_B_K - Math.sqrt(disc)) / (2 * SUB_C_K2);
-  const tK = inFit(1 / xAlt) ? 1 / xAlt : 1 / x;
+  const tAltK = 1 / ((SUB_B_K - rootDisc) / (2 * SUB_C_K2));
+  const tK = inFit(tAltK) ? tAltK : 1 / ((SUB_B_K + rootDisc) / (2 * SUB_C_K2));
   return tK - KELVIN_OFFSET;
 }
 

@@ -31,6 +31,25 @@ describe('sim HAL', () => {
     expect(hal.lastOutputs).toEqual(SAFE_OUTPUTS);
   });
 
+  it('keeps frozen outputs as they are, again and alternating, and copies mutable ones so a later change does not reach them', () => {
+    const { hal } = makeHal();
+    const a = Object.freeze({ ...OPEN, heartbeat: true, lamps: Object.freeze({ ...OPEN.lamps }) });
+    const b = Object.freeze({ ...OPEN, heartbeat: false, lamps: Object.freeze({ ...OPEN.lamps }) });
+    for (const frozen of [a, b, a, b, b]) {
+      hal.write(frozen);
+      expect(hal.lastOutputs).toBe(frozen);
+    }
+    // Mutable, after the frozen ones it alternated with: copied and frozen all the same.
+    for (const mutable of [{ ...b, lamps: { ...b.lamps } }, { ...a, lamps: b.lamps }]) {
+      hal.write(mutable);
+      const kept = hal.lastOutputs;
+      expect(kept).not.toBe(mutable);
+      expect(Object.isFrozen(kept) && Object.isFrozen(kept.lamps)).toBe(true);
+      mutable.supplyValveOpen = false;
+      expect(kept.supplyValveOpen).toBe(true);
+    }
+  });
+
   it('reports supply pressure as gauge, the 20 C saturation pressure less one atmosphere', () => {
     const { hal, clock } = makeHal();
     clock.advanceMs(100);

@@ -15,8 +15,11 @@ import { ATMOSPHERIC_PRESSURE_BAR } from '../../kernel/units.js';
 export class Cylinder {
   readonly #saturationBar: number;
   readonly #vapourAtDryOutG: number;
-  #liquidG: number;
-  #vapourG: number;
+  // Initialised with a number, then set by the constructor: a field declared without an initializer
+  // starts undefined, and V8 then boxes every number stored in it afresh (16 bytes a store,
+  // bench/sim-alloc.ts).
+  #liquidG = Number.NaN;
+  #vapourG = Number.NaN;
 
   constructor(tempC: number, liquidChargeG: number, vapourAtDryOutG: number) {
     this.#saturationBar = fullCylinderPressureBar(tempC);

@@ -15,5 +15,5 @@ export {
   type PlantParams,
 } from './params.js';
 export { gasTempC, jtOutletTempC, sublimationFloorC } from './probe-thermal.js';
-export { firstOrderStep } from './first-order.js';
+export { FirstOrderLag, firstOrderStep } from './first-order.js';
 export { MAX_REWARM_BOUND_MS, tissueRewarmBoundMs } from './rewarm.js';

@@ -2,6 +2,7 @@
 
 import { SUBLIMATION_MAX_PRESSURE_BAR, SUBLIMATION_MIN_PRESSURE_BAR, sublimationTempC } from '../../kernel/co2.js';
 import { ATMOSPHERIC_PRESSURE_BAR } from '../../kernel/units.js';
+import { assert } from '../../kernel/assert.js';
 import { firstOrderStep } from './first-order.js';
 
 /**
@@ -28,21 +29,31 @@ export const LATENT_BAND_HIGH_C = -1;
  */
 export const LATENT_SLOWDOWN_FACTOR = 3;
 
-/** Joule-Thomson outlet temperature for a pressure drop `dropBar` across the orifice, C. */
+/** JT_TABLE's columns as flat arrays: the plant looks the outlet up every substep while gas flows,
+ * and a flat array of doubles reads faster than an array of pairs (bench/sim.ts). */
+const JT_FEED_BAR_ABS = Float64Array.from(JT_TABLE, ([feedBarAbs]) => feedBarAbs);
+const JT_OUTLET_C = Float64Array.from(JT_TABLE, ([, outletC]) => outletC);
+const JT_LAST = JT_TABLE.length - 1;
+assert(JT_LAST >= 1, 'JT table: at least two points to interpolate between');
+
+/** Joule-Thomson outlet temperature for a pressure drop `dropBar` across the orifice, C: linear
+ * between the table's points, held at its ends (a feed that is no number gets the last point). */
 export function jtOutletTempC(dropBar: number): number {
   const feedBarAbs = dropBar + ATMOSPHERIC_PRESSURE_BAR;
-  const first = JT_TABLE[0];
-  const last = JT_TABLE[JT_TABLE.length - 1];
-  if (first === undefined || last === undefined) throw new Error('JT table is empty');
-  if (feedBarAbs <= first[0]) return first[1];
-  if (feedBarAbs >= last[0]) return last[1];
-  for (let i = 1; i < JT_TABLE.length; i++) {
-    const hi = JT_TABLE[i];
-    const lo = JT_TABLE[i - 1];
-    if (hi === undefined || lo === undefined) break;
-    if (feedBarAbs <= hi[0]) return lo[1] + ((feedBarAbs - lo[0]) / (hi[0] - lo[0])) * (hi[1] - lo[1]);
+  const feed = JT_FEED_BAR_ABS;
+  const outlet = JT_OUTLET_C;
+  if (feedBarAbs <= (feed[0] ?? Number.NaN)) return outlet[0] ?? Number.NaN;
+  // The last point itself, not interpolated to (which could miss it by a rounding).
+  if (feedBarAbs >= (feed[JT_LAST] ?? Number.NaN)) return outlet[JT_LAST] ?? Number.NaN;
+  for (let i = 1; i <= JT_LAST; i++) {
+    const hiBar = feed[i] ?? Number.NaN;
+    if (feedBarAbs <= hiBar) {
+      const loBar = feed[i - 1] ?? Number.NaN;
+      const loC = outlet[i - 1] ?? Number.NaN;
+      return loC + ((feedBarAbs - loBar) / (hiBar - loBar)) * ((outlet[i] ?? Number.NaN) - loC);
+    }
   }
-  return last[1];
+  return outlet[JT_LAST] ?? Number.NaN;
 }
 
 /**

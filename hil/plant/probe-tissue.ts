@@ -4,29 +4,39 @@
 // ball loads the tip as it does in life. With no gas flowing the wall is adiabatic and the tip
 // thaws as the tissue does.
 import { BioheatSolver, gridForProbe } from '../../kernel/bioheat/index.js';
-import { firstOrderStep } from './first-order.js';
+import { FirstOrderLag } from './first-order.js';
 import { TISSUE_STEP_MS, type PlantParams } from './params.js';
 
 const MS_PER_S = 1000;
 
 export class ProbeTissue {
   readonly #solver: BioheatSolver;
-  readonly #coolTimeConstantMs: number;
+  /** The line and probe body cooling toward the JT outlet. */
+  readonly #cool: FirstOrderLag;
   readonly #hWPerM2K: number;
-  /** Gas temperature inside the tip, C: the line and probe body cool down toward the JT outlet. */
-  #gasC: number;
+  /** Gas temperature inside the tip, C: the line and probe body cool down toward the JT outlet.
+   * A number from the start, set by the constructor (see Plant's #tipC). */
+  #gasC = Number.NaN;
   /** Over the tissue step under way: elapsed time, integral of h dt and of h * T_gas dt. */
   #windowMs = 0;
   #hDt = 0;
   #hGasDt = 0;
+  /** The radii as of the last tissue step, computed when asked (#freshRadii): no tissue is that
+   * cold before the first step. */
   #r0Mm = 0;
   #r20Mm = 0;
   #r40Mm = 0;
+  /** A tissue step has run since the radii were computed. Each is a scan of the grid; a simulated
+   * treatment never asks for them (the plant's state, built by the fuzzer and the scenario
+   * reports, does), and three scans every tissue step were a tenth of the sim's own time a tick
+   * (bench/sim.ts). The solver changes only in a tissue step, so a radius computed later is the
+   * one the step would have computed. */
+  #radiiStale = false;
   #wallFluxWPerM2 = 0;
 
   constructor(params: PlantParams) {
     this.#solver = new BioheatSolver(params.tissue, gridForProbe(params.probeOdMm));
-    this.#coolTimeConstantMs = params.coolTimeConstantMs;
+    this.#cool = new FirstOrderLag(params.coolTimeConstantMs);
     this.#hWPerM2K = params.gasSideHWPerM2K;
     this.#gasC = this.#solver.wallC;
   }
@@ -38,14 +48,17 @@ export class ProbeTissue {
 
   /** True ice-ball radii from the probe axis, mm (0 where no tissue is that cold). */
   get r0Mm(): number {
+    this.#freshRadii();
     return this.#r0Mm;
   }
 
   get r20Mm(): number {
+    this.#freshRadii();
     return this.#r20Mm;
   }
 
   get r40Mm(): number {
+    this.#freshRadii();
     return this.#r40Mm;
   }
 
@@ -56,11 +69,12 @@ export class ProbeTissue {
 
   /**
    * One plant substep: gas at `jtGasC` (the JT outlet, floored at the sublimation point) flows
-   * when `flowing`; otherwise the probe interior sits at the wall temperature. The tissue steps
+   * when `flowing`; otherwise the probe interior sits at the wall temperature and `jtGasC` is not
+   * read (the plant passes NaN then). The tissue steps
    * once every TISSUE_STEP_MS with the substeps' mean wall condition.
    */
   substep(dtMs: number, flowing: boolean, jtGasC: number): void {
-    this.#gasC = flowing ? firstOrderStep(this.#gasC, jtGasC, this.#coolTimeConstantMs, dtMs) : this.#solver.wallC;
+    this.#gasC = flowing ? this.#cool.step(this.#gasC, jtGasC, dtMs) : this.#solver.wallC;
     const h = flowing ? this.#hWPerM2K : 0;
     this.#hDt += h * dtMs;
     this.#hGasDt += h * this.#gasC * dtMs;
@@ -76,8 +90,14 @@ export class ProbeTissue {
     this.#windowMs = 0;
     this.#hDt = 0;
     this.#hGasDt = 0;
+    this.#radiiStale = true;
+  }
+
+  #freshRadii(): void {
+    if (!this.#radiiStale) return;
     this.#r0Mm = this.#solver.r0Mm();
     this.#r20Mm = this.#solver.r20Mm();
     this.#r40Mm = this.#solver.r40Mm();
+    this.#radiiStale = false;
   }
 }

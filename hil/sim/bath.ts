@@ -29,8 +29,11 @@ export function checkBathC(bathC: number): number {
 /** The probe tip in a bath: first-order lag towards the bath, whose temperature fluctuates slightly. */
 export class BathImmersion {
   readonly #random: Random;
-  #bathC: number;
-  #tipC: number;
+  // Initialised with a number, then set by the constructor: a field declared without an initializer
+  // starts undefined, and V8 then boxes every number stored in it afresh (16 bytes a store,
+  // bench/sim-alloc.ts).
+  #bathC = Number.NaN;
+  #tipC = Number.NaN;
   /** Ornstein-Uhlenbeck deviation of the bath from its nominal temperature. */
   #fluctuationC = 0;
 

@@ -1,6 +1,6 @@
 // How injected faults act on the physical plant (sensor faults act in thermocouple.ts).
 
-import type { FaultKind } from '../faults.js';
+import type { FaultFlags } from '../faults.js';
 import type { PlantConditions } from '../plant/index.js';
 
 /** A failing regulator: 30 bar feed reaches only about -20 C at the orifice (domain section 2). */
@@ -16,19 +16,19 @@ export const SUPPLY_HIGH_FAULT_BAR = 80;
  * already below it; if both supply faults are active the high one wins (the worse hazard).
  */
 export function plantConditionsFor(
-  active: ReadonlySet<FaultKind>,
+  active: FaultFlags,
   cylinderBar: number,
   estopByOperator: boolean,
   probeFitted: boolean,
 ): PlantConditions {
   let supplyOverrideBar: number | null = null;
-  if (active.has('supply-high')) supplyOverrideBar = SUPPLY_HIGH_FAULT_BAR;
-  else if (active.has('supply-low')) supplyOverrideBar = Math.min(SUPPLY_LOW_FAULT_BAR, cylinderBar);
+  if (active['supply-high']) supplyOverrideBar = SUPPLY_HIGH_FAULT_BAR;
+  else if (active['supply-low']) supplyOverrideBar = Math.min(SUPPLY_LOW_FAULT_BAR, cylinderBar);
   return {
     supplyOverrideBar,
-    returnBlocked: active.has('return-blocked'),
-    supplyValveStuckOpen: active.has('valve-stuck-open'),
-    estopPressed: estopByOperator || active.has('estop'),
-    probePresent: probeFitted && !active.has('probe-disconnect'),
+    returnBlocked: active['return-blocked'],
+    supplyValveStuckOpen: active['valve-stuck-open'],
+    estopPressed: estopByOperator || active.estop,
+    probePresent: probeFitted && !active['probe-disconnect'],
   };
 }

@@ -1,9 +1,9 @@
 // The simulated tip thermocouple and its MAX31856-style front-end, including its failure modes.
 
 import type { TcFault, TipSample } from '../../hal/contract.js';
-import type { FaultKind } from '../faults.js';
+import type { FaultFlags } from '../faults.js';
 import type { Random } from '../../kernel/random.js';
-import { firstOrderStep } from '../plant/index.js';
+import { FirstOrderLag } from '../plant/index.js';
 import { quantise, type SensorParams } from './sensor-params.js';
 
 /**
@@ -19,7 +19,12 @@ export const TIP_READS_COLD_C = -95;
 export class ThermocoupleModel {
   readonly #params: SensorParams;
   readonly #random: Random;
-  #laggedC: number;
+  /** Junction and sheath lag (tcLagMs). */
+  readonly #lag: FirstOrderLag;
+  // Initialised with a number, then set by the constructor: a field declared without an initializer
+  // starts undefined, and V8 then boxes every number stored in it afresh (16 bytes a store,
+  // bench/sim-alloc.ts).
+  #laggedC = Number.NaN;
   /** Reading held by a stuck sensor; null while it is not stuck. */
   #stuckC: number | null = null;
   /** The last sample delivered: a stale front-end keeps returning it. */
@@ -29,12 +34,13 @@ export class ThermocoupleModel {
   constructor(params: SensorParams, initialTipC: number, random: Random) {
     this.#params = params;
     this.#random = random;
+    this.#lag = new FirstOrderLag(params.tcLagMs);
     this.#laggedC = initialTipC;
   }
 
   /** Follow the true tip temperature over one plant substep; latch the value if it sticks now. */
   track(trueTipC: number, dtMs: number, stuck: boolean): void {
-    this.#laggedC = firstOrderStep(this.#laggedC, trueTipC, this.#params.tcLagMs, dtMs);
+    this.#laggedC = this.#lag.step(this.#laggedC, trueTipC, dtMs);
     if (!stuck) this.#stuckC = null;
     else this.#stuckC ??= quantise(this.#probeReadingC(this.#laggedC), this.#params.tcResolutionC);
   }
@@ -45,8 +51,8 @@ export class ThermocoupleModel {
   }
 
   /** The sample the front-end delivers at `atMs` with `faults` active. */
-  sample(atMs: number, faults: ReadonlySet<FaultKind>): TipSample {
-    if (!faults.has('sensor-stale')) {
+  sample(atMs: number, faults: FaultFlags): TipSample {
+    if (!faults['sensor-stale']) {
       this.#frozenSample = null;
     } else {
       // Conversions have stopped: the register keeps its last value and timestamp.
@@ -62,20 +68,20 @@ export class ThermocoupleModel {
     return quantise(valueC + this.#params.tcNoiseSdC * this.#random.gaussian(), this.#params.tcResolutionC);
   }
 
-  #fresh(atMs: number, faults: ReadonlySet<FaultKind>): TipSample {
+  #fresh(atMs: number, faults: FaultFlags): TipSample {
     const p = this.#params;
     const coldJunctionC = quantise(p.coldJunctionC + p.cjNoiseSdC * this.#random.gaussian(), p.cjResolutionC);
     let tipC: number;
     let fault: TcFault | null = null;
-    if (faults.has('probe-disconnect') || faults.has('tc-open')) {
+    if (faults['probe-disconnect'] || faults['tc-open']) {
       tipC = TC_OPEN_READING_C;
       fault = 'open';
-    } else if (faults.has('tc-short')) {
+    } else if (faults['tc-short']) {
       tipC = TC_SHORT_READING_C;
       fault = 'short-gnd';
     } else if (this.#stuckC !== null) {
       tipC = this.#stuckC;
-    } else if (faults.has('tip-reads-cold')) {
+    } else if (faults['tip-reads-cold']) {
       tipC = this.#noisy(TIP_READS_COLD_C);
     } else {
       tipC = this.#noisy(this.#probeReadingC(this.#laggedC));
