@@ -78,7 +78,7 @@ describe('records verify: the schema version each treatment was written at, hash
     const checked = verifyRecordsFile(file);
     expect(checked).toMatchObject({ schemaVersion: claimed, result: { ok: false, treatmentId: 1, table: 'treatments', rowId: 1 } });
     expect(reasonOf(checked.result)).toBe(
-      `its start hash matches the start with schema_version ${SCHEMA_VERSION} (the schema it was written at), but the file says schema ${claimed} and has no schema_version column: ` +
+      `its start hash matches the start with schema_version ${SCHEMA_VERSION} (the schema it was written at), but the file says schema ${claimed} and its treatments table has no schema_version column: ` +
         "the recorded version was removed (the file's schema version set back, its columns dropped)",
     );
   });
@@ -89,6 +89,14 @@ describe('records verify: the schema version each treatment was written at, hash
     const checked = verifyRecordsFile(file);
     expect(checked.result).toMatchObject({ ok: false, treatmentId: 1, table: 'treatments' });
     expect(reasonOf(checked.result)).toMatch(new RegExp(`^its start hash matches the start with schema_version ${SCHEMA_VERSION} .*, but its schema_version is NULL`));
+  });
+
+  it('says the column is there when the versions are set NULL and the claim set back to 3 (review: the message described the table from the claim)', () => {
+    const file = currentFile();
+    tamperRecordsFile(file, 'UPDATE treatments SET schema_version = NULL; PRAGMA user_version = 3');
+    const checked = verifyRecordsFile(file);
+    expect(checked.result).toMatchObject({ ok: false, treatmentId: 1, table: 'treatments' });
+    expect(reasonOf(checked.result)).toMatch(new RegExp(`^its start hash matches the start with schema_version ${SCHEMA_VERSION} .*, but its schema_version is NULL:`));
   });
 
   it('catches a NULL recorded version after a treatment that has one (versions only go up along the chain)', () => {
@@ -155,6 +163,23 @@ describe('records verify: older files and migrated ones', () => {
     expect(readOnly(file, (db) => db.prepare('SELECT schema_version FROM treatments ORDER BY id').pluck().all())).toEqual([null, null, null, SCHEMA_VERSION]);
     expect(verifyRecordsFile(file)).toMatchObject({ schemaVersion: SCHEMA_VERSION, result: { ok: true, treatments: 4 } });
     expect(TREATMENT_VERSION_SCHEMA_VERSION).toBeLessThanOrEqual(SCHEMA_VERSION);
+  });
+
+  it.each([1, 3])('names treatment %i when a version was added to its start, written before migration 4 (review: the next treatment was blamed)', (tampered) => {
+    const file = v3File();
+    const store = fx.open(file);
+    store.recoverInterrupted(1_790_000_000_000);
+    const id = store.begin(treatmentStart({ startedAtEpochMs: 1_790_000_100_000 }));
+    store.end(id, treatmentEnd({ endedAtEpochMs: 1_790_000_400_000 }));
+    store.close();
+    expect(verifyRecordsFile(file).result).toMatchObject({ ok: true, treatments: 4 });
+    tamperRecordsFile(file, `UPDATE treatments SET schema_version = ${SCHEMA_VERSION} WHERE id = ${tampered}`);
+    expect(verifyRecordsFile(file).result).toMatchObject({
+      ok: false,
+      treatmentId: tampered,
+      table: 'treatments',
+      reason: `its schema_version is ${SCHEMA_VERSION}, but its start hashes only without one: it was written before schema ${TREATMENT_VERSION_SCHEMA_VERSION} and the version was added afterwards`,
+    });
   });
 
   it('names the recorded version on a migrated file once a treatment was begun after the migration', () => {

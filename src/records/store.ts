@@ -211,6 +211,8 @@ export class RecordsStore implements RecordsWriter, RecordsReader {
           // The schema this treatment is written at, hashed in its start: the file was migrated
           // to this software's at open (a read-only connection cannot get here).
           const fileVersion = schemaVersionOf(this.db);
+          // Newer software migrated the file while this console held it: refused as at open.
+          assertNotNewer(this.file, fileVersion);
           assert(fileVersion === SCHEMA_VERSION, `records begin: the file is at schema ${fileVersion}, this software writes ${SCHEMA_VERSION}`);
           const values = startValues(id, s);
           this.sql.insertTreatment.run(...values, SCHEMA_VERSION, rowSha256(last?.seal_sha256 ?? GENESIS_SHA256, startHashValues(values, SCHEMA_VERSION)));

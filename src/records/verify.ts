@@ -179,15 +179,25 @@ function checkRecordedVersion(t: TreatmentRow, before: TreatmentRow | undefined,
 /** A start that shows no recorded version but hashes with one this software knows: that version
  * was removed (the column dropped, or set NULL). Null when the start matches as it is, or matches
  * no version (then the chain names it as changed). */
-function droppedVersion(previousSeal: Buffer, t: TreatmentRow, schemaVersion: number): string | null {
+function droppedVersion(previousSeal: Buffer, t: TreatmentRow, schemaVersion: number, hasColumn: boolean): string | null {
   if (rowSha256(previousSeal, t.start).equals(t.startSha256)) return null;
   for (let v = TREATMENT_VERSION_SCHEMA_VERSION; v <= SCHEMA_VERSION; v += 1) {
     if (rowSha256(previousSeal, startHashValues(t.start, v)).equals(t.startSha256)) {
-      const now = schemaVersion >= TREATMENT_VERSION_SCHEMA_VERSION ? `its ${TREATMENT_SCHEMA_VERSION_COLUMN} is NULL` : `the file says schema ${schemaVersion} and has no ${TREATMENT_SCHEMA_VERSION_COLUMN} column`;
+      // What the table shows, not what the claimed version implies (the two may disagree).
+      const now = hasColumn ? `its ${TREATMENT_SCHEMA_VERSION_COLUMN} is NULL` : `the file says schema ${schemaVersion} and its treatments table has no ${TREATMENT_SCHEMA_VERSION_COLUMN} column`;
       return `its start hash matches the start with ${TREATMENT_SCHEMA_VERSION_COLUMN} ${v} (the schema it was written at), but ${now}: the recorded version was removed (the file's schema version set back, its columns dropped)`;
     }
   }
   return null;
+}
+
+/** A start that shows a recorded version but hashes only without one: the version was added to
+ * a treatment written before migration 4 (its start was hashed with none). Named here, at that
+ * treatment, before the ordering check would blame the untouched treatment after it. */
+function addedVersion(previousSeal: Buffer, t: TreatmentRow): string | null {
+  if (t.recordedVersion === null || rowSha256(previousSeal, startHashValues(t.start, t.recordedVersion)).equals(t.startSha256)) return null;
+  if (!rowSha256(previousSeal, startHashValues(t.start, null)).equals(t.startSha256)) return null;
+  return `its ${TREATMENT_SCHEMA_VERSION_COLUMN} is ${t.recordedVersion}, but its start hashes only without one: it was written before schema ${TREATMENT_VERSION_SCHEMA_VERSION} and the version was added afterwards`;
 }
 
 /** The chained tables' columns and hashing for rows written at schema `version`. */
@@ -203,12 +213,15 @@ export function verifyChain(db: Database.Database, schemaVersion: number = SCHEM
   // The recorded versions first, against the claim and the starts: a version set back explains
   // every mismatch after it (a verdict row read without its columns), and this names the
   // treatment and both versions where the column check or a row's hash could not.
+  const hasVersionColumn = columnsOf(db, 'treatments').has(TREATMENT_SCHEMA_VERSION_COLUMN);
   for (const [i, t] of treatments.entries()) {
     const before = treatments[i - 1];
+    const previousSeal = before === undefined ? GENESIS_SHA256 : before.sealSha256;
+    const added = previousSeal === null ? null : addedVersion(previousSeal, t);
+    if (added !== null) return { ok: false, treatmentId: t.id, table: 'treatments', rowId: t.id, reason: added };
     const version = checkRecordedVersion(t, before, schemaVersion);
     if (version !== null) return version;
-    const previousSeal = before === undefined ? GENESIS_SHA256 : before.sealSha256;
-    const dropped = t.recordedVersion === null && previousSeal !== null ? droppedVersion(previousSeal, t, schemaVersion) : null;
+    const dropped = t.recordedVersion === null && previousSeal !== null ? droppedVersion(previousSeal, t, schemaVersion, hasVersionColumn) : null;
     if (dropped !== null) return { ok: false, treatmentId: t.id, table: 'treatments', rowId: t.id, reason: dropped };
   }
   const columns = checkAddedColumns(db, schemaVersion);
