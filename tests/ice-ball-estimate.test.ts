@@ -5,7 +5,7 @@ import { SimHal } from '../hil/sim/sim-hal.js';
 import { BioheatSolver, DEFAULT_TISSUE_PARAMS, gridForProbe } from '../kernel/bioheat/index.js';
 import { VirtualClock } from '../kernel/clock.js';
 import { silentLogger } from '../kernel/log.js';
-import { ESTIMATE_PERIOD_MS, ESTIMATE_SOLVER_OPTIONS } from '../src/controller/ice-ball-estimate.js';
+import { ESTIMATE_PERIOD_MS, ESTIMATE_SOLVER_OPTIONS, ESTIMATE_THAW_STEP_S } from '../src/controller/ice-ball-estimate.js';
 import type { FreezeVerdict } from '../src/controller/ice-ball.js';
 import { INTERLOCK_TABLE } from '../src/controller/interlocks.js';
 import { DEFAULT_SETTINGS, PRESETS, SettingsError, parseSettings, targetRadiusMm, withNerve, withProtocol } from '../src/controller/settings.js';
@@ -329,6 +329,41 @@ describe("the estimate's one solver step per update (ESTIMATE_SOLVER_OPTIONS)", 
     expect(one.r0Mm).toBeLessThan(0.05);
     expect(one.r20Mm).toBeLessThan(2 * validated.r20Mm);
     expect(one.r0Mm).toBeLessThan(2 * validated.r0Mm);
+  });
+});
+
+describe('the estimate after the supply closes (ESTIMATE_THAW_STEP_S)', () => {
+  it('steps at 50 ms once the supply has closed and in one step per update while it is open, as a replay of its walls shows', () => {
+    expect(ESTIMATE_THAW_STEP_S).toBe(0.05);
+    const settings = withProtocol(DEFAULT_SETTINGS, { cycles: 2, freezeS: 30, thawS: 20 });
+    const d = runToComplete(settings);
+    // Replay every update's wall (the tip read on the updating tick, held over the interval) in
+    // the rule's steps, from body temperature at the first freeze's opening.
+    const replay = new BioheatSolver(DEFAULT_TISSUE_PARAMS, gridForProbe(settings.iceBall.probeOdMm), ESTIMATE_SOLVER_OPTIONS);
+    let modelMs: number | null = null;
+    let open = 0;
+    let closed = 0;
+    for (const [i, rec] of d.steps.entries()) {
+      const track = rec.state.iceBallTrack;
+      const estimate = rec.state.iceBall;
+      if (track === null || estimate === null || estimate.atMs !== rec.nowMs) continue;
+      if (modelMs !== null && track.modelMs > modelMs) {
+        const dtS = (track.modelMs - modelMs) / 1000;
+        const supplyWasOpen = (d.steps[i - 1]?.state.freezeOpenedMs ?? null) !== null;
+        const maxStepS = supplyWasOpen ? ESTIMATE_SOLVER_OPTIONS.maxStepS : ESTIMATE_THAW_STEP_S;
+        const steps = Math.ceil(dtS / maxStepS - 1e-9);
+        for (let k = 0; k < steps; k++) replay.stepFixedWall(dtS / steps, track.wallC);
+        if (supplyWasOpen) open++;
+        else closed++;
+        expect(estimate.r20Mm).toBe(replay.r20Mm());
+        expect(estimate.r0Mm).toBe(replay.r0Mm());
+      }
+      modelMs = track.modelMs;
+    }
+    // Both rules were exercised: two freezes, the thaw after the first (the refreeze continues
+    // from its tissue), and the second's close-verify tail and thaw.
+    expect(open).toBeGreaterThan(400);
+    expect(closed).toBeGreaterThan(150);
   });
 });
 

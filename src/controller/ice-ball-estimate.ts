@@ -30,16 +30,25 @@ import type { ControllerEvent } from './types.js';
 export const ESTIMATE_PERIOD_MS = 100;
 
 /**
- * The estimate's solver takes each update's interval in one implicit step (the plant's validated
- * 50 ms substep, DEFAULT_SOLVER_OPTIONS, would take two): it halves the estimate's cost per tick
- * and keeps r(-20 C) and r(0 C) within 0.05 mm of a 10 ms-step reference over 300 s of a -40, -60
- * or -78.5 C wall, as the 50 ms step does (nominal tissue, 1.27 and 2 mm probes; the worst in the
- * first seconds, after 5 s within 0.02 mm; tests/ice-ball-estimate.test.ts),
+ * While the supply is open the estimate's solver takes each update's interval in one implicit
+ * step (the plant's validated 50 ms substep, DEFAULT_SOLVER_OPTIONS, would take two): it halves
+ * the freeze's cost and keeps r(-20 C) and r(0 C) within 0.05 mm of a 10 ms-step reference over
+ * 300 s of a -40, -60 or -78.5 C wall, as the 50 ms step does (nominal tissue, 1.27 and 2 mm
+ * probes; the worst in the first seconds, after 5 s within 0.02 mm; tests/ice-ball-estimate.test.ts),
  * where the model itself is uncertain by a millimetre or more (docs/ice-ball-estimate.md: +-1 mm
  * against imaging in a published comparison, -42 % to +60 % at 120 s with the tissue at its
  * extremes). A longer interval (a late tick) is split into steps of at most this.
  */
 export const ESTIMATE_SOLVER_OPTIONS: SolverOptions = Object.freeze({ ...DEFAULT_SOLVER_OPTIONS, maxStepS: ESTIMATE_PERIOD_MS / 1000 });
+
+/**
+ * Once the supply has closed (the close-verify tail and the thaw) the estimate steps at the
+ * validated 50 ms, as before: a wall that warms at once makes the -20 C isotherm vanish within an
+ * update, and one 100 ms step showed it up to 2.8 mm from the reference for that update (a wall
+ * jumping from -78.5 to 0 C after 60 s, 2 mm probe) where 50 ms steps stay within 0.14 mm
+ * (review of issue 11; tests/ice-ball-estimate.test.ts).
+ */
+export const ESTIMATE_THAW_STEP_S = DEFAULT_SOLVER_OPTIONS.maxStepS;
 
 /** What the estimate carries between ticks (ControllerState.iceBallTrack). */
 export interface IceBallTrack {
@@ -75,12 +84,23 @@ function freshTissue(probeOdMm: number): BioheatSnapshot {
   return solver.snapshot();
 }
 
+/** `dtS` seconds of the wall at `wallC` in equal steps of at most `maxStepS` (the solver's own
+ * maximum, ESTIMATE_SOLVER_OPTIONS, is the longer one). */
+function stepWall(solver: BioheatSolver, dtS: number, wallC: number, maxStepS: number): void {
+  const steps = Math.ceil(dtS / maxStepS - STEP_COUNT_SLACK);
+  for (let i = 0; i < steps; i++) solver.stepFixedWall(dtS / steps, wallC);
+}
+
+/** Rounding slack in the step count: an interval a hair over a whole number of steps (0.1 s as
+ * 0.1000000001) takes no extra sliver of a step (the solver's own split uses the same). */
+const STEP_COUNT_SLACK = 1e-9;
+
 /** The track advanced to `nowMs` with the wall at `wallC`, and the radii it gives. */
-function advance(track: IceBallTrack, nowMs: number, wallC: number): { readonly track: IceBallTrack; readonly estimate: IceBallEstimate } {
+function advance(track: IceBallTrack, nowMs: number, wallC: number, supplyWasOpen: boolean): { readonly track: IceBallTrack; readonly estimate: IceBallEstimate } {
   const solver = scratchFor(track.probeOdMm);
   solver.restore(track.tissue);
   const dtS = (nowMs - track.modelMs) / 1000;
-  if (dtS > 0) solver.stepFixedWall(dtS, wallC);
+  if (dtS > 0) stepWall(solver, dtS, wallC, supplyWasOpen ? ESTIMATE_SOLVER_OPTIONS.maxStepS : ESTIMATE_THAW_STEP_S);
   const estimate: IceBallEstimate = { r0Mm: solver.r0Mm(), r20Mm: solver.r20Mm(), r40Mm: solver.r40Mm(), atMs: nowMs };
   // The message is built only on failure (formatting three doubles on every update cost about
   // 0.6 us, a micro-benchmark on Node 20).
@@ -167,12 +187,13 @@ function nextPart(prev: ControllerState, s: ControllerState, nowMs: number, sett
     // the same; below -200 C the physical-floor interlocks trip and stop the estimate).
     const tipC = controlTipC(readings, settings);
     const wallC = tipC === null ? track.wallC : Math.min(MAX_WALL_C, Math.max(MIN_WALL_C, tipC));
-    const advanced = advance(track, nowMs, wallC);
+    // The supply was open over the interval since the last update (up to the tick it closes).
+    const supplyWasOpen = prev.freezeOpenedMs !== null || started;
+    const advanced = advance(track, nowMs, wallC, supplyWasOpen);
     track = advanced.track;
     estimate = advanced.estimate;
     // The hold counts only the supply-open time (the freeze itself, up to the tick it closes).
     const targetMm = targetRadiusMm(settings, settings.iceBall.nerveId);
-    const supplyWasOpen = prev.freezeOpenedMs !== null || started;
     const atTarget = supplyWasOpen && estimate.r20Mm >= targetMm;
     const since = atTarget ? (track.atTargetSinceMs ?? nowMs) : null;
     if (since !== track.atTargetSinceMs) track = { ...track, atTargetSinceMs: since };
