@@ -67,7 +67,7 @@ const SIM_WARM_UP_RUNS = 3;
 /** Issue 11: 3,000 times real time on the standard preset with the tissue model and the live
  * ice-ball estimate running (6.7 us a 20 ms tick). */
 export const SIM_SPEEDUP_GOAL = 3_000;
-/** Issue 11: the standard preset at 10,000 times real time (5 us a 20 ms tick), without the tissue
+/** Issue 11: the standard preset at 10,000 times real time (2 us a 20 ms tick), without the tissue
  * model and the estimate. */
 export const SIM_SPEEDUP_GOAL_WITHOUT_TISSUE = 10_000;
 
