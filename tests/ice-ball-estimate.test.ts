@@ -333,9 +333,12 @@ describe("the estimate's one solver step per update (ESTIMATE_SOLVER_OPTIONS)", 
 });
 
 describe('the estimate after the supply closes (ESTIMATE_THAW_STEP_S)', () => {
-  it('steps at 50 ms once the supply has closed and in one step per update while it is open, as a replay of its walls shows', () => {
+  // A close-verify of 1,560 ms puts the refreeze's opening 100 ms after the thaw's last update:
+  // that interval (the supply closed) must take the thaw's two steps (review of this stop: with
+  // the default 1,500 ms it was 40 ms, one step either way, and hid the wrong rule).
+  it.each([1_500, 1_560])('steps at 50 ms once the supply has closed and in one step per update while it is open, as a replay of its walls shows (close-verify %i ms)', (closeVerifyMs) => {
     expect(ESTIMATE_THAW_STEP_S).toBe(0.05);
-    const settings = withProtocol(DEFAULT_SETTINGS, { cycles: 2, freezeS: 30, thawS: 20 });
+    const settings = withProtocol(parseSettings({ valves: { closeVerifyMs } }), { cycles: 2, freezeS: 30, thawS: 20 });
     const d = runToComplete(settings);
     // Replay every update's wall (the tip read on the updating tick, held over the interval) in
     // the rule's steps, from body temperature at the first freeze's opening.

@@ -187,13 +187,14 @@ function nextPart(prev: ControllerState, s: ControllerState, nowMs: number, sett
     // the same; below -200 C the physical-floor interlocks trip and stop the estimate).
     const tipC = controlTipC(readings, settings);
     const wallC = tipC === null ? track.wallC : Math.min(MAX_WALL_C, Math.max(MIN_WALL_C, tipC));
-    // The supply was open over the interval since the last update (up to the tick it closes).
-    const supplyWasOpen = prev.freezeOpenedMs !== null || started;
-    const advanced = advance(track, nowMs, wallC, supplyWasOpen);
+    // The step follows the supply over the interval since the last update: open on the tick it
+    // closes, closed on the tick a refreeze opens it (that interval is the thaw's end).
+    const advanced = advance(track, nowMs, wallC, prev.freezeOpenedMs !== null);
     track = advanced.track;
     estimate = advanced.estimate;
     // The hold counts only the supply-open time (the freeze itself, up to the tick it closes).
     const targetMm = targetRadiusMm(settings, settings.iceBall.nerveId);
+    const supplyWasOpen = prev.freezeOpenedMs !== null || started;
     const atTarget = supplyWasOpen && estimate.r20Mm >= targetMm;
     const since = atTarget ? (track.atTargetSinceMs ?? nowMs) : null;
     if (since !== track.atTargetSinceMs) track = { ...track, atTargetSinceMs: since };
