@@ -78,6 +78,23 @@ describe('records store: file, schema and pragmas', () => {
   });
 });
 
+describe('records store: a file migrated by newer software while this one has it open', () => {
+  it('refuses to begin a treatment with the newer-schema code, naming both versions, and writes nothing', () => {
+    const file = fx.file();
+    const store = fx.open(file);
+    const newer = new Database(file);
+    newer.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    newer.close();
+    const error = recordsErrorOf(() => store.begin(treatmentStart()));
+    expect(error.code).toBe('newer-schema');
+    expect(error.message).toContain(`schema version ${SCHEMA_VERSION + 1}, newer than this software's ${SCHEMA_VERSION}`);
+    store.close();
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare('SELECT count(*) FROM treatments').pluck().get()).toBe(0);
+    db.close();
+  });
+});
+
 describe('records store: writing and reading a treatment', () => {
   it('gives back exactly what was written: start, samples, events, cycles and end', () => {
     const store = fx.open(fx.file());
