@@ -25,8 +25,9 @@ import type { ControllerEvent } from './types.js';
 /** The model advances at most every this often (and on the tick a freeze begins or ends): 10 Hz,
  * a fifth of the 50 Hz loop. The tissue changes over seconds (r(-20 C) grows about 0.02 mm/s at
  * 30 s into a freeze, docs/tissue-model.md), so 100 ms moves no radius by more than a few
- * hundredths of a mm, and the solver takes the interval in one step (ESTIMATE_SOLVER_OPTIONS). The wall is
- * the tip read on the updating tick, held over the interval (backward Euler takes the end value). */
+ * hundredths of a mm; the solver takes the interval in one step while the supply is open
+ * (ESTIMATE_SOLVER_OPTIONS) and in 50 ms steps once it has closed (ESTIMATE_THAW_STEP_S). The wall
+ * is the tip read on the updating tick, held over the interval (backward Euler takes the end value). */
 export const ESTIMATE_PERIOD_MS = 100;
 
 /**
