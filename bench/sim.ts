@@ -6,6 +6,7 @@ import { simulateTreatment } from '../src/sim/runner.js';
 import type { SimulationSummary } from '../src/sim/runner.js';
 import { DEFAULT_SETTINGS, PRESETS, withProtocol } from '../src/controller/settings.js';
 import { step, stepWithoutIceBallEstimate, stepWithoutInvariantCheck } from '../src/controller/step.js';
+import type { StepResult } from '../src/controller/step.js';
 import { createStepWorkspace } from '../src/controller/workspace.js';
 import type { StepWorkspace } from '../src/controller/workspace.js';
 import { MonotonicClock } from '../kernel/clock.js';
@@ -38,6 +39,25 @@ export interface WithoutTissueFigures {
   withoutEstimateSpeedup: number;
   withoutEstimateUsPerTick: number;
   tissueSolve: TissueSolveFigures;
+  /** Where `usPerTick` goes, measured on its own runs (seed 1; see TickSplitFigures). */
+  split: TickSplitFigures;
+}
+
+/**
+ * The derived tick split in two, so that a goal for it can be set against its parts: the standard
+ * treatment (seed 1) run with the step without the estimate, alternating with the same run whose
+ * step hands back the results recorded from it, tick by tick (the plant is deterministic, so it
+ * sees the same outputs and makes the same readings; a tick out of line throws). The second run is
+ * everything but the step; the difference is the step as it runs inside the tick, with what it
+ * does to the caches and the collector.
+ */
+export interface TickSplitFigures {
+  /** The step without the estimate (and without its end-of-step check, as `usPerTick` has it). */
+  stepUsPerTick: number;
+  /** The rest without the tissue solve: sim HAL, plant, loop, recorder. */
+  restUsPerTick: number;
+  /** Runs of each, alternating; medians reported. */
+  runs: number;
 }
 
 export interface SimFigures {
@@ -99,6 +119,7 @@ export function benchSim(runs = SIM_MEASURED_RUNS): SimFigures {
   const noEstimateMedian = medianRun(noEstimate);
   const tissue = benchTissueSolve(settings, noEstimateMedian.simulatedS);
   const withoutUs = usPerTick(noEstimateMedian) - tissue.usPerTick;
+  const split = benchTickSplit(settings, runs, tissue.usPerTick);
   return {
     simulatedS: median.simulatedS,
     wallMs: Number(median.wallMs.toFixed(1)),
@@ -115,7 +136,62 @@ export function benchSim(runs = SIM_MEASURED_RUNS): SimFigures {
       withoutEstimateSpeedup: Number(speedupOf(noEstimateMedian).toFixed(0)),
       withoutEstimateUsPerTick: Number(usPerTick(noEstimateMedian).toFixed(2)),
       tissueSolve: { steps: tissue.steps, usPerTick: Number(tissue.usPerTick.toFixed(2)) },
+      split,
     },
+  };
+}
+
+/** The step's results over one standard treatment (seed 1), handed back in order: the tick's
+ * work without the step's. Throws when a tick comes at another time than the one recorded (the
+ * run has left the recording), or after the last. */
+function replayingStep(recorded: readonly (readonly [number, StepResult])[]): StepFunction {
+  let next = 0;
+  return (nowMs) => {
+    const entry = recorded[next];
+    if (entry === undefined || entry[0] !== nowMs) {
+      throw new Error(`bench: replayed step ${next} at ${nowMs} ms, recorded at ${entry?.[0] ?? 'none'}`);
+    }
+    next++;
+    return entry[1];
+  };
+}
+
+/** TickSplitFigures: seed 1 with the step and with its results replayed, alternating, `runs` of
+ * each after warm-ups; `tissueUsPerTick` is taken out of the rest as it is of the derived tick. */
+function benchTickSplit(settings: Settings, runs: number, tissueUsPerTick: number): TickSplitFigures {
+  const recorded: (readonly [number, StepResult])[] = [];
+  const recording: StepFunction = (nowMs, s, readings, prev, work) => {
+    const result = stepWithoutIceBallEstimate(nowMs, s, readings, prev, work);
+    recorded.push([nowMs, result]);
+    return result;
+  };
+  const recordedRun = simulateTreatment({ settings, seed: 1, step: recording });
+  const wallClock = new MonotonicClock();
+  const usPerTickOf = (stepFn: StepFunction): number => {
+    const startMs = wallClock.nowMs();
+    const summary = simulateTreatment({ settings, seed: 1, wallClock, step: stepFn });
+    const wallMs = wallClock.nowMs() - startMs;
+    if (summary.simulatedS !== recordedRun.simulatedS || summary.outcome !== recordedRun.outcome) {
+      throw new Error(`bench: a run of seed 1 ended at ${summary.simulatedS} s (${summary.outcome}), the recorded one at ${recordedRun.simulatedS} s`);
+    }
+    return (wallMs * MS_PER_S) / (summary.simulatedS * settings.loop.rateHz);
+  };
+  for (let i = 0; i < SIM_WARM_UP_RUNS; i++) {
+    usPerTickOf(stepWithoutIceBallEstimate);
+    usPerTickOf(replayingStep(recorded));
+  }
+  const withStep: number[] = [];
+  const without: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    withStep.push(usPerTickOf(stepWithoutIceBallEstimate));
+    without.push(usPerTickOf(replayingStep(recorded)));
+  }
+  const sortedMedian = (xs: number[]): number => median([...xs].sort((a, b) => a - b));
+  const restUs = sortedMedian(without);
+  return {
+    stepUsPerTick: Number((sortedMedian(withStep) - restUs).toFixed(2)),
+    restUsPerTick: Number((restUs - tissueUsPerTick).toFixed(2)),
+    runs,
   };
 }
 
