@@ -118,6 +118,7 @@ describe('records store: writing and reading a treatment', () => {
       events,
       samples: [...batch1, ...batch2, oneChannel],
       sealSha256: expect.stringMatching(/^[0-9a-f]{64}$/) as unknown,
+      schemaVersion: SCHEMA_VERSION,
     });
   });
 

@@ -104,10 +104,11 @@ function exportText(record: TreatmentRecord, format: ExportFormat, table: CsvTab
   }
 }
 
-/** `show --json`: the record without its samples (export --json has them), with their count. */
+/** `show --json`: the record without its samples (export --json has them), with their count, then
+ * the recorded schema version (null: none, begun before schema 4) last, so no earlier field moves. */
 function showJson(record: TreatmentRecord): string {
-  const { samples, ...rest } = record;
-  return `${JSON.stringify({ ...rest, sampleCount: samples.length }, null, 2)}\n`;
+  const { samples, schemaVersion, ...rest } = record;
+  return `${JSON.stringify({ ...rest, sampleCount: samples.length, schemaVersion }, null, 2)}\n`;
 }
 
 /** What verify says of a file older software wrote (empty for the current schema). */

@@ -6,6 +6,7 @@
 // reference as an identifier, or a display saying none was recorded.
 import { createHash } from 'node:crypto';
 import { findNerve } from './nerves.js';
+import { recordedSchemaText } from './recorded-schema.js';
 import type { CycleRow, TreatmentOutcome, TreatmentRecord } from './types.js';
 
 export const SNOMED = 'http://snomed.info/sct';
@@ -103,8 +104,9 @@ function consoleDevice(record: TreatmentRecord, id: string): Json {
 function outcomeNote(record: TreatmentRecord): string {
   const end = record.end;
   const seal = record.sealSha256 === null ? 'not sealed' : `record seal sha256 ${record.sealSha256}`;
-  if (end === null) return `Treatment still open when exported; ${seal}.`;
-  return `Outcome: ${end.outcome}; ${end.cycles.length} cycle(s); supply open ${(end.frozenMs / 1000).toFixed(1)} s; samples dropped ${end.samplesDropped}; ${seal}.`;
+  const schema = `records schema ${recordedSchemaText(record.schemaVersion)}`;
+  if (end === null) return `Treatment still open when exported; ${seal}; ${schema}.`;
+  return `Outcome: ${end.outcome}; ${end.cycles.length} cycle(s); supply open ${(end.frozenMs / 1000).toFixed(1)} s; samples dropped ${end.samplesDropped}; ${seal}; ${schema}.`;
 }
 
 function procedure(record: TreatmentRecord, ids: BundleIds): Json {

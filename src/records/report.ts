@@ -4,6 +4,7 @@
 import { escapeHtml, fixed } from '../../calibration/html.js';
 import { findNerve } from './nerves.js';
 import { treatmentPlotSvg } from './report-plot.js';
+import { recordedSchemaText } from './recorded-schema.js';
 import { verdictText } from './verdict.js';
 import type { EventRow, TreatmentRecord } from './types.js';
 
@@ -66,6 +67,7 @@ function headerRows(record: TreatmentRecord): [string, string][] {
     ['Outcome', end === null ? 'open (no outcome yet)' : end.outcome],
     ['Supply open, total', end === null ? 'unknown' : `${fixed(end.frozenMs / 1000, 1)} s`],
     ['Samples dropped', end === null ? 'unknown' : String(end.samplesDropped)],
+    ['Records schema', recordedSchemaText(record.schemaVersion)],
   ];
 }
 

@@ -3,6 +3,7 @@
 import type { Phase } from '../controller/types.js';
 import { RecordsError } from './errors.js';
 import type { Stored } from './chain.js';
+import { TREATMENT_SCHEMA_VERSION_COLUMN } from './chain.js';
 import type { CycleRow, CycleVerdict, EventRow, NerveSide, SampleRow, TreatmentEnd, TreatmentOutcome, TreatmentStart } from './types.js';
 
 /** Phase names to the codes of the phases table, and back (read from the file at open). */
@@ -106,6 +107,16 @@ export function startOf(r: Row): TreatmentStart {
     patientRef: strOrNull(r, 'patient_ref'),
     operatorId: strOrNull(r, 'operator_id'),
   };
+}
+
+/** The treatment row's recorded schema version (TREATMENT_SCHEMA_VERSION_COLUMN): null for a
+ * treatment begun before migration 4. The row must come from a file at schema 4 or later: a row
+ * without the column is refused, never read as "not recorded". */
+export function recordedSchemaVersionOf(r: Row): number | null {
+  if (!(TREATMENT_SCHEMA_VERSION_COLUMN in r)) {
+    throw new RecordsError('corrupt', `treatments row ${String(r.id)}: no ${TREATMENT_SCHEMA_VERSION_COLUMN} column (a file before schema 4 is read only by verify)`);
+  }
+  return numOrNull(r, TREATMENT_SCHEMA_VERSION_COLUMN);
 }
 
 export function cycleOf(r: Row): CycleRow {

@@ -13,7 +13,7 @@ import { RecordsError, toRecordsError } from './errors.js';
 import { PHASE_CODES, SCHEMA_VERSION, assertNotNewer, migrate, schemaVersionOf } from './migrations.js';
 import { cyclesOf, frozenMsOf } from './recovery.js';
 import type { RecoverySample } from './recovery.js';
-import { cycleOf, cycleValues, endOf, endValues, eventOf, eventValues, phaseOf, sampleOf, sampleValues, startOf, startValues } from './rows.js';
+import { cycleOf, cycleValues, endOf, endValues, eventOf, eventValues, phaseOf, recordedSchemaVersionOf, sampleOf, sampleValues, startOf, startValues } from './rows.js';
 import type { PhaseCodes } from './rows.js';
 import type {
   EventRow,
@@ -278,6 +278,7 @@ export class RecordsStore implements RecordsWriter, RecordsReader {
           events: (this.sql.events.all(tid) as Row[]).map(eventOf),
           samples: (this.sql.samples.all(tid) as Row[]).map((r) => sampleOf(r, this.phases)),
           sealSha256: seal === null ? null : seal.toString('hex'),
+          schemaVersion: recordedSchemaVersionOf(t),
         };
       })();
     });

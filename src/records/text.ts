@@ -2,6 +2,7 @@
 // columns, one line per row, wall-clock times in UTC (ISO 8601).
 import { fixed } from '../../calibration/html.js';
 import { describeAlarmEvent, ALARM_EVENT_KINDS } from './report.js';
+import { recordedSchemaText } from './recorded-schema.js';
 import { verdictText } from './verdict.js';
 import type { Nerve } from './nerves.js';
 import { describeTarget, findNerve } from './nerves.js';
@@ -56,6 +57,7 @@ export function formatTreatment(record: TreatmentRecord): string {
     ...(end === null ? [] : [`  supply open  ${fixed(end.frozenMs / 1000, 1)} s; samples dropped ${end.samplesDropped}`]),
     `  samples      ${record.samples.length}; events ${record.events.length}`,
     `  seal         ${dash(record.sealSha256)}`,
+    `  schema       ${recordedSchemaText(record.schemaVersion)}`,
     '',
   ];
   const cycles =

@@ -135,6 +135,10 @@ export interface TreatmentRecord {
   readonly samples: readonly SampleRow[];
   /** The closing hash of the treatment (null while open). */
   readonly sealSha256: string | null;
+  /** The records schema the treatment was begun at (treatments.schema_version, hashed in its
+   * start: chain.ts TREATMENT_SCHEMA_VERSION_COLUMN). Null: none recorded, the treatment was begun
+   * before migration 4 (migrations.ts TREATMENT_VERSION_SCHEMA_VERSION) added the column. */
+  readonly schemaVersion: number | null;
 }
 
 /** The result of checking the hash chain over every treatment. */

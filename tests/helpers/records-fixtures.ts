@@ -3,6 +3,7 @@
 // pressed after completion with its trip, audio pause, clear and acknowledge) and one interrupted
 // mid-freeze. The cycles are computed from the samples, so every number agrees with the plot.
 import type { Phase } from '../../src/controller/types.js';
+import { TREATMENT_VERSION_SCHEMA_VERSION } from '../../src/records/migrations.js';
 import type { CycleRow, EventRow, RecordsReader, SampleRow, TreatmentRecord, TreatmentSummaryRow, VerifyResult } from '../../src/records/types.js';
 
 export const SAMPLE_PERIOD_MS = 100;
@@ -130,6 +131,8 @@ export function completeRecord(): TreatmentRecord {
     events,
     samples,
     sealSha256: 'd'.repeat(64),
+    // Begun before migration 4: no schema version recorded (its verdicts are from schema 3).
+    schemaVersion: null,
   };
 }
 
@@ -161,6 +164,7 @@ export function interruptedRecord(): TreatmentRecord {
     events: phaseEvents(INTERRUPTED_SPANS),
     samples,
     sealSha256: 'f'.repeat(64),
+    schemaVersion: TREATMENT_VERSION_SCHEMA_VERSION,
   };
 }
 
