@@ -105,6 +105,18 @@ describe('signals sent to cryo run', () => {
     expect(c.stderr()).toContain('console stopped during a treatment');
   });
 
+  // Stop 22's review: SIGALRM (like SIGXCPU, SIGPROF and others) killed the console mid-freeze
+  // with no safe state and no log; SIGTSTP would have suspended it with its valves as they were.
+  it.each([['SIGALRM'], ['SIGTSTP']] as const)('exits 3 with the outputs in the safe state when %s ends a treatment under way', async (sig) => {
+    const c = startConsole(['--auto-start']);
+    await c.waitFor(TREATMENT_STARTED);
+    c.child.kill(sig);
+    const { code, signal } = await c.exit();
+    expect({ code, signal }).toEqual({ code: EXIT_INTERRUPTED, signal: null });
+    expect(c.stderr()).toContain(`${sig}: outputs put in the safe state`);
+    expect(c.stderr()).toContain('console stopped during a treatment');
+  });
+
   it('exits 3 when the q key ends a treatment under way', async () => {
     const c = startConsole(['--auto-start']);
     await c.waitFor(TREATMENT_STARTED);

@@ -4,6 +4,7 @@ import { SAFE_OUTPUTS } from '../hal/contract.js';
 import { DEFAULT_SETTINGS } from '../src/controller/settings.js';
 import { silentLogger } from '../kernel/log.js';
 import { ControlLoop } from '../src/runtime/loop.js';
+import { CRASH_EXIT_CODE } from '../src/runtime/failsafe.js';
 import { SIM_PROBE_CALIBRATION } from '../src/sim/runner.js';
 import { RecordingHal, nominalHalReadings } from './helpers/recording-hal.js';
 import { tempDirMaker } from './helpers/temp.js';
@@ -104,6 +105,35 @@ describe('the fail-safe handlers', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(stdout).toContain('SAFE');
     expect(code).toBe(70);
+  });
+});
+
+/** A back-end whose safe state leaves asynchronously, as a serial board's writes do (hal/firmata):
+ * it prints WRITTEN only if the process still runs 20 ms after toSafeState. */
+function drainingCrashScript(how: string): string {
+  return `
+    import { installFailsafe } from './dist/src/runtime/failsafe.js';
+    import { silentLogger } from './dist/kernel/log.js';
+    let queued = false;
+    const hal = { toSafeState() { if (!queued) { queued = true; setTimeout(() => process.stdout.write('WRITTEN\\n'), 20); } } };
+    installFailsafe(hal, silentLogger(), (cause) => { process.stdout.write('STOP ' + cause + '\\n'); });
+    ${how}
+  `;
+}
+
+describe('a crash on a back-end that writes asynchronously', () => {
+  it.each([
+    ['an uncaught exception', "setTimeout(() => { throw new Error('boom'); }, 1);"],
+    ['an unhandled rejection', "Promise.reject(new Error('boom'));"],
+    ['a second exception while exiting', "setTimeout(() => { throw new Error('boom'); }, 1); setTimeout(() => { throw new Error('again'); }, 5);"],
+  ])('stops the loop, lets the safe state reach the board, then exits 70 (%s)', async (_name, how) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', drainingCrashScript(how)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    // Stopped once (a second failure only logs), and the write went out before the exit.
+    expect(stdout).toBe('STOP crash\nWRITTEN\n');
+    expect(code).toBe(CRASH_EXIT_CODE);
   });
 });
 

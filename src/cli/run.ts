@@ -182,6 +182,8 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo, options: RunOpt
   }
   const scheduler = new RealTimeScheduler({ rateHz: settings.loop.rateHz, clock: new MonotonicClock() });
   let quit = false;
+  // On a stop signal or a crash: no tick runs again and the console shuts down (after a crash the
+  // fail-safe exits 70 once the safe state's writes have had time to reach the board).
   const failsafe = installFailsafe(session.hal, logger, () => {
     quit = true;
     scheduler.stop();

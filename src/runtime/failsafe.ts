@@ -1,15 +1,67 @@
 // Process-level fail-safe: the valves close on exit, on every signal whose default action would
-// end the process, on an uncaught exception and on an unhandled rejection, whatever the rest of
-// the program was doing. SIGUSR1 is held too: Node's default opens a debugger port on it.
+// end or suspend the process, on an uncaught exception and on an unhandled rejection, whatever the
+// rest of the program was doing. SIGUSR1 is held too: Node's default opens a debugger port on it.
+import os from 'node:os';
 import type { Hal } from '../../hal/contract.js';
 import type { Logger } from '../../kernel/log.js';
 
 /** Exit status after a crash (distinct from 2, a bad argument). */
 export const CRASH_EXIT_CODE = 70;
 
-/** Signals that end a Node process by default: each puts the outputs in the safe state and then
- * stops the console cleanly. SIGHUP is the terminal closing (Node's default exits 129 at once). */
-export const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGUSR2'];
+/**
+ * How long a crash waits, with the control loop stopped, before the process exits: the safe
+ * state's writes to a serial board leave asynchronously (hal/firmata), and an exit at once dropped
+ * them (the valves then closed only when the board reset on the port closing, or when the watchdog
+ * cut their power; review of stop 22). The safe state is a few Firmata messages of 3 bytes, about
+ * 4 ms at StandardFirmata's 57600 baud: 100 ms leaves room for a busy event loop and stays well
+ * inside the hardware watchdog's timeout, which is the backstop if even this fails.
+ */
+export const CRASH_DRAIN_MS = 100;
+
+/**
+ * Linux signals whose default action ends the process (terminate or core dump) or suspends it,
+ * and which a JS listener may catch: each puts the outputs in the safe state and then stops the
+ * console cleanly. A suspended console (SIGTSTP from Ctrl-Z, SIGTTIN or SIGTTOU from the
+ * terminal) would hold its valves as last commanded until the watchdog acted, so it stops too.
+ * SIGHUP is the terminal closing (Node's default exits 129 at once). Only the names this platform
+ * has are listened to. What is left out, and why: SIGNALS_NOT_STOPPING.
+ */
+const STOP_SIGNAL_NAMES: readonly NodeJS.Signals[] = [
+  'SIGHUP',
+  'SIGINT',
+  'SIGQUIT',
+  'SIGTERM',
+  'SIGUSR2',
+  'SIGABRT',
+  'SIGALRM',
+  'SIGVTALRM',
+  'SIGPROF',
+  'SIGXCPU',
+  'SIGPWR',
+  'SIGSTKFLT',
+  'SIGIO',
+  'SIGTRAP',
+  'SIGSYS',
+  'SIGTSTP',
+  'SIGTTIN',
+  'SIGTTOU',
+];
+
+export const STOP_SIGNALS: readonly NodeJS.Signals[] = Object.freeze(STOP_SIGNAL_NAMES.filter((sig) => sig in os.constants.signals));
+
+/** The signals that end or suspend a process by default but are not stop signals here, and why
+ * (tests/failsafe-signals.test.ts checks every signal of the platform is one or the other). */
+export const SIGNALS_NOT_STOPPING: Readonly<Partial<Record<NodeJS.Signals, string>>> = Object.freeze({
+  SIGKILL: 'cannot be caught: the hardware watchdog cuts valve power when the heartbeat stops',
+  SIGSTOP: 'cannot be caught: the hardware watchdog cuts valve power when the heartbeat stops',
+  SIGBUS: 'a real one leaves the process unable to run JS listeners safely (Node): a crash, for the watchdog',
+  SIGFPE: 'a real one leaves the process unable to run JS listeners safely (Node): a crash, for the watchdog',
+  SIGSEGV: 'a real one leaves the process unable to run JS listeners safely (Node): a crash, for the watchdog',
+  SIGILL: 'a real one leaves the process unable to run JS listeners safely (Node): a crash, for the watchdog',
+  SIGUSR1: 'held: Node would open its debugger port; the console logs it and goes on (holdDebugSignal)',
+  SIGPIPE: 'ignored by Node itself: a closed pipe fails the write instead (a lost terminal stops the console)',
+  SIGXFSZ: 'ignored by Node itself: an oversized file fails the write instead',
+});
 
 /** Node's default for SIGUSR1 starts the inspector on 127.0.0.1:9229: anyone on the machine who
  * can signal the process could then run code in a console that drives gas valves. A listener in
@@ -29,7 +81,16 @@ export interface Failsafe {
   dispose(): void;
 }
 
-export function installFailsafe(hal: Hal, logger: Logger, onSignal: (signal: NodeJS.Signals) => void): Failsafe {
+/** Why the console is being stopped: a signal, or a crash (an uncaught exception or rejection). */
+export type StopCause = NodeJS.Signals | 'crash';
+
+/**
+ * Installs the process-level handlers. `onStop` must stop the control loop (no tick may write the
+ * outputs again) and let the console shut down; it is called on a stop signal, and on a crash,
+ * after which the process exits CRASH_EXIT_CODE once CRASH_DRAIN_MS have passed, whatever the
+ * shutdown is doing.
+ */
+export function installFailsafe(hal: Hal, logger: Logger, onStop: (cause: StopCause) => void): Failsafe {
   const safe = (): void => {
     try {
       hal.toSafeState();
@@ -37,17 +98,34 @@ export function installFailsafe(hal: Hal, logger: Logger, onSignal: (signal: Nod
       // toSafeState must never throw; if a back-end breaks that rule there is nothing more to do.
     }
   };
+  let crashed = false;
   const crash = (kind: string) => (err: unknown) => {
     safe();
+    if (crashed) {
+      // The exit is already due: a second failure (often the shutdown's) only adds to the log.
+      logger.fatal({ err }, `${kind} while exiting after a crash: outputs put in the safe state again`);
+      return;
+    }
+    crashed = true;
     logger.fatal({ err }, `${kind}: outputs put in the safe state, exiting`);
-    process.exit(CRASH_EXIT_CODE);
+    try {
+      onStop('crash');
+    } catch (stopErr) {
+      logger.fatal({ err: stopErr }, 'stopping the console after a crash failed: the exit below still comes');
+    }
+    // Not at once: the safe state's writes must reach a serial board first (CRASH_DRAIN_MS). The
+    // timer keeps the process alive for them; the exit status is the crash's whatever else ends.
+    setTimeout(() => {
+      safe();
+      process.exit(CRASH_EXIT_CODE);
+    }, CRASH_DRAIN_MS);
   };
   const onException = crash('uncaught exception');
   const onRejection = crash('unhandled rejection');
   const signal = (sig: NodeJS.Signals): void => {
     safe();
     logger.info({ signal: sig }, `${sig}: outputs put in the safe state`);
-    onSignal(sig);
+    onStop(sig);
   };
   const releaseDebugSignal = holdDebugSignal(() => {
     logger.warn({ signal: 'SIGUSR1' }, 'SIGUSR1 ignored: the debugger cannot be opened on a running console');
