@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_VALVE_DELAY_MS, PLANT_SUBSTEP_MS, WATCHDOG_TIMEOUT_MS } from '../hil/plant/index.js';
 import type { TraceRecord } from '../hil/rig/trace.js';
-import { consolePriority, epochNowMs, readTrace, rigBoardIn, spawnCryo, startRig, stopProcess, waitFor } from './helpers/rig.js';
+import { epochNowMs, readTrace, rigBoardIn, spawnCryo, startRig, stopProcess, waitFor } from './helpers/rig.js';
 import type { CryoProcess, RigReady } from './helpers/rig.js';
 import { tempDirForFile } from './helpers/temp.js';
 
@@ -47,8 +47,8 @@ describe('cryo rig', () => {
 
   it('outlives a console killed with SIGKILL mid-freeze: valve power is cut within the watchdog time of the last heartbeat edge and the gas stops', async () => {
     const console1 = spawnCryo(['run', '--board', board, '--no-web', '--data-dir', dataDir, '--auto-start', '--cycles', '1', '--freeze-s', '60', '--thaw-s', '10', '--exit-when-done', '--json']);
+    // Each console raises its own loop thread, as the deployed console does (tests/helpers/rig.ts).
     consoles.push(console1);
-    consolePriority(console1.pid);
     // Mid-freeze: the plant says gas has flowed for a while.
     const flowStartMs = await waitFor('gas to flow in the plant', CONSOLE_READY_TIMEOUT_MS, () => {
       if (console1.child.exitCode !== null) throw new Error(`the console exited ${console1.child.exitCode}: ${console1.stdout()} ${console1.stderr()}`);
@@ -109,7 +109,6 @@ describe('cryo rig', () => {
     const restartedAtMs = epochNowMs();
     const console2 = spawnCryo(['run', '--board', board, '--no-web', '--data-dir', dataDir]);
     consoles.push(console2);
-    consolePriority(console2.pid);
     await waitFor('the console to be ready', CONSOLE_READY_TIMEOUT_MS, () => {
       if (console2.child.exitCode !== null) throw new Error(`the console exited ${console2.child.exitCode}: ${console2.stderr()}`);
       return console2.stderr().includes('console ready') ? true : null;

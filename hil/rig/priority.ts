@@ -9,9 +9,11 @@
 // - the rig (RIG_RR_PRIORITY): it runs the emulated Uno, about a third of a core once warm;
 // - its socat relays (RELAY_RR_PRIORITY), the board's USB serial chips: light, on every byte's
 //   path, never waiting behind an emulation chunk;
-// - the console under test (CONSOLE_RR_PRIORITY): its ticks must come on time whatever the rig
-//   does. With the console and the rig at one level, the rig's chunks made 10 ticks late in 10 s
-//   (LOOP_OVERRUN) in 1 run of 5 beside a CPU hog.
+// - the console's control loop thread, SCHED_RR 20 (LOOP_RR_PRIORITY, src/runtime/loop-priority.ts),
+//   which the console raises itself, that thread only: its ticks must come on time whatever the
+//   rig does. With the console and the rig at one level, the rig's chunks made 10 ticks late in
+//   10 s (LOOP_OVERRUN) in 1 run of 5 beside a CPU hog. The console's other threads stay ordinary,
+//   below the rig, as they are below the chips on the real board.
 // Not nice values alone: with the rig and the console at nice -15 the tests failed 2 runs of 2
 // beside the hog (SENSOR_STALE at start). What real-time costs: when real-time tasks use more than
 // sched_rt_runtime_us of a second (95 %) on a CPU, the kernel stops them for the rest of that
@@ -25,7 +27,6 @@ import { setPriority } from 'node:os';
 /** SCHED_RR priorities (1-99), all low among real-time tasks and above every ordinary process. */
 export const RIG_RR_PRIORITY = 10;
 export const RELAY_RR_PRIORITY = 15;
-export const CONSOLE_RR_PRIORITY = 20;
 /** The fallback when real-time is refused: a scheduling weight about 29 times an ordinary
  * process's (nice 0). */
 export const FALLBACK_NICE = -15;

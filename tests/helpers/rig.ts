@@ -5,7 +5,6 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONSOLE_RR_PRIORITY, raiseToRealTime } from '../../hil/rig/priority.js';
 import { parseTrace, type TraceRecord } from '../../hil/rig/trace.js';
 import { projectRoot } from '../../kernel/project-root.js';
 
@@ -114,14 +113,16 @@ export function readTrace(path: string): TraceRecord[] {
 export const epochNowMs = (): number => performance.timeOrigin + performance.now();
 
 /**
- * A console under test gets the CPU a console has on its own computer in the field: this 2-core
- * machine is shared (other work, a CPU hog in the load runs), and a control loop whose ticks come
- * more than 5 ms late trips LOOP_OVERRUN whatever the rig does. Real-time, one level above the
- * rig and its relays (hil/rig/priority.ts). Returns what was granted, for the test's message.
+ * A console under test is never raised from outside: `cryo run` raises its own control loop's
+ * thread, and only that thread (SCHED_RR 20 with reset on fork, src/runtime/loop-priority.ts), as
+ * the deployed console does on its own computer; that is one level above the rig and its relays
+ * (hil/rig/priority.ts). Raising the whole process from here (`chrt --all-tasks`, as these tests
+ * once did) put its records worker, V8's helper threads and libuv's pool at the loop's own level
+ * (and, with this test worker raised the same way, above the rig): the test then ran a console
+ * scheduled as none is in the field, and beside a CPU hog its short treatment tripped
+ * SENSOR_STALE (3 runs of 5) or LOOP_OVERRUN (once, in a full npm test).
+ *
+ * Back to ordinary scheduling, for the test worker after an in-process control loop raised with
+ * raiseLoopThread.
  */
-export function consolePriority(pid: number): string {
-  return raiseToRealTime(pid, CONSOLE_RR_PRIORITY).why;
-}
-
-/** Back to ordinary scheduling (for the test worker after an in-process console). */
 export { normalPriority } from '../../hil/rig/priority.js';
