@@ -39,8 +39,19 @@ describe('the fail-safe covers every signal', () => {
 
   it('stops on the signals the review found killing the console without a safe state', () => {
     // Stop 22's review: each of these ended cryo run mid-freeze with no safe state and no log.
-    for (const sig of ['SIGALRM', 'SIGVTALRM', 'SIGPROF', 'SIGXCPU', 'SIGPWR', 'SIGSTKFLT', 'SIGIO', 'SIGTRAP', 'SIGSYS'] as const) {
+    for (const sig of ['SIGALRM', 'SIGVTALRM', 'SIGXCPU', 'SIGPWR', 'SIGSTKFLT', 'SIGIO'] as const) {
       expect(STOP_SIGNALS).toContain(sig);
+    }
+  });
+
+  it('leaves to their defaults the signals a listener would turn into something worse', () => {
+    // The second review of stop 22: a caught SIGTTIN or SIGTTOU makes the kernel repeat the
+    // background console's terminal call for ever (a busy loop deaf to every catchable signal);
+    // a caught SIGPROF stops the console at the profiler's first sample; a caught real SIGTRAP or
+    // SIGSYS lets the faulting code run on.
+    for (const sig of ['SIGTTIN', 'SIGTTOU', 'SIGPROF', 'SIGTRAP', 'SIGSYS'] as const) {
+      expect(STOP_SIGNALS).not.toContain(sig);
+      expect(SIGNALS_NOT_STOPPING[sig]).toBeDefined();
     }
   });
 });

@@ -110,13 +110,13 @@ describe('the fail-safe handlers', () => {
 
 /** A back-end whose safe state leaves asynchronously, as a serial board's writes do (hal/firmata):
  * it prints WRITTEN only if the process still runs 20 ms after toSafeState. */
-function drainingCrashScript(how: string): string {
+function drainingCrashScript(how: string, onStop = '', logger = 'silentLogger()'): string {
   return `
     import { installFailsafe } from './dist/src/runtime/failsafe.js';
     import { silentLogger } from './dist/kernel/log.js';
     let queued = false;
     const hal = { toSafeState() { if (!queued) { queued = true; setTimeout(() => process.stdout.write('WRITTEN\\n'), 20); } } };
-    installFailsafe(hal, silentLogger(), (cause) => { process.stdout.write('STOP ' + cause + '\\n'); });
+    const failsafe = installFailsafe(hal, ${logger}, (cause) => { process.stdout.write('STOP ' + cause + '\\n'); ${onStop} });
     ${how}
   `;
 }
@@ -126,8 +126,13 @@ describe('a crash on a back-end that writes asynchronously', () => {
     ['an uncaught exception', "setTimeout(() => { throw new Error('boom'); }, 1);"],
     ['an unhandled rejection', "Promise.reject(new Error('boom'));"],
     ['a second exception while exiting', "setTimeout(() => { throw new Error('boom'); }, 1); setTimeout(() => { throw new Error('again'); }, 5);"],
-  ])('stops the loop, lets the safe state reach the board, then exits 70 (%s)', async (_name, how) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', drainingCrashScript(how)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // As cryo run's shutdown does on its way out (runConsole's finally), before a later failure
+    // (the second review of stop 22: Node's default then exited 1 at once).
+    ['a second exception after the shutdown disposed the handlers', "setTimeout(() => { throw new Error('boom'); }, 1); setTimeout(() => { throw new Error('again'); }, 50);", 'setTimeout(() => failsafe.dispose(), 10);'],
+    // A logger that throws must not skip the stop or the wait (the second review of stop 22).
+    ['a logger that throws', "setTimeout(() => { throw new Error('boom'); }, 1);", '', "{ fatal() { throw new Error('the log broke'); }, info() {}, warn() {} }"],
+  ])('stops the loop, lets the safe state reach the board, then exits 70 (%s)', async (_name, how, onStop = '', logger = 'silentLogger()') => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', drainingCrashScript(how, onStop, logger)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));

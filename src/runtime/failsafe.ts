@@ -20,11 +20,13 @@ export const CRASH_DRAIN_MS = 100;
 
 /**
  * Linux signals whose default action ends the process (terminate or core dump) or suspends it,
- * and which a JS listener may catch: each puts the outputs in the safe state and then stops the
- * console cleanly. A suspended console (SIGTSTP from Ctrl-Z, SIGTTIN or SIGTTOU from the
- * terminal) would hold its valves as last commanded until the watchdog acted, so it stops too.
- * SIGHUP is the terminal closing (Node's default exits 129 at once). Only the names this platform
- * has are listened to. What is left out, and why: SIGNALS_NOT_STOPPING.
+ * which a JS listener may catch, and which nothing but a sender outside uses: each puts the
+ * outputs in the safe state and then stops the console cleanly. A console suspended by SIGTSTP
+ * (sent with kill: the console's raw terminal mode turns Ctrl-Z off) would hold its valves as
+ * last commanded until the watchdog acted, so it stops instead. SIGHUP is the terminal closing
+ * (Node's default exits 129 at once). SIGABRT stops the console when another process sends it;
+ * Node's own abort re-raises it with the default action, so that crash goes to the watchdog. Only
+ * the names this platform has are listened to. What is left out, and why: SIGNALS_NOT_STOPPING.
  */
 const STOP_SIGNAL_NAMES: readonly NodeJS.Signals[] = [
   'SIGHUP',
@@ -35,16 +37,11 @@ const STOP_SIGNAL_NAMES: readonly NodeJS.Signals[] = [
   'SIGABRT',
   'SIGALRM',
   'SIGVTALRM',
-  'SIGPROF',
   'SIGXCPU',
   'SIGPWR',
   'SIGSTKFLT',
   'SIGIO',
-  'SIGTRAP',
-  'SIGSYS',
   'SIGTSTP',
-  'SIGTTIN',
-  'SIGTTOU',
 ];
 
 export const STOP_SIGNALS: readonly NodeJS.Signals[] = Object.freeze(STOP_SIGNAL_NAMES.filter((sig) => sig in os.constants.signals));
@@ -58,6 +55,11 @@ export const SIGNALS_NOT_STOPPING: Readonly<Partial<Record<NodeJS.Signals, strin
   SIGFPE: 'a real one leaves the process unable to run JS listeners safely (Node): a crash, for the watchdog',
   SIGSEGV: 'a real one leaves the process unable to run JS listeners safely (Node): a crash, for the watchdog',
   SIGILL: 'a real one leaves the process unable to run JS listeners safely (Node): a crash, for the watchdog',
+  SIGTRAP: 'a real one is a trap the running code raised (a breakpoint instruction): a listener would let it run on past it; a crash, for the watchdog',
+  SIGSYS: 'a real one is a system call the kernel refused (seccomp): a listener would let the code run on as if it had returned; a crash, for the watchdog',
+  SIGPROF: "V8's sampling profiler (--cpu-prof) sends it hundreds of times a second: a listener would stop the console at its first sample",
+  SIGTTIN: 'the kernel sends it to a background console that reads its terminal, and repeats the call for ever while a listener catches it (a busy loop that no other catchable signal can stop: review of stop 22); its default suspends the process, and the watchdog cuts valve power',
+  SIGTTOU: 'the kernel sends it to a background console that sets or writes its terminal, and repeats the call for ever while a listener catches it (as SIGTTIN); its default suspends the process, and the watchdog cuts valve power',
   SIGUSR1: 'held: Node would open its debugger port; the console logs it and goes on (holdDebugSignal)',
   SIGPIPE: 'ignored by Node itself: a closed pipe fails the write instead (a lost terminal stops the console)',
   SIGXFSZ: 'ignored by Node itself: an oversized file fails the write instead',
@@ -103,15 +105,17 @@ export function installFailsafe(hal: Hal, logger: Logger, onStop: (cause: StopCa
     safe();
     if (crashed) {
       // The exit is already due: a second failure (often the shutdown's) only adds to the log.
-      logger.fatal({ err }, `${kind} while exiting after a crash: outputs put in the safe state again`);
+      logQuietly(logger, err, `${kind} while exiting after a crash: outputs put in the safe state again`);
       return;
     }
     crashed = true;
-    logger.fatal({ err }, `${kind}: outputs put in the safe state, exiting`);
+    // The stop and the exit are set up before anything is logged: a logger that throws must not
+    // skip them (the process would then exit at once, before the safe state's writes went out).
+    let stopErr: unknown = null;
     try {
       onStop('crash');
-    } catch (stopErr) {
-      logger.fatal({ err: stopErr }, 'stopping the console after a crash failed: the exit below still comes');
+    } catch (e) {
+      stopErr = e;
     }
     // Not at once: the safe state's writes must reach a serial board first (CRASH_DRAIN_MS). The
     // timer keeps the process alive for them; the exit status is the crash's whatever else ends.
@@ -119,6 +123,8 @@ export function installFailsafe(hal: Hal, logger: Logger, onStop: (cause: StopCa
       safe();
       process.exit(CRASH_EXIT_CODE);
     }, CRASH_DRAIN_MS);
+    logQuietly(logger, err, `${kind}: outputs put in the safe state, exiting`);
+    if (stopErr !== null) logQuietly(logger, stopErr, 'stopping the console after a crash failed: the exit still comes');
   };
   const onException = crash('uncaught exception');
   const onRejection = crash('unhandled rejection');
@@ -136,6 +142,10 @@ export function installFailsafe(hal: Hal, logger: Logger, onStop: (cause: StopCa
   process.on('unhandledRejection', onRejection);
   return {
     dispose() {
+      // After a crash the handlers stay until the exit: the shutdown the crash began disposes on
+      // its way out, and a second failure after that must still exit CRASH_EXIT_CODE at the due
+      // time, not by Node's default at once (review of stop 22).
+      if (crashed) return;
       process.off('exit', safe);
       for (const sig of STOP_SIGNALS) process.off(sig, signal);
       releaseDebugSignal();
@@ -143,4 +153,13 @@ export function installFailsafe(hal: Hal, logger: Logger, onStop: (cause: StopCa
       process.off('unhandledRejection', onRejection);
     },
   };
+}
+
+/** A fatal line that never throws: the crash path must go on whatever the logger does. */
+function logQuietly(logger: Logger, err: unknown, message: string): void {
+  try {
+    logger.fatal({ err }, message);
+  } catch {
+    // Nothing to report it to; the safe state and the exit do not depend on the log.
+  }
 }

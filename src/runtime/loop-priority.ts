@@ -19,7 +19,8 @@ import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 
 /** SCHED_RR priority of the loop's thread (1-99): low among real-time tasks, above every ordinary
- * thread; the same level hil/rig/priority.ts gives a console under test. */
+ * thread, and above the emulated rig (hil/rig/priority.ts: the rig 10, its relays 15), as the loop
+ * must be above the chips it stands for. */
 export const LOOP_RR_PRIORITY = 20;
 /** The fallback: a scheduling weight about 29 times an ordinary thread's (nice 0). */
 export const LOOP_FALLBACK_NICE = -15;
