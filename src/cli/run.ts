@@ -197,6 +197,10 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo, options: RunOpt
     scheduler.stop();
   };
   for (const stream of [io.stdin, io.stdout, io.stderr]) stream.on('error', onTerminalLost);
+  // Start-up awaits the board, the calibration and the records store: a stop that lands in one of
+  // those waits is checked after each, so that no tick runs on the board (a loop entered after a
+  // stop still ran one, which could press --auto-start's start) and the shutdown below follows.
+  const stopRequested = (): boolean => quit;
   try {
     session.hal.toSafeState();
     if (session.kind !== 'sim') {
@@ -206,37 +210,55 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo, options: RunOpt
       } catch (err) {
         throw new ConsoleError(`${flags.board}: ${(err as Error).message}`, EXIT_UNAVAILABLE);
       }
+      if (stopRequested()) return stoppedInStartUp(logger);
     }
     const calibration = await probeCalibration(session, board, flags, logger);
+    if (stopRequested()) return stoppedInStartUp(logger);
     if (session.kind !== 'sim') {
       try {
         await waitForFreshReadings(session.hal, session.clock, settings.tip.staleMs, options.connectTimeoutMs);
       } catch (err) {
         throw new ConsoleError(`${flags.board}: ${(err as Error).message}`, EXIT_UNAVAILABLE);
       }
+      if (stopRequested()) return stoppedInStartUp(logger);
     }
     const records = recordsLink(
       { dataDir: flags.dataDir ?? defaultDataDir(process.env), boardPath: flags.board, boardName: board.name, settings, naming, calibration, clock: scheduler.clock, logger, kind },
       flags.records !== false,
     );
-    let priorSite: PriorSite | null = null;
-    if (records !== null) {
-      const ready = await records.start(RECORDS_OPEN_WAIT_MS);
-      for (const t of ready.interrupted) {
-        logger.warn({ treatment: t.id, frozenMs: t.frozenMs }, `records: treatment ${t.id} was left open by a crash: closed as interrupted at its last sample (${(t.lastTMs / 1000).toFixed(1)} s, ${(t.frozenMs / 1000).toFixed(1)} s frozen)`);
-      }
-      if (ready.priorSiteFreezeMs !== null) {
-        priorSite = { cumulativeFreezeMs: ready.priorSiteFreezeMs };
-        logger.warn({ siteFreezeMs: ready.priorSiteFreezeMs }, `the interrupted treatment's site had frozen ${(ready.priorSiteFreezeMs / 1000).toFixed(1)} s: its cap counts it until a new site is declared`);
-      }
+    const priorSite = records === null ? null : await openRecords(records, logger);
+    if (stopRequested()) {
+      await records?.stop();
+      return stoppedInStartUp(logger);
     }
-    return await runLoop(flags, io, settings, board, session, calibration, scheduler, status, logger, listen, () => quit, records, priorSite, telemetry);
+    return await runLoop(flags, io, settings, board, session, calibration, scheduler, status, logger, listen, stopRequested, records, priorSite, telemetry);
   } finally {
     session.hal.toSafeState();
     status.end();
     failsafe.dispose();
     await session.close();
   }
+}
+
+/** A stop (a signal, a crash, a lost terminal) that came before the control loop began: no tick
+ * has run, so no treatment can have begun, and the exit status is a stop's with none under way
+ * (0; a crash still exits 70, from the fail-safe). runConsole's shutdown puts the outputs in the
+ * safe state again and closes the board. */
+function stoppedInStartUp(logger: Logger): ConsoleResult {
+  logger.info('console stopped during start-up, before the control loop ran: outputs in the safe state');
+  return { summary: null, interrupted: false };
+}
+
+/** Opens the treatment records (closing what a crash left open) and returns the site's freeze
+ * time an interrupted treatment left, if any. */
+async function openRecords(records: RecordsLink, logger: Logger): Promise<PriorSite | null> {
+  const ready = await records.start(RECORDS_OPEN_WAIT_MS);
+  for (const t of ready.interrupted) {
+    logger.warn({ treatment: t.id, frozenMs: t.frozenMs }, `records: treatment ${t.id} was left open by a crash: closed as interrupted at its last sample (${(t.lastTMs / 1000).toFixed(1)} s, ${(t.frozenMs / 1000).toFixed(1)} s frozen)`);
+  }
+  if (ready.priorSiteFreezeMs === null) return null;
+  logger.warn({ siteFreezeMs: ready.priorSiteFreezeMs }, `the interrupted treatment's site had frozen ${(ready.priorSiteFreezeMs / 1000).toFixed(1)} s: its cap counts it until a new site is declared`);
+  return { cumulativeFreezeMs: ready.priorSiteFreezeMs };
 }
 
 /** `--fault` on a simulated board. Refused elsewhere: a fault that is not injected must not look

@@ -1,0 +1,63 @@
+// A stop signal that arrives while `cryo run` is still starting (the failsafe handlers are
+// installed, the control loop has not begun) skips the loop: no tick runs on the board, the
+// outputs stay safe and the console exits as a signal does when idle.
+import { PassThrough, Writable } from 'node:stream';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SimHal } from '../hil/sim/index.js';
+import { EXIT_OK } from '../src/cli/errors.js';
+import { main } from '../src/cli/main.js';
+import type { MainIo } from '../src/cli/main.js';
+import { tempDirMaker } from './helpers/temp.js';
+
+const newDataDir = tempDirMaker('cryo-stop-start-up-');
+
+/** Logged by start-up just before it awaits the simulated probe's calibration (src/cli/run.ts). */
+const AUTO_CALIBRATING = 'calibrating it on the simulated baths';
+/** A stop signal (STOP_SIGNALS) the test process itself has no other listener for. */
+const SIGNAL: NodeJS.Signals = 'SIGUSR2';
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** A log destination that delivers SIGNAL to the console's handlers, in-process, the moment
+ * `text` is logged: while the start-up step that follows that line is still under way. */
+function stopWhenLogged(text: string): { stream: Writable; log: () => string } {
+  let log = '';
+  let sent = false;
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      log += chunk.toString();
+      if (!sent && log.includes(text)) {
+        sent = true;
+        process.emit(SIGNAL, SIGNAL);
+      }
+      done();
+    },
+  });
+  return { stream, log: () => log };
+}
+
+describe('a stop signal during start-up', () => {
+  it('skips the control loop, writes no outputs but the safe ones and exits 0', async () => {
+    // Calls through to the simulated board: only records what was written.
+    const write = vi.spyOn(SimHal.prototype, 'write');
+    const logs = stopWhenLogged(AUTO_CALIBRATING);
+    const stdout = new PassThrough();
+    stdout.resume();
+    const io: MainIo = { stdout: () => undefined, stderr: () => undefined, console: { stdin: new PassThrough(), stdout, stderr: logs.stream } };
+    // --auto-start: a loop entered after the stop would press start in its first tick (SelfTest).
+    const code = await main(['run', '--board', 'boards/sim.json', '--no-web', '--no-realtime', '--auto-start', '--data-dir', newDataDir()], io);
+    const log = logs.log();
+    expect(log).toContain(`${SIGNAL}: outputs put in the safe state`);
+    // The loop never began: no ready line, no phase change, no loop timing (logged by every run of it).
+    expect(log).not.toContain('console ready');
+    expect(log).not.toContain('phase Idle');
+    expect(log).not.toContain('loop timing');
+    const written = write.mock.calls.map(([outputs]) => outputs);
+    expect(written.length).toBeGreaterThan(0);
+    expect(written.filter((o) => o.supplyValveOpen || o.safetyValveOpen)).toEqual([]);
+    expect(code).toBe(EXIT_OK);
+    expect(log).toContain('console stopped during start-up, before the control loop ran: outputs in the safe state');
+  });
+});
