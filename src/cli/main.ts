@@ -1,6 +1,8 @@
 #!/usr/bin/env -S node --max-semi-space-size=2
-// The `cryo` command. Usage errors exit 2 with a message naming the argument; anything else
-// that escapes is a crash, and the fail-safe handlers have already closed the valves.
+// The `cryo` command. Usage errors exit 2 with a message naming the argument; expected failures
+// (ConsoleError) exit with their own status, among them `cryo run`'s control step that threw (70,
+// a crash, after the valves were put in the safe state). Anything else that escapes is a crash,
+// and the fail-safe handlers have already closed the valves.
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';

@@ -21,8 +21,9 @@ import { MonotonicClock } from '../../kernel/clock.js';
 import { boardKind, openBoardSession, waitForConnection, waitForFreshReadings } from '../runtime/board-session.js';
 import type { BoardSession, SessionKind } from '../runtime/board-session.js';
 import type { FaultKind, FaultSpec } from '../../hil/faults.js';
-import { installFailsafe } from '../runtime/failsafe.js';
+import { CRASH_EXIT_CODE, installFailsafe } from '../runtime/failsafe.js';
 import { ControlLoop } from '../runtime/loop.js';
+import type { StepFunction } from '../runtime/loop.js';
 import { raiseLoopThread } from '../runtime/loop-priority.js';
 import type { LoopPriorityResult } from '../runtime/loop-priority.js';
 import { RealTimeScheduler, VirtualScheduler } from '../../kernel/scheduler/index.js';
@@ -130,6 +131,9 @@ export interface ConsoleResult {
 export interface RunOptions {
   /** How long a hardware or emulated board may take to connect (tests shorten it). */
   readonly connectTimeoutMs?: number;
+  /** Test seam, never set by the CLI: the control step the loop runs (ControlLoopOptions.step),
+   * a broken one to prove a step that throws is a crash. */
+  readonly step?: StepFunction;
 }
 
 /** The nerve of a --target NERVE:SIDE, or a usage error naming the option. */
@@ -231,7 +235,7 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo, options: RunOpt
       await records?.stop();
       return stoppedInStartUp(logger);
     }
-    return await runLoop(flags, io, settings, board, session, calibration, scheduler, status, logger, listen, stopRequested, records, priorSite, telemetry);
+    return await runLoop(flags, io, settings, board, session, calibration, scheduler, status, logger, listen, stopRequested, records, priorSite, telemetry, options.step);
   } finally {
     session.hal.toSafeState();
     status.end();
@@ -330,6 +334,7 @@ async function runLoop(
   records: RecordsLink | null,
   priorSite: PriorSite | null,
   telemetrySettings: TelemetrySetup | null,
+  step: StepFunction | undefined,
 ): Promise<ConsoleResult> {
   const realClock = scheduler.clock;
   const recorder = new TreatmentRecorder(settings);
@@ -350,6 +355,7 @@ async function runLoop(
     logger,
     startMs: session.latchTick?.() ?? session.clock.nowMs(),
     calibration,
+    ...(step === undefined ? {} : { step }),
     onStep: (nowMs, readings, result) => {
       lastReadings = readings;
       recorder.record(nowMs, readings, result);
@@ -469,6 +475,13 @@ async function runLoop(
       telemetry?.endPeriod(wallNowMs, session.clock.nowMs(), loop, lastReadings, () => page.summary(wallNowMs));
       return !(stop.quit || stop.done || signalled());
     });
+  } catch (err) {
+    // A throw in a tick is a bug (a failed step invariant, a broken back-end): a crash. The loop
+    // has already put the outputs in the safe state and logged it when the throw was its own;
+    // the shutdown below and runConsole's close the board (draining its writes) before main
+    // exits with the crash status, as the fail-safe's crash path does.
+    if (loop.failure !== err) logger.fatal({ err }, 'control loop failed: outputs put in the safe state');
+    throw new ConsoleError(`the control loop failed (a crash): ${(err as Error).message}; the outputs were put in the safe state; restart the console`, CRASH_EXIT_CODE);
   } finally {
     clearInterval(retryCalibration);
     session.hal.toSafeState();
