@@ -41,7 +41,12 @@ function rig(board: HardwareBoard = UNO) {
   const connector: FirmataConnector = (handlers) => {
     const s = { handlers, closed: false };
     sessions.push(s);
-    return { close: () => void (s.closed = true) };
+    return {
+      close: () => {
+        s.closed = true;
+        return Promise.resolve();
+      },
+    };
   };
   const backend = new FirmataBackend({ board, clock, connector, timers });
   const connect = (): FakeIo => {

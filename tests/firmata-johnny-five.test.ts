@@ -2,16 +2,18 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { loadAnyBoardFile, type HardwareBoard } from '../src/board.js';
 import { VirtualClock } from '../kernel/clock.js';
+import { ManualTimers } from '../kernel/timers.js';
 import { FirmataBackend } from '../hal/firmata/board.js';
 import { ioSourceFor } from '../hal/firmata/io-source.js';
-import { johnnyFiveConnector, pinIoOver } from '../hal/firmata/johnny-five.js';
-import type { J5Io } from '../hal/firmata/johnny-five.js';
+import { CLOSE_DRAIN_MAX_MS, johnnyFiveConnector, pinIoOver } from '../hal/firmata/johnny-five.js';
+import type { J5Io, J5Transport } from '../hal/firmata/johnny-five.js';
 
 // mock-firmata ships no types: load it untyped and describe the part used here.
 const mockFirmata = createRequire(import.meta.url)('mock-firmata') as { Firmata: new () => MockIo };
 const UNO = loadAnyBoardFile('boards/arduino-uno.json') as HardwareBoard;
 
 interface MockIo {
+  transport?: J5Transport;
   emit(event: string, data?: unknown): void;
   digitalWrite(pin: number, value: number): void;
   pinMode(pin: number, mode: number): void;
@@ -31,10 +33,9 @@ function mockIo(): { io: MockIo; calls: string[]; analog: Map<number, (v: number
   return { io, calls, analog };
 }
 
-async function connected(board: HardwareBoard) {
+async function connected(board: HardwareBoard, clock = new VirtualClock(0), timers?: ManualTimers) {
   const m = mockIo();
-  const clock = new VirtualClock(0);
-  const backend = new FirmataBackend({ board, clock, connector: johnnyFiveConnector(() => Promise.resolve({ io: m.io })) });
+  const backend = new FirmataBackend({ board, clock, connector: johnnyFiveConnector(() => Promise.resolve({ io: m.io }), timers) });
   await new Promise((r) => setImmediate(r));
   m.io.emit('connect');
   m.io.emit('ready');
@@ -123,5 +124,89 @@ describe('pull-up inputs on a board without the PULLUP pin mode', () => {
     const { io, calls } = capabilityIo(true);
     pinIoOver(io).pinMode(3, 'pullup');
     expect(calls).toEqual(['mode 3 11']);
+  });
+});
+
+/** A serial transport whose drain and close are recorded in the io's call list; its drain calls
+ * back only when the test says so. */
+class FakeTransport implements J5Transport {
+  readonly drains: ((err?: Error | null) => void)[] = [];
+  writableLength = 0;
+  constructor(private readonly calls: string[]) {}
+  drain(cb: (err?: Error | null) => void): void {
+    this.calls.push('drain');
+    this.drains.push(cb);
+  }
+  close(): void {
+    this.calls.push('close');
+  }
+}
+
+const GAS_OPEN = { supplyValveOpen: true, safetyValveOpen: true, heartbeat: true, lamps: { high: false, medium: false, low: false }, buzzer: false };
+
+describe('closing the Firmata back-end', () => {
+  /** A connected Uno with both valves open, its transport given by `transport`, on manual timers. */
+  async function openValves(transport: (calls: string[]) => J5Transport) {
+    const clock = new VirtualClock(0);
+    const timers = new ManualTimers(clock);
+    const r = await connected(UNO, clock, timers);
+    r.io.transport = transport(r.calls);
+    r.backend.write(GAS_OPEN);
+    let closed = false;
+    const close = (): Promise<void> => r.backend.close().then(() => void (closed = true));
+    return { ...r, timers, close, closed: () => closed };
+  }
+  const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+  /** The valve writes, drains and closes after the valves were opened: the safe state's closing
+   * writes (pins 7 and 8), then the transport's drain and close. */
+  const fromSafeState = (calls: string[]): string[] =>
+    calls.slice(calls.lastIndexOf('write 8 1') + 1).filter((c) => /^(write [78] |drain$|close$)/.test(c));
+
+  it('closes the port only after the transport has drained the safe state', async () => {
+    let fake: FakeTransport | null = null;
+    const r = await openValves((calls) => (fake = new FakeTransport(calls)));
+    const closing = r.close();
+    await flush();
+    expect(fromSafeState(r.calls)).toEqual(['write 7 0', 'write 8 0', 'drain']);
+    expect(r.closed()).toBe(false);
+    fake!.drains[0]!(null);
+    await closing;
+    expect(fromSafeState(r.calls)).toEqual(['write 7 0', 'write 8 0', 'drain', 'close']);
+  });
+
+  it('drains again while writes are still queued behind the drained one', async () => {
+    let fake: FakeTransport | null = null;
+    const r = await openValves((calls) => (fake = new FakeTransport(calls)));
+    const closing = r.close();
+    await flush();
+    fake!.writableLength = 3;
+    fake!.drains[0]!(null);
+    expect(r.calls.slice(-2)).toEqual(['drain', 'drain']);
+    fake!.writableLength = 0;
+    fake!.drains[1]!(null);
+    await closing;
+    expect(r.calls.slice(-3)).toEqual(['drain', 'drain', 'close']);
+  });
+
+  it(`closes the port anyway ${CLOSE_DRAIN_MAX_MS} ms after a drain that never calls back`, async () => {
+    const r = await openValves((calls) => new FakeTransport(calls));
+    const closing = r.close();
+    await flush();
+    r.timers.advanceMs(CLOSE_DRAIN_MAX_MS - 1);
+    await flush();
+    expect(r.calls.at(-1)).toBe('drain');
+    expect(r.closed()).toBe(false);
+    r.timers.advanceMs(1);
+    await closing;
+    expect(r.calls.at(-1)).toBe('close');
+    expect(r.timers.pendingCount).toBe(0);
+  });
+
+  it('closes a transport without drain at once', async () => {
+    const r = await openValves((calls) => ({ close: () => void calls.push('close') }));
+    await r.close();
+    expect(fromSafeState(r.calls)).toEqual(['write 7 0', 'write 8 0', 'close']);
+    expect(r.timers.pendingCount).toBe(0);
+    expect(r.clock.nowMs()).toBe(0);
   });
 });

@@ -146,14 +146,16 @@ export class FirmataBackend implements FirmataLike {
     }
   }
 
-  close(): Promise<void> {
+  /** The safe state's writes are queued first; the link's close lets them leave before the port
+   * closes (bounded: hal/firmata/johnny-five.ts). */
+  async close(): Promise<void> {
     this.toSafeState();
     this.#closed = true;
     this.#reconnect.cancel();
     this.#session = null;
-    this.#link?.close();
+    const link = this.#link;
     this.#link = null;
-    return Promise.resolve();
+    await link?.close();
   }
 
   /** The analog inputs report every samplingMs: silence longer than dataTimeoutMs is a lost board. */
@@ -198,7 +200,7 @@ export class FirmataBackend implements FirmataLike {
     });
     // A connector may report the loss before it returns: then this link is already dead.
     if (current()) this.#link = link;
-    else link.close();
+    else void link.close();
   }
 
   #startSession(io: PinIo): void {
@@ -254,7 +256,8 @@ export class FirmataBackend implements FirmataLike {
     this.#resetInputs();
     const link = this.#link;
     this.#link = null;
-    link?.close();
+    // Not awaited: the reconnect does not wait for a lost port to drain (its wait is bounded).
+    void link?.close();
     if (this.#closed) return;
     // A no-op while a retry is already pending.
     this.#reconnect.retry(() => {

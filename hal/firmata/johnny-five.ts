@@ -1,7 +1,30 @@
 // The one adapter between johnny-five (untyped JavaScript) and the typed PinIo surface. Every
 // loosely typed value stays in this file.
 import five from 'johnny-five';
+import { keepAliveTimers, type Timers } from '../../kernel/timers.js';
 import type { FirmataConnector, FirmataLink, IoPin, PinIo, PinMode, SessionHandlers } from './pin-io.js';
+
+/**
+ * How long closing a link waits for the transport to drain before it closes the port anyway. The
+ * safe state (valves closed, heartbeat low, lamps off) leaves as a few 3-byte Firmata messages,
+ * about 4 ms at StandardFirmata's 57600 baud; closing the port at once could drop them (the valves
+ * then closed only when the board reset on the port closing, or when the watchdog cut their
+ * power). 200 ms is fifty times that, with room for a loaded event loop and a USB-serial
+ * adapter's latency timer (16 ms by default on FTDI); it is bounded because a dead port's drain
+ * may never call back, and the shutdown must not hang on it (the hardware watchdog is the
+ * defence for writes that never leave).
+ */
+export const CLOSE_DRAIN_MAX_MS = 200;
+
+/** What closing needs from the transport (a serialport stream, or a test's fake). */
+export interface J5Transport {
+  close?(cb?: () => void): void;
+  /** serialport: calls back once every queued write has reached the device (tcdrain). */
+  drain?(cb: (err?: Error | null) => void): void;
+  /** Node's Writable: bytes still queued in the stream, behind the write a drain waits for. */
+  readonly writableLength?: number;
+  isOpen?: boolean;
+}
 
 /** What johnny-five connects to: an IO plugin instance, or a serial path / duplex stream. */
 export type IoSource = { readonly io: unknown } | { readonly port: unknown };
@@ -15,7 +38,7 @@ export interface J5Io {
   digitalRead(pin: IoPin, cb: (value: number) => void): void;
   analogRead(pin: IoPin, cb: (value: number) => void): void;
   setSamplingInterval?(ms: number): void;
-  transport?: { close?(cb?: () => void): void; isOpen?: boolean };
+  transport?: J5Transport;
   removeAllListeners?(): void;
 }
 
@@ -79,10 +102,43 @@ export function pinIoOver(io: J5Io): PinIo {
 }
 
 /**
- * A connector over johnny-five. `source` is asked for a fresh IO source at every attempt (a new
- * session); a rejection is reported as a lost board with its message.
+ * Resolves when the transport has drained, or after CLOSE_DRAIN_MAX_MS, whichever is first; at
+ * once for a transport without drain. serialport's drain waits for the write under way only:
+ * writes queued behind it in the stream (writableLength) are drained again, within the same bound.
+ * Never rejects: a drain that fails or throws ends the wait.
  */
-export function johnnyFiveConnector(source: () => Promise<IoSource>): FirmataConnector {
+export function drainBounded(transport: J5Transport | undefined, timers: Timers): Promise<void> {
+  if (typeof transport?.drain !== 'function') return Promise.resolve();
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      cancel();
+      resolve();
+    };
+    const cancel = timers.schedule(CLOSE_DRAIN_MAX_MS, finish);
+    const drain = (): void => {
+      try {
+        transport.drain?.((err) => {
+          if (done) return;
+          if ((err ?? null) === null && (transport.writableLength ?? 0) > 0) drain();
+          else finish();
+        });
+      } catch {
+        finish();
+      }
+    };
+    drain();
+  });
+}
+
+/**
+ * A connector over johnny-five. `source` is asked for a fresh IO source at every attempt (a new
+ * session); a rejection is reported as a lost board with its message. `timers` bound the drain
+ * on close (default: Node's, ref'd, so the process waits for the bounded drain).
+ */
+export function johnnyFiveConnector(source: () => Promise<IoSource>, timers: Timers = keepAliveTimers): FirmataConnector {
   return (handlers: SessionHandlers): FirmataLink => {
     let board: J5Board | null = null;
     let done = false;
@@ -112,15 +168,23 @@ export function johnnyFiveConnector(source: () => Promise<IoSource>): FirmataCon
       },
     );
     return {
-      close: () => {
+      close: async () => {
         done = true;
         const b = board;
         if (b === null) return;
+        let transport: J5Transport | undefined;
         try {
           b.removeAllListeners();
           // Keep a no-op error listener: a late transport error must not become an uncaught one.
           b.on('error', () => undefined);
-          b.io?.transport?.close?.();
+          transport = b.io?.transport;
+        } catch {
+          // Already closed.
+        }
+        // The writes queued last (the safe state) leave before the port closes, within the bound.
+        await drainBounded(transport, timers);
+        try {
+          transport?.close?.();
         } catch {
           // Already closed.
         }

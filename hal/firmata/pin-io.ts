@@ -16,9 +16,10 @@ export interface PinIo {
   setSamplingInterval(ms: number): void;
 }
 
-/** One connection attempt; `close` releases the device and never throws. */
+/** One connection attempt. `close` releases the device: it never throws or rejects, and resolves
+ * once the writes already queued have left (or a bounded wait for them has passed). */
 export interface FirmataLink {
-  close(): void;
+  close(): Promise<void>;
 }
 
 export interface SessionHandlers {
