@@ -21,6 +21,8 @@ import { MonotonicClock } from '../../kernel/clock.js';
 import { boardKind, openBoardSession, waitForConnection, waitForFreshReadings } from '../runtime/board-session.js';
 import type { BoardSession, SessionKind } from '../runtime/board-session.js';
 import type { FaultKind, FaultSpec } from '../../hil/faults.js';
+import { terminalJob } from './terminal-job.js';
+import type { TerminalJob } from './terminal-job.js';
 import { CRASH_EXIT_CODE, installFailsafe } from '../runtime/failsafe.js';
 import { ControlLoop } from '../runtime/loop.js';
 import type { StepFunction } from '../runtime/loop.js';
@@ -59,6 +61,10 @@ const CALIBRATION_RETRY_MS = 2_000;
 /** The fault kind `cryo simulate`'s runner executes by skipping ticks; the console does not. */
 const UNSUPPORTED_RUN_FAULT: FaultKind = 'loop-stall';
 
+/** Why `cryo run` refuses to start as a background job of its terminal, and what to do instead. */
+export const BACKGROUND_REFUSAL =
+  'started in the background of a terminal: the console reads its keys from the terminal, and the kernel would suspend it there with its board open; run it in the foreground, or with its input redirected (< /dev/null) or with --exit-when-done';
+
 export interface RunFlags extends ProtocolFlags, RecordsFlags, TelemetryFlags {
   board: string;
   speed?: string;
@@ -80,6 +86,8 @@ export interface ConsoleIo {
   readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
   readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Where this process stands among its terminal's jobs (terminal-job.ts; tests replace it). */
+  readonly terminalJob?: () => TerminalJob;
 }
 
 /** Draws the status line and keeps log lines from landing in the middle of it. */
@@ -167,6 +175,11 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo, options: RunOpt
   if (flags.autoStart === true && kind === 'hardware') throw new UsageError(`--auto-start: refused on ${flags.board}: it drives real hardware`);
   if (flags.json === true && flags.exitWhenDone !== true) throw new UsageError('--json: only with --exit-when-done');
   if (flags.web === false && flags.listen !== undefined) throw new UsageError('--listen: not with --no-web');
+  // Keys are read from a terminal in raw mode; a background job that sets it is stopped by the
+  // kernel (SIGTTOU) and would hold its board open, suspended: refuse before opening the board.
+  if (flags.exitWhenDone !== true && io.stdin.isTTY === true && (io.terminalJob ?? terminalJob)() === 'background') {
+    throw new UsageError(BACKGROUND_REFUSAL);
+  }
   const faults = runFaults(flags, kind);
   const naming = treatmentNaming(flags, kind);
   const telemetry = telemetrySetup(flags);
