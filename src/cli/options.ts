@@ -110,7 +110,10 @@ export function settingsFromFlags(flags: ProtocolFlags): Settings {
     protocol = PRESETS[flags.preset as keyof typeof PRESETS];
   }
   if (explicit) {
+    // The flags change the figures of the settings file's protocol; its target radius
+    // (protocol.targetRadiusMm) stays. A preset replaces the whole protocol: no preset has one.
     protocol = {
+      ...protocol,
       cycles: flags.cycles === undefined ? protocol.cycles : parseNumber('--cycles', flags.cycles),
       freezeS: flags.freezeS === undefined ? protocol.freezeS : parseNumber('--freeze-s', flags.freezeS),
       thawS: flags.thawS === undefined ? protocol.thawS : parseNumber('--thaw-s', flags.thawS),

@@ -450,7 +450,7 @@ export const INTERLOCK_TABLE = {
   INEFFECTIVE_FREEZE: {
     hazard: 'An ineffective treatment: the lethal isotherm (-20 C) did not reach the nerve, so the pain returns (domain section 1, cause d)',
     condition:
-      "the newest freeze's verdict (src/controller/ice-ball-estimate.ts) is not effective: the estimated r(-20 C) at the supply's closing short of the target radius (iceBall.targetRadiusMm or the nerve's own), or not held there for iceBall.holdS, or no estimate (the tip reading not trusted); advisory: never touches the valves or the phase, raised only after a freeze that ran to its end; clears at the next freeze's start, a new start, or an acknowledge while it is raised",
+      "the newest freeze's verdict (src/controller/ice-ball-estimate.ts) is not effective: the estimated r(-20 C) at the supply's closing short of the target radius (the nerve's own, else the protocol's, else iceBall.targetRadiusMm), or not held there for iceBall.holdS, or no estimate (the tip reading not trusted); advisory: never touches the valves or the phase, raised only after a freeze that ran to its end; clears at the next freeze's start, a new start, or an acknowledge while it is raised",
     armedIn: AFTER_A_WHOLE_FREEZE,
     debounceMs: 0,
     maxDebounceMs: 0,

@@ -14,11 +14,34 @@ export const THAW_S_MAX = 300;
 export const CYCLES_MIN = 1;
 export const CYCLES_MAX = 5;
 
+/** Target r(-20 C), mm from the probe axis. Default 2 mm (issue 11; a 1.27 mm probe at -66 C
+ * reaches it in about 30 s, docs/tissue-model.md). At least 1 mm: a smaller target lies inside
+ * the 0.64 mm probe wall plus a few tenths, and a verdict against it would say nothing. At most
+ * REACHABLE_R20_MM_MAX: a target no freeze can reach would make every freeze INEFFECTIVE_FREEZE
+ * (review of issue 11, L3), so it is refused as a typo. */
+export const TARGET_RADIUS_MM_MIN = 1;
+/**
+ * The farthest r(-20 C) one freeze can reach, mm: the tissue model (kernel/bioheat) with nominal
+ * tissue (the estimate's own, domain section 3), the largest probe the settings accept
+ * (PROBE_OD_MM_MAX, 2.0 mm), the wall held at the coldest CO2 makes (-78.5 C, the sublimation
+ * point at 1 atm) for the longest freeze the settings accept (FREEZE_S_MAX, 300 s) from body
+ * temperature: 5.69 mm, rounded down to 0.1 mm (tests/settings-target-radius.test.ts recomputes
+ * it). A real tip runs warmer (about -66 C in the sim), so real freezes reach less.
+ */
+export const REACHABLE_R20_MM_MAX = 5.6;
+export const TARGET_RADIUS_MM_MAX = REACHABLE_R20_MM_MAX;
+export const TARGET_RADIUS_MM_DEFAULT = 2;
+
 export const ProtocolSchema = z
   .object({
     cycles: z.number().int().min(CYCLES_MIN).max(CYCLES_MAX),
     freezeS: z.number().min(FREEZE_S_MIN).max(FREEZE_S_MAX),
     thawS: z.number().min(THAW_S_MIN).max(THAW_S_MAX),
+    /** This protocol's target r(-20 C), mm (issue 11: "per protocol and per target nerve"), with
+     * the bounds of iceBall.targetRadiusMm; absent: iceBall.targetRadiusMm. A target nerve's own
+     * (iceBall.targetRadiusByNerveMm) comes first: see targetRadiusMm below. No preset carries one
+     * (domain section 4 gives no radius per protocol). */
+    targetRadiusMm: z.number().min(TARGET_RADIUS_MM_MIN).max(TARGET_RADIUS_MM_MAX).optional(),
   })
   .strict();
 export type Protocol = z.infer<typeof ProtocolSchema>;
@@ -81,23 +104,6 @@ export const RECORDS_LOST_MAX_MS = 10_000;
 export const PROBE_OD_MM_MIN = 0.3;
 export const PROBE_OD_MM_MAX = 2.0;
 export const PROBE_OD_MM_DEFAULT = 1.27;
-/** Target r(-20 C), mm from the probe axis. Default 2 mm (issue 11; a 1.27 mm probe at -66 C
- * reaches it in about 30 s, docs/tissue-model.md). At least 1 mm: a smaller target lies inside
- * the 0.64 mm probe wall plus a few tenths, and a verdict against it would say nothing. At most
- * REACHABLE_R20_MM_MAX: a target no freeze can reach would make every freeze INEFFECTIVE_FREEZE
- * (review of issue 11, L3), so it is refused as a typo. */
-export const TARGET_RADIUS_MM_MIN = 1;
-/**
- * The farthest r(-20 C) one freeze can reach, mm: the tissue model (kernel/bioheat) with nominal
- * tissue (the estimate's own, domain section 3), the largest probe the settings accept
- * (PROBE_OD_MM_MAX, 2.0 mm), the wall held at the coldest CO2 makes (-78.5 C, the sublimation
- * point at 1 atm) for the longest freeze the settings accept (FREEZE_S_MAX, 300 s) from body
- * temperature: 5.69 mm, rounded down to 0.1 mm (tests/settings-target-radius.test.ts recomputes
- * it). A real tip runs warmer (about -66 C in the sim), so real freezes reach less.
- */
-export const REACHABLE_R20_MM_MAX = 5.6;
-export const TARGET_RADIUS_MM_MAX = REACHABLE_R20_MM_MAX;
-export const TARGET_RADIUS_MM_DEFAULT = 2;
 /** How long r(-20 C) must have stayed at or beyond the target when the freeze ends. Default 60 s:
  * -20 C held for at least a minute is lethal to tissue (Cooper; domain section 10). At least
  * 30 s: shorter, the verdict would call a freeze effective on an exposure the evidence does not
@@ -287,7 +293,7 @@ export const SettingsSchema = z
       .object({
         /** The probe's outer diameter, mm: the model's wall radius is half of it. */
         probeOdMm: n(PROBE_OD_MM_MIN, PROBE_OD_MM_MAX).default(PROBE_OD_MM_DEFAULT),
-        /** The protocol's target r(-20 C), mm, for a nerve with no override. */
+        /** The target r(-20 C), mm, when neither the nerve nor the protocol gives one. */
         targetRadiusMm: n(TARGET_RADIUS_MM_MIN, TARGET_RADIUS_MM_MAX).default(TARGET_RADIUS_MM_DEFAULT),
         /** Per target nerve (by catalog id), its own target r(-20 C), mm. */
         targetRadiusByNerveMm: z
@@ -377,12 +383,16 @@ export function withNerve(settings: Settings, nerveId: string | null, source = '
   return parseSettings({ ...settings, iceBall: { ...settings.iceBall, nerveId } }, source);
 }
 
-/** The target r(-20 C), mm, a freeze of `nerveId` is judged against: the nerve's own override
- * when the settings give one, the protocol's otherwise. */
+/** The target r(-20 C), mm, a freeze of `nerveId` is judged against, the most specific first:
+ * the nerve's own (iceBall.targetRadiusByNerveMm) when a nerve is chosen and has one, else the
+ * protocol's (protocol.targetRadiusMm), else iceBall.targetRadiusMm (default 2 mm). The nerve
+ * comes first because the radius the lesion must reach is the depth of that nerve; the protocol's
+ * is a clinic's default for its technique. */
 export function targetRadiusMm(settings: Settings, nerveId: string | null): number {
   const byNerve = settings.iceBall.targetRadiusByNerveMm;
+  const otherwise = settings.protocol.targetRadiusMm ?? settings.iceBall.targetRadiusMm;
   // Object.hasOwn: an id is only ever an own key here, never a name on Object's prototype.
-  return nerveId !== null && Object.hasOwn(byNerve, nerveId) ? (byNerve[nerveId] ?? settings.iceBall.targetRadiusMm) : settings.iceBall.targetRadiusMm;
+  return nerveId !== null && Object.hasOwn(byNerve, nerveId) ? (byNerve[nerveId] ?? otherwise) : otherwise;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -56,7 +56,8 @@ const CONSOLE_PRESSES: readonly ConsolePress[] = ['start', 'stop', 'acknowledge'
  * applied. */
 export type ProtocolRefusal = { readonly kind: 'under-way' | 'site-in-use' | 'invalid'; readonly reason: string } | null;
 
-const sameProtocol = (a: Protocol, b: Protocol): boolean => a.cycles === b.cycles && a.freezeS === b.freezeS && a.thawS === b.thawS;
+const sameFigures = (a: Protocol, b: Protocol): boolean => a.cycles === b.cycles && a.freezeS === b.freezeS && a.thawS === b.thawS;
+const sameProtocol = (a: Protocol, b: Protocol): boolean => sameFigures(a, b) && a.targetRadiusMm === b.targetRadiusMm;
 const protocolText = (p: Protocol): string => `${p.cycles} x ${p.freezeS} s freeze / ${p.thawS} s thaw`;
 
 /** The shape of the pure control step (`src/controller/step.ts`). */
@@ -77,6 +78,8 @@ export class ControlLoop {
   readonly #onSettings: ((settings: Settings) => void) | undefined;
   /** The nerve a treatment is judged for when its start chose none: the run's (`--target`). */
   readonly #runNerveId: string | null;
+  /** The run's own protocol (settings file and flags), with its target radius if it has one. */
+  readonly #runProtocol: Protocol;
   /** The nerve a start from the console page chose for the treatment it begins; null: the run's. */
   #nextNerveId: string | null = null;
   /** Console presses for the next tick, and those held in the last one (released for a tick
@@ -100,6 +103,7 @@ export class ControlLoop {
     this.#recordsWatch = options.recordsWatch ?? (() => RECORDS_UNWATCHED);
     this.#onSettings = options.onSettings;
     this.#runNerveId = options.settings.iceBall.nerveId;
+    this.#runProtocol = options.settings.protocol;
     this.#state = initialState(options.startMs, options.priorSite ?? null);
     // Fail safe at start-up: never trust a back-end's or a library's initial output level.
     this.#hal.toSafeState();
@@ -134,10 +138,15 @@ export class ControlLoop {
    * protocol would re-open a site it closed, without the new-site press that says the probe has
    * moved), or when the protocol is invalid; the reason names which. The protocol already in
    * force is always accepted (nothing changes).
+   * A protocol's target radius (protocol.targetRadiusMm) is the run's protocol's: `protocol`
+   * without one but with the run's figures is the run's protocol, its target included; other
+   * figures (a preset, a custom protocol from the page) have none, so their freezes are judged
+   * against the nerve's target or iceBall.targetRadiusMm (settings.ts targetRadiusMm).
    */
-  setProtocol(protocol: Protocol): ProtocolRefusal {
+  setProtocol(chosen: Protocol): ProtocolRefusal {
     const { phase, cyclesBegun } = this.#state;
     if (TREATING_PHASES.includes(phase)) return { kind: 'under-way', reason: `a treatment is under way (${phase}): the protocol cannot change until it ends` };
+    const protocol = chosen.targetRadiusMm === undefined && sameFigures(chosen, this.#runProtocol) ? this.#runProtocol : chosen;
     const current = this.#settings.protocol;
     if (sameProtocol(protocol, current)) return null;
     if (cyclesBegun > 0) {
@@ -152,6 +161,9 @@ export class ControlLoop {
     } catch (err) {
       return { kind: 'invalid', reason: (err as Error).message };
     }
+    const wasMm = targetRadiusMm(this.#settings, this.#settings.iceBall.nerveId);
+    const targetMm = targetRadiusMm(next, next.iceBall.nerveId);
+    if (targetMm !== wasMm) this.#logger.info({ protocol, targetMm }, `protocol ${protocolText(protocol)}: freezes are judged against r(-20 C) ${targetMm} mm from now on (was ${wasMm} mm)`);
     this.#settings = next;
     this.#onSettings?.(next);
     return null;

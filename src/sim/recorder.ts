@@ -29,6 +29,10 @@ export interface CycleRecord {
   /** The controller's estimated r(-20 C) when the freeze's supply closed, mm (its verdict); null
    * when there was no estimate (the tip reading not trusted) or no verdict yet. */
   r20MmAtEnd: number | null;
+  /** The target r(-20 C) the verdict judged it against, mm: the nerve's, the protocol's or
+   * iceBall.targetRadiusMm, as resolved for this freeze (settings.ts targetRadiusMm); null
+   * before it has a verdict. */
+  targetMm: number | null;
   /** The freeze's efficacy verdict (src/controller/ice-ball-estimate.ts); null before it has one. */
   effective: boolean | null;
 }
@@ -54,7 +58,7 @@ interface OpenCycle extends CycleRecord {
 /** A cycle as the treatment records keep it (src/records/types.ts CycleRow). */
 /** The records' cycle row (src/records/validate.ts CycleRowSchema, a strict object): the verdict's
  * fields are left out until the records carry them (issue 11, the records' side). */
-export interface RecordedCycle extends Omit<CycleRecord, 'r20MmAtEnd' | 'effective'> {
+export interface RecordedCycle extends Omit<CycleRecord, 'r20MmAtEnd' | 'targetMm' | 'effective'> {
   belowMinus20S: number;
   belowMinus40S: number;
 }
@@ -158,6 +162,7 @@ export class TreatmentRecorder {
     const cycle = [...this.cycles].reverse().find((c) => c.index === verdict.cycle);
     if (cycle === undefined) return;
     cycle.r20MmAtEnd = verdict.r20MmAtEnd;
+    cycle.targetMm = verdict.targetMm;
     cycle.effective = verdict.effective;
   }
 
@@ -166,7 +171,7 @@ export class TreatmentRecorder {
     const last = this.cycles.at(-1);
     if (from === 'Thawing' && last !== undefined && last.thawStartMs !== null) last.thawS = (nowMs - last.thawStartMs) / 1000;
     if (to === 'Freezing') {
-      this.cycles.push({ index: cycle, freezeS: 0, thawS: 0, minTipC: Number.POSITIVE_INFINITY, secondsToMinus50C: null, r20MmAtEnd: null, effective: null, freezeStartMs: nowMs, thawStartMs: null, belowLethalMs: 0, belowDeepMs: 0 });
+      this.cycles.push({ index: cycle, freezeS: 0, thawS: 0, minTipC: Number.POSITIVE_INFINITY, secondsToMinus50C: null, r20MmAtEnd: null, targetMm: null, effective: null, freezeStartMs: nowMs, thawStartMs: null, belowLethalMs: 0, belowDeepMs: 0 });
     }
     if (to === 'Thawing' && last !== undefined) last.thawStartMs = nowMs;
     if (this.started && ENDED_PHASES.includes(to)) this.endedAtMs ??= nowMs;
@@ -229,6 +234,7 @@ export class TreatmentRecorder {
       minTipC: Number.isFinite(c.minTipC) ? round(c.minTipC, 2) : Number.NaN,
       secondsToMinus50C: c.secondsToMinus50C === null ? null : round(c.secondsToMinus50C),
       r20MmAtEnd: c.r20MmAtEnd === null ? null : round(c.r20MmAtEnd),
+      targetMm: c.targetMm,
       effective: c.effective,
     }));
   }
