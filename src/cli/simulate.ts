@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { PlantParamsError, resolvePlantParams } from '../../hil/plant/index.js';
 import { simulateTreatment } from '../sim/runner.js';
+import type { CycleRecord } from '../sim/recorder.js';
 import type { SimulationSummary } from '../sim/runner.js';
 import { MonotonicClock } from '../../kernel/clock.js';
 import { UsageError } from './errors.js';
@@ -43,11 +44,19 @@ export function runSimulate(flags: SimulateFlags, io: CliIo): SimulationSummary 
   return summary;
 }
 
+/** The freeze's verdict as the text output shows it: r(-20 C) at the supply's closing (the
+ * live estimate), the target it was judged against, and the verdict. */
+function verdictText(c: CycleRecord): string {
+  if (c.effective === null || c.targetMm === null) return 'no verdict';
+  const r20 = c.r20MmAtEnd === null ? 'unknown (tip not trusted)' : `${c.r20MmAtEnd} mm`;
+  return `r(-20 C) at end ${r20}, target ${c.targetMm} mm: ${c.effective ? 'effective' : 'NOT effective'}`;
+}
+
 export function formatSummary(s: SimulationSummary): string {
   const lines = [`outcome: ${s.outcome} (final phase ${s.finalPhase}), seed ${s.seed}`];
   for (const c of s.cycles) {
     const to50 = c.secondsToMinus50C === null ? 'never' : `${c.secondsToMinus50C} s`;
-    lines.push(`  cycle ${c.index}: freeze ${c.freezeS} s, thaw ${c.thawS} s, min tip ${c.minTipC} C, to -50 C in ${to50}`);
+    lines.push(`  cycle ${c.index}: freeze ${c.freezeS} s, thaw ${c.thawS} s, min tip ${c.minTipC} C, to -50 C in ${to50}, ${verdictText(c)}`);
   }
   for (const i of s.interlocks) lines.push(`  interlock ${i.id} at ${i.atS} s, valves closed at ${i.valvesClosedAtS ?? 'never'} s`);
   lines.push(`  safe to withdraw at ${s.safeToWithdrawAtS ?? 'never'} s; valve open at end: ${s.valveOpenAtEnd}`);

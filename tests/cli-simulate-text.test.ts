@@ -1,0 +1,36 @@
+// `cryo simulate`'s text output shows each freeze's verdict (review of issue 11, L5): r(-20 C)
+// at the supply's closing, the target it was judged against and effective or NOT effective, as
+// the JSON's r20MmAtEnd, targetMm and effective do; "no verdict" when a freeze has none.
+import { describe, expect, it } from 'vitest';
+import { MonotonicClock } from '../kernel/clock.js';
+import { formatSummary } from '../src/cli/simulate.js';
+import { parseSettings } from '../src/controller/settings.js';
+import { simulateTreatment } from '../src/sim/runner.js';
+import type { SimulationSummary } from '../src/sim/runner.js';
+
+/** A 120 s freeze on the sim plant reaches about 3 mm: past 2 mm, short of 3.5 mm. */
+const PROTOCOL = { cycles: 1, freezeS: 120, thawS: 30 } as const;
+const REACHED_MM = 2;
+const MISSED_MM = 3.5;
+
+function simulate(settingsInput: Record<string, unknown>): SimulationSummary {
+  return simulateTreatment({ settings: parseSettings(settingsInput), seed: 7, plant: {}, faults: [], stopAtS: null, wallClock: new MonotonicClock() });
+}
+
+describe("cryo simulate's text output", () => {
+  it('shows each freeze\'s r(-20 C) at its end, its target and its verdict', () => {
+    const missed = simulate({ protocol: { ...PROTOCOL, targetRadiusMm: MISSED_MM } });
+    const r20 = missed.cycles[0]?.r20MmAtEnd;
+    expect(r20).toBeGreaterThan(REACHED_MM);
+    expect(formatSummary(missed)).toContain(`, r(-20 C) at end ${r20} mm, target ${MISSED_MM} mm: NOT effective\n`);
+    const reached = simulate({ protocol: PROTOCOL });
+    expect(formatSummary(reached)).toContain(`, r(-20 C) at end ${reached.cycles[0]?.r20MmAtEnd} mm, target 2 mm: effective\n`);
+  });
+
+  it('says when a freeze has no verdict, or no estimate', () => {
+    const base = simulate({ protocol: PROTOCOL });
+    const cycle = base.cycles[0]!;
+    expect(formatSummary({ ...base, cycles: [{ ...cycle, r20MmAtEnd: null, targetMm: null, effective: null }] })).toMatch(/to -50 C in [^\n]*, no verdict\n/);
+    expect(formatSummary({ ...base, cycles: [{ ...cycle, r20MmAtEnd: null, targetMm: 2, effective: false }] })).toContain(', r(-20 C) at end unknown (tip not trusted), target 2 mm: NOT effective\n');
+  });
+});
