@@ -44,6 +44,24 @@ describe('cryo tissue', () => {
     expect(flux[0]?.wallC).toBeGreaterThan(-70);
   });
 
+  it('gives null in --json, and "not reached" in the table, for an isotherm the tissue never reaches', async () => {
+    // Review of issue 11, L5: the wall settles near -23 C, so no tissue reaches -40 C; 0.00 read as a size.
+    const args = ['--probe-od-mm', '1.27', '--gas-c', '-80', '--h-w-m2k', '1000', '--times-s', '30'];
+    const [row] = await rowsOf(args);
+    expect(row?.wallC).toBeGreaterThan(-40);
+    expect(row?.r40Mm).toBeNull();
+    expect(row?.r20Mm).toBeGreaterThan(0.635);
+    const line = (await cryoTissue(args)).stdout.trim().split('\n')[2] ?? '';
+    expect(line).toMatch(/^\s+30\s+\d+\.\d\d\s+\d+\.\d\d\s+not reached\s+-23\.1$/);
+  });
+
+  it("gives the probe's radius for a wall exactly at the isotherm, and null just above it", async () => {
+    const [at] = await rowsOf(['--probe-od-mm', '2.0', '--wall-c', '-40', '--times-s', '30']);
+    expect(at?.r40Mm).toBe(1);
+    const [above] = await rowsOf(['--probe-od-mm', '2.0', '--wall-c', '-39.99', '--times-s', '30']);
+    expect(above?.r40Mm).toBeNull();
+  });
+
   it('prints a readable table without --json and reports success', async () => {
     const run = await cryoTissue(['--probe-od-mm', '1.27', '--wall-c', '-70', '--times-s', '30']);
     expect(run.code).toBe(0);

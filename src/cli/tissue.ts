@@ -15,11 +15,13 @@ interface TissueFlags {
   json?: boolean;
 }
 
+/** Radii from the probe axis, mm; null when no tissue is that cold (the isotherm not reached: the
+ * wall itself is warmer). A wall exactly at the isotherm gives the probe's radius, not null. */
 export interface TissueRow {
   readonly timeS: number;
-  readonly r0Mm: number;
-  readonly r20Mm: number;
-  readonly r40Mm: number;
+  readonly r0Mm: number | null;
+  readonly r20Mm: number | null;
+  readonly r40Mm: number | null;
   /** Tissue temperature at the probe wall, C (the wall temperature itself for --wall-c). */
   readonly wallC: number;
 }
@@ -37,6 +39,11 @@ const MAX_TIME_S = 3_600;
 const MAX_TIMES = 100;
 /** Radii to 0.01 mm, temperatures to 0.01 C: finer than any probe or imaging can check. */
 const round2 = (x: number): number => Number(x.toFixed(2));
+/** The solver's radius, or null for its 0, "no tissue that cold": a radius reached is never 0, it
+ * is at least the probe's (the wall node, kernel/bioheat/solver.ts radiusAtMm). */
+const reachedMm = (rMm: number): number | null => (rMm === 0 ? null : round2(rMm));
+/** A radius in the text table: "not reached" rather than a 0.00 that reads as a size. */
+const radiusText = (rMm: number | null): string => (rMm === null ? 'not reached' : rMm.toFixed(2));
 
 function parseTimes(text: string | undefined): number[] {
   if (text === undefined) throw new UsageError('tissue: give --times-s, e.g. --times-s 30,60,120');
@@ -76,7 +83,7 @@ export function tissueRows(probeOdMm: number, wall: WallCondition, timesS: reado
   return timesS.map((timeS) => {
     solver.step(timeS - nowS, wall);
     nowS = timeS;
-    return { timeS, r0Mm: round2(solver.r0Mm()), r20Mm: round2(solver.r20Mm()), r40Mm: round2(solver.r40Mm()), wallC: round2(solver.wallC) };
+    return { timeS, r0Mm: reachedMm(solver.r0Mm()), r20Mm: reachedMm(solver.r20Mm()), r40Mm: reachedMm(solver.r40Mm()), wallC: round2(solver.wallC) };
   });
 }
 
@@ -92,7 +99,7 @@ export function runTissue(flags: TissueFlags, io: CliIo): void {
   const lines = [
     `Freeze from 37 C around a ${probeOdMm} mm probe, ${wallText} (nominal tissue, radii from the probe axis):`,
     `${'t s'.padStart(8)}${'r(0 C) mm'.padStart(12)}${'r(-20 C) mm'.padStart(13)}${'r(-40 C) mm'.padStart(13)}${'wall C'.padStart(9)}`,
-    ...rows.map((r) => `${String(r.timeS).padStart(8)}${r.r0Mm.toFixed(2).padStart(12)}${r.r20Mm.toFixed(2).padStart(13)}${r.r40Mm.toFixed(2).padStart(13)}${r.wallC.toFixed(1).padStart(9)}`),
+    ...rows.map((r) => `${String(r.timeS).padStart(8)}${radiusText(r.r0Mm).padStart(12)}${radiusText(r.r20Mm).padStart(13)}${radiusText(r.r40Mm).padStart(13)}${r.wallC.toFixed(1).padStart(9)}`),
   ];
   io.stdout(`${lines.join('\n')}\n`);
 }
@@ -100,7 +107,7 @@ export function runTissue(flags: TissueFlags, io: CliIo): void {
 export function registerTissue(program: Command, io: CliIo, setResult: (code: number) => void): void {
   program
     .command('tissue')
-    .description('ice-ball radii r(0 C), r(-20 C), r(-40 C) around a probe over a freeze from body temperature (the tissue model)')
+    .description('ice-ball radii r(0 C), r(-20 C), r(-40 C) around a probe over a freeze from body temperature (the tissue model); an isotherm the tissue does not reach (the wall warmer than it) is "not reached" (null in --json)')
     .option('--probe-od-mm <d>', 'probe outer diameter, mm')
     .option('--wall-c <c>', 'fixed wall: the probe wall held at this temperature, C')
     .option('--gas-c <c>', 'heat-flux-limited wall: gas temperature inside the probe, C (with --h-w-m2k)')
