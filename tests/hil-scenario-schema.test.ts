@@ -96,6 +96,17 @@ describe('a bad scenario file is refused naming file, field and value', () => {
     expect(refusal(v2({}, { minTipC: { min: -80 } }))).toMatch(/expect: Unrecognized key.*minTipC/);
   });
 
+  it('refuses an advisory among the trips, naming the field and the value and pointing to expect.advisories', () => {
+    expect(refusal(v2({}, { trips: [{ id: 'OPERATOR_STOP' }, { id: 'INEFFECTIVE_FREEZE', afterMs: 90_000, withinMs: 5000 }] }))).toContain(
+      `${FILE}: expect.trips.1.id: INEFFECTIVE_FREEZE is an advisory, not an interlock trip (it closes no valve): expect it in expect.advisories (got "INEFFECTIVE_FREEZE")`,
+    );
+  });
+
+  it('refuses an interlock that is no advisory in expect.advisories, and a cycle below 1', () => {
+    expect(refusal(v2({}, { advisories: [{ id: 'OPERATOR_STOP' }] }))).toMatch(/expect\.advisories\.0\.id: .*\(got "OPERATOR_STOP"\)/);
+    expect(refusal(v2({}, { advisories: [{ id: 'INEFFECTIVE_FREEZE', cycle: 0 }] }))).toMatch(/expect\.advisories\.0\.cycle: .*\(got 0\)/);
+  });
+
   it('refuses a range with its ends reversed, and an empty one', () => {
     expect(refusal(v2({}, { minTipTrueC: { min: -50, max: -70 } }))).toContain('expect.minTipTrueC: min is above max');
     expect(refusal(v2({}, { minTipTrueC: {} }))).toContain('expect.minTipTrueC: a range needs min, max or both');
@@ -114,7 +125,8 @@ describe('a bad scenario file is refused naming file, field and value', () => {
 });
 
 describe('expectations on a short treatment', () => {
-  const hil = parseHilScenario(v2({}, { outcome: 'complete', freezes: { count: 1, each: { r20MmAtEnd: { min: 2 }, r20TrueMmAtEnd: { min: 2.5, max: 6 } } } }), FILE);
+  // A 10 s freeze raises INEFFECTIVE_FREEZE (judged in the next block): allowed here.
+  const hil = parseHilScenario(v2({}, { outcome: 'complete', otherAdvisories: 'allowed', freezes: { count: 1, each: { r20MmAtEnd: { min: 2 }, r20TrueMmAtEnd: { min: 2.5, max: 6 } } } }), FILE);
   const run = runHilScenario(hil);
 
   it("carries r(-20 C) per freeze, the controller's estimate and the plant's truth at the supply's closing, which agree", () => {
@@ -141,6 +153,50 @@ describe('expectations on a short treatment', () => {
     const broken = runHilScenario(tripped, { step: tripKeepsGasPath });
     expect(broken.violation?.invariant).toBe('valves-commanded-outside-freeze');
     expect(judge(tripped, broken)[0]).toMatch(/^invariant valves-commanded-outside-freeze \(.*\) at 6\.\d+ s: both valves commanded open/);
+  });
+});
+
+describe('advisories and the efficacy verdict (a 10 s freeze cannot reach the 2 mm target)', () => {
+  const judged = (expectations: Record<string, unknown>): string[] => {
+    const hil = parseHilScenario(v2({}, expectations), FILE);
+    return judge(hil, run);
+  };
+  const hil = parseHilScenario(v2({}, {}), FILE);
+  const run = runHilScenario(hil);
+
+  it('records INEFFECTIVE_FREEZE apart from the trips, with its time and cycle', () => {
+    expect(run.trips).toEqual([]);
+    expect(run.advisories).toEqual([{ id: 'INEFFECTIVE_FREEZE', atS: expect.any(Number) as number, cycle: 1 }]);
+    expect(run.advisories[0]?.atS).toBeGreaterThan(SHORT.freezeS);
+    expect(run.freezes[0]?.effective).toBe(false);
+  });
+
+  it('passes an advisory expected, in its cycle or in any', () => {
+    expect(judged({ advisories: [{ id: 'INEFFECTIVE_FREEZE', cycle: 1 }] })).toEqual([]);
+    expect(judged({ advisories: [{ id: 'INEFFECTIVE_FREEZE' }] })).toEqual([]);
+  });
+
+  it('fails an advisory raised but not expected (otherAdvisories forbidden by default), naming the field', () => {
+    expect(judged({})).toEqual(['expect.otherAdvisories: forbidden, but raised INEFFECTIVE_FREEZE (cycle 1) at 13.38 s']);
+    expect(judged({ otherAdvisories: 'allowed' })).toEqual([]);
+  });
+
+  it('fails an advisory expected in a cycle it was not raised in, naming the field', () => {
+    expect(judged({ advisories: [{ id: 'INEFFECTIVE_FREEZE', cycle: 2 }], otherAdvisories: 'allowed' })).toEqual([
+      'expect.advisories[0] INEFFECTIVE_FREEZE (cycle 2): not raised; raised INEFFECTIVE_FREEZE (cycle 1) at 13.38 s',
+    ]);
+    const none = { ...run, advisories: [] };
+    expect(judge(parseHilScenario(v2({}, { advisories: [{ id: 'INEFFECTIVE_FREEZE' }] }), FILE), none)).toEqual(['expect.advisories[0] INEFFECTIVE_FREEZE: not raised; none raised']);
+  });
+
+  it('judges the per-freeze efficacy verdict, and fails a freeze with no verdict', () => {
+    const allowed = { otherAdvisories: 'allowed' };
+    expect(judged({ ...allowed, freezes: { each: { effective: false } } })).toEqual([]);
+    expect(judged({ ...allowed, freezes: { byIndex: [{ effective: true }] } })).toEqual([
+      `expect.freezes.byIndex[0].effective: wanted effective, got not effective (r(-20 C) at end ${String(run.freezes[0]?.r20MmAtEnd)} mm)`,
+    ]);
+    const noVerdict = { ...run, freezes: run.freezes.map((f) => ({ ...f, effective: null })) };
+    expect(judge(parseHilScenario(v2({}, { ...allowed, freezes: { each: { effective: false } } }), FILE), noVerdict)[0]).toMatch(/^expect\.freezes\.each \(freeze 1\)\.effective: wanted not effective, got no verdict/);
   });
 });
 

@@ -7,6 +7,7 @@ import { FAULT_KINDS } from '../hil/faults.js';
 import { INTERLOCK_IDS, isAdvisory } from '../src/controller/interlocks.js';
 import type { InterlockId } from '../src/controller/interlocks.js';
 import { PRESETS, PRESET_NAMES } from '../src/controller/settings.js';
+import type { AdvisoryRecord } from '../src/sim/recorder.js';
 import type { ScenarioReport } from '../src/sim/scenarios/execute.js';
 import { DEFAULT_SCENARIO_DIR, runScenarioFile, scenarioFiles } from '../src/sim/scenarios/execute.js';
 import { judge } from '../src/sim/scenarios/expect.js';
@@ -64,6 +65,19 @@ describe('hil/scenarios', () => {
     expect(reachable.filter((id) => !tripped.has(id))).toEqual([]);
   });
 
+  it('expects every advisory to be raised in some scenario, and forbids it (judged effective) in a completing one, and both hold', () => {
+    for (const id of INTERLOCK_IDS.filter((x) => isAdvisory(x))) {
+      const expecting = scenarios.filter((s) => expectOf(s).advisories.some((a) => a.id === id));
+      expect(expecting.length, `no scenario expects ${id}`).toBeGreaterThan(0);
+      const raised = reports.filter((r) => r.run?.advisories.some((a) => a.id === id) === true);
+      expect(raised.length, `no scenario raised ${id}`).toBeGreaterThan(0);
+    }
+    const forbidding = scenarios.filter((s) => expectOf(s).outcome === 'complete' && expectOf(s).otherAdvisories === 'forbidden' && expectOf(s).advisories.length === 0 && expectOf(s).freezes?.each?.effective === true);
+    expect(forbidding.length).toBeGreaterThan(0);
+    const ineffective = scenarios.filter((s) => expectOf(s).freezes?.each?.effective === false || expectOf(s).freezes?.byIndex?.some((b) => b.effective === false) === true);
+    expect(ineffective.length).toBeGreaterThan(0);
+  });
+
   it('runs each preset to completion', () => {
     for (const preset of PRESET_NAMES) {
       const s = scenarios.find((x) => JSON.stringify(x.scenario.settings.protocol) === JSON.stringify(PRESETS[preset]) && expectOf(x).outcome === 'complete');
@@ -97,7 +111,7 @@ function excluding(r: Range): Range {
 }
 
 /** One mutation per expectation field present in `e`, each wrong for any run that met `e`. */
-function mutations(e: Expectations, trippedInRun: ReadonlySet<InterlockId>): { field: string; expect: Expectations }[] {
+function mutations(e: Expectations, trippedInRun: ReadonlySet<InterlockId>, raisedInRun: readonly AdvisoryRecord[]): { field: string; expect: Expectations }[] {
   const out: { field: string; expect: Expectations }[] = [];
   const add = (field: string, changed: Partial<Expectations>): void => {
     out.push({ field, expect: { ...e, ...changed } });
@@ -110,6 +124,13 @@ function mutations(e: Expectations, trippedInRun: ReadonlySet<InterlockId>): { f
     if (e.otherTrips === 'forbidden') add(`trips[${i}] removed`, { trips: e.trips.filter((_, j) => j !== i) });
   });
   if (e.otherTrips === 'forbidden' && e.trips.length === 0) add('trips (one more)', { trips: [{ id: 'OPERATOR_STOP' }] });
+  e.advisories.forEach((a, i) => {
+    // A cycle the run raised no such advisory in: expecting it there instead must fail.
+    const unraised = Math.max(0, ...raisedInRun.filter((r) => r.id === a.id).map((r) => r.cycle)) + 1;
+    add(`advisories[${i}].cycle`, { advisories: e.advisories.map((x, j) => (j === i ? { ...x, cycle: unraised } : x)), otherAdvisories: 'allowed' });
+    if (e.otherAdvisories === 'forbidden') add(`advisories[${i}] removed`, { advisories: e.advisories.filter((_, j) => j !== i) });
+  });
+  if (e.otherAdvisories === 'forbidden' && e.advisories.length === 0) add('advisories (one more)', { advisories: [{ id: 'INEFFECTIVE_FREEZE' }] });
   if (e.alarmPriorities !== undefined) {
     const p = e.alarmPriorities;
     add('alarmPriorities', { alarmPriorities: p.includes('low') ? p.filter((x) => x !== 'low') : [...p, 'low'] });
@@ -133,6 +154,9 @@ function freezeMutations(f: FreezeExpect): { field: string; expect: FreezeExpect
   if (f.minTipC !== undefined) out.push({ field: 'minTipC', expect: { ...f, minTipC: excluding(f.minTipC) } });
   if (f.secondsToMinus50C === null) out.push({ field: 'secondsToMinus50C', expect: { ...f, secondsToMinus50C: { min: 0 } } });
   else if (f.secondsToMinus50C !== undefined) out.push({ field: 'secondsToMinus50C', expect: { ...f, secondsToMinus50C: excluding(f.secondsToMinus50C) } });
+  if (f.r20MmAtEnd !== undefined) out.push({ field: 'r20MmAtEnd', expect: { ...f, r20MmAtEnd: excluding(f.r20MmAtEnd) } });
+  if (f.r20TrueMmAtEnd !== undefined) out.push({ field: 'r20TrueMmAtEnd', expect: { ...f, r20TrueMmAtEnd: excluding(f.r20TrueMmAtEnd) } });
+  if (f.effective !== undefined) out.push({ field: 'effective', expect: { ...f, effective: !f.effective } });
   return out;
 }
 
@@ -143,7 +167,7 @@ describe('each scenario expectation can fail', () => {
     scenarios.forEach((s, i) => {
       const run = reports[i]?.run;
       if (run === null || run === undefined) throw new Error(`${s.file} did not run`);
-      const muts = mutations(expectOf(s), new Set(run.trips.map((t) => t.id)));
+      const muts = mutations(expectOf(s), new Set(run.trips.map((t) => t.id)), run.advisories);
       expect(muts.length, `${s.file}: fewer than 3 expectations`).toBeGreaterThanOrEqual(3);
       for (const m of muts) {
         judged += 1;

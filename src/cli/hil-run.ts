@@ -46,6 +46,7 @@ function jsonOf(reports: readonly ScenarioReport[]): unknown {
       failures: r.failures,
       outcome: r.run?.outcome ?? null,
       trips: r.run?.trips ?? [],
+      advisories: r.run?.advisories ?? [],
       freezes: r.run?.freezes ?? [],
       alarmPriorities: [...new Set(r.run?.alarms.map((a) => a.priority) ?? [])],
       minTipTrueC: r.run === null ? null : Number(r.run.minTipTrueC.toFixed(2)),

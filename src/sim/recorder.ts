@@ -43,6 +43,14 @@ export interface InterlockRecord {
   valvesClosedAtS: number | null;
 }
 
+/** An advisory alarm condition raised (INEFFECTIVE_FREEZE): no interlock acting, so kept apart
+ * from the trips. `cycle`: the treatment's cycle when it was raised (the freeze it judges). */
+export interface AdvisoryRecord {
+  id: InterlockId;
+  atS: number;
+  cycle: number;
+}
+
 export type Outcome = 'complete' | 'stopped' | 'fault';
 
 const ENDED_PHASES: readonly Phase[] = ['Complete', 'Stopped', 'Fault'];
@@ -95,6 +103,8 @@ export interface SummaryExtras {
 export class TreatmentRecorder {
   readonly cycles: OpenCycle[] = [];
   readonly interlocks: InterlockRecord[] = [];
+  /** Advisories raised, in order (never in `interlocks`: they close no valve). */
+  readonly advisories: AdvisoryRecord[] = [];
   phase: Phase = 'Idle';
   started = false;
   endedAtMs: number | null = null;
@@ -132,8 +142,9 @@ export class TreatmentRecorder {
       const e = events[i];
       if (e === undefined) continue;
       if (e.kind === 'phase') this.#onPhase(nowMs, e.from, e.to, e.cycle);
-      // An advisory (INEFFECTIVE_FREEZE) is no interlock acting: it is in the cycle's verdict.
-      if (e.kind === 'trip' && !isAdvisory(e.id)) this.interlocks.push({ id: e.id, atS: nowMs / 1000, valvesClosedAtS: null });
+      // An advisory (INEFFECTIVE_FREEZE) is no interlock acting: recorded apart from the trips.
+      if (e.kind === 'trip' && isAdvisory(e.id)) this.advisories.push({ id: e.id, atS: nowMs / 1000, cycle: s.cycle });
+      else if (e.kind === 'trip') this.interlocks.push({ id: e.id, atS: nowMs / 1000, valvesClosedAtS: null });
       if (e.kind === 'freeze-verdict') this.#onVerdict(e.verdict);
     }
     this.phase = s.phase;

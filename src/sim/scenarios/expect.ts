@@ -4,7 +4,8 @@
 import type { InterlockId } from '../../controller/types.js';
 import { INVARIANTS } from '../fuzz/invariants.js';
 import type { FreezeResult, ScenarioRunResult } from './run.js';
-import type { Expectations, FreezeExpect, HilScenario, Range } from './schema.js';
+import type { AdvisoryRecord } from '../recorder.js';
+import type { AdvisoryExpect, Expectations, FreezeExpect, HilScenario, Range } from './schema.js';
 
 const fmt = (x: number | null | undefined): string => (x === null || x === undefined || Number.isNaN(x) ? 'none' : String(Number(x.toFixed(3))));
 
@@ -35,6 +36,7 @@ export function judge(hil: HilScenario, run: ScenarioRunResult): string[] {
 function checkExpectations(hil: HilScenario, e: Expectations, run: ScenarioRunResult, failures: string[]): void {
   if (e.outcome !== undefined && run.outcome !== e.outcome) failures.push(`expect.outcome: wanted ${e.outcome}, got ${run.outcome} (final phase ${run.finalPhase})`);
   checkTrips(hil, e, run, failures);
+  checkAdvisories(e, run, failures);
   if (e.alarmPriorities !== undefined) {
     const got = [...new Set(run.alarms.map((a) => a.priority))].sort();
     const want = [...new Set(e.alarmPriorities)].sort();
@@ -71,6 +73,21 @@ function checkTrips(hil: HilScenario, e: Expectations, run: ScenarioRunResult, f
   if (others.length > 0) failures.push(`expect.otherTrips: forbidden, but tripped ${others.join(', ')}`);
 }
 
+/** Advisories (INEFFECTIVE_FREEZE) are judged apart from the trips: each listed one raised (in
+ * its cycle, if given), and with otherAdvisories forbidden none raised that no entry matches. */
+function checkAdvisories(e: Expectations, run: ScenarioRunResult, failures: string[]): void {
+  const matches = (want: AdvisoryExpect, got: AdvisoryRecord): boolean => got.id === want.id && (want.cycle === undefined || got.cycle === want.cycle);
+  const raisedText = (list: readonly AdvisoryRecord[]): string => (list.length === 0 ? 'none raised' : `raised ${list.map((a) => `${a.id} (cycle ${a.cycle}) at ${fmt(a.atS)} s`).join(', ')}`);
+  e.advisories.forEach((want, i) => {
+    if (!run.advisories.some((got) => matches(want, got))) {
+      failures.push(`expect.advisories[${i}] ${want.id}${want.cycle === undefined ? '' : ` (cycle ${want.cycle})`}: not raised; ${raisedText(run.advisories)}`);
+    }
+  });
+  if (e.otherAdvisories === 'allowed') return;
+  const others = run.advisories.filter((got) => !e.advisories.some((want) => matches(want, got)));
+  if (others.length > 0) failures.push(`expect.otherAdvisories: forbidden, but ${raisedText(others)}`);
+}
+
 function checkFreezes(f: NonNullable<Expectations['freezes']>, freezes: readonly FreezeResult[], failures: string[]): void {
   if (typeof f.count === 'number') {
     if (freezes.length !== f.count) failures.push(`expect.freezes.count: wanted ${f.count}, got ${freezes.length}`);
@@ -99,6 +116,9 @@ function checkFreeze(field: string, want: FreezeExpect, got: FreezeResult, failu
   } else if (want.secondsToMinus50C !== undefined) checkRange(failures, `${field}.secondsToMinus50C`, got.secondsToMinus50C, want.secondsToMinus50C);
   // The controller's estimate is in every cycle record (null: no estimate, judged as none).
   if (want.r20MmAtEnd !== undefined) checkRange(failures, `${field}.r20MmAtEnd`, got.r20MmAtEnd, want.r20MmAtEnd);
+  if (want.effective !== undefined && got.effective !== want.effective) {
+    failures.push(`${field}.effective: wanted ${want.effective ? 'effective' : 'not effective'}, got ${got.effective === null ? 'no verdict' : got.effective ? 'effective' : 'not effective'} (r(-20 C) at end ${fmt(got.r20MmAtEnd)} mm)`);
+  }
   if (want.r20TrueMmAtEnd !== undefined) {
     if (got.r20TrueMmAtEnd === undefined) failures.push(`${field}.r20TrueMmAtEnd: ${RADII_NOT_AVAILABLE}`);
     else checkRange(failures, `${field}.r20TrueMmAtEnd`, got.r20TrueMmAtEnd, want.r20TrueMmAtEnd);

@@ -114,10 +114,12 @@ function summary(report: ScenarioReport): string {
   const f = (x: number | null | undefined): string => (x === null || x === undefined || Number.isNaN(x) ? '-' : String(x));
   const freezes = run.freezes.map((c) => `<tr><td>${c.index}</td><td>${c.freezeS}</td><td>${c.thawS}</td><td>${f(c.minTipC)}</td><td>${f(c.secondsToMinus50C)}</td><td>${f(c.r20MmAtEnd)}</td><td>${f(c.r20TrueMmAtEnd)}</td></tr>`);
   const trips = run.trips.map((x) => `<tr><td>${x.id}</td><td>${x.atS}</td><td>${f(x.valvesClosedAtS)}</td></tr>`);
+  const advisories = run.advisories.map((a) => `<tr><td>${a.id}</td><td>${a.atS}</td><td>${a.cycle}</td></tr>`);
   return `<table><tr><th>outcome</th><td>${run.outcome} (final phase ${run.finalPhase})</td></tr><tr><th>coldest true tip</th><td>${run.minTipTrueC.toFixed(2)} C</td></tr>
 <tr><th>safe to withdraw at</th><td>${run.safeToWithdrawAtS === null ? 'never' : `${run.safeToWithdrawAtS} s`}</td></tr><tr><th>simulated</th><td>${(run.simulatedMs / 1000).toFixed(2)} s in ${run.ticks} ticks</td></tr></table>
 <h2>Freezes</h2><table><tr><th>#</th><th>freeze s</th><th>thaw s</th><th>min tip read C</th><th>s to -50 C</th><th>r(-20 C) at end, estimate mm</th><th>r(-20 C) at end, true mm</th></tr>${freezes.join('')}</table>
-<h2>Trips</h2><table><tr><th>interlock</th><th>at s</th><th>valves commanded closed at s</th></tr>${trips.join('')}</table>`;
+<h2>Trips</h2><table><tr><th>interlock</th><th>at s</th><th>valves commanded closed at s</th></tr>${trips.join('')}</table>
+<h2>Advisories</h2><table><tr><th>advisory</th><th>at s</th><th>cycle</th></tr>${advisories.join('')}</table>`;
 }
 
 export function scenarioPage(report: ScenarioReport): string {

@@ -9,7 +9,7 @@ import type { Phase } from '../../controller/types.js';
 import type { Violation } from '../fuzz/invariants.js';
 import { runScenario } from '../fuzz/run.js';
 import type { RunOptions } from '../fuzz/run.js';
-import type { CycleRecord, InterlockRecord } from '../recorder.js';
+import type { AdvisoryRecord, CycleRecord, InterlockRecord } from '../recorder.js';
 import { TreatmentRecorder } from '../recorder.js';
 import type { ScenarioOutcome } from './schema.js';
 import type { HilScenario } from './schema.js';
@@ -34,6 +34,8 @@ export interface ScenarioRunResult {
   readonly violation: Violation | null;
   readonly freezes: readonly FreezeResult[];
   readonly trips: readonly InterlockRecord[];
+  /** Advisories raised (INEFFECTIVE_FREEZE), apart from the trips: they close no valve. */
+  readonly advisories: readonly AdvisoryRecord[];
   readonly alarms: readonly AlarmSpan[];
   readonly minTipTrueC: number;
   readonly safeToWithdrawAtS: number | null;
@@ -91,6 +93,7 @@ export function runHilScenario(hil: HilScenario, options: Pick<RunOptions, 'step
     violation: result.violation,
     freezes: recorder.cycleSummaries().map((c, i): FreezeResult => (plantHasRadii ? { ...c, r20TrueMmAtEnd: trueR20AtEnd[i] ?? radiiNow(trace) } : c)),
     trips: recorder.interlocks.map((t) => ({ ...t })),
+    advisories: recorder.advisories.map((a) => ({ ...a })),
     alarms: trace.alarms,
     minTipTrueC: seen.minTipTrueC,
     safeToWithdrawAtS: seen.safeAtMs === null ? null : seen.safeAtMs / 1000,

@@ -8,7 +8,7 @@ import type { FaultSpec } from '../../../hil/faults.js';
 import { FAULT_KINDS } from '../../../hil/faults.js';
 import type { PlantParams } from '../../../hil/plant/index.js';
 import { DEFAULT_PLANT_PARAMS, PlantParamsError, resolvePlantParams } from '../../../hil/plant/index.js';
-import { INTERLOCK_IDS } from '../../controller/interlocks.js';
+import { INTERLOCK_IDS, isAdvisory } from '../../controller/interlocks.js';
 import type { InterlockId } from '../../controller/interlocks.js';
 import { PRESETS, PRESET_NAMES, ProtocolSchema, SettingsSchema } from '../../controller/settings.js';
 import type { PresetName, Protocol } from '../../controller/settings.js';
@@ -41,9 +41,16 @@ const RangeSchema = z
   .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, 'min is above max');
 export type Range = z.infer<typeof RangeSchema>;
 
+/** The advisory rows (INEFFECTIVE_FREEZE): raised as alarm conditions, acting on nothing. */
+export const ADVISORY_IDS: readonly InterlockId[] = INTERLOCK_IDS.filter((id) => isAdvisory(id));
+
 const TripExpectSchema = z
   .object({
-    id: enumOf<InterlockId>(INTERLOCK_IDS),
+    // An advisory never trips anything (the run records it apart, ScenarioRunResult.advisories),
+    // so a trip expectation of one could never be met: refused, pointing to where it belongs.
+    id: enumOf<InterlockId>(INTERLOCK_IDS).refine((id) => !isAdvisory(id), {
+      error: (issue) => `${String(issue.input)} is an advisory, not an interlock trip (it closes no valve): expect it in expect.advisories`,
+    }),
     /** The fault (0-based index into scenario.faults) the trip answers: latency counts from its atMs. */
     afterFault: z.number().int().min(0).optional(),
     /** ...or from this time (an operator action, a moment in the run). */
@@ -55,6 +62,15 @@ const TripExpectSchema = z
   .refine((t) => !(t.afterFault !== undefined && t.afterMs !== undefined), 'give afterFault or afterMs, not both')
   .refine((t) => t.withinMs === undefined || t.afterFault !== undefined || t.afterMs !== undefined, 'withinMs needs afterFault or afterMs to count from');
 export type TripExpect = z.infer<typeof TripExpectSchema>;
+
+const AdvisoryExpectSchema = z
+  .object({
+    id: enumOf<InterlockId>(ADVISORY_IDS),
+    /** Raised for this cycle (the freeze it judges, 1-based); any cycle when left out. */
+    cycle: z.number().int().min(1).optional(),
+  })
+  .strict();
+export type AdvisoryExpect = z.infer<typeof AdvisoryExpectSchema>;
 
 const FreezeExpectSchema = z
   .object({
@@ -69,6 +85,9 @@ const FreezeExpectSchema = z
     r20MmAtEnd: RangeSchema.optional(),
     /** The same radius in the plant's tissue model (the truth the estimate is judged against). */
     r20TrueMmAtEnd: RangeSchema.optional(),
+    /** The controller's efficacy verdict on the freeze; a freeze with no verdict (still running at
+     * the run's end) meets neither. */
+    effective: z.boolean().optional(),
   })
   .strict();
 export type FreezeExpect = z.infer<typeof FreezeExpectSchema>;
@@ -80,6 +99,10 @@ const ExpectSchema = z
     trips: z.array(TripExpectSchema).max(64).default([]),
     /** Whether interlocks not listed in trips may trip too. */
     otherTrips: z.enum(['forbidden', 'allowed']).default('forbidden'),
+    /** Advisories that must be raised (each at least once, in its cycle if given). */
+    advisories: z.array(AdvisoryExpectSchema).max(64).default([]),
+    /** Whether advisories not listed in advisories may be raised too. */
+    otherAdvisories: z.enum(['forbidden', 'allowed']).default('forbidden'),
     /** The exact set of alarm priorities raised during the run ([] for none). */
     alarmPriorities: z.array(z.enum(ALARM_PRIORITIES)).max(3).optional(),
     /** Coldest true tip temperature of the run (the plant's truth, not a reading). */
