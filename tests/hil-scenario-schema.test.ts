@@ -136,6 +136,16 @@ describe('expectations on a short treatment', () => {
     expect(Math.abs((freeze?.r20MmAtEnd ?? 0) - (freeze?.r20TrueMmAtEnd ?? Number.NaN))).toBeLessThan(0.02);
   });
 
+  it('gives both radii to 3 decimals, as printed and judged', () => {
+    const [freeze] = run.freezes;
+    const trueMm = freeze?.r20TrueMmAtEnd ?? Number.NaN;
+    expect(trueMm).toBeGreaterThan(0);
+    expect(trueMm).toBe(Number(trueMm.toFixed(3)));
+    expect(freeze?.r20MmAtEnd).toBe(Number((freeze?.r20MmAtEnd ?? Number.NaN).toFixed(3)));
+    const at = (range: Record<string, number>): string[] => judge(parseHilScenario(v2({}, { otherAdvisories: 'allowed', freezes: { each: { r20TrueMmAtEnd: range } } }), FILE), run);
+    expect(at({ min: trueMm, max: trueMm })).toEqual([]);
+  });
+
   it('fails an r(-20 C) truth expectation with "radii not available" when a run carries none', () => {
     const without = { ...run, freezes: run.freezes.map((f) => ({ ...f, r20MmAtEnd: 2.4, r20TrueMmAtEnd: undefined })) };
     expect(judge(hil, without)).toEqual([`expect.freezes.each (freeze 1).r20TrueMmAtEnd: ${RADII_NOT_AVAILABLE}`]);

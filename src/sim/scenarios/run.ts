@@ -52,6 +52,12 @@ function outcomeOf(phase: Phase, started: boolean): ScenarioOutcome {
   return started ? 'stopped' : 'not-started';
 }
 
+/** r(-20 C) to 0.001 mm, as the recorder rounds the estimate's (CycleRecord.r20MmAtEnd): both radii
+ * are printed and judged as rounded, so a failure's "got" is the figure the report shows. */
+function roundMm(mm: number | null): number | null {
+  return mm === null ? null : Number(mm.toFixed(3));
+}
+
 /** A freeze still under way when the run ended: the last r(-20 C) traced. */
 function radiiNow(trace: TraceRecorder): number | null {
   const last: TraceRow | undefined = trace.rows.at(-1);
@@ -91,7 +97,7 @@ export function runHilScenario(hil: HilScenario, options: Pick<RunOptions, 'step
     outcome: outcomeOf(seen.phase, recorder.started),
     finalPhase: seen.phase,
     violation: result.violation,
-    freezes: recorder.cycleSummaries().map((c, i): FreezeResult => (plantHasRadii ? { ...c, r20TrueMmAtEnd: trueR20AtEnd[i] ?? radiiNow(trace) } : c)),
+    freezes: recorder.cycleSummaries().map((c, i): FreezeResult => (plantHasRadii ? { ...c, r20TrueMmAtEnd: roundMm(trueR20AtEnd[i] ?? radiiNow(trace)) } : c)),
     trips: recorder.interlocks.map((t) => ({ ...t })),
     advisories: recorder.advisories.map((a) => ({ ...a })),
     alarms: trace.alarms,
