@@ -57,7 +57,8 @@ describe('hil/scenarios', () => {
 
   it('expects every interlock the simulation can reach to trip in some scenario, and it does', () => {
     const expected = new Set(scenarios.flatMap((s) => expectOf(s).trips.map((t) => t.id)));
-    // An advisory (INEFFECTIVE_FREEZE) is no trip: the scenarios judge it per freeze (r20MmAtEnd).
+    // An advisory (INEFFECTIVE_FREEZE) is no trip: expect.trips refuses it; the scenarios judge it
+    // by expect.advisories and each freeze's verdict (effective), checked in the test below.
     const reachable = INTERLOCK_IDS.filter((id) => !NOT_REACHABLE_IN_SIM.includes(id) && !isAdvisory(id));
     expect(reachable.filter((id) => !expected.has(id))).toEqual([]);
     expect(NOT_REACHABLE_IN_SIM.filter((id) => expected.has(id)), 'now reached: remove it from NOT_REACHABLE_IN_SIM').toEqual([]);
@@ -90,6 +91,23 @@ describe('hil/scenarios', () => {
     expect(Math.min(...temps)).toBeLessThanOrEqual(CYLINDER_SPAN_C.min);
     expect(Math.max(...temps)).toBeGreaterThanOrEqual(CYLINDER_SPAN_C.max);
     expect(new Set(temps).size).toBeGreaterThanOrEqual(6);
+  });
+
+  it("bounds r(-20 C) at every freeze's end, estimate and truth, in each preset's and each freezing cylinder scenario, and on tissue at its extremes", () => {
+    const bounded = (s: HilScenario, freezes: number): boolean => {
+      const f = expectOf(s).freezes;
+      return Array.from({ length: freezes }, (_, i) => f?.byIndex?.[i] ?? f?.each).every((b) => b?.r20MmAtEnd !== undefined && b.r20TrueMmAtEnd !== undefined);
+    };
+    const freezesOf = (s: HilScenario): number => reports[scenarios.indexOf(s)]?.run?.freezes.length ?? 0;
+    for (const preset of PRESET_NAMES) {
+      const s = scenarios.find((x) => x.name === `preset-${preset}-complete`);
+      expect(s !== undefined && bounded(s, freezesOf(s)), `preset-${preset}-complete`).toBe(true);
+    }
+    const cylinders = scenarios.filter((s) => typeof s.scenario.plant.cylinderTempC === 'number' && freezesOf(s) > 0);
+    expect(cylinders.length).toBeGreaterThanOrEqual(4);
+    for (const s of cylinders) expect(bounded(s, freezesOf(s)), s.file).toBe(true);
+    const tissue = scenarios.filter((s) => s.scenario.plant.tissue !== undefined && bounded(s, freezesOf(s)));
+    expect(tissue.length).toBeGreaterThanOrEqual(2);
   });
 
   it('includes an empty cylinder during a blocked return, and a stuck valve with a lost thermocouple', () => {
@@ -176,6 +194,27 @@ describe('each scenario expectation can fail', () => {
     });
     expect(survivors, 'mutated expectations that still passed').toEqual([]);
     expect(judged).toBeGreaterThan(files.length * 3);
+  });
+
+  it('fails every r20MmAtEnd bound once the run\'s estimate is a 1.4x overestimate or a 0.75x underestimate', () => {
+    let bounds = 0;
+    const survivors: string[] = [];
+    scenarios.forEach((s, i) => {
+      const run = reports[i]?.run;
+      const f = expectOf(s).freezes;
+      if (run === null || run === undefined || f === undefined) return;
+      run.freezes.forEach((fr, k) => {
+        const want = f.byIndex?.[k]?.r20MmAtEnd ?? f.each?.r20MmAtEnd;
+        if (want === undefined) return;
+        bounds += 1;
+        for (const factor of [1.4, 0.75]) {
+          const scaled = { ...run, freezes: run.freezes.map((x, j) => (j === k ? { ...x, r20MmAtEnd: (x.r20MmAtEnd ?? Number.NaN) * factor } : x)) };
+          if (!judge(s, scaled).some((line) => line.includes('.r20MmAtEnd: wanted'))) survivors.push(`${s.file} freeze ${k + 1} x${factor}`);
+        }
+      });
+    });
+    expect(bounds).toBeGreaterThanOrEqual(20);
+    expect(survivors, 'r20MmAtEnd bounds too loose to see the estimate off by a quarter').toEqual([]);
   });
 
   it('fails a latency expectation tightened below the observed trip latency', () => {
