@@ -1,13 +1,15 @@
 // The HTML report of `cryo hil run --report DIR`: an index of every scenario with its verdict, and
 // one self-contained page per scenario (inline CSS and SVG, no script, nothing fetched) with its
 // failures, freezes, trips, alarms and plots over time of the tip, the pressures, the valves, the
-// phase, the alarms and the ice-ball radii where the run carries them.
+// phase, the alarms and the ice-ball radii (true and estimated, with the target) where the run
+// carries them.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ATMOSPHERIC_PRESSURE_BAR } from '../../../kernel/units.js';
 import type { AlarmPriority, Phase } from '../../controller/types.js';
 import { PHASES } from '../../controller/types.js';
 import type { ScenarioReport } from './execute.js';
+import type { IceBallRadii } from '../fuzz/invariants.js';
 import type { TraceRow } from './trace.js';
 import type { BandLane, LineSeries } from './svg.js';
 import { bandPlot, escapeXml, linePlot } from './svg.js';
@@ -59,6 +61,24 @@ function spansOf<T>(trace: readonly TraceRow[], endMs: number, valueOf: (r: Trac
 
 const pts = (trace: readonly TraceRow[], f: (r: TraceRow) => number | null): [number, number | null][] => trace.map((r) => [r.tMs, f(r)]);
 
+/** Seven legend rows (16 px each) fit beside the plot. */
+const RADII_PLOT_HEIGHT_PX = 260;
+
+/** The plant's true radii (solid), the controller's estimate (dashed, same colour per isotherm) and
+ * the target r(-20 C) the freezes are judged against (a horizontal line). */
+function radiiSeries(t: readonly TraceRow[], endMs: number, targetMm: number): LineSeries[] {
+  const isotherms = [
+    { name: 'r(0 C)', color: '#6aa0f0', of: (r: IceBallRadii): number => r.r0Mm },
+    { name: 'r(-20 C)', color: '#2f6fd6', of: (r: IceBallRadii): number => r.r20Mm },
+    { name: 'r(-40 C)', color: '#1a3c80', of: (r: IceBallRadii): number => r.r40Mm },
+  ];
+  return [
+    ...isotherms.map((i) => ({ label: `${i.name} true`, color: i.color, points: pts(t, (r) => (r.iceBall === null ? null : i.of(r.iceBall))) })),
+    ...isotherms.map((i) => ({ label: `${i.name} estimate`, color: i.color, dashed: true, points: pts(t, (r) => (r.iceBallEstimate === null ? null : i.of(r.iceBallEstimate))) })),
+    { label: `target r(-20 C) ${targetMm} mm`, color: '#d9534f', points: [[0, targetMm], [endMs, targetMm]] },
+  ];
+}
+
 function plots(report: ScenarioReport): string {
   const run = report.run;
   if (run === null || run.trace.length === 0) return '<p>No trace: the scenario did not run.</p>';
@@ -89,13 +109,9 @@ function plots(report: ScenarioReport): string {
     { label: 'highest alarm', spans: spansOf(t, endMs, (r) => r.alarm).filter((s) => s.value !== null).map((s) => ({ fromMs: s.from, toMs: s.to, color: PRIORITY_COLORS[s.value ?? 'low'], title: `${s.value ?? ''} ${s.from / 1000}-${s.to / 1000} s` })) },
     ...run.alarms.map((a) => ({ label: a.id, spans: [{ fromMs: a.startMs, toMs: a.endMs ?? endMs, color: PRIORITY_COLORS[a.priority], title: `${a.id} (${a.priority}): ${a.detail}` }] })),
   ];
-  const radii = t.some((r) => r.iceBall !== null)
-    ? linePlot('Ice-ball radii from the probe axis', 'mm', endMs, [
-        { label: 'r(0 C)', color: '#6aa0f0', points: pts(t, (r) => r.iceBall?.r0Mm ?? null) },
-        { label: 'r(-20 C)', color: '#2f6fd6', points: pts(t, (r) => r.iceBall?.r20Mm ?? null) },
-        { label: 'r(-40 C)', color: '#1a3c80', points: pts(t, (r) => r.iceBall?.r40Mm ?? null) },
-      ])
-    : '<p>Ice-ball radii: not available in this run (the plant carries no tissue model yet).</p>';
+  const radii = t.some((r) => r.iceBall !== null || r.iceBallEstimate !== null)
+    ? linePlot('Ice-ball radii from the probe axis', 'mm', endMs, radiiSeries(t, endMs, run.targetRadiusMm), RADII_PLOT_HEIGHT_PX)
+    : '<p>Ice-ball radii: not available in this run (neither the plant nor the controller carries any).</p>';
   const phaseOrder = [...PHASES].map((p) => `<span style="background:${PHASE_COLORS[p]};padding:0 6px;margin-right:4px">${p}</span>`).join('');
   return [
     linePlot('Tip temperature', 'C', endMs, tip),

@@ -2,7 +2,7 @@
 // plant, the operator timeline, the faults, every invariant judged on the plant's truth each tick)
 // with the treatment recorded as `cryo simulate` records it and a trace for the report. The run
 // goes on past the fuzzer's own end until the probe may come out, so SAFE TO WITHDRAW is seen.
-import { parseSettings } from '../../controller/settings.js';
+import { parseSettings, targetRadiusMm } from '../../controller/settings.js';
 import { treatmentOver } from '../../controller/withdrawal.js';
 import { TREATING_PHASES } from '../../controller/types.js';
 import type { Phase } from '../../controller/types.js';
@@ -42,6 +42,8 @@ export interface ScenarioRunResult {
   readonly simulatedMs: number;
   readonly ticks: number;
   readonly trace: readonly TraceRow[];
+  /** The target r(-20 C) the run's freezes were judged against, mm (the settings' nerve or default). */
+  readonly targetRadiusMm: number;
 }
 
 function outcomeOf(phase: Phase, started: boolean): ScenarioOutcome {
@@ -106,5 +108,6 @@ export function runHilScenario(hil: HilScenario, options: Pick<RunOptions, 'step
     simulatedMs: result.simulatedMs,
     ticks: result.ticks,
     trace: trace.rows,
+    targetRadiusMm: targetRadiusMm(settings, settings.iceBall.nerveId),
   };
 }

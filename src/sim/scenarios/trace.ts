@@ -1,6 +1,6 @@
 // What a scenario run did over time, for the report's plots: the tip (true and read), the
-// pressures, valve commands and seats, the phase, the alarms and, where the plant models them, the
-// ice-ball radii. Sampled every TRACE_PERIOD_MS and on every tick a discrete signal changes, so
+// pressures, valve commands and seats, the phase, the alarms and the ice-ball radii, the plant's
+// true ones (where it models them) and the controller's estimate. Sampled every TRACE_PERIOD_MS and on every tick a discrete signal changes, so
 // steps (a valve, a phase) sit at their true times while a 10-minute run stays a few thousand rows.
 import type { ControllerReadings } from '../../controller/probe-calibration.js';
 import type { ControllerState } from '../../controller/state.js';
@@ -30,7 +30,11 @@ export interface TraceRow {
   readonly phase: Phase;
   /** The highest priority among the alarm conditions active now; null for none. */
   readonly alarm: AlarmPriority | null;
+  /** The plant's true radii (its tissue model); null where the plant carries none. */
   readonly iceBall: IceBallRadii | null;
+  /** The controller's live estimate (ControllerState.iceBall, the state's own immutable object: no
+   * copy per row); null outside Freezing and Thawing or while the tip reading is not trusted. */
+  readonly iceBallEstimate: IceBallRadii | null;
 }
 
 /** One alarm condition's span (the console's alarm list). */
@@ -76,6 +80,7 @@ export class TraceRecorder {
       phase: o.after.phase,
       alarm: highestActive(o.after),
       iceBall: iceBallOf(o.plant),
+      iceBallEstimate: o.after.iceBall,
     };
     for (const a of o.after.alarms) {
       const key = `${a.id}@${a.startMs}`;
