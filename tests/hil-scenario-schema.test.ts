@@ -83,6 +83,13 @@ describe('a bad scenario file is refused naming file, field and value', () => {
     expect(refusal(v2({ settings: { tip: { absoluteLimitC: -20 } } }))).toMatch(/scenario\.settings\.tip\.absoluteLimitC: .*\(got -20\)/);
   });
 
+  it('refuses an unknown preset name, listing the presets', () => {
+    const why = 'not a preset name (standard, percutaneous, cervical) nor a protocol {"cycles", "freezeS", "thawS"}';
+    expect(refusal(v2({ protocol: 'fast' }))).toBe(`${FILE}: scenario.protocol: ${why} (got "fast")`);
+    expect(refusal(v2({ protocol: 3 }))).toBe(`${FILE}: scenario.protocol: ${why} (got 3)`);
+    expect(refusal(v2({ protocol: { ...SHORT, cycles: 9 } }))).toMatch(/scenario\.protocol\.cycles: .*\(got 9\)/);
+  });
+
   it('refuses a protocol given twice', () => {
     expect(refusal(v2({ settings: { protocol: SHORT } }))).toContain('scenario.protocol: give the protocol here or in scenario.settings.protocol, not both');
   });

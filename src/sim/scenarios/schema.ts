@@ -130,7 +130,9 @@ const BodySchema = z
     /** Seeds the sensor noise; the seed's value when left out. */
     noiseSeed: z.number().int().min(0).max(0xffffffff).optional(),
     /** A preset's name or a protocol; it becomes settings.protocol (give one or the other). */
-    protocol: z.union([enumOf<PresetName>(PRESET_NAMES), ProtocolSchema]).optional(),
+    // An unknown name (or a value of neither shape) is refused naming the presets; a protocol
+    // object with a bad field is refused naming that field (the union reports the object's issue).
+    protocol: z.union([enumOf<PresetName>(PRESET_NAMES), ProtocolSchema], { error: `not a preset name (${PRESET_NAMES.join(', ')}) nor a protocol {"cycles", "freezeS", "thawS"}` }).optional(),
     settings: z.record(z.string(), z.unknown()).default({}),
     /** Overrides of the plant parameters (hil/plant/params.ts), each within its bounds. */
     plant: z.record(z.string(), z.unknown()).default({}),
