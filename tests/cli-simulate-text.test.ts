@@ -33,4 +33,15 @@ describe("cryo simulate's text output", () => {
     expect(formatSummary({ ...base, cycles: [{ ...cycle, r20MmAtEnd: null, targetMm: null, effective: null }] })).toMatch(/to -50 C in [^\n]*, no verdict\n/);
     expect(formatSummary({ ...base, cycles: [{ ...cycle, r20MmAtEnd: null, targetMm: 2, effective: false }] })).toContain(', r(-20 C) at end unknown (tip not trusted), target 2 mm: NOT effective\n');
   });
+
+  it('names the INEFFECTIVE_FREEZE advisory a freeze short of its target raised, in the text and the JSON, apart from the interlocks', () => {
+    const missed = simulate({ protocol: { ...PROTOCOL, targetRadiusMm: MISSED_MM } });
+    expect(missed.advisories).toEqual([{ id: 'INEFFECTIVE_FREEZE', atS: expect.any(Number) as number, cycle: 1 }]);
+    expect(missed.interlocks.map((i) => i.id)).not.toContain('INEFFECTIVE_FREEZE');
+    const atS = missed.advisories[0]?.atS;
+    expect(formatSummary(missed)).toContain(`  advisory INEFFECTIVE_FREEZE at ${atS} s (cycle 1; low priority, the valves untouched)\n`);
+    const reached = simulate({ protocol: PROTOCOL });
+    expect(reached.advisories).toEqual([]);
+    expect(formatSummary(reached)).not.toContain('advisory');
+  });
 });

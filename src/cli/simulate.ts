@@ -59,6 +59,7 @@ export function formatSummary(s: SimulationSummary): string {
     lines.push(`  cycle ${c.index}: freeze ${c.freezeS} s, thaw ${c.thawS} s, min tip ${c.minTipC} C, to -50 C in ${to50}, ${verdictText(c)}`);
   }
   for (const i of s.interlocks) lines.push(`  interlock ${i.id} at ${i.atS} s, valves closed at ${i.valvesClosedAtS ?? 'never'} s`);
+  for (const a of s.advisories) lines.push(`  advisory ${a.id} at ${a.atS} s (cycle ${a.cycle}; low priority, the valves untouched)`);
   lines.push(`  safe to withdraw at ${s.safeToWithdrawAtS ?? 'never'} s; valve open at end: ${s.valveOpenAtEnd}`);
   if (s.tipUnknown !== null) lines.push(`  tip temperature unknown (${s.tipUnknown.reason}): wait until ${s.tipUnknown.waitUntilS} s before withdrawing`);
   lines.push(`  ${s.simulatedS} s simulated in ${s.wallMs} ms`);

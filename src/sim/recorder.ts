@@ -79,6 +79,9 @@ export interface TreatmentSummary {
   finalPhase: string;
   cycles: CycleRecord[];
   interlocks: InterlockRecord[];
+  /** Advisories raised (INEFFECTIVE_FREEZE after a freeze short of its target): alarms that act
+   * on nothing, so not among `interlocks`. */
+  advisories: AdvisoryRecord[];
   valveOpenAtEnd: boolean;
   safeToWithdrawAtS: number | null;
   /** The tip reading was not trusted at the end (never SAFE TO WITHDRAW then): why, and until when
@@ -208,6 +211,7 @@ export class TreatmentRecorder {
         atS: round(r.atS),
         valvesClosedAtS: r.valvesClosedAtS === null ? null : round(r.valvesClosedAtS),
       })),
+      advisories: this.advisories.map((a) => ({ id: a.id, atS: round(a.atS), cycle: a.cycle })),
       valveOpenAtEnd: this.valvesOpen || extras.gasFlowing,
       safeToWithdrawAtS: this.safeToWithdrawAtMs === null ? null : round(this.safeToWithdrawAtMs / 1000),
       tipUnknown: this.#tipUnknown(),
