@@ -5,7 +5,7 @@ import { VirtualClock } from '../kernel/clock.js';
 import { ManualTimers } from '../kernel/timers.js';
 import { FirmataBackend } from '../hal/firmata/board.js';
 import { ioSourceFor } from '../hal/firmata/io-source.js';
-import { CLOSE_DRAIN_MAX_MS, johnnyFiveConnector, pinIoOver } from '../hal/firmata/johnny-five.js';
+import { CLOSE_DRAIN_MAX_MS, CLOSE_DRAIN_MAX_TRIES, johnnyFiveConnector, pinIoOver } from '../hal/firmata/johnny-five.js';
 import type { J5Io, J5Transport } from '../hal/firmata/johnny-five.js';
 
 // mock-firmata ships no types: load it untyped and describe the part used here.
@@ -181,6 +181,7 @@ describe('closing the Firmata back-end', () => {
     await flush();
     fake!.writableLength = 3;
     fake!.drains[0]!(null);
+    await flush();
     expect(r.calls.slice(-2)).toEqual(['drain', 'drain']);
     fake!.writableLength = 0;
     fake!.drains[1]!(null);
@@ -201,6 +202,40 @@ describe('closing the Firmata back-end', () => {
     expect(r.calls.at(-1)).toBe('close');
     expect(r.timers.pendingCount).toBe(0);
   });
+
+  /** A transport whose drain calls back by `when`, always with bytes still queued (a transport
+   * that never empties), counting its drains. */
+  function neverEmpty(when: 'at once' | 'microtask' | 'nextTick' | 'twice', calls: string[]): J5Transport & { count: number } {
+    const t = {
+      count: 0,
+      writableLength: 1,
+      drain(cb: (err?: Error | null) => void): void {
+        t.count++;
+        if (when === 'at once') cb(null);
+        else if (when === 'microtask') void Promise.resolve().then(() => { cb(null); });
+        else if (when === 'nextTick') process.nextTick(() => { cb(null); });
+        else {
+          cb(null);
+          cb(null);
+        }
+      },
+      close: () => void calls.push('close'),
+    };
+    return t;
+  }
+
+  for (const when of ['at once', 'microtask', 'nextTick', 'twice'] as const) {
+    it(`closes after at most ${CLOSE_DRAIN_MAX_TRIES} drains when a drain calling back ${when} always leaves bytes queued`, async () => {
+      let t: (J5Transport & { count: number }) | null = null;
+      const r = await openValves((calls) => (t = neverEmpty(when, calls)));
+      // No timer is advanced: the cap on tries alone ends the wait, neither recursing (a drain
+      // calling back at once) nor starving the event loop (one calling back on a microtask).
+      await r.close();
+      expect(r.calls.at(-1)).toBe('close');
+      expect(t!.count).toBeLessThanOrEqual(CLOSE_DRAIN_MAX_TRIES);
+      expect(r.timers.pendingCount).toBe(0);
+    });
+  }
 
   it('closes a transport without drain at once', async () => {
     const r = await openValves((calls) => ({ close: () => void calls.push('close') }));

@@ -101,28 +101,39 @@ export function pinIoOver(io: J5Io): PinIo {
   };
 }
 
+/** How many times closing asks the transport to drain before it closes the port anyway: once for
+ * the write under way, then again while writes are still queued behind it (the safe state is a
+ * few messages). A transport that keeps reporting queued bytes cannot keep the close waiting. */
+export const CLOSE_DRAIN_MAX_TRIES = 8;
+
 /**
- * Resolves when the transport has drained, or after CLOSE_DRAIN_MAX_MS, whichever is first; at
- * once for a transport without drain. serialport's drain waits for the write under way only:
- * writes queued behind it in the stream (writableLength) are drained again, within the same bound.
- * Never rejects: a drain that fails or throws ends the wait.
+ * Resolves when the transport has drained, or after CLOSE_DRAIN_MAX_MS, or after
+ * CLOSE_DRAIN_MAX_TRIES drains, whichever is first; at once for a transport without drain.
+ * serialport's drain waits for the write under way only: writes queued behind it in the stream
+ * (writableLength) are drained again, each time from a fresh turn of the event loop
+ * (setImmediate), so a drain that calls back at once or on a microtask can neither recurse nor
+ * starve the timer of the bound (review of stop 23, M1). Never rejects: a drain that fails or
+ * throws ends the wait.
  */
 export function drainBounded(transport: J5Transport | undefined, timers: Timers): Promise<void> {
   if (typeof transport?.drain !== 'function') return Promise.resolve();
   return new Promise((resolve) => {
     let done = false;
+    let tries = 0;
     const finish = (): void => {
       if (done) return;
       done = true;
-      cancel();
       resolve();
+      cancel();
     };
     const cancel = timers.schedule(CLOSE_DRAIN_MAX_MS, finish);
     const drain = (): void => {
+      if (done) return;
+      tries++;
       try {
         transport.drain?.((err) => {
           if (done) return;
-          if ((err ?? null) === null && (transport.writableLength ?? 0) > 0) drain();
+          if ((err ?? null) === null && (transport.writableLength ?? 0) > 0 && tries < CLOSE_DRAIN_MAX_TRIES) setImmediate(drain);
           else finish();
         });
       } catch {
