@@ -1,6 +1,8 @@
 // A stop signal that arrives while `cryo run` is still starting (the failsafe handlers are
 // installed, the control loop has not begun) skips the loop: no tick runs on the board, the
 // outputs stay safe and the console exits as a signal does when idle.
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SimHal } from '../hil/sim/index.js';
@@ -15,6 +17,8 @@ const newDataDir = tempDirMaker('cryo-stop-start-up-');
 const AUTO_CALIBRATING = 'calibrating it on the simulated baths';
 /** A stop signal (STOP_SIGNALS) the test process itself has no other listener for. */
 const SIGNAL: NodeJS.Signals = 'SIGUSR2';
+/** Less than the console's 20 s connect timeout, with room for a loaded machine. */
+const CONNECT_TIMEOUT_BOUND_MS = 10_000;
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -60,4 +64,25 @@ describe('a stop signal during start-up', () => {
     expect(code).toBe(EXIT_OK);
     expect(log).toContain('console stopped during start-up, before the control loop ran: outputs in the safe state');
   });
+
+  it('ends the wait for a board that never connects at once, exit 0, not after the 20 s connect timeout (69)', async () => {
+    // The Uno's board file with ports that do not exist: the board never reports in.
+    const dir = newDataDir();
+    const board = JSON.parse(readFileSync('boards/arduino-uno.json', 'utf8')) as { firmata: { port: string | null }; frontend: { port: string } };
+    board.firmata.port = path.join(dir, 'no-such-port-a');
+    board.frontend.port = path.join(dir, 'no-such-port-b');
+    const boardFile = path.join(dir, 'uno-missing.json');
+    writeFileSync(boardFile, JSON.stringify(board));
+    const logs = stopWhenLogged('connecting to the board');
+    const stdout = new PassThrough();
+    stdout.resume();
+    const io: MainIo = { stdout: () => undefined, stderr: () => undefined, console: { stdin: new PassThrough(), stdout, stderr: logs.stream } };
+    const startedMs = Date.now();
+    const code = await main(['run', '--board', boardFile, '--no-web', '--no-realtime', '--data-dir', path.join(dir, 'data')], io);
+    expect(code).toBe(EXIT_OK);
+    expect(logs.log()).toContain('console stopped during start-up, before the control loop ran: outputs in the safe state');
+    expect(logs.log()).not.toContain('did not connect');
+    // Well inside the connect timeout (20 s): the wait ended at its next poll.
+    expect(Date.now() - startedMs).toBeLessThan(CONNECT_TIMEOUT_BOUND_MS);
+  }, 30_000);
 });

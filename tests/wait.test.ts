@@ -99,3 +99,21 @@ describe('waitForFreshReadings (before the first tick)', () => {
     expect(timers.pendingCount).toBe(0);
   });
 });
+
+describe('waitUntilReady, abandoned', () => {
+  it('resolves at the first poll after abandon() says so, before its deadline, whatever the device does', async () => {
+    const clock = new VirtualClock(0);
+    const timers = new ManualTimers(clock);
+    let stop = false;
+    let settled: 'ok' | Error | null = null;
+    void waitUntilReady(() => 'firmata: no report from the board', { clock, timers, timeoutMs: 20_000, pollMs: 50, what: 'the board', abandon: () => stop })
+      .then(() => (settled = 'ok'))
+      .catch((err: unknown) => (settled = err as Error));
+    await drive(timers, () => settled !== null, 50, 10);
+    expect(settled).toBeNull();
+    stop = true;
+    await drive(timers, () => settled !== null, 50, 2);
+    expect(settled).toBe('ok');
+    expect(clock.nowMs()).toBeLessThan(1_000);
+  });
+});

@@ -223,7 +223,7 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo, options: RunOpt
     if (session.kind !== 'sim') {
       logger.info({ board: board.name }, 'connecting to the board');
       try {
-        await waitForConnection(session.hal, session.clock, options.connectTimeoutMs);
+        await waitForConnection(session.hal, session.clock, options.connectTimeoutMs, undefined, stopRequested);
       } catch (err) {
         throw new ConsoleError(`${flags.board}: ${(err as Error).message}`, EXIT_UNAVAILABLE);
       }
@@ -233,7 +233,7 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo, options: RunOpt
     if (stopRequested()) return stoppedInStartUp(logger);
     if (session.kind !== 'sim') {
       try {
-        await waitForFreshReadings(session.hal, session.clock, settings.tip.staleMs, options.connectTimeoutMs);
+        await waitForFreshReadings(session.hal, session.clock, settings.tip.staleMs, options.connectTimeoutMs, undefined, stopRequested);
       } catch (err) {
         throw new ConsoleError(`${flags.board}: ${(err as Error).message}`, EXIT_UNAVAILABLE);
       }

@@ -213,10 +213,11 @@ async function hardwareHal(board: HardwareBoard, clock: Clock): Promise<Hardware
   return createHardwareHal({ board, tips: openFrontend(board.frontend, board.thermocoupleType, clock), clock });
 }
 
-/** Resolves once every back-end reports in (no HAL fault); rejects naming what did not. The
- * deadline is on the session's clock, the polling on the given timers. */
-export function waitForConnection(hal: Hal, clock: Clock, timeoutMs = CONNECT_TIMEOUT_MS, timers: Timers = realTimers): Promise<void> {
-  return waitUntilReady(() => hal.read().halFault, { clock, timers, timeoutMs, pollMs: CONNECT_POLL_MS, what: 'the board' });
+/** Resolves once every back-end reports in (no HAL fault), or at the first poll after `abandon()`
+ * says to stop waiting; rejects naming what did not. The deadline is on the session's clock, the
+ * polling on the given timers. */
+export function waitForConnection(hal: Hal, clock: Clock, timeoutMs = CONNECT_TIMEOUT_MS, timers: Timers = realTimers, abandon?: () => boolean): Promise<void> {
+  return waitUntilReady(() => hal.read().halFault, { clock, timers, timeoutMs, pollMs: CONNECT_POLL_MS, what: 'the board', ...(abandon === undefined ? {} : { abandon }) });
 }
 
 /**
@@ -226,9 +227,9 @@ export function waitForConnection(hal: Hal, clock: Clock, timeoutMs = CONNECT_TI
  * serial ports, and the first tick, which runs before the pending input is read, would otherwise
  * judge the data from before the step and trip SENSOR_STALE (latched) on a healthy board.
  */
-export function waitForFreshReadings(hal: Hal, clock: Clock, staleMs: number, timeoutMs = CONNECT_TIMEOUT_MS, timers: Timers = realTimers): Promise<void> {
+export function waitForFreshReadings(hal: Hal, clock: Clock, staleMs: number, timeoutMs = CONNECT_TIMEOUT_MS, timers: Timers = realTimers, abandon?: () => boolean): Promise<void> {
   return waitUntilReady(() => {
     const readings = hal.read();
     return readings.halFault ?? staleness(clock.nowMs(), readings, staleMs);
-  }, { clock, timers, timeoutMs, pollMs: FRESH_POLL_MS, what: 'the board' });
+  }, { clock, timers, timeoutMs, pollMs: FRESH_POLL_MS, what: 'the board', ...(abandon === undefined ? {} : { abandon }) });
 }
