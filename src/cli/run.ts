@@ -252,8 +252,13 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo, options: RunOpt
   } finally {
     session.hal.toSafeState();
     status.end();
-    failsafe.dispose();
-    await session.close();
+    // The handlers stay while the board closes (its writes drain for up to CLOSE_DRAIN_MAX_MS):
+    // a second signal then still finds them, instead of Node's default exit (review of stop 23).
+    try {
+      await session.close();
+    } finally {
+      failsafe.dispose();
+    }
   }
 }
 
