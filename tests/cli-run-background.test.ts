@@ -89,7 +89,7 @@ describe('cryo run as a terminal job', () => {
     return new Promise((resolve) => {
       const child = spawn(SCRIPT, ['-qec', `bash ${shellFile}`, '/dev/null'], {
         stdio: ['pipe', 'pipe', 'pipe'],
-        env: { ...process.env, CRYO: `${process.execPath} ${CLI} run --board ${BOARD} --no-web --no-realtime --data-dir ${path.join(dir, 'data')}` },
+        env: { ...process.env, LOG: path.join(dir, 'cryo.log'), CRYO: `${process.execPath} ${CLI} run --board ${BOARD} --no-web --no-realtime --data-dir ${path.join(dir, 'data')}` },
       });
       let output = '';
       child.stdout.on('data', (d: Buffer) => (output += d.toString()));
@@ -112,11 +112,18 @@ describe('cryo run as a terminal job', () => {
     expect(output).toContain(`job exit ${EXIT_USAGE}`);
   }, JOB_TIMEOUT_MS + 5_000);
 
-  it.skipIf(!existsSync(SCRIPT))('starts in the background with its input redirected (no keys to read)', async () => {
-    const { output, timedOut } = await asJob('$CRYO < /dev/null > /dev/null & pid=$!; sleep 4; kill -TERM $pid; wait $pid; echo "job exit $?"');
+  it.skipIf(!existsSync(SCRIPT))('starts in the background with its input and output redirected (nothing to or from the terminal)', async () => {
+    const { output, timedOut } = await asJob('$CRYO < /dev/null > "$LOG" 2>&1 & pid=$!; sleep 4; kill -TERM $pid; wait $pid; echo "job exit $?"; cat "$LOG"');
     expect(timedOut, output).toBe(false);
     expect(output).not.toContain(BACKGROUND_REFUSAL);
     expect(output).toContain('SIGTERM: outputs put in the safe state');
     expect(output).toContain('job exit 0');
+  }, JOB_TIMEOUT_MS + 5_000);
+
+  it.skipIf(!existsSync(SCRIPT))('refuses in the background with only its output on the terminal (stty tostop would suspend it there)', async () => {
+    const { output, timedOut } = await asJob('$CRYO < /dev/null & wait $!; echo "job exit $?"');
+    expect(timedOut, output).toBe(false);
+    expect(output).toContain(BACKGROUND_REFUSAL);
+    expect(output).toContain(`job exit ${EXIT_USAGE}`);
   }, JOB_TIMEOUT_MS + 5_000);
 });

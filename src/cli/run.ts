@@ -63,7 +63,7 @@ const UNSUPPORTED_RUN_FAULT: FaultKind = 'loop-stall';
 
 /** Why `cryo run` refuses to start as a background job of its terminal, and what to do instead. */
 export const BACKGROUND_REFUSAL =
-  'started in the background of a terminal: the console reads its keys from the terminal, and the kernel would suspend it there with its board open; run it in the foreground, or with its input redirected (< /dev/null) or with --exit-when-done';
+  'started in the background of a terminal: the console reads its keys from the terminal and writes to it, and the kernel would suspend it there with its board open; run it in the foreground, or with its input and output redirected (< /dev/null > cryo.log 2>&1)';
 
 export interface RunFlags extends ProtocolFlags, RecordsFlags, TelemetryFlags {
   board: string;
@@ -175,9 +175,11 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo, options: RunOpt
   if (flags.autoStart === true && kind === 'hardware') throw new UsageError(`--auto-start: refused on ${flags.board}: it drives real hardware`);
   if (flags.json === true && flags.exitWhenDone !== true) throw new UsageError('--json: only with --exit-when-done');
   if (flags.web === false && flags.listen !== undefined) throw new UsageError('--listen: not with --no-web');
-  // Keys are read from a terminal in raw mode; a background job that sets it is stopped by the
-  // kernel (SIGTTOU) and would hold its board open, suspended: refuse before opening the board.
-  if (flags.exitWhenDone !== true && io.stdin.isTTY === true && (io.terminalJob ?? terminalJob)() === 'background') {
+  // Keys are read from a terminal in raw mode, and the status line and logs are written to it; a
+  // background job that sets its mode (or writes, under `stty tostop`) is stopped by the kernel
+  // (SIGTTOU) and would hold its board open, suspended: refuse before opening the board.
+  const onTerminal = io.stdin.isTTY === true || io.stdout.isTTY === true || io.stderr.isTTY === true;
+  if (onTerminal && (io.terminalJob ?? terminalJob)() === 'background') {
     throw new UsageError(BACKGROUND_REFUSAL);
   }
   const faults = runFaults(flags, kind);
