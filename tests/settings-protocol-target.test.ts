@@ -69,8 +69,16 @@ describe('the command-line protocol flags', () => {
     expect(s.protocol).toEqual({ ...PROTOCOL, freezeS: 60, targetRadiusMm: 3 });
   });
 
-  it('drop it with --preset, which replaces the whole protocol', () => {
-    const s = settingsFromFlags({ settings: file, preset: 'percutaneous' });
+  it('refuse --preset over a settings file whose protocol has a target (the preset would drop it unseen)', () => {
+    expect(() => settingsFromFlags({ settings: file, preset: 'percutaneous' })).toThrow(
+      "--preset: the settings file's protocol has targetRadiusMm 3 mm, which a preset would drop",
+    );
+  });
+
+  it('take --preset over a settings file whose protocol has no target', () => {
+    const plain = join(dir, 'plain.json');
+    writeFileSync(plain, JSON.stringify({ protocol: PROTOCOL }));
+    const s = settingsFromFlags({ settings: plain, preset: 'percutaneous' });
     expect(s.protocol).toEqual(PRESETS.percutaneous);
     expect(targetRadiusMm(s, null)).toBe(2);
   });

@@ -107,11 +107,19 @@ export function settingsFromFlags(flags: ProtocolFlags): Settings {
     if (!(PRESET_NAMES as string[]).includes(flags.preset)) {
       throw new UsageError(`--preset: unknown preset '${flags.preset}' (known: ${PRESET_NAMES.join(', ')})`);
     }
+    // A preset replaces the whole protocol and none carries a target: the settings file's target
+    // would be dropped without a word (review of stop 23, L2), so the pair is refused.
+    if (base.protocol.targetRadiusMm !== undefined) {
+      throw new UsageError(
+        `--preset: the settings file's protocol has targetRadiusMm ${base.protocol.targetRadiusMm} mm, which a preset would drop (no preset has one): give the figures with --cycles/--freeze-s/--thaw-s, which keep it, or take it out of the file`,
+      );
+    }
     protocol = PRESETS[flags.preset as keyof typeof PRESETS];
   }
   if (explicit) {
     // The flags change the figures of the settings file's protocol; its target radius
-    // (protocol.targetRadiusMm) stays. A preset replaces the whole protocol: no preset has one.
+    // (protocol.targetRadiusMm) stays. A preset replaces the whole protocol (refused above when
+    // the file's protocol has a target).
     protocol = {
       ...protocol,
       cycles: flags.cycles === undefined ? protocol.cycles : parseNumber('--cycles', flags.cycles),
