@@ -85,4 +85,22 @@ describe('a stop signal during start-up', () => {
     // Well inside the connect timeout (20 s): the wait ended at its next poll.
     expect(Date.now() - startedMs).toBeLessThan(CONNECT_TIMEOUT_BOUND_MS);
   }, 30_000);
+
+  it("keeps the fail-safe's signal handlers while the board closes (a second signal then is still a stop, not Node's default exit)", async () => {
+    const before = process.listenerCount(SIGNAL);
+    let duringClose = -1;
+    const original = Object.getOwnPropertyDescriptor(SimHal.prototype, 'close')?.value as (this: SimHal) => Promise<void>;
+    vi.spyOn(SimHal.prototype, 'close').mockImplementation(function (this: SimHal) {
+      duringClose = process.listenerCount(SIGNAL);
+      return original.call(this);
+    });
+    const logs = stopWhenLogged(AUTO_CALIBRATING);
+    const stdout = new PassThrough();
+    stdout.resume();
+    const io: MainIo = { stdout: () => undefined, stderr: () => undefined, console: { stdin: new PassThrough(), stdout, stderr: logs.stream } };
+    const code = await main(['run', '--board', 'boards/sim.json', '--no-web', '--no-realtime', '--data-dir', newDataDir()], io);
+    expect(code).toBe(EXIT_OK);
+    expect(duringClose).toBeGreaterThan(before);
+    expect(process.listenerCount(SIGNAL)).toBe(before);
+  });
 });
