@@ -5,7 +5,7 @@ import { VirtualClock } from '../kernel/clock.js';
 import { ManualTimers } from '../kernel/timers.js';
 import { FirmataBackend } from '../hal/firmata/board.js';
 import { ioSourceFor } from '../hal/firmata/io-source.js';
-import { CLOSE_DRAIN_MAX_MS, CLOSE_DRAIN_MAX_TRIES, johnnyFiveConnector, pinIoOver } from '../hal/firmata/johnny-five.js';
+import { CLOSE_DRAIN_MAX_MS, CLOSE_DRAIN_MAX_TRIES, drainBounded, johnnyFiveConnector, pinIoOver } from '../hal/firmata/johnny-five.js';
 import type { J5Io, J5Transport } from '../hal/firmata/johnny-five.js';
 
 // mock-firmata ships no types: load it untyped and describe the part used here.
@@ -236,6 +236,27 @@ describe('closing the Firmata back-end', () => {
       expect(r.timers.pendingCount).toBe(0);
     });
   }
+
+  it('closes at once when its bound cannot be scheduled, and when reading the queued bytes throws in a later callback', async () => {
+    const calls: string[] = [];
+    const brokenTimers = { schedule: (): (() => void) => { throw new Error('no timers'); } };
+    const t = { drain: (): void => undefined, close: (): void => void calls.push('close') };
+    await expect(drainBounded(t, brokenTimers)).resolves.toBeUndefined();
+    let later: ((err?: Error | null) => void) | null = null;
+    const throwing = {
+      drain: (cb: (err?: Error | null) => void): void => {
+        later = cb;
+      },
+      get writableLength(): number {
+        throw new Error('getter');
+      },
+    };
+    const timers = new ManualTimers(new VirtualClock(0));
+    const draining = drainBounded(throwing, timers);
+    expect(() => { later!(null); }).not.toThrow();
+    await expect(draining).resolves.toBeUndefined();
+    expect(timers.pendingCount).toBe(0);
+  });
 
   it('closes a transport without drain at once', async () => {
     const r = await openValves((calls) => ({ close: () => void calls.push('close') }));

@@ -120,21 +120,32 @@ export function drainBounded(transport: J5Transport | undefined, timers: Timers)
   return new Promise((resolve) => {
     let done = false;
     let tries = 0;
+    let cancel: () => void = () => undefined;
     const finish = (): void => {
       if (done) return;
       done = true;
       resolve();
       cancel();
     };
-    const cancel = timers.schedule(CLOSE_DRAIN_MAX_MS, finish);
+    try {
+      cancel = timers.schedule(CLOSE_DRAIN_MAX_MS, finish);
+    } catch {
+      // No bound can be kept: no wait at all.
+      finish();
+      return;
+    }
     const drain = (): void => {
       if (done) return;
       tries++;
       try {
         transport.drain?.((err) => {
           if (done) return;
-          if ((err ?? null) === null && (transport.writableLength ?? 0) > 0 && tries < CLOSE_DRAIN_MAX_TRIES) setImmediate(drain);
-          else finish();
+          try {
+            if ((err ?? null) === null && (transport.writableLength ?? 0) > 0 && tries < CLOSE_DRAIN_MAX_TRIES) setImmediate(drain);
+            else finish();
+          } catch {
+            finish();
+          }
         });
       } catch {
         finish();
