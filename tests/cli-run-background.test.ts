@@ -46,6 +46,15 @@ describe('terminalJobFromStat', () => {
       }),
     ).toBe('unknown');
   });
+  it('is background only when a standard stream is on the controlling terminal (tty_nr), not on another one', () => {
+    const background = stat('node', 4242, 4100);
+    // tty_nr in the stat line above is 34816 (/dev/pts/0).
+    expect(terminalJob(() => background, () => [0, 34816, 0])).toBe('background');
+    expect(terminalJob(() => background, () => [0, 34817, 34817])).toBe('foreground');
+    expect(terminalJob(() => background, () => [0, 0, 0])).toBe('foreground');
+    expect(terminalJob(() => stat('node', 4242, 4242), () => [34816, 34816, 34816])).toBe('foreground');
+  });
+
   it("reads this process's own file on Linux", () => {
     // The test runner is no background job of a terminal that stops it.
     expect(['foreground', 'unknown']).toContain(terminalJob());

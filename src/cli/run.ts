@@ -63,7 +63,7 @@ const UNSUPPORTED_RUN_FAULT: FaultKind = 'loop-stall';
 
 /** Why `cryo run` refuses to start as a background job of its terminal, and what to do instead. */
 export const BACKGROUND_REFUSAL =
-  'started in the background of a terminal: the console reads its keys from the terminal and writes to it, and the kernel would suspend it there with its board open; run it in the foreground, or with its input and output redirected (< /dev/null > cryo.log 2>&1)';
+  'started in the background of its terminal with its input or output on it: the kernel suspends a background job that reads keys from its terminal or sets its mode (and, under stty tostop, one that writes to it), which would leave the console stopped with its board open; run it in the foreground, or with its input and output redirected (< /dev/null > cryo.log 2>&1)';
 
 export interface RunFlags extends ProtocolFlags, RecordsFlags, TelemetryFlags {
   board: string;
