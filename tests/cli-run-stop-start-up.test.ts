@@ -9,6 +9,7 @@ import { SimHal } from '../hil/sim/index.js';
 import { EXIT_OK } from '../src/cli/errors.js';
 import { main } from '../src/cli/main.js';
 import type { MainIo } from '../src/cli/main.js';
+import { SESSION_CLOSE_MAX_MS } from '../src/cli/run.js';
 import { tempDirMaker } from './helpers/temp.js';
 
 const newDataDir = tempDirMaker('cryo-stop-start-up-');
@@ -103,4 +104,15 @@ describe('a stop signal during start-up', () => {
     expect(duringClose).toBeGreaterThan(before);
     expect(process.listenerCount(SIGNAL)).toBe(before);
   });
+
+  it(`shuts down without a board whose close never ends, after ${SESSION_CLOSE_MAX_MS} ms, with a warning`, async () => {
+    vi.spyOn(SimHal.prototype, 'close').mockImplementation(() => new Promise<void>(() => undefined));
+    const logs = stopWhenLogged(AUTO_CALIBRATING);
+    const stdout = new PassThrough();
+    stdout.resume();
+    const io: MainIo = { stdout: () => undefined, stderr: () => undefined, console: { stdin: new PassThrough(), stdout, stderr: logs.stream } };
+    const code = await main(['run', '--board', 'boards/sim.json', '--no-web', '--no-realtime', '--data-dir', newDataDir()], io);
+    expect(code).toBe(EXIT_OK);
+    expect(logs.log()).toContain(`the board did not close within ${SESSION_CLOSE_MAX_MS} ms: shutting down without it`);
+  }, 10_000);
 });

@@ -257,10 +257,33 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo, options: RunOpt
     // The handlers stay while the board closes (its writes drain for up to CLOSE_DRAIN_MAX_MS):
     // a second signal then still finds them, instead of Node's default exit (review of stop 23).
     try {
-      await session.close();
+      await closeBounded(session, logger);
     } finally {
       failsafe.dispose();
     }
+  }
+}
+
+/** How long the shutdown waits for the board to close before it goes on without it. The Firmata
+ * link drains for at most CLOSE_DRAIN_MAX_MS (200 ms); a serial port whose close blocks (output
+ * stuck behind flow control: Linux waits up to its closing_wait, 30 s) must not keep a console
+ * whose outputs are already safe from exiting, deaf to a second signal while the fail-safe's
+ * handlers wait for the close (second review of stop 23, F3). */
+export const SESSION_CLOSE_MAX_MS = 1_000;
+
+/** The board's close, or SESSION_CLOSE_MAX_MS, whichever is first (a warning names the wait). */
+async function closeBounded(session: BoardSession, logger: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timed-out'>((resolve) => {
+    timer = setTimeout(() => {
+      resolve('timed-out');
+    }, SESSION_CLOSE_MAX_MS);
+  });
+  try {
+    const how = await Promise.race([session.close().then(() => 'closed' as const), timedOut]);
+    if (how === 'timed-out') logger.warn(`the board did not close within ${SESSION_CLOSE_MAX_MS} ms: shutting down without it (the outputs were put in the safe state first)`);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
