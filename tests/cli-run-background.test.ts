@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { tempDirForFile } from './helpers/temp.js';
 import { EXIT_USAGE } from '../src/cli/errors.js';
 import { BACKGROUND_REFUSAL } from '../src/cli/run.js';
-import { terminalJob, terminalJobFromStat } from '../src/cli/terminal-job.js';
+import { statTerminal, terminalJob } from '../src/cli/terminal-job.js';
 import { PassThrough } from 'node:stream';
 import { main } from '../src/cli/main.js';
 import type { TerminalJob } from '../src/cli/terminal-job.js';
@@ -23,7 +23,13 @@ const JOB_TIMEOUT_MS = 30_000;
 /** /proc/PID/stat as proc(5) lays it out: pid (comm) state ppid pgrp session tty_nr tpgid ... */
 const stat = (comm: string, pgrp: number, tpgid: number): string => `4242 (${comm}) S 4000 ${pgrp} 4000 34816 ${tpgid} 4194560 120 0 0 0`;
 
-describe('terminalJobFromStat', () => {
+const terminalJobFromStat = (text: string): string => statTerminal(text).job;
+
+describe('statTerminal', () => {
+  it("reads the controlling terminal's device number (tty_nr)", () => {
+    expect(statTerminal(stat('node', 4242, 4100))).toEqual({ job: 'background', ttyNr: 34816 });
+  });
+
   it('is foreground when the terminal foreground group is the process group', () => {
     expect(terminalJobFromStat(stat('node', 4242, 4242))).toBe('foreground');
   });

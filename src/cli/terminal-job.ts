@@ -38,10 +38,6 @@ export function statTerminal(stat: string): StatTerminal {
   return { job: tpgid === pgrp ? 'foreground' : 'background', ttyNr };
 }
 
-export function terminalJobFromStat(stat: string): TerminalJob {
-  return statTerminal(stat).job;
-}
-
 /** The standard input, output and error: the kernel stops a background job only for using its
  * controlling terminal through them (reading it, setting its mode, or writing under tostop). */
 const STDIO_FDS = [0, 1, 2] as const;
