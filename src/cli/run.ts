@@ -21,6 +21,8 @@ import { MonotonicClock } from '../../kernel/clock.js';
 import { boardKind, openBoardSession, waitForConnection, waitForFreshReadings } from '../runtime/board-session.js';
 import type { BoardSession, SessionKind } from '../runtime/board-session.js';
 import type { FaultKind, FaultSpec } from '../../hil/faults.js';
+import { keepAliveTimers } from '../../kernel/timers.js';
+import type { CancelTimer } from '../../kernel/timers.js';
 import { terminalJob } from './terminal-job.js';
 import type { TerminalJob } from './terminal-job.js';
 import { CRASH_EXIT_CODE, installFailsafe } from '../runtime/failsafe.js';
@@ -273,17 +275,17 @@ export const SESSION_CLOSE_MAX_MS = 1_000;
 
 /** The board's close, or SESSION_CLOSE_MAX_MS, whichever is first (a warning names the wait). */
 async function closeBounded(session: BoardSession, logger: Logger): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
+  let cancel: CancelTimer = () => undefined;
   const timedOut = new Promise<'timed-out'>((resolve) => {
-    timer = setTimeout(() => {
+    cancel = keepAliveTimers.schedule(SESSION_CLOSE_MAX_MS, () => {
       resolve('timed-out');
-    }, SESSION_CLOSE_MAX_MS);
+    });
   });
   try {
     const how = await Promise.race([session.close().then(() => 'closed' as const), timedOut]);
     if (how === 'timed-out') logger.warn(`the board did not close within ${SESSION_CLOSE_MAX_MS} ms: shutting down without it (the outputs were put in the safe state first)`);
   } finally {
-    clearTimeout(timer);
+    cancel();
   }
 }
 
