@@ -43,17 +43,22 @@ function stopWhenLogged(text: string): { stream: Writable; log: () => string } {
   return { stream, log: () => log };
 }
 
+/** `cryo ARGS` in this process, SIGNAL delivered the moment `text` is logged; its exit status and log. */
+async function runStoppedWhenLogged(text: string, args: string[]): Promise<{ code: number; log: string }> {
+  const logs = stopWhenLogged(text);
+  const stdout = new PassThrough();
+  stdout.resume();
+  const io: MainIo = { stdout: () => undefined, stderr: () => undefined, console: { stdin: new PassThrough(), stdout, stderr: logs.stream } };
+  const code = await main(args, io);
+  return { code, log: logs.log() };
+}
+
 describe('a stop signal during start-up', () => {
   it('skips the control loop, writes no outputs but the safe ones and exits 0', async () => {
     // Calls through to the simulated board: only records what was written.
     const write = vi.spyOn(SimHal.prototype, 'write');
-    const logs = stopWhenLogged(AUTO_CALIBRATING);
-    const stdout = new PassThrough();
-    stdout.resume();
-    const io: MainIo = { stdout: () => undefined, stderr: () => undefined, console: { stdin: new PassThrough(), stdout, stderr: logs.stream } };
     // --auto-start: a loop entered after the stop would press start in its first tick (SelfTest).
-    const code = await main(['run', '--board', 'boards/sim.json', '--no-web', '--no-realtime', '--auto-start', '--data-dir', newDataDir()], io);
-    const log = logs.log();
+    const { code, log } = await runStoppedWhenLogged(AUTO_CALIBRATING, ['run', '--board', 'boards/sim.json', '--no-web', '--no-realtime', '--auto-start', '--data-dir', newDataDir()]);
     expect(log).toContain(`${SIGNAL}: outputs put in the safe state`);
     // The loop never began: no ready line, no phase change, no loop timing (logged by every run of it).
     expect(log).not.toContain('console ready');
@@ -74,15 +79,11 @@ describe('a stop signal during start-up', () => {
     board.frontend.port = path.join(dir, 'no-such-port-b');
     const boardFile = path.join(dir, 'uno-missing.json');
     writeFileSync(boardFile, JSON.stringify(board));
-    const logs = stopWhenLogged('connecting to the board');
-    const stdout = new PassThrough();
-    stdout.resume();
-    const io: MainIo = { stdout: () => undefined, stderr: () => undefined, console: { stdin: new PassThrough(), stdout, stderr: logs.stream } };
     const startedMs = Date.now();
-    const code = await main(['run', '--board', boardFile, '--no-web', '--no-realtime', '--data-dir', path.join(dir, 'data')], io);
+    const { code, log } = await runStoppedWhenLogged('connecting to the board', ['run', '--board', boardFile, '--no-web', '--no-realtime', '--data-dir', path.join(dir, 'data')]);
     expect(code).toBe(EXIT_OK);
-    expect(logs.log()).toContain('console stopped during start-up, before the control loop ran: outputs in the safe state');
-    expect(logs.log()).not.toContain('did not connect');
+    expect(log).toContain('console stopped during start-up, before the control loop ran: outputs in the safe state');
+    expect(log).not.toContain('did not connect');
     // Well inside the connect timeout (20 s): the wait ended at its next poll.
     expect(Date.now() - startedMs).toBeLessThan(CONNECT_TIMEOUT_BOUND_MS);
   }, 30_000);
@@ -95,11 +96,7 @@ describe('a stop signal during start-up', () => {
       duringClose = process.listenerCount(SIGNAL);
       return original.call(this);
     });
-    const logs = stopWhenLogged(AUTO_CALIBRATING);
-    const stdout = new PassThrough();
-    stdout.resume();
-    const io: MainIo = { stdout: () => undefined, stderr: () => undefined, console: { stdin: new PassThrough(), stdout, stderr: logs.stream } };
-    const code = await main(['run', '--board', 'boards/sim.json', '--no-web', '--no-realtime', '--data-dir', newDataDir()], io);
+    const { code } = await runStoppedWhenLogged(AUTO_CALIBRATING, ['run', '--board', 'boards/sim.json', '--no-web', '--no-realtime', '--data-dir', newDataDir()]);
     expect(code).toBe(EXIT_OK);
     expect(duringClose).toBeGreaterThan(before);
     expect(process.listenerCount(SIGNAL)).toBe(before);
@@ -107,12 +104,8 @@ describe('a stop signal during start-up', () => {
 
   it(`shuts down without a board whose close never ends, after ${SESSION_CLOSE_MAX_MS} ms, with a warning`, async () => {
     vi.spyOn(SimHal.prototype, 'close').mockImplementation(() => new Promise<void>(() => undefined));
-    const logs = stopWhenLogged(AUTO_CALIBRATING);
-    const stdout = new PassThrough();
-    stdout.resume();
-    const io: MainIo = { stdout: () => undefined, stderr: () => undefined, console: { stdin: new PassThrough(), stdout, stderr: logs.stream } };
-    const code = await main(['run', '--board', 'boards/sim.json', '--no-web', '--no-realtime', '--data-dir', newDataDir()], io);
+    const { code, log } = await runStoppedWhenLogged(AUTO_CALIBRATING, ['run', '--board', 'boards/sim.json', '--no-web', '--no-realtime', '--data-dir', newDataDir()]);
     expect(code).toBe(EXIT_OK);
-    expect(logs.log()).toContain(`the board did not close within ${SESSION_CLOSE_MAX_MS} ms: shutting down without it`);
+    expect(log).toContain(`the board did not close within ${SESSION_CLOSE_MAX_MS} ms: shutting down without it`);
   }, 10_000);
 });
