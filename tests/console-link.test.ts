@@ -56,7 +56,8 @@ describe('ConsoleLink snapshots', () => {
     expect(link.queuedSnapshots).toBe(1);
     // The ack for 1 frees the credit: the newest held snapshot (50) goes, the 48 between never do.
     f.setMode(MODE.ack);
-    await until(() => f.get(SLOT.acked) === 2, 'the second ack');
+    // The worker counts an ack before posting it: wait for the link to have heard it too.
+    await until(() => f.get(SLOT.acked) === 2 && !link.inFlight, 'the second ack, heard');
     expect(f.get(SLOT.received)).toBe(2);
     expect(f.get(SLOT.lastSeq)).toBe(50);
     expect(link.queuedSnapshots).toBe(0);
