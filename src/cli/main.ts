@@ -23,7 +23,7 @@ import { registerSimulate } from './simulate.js';
 import { registerThermocouple } from './thermocouple.js';
 import { registerTissue } from './tissue.js';
 import { registerToken } from './token.js';
-import { holdDebugSignal } from '../runtime/failsafe.js';
+import { CRASH_EXIT_CODE, holdDebugSignal } from '../runtime/failsafe.js';
 
 export { VERSION };
 
@@ -94,6 +94,20 @@ export async function main(argv: readonly string[], io: MainIo = processIo): Pro
   }
 }
 
+/**
+ * The process's exit status from `main`'s outcome: its own status, or for an error that escaped it
+ * (a bug: no verb expected it) the stack on stderr and CRASH_EXIT_CODE, 70, as the exit table says
+ * of a crash, never 1 (the status of a file or folder the system refused). Never rejects.
+ */
+export async function exitStatusOf(outcome: Promise<number>, io: Pick<CliIo, 'stderr'>): Promise<number> {
+  try {
+    return await outcome;
+  } catch (err) {
+    io.stderr(`cryo: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return CRASH_EXIT_CODE;
+  }
+}
+
 /** An operating-system error (a folder that is a file, no permission, a full disk): its message
  * names the call and the path, which is all the operator can act on; a stack trace is noise. */
 function isSystemError(err: unknown): err is NodeJS.ErrnoException {
@@ -114,13 +128,7 @@ if (isEntryPoint()) {
   // For the whole life of the process, not only while the console runs: SIGUSR1 must never open
   // Node's debugger port (the console's fail-safe logs it while a board is driven).
   holdDebugSignal(() => undefined);
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`cryo: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      process.exitCode = 1;
-    },
-  );
+  void exitStatusOf(main(process.argv.slice(2)), processIo).then((code) => {
+    process.exitCode = code;
+  });
 }
