@@ -1,6 +1,7 @@
 // `cryo simulate`'s text output shows each freeze's verdict (review of issue 11, L5): r(-20 C)
-// at the supply's closing, the target it was judged against and effective or NOT effective, as
-// the JSON's r20MmAtEnd, targetMm and effective do; "no verdict" when a freeze has none.
+// at the supply's closing, the target it was judged against, how long r(-20 C) was held there
+// against iceBall.holdS, and effective or NOT effective, as the JSON's r20MmAtEnd, targetMm,
+// atTargetS, requiredHoldS and effective do; "no verdict" when a freeze has none.
 import { describe, expect, it } from 'vitest';
 import { MonotonicClock } from '../kernel/clock.js';
 import { formatSummary } from '../src/cli/simulate.js';
@@ -8,30 +9,48 @@ import { parseSettings } from '../src/controller/settings.js';
 import { simulateTreatment } from '../src/sim/runner.js';
 import type { SimulationSummary } from '../src/sim/runner.js';
 
-/** A 120 s freeze on the sim plant reaches about 3 mm: past 2 mm, short of 3.5 mm. */
+/** A 120 s freeze on the sim plant reaches about 3 mm: past 2 mm, short of 3.5 mm. It reaches
+ * 2 mm after about 30 s and holds it about 90 s: past the default hold (60 s), short of 120 s. */
 const PROTOCOL = { cycles: 1, freezeS: 120, thawS: 30 } as const;
 const REACHED_MM = 2;
 const MISSED_MM = 3.5;
+const DEFAULT_HOLD_S = 60;
+const LONG_HOLD_S = 120;
 
 function simulate(settingsInput: Record<string, unknown>): SimulationSummary {
   return simulateTreatment({ settings: parseSettings(settingsInput), seed: 7, plant: {}, faults: [], stopAtS: null, wallClock: new MonotonicClock() });
 }
 
 describe("cryo simulate's text output", () => {
-  it('shows each freeze\'s r(-20 C) at its end, its target and its verdict', () => {
+  it('shows each freeze\'s r(-20 C) at its end, its target, its hold there and its verdict', () => {
     const missed = simulate({ protocol: { ...PROTOCOL, targetRadiusMm: MISSED_MM } });
     const r20 = missed.cycles[0]?.r20MmAtEnd;
     expect(r20).toBeGreaterThan(REACHED_MM);
-    expect(formatSummary(missed)).toContain(`, r(-20 C) at end ${r20} mm, target ${MISSED_MM} mm: NOT effective\n`);
+    expect(missed.cycles[0]?.atTargetS).toBe(0);
+    expect(formatSummary(missed)).toContain(`, r(-20 C) at end ${r20} mm, target ${MISSED_MM} mm, held 0 s of ${DEFAULT_HOLD_S} s required: NOT effective\n`);
     const reached = simulate({ protocol: PROTOCOL });
-    expect(formatSummary(reached)).toContain(`, r(-20 C) at end ${reached.cycles[0]?.r20MmAtEnd} mm, target 2 mm: effective\n`);
+    const held = reached.cycles[0]!;
+    expect(held.atTargetS).toBeGreaterThanOrEqual(DEFAULT_HOLD_S);
+    expect(formatSummary(reached)).toContain(`, r(-20 C) at end ${held.r20MmAtEnd} mm, target 2 mm, held ${held.atTargetS} s of ${DEFAULT_HOLD_S} s required: effective\n`);
+  });
+
+  it('says why a freeze that reached its target is not effective: held there for less than iceBall.holdS', () => {
+    const short = simulate({ protocol: PROTOCOL, iceBall: { holdS: LONG_HOLD_S } });
+    const c = short.cycles[0]!;
+    expect(c.r20MmAtEnd).toBeGreaterThan(REACHED_MM);
+    expect(c.atTargetS).toBeGreaterThan(0);
+    expect(c.atTargetS).toBeLessThan(LONG_HOLD_S);
+    expect(c).toMatchObject({ targetMm: REACHED_MM, requiredHoldS: LONG_HOLD_S, effective: false });
+    expect(formatSummary(short)).toContain(`, r(-20 C) at end ${c.r20MmAtEnd} mm, target 2 mm, held ${c.atTargetS} s of ${LONG_HOLD_S} s required: NOT effective\n`);
   });
 
   it('says when a freeze has no verdict, or no estimate', () => {
     const base = simulate({ protocol: PROTOCOL });
     const cycle = base.cycles[0]!;
-    expect(formatSummary({ ...base, cycles: [{ ...cycle, r20MmAtEnd: null, targetMm: null, effective: null }] })).toMatch(/to -50 C in [^\n]*, no verdict\n/);
-    expect(formatSummary({ ...base, cycles: [{ ...cycle, r20MmAtEnd: null, targetMm: 2, effective: false }] })).toContain(', r(-20 C) at end unknown (tip not trusted), target 2 mm: NOT effective\n');
+    const none = { r20MmAtEnd: null, targetMm: null, atTargetS: null, requiredHoldS: null, effective: null };
+    expect(formatSummary({ ...base, cycles: [{ ...cycle, ...none }] })).toMatch(/to -50 C in [^\n]*, no verdict\n/);
+    const untrusted = { r20MmAtEnd: null, targetMm: 2, atTargetS: 0, requiredHoldS: DEFAULT_HOLD_S, effective: false };
+    expect(formatSummary({ ...base, cycles: [{ ...cycle, ...untrusted }] })).toContain(', r(-20 C) at end unknown (tip not trusted), target 2 mm, held 0 s of 60 s required: NOT effective\n');
   });
 
   it('names the INEFFECTIVE_FREEZE advisory a freeze short of its target raised, in the text and the JSON, apart from the interlocks', () => {

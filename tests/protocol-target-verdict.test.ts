@@ -1,7 +1,8 @@
 // The verdict judges each freeze against the resolved target (review of issue 11, M3): the nerve's
 // own, else the protocol's, else iceBall.targetRadiusMm. The same freeze (a 120 s freeze on the
 // sim plant: r(-20 C) about 3 mm at its end, 2 mm held about 90 s) is effective against 2 mm and
-// not against 3.5 mm, and `cryo simulate --json` reports the target it was judged against. A protocol chosen on the console keeps the run's protocol target only with the
+// not against 3.5 mm, and `cryo simulate --json` reports the target it was judged against and
+// how long r(-20 C) was held there against the hold required (iceBall.holdS). A protocol chosen on the console keeps the run's protocol target only with the
 // run's figures.
 import { describe, expect, it } from 'vitest';
 import { MonotonicClock } from '../kernel/clock.js';
@@ -36,6 +37,19 @@ describe("a freeze's verdict against the resolved target", () => {
     const summary = simulate(input);
     expect(summary.outcome).toBe('complete');
     expect(summary.cycles.map((c) => [c.targetMm, c.effective])).toEqual([[targetMm, effective]]);
+  });
+
+  it('judges by the hold too, and cryo simulate reports the time held at the target and the hold required', () => {
+    const held = simulate({ protocol: PROTOCOL });
+    const short = simulate({ protocol: PROTOCOL, iceBall: { holdS: 120 } });
+    for (const summary of [held, short]) expect(summary.cycles[0]?.r20MmAtEnd).toBeGreaterThan(REACHED_MM);
+    // About 90 s at 2 mm (reached about 30 s into the 120 s freeze): past 60 s, short of 120 s.
+    expect(held.cycles[0]).toMatchObject({ targetMm: REACHED_MM, requiredHoldS: 60, effective: true });
+    expect(held.cycles[0]?.atTargetS).toBeGreaterThanOrEqual(60);
+    expect(held.cycles[0]?.atTargetS).toBeLessThan(120);
+    expect(short.cycles[0]).toMatchObject({ targetMm: REACHED_MM, atTargetS: held.cycles[0]?.atTargetS, requiredHoldS: 120, effective: false });
+    const missed = simulate({ protocol: { ...PROTOCOL, targetRadiusMm: MISSED_MM } });
+    expect(missed.cycles[0]).toMatchObject({ targetMm: MISSED_MM, atTargetS: 0, requiredHoldS: 60, effective: false });
   });
 });
 

@@ -45,11 +45,14 @@ export function runSimulate(flags: SimulateFlags, io: CliIo): SimulationSummary 
 }
 
 /** The freeze's verdict as the text output shows it: r(-20 C) at the supply's closing (the
- * live estimate), the target it was judged against, and the verdict. */
+ * live estimate), the target it was judged against, how long r(-20 C) stood at or beyond it
+ * against the hold required, and the verdict: a freeze past its target but held too briefly
+ * reads as such, not as a bare NOT effective. */
 function verdictText(c: CycleRecord): string {
   if (c.effective === null || c.targetMm === null) return 'no verdict';
   const r20 = c.r20MmAtEnd === null ? 'unknown (tip not trusted)' : `${c.r20MmAtEnd} mm`;
-  return `r(-20 C) at end ${r20}, target ${c.targetMm} mm: ${c.effective ? 'effective' : 'NOT effective'}`;
+  const hold = c.atTargetS === null || c.requiredHoldS === null ? '' : `, held ${c.atTargetS} s of ${c.requiredHoldS} s required`;
+  return `r(-20 C) at end ${r20}, target ${c.targetMm} mm${hold}: ${c.effective ? 'effective' : 'NOT effective'}`;
 }
 
 export function formatSummary(s: SimulationSummary): string {

@@ -33,6 +33,13 @@ export interface CycleRecord {
    * iceBall.targetRadiusMm, as resolved for this freeze (settings.ts targetRadiusMm); null
    * before it has a verdict. */
   targetMm: number | null;
+  /** How long r(-20 C) stood at or beyond the target without a break, up to the supply's closing,
+   * s (the verdict's atTargetMs); null before it has a verdict. */
+  atTargetS: number | null;
+  /** The hold at the target the verdict required, s (iceBall.holdS); null before it has a verdict.
+   * With r20MmAtEnd and targetMm it says why a freeze was not effective: short of the target, or
+   * there but not for long enough. */
+  requiredHoldS: number | null;
   /** The freeze's efficacy verdict (src/controller/ice-ball-estimate.ts); null before it has one. */
   effective: boolean | null;
 }
@@ -66,7 +73,7 @@ interface OpenCycle extends CycleRecord {
 /** A cycle as the treatment records keep it (src/records/types.ts CycleRow). */
 /** The records' cycle row (src/records/validate.ts CycleRowSchema, a strict object): the verdict's
  * fields are left out until the records carry them (issue 11, the records' side). */
-export interface RecordedCycle extends Omit<CycleRecord, 'r20MmAtEnd' | 'targetMm' | 'effective'> {
+export interface RecordedCycle extends Omit<CycleRecord, 'r20MmAtEnd' | 'targetMm' | 'atTargetS' | 'requiredHoldS' | 'effective'> {
   belowMinus20S: number;
   belowMinus40S: number;
 }
@@ -177,6 +184,10 @@ export class TreatmentRecorder {
     if (cycle === undefined) return;
     cycle.r20MmAtEnd = verdict.r20MmAtEnd;
     cycle.targetMm = verdict.targetMm;
+    cycle.atTargetS = verdict.atTargetMs / 1000;
+    // The settings the step judged by: only the protocol and the nerve change during a run, never
+    // iceBall.holdS (the INEFFECTIVE_FREEZE alarm's detail reads it the same way).
+    cycle.requiredHoldS = this.#settings.iceBall.holdS;
     cycle.effective = verdict.effective;
   }
 
@@ -185,7 +196,7 @@ export class TreatmentRecorder {
     const last = this.cycles.at(-1);
     if (from === 'Thawing' && last !== undefined && last.thawStartMs !== null) last.thawS = (nowMs - last.thawStartMs) / 1000;
     if (to === 'Freezing') {
-      this.cycles.push({ index: cycle, freezeS: 0, thawS: 0, minTipC: Number.POSITIVE_INFINITY, secondsToMinus50C: null, r20MmAtEnd: null, targetMm: null, effective: null, freezeStartMs: nowMs, thawStartMs: null, belowLethalMs: 0, belowDeepMs: 0 });
+      this.cycles.push({ index: cycle, freezeS: 0, thawS: 0, minTipC: Number.POSITIVE_INFINITY, secondsToMinus50C: null, r20MmAtEnd: null, targetMm: null, atTargetS: null, requiredHoldS: null, effective: null, freezeStartMs: nowMs, thawStartMs: null, belowLethalMs: 0, belowDeepMs: 0 });
     }
     if (to === 'Thawing' && last !== undefined) last.thawStartMs = nowMs;
     if (this.started && ENDED_PHASES.includes(to)) this.endedAtMs ??= nowMs;
@@ -250,6 +261,8 @@ export class TreatmentRecorder {
       secondsToMinus50C: c.secondsToMinus50C === null ? null : round(c.secondsToMinus50C),
       r20MmAtEnd: c.r20MmAtEnd === null ? null : round(c.r20MmAtEnd),
       targetMm: c.targetMm,
+      atTargetS: c.atTargetS === null ? null : round(c.atTargetS),
+      requiredHoldS: c.requiredHoldS,
       effective: c.effective,
     }));
   }
