@@ -11,6 +11,7 @@
 // bench measures.
 import { isMainThread, workerData } from 'node:worker_threads';
 import type { Readings } from '../hal/contract.js';
+import { runDefaultsOf } from '../src/runtime/loop.js';
 
 export const LOAD_ENV = 'CRYO_BENCH_LOAD';
 export type LoadPlace = 'worker' | 'main';
@@ -102,6 +103,7 @@ async function serveOnThisThread(dataDir: string): Promise<void> {
         board: 'sim',
         state,
         settings: DEFAULT_SETTINGS,
+        run: runDefaultsOf(DEFAULT_SETTINGS),
         readings: fakeReadings(nowMs, tipC),
         outputs: SAFE_OUTPUTS,
         loop: loopHealth(timing.summary(nowMs), RATE_HZ, LATE_THRESHOLD_MS),

@@ -12,7 +12,10 @@ import { AUDIO_PAUSE_MAX_MS, alarm, idleSnapshot, startFakeConsole } from './hel
 import type { FakeConsole } from './helpers/fake-console.js';
 import { tempDirMaker } from './helpers/temp.js';
 import { readOrCreateToken } from '../src/console/server/token.js';
+import { startTargets } from '../src/console/snapshot.js';
+import { parseSettings } from '../src/controller/settings.js';
 import { NERVES } from '../src/records/nerves.js';
+import { runDefaultsOf } from '../src/runtime/loop.js';
 
 const newDataDir = tempDirMaker('console-page-');
 
@@ -159,6 +162,34 @@ describe('the console page', () => {
     expect(await page.locator('#motor-warning').isHidden()).toBe(true);
     await page.click('#confirm-start');
     await expect.poll(() => f.commands.map((c) => c.command)).toEqual([{ type: 'start', protocol: { preset: 'short' }, target: { nerveId: 'sural', side: 'right' } }]);
+    await page.context().close();
+  });
+
+  it('names on the confirmation the r(-20 °C) target the chosen nerve and protocol will be judged against', async () => {
+    // The run's protocol (the standard figures shown) with its own 3 mm target; the sural nerve's
+    // own 3.5 mm; the default 2 mm for any other figures.
+    const run = parseSettings({ protocol: { cycles: 2, freezeS: 90, thawS: 60, targetRadiusMm: 3 }, iceBall: { targetRadiusByNerveMm: { sural: 3.5 } } });
+    const f = await fake({ first: idleSnapshot({ startTargets: startTargets(run, runDefaultsOf(run)) }) });
+    const page = await open(f);
+    const confirmWith = async (nerve: string | null, preset: string): Promise<string> => {
+      await page.click('#start');
+      if (nerve === null) {
+        await page.click('#target-none');
+      } else {
+        await page.click(`button[data-nerve="${nerve}"]`);
+        await page.click('#side-right');
+        await page.click('#target-next');
+      }
+      await page.click(`button[data-preset="${preset}"]`);
+      const shown = await text(page, '#confirm-ice-target');
+      await page.click('#cancel-confirm');
+      return shown;
+    };
+    expect(await confirmWith('sural', 'short')).toBe('r(-20 °C) target: 3.5 mm');
+    expect(await confirmWith(null, 'standard')).toBe('r(-20 °C) target: 3.0 mm');
+    expect(await confirmWith('saphenous', 'standard')).toBe('r(-20 °C) target: 3.0 mm');
+    expect(await confirmWith(null, 'short')).toBe('r(-20 °C) target: 2.0 mm');
+    expect(f.commands).toEqual([]);
     await page.context().close();
   });
 

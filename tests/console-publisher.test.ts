@@ -11,6 +11,7 @@ import type { PublishedLoop } from '../src/console/publisher.js';
 import { DEFAULT_SETTINGS } from '../src/controller/settings.js';
 import { initialState } from '../src/controller/state.js';
 import { silentLogger } from '../kernel/log.js';
+import { runDefaultsOf } from '../src/runtime/loop.js';
 
 /** A link stand-in that records what the publisher asks of it. */
 class FakeLink {
@@ -37,6 +38,7 @@ function harness() {
   const loop: PublishedLoop = {
     state: initialState(0),
     settings: DEFAULT_SETTINGS,
+    runDefaults: runDefaultsOf(DEFAULT_SETTINGS),
     lastOutputs: SAFE_OUTPUTS,
     consolePress: (p) => presses.push(p),
     setProtocol: () => null,

@@ -9,6 +9,7 @@ import type { ControllerState } from '../src/controller/state.js';
 import { logEvent } from '../src/runtime/loop.js';
 import { capturingLogger } from './helpers/console-fixture.js';
 import { NormalPatient, SHORT_PROTOCOL, drive, inPhase, normalUntil } from './helpers/readings.js';
+import { runDefaultsOf } from '../src/runtime/loop.js';
 
 const SETTINGS = withProtocol(DEFAULT_SETTINGS, SHORT_PROTOCOL);
 const TIMING = { p50Ms: 0.1, p99Ms: 0.4, p999Ms: 2, maxMs: 3, late: 0, ticks: 500 };
@@ -23,7 +24,7 @@ function freezingWith(iceBall: (nowMs: number) => IceBallEstimate | null, verdic
   const { at } = normalUntil(SETTINGS, inPhase('Freezing', 10_000));
   const last = at.steps.at(-1)!;
   const state: ControllerState = { ...at.state, iceBall: iceBall(last.nowMs), freezeVerdicts: verdicts };
-  return (nowMs = last.nowMs) => buildSnapshot({ seq: 1, nowMs, board: 'sim', state, settings: SETTINGS, readings: last.readings, outputs: last.outputs, loop: HEALTH, events: [] });
+  return (nowMs = last.nowMs) => buildSnapshot({ seq: 1, nowMs, board: 'sim', state, settings: SETTINGS, run: runDefaultsOf(SETTINGS), readings: last.readings, outputs: last.outputs, loop: HEALTH, events: [] });
 }
 
 describe('the snapshot ice ball', () => {
@@ -61,7 +62,7 @@ describe('the snapshot ice ball', () => {
     const d = drive(patient.script(() => ({ fault: 'open' })), { settings: SETTINGS, durationMs: 200 });
     const last = d.steps.at(-1)!;
     const state: ControllerState = { ...d.state, iceBall: { r0Mm: 1, r20Mm: 0.5, r40Mm: 0, atMs: last.nowMs } };
-    const s = buildSnapshot({ seq: 1, nowMs: last.nowMs, board: 'sim', state, settings: SETTINGS, readings: last.readings, outputs: last.outputs, loop: HEALTH, events: [] });
+    const s = buildSnapshot({ seq: 1, nowMs: last.nowMs, board: 'sim', state, settings: SETTINGS, run: runDefaultsOf(SETTINGS), readings: last.readings, outputs: last.outputs, loop: HEALTH, events: [] });
     expect(s.iceBall.estimate).toBeNull();
     expect(s.iceBall.unknown).toBe("tip: channel 0: fault bit 'open'");
   });

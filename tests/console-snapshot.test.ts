@@ -6,6 +6,7 @@ import { DEFAULT_SETTINGS, withProtocol } from '../src/controller/settings.js';
 import type { ControllerEvent } from '../src/controller/types.js';
 import { NormalPatient, SHORT_PROTOCOL, drive, inPhase, normalUntil } from './helpers/readings.js';
 import { TRIP_SCENARIOS } from './helpers/trip-scenarios.js';
+import { runDefaultsOf } from '../src/runtime/loop.js';
 
 const SETTINGS = withProtocol(DEFAULT_SETTINGS, SHORT_PROTOCOL);
 const TIMING = { p50Ms: 0.1, p99Ms: 0.4, p999Ms: 2, maxMs: 3, late: 0, ticks: 500 };
@@ -15,7 +16,7 @@ describe('buildSnapshot', () => {
   it('shows a freeze: phase, cycle, time left, tip, pressures, open valves, DO NOT WITHDRAW', () => {
     const { at } = normalUntil(SETTINGS, inPhase('Freezing', 10_000));
     const last = at.steps.at(-1)!;
-    const s = buildSnapshot({ seq: 7, nowMs: last.nowMs, board: 'sim', state: at.state, settings: SETTINGS, readings: last.readings, outputs: last.outputs, loop: HEALTH, events: [] });
+    const s = buildSnapshot({ seq: 7, nowMs: last.nowMs, board: 'sim', state: at.state, settings: SETTINGS, run: runDefaultsOf(SETTINGS), readings: last.readings, outputs: last.outputs, loop: HEALTH, events: [] });
     expect(s).toMatchObject({ seq: 7, atMs: last.nowMs, board: 'sim', phase: 'Freezing', cycle: 1, protocol: SHORT_PROTOCOL, tipFault: null, pressureFault: null, estop: false });
     expect(s.secondsLeft).toBeGreaterThan(0);
     expect(s.secondsLeft).toBeLessThanOrEqual(SHORT_PROTOCOL.freezeS - 10);
@@ -32,7 +33,7 @@ describe('buildSnapshot', () => {
     const patient = new NormalPatient();
     const d = drive(patient.script(() => ({ fault: 'open' })), { settings: SETTINGS, durationMs: 200 });
     const last = d.steps.at(-1)!;
-    const s = buildSnapshot({ seq: 1, nowMs: last.nowMs, board: 'sim', state: d.state, settings: SETTINGS, readings: last.readings, outputs: last.outputs, loop: HEALTH, events: [] });
+    const s = buildSnapshot({ seq: 1, nowMs: last.nowMs, board: 'sim', state: d.state, settings: SETTINGS, run: runDefaultsOf(SETTINGS), readings: last.readings, outputs: last.outputs, loop: HEALTH, events: [] });
     expect(s.tipC).toBeNull();
     expect(s.tipFault).toBe("channel 0: fault bit 'open'");
   });
@@ -42,11 +43,11 @@ describe('buildSnapshot', () => {
     const tripAt = d.steps.findIndex((st) => st.state.tipDistrust !== null);
     expect(tripAt).toBeGreaterThan(0);
     const before = d.steps[tripAt - 1]!;
-    const shown = buildSnapshot({ seq: 1, nowMs: before.nowMs, board: 'sim', state: before.state, settings: SETTINGS, readings: before.readings, outputs: before.outputs, loop: HEALTH, events: [] });
+    const shown = buildSnapshot({ seq: 1, nowMs: before.nowMs, board: 'sim', state: before.state, settings: SETTINGS, run: runDefaultsOf(SETTINGS), readings: before.readings, outputs: before.outputs, loop: HEALTH, events: [] });
     expect(shown.tipC).toBe(before.readings.tips[0]!.tipC);
     const last = d.steps.at(-1)!;
     expect(last.readings.tips[0]!.fault).toBeNull();
-    const s = buildSnapshot({ seq: 2, nowMs: last.nowMs, board: 'sim', state: last.state, settings: SETTINGS, readings: last.readings, outputs: last.outputs, loop: HEALTH, events: [] });
+    const s = buildSnapshot({ seq: 2, nowMs: last.nowMs, board: 'sim', state: last.state, settings: SETTINGS, run: runDefaultsOf(SETTINGS), readings: last.readings, outputs: last.outputs, loop: HEALTH, events: [] });
     expect(s.tipC).toBeNull();
     expect(s.tipFault).toBe(`reading not trusted: ${last.state.tipDistrust!.reason}`);
     expect(s.tipFault).toMatch(/SENSOR_STUCK|stuck/i);
@@ -57,7 +58,7 @@ describe('buildSnapshot', () => {
   const frozenLink = () => {
     const { at } = normalUntil(SETTINGS, inPhase('Freezing', 10_000));
     const last = at.steps.at(-1)!;
-    return (nowMs: number) => buildSnapshot({ seq: 2, nowMs, board: 'uno', state: at.state, settings: SETTINGS, readings: last.readings, outputs: last.outputs, loop: HEALTH, events: [] });
+    return (nowMs: number) => buildSnapshot({ seq: 2, nowMs, board: 'uno', state: at.state, settings: SETTINGS, run: runDefaultsOf(SETTINGS), readings: last.readings, outputs: last.outputs, loop: HEALTH, events: [] });
   };
 
   it('shows no tip temperature once its sample is older than tip.staleMs, and names why', () => {

@@ -50,7 +50,7 @@ function freezeFromPage(settings: Settings, command: ConsoleCommand) {
     },
   });
   const snapshotTargetMm = (nowMs: number): number | null =>
-    buildSnapshot({ seq: 1, nowMs, board: 'sim', state: loop.state, settings: loop.settings, readings: seen.readings, outputs: loop.lastOutputs, loop: HEALTH, events: [] }).iceBall.targetMm;
+    buildSnapshot({ seq: 1, nowMs, board: 'sim', state: loop.state, settings: loop.settings, run: loop.runDefaults, readings: seen.readings, outputs: loop.lastOutputs, loop: HEALTH, events: [] }).iceBall.targetMm;
   const before = snapshotTargetMm(0);
   applyConsoleCommand(loop, command, 'loopback', 'kiosk', log.logger);
   for (let t = 0; seen.verdict === null && t <= 60_000; t += PERIOD_MS) {

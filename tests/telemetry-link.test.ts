@@ -15,6 +15,7 @@ import { initialState } from '../src/controller/state.js';
 import type { StepResult } from '../src/controller/step.js';
 import { TELEMETRY_RESTART_MIN_MS, TelemetryLink } from '../src/runtime/telemetry-link.js';
 import type { TelemetryWorkerData } from '../src/telemetry/protocol.js';
+import { runDefaultsOf } from '../src/runtime/loop.js';
 
 /** A worker that counts what it receives, acknowledges frames and records only when told to
  * (workerData.ack), sends the messages in workerData.send at start, reports its counts at stop, and
@@ -62,7 +63,7 @@ function harness(fixture: { ack: boolean; send?: unknown[]; dieOnRecord?: boolea
   });
   links.push(link);
   const presses: string[] = [];
-  const loop: PublishedLoop = { state: initialState(0), settings: DEFAULT_SETTINGS, lastOutputs: SAFE_OUTPUTS, consolePress: (p) => presses.push(p), setProtocol: () => null, nerveRefusal: () => null, useNerve: () => undefined };
+  const loop: PublishedLoop = { state: initialState(0), settings: DEFAULT_SETTINGS, runDefaults: runDefaultsOf(DEFAULT_SETTINGS), lastOutputs: SAFE_OUTPUTS, consolePress: (p) => presses.push(p), setProtocol: () => null, nerveRefusal: () => null, useNerve: () => undefined };
   const timing = new LoopTiming(5);
   const period = (): void => {
     link.beginPeriod(loop, wallMs);

@@ -108,6 +108,30 @@ export interface IceBallView {
   readonly targetMm: number | null;
 }
 
+/** The r(-20 C) target radius, mm, by the nerve a start names. */
+export interface StartTargetsByNerve {
+  /** A start naming no nerve (NOT LISTED, or no catalog): judged for the run's nerve (`--target`),
+   * or none. */
+  readonly noNerveMm: number;
+  /** By catalog nerve id (every nerve of the catalog). */
+  readonly byNerveMm: Readonly<Record<string, number>>;
+}
+
+/** The r(-20 C) target a treatment started now from the start dialog would be judged against, mm,
+ * for each choice the dialog offers (issue 11), so the confirmation can name it. The loop works it
+ * out with the controller's resolver (settings.ts targetRadiusMm) and the protocol and nerve it
+ * applies to such a start (ControlLoop.setProtocol, the treatment's nerve): the page looks the
+ * value up and decides nothing. */
+export interface StartTargets {
+  /** The run's protocol's figures: a protocol chosen with these (a preset or custom figures) is
+   * the run's protocol, its own target (protocol.targetRadiusMm) included; other figures have none. */
+  readonly runFigures: { readonly cycles: number; readonly freezeS: number; readonly thawS: number };
+  /** A start with the run's figures. */
+  readonly runProtocol: StartTargetsByNerve;
+  /** A start with any other figures. */
+  readonly otherProtocol: StartTargetsByNerve;
+}
+
 /** The controller's bounds for a protocol, published so the page never keeps its own copy. */
 export interface ProtocolLimits {
   readonly cycles: { readonly min: number; readonly max: number };
@@ -152,6 +176,8 @@ export interface Snapshot {
   readonly alarms: AlarmView;
   readonly loop: LoopHealth;
   readonly limits: ProtocolLimits;
+  /** The target each choice of the start dialog would be judged against. */
+  readonly startTargets: StartTargets;
   /** The live ice-ball estimate (issue 11): a model, labelled as such on the page. */
   readonly iceBall: IceBallView;
   /** The efficacy verdict of each ended freeze of the treatment under way, in cycle order (the

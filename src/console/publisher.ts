@@ -11,6 +11,7 @@ import type { TickInfo } from '../../kernel/scheduler/index.js';
 import type { Settings } from '../controller/settings.js';
 import type { ControllerState } from '../controller/state.js';
 import type { StepResult } from '../controller/step.js';
+import type { RunDefaults } from '../runtime/loop.js';
 import { applyConsoleCommand } from './commands.js';
 import type { CommandTarget } from './commands.js';
 import type { TreatmentTarget } from '../records/types.js';
@@ -22,6 +23,7 @@ import { EventRing, buildSnapshot, loopHealth } from './snapshot.js';
 export interface PublishedLoop extends CommandTarget {
   readonly state: ControllerState;
   readonly settings: Settings;
+  readonly runDefaults: RunDefaults;
   readonly lastOutputs: Outputs;
 }
 
@@ -94,6 +96,7 @@ export class ConsolePublisher {
         board: this.#o.board,
         state: loop.state,
         settings: loop.settings,
+        run: loop.runDefaults,
         readings,
         outputs: loop.lastOutputs,
         loop: loopHealth(this.timing.summary(wallNowMs), this.#o.rateHz, this.#o.lateThresholdMs),

@@ -6,13 +6,15 @@ import type { LoopTimingSummary } from '../../kernel/loop-timing.js';
 import { sampleAgeProblem, tipProblem } from '../controller/context.js';
 import { alarmView } from '../controller/alarms.js';
 import { CYCLES_MAX, CYCLES_MIN, FREEZE_S_MAX, FREEZE_S_MIN, PRESETS, THAW_S_MAX, THAW_S_MIN, targetRadiusMm } from '../controller/settings.js';
-import type { Settings } from '../controller/settings.js';
+import type { Protocol, Settings } from '../controller/settings.js';
+import { NERVES } from '../controller/nerve-catalog.js';
+import type { RunDefaults } from '../runtime/loop.js';
 import type { ControllerState } from '../controller/state.js';
 import type { IceBallEstimate } from '../controller/ice-ball.js';
 import type { ControllerEvent } from '../controller/types.js';
 import { withdrawalStatus } from '../controller/withdrawal.js';
 import { secondsLeft, withdrawalText } from '../ui/status.js';
-import type { IceBallView, LoopHealth, ProtocolLimits, Snapshot, SnapshotEvent } from './protocol.js';
+import type { IceBallView, LoopHealth, ProtocolLimits, Snapshot, SnapshotEvent, StartTargets, StartTargetsByNerve } from './protocol.js';
 
 /** Events kept for the page: the last few refusals, trips and phase changes. */
 export const MAX_SNAPSHOT_EVENTS = 20;
@@ -46,12 +48,31 @@ export function iceBallView(estimate: IceBallEstimate | null, tipProblem: string
   return { estimate, unknown: null, targetMm };
 }
 
+/** The target each choice of the page's start dialog would be judged against, by the controller's
+ * resolver (targetRadiusMm) on the settings the loop would judge that treatment by: the protocol
+ * ControlLoop.setProtocol applies (the run's own for the run's figures, its target included; other
+ * figures with none) and the nerve the treatment takes when it begins (the start's, else the
+ * run's). Only the protocol and the nerve change during a run, so the per-nerve and default targets
+ * come from `settings` as they are. */
+export function startTargets(settings: Settings, run: RunDefaults): StartTargets {
+  const { cycles, freezeS, thawS } = run.protocol;
+  const byNerve = (protocol: Protocol): StartTargetsByNerve => {
+    const judged: Settings = { ...settings, protocol };
+    const byNerveMm: Record<string, number> = {};
+    for (const n of NERVES) byNerveMm[n.id] = targetRadiusMm(judged, n.id);
+    return { noNerveMm: targetRadiusMm(judged, run.nerveId), byNerveMm };
+  };
+  return { runFigures: { cycles, freezeS, thawS }, runProtocol: byNerve(run.protocol), otherProtocol: byNerve({ cycles, freezeS, thawS }) };
+}
+
 export interface SnapshotInput {
   readonly seq: number;
   readonly nowMs: number;
   readonly board: string;
   readonly state: ControllerState;
   readonly settings: Settings;
+  /** The run's protocol and nerve (ControlLoop.runDefaults), for the start dialog's targets. */
+  readonly run: RunDefaults;
   /** The last readings the step saw; null before the first tick. */
   readonly readings: Readings | null;
   readonly outputs: Outputs;
@@ -103,6 +124,7 @@ export function buildSnapshot(i: SnapshotInput): Snapshot {
     alarms: alarmView(state, settings, nowMs),
     loop: i.loop,
     limits: PROTOCOL_LIMITS,
+    startTargets: startTargets(settings, i.run),
     // The target the next verdict is judged against (the settings' own rule), before the first too.
     iceBall: iceBallView(state.iceBall, problem, targetRadiusMm(settings, settings.iceBall.nerveId), nowMs),
     // The controller's own list, by reference: it is replaced, never mutated, when a freeze ends.

@@ -60,6 +60,19 @@ const sameFigures = (a: Protocol, b: Protocol): boolean => a.cycles === b.cycles
 const sameProtocol = (a: Protocol, b: Protocol): boolean => sameFigures(a, b) && a.targetRadiusMm === b.targetRadiusMm;
 const protocolText = (p: Protocol): string => `${p.cycles} x ${p.freezeS} s freeze / ${p.thawS} s thaw`;
 
+/** What a treatment started from the console page falls back to: the run's own protocol (settings
+ * file and flags, with its target radius if it has one), kept when the start's figures are its
+ * figures, and the run's nerve (`--target`), judging a start that names none. */
+export interface RunDefaults {
+  readonly protocol: Protocol;
+  readonly nerveId: string | null;
+}
+
+/** The run's defaults as the run's settings give them (before any choice on the console page). */
+export function runDefaultsOf(settings: Settings): RunDefaults {
+  return Object.freeze({ protocol: settings.protocol, nerveId: settings.iceBall.nerveId });
+}
+
 /** The shape of the pure control step (`src/controller/step.ts`). */
 export type StepFunction = typeof step;
 
@@ -76,10 +89,9 @@ export class ControlLoop {
   readonly #consoleWatch: (nowMs: number) => ConsoleWatch;
   readonly #recordsWatch: (nowMs: number) => RecordsWatch;
   readonly #onSettings: ((settings: Settings) => void) | undefined;
-  /** The nerve a treatment is judged for when its start chose none: the run's (`--target`). */
-  readonly #runNerveId: string | null;
-  /** The run's own protocol (settings file and flags), with its target radius if it has one. */
-  readonly #runProtocol: Protocol;
+  /** The run's own protocol (settings file and flags), with its target radius if it has one, and
+   * the nerve a treatment is judged for when its start chose none: the run's (`--target`). */
+  readonly #runDefaults: RunDefaults;
   /** The nerve a start from the console page chose for the treatment it begins; null: the run's. */
   #nextNerveId: string | null = null;
   /** Console presses for the next tick, and those held in the last one (released for a tick
@@ -102,8 +114,7 @@ export class ControlLoop {
     this.#consoleWatch = options.consoleWatch ?? (() => CONSOLE_UNWATCHED);
     this.#recordsWatch = options.recordsWatch ?? (() => RECORDS_UNWATCHED);
     this.#onSettings = options.onSettings;
-    this.#runNerveId = options.settings.iceBall.nerveId;
-    this.#runProtocol = options.settings.protocol;
+    this.#runDefaults = runDefaultsOf(options.settings);
     this.#state = initialState(options.startMs, options.priorSite ?? null);
     // Fail safe at start-up: never trust a back-end's or a library's initial output level.
     this.#hal.toSafeState();
@@ -120,6 +131,12 @@ export class ControlLoop {
 
   get lastOutputs(): Outputs {
     return this.#lastOutputs;
+  }
+
+  /** The run's protocol and nerve, fixed for the loop's life: what setProtocol and a treatment's
+   * start fall back to (the console snapshot's startTargets are worked out from them). */
+  get runDefaults(): RunDefaults {
+    return this.#runDefaults;
   }
 
   /**
@@ -146,7 +163,7 @@ export class ControlLoop {
   setProtocol(chosen: Protocol): ProtocolRefusal {
     const { phase, cyclesBegun } = this.#state;
     if (TREATING_PHASES.includes(phase)) return { kind: 'under-way', reason: `a treatment is under way (${phase}): the protocol cannot change until it ends` };
-    const protocol = chosen.targetRadiusMm === undefined && sameFigures(chosen, this.#runProtocol) ? this.#runProtocol : chosen;
+    const protocol = chosen.targetRadiusMm === undefined && sameFigures(chosen, this.#runDefaults.protocol) ? this.#runDefaults.protocol : chosen;
     const current = this.#settings.protocol;
     if (sameProtocol(protocol, current)) return null;
     if (cyclesBegun > 0) {
@@ -251,7 +268,7 @@ export class ControlLoop {
     for (const event of events) {
       if (event.kind === 'refused' && event.input === 'start') this.#nextNerveId = null;
       if (event.kind !== 'phase' || event.to !== 'SelfTest') continue;
-      const nerveId = this.#nextNerveId ?? this.#runNerveId;
+      const nerveId = this.#nextNerveId ?? this.#runDefaults.nerveId;
       this.#nextNerveId = null;
       if (nerveId === this.#settings.iceBall.nerveId) continue;
       this.#settings = withNerve(this.#settings, nerveId, 'treatment target');

@@ -161,6 +161,7 @@ export class TelemetryLink {
       board: this.#o.board,
       state: loop.state,
       settings: loop.settings,
+      run: loop.runDefaults,
       readings,
       outputs: loop.lastOutputs,
       loop: loopHealth(timing(), this.#o.loopRateHz, this.#o.lateThresholdMs),

@@ -12,6 +12,7 @@ import { DEFAULT_SETTINGS } from '../../src/controller/settings.js';
 import type { Settings } from '../../src/controller/settings.js';
 import type { ControllerState } from '../../src/controller/state.js';
 import { initialState } from '../../src/controller/state.js';
+import { runDefaultsOf } from '../../src/runtime/loop.js';
 import { SAFE_OUTPUTS } from '../../hal/contract.js';
 
 /** Slots of the shared control array. */
@@ -86,6 +87,7 @@ export function snapshotOf(seq: number, nowMs = 0, state: ControllerState = init
     board: 'fixture',
     state,
     settings,
+    run: runDefaultsOf(settings),
     readings: null,
     outputs: SAFE_OUTPUTS,
     loop: { rateHz: 50, lateThresholdMs: 5, sinceStart: timing, lastMinute: timing, missed: 0 },

@@ -5,11 +5,18 @@ import { SNAPSHOT_PERIOD_MS } from '../../src/console/protocol.js';
 import type { AlarmConditionView, ClientOrigin, ConsoleCommand, Snapshot } from '../../src/console/protocol.js';
 import { startConsoleServer } from '../../src/console/server/index.js';
 import type { ConsoleServer, ConsoleServerOptions } from '../../src/console/server/index.js';
+import { startTargets } from '../../src/console/snapshot.js';
+import { parseSettings } from '../../src/controller/settings.js';
+import { runDefaultsOf } from '../../src/runtime/loop.js';
 
 /** The default audio pause (settings alarms.audioPauseS), as the controller reports it. */
 export const AUDIO_PAUSE_MAX_MS = 120_000;
 
 const PERCENTILES = { p50Ms: 0.1, p99Ms: 0.4, p999Ms: 0.9, maxMs: 1.2, late: 0, ticks: 1000 };
+
+/** The run behind the idle snapshot's start targets: its protocol's figures, no target nerve, the
+ * default 2 mm target everywhere. */
+const IDLE_RUN_SETTINGS = parseSettings({ protocol: { cycles: 2, freezeS: 90, thawS: 60 } });
 
 /** An Idle console on the simulated board, every field plausible. */
 export function idleSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
@@ -38,6 +45,7 @@ export function idleSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
       thawS: { min: 10, max: 120 },
       presets: { standard: { cycles: 2, freezeS: 90, thawS: 60 }, short: { cycles: 1, freezeS: 60, thawS: 30 } },
     },
+    startTargets: startTargets(IDLE_RUN_SETTINGS, runDefaultsOf(IDLE_RUN_SETTINGS)),
     iceBall: { estimate: null, unknown: 'no estimate running', targetMm: null },
     freezeVerdicts: [],
     events: [],

@@ -1,5 +1,5 @@
 // Text for the page's values: fixed decimals so digits do not jump, units always shown.
-import type { FreezeVerdict, IceBallView, LoopHealth, Snapshot } from '../protocol.js';
+import type { FreezeVerdict, IceBallView, LoopHealth, Snapshot, StartTargets } from '../protocol.js';
 
 export const NO_VALUE = '—';
 
@@ -40,6 +40,23 @@ export interface ProtocolText {
 export function describeProtocol(p: ProtocolText, preset: string | null): string {
   const body = `${p.cycles} cycle${p.cycles === 1 ? '' : 's'} of ${p.freezeS} s freeze and ${p.thawS} s thaw`;
   return preset === null ? body : `${preset}: ${body}`;
+}
+
+/** The r(-20 °C) target a start with these figures and nerve (null: none named) would be judged
+ * against, mm, looked up in the snapshot's table (the loop works each out with the controller's
+ * resolver); null when the table lacks the nerve. Only the figures choose the row: the loop keeps
+ * the run's protocol, its target included, for the run's figures (ControlLoop.setProtocol). */
+export function startTargetMm(t: StartTargets, p: ProtocolText, nerveId: string | null): number | null {
+  const run = t.runFigures;
+  const row = p.cycles === run.cycles && p.freezeS === run.freezeS && p.thawS === run.thawS ? t.runProtocol : t.otherProtocol;
+  if (nerveId === null) return row.noNerveMm;
+  return Object.hasOwn(row.byNerveMm, nerveId) ? (row.byNerveMm[nerveId] ?? null) : null;
+}
+
+/** The confirmation's line for that target: `r(-20 °C) target: 3.5 mm` (the ice-ball block's
+ * one decimal), a dash when unknown. */
+export function formatStartTarget(mm: number | null): string {
+  return `r(-20 °C) target: ${mm === null ? NO_VALUE : `${mm.toFixed(1)} mm`}`;
 }
 
 /** A nerve's name for a button: without a trailing parenthesis (the full name is in the

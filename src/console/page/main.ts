@@ -103,7 +103,7 @@ const startDialog = new StartDialog(({ protocol, target }) => {
   send(target === null ? { type: 'start', protocol } : { type: 'start', protocol, target });
 });
 controls.start.addEventListener('click', () => {
-  if (snapshot !== null) startDialog.open(snapshot.limits);
+  if (snapshot !== null) startDialog.open(snapshot.limits, snapshot.startTargets);
 });
 controls.stop.addEventListener('click', () => {
   startDialog.close();

@@ -3,12 +3,15 @@
 // snapshot's `limits`, the nerves in the server's `catalog`, never from a copy here; the loop
 // checks the protocol again (withProtocol) and the server the target (TreatmentTargetSchema).
 // A nerve with motor fibres is named in a warning on the confirmation, with where its motor fibres
-// run: the one serious harm reported in cryoneurolysis is a motor nerve frozen by mistake.
+// run: the one serious harm reported in cryoneurolysis is a motor nerve frozen by mistake. The
+// confirmation also names the r(-20 C) target radius the freezes will be judged against (issue 11),
+// from the snapshot's `startTargets`: it depends on the nerve and the protocol chosen.
 import type { TreatmentTarget } from '../../records/types.js';
-import type { ProtocolChoice, ProtocolLimits } from '../protocol.js';
+import type { ProtocolChoice, ProtocolLimits, StartTargets } from '../protocol.js';
 import type { NerveChoice } from '../wire.js';
 import { byId, buttonById, inputById, setText } from './dom.js';
-import { describeProtocol } from './format.js';
+import { describeProtocol, formatStartTarget, startTargetMm } from './format.js';
+import type { ProtocolText } from './format.js';
 import { TargetPicker } from './target-picker.js';
 
 /** What CONFIRM START sends: the protocol, and the target (null: none recorded). */
@@ -19,6 +22,7 @@ export interface StartChoice {
 
 export class StartDialog {
   private limits: ProtocolLimits | null = null;
+  private startTargets: StartTargets | null = null;
   private choice: ProtocolChoice | null = null;
   /** The target step's outcome: a nerve and side, or none recorded (NOT LISTED). */
   private target: { nerve: NerveChoice; target: TreatmentTarget } | null = null;
@@ -36,6 +40,7 @@ export class StartDialog {
     error: byId('choose-error'),
     confirmText: byId('confirm-text'),
     confirmTarget: byId('confirm-target'),
+    confirmIceTarget: byId('confirm-ice-target'),
     motorWarning: byId('motor-warning'),
     chosenTarget: byId('chosen-target'),
   };
@@ -70,9 +75,11 @@ export class StartDialog {
     this.picker.setCatalog(nerves, defaultTarget);
   }
 
-  /** Open with the limits of the latest snapshot, at the target step (the run's default chosen). */
-  open(limits: ProtocolLimits): void {
+  /** Open with the limits and start targets of the latest snapshot, at the target step (the run's
+   * default chosen). */
+  open(limits: ProtocolLimits, startTargets: StartTargets): void {
     this.limits = limits;
+    this.startTargets = startTargets;
     this.choice = null;
     this.target = null;
     this.picker.reset(this.defaultTarget);
@@ -84,7 +91,7 @@ export class StartDialog {
         b.dataset.preset = name;
         b.textContent = describeProtocol(p, name);
         b.addEventListener('click', () => {
-          this.toConfirm({ preset: name }, describeProtocol(p, name));
+          this.toConfirm({ preset: name }, p, describeProtocol(p, name));
         });
         return b;
       }),
@@ -142,13 +149,15 @@ export class StartDialog {
       return;
     }
     const protocol = { cycles, freezeS, thawS };
-    this.toConfirm(protocol, describeProtocol(protocol, null));
+    this.toConfirm(protocol, protocol, describeProtocol(protocol, null));
   }
 
-  private toConfirm(choice: ProtocolChoice, text: string): void {
+  private toConfirm(choice: ProtocolChoice, figures: ProtocolText, text: string): void {
     this.choice = choice;
     setText(this.el.confirmText, `Start ${text}?`);
     setText(this.el.confirmTarget, targetText(this.target));
+    const targets = this.startTargets;
+    setText(this.el.confirmIceTarget, formatStartTarget(targets === null ? null : startTargetMm(targets, figures, this.target?.target.nerveId ?? null)));
     const nerve = this.target?.nerve ?? null;
     const motor = nerve !== null && nerve.motor;
     this.el.motorWarning.hidden = !motor;
