@@ -103,8 +103,9 @@ export interface IceBallView {
   readonly estimate: IceBallEstimate | null;
   /** Why `estimate` is null; null when it is shown. */
   readonly unknown: string | null;
-  /** The r(-20 C) radius a freeze must reach to be judged effective, mm, from the latest verdict
-   * of this treatment; null before the first verdict. */
+  /** The r(-20 C) radius the next verdict is judged against, mm: the target the settings resolve
+   * now (the treatment's nerve, else its protocol's, else the default; targetRadiusMm), before the
+   * first verdict too. Null only from a sender that has none. */
   readonly targetMm: number | null;
 }
 
