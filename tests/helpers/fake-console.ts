@@ -89,7 +89,7 @@ export interface FakeConsole {
 
 export async function startFakeConsole(
   dataDir: string,
-  extra: Pick<ConsoleServerOptions, 'classify' | 'defaultTarget'> & { first?: Snapshot; port?: number } = {},
+  extra: Pick<ConsoleServerOptions, 'classify' | 'defaultTarget' | 'nowMs'> & { first?: Snapshot; port?: number } = {},
 ): Promise<FakeConsole> {
   const commands: RecordedCommand[] = [];
   const logs: FakeConsole['logs'] = [];
@@ -101,6 +101,7 @@ export async function startFakeConsole(
     onCommand: (command, origin, client) => commands.push({ command, origin, client }),
     ...(extra.classify === undefined ? {} : { classify: extra.classify }),
     ...(extra.defaultTarget === undefined ? {} : { defaultTarget: extra.defaultTarget }),
+    ...(extra.nowMs === undefined ? {} : { nowMs: extra.nowMs }),
   });
   let current = extra.first ?? idleSnapshot();
   let next: (previous: Snapshot) => Snapshot = (s) => s;
