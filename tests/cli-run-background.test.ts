@@ -128,7 +128,14 @@ describe('cryo run as a terminal job', () => {
   }, JOB_TIMEOUT_MS + 5_000);
 
   it.skipIf(!existsSync(SCRIPT))('starts in the background with its input and output redirected (nothing to or from the terminal)', async () => {
-    const { output, timedOut } = await asJob('$CRYO < /dev/null > "$LOG" 2>&1 & pid=$!; sleep 4; kill -TERM $pid; wait $pid; echo "job exit $?"; cat "$LOG"');
+    // SIGTERM once it says it is ready, not after a fixed time: before its fail-safe is installed a
+    // SIGTERM ends it by the default action (no safe-state line, exit 143), and a loaded machine
+    // can take longer than any fixed sleep to get there. Polled while it runs, for up to 25 s.
+    const { output, timedOut } = await asJob(
+      '$CRYO < /dev/null > "$LOG" 2>&1 & pid=$!; ' +
+        'for i in $(seq 250); do grep -q "console ready" "$LOG" && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done; ' +
+        'kill -TERM $pid; wait $pid; echo "job exit $?"; cat "$LOG"',
+    );
     expect(timedOut, output).toBe(false);
     expect(output).not.toContain(BACKGROUND_REFUSAL);
     expect(output).toContain('SIGTERM: outputs put in the safe state');
