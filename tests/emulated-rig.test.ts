@@ -15,7 +15,7 @@ const dataDir = join(dir, 'data');
 
 /** Gas flows this long before the console is killed: well inside the freeze. */
 const FREEZE_BEFORE_KILL_MS = 3_000;
-/** After the kill, the trace is read once this much has passed: the watchdog and the valves are done. */
+/** After the kill, the trace is read no sooner than this: the watchdog and the valves are done. */
 const SETTLE_AFTER_KILL_MS = 1_500;
 /** How long the restarted console is watched before it is asked to quit. */
 const RESTART_WATCH_MS = 4_000;
@@ -62,10 +62,21 @@ describe('cryo rig', () => {
     killedAtMs = epochNowMs();
     console1.child.kill('SIGKILL');
     expect(await console1.exited).toBeNull();
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_AFTER_KILL_MS));
+    // The rig writes what follows the kill as it handles it, in a process of its own that a loaded
+    // machine can hold back: read the trace once it holds the Uno's reset, a watchdog cut after the
+    // last heartbeat edge and the gas stopped, and no sooner than SETTLE_AFTER_KILL_MS after the
+    // kill (so that anything given back after the cut would be in it too).
+    const trace = await waitFor('the Uno reset, the watchdog cut and the gas stopped in the rig trace', SETTLE_AFTER_KILL_MS + 15_000, () => {
+      if (epochNowMs() - killedAtMs < SETTLE_AFTER_KILL_MS) return null;
+      const records = readTrace(ready.trace);
+      const lastEdgeMs = records.filter((r) => r.kind === 'heartbeat').at(-1)?.t ?? Number.NEGATIVE_INFINITY;
+      const settled =
+        records.some((r) => r.kind === 'uno-reset' && r.t >= killedAtMs) &&
+        records.some((r) => r.kind === 'watchdog-trip' && r.t > lastEdgeMs) &&
+        records.some((r) => r.kind === 'flow' && !r.flowing && r.t >= killedAtMs);
+      return settled ? records : null;
+    });
     expect(rig.child.exitCode, 'the rig outlives its host').toBeNull();
-
-    const trace = readTrace(ready.trace);
     const since = after(trace, killedAtMs);
     // The host's port closed, and the Uno reset (every pin an input: the valves lose their drive).
     expect(since.find((r) => r.kind === 'host' && r.device === 'uno' && !r.open)).toBeDefined();
