@@ -30,6 +30,19 @@ export const TARGET_RADIUS_MM_MIN = 1;
  */
 export const REACHABLE_R20_MM_MAX = 5.6;
 export const TARGET_RADIUS_MM_MAX = REACHABLE_R20_MM_MAX;
+
+/** Every target radius is set in steps of this, mm: the console shows radii to one decimal, and a
+ * target of 2.05 mm would read as 2.0 on the confirmation and the ice-ball block while an ice ball
+ * shown at 2.0 mm was judged short of it (review of stop 24). */
+export const TARGET_RADIUS_STEP_MM = 0.1;
+
+/** A target r(-20 C) radius, mm: within the bounds above, in TARGET_RADIUS_STEP_MM steps. */
+const targetRadius = () =>
+  z
+    .number()
+    .min(TARGET_RADIUS_MM_MIN)
+    .max(TARGET_RADIUS_MM_MAX)
+    .multipleOf(TARGET_RADIUS_STEP_MM, { error: (issue) => `a target radius is set in ${TARGET_RADIUS_STEP_MM} mm steps (the console shows one decimal); got ${String(issue.input)} mm` });
 export const TARGET_RADIUS_MM_DEFAULT = 2;
 
 export const ProtocolSchema = z
@@ -41,7 +54,7 @@ export const ProtocolSchema = z
      * the bounds of iceBall.targetRadiusMm; absent: iceBall.targetRadiusMm. A target nerve's own
      * (iceBall.targetRadiusByNerveMm) comes first: see targetRadiusMm below. No preset carries one
      * (domain section 4 gives no radius per protocol). */
-    targetRadiusMm: z.number().min(TARGET_RADIUS_MM_MIN).max(TARGET_RADIUS_MM_MAX).optional(),
+    targetRadiusMm: targetRadius().optional(),
   })
   .strict();
 export type Protocol = z.infer<typeof ProtocolSchema>;
@@ -294,10 +307,10 @@ export const SettingsSchema = z
         /** The probe's outer diameter, mm: the model's wall radius is half of it. */
         probeOdMm: n(PROBE_OD_MM_MIN, PROBE_OD_MM_MAX).default(PROBE_OD_MM_DEFAULT),
         /** The target r(-20 C), mm, when neither the nerve nor the protocol gives one. */
-        targetRadiusMm: n(TARGET_RADIUS_MM_MIN, TARGET_RADIUS_MM_MAX).default(TARGET_RADIUS_MM_DEFAULT),
+        targetRadiusMm: targetRadius().default(TARGET_RADIUS_MM_DEFAULT),
         /** Per target nerve (by catalog id), its own target r(-20 C), mm. */
         targetRadiusByNerveMm: z
-          .record(CatalogNerveId, n(TARGET_RADIUS_MM_MIN, TARGET_RADIUS_MM_MAX))
+          .record(CatalogNerveId, targetRadius())
           .default({}),
         /** The nerve being treated (the runtime sets it with withNerve); null when none is chosen. */
         nerveId: CatalogNerveId.nullable().default(null),
