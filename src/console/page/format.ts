@@ -104,8 +104,9 @@ export function formatIceBall(v: IceBallView): { readonly lethal: string; readon
 }
 
 /** One cell per ended freeze: `#1 effective`, `#2 NOT effective` (r(-20 °C) at each freeze's end
- * is in the event list, the records and the title of the cell). */
+ * is in the event list, the records and the title of the cell, there to two decimals: at one, a
+ * freeze ending at 1.96 mm read "2.0 mm, target 2.0 mm" beside NOT effective). */
 export function formatVerdict(v: FreezeVerdict): { readonly text: string; readonly title: string } {
-  const reach = v.r20MmAtEnd === null ? 'unknown (no estimate)' : `${v.r20MmAtEnd.toFixed(1)} mm`;
+  const reach = v.r20MmAtEnd === null ? 'unknown (no estimate)' : `${v.r20MmAtEnd.toFixed(2)} mm`;
   return { text: `#${v.cycle} ${v.effective ? 'effective' : 'NOT effective'}`, title: `freeze ${v.cycle}: r(-20 °C) at its end ${reach}, target ${v.targetMm.toFixed(1)} mm` };
 }
