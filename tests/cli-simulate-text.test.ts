@@ -16,6 +16,8 @@ const REACHED_MM = 2;
 const MISSED_MM = 3.5;
 const DEFAULT_HOLD_S = 60;
 const LONG_HOLD_S = 120;
+/** When the thermocouple opens in the untrusted-tip case: 80 s into the run. */
+const TC_OPEN_AT_MS = 80_000;
 
 function simulate(settingsInput: Record<string, unknown>): SimulationSummary {
   return simulateTreatment({ settings: parseSettings(settingsInput), seed: 7, plant: {}, faults: [], stopAtS: null, wallClock: new MonotonicClock() });
@@ -49,8 +51,17 @@ describe("cryo simulate's text output", () => {
     const cycle = base.cycles[0]!;
     const none = { r20MmAtEnd: null, targetMm: null, atTargetS: null, requiredHoldS: null, effective: null };
     expect(formatSummary({ ...base, cycles: [{ ...cycle, ...none }] })).toMatch(/to -50 C in [^\n]*, no verdict\n/);
-    const untrusted = { r20MmAtEnd: null, targetMm: 2, atTargetS: 0, requiredHoldS: DEFAULT_HOLD_S, effective: false };
-    expect(formatSummary({ ...base, cycles: [{ ...cycle, ...untrusted }] })).toContain(', r(-20 C) at end unknown (tip not trusted), target 2 mm, held 0 s of 60 s required: NOT effective\n');
+    const untrusted = { r20MmAtEnd: null, targetMm: 2, atTargetS: null, requiredHoldS: DEFAULT_HOLD_S, effective: false };
+    expect(formatSummary({ ...base, cycles: [{ ...cycle, ...untrusted }] })).toContain(', r(-20 C) at end unknown (tip not trusted), target 2 mm: NOT effective\n');
+  });
+
+  it('gives no hold for a freeze whose tip reading was not trusted (the estimate stopped), not "held 0 s"', () => {
+    // The thermocouple opens 80 s into the run: the ice ball had been past 2 mm for about 50 s.
+    const run = simulateTreatment({ settings: parseSettings({ protocol: PROTOCOL }), seed: 7, plant: {}, faults: [{ kind: 'tc-open', atMs: TC_OPEN_AT_MS, durationMs: null }], stopAtS: null, wallClock: new MonotonicClock() });
+    const c = run.cycles[0]!;
+    expect(c).toMatchObject({ r20MmAtEnd: null, atTargetS: null, requiredHoldS: DEFAULT_HOLD_S, effective: false });
+    expect(formatSummary(run)).toContain(', r(-20 C) at end unknown (tip not trusted), target 2 mm: NOT effective\n');
+    expect(formatSummary(run)).not.toContain('held 0 s');
   });
 
   it('names the INEFFECTIVE_FREEZE advisory a freeze short of its target raised, in the text and the JSON, apart from the interlocks', () => {

@@ -34,7 +34,8 @@ export interface CycleRecord {
    * before it has a verdict. */
   targetMm: number | null;
   /** How long r(-20 C) stood at or beyond the target without a break, up to the supply's closing,
-   * s (the verdict's atTargetMs); null before it has a verdict. */
+   * s (the verdict's atTargetMs); null before it has a verdict, and when the tip reading was not
+   * trusted (r20MmAtEnd null: the estimate stopped, so the hold is unknown, not 0). */
   atTargetS: number | null;
   /** The hold at the target the verdict required, s (iceBall.holdS); null before it has a verdict.
    * With r20MmAtEnd and targetMm it says why a freeze was not effective: short of the target, or
@@ -184,7 +185,9 @@ export class TreatmentRecorder {
     if (cycle === undefined) return;
     cycle.r20MmAtEnd = verdict.r20MmAtEnd;
     cycle.targetMm = verdict.targetMm;
-    cycle.atTargetS = verdict.atTargetMs / 1000;
+    // With the tip not trusted the estimate stopped: how long it had held is not known (the
+    // verdict counts 0 held then), so it is null, not 0 (review of stop 24).
+    cycle.atTargetS = verdict.r20MmAtEnd === null ? null : verdict.atTargetMs / 1000;
     // The settings the step judged by: only the protocol and the nerve change during a run, never
     // iceBall.holdS (the INEFFECTIVE_FREEZE alarm's detail reads it the same way).
     cycle.requiredHoldS = this.#settings.iceBall.holdS;
