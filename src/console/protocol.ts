@@ -103,9 +103,10 @@ export interface IceBallView {
   readonly estimate: IceBallEstimate | null;
   /** Why `estimate` is null; null when it is shown. */
   readonly unknown: string | null;
-  /** The r(-20 C) radius the next verdict is judged against, mm: the target the settings resolve
-   * now (the treatment's nerve, else its protocol's, else the default; targetRadiusMm), before the
-   * first verdict too. Null only from a sender that has none. */
+  /** The r(-20 C) radius the treatment under way (between treatments: the last one) is judged
+   * against, mm: the target the settings resolve now (its nerve's, else its protocol's, else the
+   * default; targetRadiusMm), before the first verdict too. The next treatment's can differ (the
+   * start dialog's startTargets). Null only from a sender that has none. */
   readonly targetMm: number | null;
 }
 
