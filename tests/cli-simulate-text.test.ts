@@ -62,6 +62,9 @@ describe("cryo simulate's text output", () => {
     expect(c).toMatchObject({ r20MmAtEnd: null, atTargetS: null, requiredHoldS: DEFAULT_HOLD_S, effective: false });
     expect(formatSummary(run)).toContain(', r(-20 C) at end unknown (tip not trusted), target 2 mm: NOT effective\n');
     expect(formatSummary(run)).not.toContain('held 0 s');
+    // Nor was the probe ever declared safe to withdraw (the tip unknown): said in words, not "at never s".
+    expect(run.safeToWithdrawAtS).toBeNull();
+    expect(formatSummary(run)).toContain('  safe to withdraw never declared; valve open at end: false\n');
   });
 
   it('names the INEFFECTIVE_FREEZE advisory a freeze short of its target raised, in the text and the JSON, apart from the interlocks', () => {

@@ -63,7 +63,7 @@ export function formatSummary(s: SimulationSummary): string {
   }
   for (const i of s.interlocks) lines.push(`  interlock ${i.id} at ${i.atS} s, valves closed at ${i.valvesClosedAtS ?? 'never'} s`);
   for (const a of s.advisories) lines.push(`  advisory ${a.id} at ${a.atS} s (cycle ${a.cycle}; low priority, the valves untouched)`);
-  lines.push(`  safe to withdraw at ${s.safeToWithdrawAtS ?? 'never'} s; valve open at end: ${s.valveOpenAtEnd}`);
+  lines.push(`  safe to withdraw ${s.safeToWithdrawAtS === null ? 'never declared' : `at ${s.safeToWithdrawAtS} s`}; valve open at end: ${s.valveOpenAtEnd}`);
   if (s.tipUnknown !== null) lines.push(`  tip temperature unknown (${s.tipUnknown.reason}): wait until ${s.tipUnknown.waitUntilS} s before withdrawing`);
   lines.push(`  ${s.simulatedS} s simulated in ${s.wallMs} ms`);
   return `${lines.join('\n')}\n`;
