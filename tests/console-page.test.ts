@@ -18,6 +18,8 @@ import { NERVES } from '../src/records/nerves.js';
 import { runDefaultsOf } from '../src/runtime/loop.js';
 
 const newDataDir = tempDirMaker('console-page-');
+/** A wait for something the page shows next (not a deadline under test): generous, for a loaded machine. */
+const UI_MS = 10_000;
 
 let browser: Browser;
 let consoles: FakeConsole[] = [];
@@ -270,8 +272,9 @@ describe('the console page', () => {
     expect(await text(page, '#time-left')).toMatch(/^1:1\d left$/);
     expect(await text(page, '#withdrawal')).toBe('DO NOT WITHDRAW');
     const first = Number.parseFloat(await text(page, '#tip'));
-    await page.waitForTimeout(300);
-    expect(Number.parseFloat(await text(page, '#tip'))).toBeLessThan(first);
+    // The next snapshots carry a colder tip: waited for, not read after a fixed 300 ms in which a
+    // held-back test process (the fake console's publisher) may have published nothing.
+    await expect.poll(async () => Number.parseFloat(await text(page, '#tip')), { timeout: UI_MS }).toBeLessThan(first);
     await page.click('#stop');
     await expect.poll(() => f.commands.map((c) => c.command.type)).toEqual(['stop']);
     await page.context().close();
@@ -337,8 +340,9 @@ describe('the console page', () => {
     });
     await page.locator('#audio-pause', { hasText: /AUDIO PAUSED 1:5\d/ }).waitFor();
     const before = await text(page, '#audio-pause');
-    await page.waitForTimeout(1_200);
-    expect(await text(page, '#audio-pause')).not.toBe(before);
+    // The countdown follows the published pause (100 ms less each snapshot): waited for, not read
+    // after a fixed 1.2 s in which a held-back publisher may not have moved it a whole second.
+    await expect.poll(() => text(page, '#audio-pause'), { timeout: UI_MS }).not.toBe(before);
     expect(await text(page, '.alarm')).toContain('(silenced)');
     await page.context().close();
   });
