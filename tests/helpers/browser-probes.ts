@@ -74,3 +74,34 @@ export const sampleOpacityOf = (selector: string): string => `new Promise((resol
 export const horizontalOverflowOf = (selector: string): string => `(() =>
   Array.from(document.querySelectorAll(${JSON.stringify(selector)})).map((el) => el.scrollWidth - el.clientWidth)
 )()`;
+
+/**
+ * Init script: on the page's own clock (performance.now), how long each CONNECTION LOST on #link
+ * came after the last message any of the page's sockets had received. A deadline such as
+ * "connection lost within 1 s" is then measured where the page keeps it, not on the test
+ * runner's clock, which a loaded machine can hold back between its own reading and the page's
+ * change (the server here may be the runner itself, or a process it stops).
+ */
+export const LINK_CLOCK_PROBE = `(() => {
+  let lastMessageAtMs = null;
+  const lostAfterSilentMs = [];
+  window.__lostAfterSilentMs = lostAfterSilentMs;
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', () => { lastMessageAtMs = performance.now(); });
+    }
+  };
+  let shown = null;
+  new MutationObserver(() => {
+    const link = document.getElementById('link');
+    const text = link === null ? null : link.textContent;
+    if (text === 'CONNECTION LOST' && shown !== text && lastMessageAtMs !== null) lostAfterSilentMs.push(performance.now() - lastMessageAtMs);
+    shown = text;
+  }).observe(document, { subtree: true, childList: true, characterData: true });
+})()`;
+
+/** () => LINK_CLOCK_PROBE's readings: for each CONNECTION LOST shown after a message, the page's
+ * ms since its last message, oldest first. */
+export const LOST_AFTER_SILENT_MS = '[...window.__lostAfterSilentMs]';

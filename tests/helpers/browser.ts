@@ -23,10 +23,12 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_EXECUTABLE, headless: true, args: ['--no-sandbox'] });
 }
 
-/** A fresh context at the kiosk's size, on `url`, once the page says it is live. */
-export async function openConsolePage(browser: Browser, url: string, timeoutMs?: number): Promise<Page> {
+/** A fresh context at the kiosk's size, on `url`, once the page says it is live; `initScript`
+ * runs in the page before its own scripts (a probe such as LINK_CLOCK_PROBE). */
+export async function openConsolePage(browser: Browser, url: string, timeoutMs?: number, initScript?: string): Promise<Page> {
   const context = await browser.newContext({ viewport: VIEWPORT });
   const page = await context.newPage();
+  if (initScript !== undefined) await page.addInitScript(initScript);
   await page.goto(url);
   await page.locator('#link', { hasText: 'LIVE' }).waitFor(timeoutMs === undefined ? {} : { timeout: timeoutMs });
   return page;
