@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 /** Real-time end-to-end tests (the emulated board; `cryo run` with its console worker at speed 1,
- * tests/console-run.test.ts): they share the machine with nothing else. */
-const REAL_TIME = ['tests/emulated-*.test.ts', 'tests/console-run.test.ts'];
+ * tests/console-run.test.ts, and at speeds 2-10 driven from chromium, tests/console-e2e.test.ts):
+ * they share the machine with nothing else. */
+const REAL_TIME = ['tests/emulated-*.test.ts', 'tests/console-run.test.ts', 'tests/console-e2e.test.ts'];
 /** The CI fuzz campaign: two worker threads for minutes; it runs last, alone. */
 const FUZZ_CAMPAIGN = ['tests/fuzz-ci.test.ts'];
 
