@@ -10,7 +10,7 @@
 // to a non-loopback address; console-server.test.ts and console-page.test.ts test it on the seam.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { computedStyleOf, sampleOpacityOf } from './helpers/browser-probes.js';
+import { LINK_CLOCK_PROBE, LOST_AFTER_SILENT_MS, computedStyleOf, sampleOpacityOf } from './helpers/browser-probes.js';
 import type { ComputedStyleProbe } from './helpers/browser-probes.js';
 import { CONNECTION_LOST_WITHIN_MS, HIGH_HZ, HIGH_RED, SAFE_GREEN, docScreenshot, launchChromium, openConsolePage } from './helpers/browser.js';
 import { freeLoopbackPort, spawnCryo } from './helpers/cryo-process.js';
@@ -24,8 +24,6 @@ const BOARD = ['--board', 'boards/sim.json'];
 /** Generous waits for a loaded 2-core machine; each failure names what it waited for. */
 const START_UP_MS = 15_000;
 const UI_MS = 10_000;
-/** How long the freeze runs on the page before STOP: the tip has fallen and the trend shows it. */
-const FREEZE_SHOWN_MS = 2_500;
 /** After STOP at speed 5, the probe thaws to SAFE TO WITHDRAW in about 7 s of wall time. */
 const THAWED_WITHIN_MS = 30_000;
 /** The tip must fall at least this much while the page is watched (it falls ~100 C in a freeze). */
@@ -40,8 +38,6 @@ const TC_STUCK_AT_S = 10;
 /** A whole test, bounded by the sum of its waits rather than vitest's default 30 s: on a loaded
  * machine the waits above, not this, are what fails and says why. */
 const TEST_MS = 120_000;
-/** An audio pause's countdown, read twice this far apart, has moved. */
-const COUNTDOWN_READ_APART_MS = 1_200;
 
 let browser: Browser;
 let runs: CryoProcess[] = [];
@@ -131,7 +127,10 @@ describe('the console page on the real cryo run (simulated board)', { timeout: T
     await startFromPage(run, page, { cycles: 1, freezeS, thawS: 10 }, { nerve: { id: 'superficial-peroneal', name: 'Superficial peroneal (fibular) nerve' }, screenshots: true });
     await waitText(run, page, '#phase', 'FREEZING');
     const firstTipC = Number.parseFloat(await text(page, '#tip'));
-    await page.waitForTimeout(FREEZE_SHOWN_MS);
+    // The freeze runs on the page before STOP until the tip has fallen (and the trend shows it):
+    // waited for, not a fixed 2.5 s in which a loaded machine may not have run the loop that far.
+    const tipC = async (): Promise<number> => Number.parseFloat(await text(page, '#tip'));
+    await run.step(`the tip to fall ${TIP_FALL_MIN_C} C on the page`, expect.poll(tipC, { timeout: UI_MS }).toBeLessThan(firstTipC - TIP_FALL_MIN_C));
     expect(await text(page, '#phase')).toBe('FREEZING');
     // The screenshot without the passing "start: sent" notice over the alarm row.
     await run.step('the start notice to go', page.locator('#notice.accepted').waitFor({ state: 'detached', timeout: UI_MS }));
@@ -198,36 +197,41 @@ describe('the console page on the real cryo run (simulated board)', { timeout: T
     await page.click('#audio-pause');
     await waitText(run, page, '#audio-pause', /^AUDIO PAUSED \d+:\d\d$/);
     const first = await text(page, '#audio-pause');
-    await page.waitForTimeout(COUNTDOWN_READ_APART_MS);
-    expect(await text(page, '#audio-pause')).not.toBe(first);
+    await run.step('the audio pause to count down on the page', expect.poll(() => text(page, '#audio-pause'), { timeout: UI_MS }).not.toBe(first));
     expect(run.log()).toContain('audio paused until');
   });
 
   it('shows SAFE TO WITHDRAW after a completed treatment, and "connection lost" within 1 s of the process stopping or being killed', async ({ annotate }) => {
     // Speed 10 and the shortest protocol: complete and thawed above 0 C in about 45 simulated s.
     const run = cryoRun(['--speed', '10', '--listen', '127.0.0.1:0', '--auto-start', '--cycles', '1', '--freeze-s', '10', '--thaw-s', '10']);
-    const page = await run.step('the page to load and go live', openConsolePage(browser, await pageUrl(run), START_UP_MS));
+    const page = await run.step('the page to load and go live', openConsolePage(browser, await pageUrl(run), START_UP_MS, LINK_CLOCK_PROBE));
     await waitText(run, page, '#phase', 'COMPLETE', 20_000);
     await waitText(run, page, '#withdrawal', 'SAFE TO WITHDRAW', 20_000);
     expect((await computed(page, '#withdrawal')).background).toBe(SAFE_GREEN);
     expect(run.log()).toContain('safe to withdraw the probe');
     await docScreenshot(page, 'safe-to-withdraw');
 
+    // Each deadline on the page's own clock, from the last message the page had from the process
+    // (LINK_CLOCK_PROBE), not from the runner's clock before its signal.
+    const losses = (): Promise<number[]> => page.evaluate<number[]>(LOST_AFTER_SILENT_MS);
+    /** `signal` sent to the live run: ms from the page's last message to the one CONNECTION LOST after it. */
+    const lostAfter = async (signal: NodeJS.Signals): Promise<number | undefined> => {
+      await waitText(run, page, '#link', 'LIVE');
+      const before = (await losses()).length;
+      run.child.kill(signal);
+      await waitText(run, page, '#link', 'CONNECTION LOST');
+      const after = await losses();
+      expect(after, `CONNECTION LOST shown once after ${signal}`).toHaveLength(before + 1);
+      return after.at(-1);
+    };
     // Stopped (SIGSTOP): the socket stays open and goes silent.
-    const stoppedAt = Date.now();
-    run.child.kill('SIGSTOP');
-    await waitText(run, page, '#link', 'CONNECTION LOST', CONNECTION_LOST_WITHIN_MS);
-    const silentAfterMs = Date.now() - stoppedAt;
-    run.child.kill('SIGCONT');
+    const silentAfterMs = await lostAfter('SIGSTOP').finally(() => run.child.kill('SIGCONT'));
     expect(silentAfterMs).toBeLessThan(CONNECTION_LOST_WITHIN_MS);
     await waitText(run, page, '#link', 'LIVE');
 
     // Killed (SIGKILL): the socket closes.
-    const killedAt = Date.now();
-    run.child.kill('SIGKILL');
-    await waitText(run, page, '#link', 'CONNECTION LOST', CONNECTION_LOST_WITHIN_MS);
-    const lostAfterMs = Date.now() - killedAt;
-    await annotate(`"connection lost" shown ${silentAfterMs} ms after SIGSTOP, ${lostAfterMs} ms after SIGKILL`);
+    const lostAfterMs = await lostAfter('SIGKILL');
+    await annotate(`"connection lost" shown ${String(silentAfterMs)} ms after the page's last message before SIGSTOP, ${String(lostAfterMs)} ms after its last before SIGKILL (page clock)`);
     expect(lostAfterMs).toBeLessThan(CONNECTION_LOST_WITHIN_MS);
     expect((await computed(page, '#tip')).visibility).toBe('hidden');
     expect(await run.exited).toEqual({ code: null, signal: 'SIGKILL' });
