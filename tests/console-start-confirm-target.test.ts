@@ -78,6 +78,20 @@ describe("the start confirmation's r(-20 C) target", () => {
     expect(startTargetMm(startTargets(suralRun, runDefaultsOf(suralRun)), other, null)).toBe(SURAL_TARGET_MM);
   });
 
+  it('is worked out once for the same settings and run, and again when the settings are replaced', () => {
+    const run = runDefaultsOf(SETTINGS);
+    const t = startTargets(SETTINGS, run);
+    // Every snapshot and telemetry frame asks; the answer is kept, and frozen so no holder can change it.
+    expect(startTargets(SETTINGS, run)).toBe(t);
+    expect(Object.isFrozen(t) && Object.isFrozen(t.otherProtocol.byNerveMm)).toBe(true);
+    // The loop replaces its settings object when they change: a new default target is seen.
+    const wider = parseSettings({ protocol: SETTINGS.protocol, iceBall: { targetRadiusMm: 2.5, targetRadiusByNerveMm: { sural: SURAL_TARGET_MM } } });
+    expect(startTargetMm(startTargets(wider, run), PRESETS.percutaneous, 'saphenous')).toBe(2.5);
+    // And so is another run's nerve with the same settings.
+    expect(startTargetMm(startTargets(SETTINGS, runDefaultsOf(withNerve(SETTINGS, 'sural'))), PRESETS.percutaneous, null)).toBe(SURAL_TARGET_MM);
+    expect(startTargetMm(startTargets(SETTINGS, run), PRESETS.percutaneous, null)).toBe(DEFAULT_TARGET_MM);
+  });
+
   it('is unknown for a nerve the table lacks, never another nerve\'s or the default', () => {
     const t = startTargets(SETTINGS, runDefaultsOf(SETTINGS));
     expect(startTargetMm(t, RUN_FIGURES, 'sciatic')).toBeNull();

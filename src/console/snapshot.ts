@@ -55,6 +55,25 @@ export function iceBallView(estimate: IceBallEstimate | null, tipProblem: string
  * run's). Only the protocol and the nerve change during a run, so the per-nerve and default targets
  * come from `settings` as they are. */
 export function startTargets(settings: Settings, run: RunDefaults): StartTargets {
+  // Constant while the settings and the run's defaults are (the loop replaces its settings object
+  // when it applies a protocol or a nerve, never mutates it), yet asked for with every snapshot
+  // and telemetry frame on the loop's thread: the last answer is kept, frozen, by identity.
+  const kept = lastStartTargets;
+  if (kept !== null && kept.settings === settings && kept.run === run) return kept.targets;
+  const targets = deepFreeze(startTargetsOf(settings, run));
+  lastStartTargets = { settings, run, targets };
+  return targets;
+}
+
+/** The last startTargets answer and what it was for (one entry: a run has one loop). */
+let lastStartTargets: { readonly settings: Settings; readonly run: RunDefaults; readonly targets: StartTargets } | null = null;
+
+function deepFreeze(t: StartTargets): StartTargets {
+  for (const part of [t.runFigures, t.runProtocol, t.runProtocol.byNerveMm, t.otherProtocol, t.otherProtocol.byNerveMm]) Object.freeze(part);
+  return Object.freeze(t);
+}
+
+function startTargetsOf(settings: Settings, run: RunDefaults): StartTargets {
   const { cycles, freezeS, thawS } = run.protocol;
   const byNerve = (protocol: Protocol): StartTargetsByNerve => {
     const judged: Settings = { ...settings, protocol };
