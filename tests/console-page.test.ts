@@ -133,7 +133,7 @@ describe('the console page', () => {
     await page.click('#target-none');
     await page.click('#custom');
     await page.click('#confirm-start');
-    await expect.poll(() => f.commands.length).toBe(2);
+    await expect.poll(() => f.commands.length, { timeout: UI_MS }).toBe(2);
     expect(f.commands[1]!.command).toEqual({ type: 'start', protocol: { cycles: 3, freezeS: 120, thawS: 40 } });
     await page.context().close();
   });
@@ -144,7 +144,7 @@ describe('the console page', () => {
     await page.click('#start');
     await page.click('button[data-nerve="sural"]');
     await page.click('#stop');
-    await expect.poll(() => f.commands.map((c) => c.command.type)).toEqual(['stop']);
+    await expect.poll(() => f.commands.map((c) => c.command.type), { timeout: UI_MS }).toEqual(['stop']);
     expect(await page.locator('#start-dialog').isHidden()).toBe(true);
     await page.context().close();
   });
@@ -163,7 +163,7 @@ describe('the console page', () => {
     expect(await text(page, '#confirm-target')).toBe('Target: Sural nerve, right');
     expect(await page.locator('#motor-warning').isHidden()).toBe(true);
     await page.click('#confirm-start');
-    await expect.poll(() => f.commands.map((c) => c.command)).toEqual([{ type: 'start', protocol: { preset: 'short' }, target: { nerveId: 'sural', side: 'right' } }]);
+    await expect.poll(() => f.commands.map((c) => c.command), { timeout: UI_MS }).toEqual([{ type: 'start', protocol: { preset: 'short' }, target: { nerveId: 'sural', side: 'right' } }]);
     await page.context().close();
   });
 
@@ -276,7 +276,7 @@ describe('the console page', () => {
     // held-back test process (the fake console's publisher) may have published nothing.
     await expect.poll(async () => Number.parseFloat(await text(page, '#tip')), { timeout: UI_MS }).toBeLessThan(first);
     await page.click('#stop');
-    await expect.poll(() => f.commands.map((c) => c.command.type)).toEqual(['stop']);
+    await expect.poll(() => f.commands.map((c) => c.command.type), { timeout: UI_MS }).toEqual(['stop']);
     await page.context().close();
   });
 
@@ -332,7 +332,7 @@ describe('the console page', () => {
     const page = await open(f);
     await page.click('#acknowledge');
     await page.click('#audio-pause');
-    await expect.poll(() => f.commands.map((c) => c.command.type)).toEqual(['acknowledge', 'audio-pause']);
+    await expect.poll(() => f.commands.map((c) => c.command.type), { timeout: UI_MS }).toEqual(['acknowledge', 'audio-pause']);
     let pausedMs = 118_000;
     f.script((s) => {
       pausedMs -= 100;
@@ -450,7 +450,7 @@ describe('the console page', () => {
     for (const id of ['#stop', '#acknowledge']) expect(await page.locator(id).isDisabled()).toBe(false);
     for (const id of ['#start', '#audio-pause']) expect(await page.locator(id).isDisabled()).toBe(true);
     await page.locator('#stop').click();
-    await expect.poll(() => f.commands.map((c) => [c.command.type, c.origin])).toEqual([['stop', 'remote']]);
+    await expect.poll(() => f.commands.map((c) => [c.command.type, c.origin]), { timeout: UI_MS }).toEqual([['stop', 'remote']]);
     await page.context().close();
   });
 });
