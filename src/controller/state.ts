@@ -102,8 +102,18 @@ export interface ControllerState {
   readonly gasLastFlowedMs: number | null;
   /** Since when every tip channel has read fresh, usable and above the withdrawal margin, and the
    * coldest channel's range since `spanFromMs` (the first warm sample after the last gas flow): a
-   * reading that never moves is not trusted. Null while not warm. */
-  readonly warm: { readonly sinceMs: number; readonly spanFromMs: number; readonly minC: number; readonly maxC: number } | null;
+   * reading that never moves is not trusted. `lowC` and `lowSinceMs`: the coldest channel's last
+   * new low in that span (a fall of more than FALLING_READING_C below the one before) and when it
+   * came (`sinceMs` before any): a reading still falling is catching up with a colder tip. Null
+   * while not warm. */
+  readonly warm: {
+    readonly sinceMs: number;
+    readonly spanFromMs: number;
+    readonly minC: number;
+    readonly maxC: number;
+    readonly lowC: number;
+    readonly lowSinceMs: number;
+  } | null;
   /** Non-null after a tip-validity trip: the reading is not trusted to declare safe to withdraw
    * (the console shows the tip as unknown and a wait since gas last flowed). A new start clears it. */
   readonly tipDistrust: TipDistrust | null;

@@ -238,10 +238,29 @@ const SAFE: WithdrawalVerdict = Object.freeze({ safe: true, deadReading: null })
 const NOT_SAFE: WithdrawalVerdict = Object.freeze({ safe: false, deadReading: null });
 
 /**
+ * After gas has flowed, a warm reading that falls by more than this below its last low is still
+ * falling. Once the gas has stopped the tip in tissue only warms, so a reading that keeps falling
+ * lags a tip colder than it reads: a junction come loose from the tip wall, or a thick sheath, lags
+ * by seconds where a sound one lags by under one (a 6-8 s lag, a freeze stopped 4 s in: SAFE TO
+ * WITHDRAW from a reading still falling from body temperature, the true tip at -1 to -5 C,
+ * tests/withdrawal-lagging-thermocouple.test.ts). The dwell restarts at each new low, so a
+ * first-order lag of L seconds declares only once it falls by less than this per
+ * thaw.withdrawDwellMs, that is once it reads less than 0.25 C x L / dwell above the tip: within
+ * the withdrawal margin for lags up to about 40 s at the default 5 s dwell, about 16 s at the
+ * shortest (2 s). 0.25 C: about three standard deviations of the sim front-end's noise (0.08 C) and
+ * more than a 0.2 C ripple, so a steady reading sets a new low only rarely, and more rarely the
+ * longer it runs (each new low is lower). With no gas since power-up the rule does not apply: no
+ * freeze is known that could have made the tip colder than it reads (a probe cooling from body
+ * heat in room air is declared as before).
+ */
+export const FALLING_READING_C = 0.25;
+
+/**
  * The warm span after this tick: since when every tip channel has read fresh, usable and above
  * withdrawReadingC (0 C plus the withdrawal margin, never less than the reading's uncertainty), and the coldest channel's range since the first warm sample after the
- * last gas flow (samples from before it prove nothing now); null while not warm. The range is
- * copied only when it grows: a steady warm reading allocates nothing per tick.
+ * last gas flow (samples from before it prove nothing now), with its last new low (FALLING_READING_C);
+ * null while not warm. The span is copied only when it changes: a steady warm reading allocates
+ * nothing per tick.
  */
 function nextWarm(ctx: TickContext, s: ControllerState, fresh: boolean): WarmSpan {
   const coldestC = ctx.coldestTipC;
@@ -250,16 +269,27 @@ function nextWarm(ctx: TickContext, s: ControllerState, fresh: boolean): WarmSpa
   const nowMs = ctx.nowMs;
   const w = s.warm;
   if (w === null || (s.gasLastFlowedMs !== null && s.gasLastFlowedMs >= w.spanFromMs)) {
-    return { sinceMs: w?.sinceMs ?? nowMs, spanFromMs: nowMs, minC: coldestC, maxC: coldestC };
+    // No fall seen yet: the low's time is the span's start, which moves the dwell nowhere.
+    const sinceMs = w?.sinceMs ?? nowMs;
+    return { sinceMs, spanFromMs: nowMs, minC: coldestC, maxC: coldestC, lowC: coldestC, lowSinceMs: sinceMs };
   }
-  if (coldestC >= w.minC && coldestC <= w.maxC) return w;
-  return { sinceMs: w.sinceMs, spanFromMs: w.spanFromMs, minC: Math.min(w.minC, coldestC), maxC: Math.max(w.maxC, coldestC) };
+  const falling = s.gasLastFlowedMs !== null && coldestC < w.lowC - FALLING_READING_C;
+  if (!falling && coldestC >= w.minC && coldestC <= w.maxC) return w;
+  return {
+    sinceMs: w.sinceMs,
+    spanFromMs: w.spanFromMs,
+    minC: Math.min(w.minC, coldestC),
+    maxC: Math.max(w.maxC, coldestC),
+    lowC: falling ? coldestC : w.lowC,
+    lowSinceMs: falling ? nowMs : w.lowSinceMs,
+  };
 }
 
 /**
  * SAFE TO WITHDRAW (M2 of the review): only outside a freeze or thaw, with the tip trusted, every
  * channel fresh, usable and above withdrawReadingC (`warm`, from nextWarm), and that for
- * thaw.withdrawDwellMs counted from the later of the first warm sample and the last gas flow. One
+ * thaw.withdrawDwellMs counted from the latest of the first warm sample, the last gas flow and the
+ * coldest channel's last new low (a reading still falling lags a colder tip: FALLING_READING_C). One
  * cold or unusable sample restarts the dwell: a warm flicker among cold readings never declares
  * it. The reading must also be alive: a sensor stuck at a warm value before the stuck check's
  * first window ended (a freeze stopped after a second) never moves, and must not declare a tip it
@@ -270,7 +300,7 @@ function judgeWithdrawal(ctx: TickContext, s: ControllerState, warm: WarmSpan): 
   const { nowMs, settings } = ctx;
   if (warm === null) return NOT_SAFE;
   if (s.phase === 'Freezing' || s.phase === 'Thawing' || s.tipDistrust !== null) return NOT_SAFE;
-  const dwellFromMs = Math.max(warm.sinceMs, s.gasLastFlowedMs ?? warm.sinceMs);
+  const dwellFromMs = Math.max(warm.sinceMs, s.gasLastFlowedMs ?? warm.sinceMs, warm.lowSinceMs);
   if (nowMs - dwellFromMs < settings.thaw.withdrawDwellMs) return NOT_SAFE;
   if (warm.maxC - warm.minC >= settings.tip.stuckMinSpanC) return SAFE;
   // warm is non-null only with a usable coldest channel (nextWarm).

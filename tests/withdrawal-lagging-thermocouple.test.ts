@@ -1,0 +1,60 @@
+// SAFE TO WITHDRAW with a thermocouple that lags the tip far more than a sound junction (a junction
+// come loose from the tip wall, a thick sheath): judged against the plant's true tip. A freeze the
+// operator stops a few seconds in freezes the tip while such a reading is still falling from body
+// temperature; it never went below the withdrawal threshold, so the dwell ran from the last gas
+// flow and declared the probe safe while the reading was still falling towards a tip at -1 to -5 C.
+import { describe, expect, it } from 'vitest';
+import { maxMsFor } from '../src/sim/fuzz/draw.js';
+import { runScenario } from '../src/sim/fuzz/run.js';
+import type { Scenario } from '../src/sim/fuzz/scenario.js';
+
+/** A freeze stopped `stopMs` into the run (the freeze opens about 1.7 s after start). */
+function stoppedEarly(stopMs: number, withdrawDwellMs?: number): Scenario {
+  const base = {
+    seed: 0,
+    noiseSeed: 1,
+    settings: { protocol: { cycles: 1, freezeS: 60, thawS: 10 }, ...(withdrawDwellMs === undefined ? {} : { thaw: { withdrawDwellMs } }) },
+    plant: {},
+    operator: [{ atMs: 0, action: 'start' as const }, { atMs: stopMs, action: 'stop' as const }],
+    faults: [],
+  };
+  return { ...base, maxMs: maxMsFor(base) };
+}
+
+/** The run until SAFE TO WITHDRAW is shown (not only until the true tip has thawed, where the
+ * fuzzer stops), with the first violation it found, and whether it was shown. */
+function run(scenario: Scenario, tcLagMs: number): { violation: string | null; safeShown: boolean } {
+  let safeShown = false;
+  const result = runScenario(scenario, {
+    environment: { sensor: { tcLagMs } },
+    onTick: (o) => {
+      safeShown ||= o.after.safeToWithdraw;
+    },
+    done: () => safeShown,
+  });
+  return { violation: result.violation === null ? null : `${result.violation.invariant}: ${result.violation.detail}`, safeShown };
+}
+
+describe('safe to withdraw with a lagging thermocouple', () => {
+  it('is not declared while the reading still falls towards a frozen tip (8 s lag, freeze stopped after about 4 s)', () => {
+    for (const stopMs of [5_600, 6_000, 6_800]) {
+      const r = run(stoppedEarly(stopMs), 8_000);
+      expect(r.violation, `stop at ${stopMs} ms`).toBeNull();
+      expect(r.safeShown, `stop at ${stopMs} ms`).toBe(true);
+    }
+  });
+
+  it('is not declared early with the shortest dwell the settings accept (3 s lag, 2 s dwell)', () => {
+    const r = run(stoppedEarly(4_600, 2_000), 3_000);
+    expect(r.violation).toBeNull();
+    expect(r.safeShown).toBe(true);
+  });
+
+  it('is not declared early with a 30 s lag either', () => {
+    for (const stopMs of [6_000, 10_000]) {
+      const r = run(stoppedEarly(stopMs), 30_000);
+      expect(r.violation, `stop at ${stopMs} ms`).toBeNull();
+      expect(r.safeShown, `stop at ${stopMs} ms`).toBe(true);
+    }
+  });
+});
