@@ -1,5 +1,6 @@
 // Plain-text views of fits and records for the terminal (`cryo calibration ...`).
 import type { CalibrationFit, CalibrationPoint } from './fit.js';
+import { printable } from '../kernel/printable.js';
 import { fixed } from './html.js';
 import { recordFingerprint } from './record.js';
 import type { CalibrationRecord } from './record.js';
@@ -15,9 +16,11 @@ export function formatFit(points: readonly CalibrationPoint[], fit: CalibrationF
 
 export function formatList(entries: readonly CalibrationListEntry[], dir: string): string {
   if (entries.length === 0) return `no calibrations in ${dir}\n`;
+  // A file that is not a valid record is listed by its name, which anyone who can write the folder
+  // chose: its control characters are escaped (kernel/printable.ts), as in the reason.
   const rows = entries.map((entry) =>
     'reason' in entry
-      ? [entry.probeId, '-', '-', '-', `${entry.status}: ${entry.reason}`]
+      ? [printable(entry.probeId), '-', '-', '-', printable(`${entry.status}: ${entry.reason}`)]
       : [entry.probeId, entry.record.thermocoupleType, entry.record.calibratedAt, entry.record.expiresAt, entry.status],
   );
   return table([['probe', 'type', 'calibrated at', 'expires', 'status'], ...rows]);

@@ -1,23 +1,29 @@
 // One way to report a bad input file or message: one line per problem, naming the source, the
 // field and the value, e.g. `boards/x.json: firmata.baud: must be 57600 (got 9600)`.
 import type { z } from 'zod';
+import { printable } from './printable.js';
 
-/** Turn zod issues into one line per problem: `source: path.to.field: message (got value)`. */
+/** Turn zod issues into one line per problem: `source: path.to.field: message (got value)`. A key
+ * of the input shows in the path and in zod's own messages (an unrecognized key): its control
+ * characters (a newline too: one line per problem) are escaped (kernel/printable.ts), so a line
+ * printed on a terminal names the key. */
 export function describeIssues(source: string, error: z.ZodError, input: unknown): string {
   return error.issues
-    .map((issue) => {
-      const path = issue.path.map(String).join('.');
-      // A record's key refused: the key is the value at fault (the last path element), and the
-      // key schema's own message says why; the entry's value would mislead.
-      if (issue.code === 'invalid_key') {
-        const why = issue.issues.map((inner) => inner.message).join('; ');
-        return `${source}: ${path}: not a valid key: ${why} (got ${JSON.stringify(String(issue.path.at(-1)))})`;
-      }
-      const value = valueAt(input, issue.path);
-      const got = value === undefined ? '' : ` (got ${JSON.stringify(value)})`;
-      return `${source}: ${path === '' ? '(top level)' : path}: ${issue.message}${got}`;
-    })
+    .map((issue) => printable(describeIssue(source, issue, input)))
     .join('\n');
+}
+
+function describeIssue(source: string, issue: z.core.$ZodIssue, input: unknown): string {
+  const path = issue.path.map(String).join('.');
+  // A record's key refused: the key is the value at fault (the last path element), and the
+  // key schema's own message says why; the entry's value would mislead.
+  if (issue.code === 'invalid_key') {
+    const why = issue.issues.map((inner) => inner.message).join('; ');
+    return `${source}: ${path}: not a valid key: ${why} (got ${JSON.stringify(String(issue.path.at(-1)))})`;
+  }
+  const value = valueAt(input, issue.path);
+  const got = value === undefined ? '' : ` (got ${JSON.stringify(value)})`;
+  return `${source}: ${path === '' ? '(top level)' : path}: ${issue.message}${got}`;
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {

@@ -5,6 +5,7 @@
 // is wrong; nothing here prints a stack trace or throws anything else for bad input.
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { visit } from 'jsonc-parser';
+import { printable } from './printable.js';
 
 /** Settings, board files and calibration records are a few kB; 256 KiB is far above any real one. */
 export const MAX_JSON_INPUT_BYTES = 256 * 1024;
@@ -92,11 +93,12 @@ function keyProblems(text: string): string[] {
     onObjectBegin: () => void seen.push(new Set()),
     onObjectEnd: () => void seen.pop(),
     onObjectProperty: (key, _offset, _length, _line, _column, pathSupplier) => {
-      const where = [...pathSupplier().map(String), key].join('.');
+      // Keys are printed: their control characters escaped (kernel/printable.ts).
+      const where = printable([...pathSupplier().map(String), key].join('.'));
       const keys = seen.at(-1);
-      if (keys?.has(key) === true) problems.push(`${where}: key '${key}' appears twice`);
+      if (keys?.has(key) === true) problems.push(`${where}: key '${printable(key)}' appears twice`);
       keys?.add(key);
-      if (FORBIDDEN_KEYS.has(key)) problems.push(`${where}: key '${key}' is not allowed`);
+      if (FORBIDDEN_KEYS.has(key)) problems.push(`${where}: key '${printable(key)}' is not allowed`);
     },
   });
   return problems;

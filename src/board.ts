@@ -4,6 +4,7 @@
 // one place that knows every kind.
 import { z } from 'zod';
 import { describeIssues } from '../kernel/config-error.js';
+import { printable } from '../kernel/printable.js';
 import { readJsonFile } from '../kernel/json-file.js';
 import { HardwareBoardSchema, type HardwareBoard } from '../hal/hardware-board.js';
 import { SimBoardSchema, type SimBoard } from '../hil/sim/board.js';
@@ -35,9 +36,10 @@ function parseWith<T>(schema: z.ZodType<T>, input: unknown, source: string): T {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   // Custom issues already carry the value in their message; describeIssues appends it to the rest.
+  // A key of the file (pins.<key>) is in the path: its control characters are escaped, as there.
   const problems = result.error.issues.map((issue) =>
     issue.code === 'custom'
-      ? `${source}: ${issue.path.map(String).join('.')}: ${issue.message}`
+      ? printable(`${source}: ${issue.path.map(String).join('.')}: ${issue.message}`)
       : describeIssues(source, new z.ZodError([issue]), input),
   );
   throw new BoardError(problems);

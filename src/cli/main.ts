@@ -24,6 +24,7 @@ import { registerThermocouple } from './thermocouple.js';
 import { registerTissue } from './tissue.js';
 import { registerToken } from './token.js';
 import { CRASH_EXIT_CODE, holdDebugSignal } from '../runtime/failsafe.js';
+import { printableLines } from '../../kernel/printable.js';
 
 export { VERSION };
 
@@ -68,22 +69,27 @@ export async function main(argv: readonly string[], io: MainIo = processIo): Pro
     await program.parseAsync([...argv], { from: 'user' });
     return code;
   } catch (err) {
+    // An error line echoes what was given (an argument, a key or name from a file): its control
+    // characters are escaped (kernel/printable.ts), never sent to the terminal as they are.
+    const say = (message: string): void => {
+      io.stderr(`cryo: ${printableLines(message)}\n`);
+    };
     if (err instanceof UsageError) {
-      io.stderr(`cryo: ${err.message}\n`);
+      say(err.message);
       return EXIT_USAGE;
     }
     if (err instanceof ConsoleError) {
-      io.stderr(`cryo: ${err.message}\n`);
+      say(err.message);
       return err.exitCode;
     }
     // Input errors a verb forgot to translate are still bad input, not a crash.
     const usage = asUsageError(err);
     if (usage instanceof UsageError) {
-      io.stderr(`cryo: ${usage.message}\n`);
+      say(usage.message);
       return EXIT_USAGE;
     }
     if (isSystemError(err)) {
-      io.stderr(`cryo: ${err.message}\n`);
+      say(err.message);
       return EXIT_SYSTEM;
     }
     if (err instanceof CommanderError) {

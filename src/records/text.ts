@@ -1,6 +1,7 @@
 // Plain-text views of the records for `cryo records list`, `show` and `nerves`: fixed-width
 // columns, one line per row, wall-clock times in UTC (ISO 8601).
 import { fixed } from '../../calibration/html.js';
+import { printable } from '../../kernel/printable.js';
 import { describeAlarmEvent, ALARM_EVENT_KINDS } from './report.js';
 import { recordedSchemaText } from './recorded-schema.js';
 import { verdictText } from './verdict.js';
@@ -9,11 +10,8 @@ import { describeTarget, findNerve } from './nerves.js';
 import type { TreatmentRecord, TreatmentSummaryRow, TreatmentTarget } from './types.js';
 
 /** Control characters (a newline, an escape sequence) in a stored text would rewrite the operator's
- * terminal: each is shown as its \u escape instead. */
-export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+ * terminal: each is shown as its \u escape instead (kernel/printable.ts, one rule for every view). */
+export { printable };
 
 const iso = (epochMs: number): string => new Date(epochMs).toISOString();
 const dash = (v: string | null): string => v ?? '-';
