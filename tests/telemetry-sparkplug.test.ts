@@ -132,6 +132,17 @@ describe('the telemetry options', () => {
     expect(() => parseTelemetryConfig(block, flag, 's.json')).toThrow(message);
   });
 
+  // A URL is logged (publishing to..., connection lost): a password in it would be in the run's log.
+  it.each([
+    ['the file', { url: 'mqtt://console-07:s3cret@fleet.example:1883' }, undefined, 's.json: telemetry.url: credentials in the broker URL are refused'],
+    ['--mqtt', {}, 'mqtts://console-07:s3cret@fleet.example:8883', '--mqtt: credentials in the broker URL are refused'],
+    ['--mqtt, a user alone', {}, 'mqtt://s3cret@fleet.example', '--mqtt: credentials in the broker URL are refused'],
+  ])('refuses credentials in the broker URL from %s, without showing them', (_from, block, flag, message) => {
+    expect(() => parseTelemetryConfig(block, flag, 's.json')).toThrow(message);
+    expect(() => parseTelemetryConfig(block, flag, 's.json')).toThrow('(credentials hidden)@fleet.example');
+    expect(() => parseTelemetryConfig(block, flag, 's.json')).not.toThrow(/s3cret/);
+  });
+
   it('never shows a password in an error', () => {
     expect(() => parseTelemetryConfig({ username: 'u', password: 'x'.repeat(300) }, 'mqtt://b', 's.json')).toThrow('(got (hidden))');
   });

@@ -25,14 +25,33 @@ export const SPARKPLUG_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
 const sparkplugId = (what: string) => z.string().regex(SPARKPLUG_ID_PATTERN, `${what}: letters, digits and . _ - only, 1-64 characters (no / + #)`);
 
-export const MqttUrlSchema = z.string().max(PATH_MAX).refine((u) => {
+const parsedUrl = (u: string): URL | null => {
   try {
-    const url = new URL(u);
-    return (url.protocol === 'mqtt:' || url.protocol === 'mqtts:') && url.hostname !== '';
+    return new URL(u);
   } catch {
-    return false;
+    return null;
   }
-}, 'a broker URL mqtt://HOST[:PORT] or mqtts://HOST[:PORT]');
+};
+
+/** A broker URL. Credentials in it (`mqtt://user:secret@host`) are refused: mqtt.js would use them,
+ * but the URL is logged (publishing to, connection lost) and kept in the run's log, where a password
+ * must never be; they belong in telemetry.username and telemetry.password, which are never shown. */
+export const MqttUrlSchema = z
+  .string()
+  .max(PATH_MAX)
+  .refine((u) => {
+    const url = parsedUrl(u);
+    return url !== null && (url.protocol === 'mqtt:' || url.protocol === 'mqtts:') && url.hostname !== '';
+  }, 'a broker URL mqtt://HOST[:PORT] or mqtts://HOST[:PORT]')
+  .refine((u) => {
+    const url = parsedUrl(u);
+    return url === null || (url.username === '' && url.password === '');
+  }, 'credentials in the broker URL are refused (the URL is logged): give them as telemetry.username and telemetry.password');
+
+/** A URL as an error may show it: any user or password part hidden. */
+export function urlForDisplay(text: string): string {
+  return text.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#]*@/, '$1(credentials hidden)@');
+}
 
 export const TelemetryFileSchema = z.strictObject({
   url: MqttUrlSchema.optional(),
@@ -67,7 +86,7 @@ export function parseTelemetryConfig(raw: unknown, mqttFlag: string | undefined,
     const issue = r.error.issues[0];
     const path = issue?.path.join('.') ?? '';
     const value = issue === undefined ? undefined : issue.path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), raw);
-    const shown = /password/i.test(path) ? '(hidden)' : JSON.stringify(value);
+    const shown = /password/i.test(path) ? '(hidden)' : JSON.stringify(typeof value === 'string' && path === 'url' ? urlForDisplay(value) : value);
     const field = path === '' ? 'telemetry' : `telemetry.${path}`;
     const got = issue?.code === 'unrecognized_keys' ? '' : ` (got ${shown})`;
     throw new TelemetryConfigError(`${source}: ${field}: ${issue?.message ?? 'invalid'}${got}`);
@@ -75,7 +94,7 @@ export function parseTelemetryConfig(raw: unknown, mqttFlag: string | undefined,
   let url = r.data.url;
   if (mqttFlag !== undefined) {
     const u = MqttUrlSchema.safeParse(mqttFlag);
-    if (!u.success) throw new TelemetryConfigError(`--mqtt: ${u.error.issues[0]?.message ?? 'invalid'} (got ${JSON.stringify(mqttFlag)})`);
+    if (!u.success) throw new TelemetryConfigError(`--mqtt: ${u.error.issues[0]?.message ?? 'invalid'} (got ${JSON.stringify(urlForDisplay(mqttFlag))})`);
     url = u.data;
   }
   if (url === undefined) return null;
