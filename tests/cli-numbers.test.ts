@@ -66,6 +66,15 @@ describe('numeric flags', () => {
     expect(r.err).toContain("--stop-at: '-3' must not be negative");
   });
 
+  it('refuses a stop at 0 s, pressed with the start it would refuse, instead of reporting a fault after the time cap', async () => {
+    for (const text of ['0', '0.0']) {
+      const r = await cryo(['simulate', '--stop-at', text, '--json']);
+      expect(r.code).toBe(2);
+      expect(r.err).toBe(`cryo: --stop-at: '${text}' must be above 0: start is pressed at 0 s, and a stop pressed with it refuses the start\n`);
+      expect(r.out).toBe('');
+    }
+  });
+
   it('accepts a negative temperature', async () => {
     const r = await cryo(['thermocouple', '--type', 'T', '--temp-c', '-78.5', '--json']);
     expect(r.code).toBe(0);

@@ -34,6 +34,9 @@ export function runSimulate(flags: SimulateFlags, io: CliIo): SimulationSummary 
     throw err;
   }
   const stopAtS = flags.stopAt === undefined ? null : parseNumber('--stop-at', flags.stopAt);
+  // Start is pressed at 0 s; a stop pressed with it is held in that tick, and a held stop refuses
+  // the start: no treatment would run, and the run would go on to its time cap and report 'fault'.
+  if (stopAtS === 0) throw new UsageError(`--stop-at: '${flags.stopAt ?? ''}' must be above 0: start is pressed at 0 s, and a stop pressed with it refuses the start`);
 
   const summary = simulateTreatment({ settings, seed, plant, faults, stopAtS, wallClock: new MonotonicClock() });
   if (flags.json === true) {
