@@ -92,6 +92,11 @@ describe('refused values', () => {
     expect(refusal({ protocol: { cycles: 1, freezeS: 60, thawS: 301 } })).toMatch(/protocol\.thawS: .* \(got 301\)/);
   });
 
+  it('refuses a neurotmesis limit colder than -100 C, naming tip.absoluteLimitC and the value', () => {
+    expect(refusal({ tip: { absoluteLimitC: -150 } })).toMatch(/tip\.absoluteLimitC: .*>=-100 \(got -150\)/);
+    expect(parseSettings({ tip: { absoluteLimitC: -90 } }).tip.absoluteLimitC).toBe(-90);
+  });
+
   it('refuses a number given as a string', () => {
     expect(refusal({ loop: { rateHz: '50' } })).toMatch(/loop\.rateHz: .*expected number.* \(got "50"\)/);
   });

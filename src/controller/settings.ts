@@ -166,8 +166,10 @@ export const SettingsSchema = z
          * (src/controller/probe-calibration.ts), before a reading is called impossible. At most
          * 5 C: with more, nitrous oxide (-88.5 C at 1 atm) would pass as CO2 (-78.5 C). */
         floorMarginC: n(0, 5).default(2),
-        /** Neurotmesis below -100 C: never, whatever else is true (domain section 1). */
-        absoluteLimitC: n(-150, -78.5).default(-100),
+        /** Neurotmesis below -100 C: never, whatever else is true (domain section 1). A setting may
+         * move the limit warmer (down to the sublimation point, -78.5 C), never colder than -100 C:
+         * a limit of -150 C let a reading of -120 C pass this row, which names the -100 C hazard. */
+        absoluteLimitC: n(-100, -78.5).default(-100),
         /** SENSOR_STUCK: less than this span of readings over the window with the valve open. At
          * least 0.005 C (below one 0.0078 C step of a MAX31856): 0 would never call a constant
          * reading stuck, and the fuzzer found it declaring SAFE TO WITHDRAW from a frozen tip. */
