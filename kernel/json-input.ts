@@ -3,6 +3,7 @@
 // size, nested to a bounded depth, with no duplicate keys (which one wins is a guess) and no keys
 // that reach an object's prototype. Every failure is an InputFileError naming the file and what
 // is wrong; nothing here prints a stack trace or throws anything else for bad input.
+import { isUtf8 } from 'node:buffer';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { visit } from 'jsonc-parser';
 import { printable } from './printable.js';
@@ -46,13 +47,30 @@ export function readBoundedFile(path: string, what: string, maxBytes = MAX_JSON_
       length += n;
       if (length > maxBytes) throw new InputFileError(`${path}: ${what} grew past the ${maxBytes} bytes allowed while being read`);
     }
-    return buffer.subarray(0, length).toString('utf8');
+    const bytes = buffer.subarray(0, length);
+    // Bytes that are not UTF-8 would be decoded as U+FFFD without a word: a value (a name, a
+    // password) silently changed, or two keys made one. Refused, naming where.
+    if (!isUtf8(bytes)) throw new InputFileError(`${path}: ${what} is not UTF-8 text (byte 0x${firstInvalidByte(bytes)})`);
+    return bytes.toString('utf8');
   } catch (err) {
     if (err instanceof InputFileError) throw err;
     throw new InputFileError(`${path}: cannot read ${what}: ${(err as Error).message}`);
   } finally {
     closeSync(fd);
   }
+}
+
+/** The first byte that is not UTF-8, in hex, and its offset: where the decoder put its first
+ * U+FFFD that the file does not spell out itself (EF BF BD). Everything before it decoded as is. */
+function firstInvalidByte(bytes: Buffer): string {
+  const text = bytes.toString('utf8');
+  for (let at = text.indexOf('\uFFFD'); at !== -1; at = text.indexOf('\uFFFD', at + 1)) {
+    const offset = Buffer.byteLength(text.slice(0, at), 'utf8');
+    if (!(bytes[offset] === 0xef && bytes[offset + 1] === 0xbf && bytes[offset + 2] === 0xbd)) {
+      return `${(bytes[offset] ?? 0).toString(16).padStart(2, '0')} at offset ${offset}`;
+    }
+  }
+  return `at offset ${bytes.length}`;
 }
 
 function fileKind(stat: ReturnType<typeof fstatSync>): string {

@@ -43,6 +43,24 @@ describe('JSON input files', () => {
     expect(problem(fifo)).toBe(`${fifo}: settings file is not a regular file (a FIFO)`);
   });
 
+  it('refuses bytes that are not UTF-8, naming the first and where, instead of decoding them as U+FFFD', () => {
+    const path = join(dir, 'latin1.json');
+    // "sur\xffal": a Latin-1 byte where UTF-8 is expected (offset 15 in the file).
+    writeFileSync(path, Buffer.concat([Buffer.from('{"name": "sur'), Buffer.from([0xff]), Buffer.from('al"}')]));
+    expect(problem(path)).toBe(`${path}: settings file is not UTF-8 text (byte 0xff at offset 13)`);
+  });
+
+  it('names a cut-off UTF-8 sequence after a U+FFFD the file spells out itself', () => {
+    const path = join(dir, 'cut.json');
+    // A real U+FFFD (EF BF BD, valid) first, then the first two bytes of a three-byte character.
+    writeFileSync(path, Buffer.concat([Buffer.from('{"a": "\uFFFD", "b": "'), Buffer.from([0xe2, 0x82]), Buffer.from('"}')]));
+    expect(problem(path)).toBe(`${path}: settings file is not UTF-8 text (byte 0xe2 at offset 19)`);
+  });
+
+  it('reads UTF-8 text that is not ASCII', () => {
+    expect(readJsonInput(file('utf8.json', '{"name": "Sérum ✓ \uFFFD"}'), 'settings file')).toEqual({ name: 'Sérum ✓ \uFFFD' });
+  });
+
   it('refuses a directory', () => {
     expect(problem(dir)).toContain('is not a regular file (a directory)');
   });
