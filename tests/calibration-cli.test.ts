@@ -196,6 +196,16 @@ describe('cryo calibration list, show and report', () => {
     expect(html).toContain('<svg');
   });
 
+  it('refuses --out naming the calibration record itself, which it leaves as it was', async () => {
+    const dataDir = dataDirWithRecord();
+    const record = path.join(dataDir, 'calibrations', 'P-0001.json');
+    const before = fs.readFileSync(record, 'utf8');
+    const r = await run(['report', 'P-0001', '--out', record, '--data-dir', dataDir]);
+    expect(r.thrown).toBeInstanceOf(UsageError);
+    expect((r.thrown as Error).message).toContain(`is ${record}, a file of the data directory`);
+    expect(fs.readFileSync(record, 'utf8')).toBe(before);
+  });
+
   it('requires --out for a report', async () => {
     const r = await run(['report', 'P-0001', '--data-dir', dataDirWithRecord()]);
     expect(r.thrown).toBeInstanceOf(CommanderError);

@@ -1,4 +1,4 @@
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
@@ -195,6 +195,18 @@ describe('cryo records report', () => {
     expect(r.code).toBe(0);
     expect(r.out).toBe(`report for treatment 7 written to ${file}\n`);
     expect(readFileSync(file, 'utf8')).toBe(reportHtml(completeRecord()));
+  });
+
+  it('refuses --out naming the records database of --data-dir, which it leaves as it was', async () => {
+    const dataDir = newTempDir();
+    const db = join(dataDir, 'records.sqlite');
+    writeFileSync(db, 'SQLite format 3');
+    for (const args of [['report', '7'], ['export', '7', '--json']]) {
+      const r = await run([...args, '--out', db, '--data-dir', dataDir]);
+      expect(r.thrown).toBeInstanceOf(UsageError);
+      expect(messageOf(r)).toContain(`is ${db}, a file of the data directory`);
+    }
+    expect(readFileSync(db, 'utf8')).toBe('SQLite format 3');
   });
 
   it('requires --out', async () => {

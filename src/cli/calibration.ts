@@ -1,7 +1,6 @@
 // `cryo calibration`: fit reference points, and list, show and print probe calibration records.
 // Bad arguments exit 2 (UsageError); a missing or corrupt record prints why and exits 1. The
 // only clock read is `now`, passed in so tests can fix it.
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CalibrationCorruptError, CalibrationMissingError, ProbeIdError } from '../../calibration/errors.js';
 import type { CalibrationPoint } from '../../calibration/fit.js';
@@ -13,6 +12,7 @@ import { isExpired } from '../../calibration/status.js';
 import { calibrationDir, defaultDataDir, listCalibrations, readCalibration } from '../../calibration/store.js';
 import { formatFit, formatList, formatRecord } from '../../calibration/text.js';
 import { UsageError } from './errors.js';
+import { writeOutFile } from './out-file.js';
 import { parseNumber, plainDecimal } from './options.js';
 import type { CliIo } from './simulate.js';
 
@@ -123,14 +123,11 @@ export function registerCalibration(program: Command, io: CliIo, setResult: (cod
     .requiredOption('--out <file>', 'HTML file to write')
     .option('--data-dir <dir>', dataDirHelp)
     .action((probeId: string, flags: StoreFlags) => {
-      const record = readOrReport(dataDirOf(flags), probeId, io, setResult);
+      const dataDir = dataDirOf(flags);
+      const record = readOrReport(dataDir, probeId, io, setResult);
       if (record === null) return;
       const out = flags.out ?? '';
-      try {
-        writeFileSync(out, renderCertificateHtml(record, now()));
-      } catch (err) {
-        throw new UsageError(`--out: cannot write ${out}: ${(err as Error).message}`);
-      }
+      writeOutFile(out, renderCertificateHtml(record, now()), dataDir);
       io.stdout(`certificate for probe ${record.probeId} written to ${out}\n`);
       setResult(0);
     });

@@ -2,7 +2,6 @@
 // and print the nerve catalog. The store is opened read-only through an injectable opener
 // (records-opener.ts) and closed after every verb. Bad arguments are usage errors (exit 2) naming
 // the option and value, checked before the store is opened; a broken hash chain exits EXIT_DATA.
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { defaultDataDir } from '../../calibration/store.js';
 import { CSV_TABLES, recordCsv, recordJson } from '../records/export.js';
@@ -13,6 +12,7 @@ import { reportHtml } from '../records/report.js';
 import { formatNerves, formatTreatment, formatTreatmentList } from '../records/text.js';
 import type { RecordsReader, TreatmentRecord, VerifiedRecords } from '../records/types.js';
 import { ConsoleError, EXIT_DATA, EXIT_SYSTEM, UsageError } from './errors.js';
+import { writeOutFile } from './out-file.js';
 import { parseInteger } from './options.js';
 import { SCHEMA_VERSION } from '../records/migrations.js';
 import { defaultOpener, defaultVerifier } from './records-opener.js';
@@ -83,14 +83,6 @@ function recordOrRefuse(reader: RecordsReader, id: number, dataDir: string): Tre
   const record = reader.get(id);
   if (record === null) throw new UsageError(`ID: no treatment ${id} in the records of ${dataDir} (cryo records list shows them)`);
   return record;
-}
-
-function writeOut(out: string, text: string): void {
-  try {
-    writeFileSync(out, text);
-  } catch (err) {
-    throw new UsageError(`--out: cannot write ${out}: ${(err as Error).message}`);
-  }
 }
 
 function exportText(record: TreatmentRecord, format: ExportFormat, table: CsvTable): string {
@@ -172,7 +164,7 @@ export function registerRecords(
       const text = exportText(record, format, table);
       if (flags.out === undefined) io.stdout(text);
       else {
-        writeOut(flags.out, text);
+        writeOutFile(flags.out, text, dataDir);
         io.stderr(`cryo: treatment ${id} exported as ${format}${format === 'csv' ? ` (${table})` : ''} to ${flags.out}\n`);
       }
       setResult(0);
@@ -188,7 +180,7 @@ export function registerRecords(
       const id = parseTreatmentId(idText);
       const dataDir = dataDirOf(flags);
       const record = await withReader(openReader, dataDir, (r) => recordOrRefuse(r, id, dataDir));
-      writeOut(flags.out, reportHtml(record));
+      writeOutFile(flags.out, reportHtml(record), dataDir);
       io.stdout(`report for treatment ${id} written to ${flags.out}\n`);
       setResult(0);
     });
