@@ -38,8 +38,11 @@ export function checkProbeId(probeId: string): string {
   return probeId;
 }
 
-// Absolute zero to Type K's upper limit (1372 C): any temperature a thermocouple can report.
-const temperatureC = z.number().min(-273.15).max(1372);
+/** Absolute zero to Type K's upper limit (1372 C): any temperature a thermocouple can report; a
+ * point beyond them (a reference or raw reading) is refused in a record and by `calibration fit`. */
+export const POINT_MIN_C = -273.15;
+export const POINT_MAX_C = 1372;
+const temperatureC = z.number().min(POINT_MIN_C).max(POINT_MAX_C);
 // No trimming transform: the parsed record must equal the file, or its signature would not match.
 const text = (maxLength: number) =>
   z.string().min(1).max(maxLength).refine((s) => s.trim().length > 0, 'must not be blank');

@@ -75,6 +75,16 @@ describe('cryo calibration fit', () => {
     expect(json.maxResidualC).toBeCloseTo(0, 12);
   });
 
+  it.each([
+    ['-300:-300', "--point: '-300:-300': the reference temperature -300 C is outside -273.15 to 1372 C (absolute zero to a thermocouple's highest reading)"],
+    ['0:2000', "--point: '0:2000': the raw temperature 2000 C is outside -273.15 to 1372 C (absolute zero to a thermocouple's highest reading)"],
+  ])('refuses the point %s, which no record may hold, instead of calling its fit accepted', async (point, message) => {
+    const r = await run(['fit', '--point', point, '--point', '0:0', '--json']);
+    expect(r.thrown).toBeInstanceOf(UsageError);
+    expect((r.thrown as Error).message).toBe(message);
+    expect(r.out).toBe('');
+  });
+
   it('fits one point as an offset only', async () => {
     const json = JSON.parse((await run(['fit', '--point', '0:0.25', '--json'])).out) as { offsetC: number; gain: number; accepted: boolean };
     expect(json).toMatchObject({ gain: 1, accepted: true });

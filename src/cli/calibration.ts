@@ -6,7 +6,7 @@ import { CalibrationCorruptError, CalibrationMissingError, ProbeIdError } from '
 import type { CalibrationPoint } from '../../calibration/fit.js';
 import { DEFAULT_FIT_LIMITS, fitCalibration } from '../../calibration/fit.js';
 import { renderCertificateHtml } from '../../calibration/report.js';
-import { futureDateProblem } from '../../calibration/record.js';
+import { POINT_MAX_C, POINT_MIN_C, futureDateProblem } from '../../calibration/record.js';
 import type { CalibrationRecord } from '../../calibration/record.js';
 import { isExpired } from '../../calibration/status.js';
 import { calibrationDir, defaultDataDir, listCalibrations, readCalibration } from '../../calibration/store.js';
@@ -35,7 +35,15 @@ export function parsePoint(text: string): CalibrationPoint {
   if (parts.length !== 2 || !numbers.every((n) => n !== null)) {
     throw new UsageError(`--point: '${text}' is not REF:RAW (reference and raw temperature in C, e.g. -78.5:-77.9)`);
   }
-  return { referenceC: numbers[0] ?? NaN, rawC: numbers[1] ?? NaN };
+  const [referenceC = NaN, rawC = NaN] = numbers;
+  // What a record accepts (calibration/record.ts): "accepted" must mean a fit the console would use,
+  // and a reference below absolute zero was fitted and accepted here though no record may hold it.
+  for (const [what, valueC] of [['reference', referenceC], ['raw', rawC]] as const) {
+    if (!(valueC >= POINT_MIN_C && valueC <= POINT_MAX_C)) {
+      throw new UsageError(`--point: '${text}': the ${what} temperature ${valueC} C is outside ${POINT_MIN_C} to ${POINT_MAX_C} C (absolute zero to a thermocouple's highest reading)`);
+    }
+  }
+  return { referenceC, rawC };
 }
 
 export function runFit(flags: FitFlags, io: CliIo): void {
