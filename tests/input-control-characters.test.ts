@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseText } from '../calibration/procedure/answers.js';
 import { formatList } from '../calibration/text.js';
 import { printable, printableLines } from '../kernel/printable.js';
 import { cryo } from './helpers/cli.js';
@@ -77,5 +78,19 @@ describe('error lines that echo an input', () => {
     const text = formatList([{ probeId: `${ESC}[31mEVIL`, path: 'x', status: 'corrupt', reason: `file name: '${ESC}[31mEVIL' is not a valid probe id` }], dir);
     expect(text).not.toMatch(RAW_CONTROL);
     expect(text).toContain("\\u001b[31mEVIL  -     -              -        corrupt: file name: '\\u001b[31mEVIL' is not a valid probe id");
+  });
+});
+
+describe('free text for a calibration record (who calibrated, the thermometer id)', () => {
+  it.each([
+    ['a C1 CSI (a terminal takes U+009B as ESC [)', 'A. Engineer\u009b2J'],
+    ['a right-to-left override', 'A. \u202ereenignE'],
+    ['an ESC sequence', `A. ${ESC}[31mEngineer`],
+  ])('refuses %s, as the guide promises text with no control characters', (_what, answer) => {
+    expect(parseText(answer, 'your name')).toEqual({ ok: false, message: 'your name must not contain control characters' });
+  });
+
+  it('takes a name in any script', () => {
+    expect(parseText('  Zoë Ångström 張偉 ', 'your name')).toEqual({ ok: true, value: 'Zoë Ångström 張偉' });
   });
 });

@@ -19,8 +19,10 @@ const HPA_PER_BAR = 1000;
 export const WATER_BATH_MIN_C = 30;
 export const WATER_BATH_MAX_C = 45;
 
+// The C0 controls, DEL, the C1 controls (U+0080-U+009F: U+009B is a terminal's CSI, as ESC [ is)
+// and the bidi controls, which make a printed name read as something else (kernel/printable.ts).
 // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 /** Free text for the record: trimmed, 1-200 characters, no control characters. */
 export function parseText(answer: string, what: string): Answer<string> {
