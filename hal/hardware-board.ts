@@ -3,6 +3,7 @@
 // Each driver owns its part of the schema (hal/firmata/config.ts, hal/serial/config.ts).
 import { posix } from 'node:path';
 import { z } from 'zod';
+import { BoardNameSchema } from './board-name.js';
 import { ProbeIdSchema, THERMOCOUPLE_TYPES } from '../kernel/probe.js';
 import { FirmataFields, checkFirmataFields } from './firmata/config.js';
 import { FrontendConfigSchema } from './serial/config.js';
@@ -19,7 +20,7 @@ const RIG_MAX_EXIT_WHEN_IDLE_S = 86_400;
 export const HardwareBoardSchema = z
   .object({
     $schema: z.string().optional(),
-    name: z.string().min(1),
+    name: BoardNameSchema,
     backend: z.literal('hardware'),
     /** Wiring notes for the engineer; never read by the software. */
     notes: z.array(z.string()).default([]),

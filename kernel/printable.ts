@@ -24,3 +24,9 @@ export function printable(text: string): string {
 export function printableLines(text: string): string {
   return text.replace(UNPRINTABLE_IN_LINES, escape);
 }
+
+/** Whether `text` holds any character printable() would escape (a newline and a tab included). */
+export function hasControlCharacters(text: string): boolean {
+  UNPRINTABLE.lastIndex = 0;
+  return UNPRINTABLE.test(text);
+}

@@ -1,12 +1,13 @@
 // A simulated board file ("backend": "sim"): the plant model behind the HAL contract.
 import { z } from 'zod';
+import { BoardNameSchema } from '../../hal/board-name.js';
 import { ProbeIdSchema, THERMOCOUPLE_TYPES } from '../../kernel/probe.js';
 import { PlantParamsError, resolvePlantParams } from '../plant/index.js';
 
 export const SimBoardSchema = z
   .object({
     $schema: z.string().optional(),
-    name: z.string().min(1),
+    name: BoardNameSchema,
     backend: z.literal('sim'),
     /** The tip thermocouple's type: calibrations must match it; it sets the physical-floor tolerance. */
     thermocoupleType: z.enum(THERMOCOUPLE_TYPES).default('T'),

@@ -20,6 +20,7 @@ import { realTimers, type Timers } from '../../kernel/timers.js';
 import { waitUntilReady } from '../../kernel/wait.js';
 import { staleness } from '../controller/context.js';
 import type { Board } from '../board.js';
+import { MAX_BOARD_NAME_CHARS } from '../../hal/board-name.js';
 
 /** A momentary button held this long on an emulated board: longer than the board's debounce
  * plus a Firmata report period, so the controller sees exactly one press. */
@@ -175,7 +176,7 @@ async function openRig(board: HardwareBoard, _speed: number, options: BoardSessi
     },
     fittedProbeId: board.probeId,
     autoCalibration: board.calibration.autoCalibrate
-      ? SimBoardSchema.parse({ name: `${board.name} (plant model)`, backend: 'sim', seed, thermocoupleType: board.thermocoupleType, calibration: board.calibration })
+      ? SimBoardSchema.parse({ name: plantModelName(board.name), backend: 'sim', seed, thermocoupleType: board.thermocoupleType, calibration: board.calibration })
       : null,
     gasFlowing: () => rig.flowing,
     seed,
@@ -232,4 +233,11 @@ export function waitForFreshReadings(hal: Hal, clock: Clock, staleMs: number, ti
     const readings = hal.read();
     return readings.halFault ?? staleness(clock.nowMs(), readings, staleMs);
   }, { clock, timers, timeoutMs, pollMs: FRESH_POLL_MS, what: 'the board', ...(abandon === undefined ? {} : { abandon }) });
+}
+
+/** The emulated rig's plant model, named after its board, within the board-name bound (a name at
+ * MAX_BOARD_NAME_CHARS plus the suffix would be refused by the schema it is parsed with). */
+export function plantModelName(boardName: string): string {
+  const suffix = ' (plant model)';
+  return `${boardName.slice(0, MAX_BOARD_NAME_CHARS - suffix.length)}${suffix}`;
 }

@@ -4,6 +4,7 @@
 // The worker sends back its acknowledgements, the commands it accepted (stop, acknowledge) and
 // those it refused, each validated where it arrives.
 import { z } from 'zod';
+import { MAX_BOARD_NAME_CHARS } from '../../hal/board-name.js';
 import type { StateFrame, TelemetryFrame } from './metrics.js';
 import { TelemetryFileSchema } from './config.js';
 
@@ -48,6 +49,6 @@ export const TelemetryWorkerDataSchema = z.strictObject({
   tls: z.strictObject({ ca: PemSchema.optional(), cert: PemSchema.optional(), key: PemSchema.optional() }),
   dataDir: z.string().min(1),
   softwareVersion: z.string().max(100),
-  board: z.string().max(200),
+  board: z.string().max(MAX_BOARD_NAME_CHARS),
 });
 export type TelemetryWorkerData = z.input<typeof TelemetryWorkerDataSchema>;
