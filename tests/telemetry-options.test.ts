@@ -2,7 +2,7 @@
 // and --mqtt, TLS files read at start), TLS to an mqtts:// broker with a client certificate, and
 // the outbox's bound and boot counter across restarts.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../src/cli/errors.js';
@@ -43,6 +43,22 @@ describe('the settings file telemetry block', () => {
     expect(() => telemetrySetup({ settings: file })).toThrow(UsageError);
     expect(() => telemetrySetup({ settings: file })).toThrow(`${file}: telemetry.rateHz: Too small`);
     expect(() => telemetrySetup({ mqtt: 'ws://127.0.0.1' })).toThrow('--mqtt: a broker URL mqtt://HOST[:PORT] or mqtts://HOST[:PORT] (got "ws://127.0.0.1")');
+  });
+
+  it.each([
+    ['a FIFO (it held cryo run at start-up)', 'fifo', "cannot be read: TLS file is not a regular file (a FIFO)"],
+    ['/dev/zero', 'zero', 'cannot be read: TLS file is not a regular file (a device)'],
+    ['an empty file (the worker refused it for ever)', 'empty', "holds no PEM block ('-----BEGIN ...'): give the file in PEM form"],
+    ['a file over 1 MB', 'big', 'cannot be read: TLS file is 1000001 bytes, more than the 1000000 allowed'],
+  ])('refuses as a TLS file %s, naming the field and the file', (_what, kind, says) => {
+    const dir = newDir();
+    const path = join(dir, `${kind}.pem`);
+    if (kind === 'fifo') execFileSync('mkfifo', [path]);
+    else if (kind === 'zero') symlinkSync('/dev/zero', path);
+    else writeFileSync(path, kind === 'big' ? 'x'.repeat(1_000_001) : '');
+    const file = settingsFile({ telemetry: { url: 'mqtts://127.0.0.1', tls: { caFile: path } } });
+    expect(() => telemetrySetup({ settings: file })).toThrow(UsageError);
+    expect(() => telemetrySetup({ settings: file })).toThrow(`telemetry.tls.caFile: '${path}' ${says}`);
   });
 
   it('names a TLS file it cannot read', () => {

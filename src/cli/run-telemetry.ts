@@ -3,13 +3,14 @@
 // TLS files read here (an unreadable one is named), and the link that runs the MQTT client on its
 // own thread. No broker configured: no telemetry worker, and no error.
 import type { AlarmLog } from '../runtime/alarm-log.js';
-import { readFileSync } from 'node:fs';
+import { InputFileError, readBoundedFile } from '../../kernel/json-input.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { Logger } from '../../kernel/log.js';
 import type { EndedTreatment, RecordsLink } from '../runtime/records-link.js';
 import { loadTelemetryBlock } from '../runtime/settings-file.js';
 import { TelemetryLink } from '../runtime/telemetry-link.js';
 import { TelemetryConfigError, parseTelemetryConfig } from '../telemetry/config.js';
+import { MAX_PEM_BYTES } from '../telemetry/protocol.js';
 import type { TelemetryConfig } from '../telemetry/config.js';
 import { VERSION } from '../version.js';
 import { UsageError } from './errors.js';
@@ -43,13 +44,20 @@ export function telemetrySetup(flags: TelemetryFlags): TelemetrySetup | null {
   return { config, tls: Object.fromEntries(Object.entries(tls).filter(([, v]) => v !== undefined)) };
 }
 
+/** A TLS file's text, read as every input file is (kernel/json-input.ts): a regular file (a FIFO
+ * held `cryo run` at start-up with no word), bounded (/dev/zero), UTF-8; and holding a PEM block (an
+ * empty file passed here, then the telemetry worker refused its data and was restarted for ever). */
 function pem(field: string, path: string | undefined): string | undefined {
   if (path === undefined) return undefined;
+  let text: string;
   try {
-    return readFileSync(path, 'utf8');
+    text = readBoundedFile(path, 'TLS file', MAX_PEM_BYTES);
   } catch (err) {
-    throw new UsageError(`telemetry.tls.${field}: '${path}' cannot be read: ${(err as Error).message}`);
+    const why = err instanceof InputFileError ? err.message.slice(`${path}: `.length) : (err as Error).message;
+    throw new UsageError(`telemetry.tls.${field}: '${path}' cannot be read: ${why}`);
   }
+  if (!text.includes('-----BEGIN ')) throw new UsageError(`telemetry.tls.${field}: '${path}' holds no PEM block ('-----BEGIN ...'): give the file in PEM form`);
+  return text;
 }
 
 /** The telemetry worker's module beside this one; it exists only in the compiled build. */

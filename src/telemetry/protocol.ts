@@ -43,7 +43,10 @@ export type FromTelemetry = z.infer<typeof FromTelemetrySchema>;
 
 /** PEM text of the TLS files, read once at the command line's boundary (which names a file it
  * cannot read). */
-const PemSchema = z.string().min(1).max(1_000_000);
+/** The largest TLS file taken, bytes: a CA bundle is a few hundred kB. Read at the command line
+ * with this bound (src/cli/run-telemetry.ts), so the worker never refuses what the run accepted. */
+export const MAX_PEM_BYTES = 1_000_000;
+const PemSchema = z.string().min(1).max(MAX_PEM_BYTES);
 export const TelemetryWorkerDataSchema = z.strictObject({
   config: TelemetryFileSchema.extend({ url: z.string() }),
   tls: z.strictObject({ ca: PemSchema.optional(), cert: PemSchema.optional(), key: PemSchema.optional() }),
