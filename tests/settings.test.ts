@@ -92,6 +92,13 @@ describe('refused values', () => {
     expect(refusal({ protocol: { cycles: 1, freezeS: 60, thawS: 301 } })).toMatch(/protocol\.thawS: .* \(got 301\)/);
   });
 
+  it('refuses a stall gap no longer than a normal step at the loop rate, naming loop.maxGapMs', () => {
+    expect(refusal({ loop: { rateHz: 10, maxGapMs: 40 } })).toBe(
+      "settings: loop.maxGapMs: 40 ms must be above a normal step's gap, 105 ms (the period at loop.rateHz 10 Hz plus loop.lateToleranceMs 5 ms): LOOP_OVERRUN would trip on every step (got 40)",
+    );
+    expect(parseSettings({ loop: { rateHz: 10, maxGapMs: 106 } }).loop.maxGapMs).toBe(106);
+  });
+
   it('refuses a neurotmesis limit colder than -100 C, naming tip.absoluteLimitC and the value', () => {
     expect(refusal({ tip: { absoluteLimitC: -150 } })).toMatch(/tip\.absoluteLimitC: .*>=-100 \(got -150\)/);
     expect(parseSettings({ tip: { absoluteLimitC: -90 } }).tip.absoluteLimitC).toBe(-90);

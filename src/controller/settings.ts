@@ -362,6 +362,17 @@ export const SettingsSchema = z
         message: `${s.loop.maxLateSteps} is more than the ${lateStepsInWindow} late steps loop.lateWindowMs (${s.loop.lateWindowMs} ms) can hold at loop.rateHz ${s.loop.rateHz} Hz and loop.lateToleranceMs ${s.loop.lateToleranceMs} ms: LOOP_OVERRUN could never count them`,
       });
     }
+    // LOOP_OVERRUN trips on one gap above loop.maxGapMs; every normal step comes a period after the
+    // one before, up to lateToleranceMs later without counting as late. A maxGapMs within that
+    // (40 ms at 10 Hz, whose period is 100 ms) tripped the loop on its second step, every run.
+    const normalGapMs = 1000 / s.loop.rateHz + s.loop.lateToleranceMs;
+    if (!(s.loop.maxGapMs > normalGapMs)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['loop', 'maxGapMs'],
+        message: `${s.loop.maxGapMs} ms must be above a normal step's gap, ${Number(normalGapMs.toFixed(2))} ms (the period at loop.rateHz ${s.loop.rateHz} Hz plus loop.lateToleranceMs ${s.loop.lateToleranceMs} ms): LOOP_OVERRUN would trip on every step`,
+      });
+    }
     const totalFreezeS = s.protocol.cycles * s.protocol.freezeS;
     if (totalFreezeS > s.freezeLimit.cumulativeMaxS) {
       ctx.addIssue({
