@@ -1,5 +1,6 @@
 // The console token (issue 9): created at first use with mode 0600, compared in constant time,
 // rotated by `cryo token --rotate`; the rate limiter's bucket in virtual time.
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -34,6 +35,18 @@ describe('the console token', () => {
     chmodSync(tokenPath(dir), 0o644);
     readOrCreateToken(dir);
     expect(statSync(tokenPath(dir)).mode & 0o777).toBe(TOKEN_FILE_MODE);
+  });
+
+  // The built program in a child with a deadline: before the fix, reading the FIFO waited for a
+  // writer for ever (a synchronous read no test timeout can interrupt in this process).
+  it('refuses a FIFO in place of the token at once, naming it, instead of waiting for a writer', () => {
+    const dir = newDir();
+    mkdirSync(dir, { recursive: true });
+    execFileSync('mkfifo', [tokenPath(dir)]);
+    const r = spawnSync(process.execPath, ['dist/src/cli/main.js', 'token', '--data-dir', dir], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`cryo: ${tokenPath(dir)}: console token is not a regular file (a FIFO)\n`);
   });
 
   it('refuses a file that holds no token, naming the file, rather than replacing it', () => {

@@ -2,14 +2,17 @@
 // (never start nor pause audio: kiosk only); without it a remote client only watches. Created at first run in the data
 // directory, readable by its owner only (mode 0600), printed or rotated by `cryo token`.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { InputFileError, readBoundedFile } from '../../../kernel/json-input.js';
 
 export const TOKEN_FILE_NAME = 'console-token';
 /** 32 random bytes: 256 bits, beyond guessing over a rate-limited socket. */
 export const TOKEN_BYTES = 32;
 /** Owner read/write only: the token is a credential. */
 export const TOKEN_FILE_MODE = 0o600;
+/** The token and its newline are 44 bytes; a file far larger holds no token. */
+const MAX_TOKEN_FILE_BYTES = 1_024;
 /** base64url of TOKEN_BYTES, checked when read back so a truncated file is not a weak token. */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -37,9 +40,11 @@ export function readOrCreateToken(dataDir: string): string {
   const path = tokenPath(dataDir);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    // As every input file (kernel/json-input.ts): a FIFO there held the console worker (and `cryo
+    // token`) for ever, at start-up and at each client's token check; /dev/zero filled memory.
+    text = readBoundedFile(path, 'console token', MAX_TOKEN_FILE_BYTES);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if (!(error instanceof InputFileError && error.missing)) throw error;
     const token = newToken();
     writeToken(dataDir, token);
     return token;
