@@ -32,7 +32,7 @@ import { raiseLoopThread } from '../runtime/loop-priority.js';
 import type { LoopPriorityResult } from '../runtime/loop-priority.js';
 import { RealTimeScheduler, VirtualScheduler } from '../../kernel/scheduler/index.js';
 import { KEY_HELP, formatStatus } from '../ui/status.js';
-import { isIgnorable, keyAction } from '../ui/keys.js';
+import { KeyReader, isIgnorable, keyAction } from '../ui/keys.js';
 import { VERSION } from '../version.js';
 import { ConsoleError, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNAVAILABLE, UsageError } from './errors.js';
 import { asUsageError, collect, parseFaultFlags, parseInteger, settingsFromFlags } from './options.js';
@@ -425,8 +425,11 @@ async function runLoop(
   let estopIn = false;
   let footswitchDown = false;
   const operator = session.operator;
+  const keyReader = new KeyReader();
   const onKey = (data: Buffer | string): void => {
-    for (const key of data.toString()) {
+    // Keys, not characters: a function key's or an arrow's escape sequence holds letters (F4 is
+    // ESC O S) that are no command.
+    for (const key of keyReader.keys(data.toString())) {
       const action = keyAction(key);
       if (action === null) {
         if (!isIgnorable(key)) logger.warn({ key: JSON.stringify(key) }, `unknown key ${JSON.stringify(key)}: ${KEY_HELP}`);
