@@ -10,6 +10,7 @@ import { telemetrySetup } from '../src/cli/run-telemetry.js';
 import { loadSettingsFile } from '../src/runtime/settings-file.js';
 import { TelemetryNode } from '../src/telemetry/node.js';
 import { Outbox } from '../src/telemetry/outbox.js';
+import { cryo } from './helpers/cli.js';
 import { startBroker } from './helpers/mqtt-broker.js';
 import { tempDirForFile, tempDirMaker } from './helpers/temp.js';
 
@@ -31,6 +32,16 @@ describe('the settings file telemetry block', () => {
     const file = settingsFile({ protocol: { cycles: 2, freezeS: 60, thawS: 30 }, telemetry: { url: 'mqtt://127.0.0.1:1883', groupId: 'north', rateHz: 2 } });
     expect(loadSettingsFile(file).protocol.cycles).toBe(2);
     expect(telemetrySetup({ settings: file })?.config).toMatchObject({ url: 'mqtt://127.0.0.1:1883', groupId: 'north', rateHz: 2 });
+  });
+
+  it('is checked against its schema by every verb that reads the settings file, not only by run', async () => {
+    const file = settingsFile({ telemetry: { url: 'mqtt://127.0.0.1', brokerUrl: 'mqtt://b' } });
+    expect(() => loadSettingsFile(file)).toThrow(`${file}: telemetry: Unrecognized key: "brokerUrl"`);
+    const r = await cryo(['simulate', '--settings', file, '--json']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`cryo: ${file}: telemetry: Unrecognized key: "brokerUrl"\n`);
+    // What depends on --mqtt stays the run's: a file's mqtt:// url with TLS files is fine for simulate.
+    expect(loadSettingsFile(settingsFile({ telemetry: { url: 'mqtt://127.0.0.1', tls: { caFile: 'ca.pem' } } })).protocol.cycles).toBe(3);
   });
 
   it('is off with neither --mqtt nor a url', () => {

@@ -6,6 +6,7 @@
 import { readJsonFile } from '../../kernel/json-file.js';
 import { SettingsError, parseSettings } from '../controller/settings.js';
 import type { Settings } from '../controller/settings.js';
+import { TelemetryConfigError, parseTelemetryBlock } from '../telemetry/config.js';
 
 /** The settings file's key for the telemetry block. */
 export const TELEMETRY_KEY = 'telemetry';
@@ -21,9 +22,20 @@ function readSettingsJson(path: string): unknown {
   return readJsonFile(path, 'settings file', (message) => new SettingsError(message));
 }
 
-/** Read and validate a JSON settings file; every failure names the file. */
+/** Read and validate a JSON settings file; every failure names the file. Its telemetry block is
+ * checked against its schema too (field by field; the checks that depend on --mqtt are the run's),
+ * whichever verb reads the file: `cryo simulate` took a file whose block `cryo run`
+ * refused, so checking a file with one verb said nothing of the other. */
 export function loadSettingsFile(path: string): Settings {
-  return parseSettings(splitSettingsJson(readSettingsJson(path)).controller, path);
+  const { controller, telemetry } = splitSettingsJson(readSettingsJson(path));
+  const settings = parseSettings(controller, path);
+  try {
+    parseTelemetryBlock(telemetry, path);
+  } catch (err) {
+    if (err instanceof TelemetryConfigError) throw new SettingsError(err.message);
+    throw err;
+  }
+  return settings;
 }
 
 /** The settings file's telemetry block, not yet validated (undefined when it has none). */

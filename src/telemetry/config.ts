@@ -81,6 +81,26 @@ export class TelemetryConfigError extends Error {}
 /** `raw` (the settings file's `telemetry` block, or `{}`) with `--mqtt` applied; null when no
  * broker is configured (no telemetry, no error). */
 export function parseTelemetryConfig(raw: unknown, mqttFlag: string | undefined, source: string): TelemetryConfig | null {
+  const data = parseTelemetryBlock(raw, source);
+  let url = data.url;
+  if (mqttFlag !== undefined) {
+    const u = MqttUrlSchema.safeParse(mqttFlag);
+    if (!u.success) throw new TelemetryConfigError(`--mqtt: ${u.error.issues[0]?.message ?? 'invalid'} (got ${JSON.stringify(urlForDisplay(mqttFlag))})`);
+    url = u.data;
+  }
+  if (url === undefined) return null;
+  const tls = data.tls;
+  if (tls !== undefined && !url.startsWith('mqtts:')) throw new TelemetryConfigError(`${source}: telemetry.tls: TLS files are used only with an mqtts:// broker (url is ${url})`);
+  if ((tls?.certFile === undefined) !== (tls?.keyFile === undefined)) throw new TelemetryConfigError(`${source}: telemetry.tls: certFile and keyFile come together (a client certificate and its key)`);
+  if ((data.username === undefined) !== (data.password === undefined)) {
+    throw new TelemetryConfigError(`${source}: telemetry: username and password come together`);
+  }
+  return { ...data, url };
+}
+
+/** The settings file's telemetry block (`raw`; undefined or null: none) against its schema alone,
+ * field by field; the checks that depend on --mqtt are parseTelemetryConfig's. */
+export function parseTelemetryBlock(raw: unknown, source: string): TelemetryFile {
   const r = TelemetryFileSchema.safeParse(raw ?? {});
   if (!r.success) {
     const issue = r.error.issues[0];
@@ -91,18 +111,5 @@ export function parseTelemetryConfig(raw: unknown, mqttFlag: string | undefined,
     const got = issue?.code === 'unrecognized_keys' ? '' : ` (got ${shown})`;
     throw new TelemetryConfigError(`${source}: ${field}: ${issue?.message ?? 'invalid'}${got}`);
   }
-  let url = r.data.url;
-  if (mqttFlag !== undefined) {
-    const u = MqttUrlSchema.safeParse(mqttFlag);
-    if (!u.success) throw new TelemetryConfigError(`--mqtt: ${u.error.issues[0]?.message ?? 'invalid'} (got ${JSON.stringify(urlForDisplay(mqttFlag))})`);
-    url = u.data;
-  }
-  if (url === undefined) return null;
-  const tls = r.data.tls;
-  if (tls !== undefined && !url.startsWith('mqtts:')) throw new TelemetryConfigError(`${source}: telemetry.tls: TLS files are used only with an mqtts:// broker (url is ${url})`);
-  if ((tls?.certFile === undefined) !== (tls?.keyFile === undefined)) throw new TelemetryConfigError(`${source}: telemetry.tls: certFile and keyFile come together (a client certificate and its key)`);
-  if ((r.data.username === undefined) !== (r.data.password === undefined)) {
-    throw new TelemetryConfigError(`${source}: telemetry: username and password come together`);
-  }
-  return { ...r.data, url };
+  return r.data;
 }
