@@ -22,6 +22,10 @@ export interface Chip {
   readonly firmataBaud: number | null;
   /** Where the transducers are read: the chip's own ADC, or an I2C ADS1115. */
   readonly adc: 'board' | 'ads1115';
+  /** The bits of that ADC's counts, which a board file's pressure.adcBits must give: counts read
+   * against another full scale are wrong pressures (an Uno's 10-bit counts taken as 11-bit read a
+   * blocked return line's 3 bar as 0.9 bar). Null: the board file says (an external ADC). */
+  readonly adcBits: number | null;
   /** Pins that pulse by themselves at every reset (a valve or the heartbeat there would pulse). */
   readonly resetBlinkPins: readonly number[];
   /** Who blinks them, for the error message. */
@@ -81,6 +85,7 @@ const unoChip: Chip = {
   },
   firmataBaud: UNO.firmataBaud,
   adc: 'board',
+  adcBits: UNO.adcBits,
   resetBlinkPins: [UNO.ledPin],
   resetBlinker: 'the Uno bootloader',
   drivesPinsLowAtBoot: true,
@@ -108,6 +113,7 @@ const piChip: Chip = {
   },
   firmataBaud: null,
   adc: 'ads1115',
+  adcBits: null,
   resetBlinkPins: [],
   resetBlinker: 'nothing',
   drivesPinsLowAtBoot: false,

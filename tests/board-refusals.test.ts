@@ -121,3 +121,16 @@ describe('cryo boards check and cryo run agree', () => {
     expect(run.err).toBe(`cryo: ${line}\n`);
   });
 });
+
+describe('the ADC resolution', () => {
+  // An Uno's 10-bit counts read as 11-bit: a blocked return line's 3 bar reads 0.9 bar.
+  it.each([8, 11, 12, 16])("refuses pressure.adcBits %i on an Uno, whose ADC gives 10-bit counts", (bits) => {
+    const uno = shipped('arduino-uno');
+    (uno.pressure as Json).adcBits = bits;
+    expect(problemsOf(uno)).toBe(`boards/x.json: pressure.adcBits: the Arduino Uno (StandardFirmata)'s ADC gives 10-bit counts (got ${bits}): read against another full scale every pressure would be wrong`);
+  });
+
+  it('takes the shipped boards, the Pi giving its ADS1115 resolution itself', () => {
+    for (const name of ['arduino-uno', 'raspberry-pi', 'uno-emulated']) expect(problemsOf(shipped(name))).toBe('');
+  });
+});

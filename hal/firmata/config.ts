@@ -145,6 +145,9 @@ export function checkFirmataFields(board: FirmataFieldsInput, ctx: Ctx): void {
     const why = chip.adc === 'ads1115' ? 'the Raspberry Pi has no analog inputs' : 'an Uno reads its transducers on its own ADC';
     ctx.addIssue({ code: 'custom', path: ['pressure', 'adc'], message: `${why}: use "${chip.adc}"` });
   }
+  if (chip.adcBits !== null && board.pressure.adc === chip.adc && board.pressure.adcBits !== chip.adcBits) {
+    ctx.addIssue({ code: 'custom', path: ['pressure', 'adcBits'], message: `the ${chip.name}'s ADC gives ${chip.adcBits}-bit counts (got ${board.pressure.adcBits}): read against another full scale every pressure would be wrong` });
+  }
   if (board.firmata.reconnectMinMs > board.firmata.reconnectMaxMs) {
     ctx.addIssue({ code: 'custom', path: ['firmata', 'reconnectMinMs'], message: `must not exceed firmata.reconnectMaxMs (${board.firmata.reconnectMaxMs})` });
   }
