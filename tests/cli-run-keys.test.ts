@@ -41,8 +41,11 @@ describe('KeyReader', () => {
 });
 
 describe('cryo run on the simulated board', () => {
+  // Made here, not in the test: tempDirForFile registers its removal with afterAll, which a hook
+  // registered inside a running test never gets (the folder was left behind).
+  const dataDir = tempDirForFile('cryo-run-keys-');
   it('takes F4 and Up as unknown keys: nothing starts, nothing is acknowledged', async () => {
-    const env = { ...process.env, CRYO_DATA_DIR: tempDirForFile('cryo-run-keys-') };
+    const env = { ...process.env, CRYO_DATA_DIR: dataDir };
     const child = spawn(process.execPath, ['dist/src/cli/main.js', 'run', '--board', 'boards/sim.json', '--no-web', '--no-records'], { stdio: ['pipe', 'pipe', 'pipe'], env });
     let log = '';
     child.stderr.on('data', (d: Buffer) => (log += d.toString()));
