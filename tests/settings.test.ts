@@ -93,10 +93,11 @@ describe('refused values', () => {
   });
 
   it('refuses a stall gap no longer than a normal step at the loop rate, naming loop.maxGapMs', () => {
-    expect(refusal({ loop: { rateHz: 10, maxGapMs: 40 } })).toBe(
+    expect(refusal({ loop: { rateHz: 10, maxGapMs: 40 }, valves: { selfTestValveMs: 600 } })).toBe(
       "settings: loop.maxGapMs: 40 ms must be above a normal step's gap, 105 ms (the period at loop.rateHz 10 Hz plus loop.lateToleranceMs 5 ms): LOOP_OVERRUN would trip on every step (got 40)",
     );
-    expect(parseSettings({ loop: { rateHz: 10, maxGapMs: 106 } }).loop.maxGapMs).toBe(106);
+    // A 10 Hz loop needs a longer self-test window (tests/settings-self-test-window.test.ts).
+    expect(parseSettings({ loop: { rateHz: 10, maxGapMs: 106 }, valves: { selfTestValveMs: 600 } }).loop.maxGapMs).toBe(106);
   });
 
   it('refuses a neurotmesis limit colder than -100 C, naming tip.absoluteLimitC and the value', () => {

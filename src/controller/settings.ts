@@ -79,6 +79,14 @@ export const HARDWARE_WATCHDOG_MS = 250;
 /** Normal flow runs 1.7-2.0 bar abs in the return line (domain section 2): the flow threshold
  * must sit below that, or the valve leak and stuck-valve checks never see flow. */
 export const RETURN_FLOW_BAR_MAX = 1.5;
+/** How long a stuck-open valve takes to show flow on the return line during a single-valve
+ * self-test window, ms, for the window's lower bound (valves.selfTestValveMs at least this plus
+ * VALVE_FAILURE's debounce and one period). The sim plant's line passes RETURN_FLOW_BAR_MAX about
+ * 320 ms after the window opens (valve delay, the line's 0.3 s time constant); 380 ms keeps the
+ * default window (500 ms at 50 Hz with the 100 ms debounce) and catches the stuck supply valve at
+ * every loop rate and return threshold the schema accepts (tests/settings-self-test-window.test.ts).
+ * A real line may be slower, up to pressure.flowExpectedWithinMs: docs/safety.md, limits. */
+export const SELF_TEST_FLOW_SHOWS_MS = 380;
 /** Lowest atmospheric pressure of an inhabited site (about 4,000 m, 0.62 bar): the floor never
  * assumes less, and a setting below it is a typo. */
 export const AMBIENT_BAR_ABS_MIN = 0.6;
@@ -371,6 +379,20 @@ export const SettingsSchema = z
         code: 'custom',
         path: ['loop', 'maxGapMs'],
         message: `${s.loop.maxGapMs} ms must be above a normal step's gap, ${Number(normalGapMs.toFixed(2))} ms (the period at loop.rateHz ${s.loop.rateHz} Hz plus loop.lateToleranceMs ${s.loop.lateToleranceMs} ms): LOOP_OVERRUN would trip on every step`,
+      });
+    }
+    // The self-test opens each valve alone for selfTestValveMs: a stuck-open other valve must show
+    // flow and be debounced inside that window, or the test passes it and the freeze runs on one
+    // valve (VALVE_FAILURE then only at the freeze's end). A shorter window, or a longer debounce,
+    // both of which passed alone, let the simulated stuck supply valve through.
+    const valveFailure = INTERLOCKS.find((r) => r.id === 'VALVE_FAILURE');
+    const valveDebounceMs = s.debounceMs.VALVE_FAILURE ?? valveFailure?.debounceMs ?? 0;
+    const selfTestNeedsMs = valveDebounceMs + SELF_TEST_FLOW_SHOWS_MS + 1000 / s.loop.rateHz;
+    if (s.valves.selfTestValveMs < selfTestNeedsMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['valves', 'selfTestValveMs'],
+        message: `${s.valves.selfTestValveMs} ms is too short to see a stuck-open valve: it must be at least ${Number(selfTestNeedsMs.toFixed(2))} ms (VALVE_FAILURE's debounce ${valveDebounceMs} ms, ${SELF_TEST_FLOW_SHOWS_MS} ms for the return line to show flow, one period at loop.rateHz ${s.loop.rateHz} Hz)`,
       });
     }
     const totalFreezeS = s.protocol.cycles * s.protocol.freezeS;
