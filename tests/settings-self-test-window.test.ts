@@ -34,6 +34,14 @@ describe('valves.selfTestValveMs against a stuck-open valve', () => {
     expect(refusal({ valves: { selfTestValveMs: 200 } })).toContain('at least 500 ms');
   });
 
+  it('names a figure the schema accepts when the period is not a whole number of ms (30 Hz)', () => {
+    // 100 + 380 + 33.33 ms: the figure named must itself pass, not a rounded-down 513.33.
+    const message = refusal({ loop: { rateHz: 30 }, valves: { selfTestValveMs: 513.33 } });
+    const named = Number(/at least ([\d.]+) ms/.exec(message)?.[1]);
+    expect(named).toBe(514);
+    expect(parseSettings({ loop: { rateHz: 30 }, valves: { selfTestValveMs: named } }).valves.selfTestValveMs).toBe(514);
+  });
+
   it('keeps the defaults, and a window long enough for a longer debounce or a slower loop', () => {
     expect(DEFAULT_SETTINGS.valves.selfTestValveMs).toBe(500);
     expect(parseSettings({ debounceMs: { VALVE_FAILURE: 500 }, valves: { selfTestValveMs: 900 } }).valves.selfTestValveMs).toBe(900);

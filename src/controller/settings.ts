@@ -388,11 +388,12 @@ export const SettingsSchema = z
     const valveFailure = INTERLOCKS.find((r) => r.id === 'VALVE_FAILURE');
     const valveDebounceMs = s.debounceMs.VALVE_FAILURE ?? valveFailure?.debounceMs ?? 0;
     const selfTestNeedsMs = valveDebounceMs + SELF_TEST_FLOW_SHOWS_MS + 1000 / s.loop.rateHz;
+    // The figure named is rounded up to a whole ms: a rounded-down 513.33 (30 Hz) was itself refused.
     if (s.valves.selfTestValveMs < selfTestNeedsMs) {
       ctx.addIssue({
         code: 'custom',
         path: ['valves', 'selfTestValveMs'],
-        message: `${s.valves.selfTestValveMs} ms is too short to see a stuck-open valve: it must be at least ${Number(selfTestNeedsMs.toFixed(2))} ms (VALVE_FAILURE's debounce ${valveDebounceMs} ms, ${SELF_TEST_FLOW_SHOWS_MS} ms for the return line to show flow, one period at loop.rateHz ${s.loop.rateHz} Hz)`,
+        message: `${s.valves.selfTestValveMs} ms is too short to see a stuck-open valve: it must be at least ${Math.ceil(selfTestNeedsMs)} ms (VALVE_FAILURE's debounce ${valveDebounceMs} ms, ${SELF_TEST_FLOW_SHOWS_MS} ms for the return line to show flow, one period at loop.rateHz ${s.loop.rateHz} Hz)`,
       });
     }
     const totalFreezeS = s.protocol.cycles * s.protocol.freezeS;
