@@ -6,7 +6,7 @@
 // simulated plant: with the shortest window the schema accepts, the stuck valve is caught before
 // any freeze begins, at every loop rate, debounce and flow threshold tried.
 import { describe, expect, it } from 'vitest';
-import { SELF_TEST_FLOW_SHOWS_MS, SettingsError, parseSettings, DEFAULT_SETTINGS } from '../src/controller/settings.js';
+import { SettingsError, parseSettings, DEFAULT_SETTINGS, selfTestFlowShowsMs } from '../src/controller/settings.js';
 import { SELF_TEST_VALVE_PAUSE_MS } from '../src/controller/phase-logic.js';
 import { simulateTreatment } from '../src/sim/runner.js';
 
@@ -27,9 +27,10 @@ describe('valves.selfTestValveMs against a stuck-open valve', () => {
       { debounceMs: { VALVE_FAILURE: 500 } },
       { pressure: { returnFlowBar: 1.5 }, valves: { selfTestValveMs: 400 } },
       { pressure: { returnFlowBar: 1.5 }, debounceMs: { VALVE_FAILURE: 300 } },
+      { pressure: { returnFlowBar: 1.5 } },
       { loop: { rateHz: 10, maxGapMs: 200 } },
     ]) {
-      expect(refusal(input)).toMatch(/valves\.selfTestValveMs: \d+ ms is too short to see a stuck-open valve: it must be at least [\d.]+ ms \(VALVE_FAILURE's debounce \d+ ms, 380 ms for the return line to show flow, one period at loop.rateHz \d+ Hz\)/);
+      expect(refusal(input)).toMatch(/valves\.selfTestValveMs: \d+ ms is too short to see a stuck-open valve: it must be at least \d+ ms \(VALVE_FAILURE's debounce \d+ ms, \d+ ms for the return line to show flow above pressure\.returnFlowBar [\d.]+ bar with the supply at pressure\.supplyLowBar \d+ bar, one period at loop\.rateHz \d+ Hz\)/);
     }
     expect(refusal({ valves: { selfTestValveMs: 200 } })).toContain('at least 500 ms');
   });
@@ -48,11 +49,21 @@ describe('valves.selfTestValveMs against a stuck-open valve', () => {
     expect(parseSettings({ loop: { rateHz: 10, maxGapMs: 200 }, valves: { selfTestValveMs: 580 } }).loop.rateHz).toBe(10);
   });
 
+  it('refuses a flow threshold above what a stuck valve shows at the lowest supply accepted, though the window passed at 57 bar', () => {
+    // A cylinder at 12 C (48 bar abs) passes SUPPLY_PRESSURE_LOW; its line passes 1.5 bar about
+    // 470 ms after the window opens, not 320 ms: the 500 ms window passed the stuck supply valve
+    // and the first 120 s freeze ran on the safety valve alone (VALVE_FAILURE at 123.32 s).
+    expect(refusal({ pressure: { returnFlowBar: 1.5 } })).toMatch(/valves\.selfTestValveMs: 500 ms is too short/);
+    // A supply floor so low that the line never passes the threshold: no window is long enough.
+    expect(refusal({ pressure: { supplyLowBar: 15 } })).toMatch(/pressure\.returnFlowBar: .*never shows flow/);
+  });
+
   for (const rateHz of [10, 50, 200]) {
     for (const debounceMs of [0, 100, 500]) {
-      for (const returnFlowBar of [1.05, 1.5]) {
-        it(`catches a stuck supply valve in the self-test with the shortest window accepted (${rateHz} Hz, debounce ${debounceMs} ms, flow above ${returnFlowBar} bar)`, () => {
-          const windowMs = Math.ceil(debounceMs + SELF_TEST_FLOW_SHOWS_MS + 1000 / rateHz);
+      for (const [returnFlowBar, cylinderTempC] of [[1.05, 20], [1.5, 20], [1.3, 7], [1.5, 7]] as const) {
+        it(`catches a stuck supply valve in the self-test with the shortest window accepted (${rateHz} Hz, debounce ${debounceMs} ms, flow above ${returnFlowBar} bar, cylinder at ${cylinderTempC} C)`, () => {
+          const flowShowsMs = selfTestFlowShowsMs(DEFAULT_SETTINGS.pressure.supplyLowBar, returnFlowBar);
+          const windowMs = Math.ceil(debounceMs + flowShowsMs + 1000 / rateHz);
           const settings = parseSettings({
             protocol: { cycles: 1, freezeS: 30, thawS: 10 },
             loop: { rateHz, maxGapMs: 200 },
@@ -62,7 +73,7 @@ describe('valves.selfTestValveMs against a stuck-open valve', () => {
           });
           // One millisecond shorter is refused: this is the shortest window.
           expect(() => parseSettings({ ...settings, valves: { ...settings.valves, selfTestValveMs: windowMs - 1 } })).toThrow(SettingsError);
-          const summary = simulateTreatment({ settings, seed: 1, faults: [{ kind: 'valve-stuck-open', atMs: 0, durationMs: null }] });
+          const summary = simulateTreatment({ settings, seed: 1, plant: { cylinderTempC }, faults: [{ kind: 'valve-stuck-open', atMs: 0, durationMs: null }] });
           expect(summary.interlocks[0]?.id).toBe('VALVE_FAILURE');
           // Within the self-test (settle, the safety-only window, the pause, the supply-only
           // window): no freeze began, so the supply was never opened on purpose.

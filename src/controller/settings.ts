@@ -82,11 +82,34 @@ export const RETURN_FLOW_BAR_MAX = 1.5;
 /** How long a stuck-open valve takes to show flow on the return line during a single-valve
  * self-test window, ms, for the window's lower bound (valves.selfTestValveMs at least this plus
  * VALVE_FAILURE's debounce and one period). The sim plant's line passes RETURN_FLOW_BAR_MAX about
- * 320 ms after the window opens (valve delay, the line's 0.3 s time constant); 380 ms keeps the
- * default window (500 ms at 50 Hz with the 100 ms debounce) and catches the stuck supply valve at
- * every loop rate and return threshold the schema accepts (tests/settings-self-test-window.test.ts).
- * A real line may be slower, up to pressure.flowExpectedWithinMs: docs/safety.md, limits. */
+ * 320 ms after the window opens at a 57 bar supply (valve delay, the line's 0.3 s time constant);
+ * 380 ms keeps the default window (500 ms at 50 Hz with the 100 ms debounce). At a lower supply
+ * the line is slower, and this is only the floor of selfTestFlowShowsMs. A real line may be slower still, up
+ * to pressure.flowExpectedWithinMs: docs/safety.md, limits. */
 export const SELF_TEST_FLOW_SHOWS_MS = 380;
+/** The sim line (hil/plant/params.ts defaults): the return rises above the atmosphere by
+ * kc / (1 + kc) bar per bar of supply gauge (kc = flowGPerSPerBar 0.0054 x returnRiseBarPerGPerS
+ * 2.7) and follows with returnTimeConstantMs 300 after the 30 ms valve delay. The rise is
+ * proportional to the supply: at 57 bar it passes 1.5 bar abs about 320 ms after the window
+ * opens, at a 12 C cylinder's 48 bar (above supplyLowBar 40) about 470 ms, which the 380 ms
+ * figure alone missed (docs/safety.md). */
+const SIM_RETURN_RISE_PER_SUPPLY_BAR = (0.0054 * 2.7) / (1 + 0.0054 * 2.7);
+const SIM_RETURN_TIME_CONSTANT_MS = 300;
+const SIM_VALVE_DELAY_MS = 30;
+/** The same 60 ms to spare as SELF_TEST_FLOW_SHOWS_MS over its 320 ms. */
+const SIM_FLOW_MARGIN_MS = 60;
+const SIM_ATMOSPHERE_BAR_ABS = 1.01325;
+
+/** How long a stuck-open valve takes to show flow above `returnFlowBar` (bar abs) on the sim line
+ * with the supply at `supplyLowBar` (bar gauge), the lowest SUPPLY_PRESSURE_LOW lets a start
+ * through, never less than SELF_TEST_FLOW_SHOWS_MS; Infinity when the line never gets there. */
+export function selfTestFlowShowsMs(supplyLowBar: number, returnFlowBar: number): number {
+  const riseBar = SIM_RETURN_RISE_PER_SUPPLY_BAR * supplyLowBar;
+  const neededBar = returnFlowBar - SIM_ATMOSPHERE_BAR_ABS;
+  if (riseBar <= neededBar) return Infinity;
+  const lineMs = SIM_VALVE_DELAY_MS + SIM_RETURN_TIME_CONSTANT_MS * Math.log(riseBar / (riseBar - neededBar));
+  return Math.max(SELF_TEST_FLOW_SHOWS_MS, lineMs + SIM_FLOW_MARGIN_MS);
+}
 /** Lowest atmospheric pressure of an inhabited site (about 4,000 m, 0.62 bar): the floor never
  * assumes less, and a setting below it is a typo. */
 export const AMBIENT_BAR_ABS_MIN = 0.6;
@@ -387,13 +410,22 @@ export const SettingsSchema = z
     // both of which passed alone, let the simulated stuck supply valve through.
     const valveFailure = INTERLOCKS.find((r) => r.id === 'VALVE_FAILURE');
     const valveDebounceMs = s.debounceMs.VALVE_FAILURE ?? valveFailure?.debounceMs ?? 0;
-    const selfTestNeedsMs = valveDebounceMs + SELF_TEST_FLOW_SHOWS_MS + 1000 / s.loop.rateHz;
-    // The figure named is rounded up to a whole ms: a rounded-down 513.33 (30 Hz) was itself refused.
-    if (s.valves.selfTestValveMs < selfTestNeedsMs) {
+    // The line's rise is proportional to the supply: judged at the lowest one a start is let through.
+    const { supplyLowBar, returnFlowBar } = s.pressure;
+    const flowShowsMs = selfTestFlowShowsMs(supplyLowBar, returnFlowBar);
+    const selfTestNeedsMs = valveDebounceMs + flowShowsMs + 1000 / s.loop.rateHz;
+    if (flowShowsMs === Infinity) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pressure', 'returnFlowBar'],
+        message: `${returnFlowBar} bar: with the supply at pressure.supplyLowBar ${supplyLowBar} bar the return line never shows flow (it rises to about ${(SIM_ATMOSPHERE_BAR_ABS + SIM_RETURN_RISE_PER_SUPPLY_BAR * supplyLowBar).toFixed(2)} bar abs), so the self-test cannot see a stuck-open valve: lower returnFlowBar or raise supplyLowBar`,
+      });
+    } else if (s.valves.selfTestValveMs < selfTestNeedsMs) {
+      // The figure named is rounded up to a whole ms: a rounded-down 513.33 (30 Hz) was itself refused.
       ctx.addIssue({
         code: 'custom',
         path: ['valves', 'selfTestValveMs'],
-        message: `${s.valves.selfTestValveMs} ms is too short to see a stuck-open valve: it must be at least ${Math.ceil(selfTestNeedsMs)} ms (VALVE_FAILURE's debounce ${valveDebounceMs} ms, ${SELF_TEST_FLOW_SHOWS_MS} ms for the return line to show flow, one period at loop.rateHz ${s.loop.rateHz} Hz)`,
+        message: `${s.valves.selfTestValveMs} ms is too short to see a stuck-open valve: it must be at least ${Math.ceil(selfTestNeedsMs)} ms (VALVE_FAILURE's debounce ${valveDebounceMs} ms, ${Math.ceil(flowShowsMs)} ms for the return line to show flow above pressure.returnFlowBar ${returnFlowBar} bar with the supply at pressure.supplyLowBar ${supplyLowBar} bar, one period at loop.rateHz ${s.loop.rateHz} Hz)`,
       });
     }
     const totalFreezeS = s.protocol.cycles * s.protocol.freezeS;
