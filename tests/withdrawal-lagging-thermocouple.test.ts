@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { maxMsFor } from '../src/sim/fuzz/draw.js';
 import { runScenario } from '../src/sim/fuzz/run.js';
 import type { Scenario } from '../src/sim/fuzz/scenario.js';
+import { initialState } from '../src/controller/state.js';
+import { drive, nominalReadings } from './helpers/readings.js';
 
 /** A freeze stopped `stopMs` into the run (the freeze opens about 1.7 s after start). */
 function stoppedEarly(stopMs: number, withdrawDwellMs?: number): Scenario {
@@ -56,5 +58,23 @@ describe('safe to withdraw with a lagging thermocouple', () => {
       expect(r.violation, `stop at ${stopMs} ms`).toBeNull();
       expect(r.safeShown, `stop at ${stopMs} ms`).toBe(true);
     }
+  });
+});
+
+describe('safe to withdraw with a lagging thermocouple after a console restart', () => {
+  it('is not declared while the reading still falls, when the records say the site was frozen (no gas since power-up)', () => {
+    // A console restarted after a crash a few seconds after a short freeze: its records give the
+    // site's freeze (initialState's prior site), gas has not flowed since power-up. The tip is at
+    // -3 C; the reading, lagging it by 8 s, falls from 20 C and is above 0 C plus the margin for
+    // the first 12 s. Before the fix the falling rule did not apply and SAFE TO WITHDRAW came at 5 s.
+    const tipTrueC = -3;
+    const lagMs = 8_000;
+    const reading = (nowMs: number): number => tipTrueC + (20 - tipTrueC) * Math.exp(-nowMs / lagMs);
+    const d = drive((nowMs) => nominalReadings(nowMs, { tipC: reading(nowMs) }), {
+      state: { ...initialState(0, { cumulativeFreezeMs: 4_000 }), lastStepMs: null },
+      startMs: 0,
+      durationMs: 30_000,
+    });
+    expect(d.events.filter((e) => e.kind === 'safe-to-withdraw')).toEqual([]);
   });
 });

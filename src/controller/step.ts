@@ -249,9 +249,11 @@ const NOT_SAFE: WithdrawalVerdict = Object.freeze({ safe: false, deadReading: nu
  * the withdrawal margin for lags up to about 40 s at the default 5 s dwell, about 16 s at the
  * shortest (2 s). 0.25 C: about three standard deviations of the sim front-end's noise (0.08 C) and
  * more than a 0.2 C ripple, so a steady reading sets a new low only rarely, and more rarely the
- * longer it runs (each new low is lower). With no gas since power-up the rule does not apply: no
- * freeze is known that could have made the tip colder than it reads (a probe cooling from body
- * heat in room air is declared as before).
+ * longer it runs (each new low is lower). With no gas since power-up and no site freeze from the
+ * records the rule does not apply: no freeze is known that could have made the tip colder than it
+ * reads (a probe cooling from body heat in room air is declared as before). A console restarted
+ * after a crash with its site's freeze from the records applies it: a lagging reading still
+ * falling a few seconds after a short freeze otherwise declared 5 s after power-up.
  */
 export const FALLING_READING_C = 0.25;
 
@@ -273,7 +275,10 @@ function nextWarm(ctx: TickContext, s: ControllerState, fresh: boolean): WarmSpa
     const sinceMs = w?.sinceMs ?? nowMs;
     return { sinceMs, spanFromMs: nowMs, minC: coldestC, maxC: coldestC, lowC: coldestC, lowSinceMs: sinceMs };
   }
-  const falling = s.gasLastFlowedMs !== null && coldestC < w.lowC - FALLING_READING_C;
+  // A freeze is known once gas has flowed, or when the records gave a console restarted after a
+  // crash its site's freeze (cumulativeFreezeMs from initialState's prior site, no gas since).
+  const freezeKnown = s.gasLastFlowedMs !== null || s.cumulativeFreezeMs > 0;
+  const falling = freezeKnown && coldestC < w.lowC - FALLING_READING_C;
   if (!falling && coldestC >= w.minC && coldestC <= w.maxC) return w;
   return {
     sinceMs: w.sinceMs,
