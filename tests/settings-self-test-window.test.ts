@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { SettingsError, parseSettings, DEFAULT_SETTINGS, selfTestFlowShowsMs } from '../src/controller/settings.js';
 import { SELF_TEST_VALVE_PAUSE_MS } from '../src/controller/phase-logic.js';
 import { simulateTreatment } from '../src/sim/runner.js';
+import { DEFAULT_PLANT_PARAMS } from '../hil/plant/params.js';
+import { SELF_TEST_LINE_MODEL } from '../src/controller/settings.js';
 
 function refusal(input: unknown): string {
   try {
@@ -21,6 +23,11 @@ function refusal(input: unknown): string {
 }
 
 describe('valves.selfTestValveMs against a stuck-open valve', () => {
+  it("judges by the simulated plant's own return line (the controller's copy of its figures)", () => {
+    const { flowGPerSPerBar, returnRiseBarPerGPerS, returnTimeConstantMs, valveDelayMs } = DEFAULT_PLANT_PARAMS;
+    expect(SELF_TEST_LINE_MODEL).toEqual({ flowGPerSPerBar, returnRiseBarPerGPerS, returnTimeConstantMs, valveDelayMs });
+  });
+
   it('refuses a window too short for the flow to show and be debounced, naming the field and the figures', () => {
     for (const input of [
       { valves: { selfTestValveMs: 200 } },

@@ -87,15 +87,18 @@ export const RETURN_FLOW_BAR_MAX = 1.5;
  * the line is slower, and this is only the floor of selfTestFlowShowsMs. A real line may be slower still, up
  * to pressure.flowExpectedWithinMs: docs/safety.md, limits. */
 export const SELF_TEST_FLOW_SHOWS_MS = 380;
-/** The sim line (hil/plant/params.ts defaults): the return rises above the atmosphere by
+/** The sim line (hil/plant/params.ts defaults, copied here because the controller may not import
+ * hil/; tests/settings-self-test-window.test.ts checks the copy): the return rises above the atmosphere by
  * kc / (1 + kc) bar per bar of supply gauge (kc = flowGPerSPerBar 0.0054 x returnRiseBarPerGPerS
  * 2.7) and follows with returnTimeConstantMs 300 after the 30 ms valve delay. The rise is
  * proportional to the supply: at 57 bar it passes 1.5 bar abs about 320 ms after the window
  * opens, at a 12 C cylinder's 48 bar (above supplyLowBar 40) about 470 ms, which the 380 ms
  * figure alone missed (docs/safety.md). */
-const SIM_RETURN_RISE_PER_SUPPLY_BAR = (0.0054 * 2.7) / (1 + 0.0054 * 2.7);
-const SIM_RETURN_TIME_CONSTANT_MS = 300;
-const SIM_VALVE_DELAY_MS = 30;
+export const SELF_TEST_LINE_MODEL = Object.freeze({ flowGPerSPerBar: 0.0054, returnRiseBarPerGPerS: 2.7, returnTimeConstantMs: 300, valveDelayMs: 30 });
+const SIM_LINE_GAIN = SELF_TEST_LINE_MODEL.flowGPerSPerBar * SELF_TEST_LINE_MODEL.returnRiseBarPerGPerS;
+const SIM_RETURN_RISE_PER_SUPPLY_BAR = SIM_LINE_GAIN / (1 + SIM_LINE_GAIN);
+const SIM_RETURN_TIME_CONSTANT_MS = SELF_TEST_LINE_MODEL.returnTimeConstantMs;
+const SIM_VALVE_DELAY_MS = SELF_TEST_LINE_MODEL.valveDelayMs;
 /** The same 60 ms to spare as SELF_TEST_FLOW_SHOWS_MS over its 320 ms. */
 const SIM_FLOW_MARGIN_MS = 60;
 const SIM_ATMOSPHERE_BAR_ABS = 1.01325;
