@@ -11,16 +11,8 @@ import { SELF_TEST_VALVE_PAUSE_MS } from '../src/controller/phase-logic.js';
 import { simulateTreatment } from '../src/sim/runner.js';
 import { DEFAULT_PLANT_PARAMS } from '../hil/plant/params.js';
 import { SELF_TEST_LINE_MODEL } from '../src/controller/settings.js';
+import { refusal } from './helpers/settings-refusal.js';
 
-function refusal(input: unknown): string {
-  try {
-    parseSettings(input);
-  } catch (err) {
-    expect(err).toBeInstanceOf(SettingsError);
-    return (err as Error).message;
-  }
-  throw new Error(`settings accepted: ${JSON.stringify(input)}`);
-}
 
 describe('valves.selfTestValveMs against a stuck-open valve', () => {
   it("judges by the simulated plant's own return line (the controller's copy of its figures)", () => {

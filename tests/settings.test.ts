@@ -7,17 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, PRESETS, SettingsError, parseSettings, withProtocol } from '../src/controller/settings.js';
 import { loadSettingsFile } from '../src/runtime/settings-file.js';
 import { drive, expectTrip, nominalReadings } from './helpers/readings.js';
+import { refusal } from './helpers/settings-refusal.js';
 
-/** The SettingsError message `input` produces (fails the test when it parses). */
-function refusal(input: unknown): string {
-  try {
-    parseSettings(input);
-  } catch (err) {
-    expect(err).toBeInstanceOf(SettingsError);
-    return (err as Error).message;
-  }
-  throw new Error(`settings were accepted: ${JSON.stringify(input)}`);
-}
 
 describe('defaults', () => {
   it('are valid and equal to parsing an empty object, or nothing', () => {
