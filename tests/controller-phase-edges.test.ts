@@ -168,16 +168,16 @@ describe('Fault and the operator inputs', () => {
 
 describe('self-test timing', () => {
   it('tests each valve alone even when the settle time is longer than a valve window', () => {
-    const settings = parseSettings({ protocol: { cycles: 1, freezeS: 10, thawS: 10 }, valves: { selfTestSettleMs: 1_000, selfTestValveMs: 300 } });
+    const settings = parseSettings({ protocol: { cycles: 1, freezeS: 10, thawS: 10 }, valves: { selfTestSettleMs: 1_200, selfTestValveMs: 500 } });
     const d = drive(new NormalPatient().script(), { settings, until: inPhase('Ready') });
     const subs: { sub: string; fromMs: number }[] = [];
     for (const r of d.steps) if (r.state.phase === 'SelfTest' && subs.at(-1)?.sub !== r.state.sub) subs.push({ sub: r.state.sub, fromMs: r.nowMs });
     expect(subs).toEqual([
       { sub: 'selftest-settle', fromMs: 0 },
-      { sub: 'selftest-safety-only', fromMs: 1_000 },
-      { sub: 'selftest-pause', fromMs: 1_300 },
-      { sub: 'selftest-supply-only', fromMs: 1_500 },
+      { sub: 'selftest-safety-only', fromMs: 1_200 },
+      { sub: 'selftest-pause', fromMs: 1_700 },
+      { sub: 'selftest-supply-only', fromMs: 1_900 },
     ]);
-    expect(d.lastMs).toBe(1_800);
+    expect(d.lastMs).toBe(2_400);
   });
 });
