@@ -4,21 +4,12 @@
 // the records refused every start (RECORDS_UNAVAILABLE).
 import { describe, expect, it } from 'vitest';
 import { MAX_BOARD_NAME_CHARS } from '../hal/board-name.js';
-import { BoardError, parseAnyBoard } from '../src/board.js';
+import { problemsOf } from './helpers/board-problems.js';
 import { TelemetryWorkerDataSchema } from '../src/telemetry/protocol.js';
 import { TreatmentStartSchema } from '../src/records/validate.js';
 
 const sim = (name: string): unknown => ({ name, backend: 'sim', calibration: { autoCalibrate: true } });
 
-function problemsOf(input: unknown): string {
-  try {
-    parseAnyBoard(input, 'boards/x.json');
-  } catch (err) {
-    if (err instanceof BoardError) return err.problems.join('\n');
-    throw err;
-  }
-  return '';
-}
 
 describe('a board name', () => {
   it(`is refused past ${MAX_BOARD_NAME_CHARS} characters, naming the field`, () => {

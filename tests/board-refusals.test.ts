@@ -5,21 +5,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cryo } from './helpers/cli.js';
 import { tempDirForFile } from './helpers/temp.js';
-import { BoardError, parseAnyBoard } from '../src/board.js';
+import { problemsOf } from './helpers/board-problems.js';
 
 type Json = Record<string, unknown>;
 const shipped = (name: string): Json & { buttons: Json; firmata: Json; frontend: Json; plant: Json } =>
   JSON.parse(fs.readFileSync(`boards/${name}.json`, 'utf8')) as never;
 
-function problemsOf(input: unknown): string {
-  try {
-    parseAnyBoard(input, 'boards/x.json');
-  } catch (err) {
-    if (err instanceof BoardError) return err.problems.join('\n');
-    throw err;
-  }
-  return '';
-}
 
 const tempDir = tempDirForFile('board-refusals-');
 let boardFiles = 0;
