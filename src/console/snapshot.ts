@@ -5,7 +5,7 @@ import type { Outputs, Readings } from '../../hal/contract.js';
 import type { LoopTimingSummary } from '../../kernel/loop-timing.js';
 import { sampleAgeProblem, tipProblem } from '../controller/context.js';
 import { alarmView } from '../controller/alarms.js';
-import { CYCLES_MAX, CYCLES_MIN, FREEZE_S_MAX, FREEZE_S_MIN, PRESETS, THAW_S_MAX, THAW_S_MIN, targetRadiusMm } from '../controller/settings.js';
+import { CYCLES_MAX, CYCLES_MIN, FREEZE_S_MAX, FREEZE_S_MIN, PRESETS, THAW_S_MAX, THAW_S_MIN, deepFreeze, targetRadiusMm } from '../controller/settings.js';
 import type { Protocol, Settings } from '../controller/settings.js';
 import { NERVES } from '../controller/nerve-catalog.js';
 import type { RunDefaults } from '../runtime/loop.js';
@@ -67,11 +67,6 @@ export function startTargets(settings: Settings, run: RunDefaults): StartTargets
 
 /** The last startTargets answer and what it was for (one entry: a run has one loop). */
 let lastStartTargets: { readonly settings: Settings; readonly run: RunDefaults; readonly targets: StartTargets } | null = null;
-
-function deepFreeze(t: StartTargets): StartTargets {
-  for (const part of [t.runFigures, t.runProtocol, t.runProtocol.byNerveMm, t.otherProtocol, t.otherProtocol.byNerveMm]) Object.freeze(part);
-  return Object.freeze(t);
-}
 
 function startTargetsOf(settings: Settings, run: RunDefaults): StartTargets {
   const { cycles, freezeS, thawS } = run.protocol;

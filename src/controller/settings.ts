@@ -480,7 +480,8 @@ export function targetRadiusMm(settings: Settings, nerveId: string | null): numb
   return nerveId !== null && Object.hasOwn(byNerve, nerveId) ? (byNerve[nerveId] ?? otherwise) : otherwise;
 }
 
-function deepFreeze<T>(value: T): T {
+/** Freezes `value` and every object inside it; returns it. */
+export function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object') {
     for (const inner of Object.values(value)) deepFreeze(inner);
     Object.freeze(value);
