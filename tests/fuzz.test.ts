@@ -13,7 +13,16 @@ import type { Scenario } from '../src/sim/fuzz/scenario.js';
 import { shrinkScenario } from '../src/sim/fuzz/shrink.js';
 import { parseSettings } from '../src/controller/settings.js';
 import type { StepFunction } from '../src/runtime/loop.js';
-import { debounceSwallowsStop, fixedUnknownTipWait, freezeRunsDouble, safeFromRawReading, thawNeverEnds, thawOnReadingAlone, tripKeepsGasPath } from './helpers/broken-controllers.js';
+import {
+  debounceSwallowsStop,
+  fixedUnknownTipWait,
+  freezeRunsDouble,
+  safeFromRawReading,
+  selfTestMissesStuckValve,
+  thawNeverEnds,
+  thawOnReadingAlone,
+  tripKeepsGasPath,
+} from './helpers/broken-controllers.js';
 import { CALIBRATED_TIP_UNCERTAINTY_C } from '../src/controller/probe-calibration.js';
 
 const SEEDS = Array.from({ length: 300 }, (_, i) => i + 1);
@@ -110,6 +119,19 @@ describe('a fuzz run on the real controller', () => {
 
   it('passes a supply valve stuck open from the start: VALVE_FAILURE closes the safety valve within its bound', () => {
     const result = runScenario(scenario({ faults: [{ kind: 'valve-stuck-open', atMs: 0, durationMs: null }] }));
+    expect(result.violation).toBeNull();
+  });
+
+  it('catches a self-test that lets a supply valve stuck open from the start through to a freeze (freeze-past-stuck-valve)', () => {
+    const stuck = scenario({ faults: [{ kind: 'valve-stuck-open', atMs: 0, durationMs: null }] });
+    const result = runScenario(stuck, { step: selfTestMissesStuckValve });
+    expect(result.violation?.invariant).toBe('freeze-past-stuck-valve');
+    expect(result.violation?.detail).toMatch(/stuck open since 0\.000 s/);
+  });
+
+  it('passes a supply valve that sticks open after the self-test: the freeze is not flagged, the verify at its close catches it', () => {
+    // The self-test at the defaults ends well within 4 s of the start (settle, two windows, pause).
+    const result = runScenario(scenario({ faults: [{ kind: 'valve-stuck-open', atMs: 6_000, durationMs: null }] }));
     expect(result.violation).toBeNull();
   });
 

@@ -83,3 +83,16 @@ export const thawOnReadingAlone: StepFunction = (nowMs, settings, readings, prev
   const raised = { ...readings, tips: readings.tips.map((t) => ({ ...t, tipC: t.tipC + u })) };
   return step(nowMs, settings, raised, prev);
 };
+
+/**
+ * A self-test window too short for VALVE_FAILURE's debounce put back (stop 25's finding, now
+ * refused by the settings schema): during the self-test the step reads the row's debounce as its
+ * longest, 500 ms, with the default 500 ms window, so a supply valve stuck open shows flow for too
+ * little of the safety-only window to trip, and the freeze runs on the safety valve alone until
+ * the verify at its close.
+ */
+export const selfTestMissesStuckValve: StepFunction = (nowMs, settings, readings, prev) =>
+  prev.phase === 'SelfTest' ? step(nowMs, { ...settings, debounceMs: { ...settings.debounceMs, VALVE_FAILURE: SELF_TEST_BLIND_DEBOUNCE_MS } }, readings, prev) : step(nowMs, settings, readings, prev);
+
+/** The longest debounce the step accepts: the default window is 400 ms short of what it needs. */
+const SELF_TEST_BLIND_DEBOUNCE_MS = 500;

@@ -24,6 +24,7 @@ export const INVARIANTS = {
   'valves-commanded-outside-freeze': 'both valves are commanded open outside Freezing or with an interlock tripped',
   'gas-outside-freeze': 'gas flows in the plant outside an untripped freeze, beyond the valve delay',
   'single-valve-flow-too-long': 'gas flows through a stuck-open valve longer than VALVE_FAILURE\'s detection bound',
+  'freeze-past-stuck-valve': 'a freeze opens after a self-test whose safety-only window began with the supply valve already stuck open (the self-test exists to catch it)',
   'trip-left-valve-open': 'a trip tick writes a valve open',
   'valve-open-after-trip': 'a valve seat is still open (or the safety valve, with the supply stuck) a valve delay after a trip',
   'stop-ignored': 'a stop press during a treatment leaves the controller in a treating phase',
@@ -121,6 +122,10 @@ export class InvariantChecker {
   #flowAllowedUntilMs = Number.NEGATIVE_INFINITY;
   #stuckSeenUntilMs = Number.NEGATIVE_INFINITY;
   #singleValveSinceMs: number | null = null;
+  /** Since when the supply valve has been stuck open without a break; null while it is not. */
+  #stuckSinceMs: number | null = null;
+  /** When the last self-test's safety-only window began, until the freeze after it opens. */
+  #safetyOnlyBeganMs: number | null = null;
   #tripCheckAtMs: number | null = null;
   #stopCheckAtMs: number | null = null;
   #freeze: FlowTally | null = null;
@@ -145,6 +150,7 @@ export class InvariantChecker {
       this.#stop(o) ??
       this.#stall(o) ??
       this.#flow(o, dtMs) ??
+      this.#selfTest(o) ??
       this.#freezeTime(o) ??
       this.#hang(o) ??
       this.#iceBall(o);
@@ -164,6 +170,28 @@ export class InvariantChecker {
     if (o.nowMs < this.#quietFromMs) return false;
     this.#endedAtMs ??= o.nowMs;
     return o.after.safeToWithdraw || thawed || o.nowMs - this.#endedAtMs >= this.allow.rewarmMs;
+  }
+
+  /**
+   * A supply valve stuck open from before the self-test's safety-only window began is what that
+   * window is for: with the supply seat open, opening the safety valve alone lets gas through, and
+   * VALVE_FAILURE must trip before any freeze (the window's length is set by the settings schema,
+   * valves.selfTestValveMs, from the line's delay and the debounce: a window too short let the
+   * freeze run on the safety valve alone, the defect this catches). Judged on the tick a freeze's
+   * supply opens after a self-test.
+   */
+  #selfTest(o: TickObservation): Violation | null {
+    this.#stuckSinceMs = o.valveStuckOpen ? (this.#stuckSinceMs ?? o.nowMs) : null;
+    if (o.after.sub === 'selftest-safety-only' && o.before.sub !== 'selftest-safety-only') this.#safetyOnlyBeganMs = o.nowMs;
+    if (!(o.after.sub === 'freeze-open' && o.before.sub !== 'freeze-open')) return null;
+    const beganMs = this.#safetyOnlyBeganMs;
+    this.#safetyOnlyBeganMs = null;
+    if (beganMs === null || this.#stuckSinceMs === null || this.#stuckSinceMs > beganMs) return null;
+    return {
+      invariant: 'freeze-past-stuck-valve',
+      atMs: o.nowMs,
+      detail: `freeze ${o.after.cycle} opened with the supply valve stuck open since ${s1(this.#stuckSinceMs)}, before the self-test's safety-only window began at ${s1(beganMs)}`,
+    };
   }
 
   /** The plant's true radii and the controller's estimate, each ordered and bounded. */
