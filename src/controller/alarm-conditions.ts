@@ -7,6 +7,7 @@ import { assert } from '../../kernel/assert.js';
 import { INFO_TONE_MS, minimumSoundMs } from './alarm-signals.js';
 import type { Settings } from './settings.js';
 import type { AlarmEntry, ControllerState, InfoKind, InfoSignal } from './state.js';
+import { withChanges } from './state.js';
 import type { AlarmPriority, ControllerEvent, InterlockId } from './types.js';
 
 /** How this tick's trips and clears enter the list. */
@@ -109,7 +110,7 @@ export function updateAudioPause(s: ControllerState, tick: AudioPauseTick, event
     const reason = newHigh ? 'high-priority' : pressed ? 'operator' : nowMs >= pause.untilMs || nowMs < pause.startMs ? 'expired' : null;
     if (reason === null) return s;
     events.push({ kind: 'audio-pause', atMs: nowMs, action: 'end', reason });
-    return { ...s, audioPause: null, audioResumedMs: nowMs };
+    return withChanges(s, { audioPause: null, audioResumedMs: nowMs });
   }
   if (newHigh) {
     events.push({ kind: 'refused', atMs: nowMs, input: 'audio-pause', reason: 'a high-priority alarm began in this tick: it sounds' });
@@ -120,7 +121,7 @@ export function updateAudioPause(s: ControllerState, tick: AudioPauseTick, event
   assert(Number.isFinite(pauseMs) && pauseMs > 0, `audio pause of ${pauseMs} ms`);
   const untilMs = nowMs + pauseMs;
   events.push({ kind: 'audio-pause', atMs: nowMs, action: 'start', untilMs });
-  return { ...s, audioPause: { startMs: nowMs, untilMs } };
+  return withChanges(s, { audioPause: { startMs: nowMs, untilMs } });
 }
 
 /**

@@ -4,6 +4,7 @@
 import type { TickContext } from './context.js';
 import { closeVerifyWindowMs, conditionBlocksFreeze } from './interlocks.js';
 import type { ControllerState } from './state.js';
+import { withChanges } from './state.js';
 import { thawEndReadingC } from './probe-calibration.js';
 import type { ControllerEvent, Phase, SubStep } from './types.js';
 import { isWithdrawn } from './withdrawal.js';
@@ -34,17 +35,17 @@ export function enterPhase(
     cycle !== s.cycle;
   if (changed) events.push({ kind: 'phase', atMs: nowMs, from: s.phase, to: phase, cycle });
   const phaseSinceMs = changed ? nowMs : s.phaseSinceMs;
-  return { ...s, phase, sub, cycle, phaseSinceMs, subSinceMs: nowMs };
+  return withChanges(s, { phase, sub, cycle, phaseSinceMs, subSinceMs: nowMs });
 }
 
 function enterSub(s: ControllerState, nowMs: number, sub: SubStep, tipC: number | null): ControllerState {
-  return { ...s, sub, subSinceMs: nowMs, tipAtSubStartC: tipC };
+  return withChanges(s, { sub, subSinceMs: nowMs, tipAtSubStartC: tipC });
 }
 
 /** A protocol run starts with the self-test. The tip is trusted again: every trip that distrusted
  * it needed its condition gone and an acknowledge to get here (SENSOR_STUCK a probe change). */
 function beginSelfTest(s: ControllerState, nowMs: number, events: ControllerEvent[]): ControllerState {
-  return enterPhase({ ...s, startRequested: true, tipDistrust: null }, nowMs, 'SelfTest', 'selftest-settle', events, 0);
+  return enterPhase(withChanges(s, { startRequested: true, tipDistrust: null }), nowMs, 'SelfTest', 'selftest-settle', events, 0);
 }
 
 /** The next freeze is the site's next cycle: a stop or fault and a new start resume, never repeat. */
@@ -52,7 +53,7 @@ function beginFreeze(s: ControllerState, nowMs: number, events: ControllerEvent[
   const cycle = s.cyclesBegun + 1;
   const next = enterPhase(s, nowMs, 'Freezing', 'freeze-open', events, cycle);
   // Stryker disable next-line BooleanLiteral: equivalent — startRequested is read only in Ready, reached only through a self-test, whose start sets it again
-  return { ...next, cyclesBegun: cycle, startRequested: false, freezeOpenedMs: nowMs, cycleFreezeMs: 0 };
+  return withChanges(next, { cyclesBegun: cycle, startRequested: false, freezeOpenedMs: nowMs, cycleFreezeMs: 0 });
 }
 
 /** Why start is refused in Idle, Complete or Stopped; null when it may begin. Stop is a level:
@@ -74,7 +75,7 @@ function newSite(ctx: TickContext, events: ControllerEvent[]): ControllerState {
     events.push({ kind: 'refused', atMs: nowMs, input: 'new-site', reason: 'the probe is not yet safe to withdraw' });
     return s;
   }
-  return { ...s, cyclesBegun: 0, cumulativeFreezeMs: 0, cycle: 0 };
+  return withChanges(s, { cyclesBegun: 0, cumulativeFreezeMs: 0, cycle: 0 });
 }
 
 /** Every tip channel reads usable and above thaw.endTipC plus the calibrated reading's
@@ -147,11 +148,11 @@ export function advancePhase(ctx: TickContext, edges: Edges, events: ControllerE
       const wantsStart = s.startRequested || edges.start;
       if (wantsStart && mayBeginFreeze(ctx) && tipThawed(ctx)) return beginFreeze(s, nowMs, events);
       // Stryker disable next-line ConditionalExpression,EqualityOperator,ObjectLiteral: equivalent — startRequested is true in Ready (see above)
-      return wantsStart === s.startRequested ? s : { ...s, startRequested: wantsStart };
+      return wantsStart === s.startRequested ? s : withChanges(s, { startRequested: wantsStart });
     }
     case 'Freezing': {
       if (s.sub === 'freeze-open' && s.cycleFreezeMs >= settings.protocol.freezeS * 1000) {
-        return { ...enterSub(s, nowMs, 'freeze-verify-closed', ctx.tipC), freezeOpenedMs: null };
+        return withChanges(enterSub(s, nowMs, 'freeze-verify-closed', ctx.tipC), { freezeOpenedMs: null });
       }
       // The verify window lasts long enough for the rows judging the closed valves to see flow and debounce it.
       if (s.sub === 'freeze-verify-closed' && inSubMs >= closeVerifyWindowMs(settings)) return enterPhase(s, nowMs, 'Thawing', 'none', events);

@@ -19,7 +19,7 @@ import { outputsOf } from './outputs.js';
 import type { Settings } from './settings.js';
 import { deepFreeze } from './settings.js';
 import type { ControllerState, InterlockStatus, TipDistrust } from './state.js';
-import { NO_TICKS } from './state.js';
+import { NO_TICKS, withChanges } from './state.js';
 import type { StepWorkspace } from './workspace.js';
 import { createStepWorkspace } from './workspace.js';
 import { periodMs, updateTrackers } from './trackers.js';
@@ -191,7 +191,7 @@ function acknowledge(s: ControllerState, nowMs: number, events: ControllerEvent[
   const { alarms, silenced, reset } = silenceActive(s.alarms);
   events.push({ kind: 'acknowledge', atMs: nowMs, silenced });
   if (reset.length > 0) events.push({ kind: 'alarm-reset', atMs: nowMs, reset });
-  let next: ControllerState = { ...s, alarms };
+  let next: ControllerState = withChanges(s, { alarms });
   if (s.phase !== 'Fault') return next;
   const persisting = INTERLOCKS.filter((r) => r.advisory !== true && s.interlocks[r.id].tripped && s.interlocks[r.id].conditionNow);
   if (persisting.length > 0) {
@@ -208,7 +208,7 @@ function acknowledge(s: ControllerState, nowMs: number, events: ControllerEvent[
     }
   }
   // Stryker disable next-line BooleanLiteral: equivalent: startRequested is read only in Ready, and the way back to Ready is a new start (beginSelfTest sets it true)
-  next = { ...next, interlocks: statuses, startRequested: false };
+  next = withChanges(next, { interlocks: statuses, startRequested: false });
   return enterPhase(next, nowMs, 'Idle', 'none', events, 0);
 }
 
@@ -420,9 +420,9 @@ function stepInner(work: StepWorkspace, nowMs: number, settings: Settings, readi
   const pass = evaluateInterlocks(ctx, events);
 
   const statuses = pass.statuses ?? tracked.interlocks;
-  let s: ControllerState = statuses === tracked.interlocks ? tracked : { ...tracked, interlocks: statuses };
+  let s: ControllerState = statuses === tracked.interlocks ? tracked : withChanges(tracked, { interlocks: statuses });
   const distrust = tipDistrustAfter(s.tipDistrust, pass.tripped, statuses, nowMs);
-  if (distrust !== s.tipDistrust) s = { ...s, tipDistrust: distrust };
+  if (distrust !== s.tipDistrust) s = withChanges(s, { tipDistrust: distrust });
   if (anyActingTrip(pass.tripped)) {
     // Any trip closes the valves in this same tick (valveCommands sees the tripped status) and
     // ends the treatment: latched trips go to Fault, the others (stop, footswitch) to Stopped.
@@ -430,7 +430,7 @@ function stepInner(work: StepWorkspace, nowMs: number, settings: Settings, readi
     const latched = pass.tripped.some((id) => interlockById(id).latch);
     const target = latched || s.phase === 'Fault' ? 'Fault' : 'Stopped';
     // Stryker disable next-line BooleanLiteral: equivalent: startRequested is read only in Ready, and the way back to Ready is a new start (beginSelfTest sets it true)
-    s = { ...enterPhase(s, nowMs, target, 'none', events), startRequested: false, freezeOpenedMs: null };
+    s = withChanges(enterPhase(s, nowMs, target, 'none', events), { startRequested: false, freezeOpenedMs: null });
   } else {
     s = advancePhase(s === ctx.state ? ctx : withState(ctx, s), edges, events);
   }
@@ -451,7 +451,7 @@ function stepInner(work: StepWorkspace, nowMs: number, settings: Settings, readi
   const changes = pass.tripped.length > 0 || cleared.length > 0;
   const update = changes ? { latching: settings.alarms.latching, detailOf: (id: InterlockId) => statuses[id].detail ?? '' } : undefined;
   const alarms = updateAlarms(nowMs, s.alarms, pass.tripped, cleared, priorityOf, update);
-  if (alarms !== s.alarms) s = { ...s, alarms };
+  if (alarms !== s.alarms) s = withChanges(s, { alarms });
   if (edges.audioPause || s.audioPause !== null) {
     s = updateAudioPause(s, { nowMs, settings, pressed: edges.audioPause, newHigh: pass.tripped.some((id) => priorityOf(id) === 'high') }, events);
   }
@@ -460,10 +460,10 @@ function stepInner(work: StepWorkspace, nowMs: number, settings: Settings, readi
   const fresh = ctx.staleProblem === null && readings.halFault === null;
 
   const unusable = unusableAfterGas(ctx, s, readings);
-  if (unusable !== null && s.tipDistrust === null) s = { ...s, tipDistrust: { reason: unusable, sinceMs: nowMs } };
+  if (unusable !== null && s.tipDistrust === null) s = withChanges(s, { tipDistrust: { reason: unusable, sinceMs: nowMs } });
   const warm = nextWarm(ctx, s, fresh);
   const withdrawal = judgeWithdrawal(ctx, s, warm);
-  if (withdrawal.deadReading !== null && s.tipDistrust === null) s = { ...s, tipDistrust: { reason: withdrawal.deadReading, sinceMs: nowMs } };
+  if (withdrawal.deadReading !== null && s.tipDistrust === null) s = withChanges(s, { tipDistrust: { reason: withdrawal.deadReading, sinceMs: nowMs } });
   if (s.tipDistrust !== prev.tipDistrust && s.tipDistrust !== null) events.push({ kind: 'tip-unknown', atMs: nowMs, reason: s.tipDistrust.reason });
   const safeToWithdraw = withdrawal.safe;
   // Stryker disable next-line StringLiteral: equivalent: the message of an assertion that holds on every tick (judgeWithdrawal never declares safe from a distrusted tip)
@@ -478,7 +478,7 @@ function stepInner(work: StepWorkspace, nowMs: number, settings: Settings, readi
   const began =
     completed && safeToWithdraw && !prev.safeToWithdraw ? 'safe-to-withdraw' : completed && prev.phase !== 'Complete' ? 'treatment-complete' : null;
   const info = updateInfo(s.info, nowMs, began, anyAlarmAudible(nowMs, s.alarms, priorityOf, paused));
-  if (info !== s.info) s = { ...s, info };
+  if (info !== s.info) s = withChanges(s, { info });
   const signals = alarmSignals(nowMs, s.alarms, priorityOf, s);
   // The watchdog is fed only after a step that ran on fresh sensor data (Marlin's rule).
   const heartbeat = fresh ? !prev.outputs.heartbeat : prev.outputs.heartbeat;

@@ -8,6 +8,8 @@ import type { ControllerReadings } from './probe-calibration.js';
 import { thawEndReadingC } from './probe-calibration.js';
 import type { Settings } from './settings.js';
 import type { ControllerState } from './state.js';
+import { NO_CHANGES, withChanges } from './state.js';
+import type { Writable } from './workspace.js';
 import type { MemoryInput } from './interlock-memory/row-memory.js';
 import type { StepWorkspace } from './workspace.js';
 
@@ -34,7 +36,7 @@ export function updateTrackers(nowMs: number, settings: Settings, readings: Cont
   const openMs = gasPathOpen ? Math.max(0, gapMs) : 0;
   const flow = flowSeen(readings, settings);
   const memory = updateInterlockMemory(memoryInput(work, nowMs, settings, readings, prev, gapMs, flow));
-  const t = (work.tracked ??= { ...prev });
+  const t = (work.tracked ??= writableCopy(prev));
   t.phase = prev.phase;
   t.sub = prev.sub;
   t.cycle = prev.cycle;
@@ -67,6 +69,12 @@ export function updateTrackers(nowMs: number, settings: Settings, readings: Cont
   t.iceBallTrack = prev.iceBallTrack;
   t.freezeVerdicts = prev.freezeVerdicts;
   return t;
+}
+
+/** The workspace's scratch state: a copy of `prev` built as every state is (withChanges), so that it
+ * shares the states' hidden class and the step's reads of it stay monomorphic. */
+function writableCopy(prev: ControllerState): Writable<ControllerState> {
+  return withChanges(prev, NO_CHANGES);
 }
 
 /** The memory update's input, in the workspace's scratch (the rows read it and keep nothing of it). */
