@@ -7,6 +7,7 @@ import { parseSettings } from '../src/controller/settings.js';
 import type { Settings } from '../src/controller/settings.js';
 import type { ControllerState, InterlockStatus } from '../src/controller/state.js';
 import { step } from '../src/controller/step.js';
+import { anyTripped, isAdvisory } from '../src/controller/interlocks.js';
 import type { ControllerReadings } from '../src/controller/probe-calibration.js';
 import type { StepFunction } from '../src/runtime/loop.js';
 import { simulateTreatment } from '../src/sim/runner.js';
@@ -77,5 +78,26 @@ describe('the quiet test of the interlock pass', () => {
       if (inOrder.events.some((e) => e.kind === 'trip')) judged++;
     }
     expect(judged).toBeGreaterThanOrEqual(2);
+  });
+
+  it('keeps the no-acting-trip answer of valve commands per record, frozen, and answers as a plain walk on every tick, asked twice', () => {
+    // Debouncing rows (a window not empty, no trip), trips that clear, a latched trip.
+    const inputs = [...record(SHORT, 5, ['return-blocked@6:3']), ...record(SHORT, 2, ['tc-open@8'])];
+    let debouncingUntripped = 0;
+    let tripped = 0;
+    for (const { nowMs, readings, prev } of inputs) {
+      const { state } = step(nowMs, SHORT, readings, prev);
+      const statuses = Object.entries(state.interlocks);
+      const plain = statuses.some(([id, st]) => st.tripped && !isAdvisory(id as InterlockId));
+      expect(anyTripped(state)).toBe(plain);
+      expect(anyTripped(state)).toBe(plain);
+      if (plain) tripped++;
+      else {
+        expect(Object.isFrozen(state.interlocks)).toBe(true);
+        if (statuses.some(([, st]) => st.badTicks.length > 0)) debouncingUntripped++;
+      }
+    }
+    expect(debouncingUntripped).toBeGreaterThan(0);
+    expect(tripped).toBeGreaterThan(100);
   });
 });

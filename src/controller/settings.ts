@@ -3,6 +3,7 @@
 // frozen object; inside the controller the types are trusted.
 import { z } from 'zod';
 import { describeIssues } from '../../kernel/config-error.js';
+import { deepFreeze } from './deep-freeze.js';
 import { INTERLOCKS, INTERLOCK_IDS } from './interlocks.js';
 import { isCatalogNerve } from './nerve-catalog.js';
 
@@ -480,11 +481,5 @@ export function targetRadiusMm(settings: Settings, nerveId: string | null): numb
   return nerveId !== null && Object.hasOwn(byNerve, nerveId) ? (byNerve[nerveId] ?? otherwise) : otherwise;
 }
 
-/** Freezes `value` and every object inside it; returns it. */
-export function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object') {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
-}
+/** Freezes `value` and every object inside it (deep-freeze.ts); here for the settings' users. */
+export { deepFreeze };

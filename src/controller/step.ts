@@ -17,7 +17,7 @@ import { assertStepInvariants } from './invariants.js';
 import { advancePhase, enterPhase } from './phase-logic.js';
 import { outputsOf } from './outputs.js';
 import type { Settings } from './settings.js';
-import { deepFreeze } from './settings.js';
+import { deepFreeze } from './deep-freeze.js';
 import type { ControllerState, InterlockStatus, TipDistrust } from './state.js';
 import { NO_TICKS, withChanges } from './state.js';
 import type { StepWorkspace } from './workspace.js';
