@@ -11,7 +11,7 @@
 // stepped it since: BioheatSolver.restore), so the result depends on the arguments alone. Bounded memory: one snapshot (the grid's node count, at most MAX_NODES) and at
 // most protocol.cycles verdicts.
 import { assert } from '../../kernel/assert.js';
-import { BioheatSolver, DEFAULT_SOLVER_OPTIONS, DEFAULT_TISSUE_PARAMS, MAX_WALL_C, MIN_WALL_C, gridForProbe } from '../../kernel/bioheat/index.js';
+import { BioheatSolver, DEEP_ISOTHERM_C, DEFAULT_SOLVER_OPTIONS, DEFAULT_TISSUE_PARAMS, LETHAL_ISOTHERM_C, MAX_WALL_C, MIN_WALL_C, gridForProbe } from '../../kernel/bioheat/index.js';
 import type { BioheatSnapshot, SolverOptions } from '../../kernel/bioheat/index.js';
 import type { Readings } from '../../hal/contract.js';
 import type { FreezeVerdict, IceBallEstimate } from './ice-ball.js';
@@ -66,10 +66,13 @@ export const ESTIMATE_STEADY_WALL_C = 0.5;
  * (the thaw's solver steps fall by 42 %) and the estimate stays within 0.11 mm of a 5 ms-step
  * reference in r(-20 C), as close as with 50 ms steps throughout, and within 0.04 mm in r(0 C)
  * (0.03 mm); the radii at each freeze's end, which the verdicts use, do not move. Against walls
- * jumping from -78.5 C to 37, 0, -10, -15, -19 or -40 C, or ramping at 2-200 C/s, on 1.27 and 2 mm
+ * jumping from -78.5 C to 37, 0, -10, -15, -19 or -40 C, or ramping at 5-200 C/s, on 1.27 and 2 mm
  * probes, it is never further from the reference than 50 ms steps throughout, allowing the
  * reference one update either way (an isotherm vanishing an update early or late; measured when
- * this was set, issue 11 section 4).
+ * this was set, issue 11 section 4). A ramp under 5 C/s never counts as moving: one step per
+ * update alone put it up to 0.056 mm off, twice the 50 ms steps' 0.026 (4.9 C/s, 2 mm probe);
+ * with an isotherm about to vanish stepped at 50 ms whatever the wall did
+ * (lethalIsothermMayVanish), 0.028 (review of this rule).
  */
 export const ESTIMATE_SETTLE_MS = 2_000;
 
@@ -129,6 +132,36 @@ export function wallMovedAfter(wallMovedMs: number, nowMs: number, lastWallC: nu
   return Math.abs(wallC - lastWallC) > ESTIMATE_STEADY_WALL_C ? nowMs : wallMovedMs;
 }
 
+/**
+ * With the supply closed, the thaw also steps at 50 ms while the wall is warmer than this below
+ * r(-20 C)'s or r(-40 C)'s isotherm and tissue still lies at or below it, C (lethalIsothermMayVanish).
+ */
+export const ESTIMATE_VANISH_MARGIN_C = 10;
+
+/**
+ * r(-20 C) or r(-40 C) may vanish soon: the wall is within ESTIMATE_VANISH_MARGIN_C below the
+ * isotherm, or above it, while tissue still lies at or below it (`solver` holds the tissue before
+ * the update). Once the wall is warmer than the isotherm the tissue's coldest point is off the wall,
+ * and the isotherm goes to 0 mm when that point warms past it, on a profile nearly flat there: the
+ * instant follows the error the steps built in the seconds before. One 100 ms step per update moved
+ * it by an update, r(-20 C) up to 3.2 mm from a 5 ms-step reference for that update and 0.39 mm off
+ * it even allowing the reference one update either way, where 50 ms steps stay within 0.1 mm (a
+ * tip that warms fast as the supply closes, then nears and crosses -20 C at 0.5-4.5 C/s after its
+ * 2 s of settling); stepping at 50 ms only once the wall was above the isotherm still left it
+ * 1.7-2 mm off for an update; from 10 C below, no such wall was more than 0.03 mm further from the
+ * reference than 50 ms steps throughout (probes of 1.27 and 2 mm, freezes of 30-180 s;
+ * tests/ice-ball-estimate.test.ts). On the sim plant's thaws the tip passes through that band
+ * within a few updates, mostly while it moves: 0-20 more solver steps a treatment of about 10,000.
+ * r(0 C) is left out: its vanishing, as the last ice melts on a profile flat at 0 C, is up to
+ * 2.8 mm off for an update with 50 ms steps too.
+ */
+function lethalIsothermMayVanish(solver: BioheatSolver, wallC: number): boolean {
+  return (
+    (wallC > LETHAL_ISOTHERM_C - ESTIMATE_VANISH_MARGIN_C && solver.r20Mm() > 0) ||
+    (wallC > DEEP_ISOTHERM_C - ESTIMATE_VANISH_MARGIN_C && solver.r40Mm() > 0)
+  );
+}
+
 /** Rounding slack in the step count: an interval a hair over a whole number of steps (0.1 s as
  * 0.1000000001) takes no extra sliver of a step (the solver's own split uses the same). */
 const STEP_COUNT_SLACK = 1e-9;
@@ -139,7 +172,10 @@ function advance(track: IceBallTrack, nowMs: number, wallC: number, supplyWasOpe
   solver.restore(track.tissue);
   const dtS = (nowMs - track.modelMs) / 1000;
   const wallMovedMs = wallMovedAfter(track.wallMovedMs, nowMs, track.wallC, wallC);
-  if (dtS > 0) stepWall(solver, dtS, wallC, estimateStepS(supplyWasOpen, nowMs, wallMovedMs));
+  const steadyStepS = estimateStepS(supplyWasOpen, nowMs, wallMovedMs);
+  // The radii before the update are read only when the rule would take it in one step after the close.
+  const maxStepS = !supplyWasOpen && steadyStepS > ESTIMATE_THAW_STEP_S && lethalIsothermMayVanish(solver, wallC) ? ESTIMATE_THAW_STEP_S : steadyStepS;
+  if (dtS > 0) stepWall(solver, dtS, wallC, maxStepS);
   const estimate: IceBallEstimate = { r0Mm: solver.r0Mm(), r20Mm: solver.r20Mm(), r40Mm: solver.r40Mm(), atMs: nowMs };
   // The message is built only on failure (formatting three doubles on every update cost about
   // 0.6 us, a micro-benchmark on Node 20).
