@@ -26,7 +26,8 @@ import type { ControllerEvent } from './types.js';
  * a fifth of the 50 Hz loop. The tissue changes over seconds (r(-20 C) grows about 0.02 mm/s at
  * 30 s into a freeze, docs/tissue-model.md), so 100 ms moves no radius by more than a few
  * hundredths of a mm; the solver takes the interval in one step while the supply is open
- * (ESTIMATE_SOLVER_OPTIONS) and in 50 ms steps once it has closed (ESTIMATE_THAW_STEP_S). The wall
+ * (ESTIMATE_SOLVER_OPTIONS) and, once it has closed, in 50 ms steps while the wall moves or has just
+ * moved or an isotherm may vanish (ESTIMATE_THAW_STEP_S), else in one. The wall
  * is the tip read on the updating tick, held over the interval (backward Euler takes the end value). */
 export const ESTIMATE_PERIOD_MS = 100;
 
