@@ -598,23 +598,19 @@ function updateMemoryByLookup(input: MemoryInput): InterlockMemory {
   return next === null ? input.prev.memory : (next as InterlockMemory);
 }
 
-/** Status records found with no acting trip, each frozen (anyTripped). Weak: a record no state
- * holds any more goes with it. */
-const NO_ACTING_TRIP = new WeakSet();
-
 /** Any interlock tripped: both valves must then be commanded closed. It runs twice a step (valve
  * commands, end-of-step invariants) and its answer depends on the status record alone, which is
- * shared unchanged from tick to tick until a row changes: a record found with no acting trip is
- * kept (a WeakSet, the record deep-frozen so that what was found cannot change under the answer; a
- * write throws), and most ticks ask one set lookup where the walk with a keyed lookup per row cost
- * 4-8 % of the step (bench/sim.ts). The walk is a for-in over the statuses themselves: V8 reads each
- * value through the object's own key cache. The statuses hold exactly the table's ids (initialState
- * builds them; the step only replaces values). */
-export function anyTripped(state: ControllerState): boolean {
+ * shared unchanged from tick to tick until a row changes: with `known` (the step's workspace's
+ * set, workspace.ts) a record found with no acting trip is kept there, deep-frozen so that what was
+ * found cannot change under the answer (a write throws), and most ticks ask one set lookup where
+ * the walk with a keyed lookup per row cost 4-10 % of the step (bench/sim.ts). The walk is a for-in
+ * over the statuses themselves: V8 reads each value through the object's own key cache. The
+ * statuses hold exactly the table's ids (initialState builds them; the step only replaces values). */
+export function anyTripped(state: ControllerState, known?: WeakSet<object>): boolean {
   const statuses: Readonly<Record<string, InterlockStatus>> = state.interlocks;
-  if (NO_ACTING_TRIP.has(statuses)) return false;
+  if (known?.has(statuses) === true) return false;
   for (const id in statuses) if (statuses[id]?.tripped === true && ADVISORY[id] !== true) return true;
-  NO_ACTING_TRIP.add(deepFreeze(statuses));
+  known?.add(deepFreeze(statuses));
   return false;
 }
 

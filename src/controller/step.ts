@@ -106,26 +106,22 @@ function rowQuiet(prev: InterlockStatus, raw: boolean, latch: boolean): boolean 
 /** The pass of a tick on which every row is quiet: nothing changes, nothing is allocated. */
 const QUIET_PASS: InterlockPass = Object.freeze({ statuses: null, tripped: NO_IDS, autoCleared: NO_IDS });
 
-function evaluateInterlocks(ctx: TickContext, events: ControllerEvent[]): InterlockPass {
-  return allRowsQuiet(ctx) ? QUIET_PASS : judgeRows(ctx, events);
+function evaluateInterlocks(ctx: TickContext, events: ControllerEvent[], idle: WeakSet<object>): InterlockPass {
+  return allRowsQuiet(ctx, idle) ? QUIET_PASS : judgeRows(ctx, events);
 }
 
 /**
  * Every row is quiet this tick (the common case), judged without a side effect: every status idle
  * (statusesIdle) and no row's condition present.
  */
-function allRowsQuiet(ctx: TickContext): boolean {
-  if (!statusesIdle(ctx.state.interlocks)) return false;
+function allRowsQuiet(ctx: TickContext, idle: WeakSet<object>): boolean {
+  if (!statusesIdle(ctx.state.interlocks, idle)) return false;
   for (let i = 0; i < ROWS_FOR_STEP.length; i++) {
     const row = ROWS_FOR_STEP[i];
     if (row === undefined || row.check(ctx) !== null) return false;
   }
   return true;
 }
-
-/** Status records found idle, each frozen (see statusesIdle). Weak: a record no state holds
- * any more goes with it. */
-const IDLE_STATUSES = new WeakSet();
 
 /**
  * Whether every status in the record is idle (rowQuiet with its condition absent: an empty window,
@@ -134,12 +130,13 @@ const IDLE_STATUSES = new WeakSet();
  * any other order answers false, and judgeRows then judges it by lookup. The record is shared
  * unchanged from tick to tick until a row changes (judgeRows copies it on write), so the answer is
  * kept per record: most ticks ask a record already found idle, one WeakSet lookup where walking the
- * record cost about 0.15 us a tick (bench/sim.ts). A record found idle is frozen with its statuses
- * and their windows, so that what was found cannot change under the answer kept (a write throws);
- * a record not idle is walked again each tick it is asked about (a tick that judges every row).
+ * record cost about 0.15 us a tick (bench/sim.ts). A record found idle is kept in `idle` (the step's
+ * workspace's set, workspace.ts), frozen with its statuses and their windows, so that what was
+ * found cannot change under the answer kept (a write throws); a record not idle is walked again
+ * each tick it is asked about (a tick that judges every row).
  */
-function statusesIdle(statuses: Readonly<Record<InterlockId, InterlockStatus>>): boolean {
-  if (IDLE_STATUSES.has(statuses)) return true;
+function statusesIdle(statuses: Readonly<Record<InterlockId, InterlockStatus>>, idle: WeakSet<object>): boolean {
+  if (idle.has(statuses)) return true;
   const byId: Readonly<Record<string, InterlockStatus>> = statuses;
   let index = 0;
   for (const id in byId) {
@@ -149,7 +146,7 @@ function statusesIdle(statuses: Readonly<Record<InterlockId, InterlockStatus>>):
     index++;
   }
   if (index !== ROWS_FOR_STEP.length) return false;
-  IDLE_STATUSES.add(deepFreeze(statuses));
+  idle.add(deepFreeze(statuses));
   return true;
 }
 
@@ -347,8 +344,8 @@ const BOTH_OPEN = Object.freeze({ supply: true, safety: true });
 const SAFETY_ONLY = Object.freeze({ supply: false, safety: true });
 const SUPPLY_ONLY = Object.freeze({ supply: true, safety: false });
 
-function valveCommands(s: ControllerState): { readonly supply: boolean; readonly safety: boolean } {
-  if (anyTripped(s)) return BOTH_CLOSED;
+function valveCommands(s: ControllerState, untripped: WeakSet<object>): { readonly supply: boolean; readonly safety: boolean } {
+  if (anyTripped(s, untripped)) return BOTH_CLOSED;
   switch (s.sub) {
     case 'freeze-open':
       return BOTH_OPEN;
@@ -371,7 +368,7 @@ function valveCommands(s: ControllerState): { readonly supply: boolean; readonly
  */
 export function step(nowMs: number, settings: Settings, readings: ControllerReadings, prev: ControllerState, work?: StepWorkspace): StepResult {
   const result = stepWithoutInvariantCheck(nowMs, settings, readings, prev, work);
-  assertStepInvariants(settings, readings, prev, result.state, result.outputs);
+  assertStepInvariants(settings, readings, prev, result.state, result.outputs, work?.untrippedStatuses);
   return result;
 }
 
@@ -417,7 +414,7 @@ function stepInner(work: StepWorkspace, nowMs: number, settings: Settings, readi
   const tracked = updateTrackers(nowMs, settings, readings, prev, work);
   const ctx = makeContext(nowMs, settings, readings, tracked, work);
   const edges = inputEvents(nowMs, readings, prev, events);
-  const pass = evaluateInterlocks(ctx, events);
+  const pass = evaluateInterlocks(ctx, events, work.idleStatuses);
 
   const statuses = pass.statuses ?? tracked.interlocks;
   let s: ControllerState = statuses === tracked.interlocks ? tracked : withChanges(tracked, { interlocks: statuses });
@@ -456,7 +453,7 @@ function stepInner(work: StepWorkspace, nowMs: number, settings: Settings, readi
     s = updateAudioPause(s, { nowMs, settings, pressed: edges.audioPause, newHigh: pass.tripped.some((id) => priorityOf(id) === 'high') }, events);
   }
 
-  const valves = valveCommands(s);
+  const valves = valveCommands(s, work.untrippedStatuses);
   const fresh = ctx.staleProblem === null && readings.halFault === null;
 
   const unusable = unusableAfterGas(ctx, s, readings);

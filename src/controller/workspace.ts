@@ -20,6 +20,15 @@ export interface StepWorkspace {
   memoryInput: Writable<MemoryInput> | null;
   tracked: Writable<ControllerState> | null;
   context: Writable<TickContext> | null;
+  /** Status records found idle (step.ts, statusesIdle) and found with no acting trip
+   * (interlocks.ts, anyTripped): facts about a record kept with it, each record deep-frozen when
+   * kept so that the fact cannot go stale (a write throws). Not scratch: they carry over from tick
+   * to tick, and a record is shared unchanged from tick to tick until a row changes, so most ticks
+   * ask one lookup. They change no result (each answer is what a walk of the record gives: the
+   * step with a fresh workspace gives the same), and are weak: a record no state holds any more
+   * goes with it. Kept here, by the caller, not in the module (conventions: no module state). */
+  readonly idleStatuses: WeakSet<object>;
+  readonly untrippedStatuses: WeakSet<object>;
   /** A step is using the workspace: a second step on it before the first returns would overwrite
    * the first's scratch (a workspace belongs to one caller, one step at a time). */
   busy: boolean;
@@ -27,5 +36,5 @@ export interface StepWorkspace {
 
 /** A workspace for one caller of the step (the ControlLoop keeps one for its life). */
 export function createStepWorkspace(): StepWorkspace {
-  return { events: [], memoryInput: null, tracked: null, context: null, busy: false };
+  return { events: [], memoryInput: null, tracked: null, context: null, idleStatuses: new WeakSet(), untrippedStatuses: new WeakSet(), busy: false };
 }
