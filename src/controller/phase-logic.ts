@@ -35,11 +35,11 @@ export function enterPhase(
     cycle !== s.cycle;
   if (changed) events.push({ kind: 'phase', atMs: nowMs, from: s.phase, to: phase, cycle });
   const phaseSinceMs = changed ? nowMs : s.phaseSinceMs;
-  return withChanges(s, { phase, sub, cycle, phaseSinceMs, subSinceMs: nowMs });
+  return withChanges(s, { phase, sub, cycle, phaseSinceMs, subSinceMs: nowMs, subSinceTick: s.tickCount });
 }
 
 function enterSub(s: ControllerState, nowMs: number, sub: SubStep, tipC: number | null): ControllerState {
-  return withChanges(s, { sub, subSinceMs: nowMs, tipAtSubStartC: tipC });
+  return withChanges(s, { sub, subSinceMs: nowMs, subSinceTick: s.tickCount, tipAtSubStartC: tipC });
 }
 
 /** A protocol run starts with the self-test. The tip is trusted again: every trip that distrusted
@@ -111,6 +111,24 @@ function mayBeginFreeze(ctx: TickContext): boolean {
   return footOk && !conditionBlocksFreeze(ctx.state);
 }
 
+/** Float slack for a window whose length is a whole number of periods (500 ms at 50 Hz: 25 steps). */
+const WHOLE_STEPS_SLACK = 1e-9;
+
+/**
+ * A single-valve self-test window is over after valves.selfTestValveMs and as many steps as that
+ * holds at loop.rateHz: VALVE_FAILURE's debounce counts samples, and the window's floor (settings.ts,
+ * selfTestFlowShowsMs) assumes each period sampled. A late step, or a stall under loop.maxGapMs
+ * (which trips nothing), ended the window on time with samples missing, and a supply valve stuck
+ * open from the start went through to a freeze (tests/controller-self-test-late-steps.test.ts).
+ * On time, the steps and the time end the window on the same step.
+ */
+function singleValveWindowOver(ctx: TickContext): boolean {
+  const { nowMs, settings, state: s } = ctx;
+  const windowMs = settings.valves.selfTestValveMs;
+  const steps = Math.ceil((windowMs * settings.loop.rateHz) / 1000 - WHOLE_STEPS_SLACK);
+  return nowMs - s.subSinceMs >= windowMs && s.tickCount - s.subSinceTick >= steps;
+}
+
 export function advancePhase(ctx: TickContext, edges: Edges, events: ControllerEvent[]): ControllerState {
   const { nowMs, settings, state: s } = ctx;
   const inSubMs = nowMs - s.subSinceMs;
@@ -136,9 +154,9 @@ export function advancePhase(ctx: TickContext, edges: Edges, events: ControllerE
     case 'SelfTest': {
       const v = settings.valves;
       if (s.sub === 'selftest-settle' && inSubMs >= v.selfTestSettleMs) return enterSub(s, nowMs, 'selftest-safety-only', ctx.tipC);
-      if (s.sub === 'selftest-safety-only' && inSubMs >= v.selfTestValveMs) return enterSub(s, nowMs, 'selftest-pause', ctx.tipC);
+      if (s.sub === 'selftest-safety-only' && singleValveWindowOver(ctx)) return enterSub(s, nowMs, 'selftest-pause', ctx.tipC);
       if (s.sub === 'selftest-pause' && inSubMs >= SELF_TEST_VALVE_PAUSE_MS) return enterSub(s, nowMs, 'selftest-supply-only', ctx.tipC);
-      if (s.sub === 'selftest-supply-only' && inSubMs >= v.selfTestValveMs) return enterPhase(s, nowMs, 'Ready', 'none', events);
+      if (s.sub === 'selftest-supply-only' && singleValveWindowOver(ctx)) return enterPhase(s, nowMs, 'Ready', 'none', events);
       return s;
     }
     case 'Ready': {

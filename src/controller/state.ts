@@ -77,6 +77,10 @@ export interface ControllerState {
   readonly cyclesBegun: number;
   readonly phaseSinceMs: number;
   readonly subSinceMs: number;
+  /** The tickCount of the step that entered the sub-step: the self-test's single-valve windows
+   * last as many steps as their length holds at the loop rate (phase-logic.ts), since a late step
+   * would otherwise thin out the samples VALVE_FAILURE's debounce counts. */
+  readonly subSinceTick: number;
   /** Start was pressed and the self-test should run straight on into the first freeze. */
   readonly startRequested: boolean;
   readonly inputs: PrevInputs;
@@ -170,6 +174,7 @@ export function withChanges(s: ControllerState, c: Partial<ControllerState>): Co
     cyclesBegun: c.cyclesBegun === undefined ? s.cyclesBegun : c.cyclesBegun,
     phaseSinceMs: c.phaseSinceMs === undefined ? s.phaseSinceMs : c.phaseSinceMs,
     subSinceMs: c.subSinceMs === undefined ? s.subSinceMs : c.subSinceMs,
+    subSinceTick: c.subSinceTick === undefined ? s.subSinceTick : c.subSinceTick,
     startRequested: c.startRequested === undefined ? s.startRequested : c.startRequested,
     inputs: c.inputs === undefined ? s.inputs : c.inputs,
     interlocks: c.interlocks === undefined ? s.interlocks : c.interlocks,
@@ -215,6 +220,7 @@ export function initialState(nowMs: number, prior: PriorSite | null = null): Con
     cyclesBegun: 0,
     phaseSinceMs: nowMs,
     subSinceMs: nowMs,
+    subSinceTick: 0,
     startRequested: false,
     inputs: { start: false, stop: false, acknowledge: false, audioPause: false, newSite: false, footswitch: false, estop: false },
     interlocks: initialInterlocks(),

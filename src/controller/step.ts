@@ -494,6 +494,7 @@ function stepInner(work: StepWorkspace, nowMs: number, settings: Settings, readi
     cyclesBegun: s.cyclesBegun,
     phaseSinceMs: s.phaseSinceMs,
     subSinceMs: s.subSinceMs,
+    subSinceTick: s.subSinceTick,
     startRequested: s.startRequested,
     inputs: sameInputs(prev.inputs, op)
       ? prev.inputs

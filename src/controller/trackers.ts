@@ -43,6 +43,7 @@ export function updateTrackers(nowMs: number, settings: Settings, readings: Cont
   t.cyclesBegun = prev.cyclesBegun;
   t.phaseSinceMs = prev.phaseSinceMs;
   t.subSinceMs = prev.subSinceMs;
+  t.subSinceTick = prev.subSinceTick;
   t.startRequested = prev.startRequested;
   t.inputs = prev.inputs;
   t.interlocks = prev.interlocks;
