@@ -57,8 +57,10 @@ describe('withChanges', () => {
 });
 
 /** Run in a child node with V8's natives syntax on the build (npm test builds first): every
- * state a treatment's steps return, the state each step was given and the workspace's scratch
- * state must share one hidden class. Prints the number of classes seen. */
+ * state a treatment's steps return, the state each step was given, the workspace's scratch state
+ * and the states the phase and audio-pause builders give must share one hidden class. Prints the
+ * number of classes seen. The states built inside step.ts itself between its scratch state and its
+ * closing literal are not seen here (a spread there still gives 1). */
 const SAME_CLASS_SCRIPT = `
 const { simulateTreatment } = await import('./dist/src/sim/runner.js');
 const { DEFAULT_SETTINGS, PRESETS, withProtocol } = await import('./dist/src/controller/settings.js');
@@ -77,6 +79,18 @@ simulateTreatment({
     return result;
   },
 });
+// The step's intermediate states never leave it: the builders it calls are asked directly.
+const { initialState } = await import('./dist/src/controller/state.js');
+const { enterPhase } = await import('./dist/src/controller/phase-logic.js');
+const { updateAudioPause } = await import('./dist/src/controller/alarm-conditions.js');
+const idle = initialState(0);
+see(idle);
+see(enterPhase(idle, 1, 'SelfTest', 'selftest-settle', [], 0));
+const press = (s, nowMs) => updateAudioPause(s, { nowMs, settings: DEFAULT_SETTINGS, pressed: true, newHigh: false }, []);
+const paused = press(idle, 1);
+if (paused === idle || press(paused, 2).audioPause !== null) throw new Error('the audio pause did not start and end');
+see(paused);
+see(press(paused, 2));
 console.log(classes.length);
 `;
 const CHILD_TIMEOUT_MS = 60_000;
