@@ -56,15 +56,16 @@ describe('withChanges', () => {
   });
 });
 
-/** Run in a child node with V8's natives syntax on the build (npm test builds first): every
+/** Run in a child node with V8's natives syntax on the sources (tsx), not on dist/: a build left
+ * from before a change, or none at all (vitest run alone), judged other code than the test's. Every
  * state a treatment's steps return, the state each step was given, the workspace's scratch state
  * and the states the phase and audio-pause builders give must share one hidden class. Prints the
  * number of classes seen. The states built inside step.ts itself between its scratch state and its
  * closing literal are not seen here (a spread there still gives 1). */
 const SAME_CLASS_SCRIPT = `
-const { simulateTreatment } = await import('./dist/src/sim/runner.js');
-const { DEFAULT_SETTINGS, PRESETS, withProtocol } = await import('./dist/src/controller/settings.js');
-const { step } = await import('./dist/src/controller/step.js');
+const { simulateTreatment } = await import('./src/sim/runner.ts');
+const { DEFAULT_SETTINGS, PRESETS, withProtocol } = await import('./src/controller/settings.ts');
+const { step } = await import('./src/controller/step.ts');
 const classes = [];
 const see = (o) => { if (!classes.some((c) => %HaveSameMap(c, o))) classes.push(o); };
 simulateTreatment({
@@ -80,9 +81,9 @@ simulateTreatment({
   },
 });
 // The step's intermediate states never leave it: the builders it calls are asked directly.
-const { initialState } = await import('./dist/src/controller/state.js');
-const { enterPhase } = await import('./dist/src/controller/phase-logic.js');
-const { updateAudioPause } = await import('./dist/src/controller/alarm-conditions.js');
+const { initialState } = await import('./src/controller/state.ts');
+const { enterPhase } = await import('./src/controller/phase-logic.ts');
+const { updateAudioPause } = await import('./src/controller/alarm-conditions.ts');
 const idle = initialState(0);
 see(idle);
 see(enterPhase(idle, 1, 'SelfTest', 'selftest-settle', [], 0));
@@ -96,8 +97,14 @@ console.log(classes.length);
 const CHILD_TIMEOUT_MS = 60_000;
 
 describe('the states of a treatment in V8', () => {
-  it('share one hidden class: given, returned and the workspace scratch (a blocked return trips and clears on the way)', () => {
-    const child = spawnSync(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', SAME_CLASS_SCRIPT], { encoding: 'utf8', timeout: CHILD_TIMEOUT_MS });
+  it('share one hidden class: given, returned, the workspace scratch and the phase and audio-pause builders (a blocked return trips and clears on the way)', () => {
+    const child = spawnSync(process.execPath, ['--allow-natives-syntax', '--import', 'tsx', '--input-type=module', '-e', SAME_CLASS_SCRIPT], {
+      encoding: 'utf8',
+      timeout: CHILD_TIMEOUT_MS,
+      // tsx's transform cache would stay behind in the temp folder (tsx-UID).
+      env: { ...process.env, TSX_DISABLE_CACHE: '1' },
+    });
+    expect(child.signal).toBeNull();
     expect(child.stderr).toBe('');
     expect(child.stdout.trim()).toBe('1');
   });
