@@ -39,7 +39,7 @@ describe('withChanges', () => {
     expect(withChanges(opened, { freezeOpenedMs: null }).freezeOpenedMs).toBeNull();
   });
 
-  it('builds every state of a treatment with initialState key order (the step builds no state by spread)', () => {
+  it('returns every state of a treatment in initialState key order (a spread keeps the order too: the hidden-class check below is what catches one)', () => {
     const order = Object.keys(s).join(',');
     const seen = new Set<string>();
     simulateTreatment({
