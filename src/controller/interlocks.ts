@@ -470,6 +470,44 @@ export const INTERLOCK_TABLE = {
   },
 } satisfies Record<string, InterlockRow>;
 
+/**
+ * No row's condition is present this tick: every row's check answers null. The quiet tick's
+ * question (the step asks it before judging any row), asked with each row's check called from a
+ * call site of its own, so that the compiler calls (or inlines) each directly: through one call
+ * site in a loop over the rows every call was a generic call to one of twenty-odd functions.
+ * Every row of the table, in table order (tests/controller-quiet-checks.test.ts forces each row's
+ * check alone and expects it seen); the checks are pure, so the order changes no answer. About
+ * a third of the replayed step's time went away with it (bench/sim.ts).
+ */
+export function noConditionPresent(c: TickContext): boolean {
+  const t = INTERLOCK_TABLE;
+  return (
+    t.TIP_BELOW_ABSOLUTE_LIMIT.check(c) === null &&
+    t.TIP_BELOW_PHYSICAL_FLOOR.check(c) === null &&
+    t.THERMOCOUPLE_FAULT.check(c) === null &&
+    t.SENSOR_STALE.check(c) === null &&
+    t.SENSOR_STUCK.check(c) === null &&
+    t.SUPPLY_PRESSURE_LOW.check(c) === null &&
+    t.SUPPLY_PRESSURE_HIGH.check(c) === null &&
+    t.RETURN_LINE_BLOCKED.check(c) === null &&
+    t.INSUFFICIENT_COOLING.check(c) === null &&
+    t.VALVE_FAILURE.check(c) === null &&
+    t.FREEZE_TIME_LIMIT.check(c) === null &&
+    t.OPERATOR_STOP.check(c) === null &&
+    t.EMERGENCY_STOP.check(c) === null &&
+    t.FOOTSWITCH_RELEASED.check(c) === null &&
+    t.PROBE_DISCONNECTED.check(c) === null &&
+    t.LOOP_OVERRUN.check(c) === null &&
+    t.HAL_FAULT.check(c) === null &&
+    t.CALIBRATION_INVALID.check(c) === null &&
+    t.PRESSURE_SENSOR_FAULT.check(c) === null &&
+    t.NO_FLOW_SEEN.check(c) === null &&
+    t.CONSOLE_LOST.check(c) === null &&
+    t.RECORDS_UNAVAILABLE.check(c) === null &&
+    t.INEFFECTIVE_FREEZE.check(c) === null
+  );
+}
+
 /** CONSOLE_LOST's condition: watched and silent longer than `lostMs`, naming the silence. */
 export function consoleSilence(nowMs: number, watch: ConsoleWatch, lostMs: number): string | null {
   if (!watch.watched) return null;
@@ -541,61 +579,63 @@ type MemoryOf<K extends StatefulId> = Table[K]['memory'] extends RowMemory<infer
 /** What the stateful rows remember, each under its row's id (ControllerState.memory). */
 export type InterlockMemory = { readonly [K in StatefulId]: MemoryOf<K> };
 
-/** A row with a memory is, by its type, one of the stateful ids. */
-const isStateful = (id: InterlockId): id is StatefulId => rowOf(id).memory !== undefined;
-
-function statefulRows(): (readonly [StatefulId, RowMemory<unknown>])[] {
-  const rows: (readonly [StatefulId, RowMemory<unknown>])[] = [];
-  for (const id of INTERLOCK_IDS) {
-    const memory = rowOf(id).memory;
-    if (memory !== undefined && isStateful(id)) rows.push([id, memory]);
-  }
-  return rows;
-}
-
-const STATEFUL_ROWS = statefulRows();
-
 /** Every stateful row's memory at power-up. */
 export function initialInterlockMemory(): InterlockMemory {
-  return Object.fromEntries(STATEFUL_ROWS.map(([id, memory]) => [id, memory.initial])) as InterlockMemory;
+  const t = INTERLOCK_TABLE;
+  return memoryRecord(
+    t.SENSOR_STUCK.memory.initial,
+    t.RETURN_LINE_BLOCKED.memory.initial,
+    t.INSUFFICIENT_COOLING.memory.initial,
+    t.LOOP_OVERRUN.memory.initial,
+    t.INEFFECTIVE_FREEZE.memory.initial,
+  );
 }
 
-/** Every stateful row's memory after this tick (before the checks read it). The same object when
- * no row's memory changed: a quiet tick allocates nothing here. */
+/** The memory record, built by one literal in table order: every record the controller builds has
+ * one hidden class, so the checks' reads of it stay monomorphic. The literal's type names every
+ * stateful row: a row added to the table with a memory is a type error here until it is added. */
+function memoryRecord(
+  sensorStuck: MemoryOf<'SENSOR_STUCK'>,
+  returnLineBlocked: MemoryOf<'RETURN_LINE_BLOCKED'>,
+  insufficientCooling: MemoryOf<'INSUFFICIENT_COOLING'>,
+  loopOverrun: MemoryOf<'LOOP_OVERRUN'>,
+  ineffectiveFreeze: MemoryOf<'INEFFECTIVE_FREEZE'>,
+): InterlockMemory {
+  return {
+    SENSOR_STUCK: sensorStuck,
+    RETURN_LINE_BLOCKED: returnLineBlocked,
+    INSUFFICIENT_COOLING: insufficientCooling,
+    LOOP_OVERRUN: loopOverrun,
+    INEFFECTIVE_FREEZE: ineffectiveFreeze,
+  };
+}
+
+/**
+ * Every stateful row's memory after this tick (before the checks read it). The same object when
+ * no row's memory changed: a quiet tick allocates nothing here. Each row's update is called from a
+ * call site of its own, so that the compiler calls (or inlines) each directly: through one call
+ * site in a loop over the rows every update was a generic call. Every stateful row, in table
+ * order, in the updates and in the comparison (tests/controller-quiet-checks.test.ts forces each
+ * row's update alone and expects the change kept; memoryRecord's type holds the record).
+ */
 export function updateInterlockMemory(input: MemoryInput): InterlockMemory {
-  const prev: Readonly<Record<string, unknown>> = input.prev.memory;
-  let next: Record<string, unknown> | null = null;
-  // The memories are read in a for-in over the record itself, which V8 serves from the record's
-  // own key cache: a lookup by a varying key took about 30 ns each (bench/sim.ts). The record
-  // holds the stateful rows in table order (initialInterlockMemory; copies keep the order); any
-  // other record is updated by lookup instead, with the same result.
-  let index = 0;
-  for (const id in prev) {
-    const row = STATEFUL_ROWS[index];
-    if (row?.[0] !== id) return updateMemoryByLookup(input);
-    index++;
-    const was = prev[id];
-    const now = row[1].update(input, was);
-    if (now === was) continue;
-    next ??= { ...prev };
-    next[id] = now;
+  const t = INTERLOCK_TABLE;
+  const m = input.prev.memory;
+  const sensorStuck = t.SENSOR_STUCK.memory.update(input, m.SENSOR_STUCK);
+  const returnLineBlocked = t.RETURN_LINE_BLOCKED.memory.update(input, m.RETURN_LINE_BLOCKED);
+  const insufficientCooling = t.INSUFFICIENT_COOLING.memory.update(input, m.INSUFFICIENT_COOLING);
+  const loopOverrun = t.LOOP_OVERRUN.memory.update(input, m.LOOP_OVERRUN);
+  const ineffectiveFreeze = t.INEFFECTIVE_FREEZE.memory.update(input, m.INEFFECTIVE_FREEZE);
+  if (
+    sensorStuck === m.SENSOR_STUCK &&
+    returnLineBlocked === m.RETURN_LINE_BLOCKED &&
+    insufficientCooling === m.INSUFFICIENT_COOLING &&
+    loopOverrun === m.LOOP_OVERRUN &&
+    ineffectiveFreeze === m.INEFFECTIVE_FREEZE
+  ) {
+    return m;
   }
-  if (index !== STATEFUL_ROWS.length) return updateMemoryByLookup(input);
-  return next === null ? input.prev.memory : (next as InterlockMemory);
-}
-
-/** updateInterlockMemory for a record in another order: each row's memory looked up by its id. */
-function updateMemoryByLookup(input: MemoryInput): InterlockMemory {
-  const prev: Readonly<Record<StatefulId, unknown>> = input.prev.memory;
-  let next: Record<StatefulId, unknown> | null = null;
-  for (const [id, memory] of STATEFUL_ROWS) {
-    const was = prev[id];
-    const now = memory.update(input, was);
-    if (now === was) continue;
-    next ??= { ...prev };
-    next[id] = now;
-  }
-  return next === null ? input.prev.memory : (next as InterlockMemory);
+  return memoryRecord(sensorStuck, returnLineBlocked, insufficientCooling, loopOverrun, ineffectiveFreeze);
 }
 
 /** Any interlock tripped: both valves must then be commanded closed. It runs twice a step (valve

@@ -9,7 +9,7 @@ import { makeContext, withState } from './context.js';
 import type { ControllerReadings } from './probe-calibration.js';
 import { withdrawReadingC } from './probe-calibration.js';
 import type { TickContext } from './context.js';
-import { INTERLOCKS, ROWS_FOR_STEP, anyActingTrip, anyTripped, debounceFor, debounceSamples, interlockById, tipDistrustingTrip } from './interlocks.js';
+import { INTERLOCKS, ROWS_FOR_STEP, anyActingTrip, noConditionPresent, anyTripped, debounceFor, debounceSamples, interlockById, tipDistrustingTrip } from './interlocks.js';
 import type { Edges } from './phase-logic.js';
 import type { IceBallPart } from './ice-ball-estimate.js';
 import { updateIceBall } from './ice-ball-estimate.js';
@@ -115,12 +115,7 @@ function evaluateInterlocks(ctx: TickContext, events: ControllerEvent[], idle: W
  * (statusesIdle) and no row's condition present.
  */
 function allRowsQuiet(ctx: TickContext, idle: WeakSet<object>): boolean {
-  if (!statusesIdle(ctx.state.interlocks, idle)) return false;
-  for (let i = 0; i < ROWS_FOR_STEP.length; i++) {
-    const row = ROWS_FOR_STEP[i];
-    if (row === undefined || row.check(ctx) !== null) return false;
-  }
-  return true;
+  return statusesIdle(ctx.state.interlocks, idle) && noConditionPresent(ctx);
 }
 
 /**
