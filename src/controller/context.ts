@@ -8,6 +8,7 @@ import { SUBLIMATION_MAX_PRESSURE_BAR, SUBLIMATION_MIN_PRESSURE_BAR, sublimation
 import type { Settings } from './settings.js';
 import type { ControllerState } from './state.js';
 import type { StepWorkspace } from './workspace.js';
+import { assert } from '../../kernel/assert.js';
 
 export interface TickContext {
   readonly nowMs: number;
@@ -102,16 +103,12 @@ export function measuredReturnBar(readings: Readings): number | null {
   return rl !== null && Number.isFinite(rl.barAbs) && rl.barAbs > 0 ? rl.barAbs : null;
 }
 
-/** Gas is flowing, judged by the return-line pressure (false when not measured). */
-export function flowSeen(readings: Readings, settings: Settings): boolean {
-  const returnBar = measuredReturnBar(readings);
-  return returnBar !== null && returnBar > settings.pressure.returnFlowBar;
-}
-
 /**
  * The tick's context, written into the workspace's scratch context (built on its first tick, then
  * rewritten in place): valid until the workspace's next step, which is all the step needs of it
- * (nothing it returns refers to the context).
+ * (nothing it returns refers to the context). Everything in it but `state` comes from the readings
+ * and the settings: the step makes it over the previous state, gives the trackers its tip and flow
+ * (worked out once a tick), then puts the tracked state in (contextOver).
  */
 export function makeContext(nowMs: number, settings: Settings, readings: ControllerReadings, state: ControllerState, work: StepWorkspace): TickContext {
   const tips = readings.tips;
@@ -149,6 +146,15 @@ export function makeContext(nowMs: number, settings: Settings, readings: Control
   c.returnBar = returnBar;
   c.floorC = floorC;
   c.flowDetected = flowDetected;
+  return c;
+}
+
+/** The workspace's context of this tick (makeContext) over `state`, written in place: the step's
+ * context once the trackers have run. */
+export function contextOver(work: StepWorkspace, state: ControllerState): TickContext {
+  const c = work.context;
+  assert(c !== null, 'control step: the tick context is put over a state before it is made');
+  c.state = state;
   return c;
 }
 

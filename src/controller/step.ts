@@ -5,7 +5,7 @@
 import type { Outputs, Readings } from '../../hal/contract.js';
 import { assert } from '../../kernel/assert.js';
 import { alarmSignals, anyAlarmAudible, silenceActive, updateAlarms, updateAudioPause, updateInfo } from './alarms.js';
-import { makeContext, withState } from './context.js';
+import { contextOver, makeContext, withState } from './context.js';
 import type { ControllerReadings } from './probe-calibration.js';
 import { withdrawReadingC } from './probe-calibration.js';
 import type { TickContext } from './context.js';
@@ -406,8 +406,11 @@ function stepInner(work: StepWorkspace, nowMs: number, settings: Settings, readi
   // Emptied only when it holds something: setting an array's length is a call into the runtime,
   // about 0.3 us a tick (bench/sim.ts), and most ticks have no events to clear.
   if (events.length !== 0) events.length = 0;
-  const tracked = updateTrackers(nowMs, settings, readings, prev, work);
-  const ctx = makeContext(nowMs, settings, readings, tracked, work);
+  // The context's facts are the readings' (the tip, the flow): the trackers take them from it,
+  // then the context is put over the tracked state before anything reads its state.
+  const facts = makeContext(nowMs, settings, readings, prev, work);
+  const tracked = updateTrackers(nowMs, settings, readings, prev, work, facts);
+  const ctx = contextOver(work, tracked);
   const edges = inputEvents(nowMs, readings, prev, events);
   const pass = evaluateInterlocks(ctx, events, work.idleStatuses);
 

@@ -2,7 +2,8 @@
 // interlock row's memory (each row owns its own: src/controller/interlock-memory/). Pure:
 // previous state in (never written), updated state out, in the caller's workspace (workspace.ts).
 import type { Readings } from '../../hal/contract.js';
-import { flowSeen, periodMs, tipProblem } from './context.js';
+import { periodMs, tipProblem } from './context.js';
+import type { TickContext } from './context.js';
 import { updateInterlockMemory } from './interlocks.js';
 import type { ControllerReadings } from './probe-calibration.js';
 import { thawEndReadingC } from './probe-calibration.js';
@@ -26,16 +27,24 @@ export function controlTipC(readings: Readings, settings: Settings): number | nu
  * workspace's first tick as a copy of `prev`, then rewritten field by field: a fresh object of
  * this many fields every tick was the step's largest allocation, bench/sim-alloc.ts). The result
  * is valid until the workspace's next step; the step copies what it keeps into the state it
- * returns.
+ * returns. `facts` are this tick's control tip and flow, from the tick's context (makeContext):
+ * worked out once a tick, for the trackers and the checks alike.
  */
-export function updateTrackers(nowMs: number, settings: Settings, readings: ControllerReadings, prev: ControllerState, work: StepWorkspace): ControllerState {
+export function updateTrackers(
+  nowMs: number,
+  settings: Settings,
+  readings: ControllerReadings,
+  prev: ControllerState,
+  work: StepWorkspace,
+  facts: Pick<TickContext, 'tipC' | 'flowDetected'>,
+): ControllerState {
   // Stryker disable next-line ConditionalExpression: equivalent — a first-step gap of nowMs instead of 0 reaches only LOOP_OVERRUN, which is not armed in Idle (the power-up phase) and judges afresh next tick
   const gapMs = prev.lastStepMs === null ? 0 : nowMs - prev.lastStepMs;
   // Freeze time counts while the gas path was commanded open (both valves) since the last step.
   const gasPathOpen = prev.outputs.supplyValveOpen && prev.outputs.safetyValveOpen;
   const openMs = gasPathOpen ? Math.max(0, gapMs) : 0;
-  const flow = flowSeen(readings, settings);
-  const memory = updateInterlockMemory(memoryInput(work, nowMs, settings, readings, prev, gapMs, flow));
+  const flow = facts.flowDetected;
+  const memory = updateInterlockMemory(memoryInput(work, nowMs, settings, readings, prev, gapMs, facts.tipC, flow));
   const t = (work.tracked ??= writableCopy(prev));
   t.phase = prev.phase;
   t.sub = prev.sub;
@@ -86,9 +95,9 @@ function memoryInput(
   readings: ControllerReadings,
   prev: ControllerState,
   gapMs: number,
+  tipC: number | null,
   flow: boolean,
 ): MemoryInput {
-  const tipC = controlTipC(readings, settings);
   const thawEndC = thawEndReadingC(settings.thaw.endTipC, readings.calibration);
   const m = work.memoryInput;
   if (m === null) return (work.memoryInput = { nowMs, settings, readings, prev, gapMs, tipC, flow, thawEndC });
