@@ -10,6 +10,8 @@ import type { ControllerState } from '../src/controller/state.js';
 import { step } from '../src/controller/step.js';
 import type { ControllerReadings } from '../src/controller/probe-calibration.js';
 import { createStepWorkspace } from '../src/controller/workspace.js';
+import type { StepWorkspace } from '../src/controller/workspace.js';
+import { initialState } from '../src/controller/state.js';
 import type { StepFunction } from '../src/runtime/loop.js';
 import { simulateTreatment } from '../src/sim/runner.js';
 
@@ -65,6 +67,27 @@ describe('the step with a workspace', () => {
     }
     // The run had events to copy (start, phases, the trip): the copy was exercised.
     expect(withEvents).toBeGreaterThan(3);
+  });
+
+  it('writes every field of its scratch state on every tick: nothing of what the scratch held before reaches the result', () => {
+    // updateTrackers rewrites the workspace's scratch state field by field, and no type check
+    // covers that list: a field left out would carry the value of an earlier tick into the state
+    // returned. Here the scratch holds a mark in every field before each step: any field not
+    // written shows as the mark in the result (or makes the step throw on it).
+    const MARK = Object.freeze({ mark: 'scratch left from an earlier tick' });
+    const keys = Object.keys(initialState(0));
+    const inputs = record(5, ['return-blocked@6:3']);
+    const work = createStepWorkspace();
+    let checked = 0;
+    for (let i = 0; i < inputs.length; i += 7) {
+      const { nowMs, readings, prev } = inputs[i] ?? expect.unreachable();
+      work.tracked = Object.fromEntries(keys.map((k) => [k, MARK])) as unknown as NonNullable<StepWorkspace['tracked']>;
+      const shared = step(nowMs, SETTINGS, readings, prev, work);
+      for (const k of keys) expect((shared.state as unknown as Record<string, unknown>)[k], k).not.toBe(MARK);
+      expect(shared).toEqual(step(nowMs, SETTINGS, readings, prev));
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(100);
   });
 
   it('a step that threw leaves no event behind for the next', () => {
