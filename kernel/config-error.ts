@@ -22,8 +22,25 @@ function describeIssue(source: string, issue: z.core.$ZodIssue, input: unknown):
     return `${source}: ${path}: not a valid key: ${why} (got ${JSON.stringify(String(issue.path.at(-1)))})`;
   }
   const value = valueAt(input, issue.path);
-  const got = value === undefined ? '' : ` (got ${JSON.stringify(value)})`;
+  const got = value === undefined ? '' : ` (got ${valueText(value)})`;
   return `${source}: ${path === '' ? '(top level)' : path}: ${issue.message}${got}`;
+}
+
+/** A rejected value as an error line shows it: its JSON text, except that a non-finite number is
+ * written as JavaScript writes it (Infinity, -Infinity, NaN). JSON has no such number, so
+ * JSON.stringify writes null: a file holding 1e400 (JSON.parse makes it Infinity) was refused
+ * "(got null)", naming a value the file never held. Nested ones too (`[1,Infinity]`). */
+export function valueText(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  const plain = JSON.stringify(value) as string | undefined;
+  // No null in the text: no non-finite number either (JSON.stringify writes each as null).
+  if (plain === undefined || !plain.includes('null')) return String(plain);
+  // Each non-finite number written as a string behind a marker, then unquoted. No key or string
+  // of the value holds the marker (its JSON text does not), so every marked string is one of them.
+  let marker = '~non-finite~';
+  while (plain.includes(marker)) marker += '~';
+  const marked = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? `${marker}${String(v)}` : v));
+  return marked.replaceAll(new RegExp(`"${marker}(-?Infinity|NaN)"`, 'g'), '$1');
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {

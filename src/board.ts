@@ -3,7 +3,7 @@
 // board owns its schema on its floor (hal/hardware-board.ts, hil/sim/board.ts); this table is the
 // one place that knows every kind.
 import { z } from 'zod';
-import { describeIssues } from '../kernel/config-error.js';
+import { describeIssues, valueText } from '../kernel/config-error.js';
 import { printable } from '../kernel/printable.js';
 import { readJsonFile } from '../kernel/json-file.js';
 import { HardwareBoardSchema, type HardwareBoard } from '../hal/hardware-board.js';
@@ -50,7 +50,7 @@ export function parseAnyBoard(input: unknown, source: string): Board {
   const backend = typeof input === 'object' && input !== null ? (input as Record<string, unknown>).backend : undefined;
   if (!isBoardBackend(backend)) {
     const supported = Object.keys(BOARD_SCHEMAS).map((k) => JSON.stringify(k)).join(', ');
-    throw new BoardError(`${source}: backend: unknown back-end ${JSON.stringify(backend)} (supported: ${supported})`);
+    throw new BoardError(`${source}: backend: unknown back-end ${valueText(backend)} (supported: ${supported})`);
   }
   return parseWith<Board>(BOARD_SCHEMAS[backend], input, source);
 }

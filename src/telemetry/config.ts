@@ -5,6 +5,7 @@
 // `telemetry` key; `--mqtt URL` sets or overrides its url. Validated here, once; every error names
 // the field and the value.
 import { z } from 'zod';
+import { valueText } from '../../kernel/config-error.js';
 
 /** The default telemetry rate: the records' sample rate (10 Hz). */
 export const DEFAULT_TELEMETRY_RATE_HZ = 10;
@@ -106,7 +107,7 @@ export function parseTelemetryBlock(raw: unknown, source: string): TelemetryFile
     const issue = r.error.issues[0];
     const path = issue?.path.join('.') ?? '';
     const value = issue === undefined ? undefined : issue.path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), raw);
-    const shown = /password/i.test(path) ? '(hidden)' : JSON.stringify(typeof value === 'string' && path === 'url' ? urlForDisplay(value) : value);
+    const shown = /password/i.test(path) ? '(hidden)' : valueText(typeof value === 'string' && path === 'url' ? urlForDisplay(value) : value);
     const field = path === '' ? 'telemetry' : `telemetry.${path}`;
     const got = issue?.code === 'unrecognized_keys' ? '' : ` (got ${shown})`;
     throw new TelemetryConfigError(`${source}: ${field}: ${issue?.message ?? 'invalid'}${got}`);

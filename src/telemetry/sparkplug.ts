@@ -4,6 +4,7 @@
 import sparkplug from 'sparkplug-payload';
 import type { UMetric, UPayload } from 'sparkplug-payload/lib/sparkplugbpayload.js';
 import { z } from 'zod';
+import { valueText } from '../../kernel/config-error.js';
 import { METRICS } from './metrics.js';
 import type { MetricType, OutMetric } from './metrics.js';
 
@@ -147,7 +148,7 @@ export function parseCommand(bytes: Uint8Array): ParsedCommand {
     if (command === undefined) return { ok: false, start: false, reason: `metrics.${i}.name: unknown command metric ${JSON.stringify(m.name)}` };
     const expected: MetricType = 'Boolean';
     if (m.type !== expected || !BooleanTrue.safeParse(m.value).success) {
-      return { ok: false, start: false, reason: `metrics.${i} (${m.name}): must be Boolean true (got ${m.type} ${JSON.stringify(m.value)})` };
+      return { ok: false, start: false, reason: `metrics.${i} (${m.name}): must be Boolean true (got ${m.type} ${valueText(m.value)})` };
     }
     if (!commands.includes(command)) commands.push(command);
   }
