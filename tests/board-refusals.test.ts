@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { cryo } from './helpers/cli.js';
 import { tempDirForFile } from './helpers/temp.js';
 import { problemsOf } from './helpers/board-problems.js';
+import { loadAnyBoardFile } from '../src/board.js';
 
 type Json = Record<string, unknown>;
 const shipped = (name: string): Json & { buttons: Json; firmata: Json; frontend: Json; plant: Json } =>
@@ -123,5 +124,35 @@ describe('the ADC resolution', () => {
 
   it('takes the shipped boards, the Pi giving its ADS1115 resolution itself', () => {
     for (const name of ['arduino-uno', 'raspberry-pi', 'uno-emulated']) expect(problemsOf(shipped(name))).toBe('');
+  });
+});
+
+describe('the return transducer reads bar absolute', () => {
+  const withTransducer = (name: string, line: 'supply' | 'return', minBar: number): Json => {
+    const b = shipped(name);
+    const pressure = b.pressure as Record<string, Json>;
+    pressure[line] = { ...pressure[line], minBar };
+    return b;
+  };
+
+  // A compound gauge transducer (-1..9 bar gauge) declared as it is: read as absolute, every return
+  // pressure would be about 1 bar low, a blocked exhaust's 3 bar read as 2.
+  it.each(['arduino-uno', 'raspberry-pi', 'uno-emulated'])('refuses a negative return minBar on %s, naming the field and value', (name) => {
+    expect(problemsOf(withTransducer(name, 'return', -1))).toBe(
+      "boards/x.json: pressure.return.minBar: the return line reads bar absolute, which is never below 0 (got -1): give an absolute transducer's range, or a gauge one's offset by 1.013 bar",
+    );
+  });
+
+  it('refuses a return minBar just below 0 when the board file is loaded', () => {
+    expect(() => loadAnyBoardFile(boardFile(withTransducer('arduino-uno', 'return', -0.01)))).toThrow(/: pressure\.return\.minBar: the return line reads bar absolute, .* \(got -0\.01\)/);
+  });
+
+  it.each([0, 0.013])('accepts a return minBar of %s bar absolute (the same compound transducer offset by 1.013 bar)', (minBar) => {
+    expect(problemsOf(withTransducer('arduino-uno', 'return', minBar))).toBe('');
+  });
+
+  it('keeps the supply (gauge) transducer range down to -1 bar', () => {
+    expect(problemsOf(withTransducer('arduino-uno', 'supply', -1))).toBe('');
+    expect(problemsOf(withTransducer('arduino-uno', 'supply', -1.01))).toMatch(/^boards\/x.json: pressure.supply.minBar: /);
   });
 });

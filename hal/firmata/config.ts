@@ -80,7 +80,8 @@ export const FirmataFields = {
       /** board: the Uno's ADC. ads1115: an I2C ADC on the Pi (the Pi has no analog inputs). */
       adc: z.enum(['board', 'ads1115']).default('board'),
       supply: TransducerSchema,
-      /** The return line must read bar absolute (an absolute transducer, or minBar offset by 1.013). */
+      /** The return line must read bar absolute (an absolute transducer, or minBar offset by 1.013);
+       * a negative minBar is refused (checkReturnIsAbsolute). */
       return: TransducerSchema.nullable(),
     })
     .strict(),
@@ -141,6 +142,7 @@ export function checkFirmataFields(board: FirmataFieldsInput, ctx: Ctx): void {
     else claim(['pressure', line, 'pin'], t.pin, check.value.key);
     checkTransducer(['pressure', line], t, board.pressure.referenceV, ctx);
   }
+  checkReturnIsAbsolute(board.pressure.return, ctx);
   if (board.pressure.adc !== chip.adc) {
     const why = chip.adc === 'ads1115' ? 'the Raspberry Pi has no analog inputs' : 'an Uno reads its transducers on its own ADC';
     ctx.addIssue({ code: 'custom', path: ['pressure', 'adc'], message: `${why}: use "${chip.adc}"` });
@@ -173,6 +175,19 @@ function checkInputPolarity(board: FirmataFieldsInput, ctx: Ctx): void {
       message: `"${board.buttons.probePolarity}" is refused: a broken probe-presence wire reads HIGH (pull-up) and would read as a probe fitted; wire the contact to close to ground and use "active-low"`,
     });
   }
+}
+
+/** The return line reads bar absolute (the sublimation floor and the blockage checks take it so),
+ * and no absolute pressure is below 0 bar: a negative minBar is a gauge (compound) transducer's
+ * range, and read as absolute every return pressure would be about 1 bar low (a blocked exhaust's
+ * pressure too). The supply transducer reads gauge and keeps the schema's -1 bar. */
+function checkReturnIsAbsolute(t: TransducerConfig | null, ctx: Ctx): void {
+  if (t === null || t.minBar >= 0) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['pressure', 'return', 'minBar'],
+    message: `the return line reads bar absolute, which is never below 0 (got ${t.minBar}): give an absolute transducer's range, or a gauge one's offset by 1.013 bar`,
+  });
 }
 
 function checkTransducer(path: string[], t: TransducerConfig, referenceV: number, ctx: Ctx): void {
