@@ -134,6 +134,24 @@ describe('INEFFECTIVE_FREEZE (an advisory)', () => {
     expect(trips(d.events)).toEqual([]);
   });
 
+  it('says the hold is unknown, not 0 s, for a freeze with no estimate at its end (the tip reading was not trusted)', () => {
+    // A freeze that holds its target: its own verdict is effective, so an advisory can come only
+    // from the verdict put in its place, the one verdictOf gives when the estimate stopped (no
+    // r(-20 C), 0 counted held). Today every trip that distrusts the tip latches and ends the freeze
+    // in Fault, where the advisory is not armed, so the state carries the verdict from the tick the
+    // supply closed; the step takes it from there into the thaw.
+    const settings = oneMinute({ targetRadiusMm: 1.5, holdS: 30 });
+    const patient = new NormalPatient();
+    const closed = drive(patient.script(), { settings, until: (r) => r.events.some((e) => e.kind === 'freeze-verdict') });
+    const [own] = closed.state.freezeVerdicts;
+    expect(own).toMatchObject({ cycle: 1, effective: true });
+    const untrusted: FreezeVerdict = { ...own!, r20MmAtEnd: null, atTargetMs: 0, effective: false };
+    const d = drive(patient.script(), { settings, state: { ...closed.state, freezeVerdicts: [untrusted] }, until: inPhase('Thawing', 1_000) });
+    const raised = advisories(d.events);
+    expect(raised.map((t) => t.id)).toEqual(['INEFFECTIVE_FREEZE']);
+    expect(raised[0]?.detail).toBe('freeze 1: r(-20 C) unknown (the tip reading was not trusted) at its end, target 1.5 mm, hold unknown (30 s needed)');
+  });
+
   it('is raised by a freeze that reached the target but did not hold it long enough', () => {
     const d = runToComplete(oneMinute({ targetRadiusMm: 2, holdS: 60 }));
     const [verdict] = verdictsOf(d.events);

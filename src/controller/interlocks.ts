@@ -464,8 +464,11 @@ export const INTERLOCK_TABLE = {
     check: (c): string | null => {
       const v = lastIneffective(c.state);
       if (v === null || v === c.state.memory.INEFFECTIVE_FREEZE || v.cycle !== c.state.cycle) return null;
-      const r20 = v.r20MmAtEnd === null ? 'unknown (the tip reading was not trusted)' : `${v.r20MmAtEnd.toFixed(2)} mm`;
-      return `freeze ${v.cycle}: r(-20 C) ${r20} at its end, target ${v.targetMm} mm, held ${(v.atTargetMs / 1000).toFixed(1)} s of ${c.settings.iceBall.holdS} s`;
+      const holdS = c.settings.iceBall.holdS;
+      // No estimate: it stopped when the tip reading stopped being trusted, so how long r(-20 C)
+      // had held is not known (the verdict counts 0 held), as the simulation summary says too.
+      if (v.r20MmAtEnd === null) return `freeze ${v.cycle}: r(-20 C) unknown (the tip reading was not trusted) at its end, target ${v.targetMm} mm, hold unknown (${holdS} s needed)`;
+      return `freeze ${v.cycle}: r(-20 C) ${v.r20MmAtEnd.toFixed(2)} mm at its end, target ${v.targetMm} mm, held ${(v.atTargetMs / 1000).toFixed(1)} s of ${holdS} s`;
     },
   },
 } satisfies Record<string, InterlockRow>;
