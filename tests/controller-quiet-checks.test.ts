@@ -5,8 +5,8 @@
 // forced here, alone, through its own check or update: both must see it.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makeContext } from '../src/controller/context.js';
-import { INTERLOCK_IDS, INTERLOCK_TABLE, initialInterlockMemory, noConditionPresent, updateInterlockMemory } from '../src/controller/interlocks.js';
-import type { InterlockId } from '../src/controller/interlocks.js';
+import { INTERLOCK_IDS, INTERLOCK_TABLE, ROWS_FOR_STEP, initialInterlockMemory, noConditionPresent, updateInterlockMemory } from '../src/controller/interlocks.js';
+import type { InterlockId, InterlockRow } from '../src/controller/interlocks.js';
 import type { MemoryInput, RowMemory } from '../src/controller/interlock-memory/row-memory.js';
 import { parseSettings } from '../src/controller/settings.js';
 import type { Settings } from '../src/controller/settings.js';
@@ -76,9 +76,41 @@ describe("the step's quiet path asks every row", () => {
   it.each(INTERLOCK_IDS.map((id) => [id]))('sees %s when its check alone reports its condition on a quiet tick', (id: InterlockId) => {
     const [, b] = quietTicks();
     const ctx = makeContext(b.nowMs, SETTINGS, b.readings, b.prev, createStepWorkspace());
-    const check = vi.spyOn(INTERLOCK_TABLE[id], 'check').mockReturnValue(FORCED);
-    expect(noConditionPresent(ctx)).toBe(false);
+    // The table is frozen: the row is forced in a copy of it, passed as the table to ask.
+    const check = vi.fn<InterlockRow['check']>().mockReturnValue(FORCED);
+    const forced = { ...INTERLOCK_TABLE, [id]: { ...INTERLOCK_TABLE[id], check } } as typeof INTERLOCK_TABLE;
+    expect(noConditionPresent(ctx, forced)).toBe(false);
     expect(check).toHaveBeenCalledWith(ctx);
+  });
+
+  it('trips EMERGENCY_STOP on a quiet tick after a write to its row in the exported table (the table is frozen)', () => {
+    // The quiet pass reads the checks through INTERLOCK_TABLE, the judging pass through
+    // ROWS_FOR_STEP's copy made at load: a row written after load would be judged quiet by the one
+    // and never reach the other (shown before the freeze: no trip, the step stayed in its phase).
+    const [, b] = quietTicks();
+    const row = INTERLOCK_TABLE.EMERGENCY_STOP as { check: InterlockRow['check'] };
+    const original = row.check;
+    let written = false;
+    try {
+      try {
+        row.check = () => null;
+        written = true;
+      } catch (e) {
+        expect(e).toBeInstanceOf(TypeError);
+      }
+      expect(written).toBe(false);
+      const readings: ControllerReadings = { ...b.readings, operator: { ...b.readings.operator, estop: true } };
+      const result = step(b.nowMs, SETTINGS, readings, b.prev, createStepWorkspace());
+      expect(result.events.flatMap((e) => (e.kind === 'trip' ? [e.id] : []))).toContain('EMERGENCY_STOP');
+      expect(result.outputs.supplyValveOpen).toBe(false);
+    } finally {
+      if (written) row.check = original;
+    }
+  });
+
+  it('asks the same check functions on the quiet pass as the judging pass, in table order', () => {
+    expect(ROWS_FOR_STEP.map((r) => r.id)).toEqual(INTERLOCK_IDS);
+    for (const r of ROWS_FOR_STEP) expect(r.check).toBe(INTERLOCK_TABLE[r.id].check);
   });
 });
 

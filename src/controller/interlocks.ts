@@ -103,7 +103,15 @@ function unreadableSupplyEvidence(c: TickContext): string | null {
   return sensorHasIt ? null : `supply transducer reads ${c.readings.supply.barGauge}`;
 }
 
-export const INTERLOCK_TABLE = {
+/** The table and each of its rows frozen, in place: the step reads a row's check through two
+ * paths (noConditionPresent through the table, judgeRows through ROWS_FOR_STEP's copy made at
+ * load), and a row written after load would otherwise be seen by one and not the other. */
+function frozenRows<T extends Record<string, InterlockRow>>(table: T): Readonly<T> {
+  for (const row of Object.values(table)) Object.freeze(row);
+  return Object.freeze(table);
+}
+
+export const INTERLOCK_TABLE = frozenRows({
   TIP_BELOW_ABSOLUTE_LIMIT: {
     hazard: 'Tip below -100 C: irreversible nerve destruction (neurotmesis)',
     condition: 'any usable tip channel below tip.absoluteLimitC (-100 C), whatever else is true',
@@ -471,7 +479,7 @@ export const INTERLOCK_TABLE = {
       return `freeze ${v.cycle}: r(-20 C) ${v.r20MmAtEnd.toFixed(2)} mm at its end, target ${v.targetMm} mm, held ${(v.atTargetMs / 1000).toFixed(1)} s of ${holdS} s`;
     },
   },
-} satisfies Record<string, InterlockRow>;
+} satisfies Record<string, InterlockRow>);
 
 /**
  * No row's condition is present this tick: every row's check answers null. The quiet tick's
@@ -479,11 +487,12 @@ export const INTERLOCK_TABLE = {
  * call site of its own, so that the compiler calls (or inlines) each directly: through one call
  * site in a loop over the rows every call was a generic call to one of twenty-odd functions.
  * Every row of the table, in table order (tests/controller-quiet-checks.test.ts forces each row's
- * check alone and expects it seen); the checks are pure, so the order changes no answer. About
- * a third of the replayed step's time went away with it (bench/sim.ts).
+ * check alone, through a copy of the table passed as `t`, and expects it seen); the checks are
+ * pure, so the order changes no answer. About a third of the replayed step's time went away with
+ * it (bench/sim.ts). The step passes no table: the frozen INTERLOCK_TABLE, whose checks are the
+ * ones judgeRows calls (ROWS_FOR_STEP).
  */
-export function noConditionPresent(c: TickContext): boolean {
-  const t = INTERLOCK_TABLE;
+export function noConditionPresent(c: TickContext, t: typeof INTERLOCK_TABLE = INTERLOCK_TABLE): boolean {
   return (
     t.TIP_BELOW_ABSOLUTE_LIMIT.check(c) === null &&
     t.TIP_BELOW_PHYSICAL_FLOOR.check(c) === null &&
