@@ -21,7 +21,9 @@ function describeIssue(source: string, issue: z.core.$ZodIssue, input: unknown):
     const why = issue.issues.map((inner) => inner.message).join('; ');
     return `${source}: ${path}: not a valid key: ${why} (got ${JSON.stringify(String(issue.path.at(-1)))})`;
   }
-  const value = valueAt(input, issue.path);
+  // An unrecognized key: the message names the keys, and the value at the path is the whole object
+  // holding them (the whole file, for a key at the top level): shown, it would bury the key.
+  const value = issue.code === 'unrecognized_keys' ? undefined : valueAt(input, issue.path);
   const got = value === undefined ? '' : ` (got ${valueText(value)})`;
   return `${source}: ${path === '' ? '(top level)' : path}: ${issue.message}${got}`;
 }
