@@ -2,8 +2,8 @@
 // (never below the room's, never past the triple point), which readings are usable, which are
 // fresh, and when the return line shows flow. Judged through the trips they cause.
 import { describe, expect, it } from 'vitest';
-import { sublimationTempC } from '../kernel/co2.js';
-import { FUTURE_STAMP_TOLERANCE_MS, physicalFloorC } from '../src/controller/context.js';
+import { SUBLIMATION_MAX_PRESSURE_BAR, SUBLIMATION_MIN_PRESSURE_BAR, sublimationTempC } from '../kernel/co2.js';
+import { FUTURE_STAMP_TOLERANCE_MS, SUBLIMATION_CEILING_C, floorAbove, physicalFloorC } from '../src/controller/context.js';
 import { TC_TOLERANCE_AT_SUBLIMATION_C } from '../src/controller/probe-calibration.js';
 import { DEFAULT_SETTINGS, parseSettings, withProtocol } from '../src/controller/settings.js';
 import type { Settings } from '../src/controller/settings.js';
@@ -50,6 +50,41 @@ describe('the physical floor', () => {
   it('stops at the triple point for a return above it (no solid CO2 is colder there)', () => {
     expect(physicalFloorC(10, SETTINGS, 'T')).toBe(physicalFloorC(20, SETTINGS, 'T'));
     expect(physicalFloorC(10, SETTINGS, 'T')).toBeCloseTo(-56.56 - 3.18, 1);
+  });
+
+  it('is never warmer than the ceiling floorAbove answers by without solving: the point rises with the pressure over the whole fit', () => {
+    expect(SUBLIMATION_CEILING_C).toBe(sublimationTempC(SUBLIMATION_MAX_PRESSURE_BAR));
+    const steps = 20_000;
+    let prevC = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i <= steps; i++) {
+      const bar = SUBLIMATION_MIN_PRESSURE_BAR + ((SUBLIMATION_MAX_PRESSURE_BAR - SUBLIMATION_MIN_PRESSURE_BAR) * i) / steps;
+      const pointC = sublimationTempC(Math.min(bar, SUBLIMATION_MAX_PRESSURE_BAR));
+      expect(pointC).toBeGreaterThanOrEqual(prevC);
+      expect(pointC).toBeLessThanOrEqual(SUBLIMATION_CEILING_C);
+      prevC = pointC;
+    }
+  });
+
+  it('floorAbove gives the floor exactly when the reading is below physicalFloorC, for any reading, pressure, type and margin', () => {
+    const margins = [0, 0.5, 2, 5];
+    const types = ['T', 'K'] as const;
+    const returns = [null, 0.2, 0.7, 1.01325, 1.5, 2.7, 4, SUBLIMATION_MAX_PRESSURE_BAR, 8];
+    let below = 0;
+    for (const floorMarginC of margins) {
+      const settings = parseSettings({ tip: { floorMarginC } });
+      for (const type of types) {
+        for (const returnBar of returns) {
+          const floorC = physicalFloorC(returnBar, settings, type);
+          const ceilingC = SUBLIMATION_CEILING_C - (TC_TOLERANCE_AT_SUBLIMATION_C[type] + floorMarginC);
+          for (const tipC of [floorC - 1, floorC - 1e-9, floorC, floorC + 1e-9, floorC + 1, ceilingC - 1e-9, ceilingC, ceilingC + 1e-9, 37, Number.NaN, -200]) {
+            const want = tipC < floorC ? floorC : null;
+            expect(floorAbove(tipC, returnBar, settings, type), `tip ${tipC} return ${String(returnBar)} ${type} margin ${floorMarginC}`).toBe(want);
+            if (want !== null) below++;
+          }
+        }
+      }
+    }
+    expect(below).toBeGreaterThan(100);
   });
 
   it('trips a tip below the 1 atm floor when the return transducer reads implausibly low (0.7 bar abs)', () => {

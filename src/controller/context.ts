@@ -27,8 +27,6 @@ export interface TickContext {
   /** Return-line pressure when measured and plausible, bar absolute (an implausible reading is
    * PRESSURE_SENSOR_FAULT's business; here it counts as unknown). */
   readonly returnBar: number | null;
-  /** Coldest physically possible tip reading: Tsub(return) - (tolerance + margin). */
-  readonly floorC: number;
   /** Gas is flowing, judged by return-line pressure (false when not measured). */
   readonly flowDetected: boolean;
 }
@@ -97,6 +95,25 @@ export function physicalFloorC(returnBar: number | null, settings: Settings, the
   return sublimationTempC(p) - (TC_TOLERANCE_AT_SUBLIMATION_C[thermocoupleType] + settings.tip.floorMarginC);
 }
 
+/** The warmest sublimation point within the fit's range, C: at its highest pressure (the point
+ * rises with the pressure), so no physical floor (physicalFloorC) is warmer than this less the
+ * floor's allowance. tests/controller-context-edges.test.ts walks the range to hold it so. */
+export const SUBLIMATION_CEILING_C = sublimationTempC(SUBLIMATION_MAX_PRESSURE_BAR);
+
+/**
+ * The physical floor (physicalFloorC) when `tipC` reads below it; null when it does not.
+ * TIP_BELOW_PHYSICAL_FLOOR's condition. A reading at or above the ceiling less the allowance is
+ * above every floor, and is answered without solving the sublimation point (a logarithm, a square
+ * root and divisions, a few per cent of the step on every tick, where the tip is warm on most): the
+ * allowance is the same expression physicalFloorC takes off, and rounding keeps the order, so the
+ * answer is the one a solve would give.
+ */
+export function floorAbove(tipC: number, returnBar: number | null, settings: Settings, thermocoupleType: ThermocoupleType): number | null {
+  if (tipC >= SUBLIMATION_CEILING_C - (TC_TOLERANCE_AT_SUBLIMATION_C[thermocoupleType] + settings.tip.floorMarginC)) return null;
+  const floorC = physicalFloorC(returnBar, settings, thermocoupleType);
+  return tipC < floorC ? floorC : null;
+}
+
 /** Return-line pressure when measured and plausible, bar absolute; null otherwise. */
 export function measuredReturnBar(readings: Readings): number | null {
   const rl = readings.returnLine;
@@ -129,11 +146,10 @@ export function makeContext(nowMs: number, settings: Settings, readings: Control
   }
   const returnBar = measuredReturnBar(readings);
   const staleProblem = staleness(nowMs, readings, settings.tip.staleMs);
-  const floorC = physicalFloorC(returnBar, settings, readings.calibration.thermocoupleType);
   const flowDetected = returnBar !== null && returnBar > settings.pressure.returnFlowBar;
   const c = work.context;
   if (c === null) {
-    return (work.context = { nowMs, settings, readings, state, tipC, tcProblem, coldestTipC, staleProblem, returnBar, floorC, flowDetected });
+    return (work.context = { nowMs, settings, readings, state, tipC, tcProblem, coldestTipC, staleProblem, returnBar, flowDetected });
   }
   c.nowMs = nowMs;
   c.settings = settings;
@@ -144,7 +160,6 @@ export function makeContext(nowMs: number, settings: Settings, readings: Control
   c.coldestTipC = coldestTipC;
   c.staleProblem = staleProblem;
   c.returnBar = returnBar;
-  c.floorC = floorC;
   c.flowDetected = flowDetected;
   return c;
 }
@@ -171,7 +186,6 @@ export function withState(ctx: TickContext, state: ControllerState): TickContext
     coldestTipC: ctx.coldestTipC,
     staleProblem: ctx.staleProblem,
     returnBar: ctx.returnBar,
-    floorC: ctx.floorC,
     flowDetected: ctx.flowDetected,
   };
 }

@@ -9,7 +9,7 @@
 import { assert } from '../../kernel/assert.js';
 import { deepFreeze } from './deep-freeze.js';
 import type { TickContext } from './context.js';
-import { periodMs } from './context.js';
+import { floorAbove, periodMs } from './context.js';
 import type { ConsoleWatch, RecordsWatch } from './probe-calibration.js';
 import type { Settings } from './settings.js';
 import type { ControllerState, InterlockStatus } from './state.js';
@@ -137,10 +137,11 @@ export const INTERLOCK_TABLE = frozenRows({
     priority: 'high',
     distrustsTip: true,
     hint: 'Tip reads colder than CO2 can physically reach: wrong gas, wrong probe or a failed sensor. Replace before treating.',
-    check: (c): string | null =>
-      c.coldestTipC !== null && c.coldestTipC < c.floorC
-        ? `tip ${c.coldestTipC.toFixed(2)} C below the physical floor ${c.floorC.toFixed(2)} C`
-        : null,
+    check: (c): string | null => {
+      const tipC = c.coldestTipC;
+      const floorC = tipC === null ? null : floorAbove(tipC, c.returnBar, c.settings, c.readings.calibration.thermocoupleType);
+      return tipC === null || floorC === null ? null : `tip ${tipC.toFixed(2)} C below the physical floor ${floorC.toFixed(2)} C`;
+    },
   },
   THERMOCOUPLE_FAULT: {
     hazard: 'Tip temperature unknown: the freeze cannot be verified or limited',
