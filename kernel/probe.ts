@@ -25,3 +25,14 @@ export function isValidProbeId(probeId: string): boolean {
 export const ProbeIdSchema = z.string().superRefine((id, ctx) => {
   if (!isValidProbeId(id)) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(id)} is not a valid probe id (${PROBE_ID_RULE})` });
 });
+
+/** A probe's outer diameter, mm, as the live ice-ball estimate models it
+ * (src/controller/ice-ball-estimate.ts, docs/ice-ball-estimate.md): the setting iceBall.probeOdMm
+ * and a calibration record's probeOdMm. Bounds: from 0.3 mm (the bioheat grid's smallest wall
+ * radius, 0.15 mm) to 2.0 mm, the largest probe the unknown-tip wait's passive thaw bound is
+ * derived for (src/controller/withdrawal.ts PASSIVE_THAW_BOUND_S): a bigger probe freezes a bigger
+ * ice ball that thaws for longer than that table (a 5 mm probe by up to 43 %, review of issue 11),
+ * so it is refused until the table covers it. 1.27 mm (18 G) is the sim plant's probe. */
+export const PROBE_OD_MM_MIN = 0.3;
+export const PROBE_OD_MM_MAX = 2.0;
+export const PROBE_OD_MM_DEFAULT = 1.27;

@@ -2,6 +2,7 @@
 // and validated bounds. Parsed once at the boundary (a settings file, CLI flags) into a typed,
 // frozen object; inside the controller the types are trusted.
 import { z } from 'zod';
+import { PROBE_OD_MM_DEFAULT, PROBE_OD_MM_MAX, PROBE_OD_MM_MIN } from '../../kernel/probe.js';
 import { describeIssues } from '../../kernel/config-error.js';
 import { deepFreeze } from './deep-freeze.js';
 import { INTERLOCKS, INTERLOCK_IDS } from './interlocks.js';
@@ -143,15 +144,9 @@ export const CONSOLE_LOST_MAX_MS = 10_000;
 export const RECORDS_LOST_MIN_MS = 1_000;
 export const RECORDS_LOST_MAX_MS = 10_000;
 
-/** The live ice-ball estimate and the efficacy verdict (src/controller/ice-ball-estimate.ts,
- * docs/ice-ball-estimate.md). Probe outer diameter: from 0.3 mm (the bioheat grid's smallest wall
- * radius, 0.15 mm) to 2.0 mm, the largest probe the unknown-tip wait's passive thaw bound is
- * derived for (src/controller/withdrawal.ts PASSIVE_THAW_BOUND_S): a bigger probe freezes a bigger
- * ice ball that thaws for longer than that table (a 5 mm probe by up to 43 %, review of issue 11),
- * so it is refused until the table covers it. 1.27 mm (18 G) is the sim plant's probe. */
-export const PROBE_OD_MM_MIN = 0.3;
-export const PROBE_OD_MM_MAX = 2.0;
-export const PROBE_OD_MM_DEFAULT = 1.27;
+/** The probe outer diameter's bounds and default live with the probe's other facts (kernel/probe.ts),
+ * where the calibration record validates a probe's own diameter against the same bounds. */
+export { PROBE_OD_MM_DEFAULT, PROBE_OD_MM_MAX, PROBE_OD_MM_MIN };
 /** How long r(-20 C) must have stayed at or beyond the target when the freeze ends. Default 60 s:
  * -20 C held for at least a minute is lethal to tissue (Cooper; domain section 10). At least
  * 30 s: shorter, the verdict would call a freeze effective on an exposure the evidence does not
