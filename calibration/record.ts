@@ -5,7 +5,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { describeIssues } from '../kernel/config-error.js';
-import { PROBE_ID_RULE, THERMOCOUPLE_TYPES, isValidProbeId } from '../kernel/probe.js';
+import { PROBE_ID_RULE, PROBE_OD_MM_MAX, PROBE_OD_MM_MIN, THERMOCOUPLE_TYPES, isValidProbeId } from '../kernel/probe.js';
 import { canonicalJson, sha256Hex } from './canonical.js';
 import { CalibrationCorruptError, CalibrationRejectedError, ProbeIdError } from './errors.js';
 import { DEFAULT_FIT_LIMITS, fitCalibration, resolveFitLimits } from './fit.js';
@@ -73,6 +73,14 @@ export const CalibrationRecordSchema = z
     referenceThermometerId: text(200).nullable(),
     expiresAt: isoDate,
     softwareVersion: text(64),
+    /**
+     * The probe's outer diameter, mm, as the engineer states it from the probe's label: the live
+     * ice-ball estimate models this probe with it (src/controller/ice-ball-estimate.ts), so a probe
+     * other than the one the settings name (iceBall.probeOdMm) is no longer modelled wrong. Absent
+     * in a record made without it (and in every record made before it existed, whose seal is
+     * unchanged): the estimate then uses the setting. The same bounds as the setting.
+     */
+    probeOdMm: z.number().min(PROBE_OD_MM_MIN).max(PROBE_OD_MM_MAX).optional(),
   })
   .strict();
 
@@ -95,6 +103,8 @@ export interface CalibrationInput {
   readonly softwareVersion: string;
   /** Default and most CALIBRATION_VALIDITY_DAYS. */
   readonly validityDays?: number;
+  /** The probe's outer diameter, mm (CalibrationRecordSchema probeOdMm); null or absent: not stated. */
+  readonly probeOdMm?: number | null;
   /** The product's limits, tightened (resolveFitLimits refuses looser ones). */
   readonly limits?: Partial<FitLimits>;
 }
@@ -153,6 +163,8 @@ export function buildCalibrationRecord(input: CalibrationInput): CalibrationReco
     referenceThermometerId: input.referenceThermometerId,
     expiresAt: new Date(calibratedAtMs + validityDays * MS_PER_DAY).toISOString(),
     softwareVersion: input.softwareVersion,
+    // Absent, not null, when not stated: a record without it seals as every record before it did.
+    ...(input.probeOdMm === undefined || input.probeOdMm === null ? {} : { probeOdMm: input.probeOdMm }),
   };
   const result = CalibrationRecordSchema.safeParse(record);
   if (!result.success) {
