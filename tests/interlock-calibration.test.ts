@@ -140,6 +140,15 @@ describe('StoreCalibrationProvider', () => {
     expect(cal.gain).toBeCloseTo(78.5 / (1.5 + 78.57), 9);
   });
 
+  it("hands the record's probe diameter to the controller, and none for a record that states none", () => {
+    const withOd = new StoreCalibrationProvider(dataDirWith({ ...INPUT, probeOdMm: 0.4 }), 'T', inDate).lookup('P1', true);
+    expect(withOd).toMatchObject({ ok: true, probeOdMm: 0.4 });
+    const without = new StoreCalibrationProvider(dataDirWith(INPUT), 'T', inDate).lookup('P1', true);
+    expect(without).toMatchObject({ ok: true, probeOdMm: null });
+    // A record that cannot be used gives no diameter either.
+    expect(new StoreCalibrationProvider(dataDirWith({ ...INPUT, probeOdMm: 0.4 }), 'K', inDate).lookup('P1', true)).toMatchObject({ ok: false, probeOdMm: null });
+  });
+
   it('reports a missing record, naming the probe', () => {
     const cal = new StoreCalibrationProvider(dataDirWith(null), 'T', inDate).lookup('P1', true);
     expect(cal).toMatchObject({ ok: false, offsetC: 0, gain: 1 });

@@ -13,8 +13,9 @@
 import { assert } from '../../kernel/assert.js';
 import { BioheatSolver, DEEP_ISOTHERM_C, DEFAULT_SOLVER_OPTIONS, DEFAULT_TISSUE_PARAMS, LETHAL_ISOTHERM_C, MAX_WALL_C, MIN_WALL_C, gridForProbe } from '../../kernel/bioheat/index.js';
 import type { BioheatSnapshot, SolverOptions } from '../../kernel/bioheat/index.js';
-import type { Readings } from '../../hal/contract.js';
 import type { FreezeVerdict, IceBallEstimate } from './ice-ball.js';
+import type { ControllerReadings } from './probe-calibration.js';
+import { probeOdMmFor } from './probe-calibration.js';
 import type { Settings } from './settings.js';
 import { CYCLES_MAX, targetRadiusMm } from './settings.js';
 import type { ControllerState } from './state.js';
@@ -224,13 +225,13 @@ export function updateIceBall(
   s: ControllerState,
   nowMs: number,
   settings: Settings,
-  readings: Readings,
+  readings: ControllerReadings,
   events: ControllerEvent[],
 ): IceBallPart {
   return nextPart(prev, s, nowMs, settings, readings, events);
 }
 
-function nextPart(prev: ControllerState, s: ControllerState, nowMs: number, settings: Settings, readings: Readings, events: ControllerEvent[]): IceBallPart {
+function nextPart(prev: ControllerState, s: ControllerState, nowMs: number, settings: Settings, readings: ControllerReadings, events: ControllerEvent[]): IceBallPart {
   const started = prev.freezeOpenedMs === null && s.freezeOpenedMs !== null;
   const ended = prev.freezeOpenedMs !== null && s.freezeOpenedMs === null;
   const running = s.phase === 'Freezing' || s.phase === 'Thawing';
@@ -240,7 +241,8 @@ function nextPart(prev: ControllerState, s: ControllerState, nowMs: number, sett
   }
   let verdicts = s.freezeVerdicts;
   let track = s.iceBallTrack;
-  const probeOdMm = settings.iceBall.probeOdMm;
+  // The attached probe's diameter from its calibration record, else the setting (probeOdMmFor).
+  const probeOdMm = probeOdMmFor(readings.calibration, settings.iceBall.probeOdMm);
   if (started) {
     // A site's first freeze begins a new treatment's verdicts; the tissue is the thaw's, if the
     // estimate ran through it, else body temperature.

@@ -14,6 +14,17 @@ export interface ProbeCalibration {
   /** calibrated = gain * raw + offsetC; identity when not ok (start is blocked anyway). */
   readonly offsetC: number;
   readonly gain: number;
+  /** The probe's outer diameter, mm, from its calibration record (calibration/record.ts
+   * probeOdMm); null when the record states none, or when not ok. The live ice-ball estimate
+   * models the probe with it, and with the setting iceBall.probeOdMm only when it is null
+   * (probeOdMmFor). */
+  readonly probeOdMm: number | null;
+}
+
+/** The probe outer diameter the live ice-ball estimate models, mm: the attached probe's own, from
+ * its calibration record, when the record states it; else the setting iceBall.probeOdMm. */
+export function probeOdMmFor(cal: Pick<ProbeCalibration, 'probeOdMm'>, settingOdMm: number): number {
+  return cal.probeOdMm ?? settingOdMm;
 }
 
 /**
@@ -67,11 +78,12 @@ export function withdrawReadingC(withdrawMarginC: number, cal: Pick<ProbeCalibra
 }
 
 export function uncalibrated(thermocoupleType: ThermocoupleType, problem: string): ProbeCalibration {
-  return { ok: false, problem, thermocoupleType, offsetC: 0, gain: 1 };
+  return { ok: false, problem, thermocoupleType, offsetC: 0, gain: 1, probeOdMm: null };
 }
 
-export function calibrated(thermocoupleType: ThermocoupleType, offsetC: number, gain: number): ProbeCalibration {
-  return { ok: true, problem: null, thermocoupleType, offsetC, gain };
+/** A usable calibration; `probeOdMm` is the record's probe diameter, mm, or null when it states none. */
+export function calibrated(thermocoupleType: ThermocoupleType, offsetC: number, gain: number, probeOdMm: number | null = null): ProbeCalibration {
+  return { ok: true, problem: null, thermocoupleType, offsetC, gain, probeOdMm };
 }
 
 /**

@@ -74,7 +74,7 @@ export class StoreCalibrationProvider implements CalibrationProvider {
     if (!status.ok || loaded.kind !== 'loaded') return uncalibrated(this.boardType, status.ok ? `probe '${probeId}': no record` : status.message);
     const r = loaded.record;
     this.#record = { probeId: r.probeId, calibrationId: `${r.probeId}@${r.calibratedAt}`, fingerprintSha256: recordFingerprint(r) };
-    return calibrated(this.boardType, loaded.record.fit.offsetC, loaded.record.fit.gain);
+    return calibrated(this.boardType, r.fit.offsetC, r.fit.gain, r.probeOdMm ?? null);
   }
 }
 

@@ -5,6 +5,7 @@
 // simulated probe's own error, which its calibration record corrects (or, deliberately, does not).
 import { z } from 'zod';
 import { DEFAULT_FIT_LIMITS, MAX_OFFSET_C } from '../../../calibration/fit.js';
+import { PROBE_OD_MM_MAX, PROBE_OD_MM_MIN } from '../../../kernel/probe.js';
 import type { ConsoleWatch, RecordsWatch } from '../../controller/probe-calibration.js';
 import { calibrated, uncalibrated } from '../../controller/probe-calibration.js';
 import { FixedCalibrationProvider } from '../../runtime/calibration-provider.js';
@@ -31,10 +32,17 @@ export function probeErrorCorrectedBy(offsetC: number, gain: number): { readonly
 
 export const EnvironmentSchema = z
   .object({
-    /** The probe's calibration record: a correction within what a fit accepts, or unusable (why). */
+    /** The probe's calibration record: a correction within what a fit accepts, and the probe's
+     * outer diameter when the record states one (within the record's bounds); or unusable (why). */
     probeCalibration: z
       .union([
-        z.object({ offsetC: z.number().min(-MAX_OFFSET_C).max(MAX_OFFSET_C), gain: z.number().min(DEFAULT_FIT_LIMITS.gainMin).max(DEFAULT_FIT_LIMITS.gainMax) }).strict(),
+        z
+          .object({
+            offsetC: z.number().min(-MAX_OFFSET_C).max(MAX_OFFSET_C),
+            gain: z.number().min(DEFAULT_FIT_LIMITS.gainMin).max(DEFAULT_FIT_LIMITS.gainMax),
+            probeOdMm: z.number().min(PROBE_OD_MM_MIN).max(PROBE_OD_MM_MAX).optional(),
+          })
+          .strict(),
         z.object({ problem: text }).strict(),
       ])
       .optional(),
@@ -74,7 +82,7 @@ export function runEnvironment(spec: EnvironmentSpec | undefined): RunEnvironmen
   const corrected = cal === undefined || 'problem' in cal ? undefined : probeErrorCorrectedBy(cal.offsetC, cal.gain);
   return {
     sensor: e !== undefined ? { probeOffsetErrorC: e.offsetErrorC, probeGainError: e.gainError } : corrected,
-    calibration: cal === undefined ? undefined : new FixedCalibrationProvider('problem' in cal ? uncalibrated(SIM_PROBE_TYPE, cal.problem) : calibrated(SIM_PROBE_TYPE, cal.offsetC, cal.gain)),
+    calibration: cal === undefined ? undefined : new FixedCalibrationProvider('problem' in cal ? uncalibrated(SIM_PROBE_TYPE, cal.problem) : calibrated(SIM_PROBE_TYPE, cal.offsetC, cal.gain, cal.probeOdMm ?? null)),
     consoleWatch: c === undefined ? undefined : (nowMs): ConsoleWatch => ({ watched: true, lastHeardMs: Math.min(nowMs, c.silentFromMs) }),
     recordsWatch:
       r === undefined
