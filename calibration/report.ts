@@ -6,6 +6,7 @@ import { recordFingerprint } from './record.js';
 import type { CalibrationRecord } from './record.js';
 import { renderResidualPlotSvg } from './residual-plot.js';
 import { isExpired } from './status.js';
+import { PROBE_OD_FALLBACK, probeOdMmText } from './text.js';
 
 const STYLE = `
 body { font-family: sans-serif; max-width: 48rem; margin: 2rem auto; color: #000; }
@@ -27,6 +28,7 @@ export function renderCertificateHtml(record: CalibrationRecord, now: Date): str
     ['Calibrated at', record.calibratedAt],
     ['Calibrated by', record.calibratedBy],
     ['Reference thermometer', record.referenceThermometerId ?? 'none (fixed-point baths only)'],
+    ['Probe outer diameter', record.probeOdMm === undefined ? `not recorded: ${PROBE_OD_FALLBACK}` : `${probeOdMmText(record.probeOdMm)} mm`],
     ['Expires at', record.expiresAt],
     ['Software version', record.softwareVersion],
     ['Record format', String(record.format)],

@@ -62,6 +62,22 @@ describe('cryo calibrate', () => {
     expect(r.out).toMatch(/ice point: raw .* \| window \d+ %/);
   });
 
+  it('writes the probe OD given with --probe-od-mm into the record, and says so', async () => {
+    const r = await run(['--probe', PROBE, '--probe-od-mm', '0.4'], ANSWERS);
+    expect(r.code).toBe(0);
+    expect(readCalibration(r.dataDir, PROBE).probeOdMm).toBe(0.4);
+    expect(r.out).toContain('Probe OD: 0.40 mm, to be written into the record.');
+    expect(r.out).toContain('Record: probe OD 0.40 mm.');
+  });
+
+  it('writes no probe OD without --probe-od-mm, and says the estimate uses the setting', async () => {
+    const r = await run(['--probe', PROBE], ANSWERS);
+    expect(r.code).toBe(0);
+    expect('probeOdMm' in readCalibration(r.dataDir, PROBE)).toBe(false);
+    expect(r.out).toContain('Probe OD: not stated (--probe-od-mm): the record will have none, and the ice-ball estimate uses the setting iceBall.probeOdMm.');
+    expect(r.out).toContain('Record: probe OD not recorded: the ice-ball estimate uses the setting iceBall.probeOdMm.');
+  });
+
   it('exits 1 and writes nothing when the fit is rejected', async () => {
     const r = await run(['--probe', PROBE, '--probe-gain-error', '1.2'], ANSWERS.slice(0, 7));
     expect(r.code).toBe(1);
@@ -97,6 +113,11 @@ describe('cryo calibrate', () => {
     [['--probe', PROBE, '--probe-gain-error', '3'], /--probe-gain-error: 3 is outside 0.5 to 1.5/],
     [['--probe', PROBE, '--probe-offset-error-c', 'x'], /--probe-offset-error-c: 'x' is not a number/],
     [['--probe', PROBE, '--board', 'no-such-board.json'], /no-such-board.json: cannot read board file/],
+    [['--probe', PROBE, '--probe-od-mm', 'thin'], /^--probe-od-mm: 'thin' is not a number/],
+    [['--probe', PROBE, '--probe-od-mm', '0x1'], /^--probe-od-mm: '0x1' is not a number/],
+    [['--probe', PROBE, '--probe-od-mm', '-0.4'], /^--probe-od-mm: '-0.4' must not be negative/],
+    [['--probe', PROBE, '--probe-od-mm', '0.2'], /^--probe-od-mm: 0.2 mm is outside 0.3 to 2.0 mm/],
+    [['--probe', PROBE, '--probe-od-mm', '2.1'], /^--probe-od-mm: 2.1 mm is outside 0.3 to 2.0 mm/],
   ])('rejects bad arguments %j as usage errors', async (args, message) => {
     const r = await run(args, ANSWERS);
     expect(r.thrown).toBeInstanceOf(UsageError);

@@ -32,7 +32,7 @@ async function run(args: string[], now = NOW): Promise<Run> {
   return result;
 }
 
-function dataDirWithRecord(overrides: { calibratedAt?: string } = {}): string {
+function dataDirWithRecord(overrides: { calibratedAt?: string; probeOdMm?: number } = {}): string {
   const dataDir = newTempDir();
   writeCalibration(
     dataDir,
@@ -47,6 +47,7 @@ function dataDirWithRecord(overrides: { calibratedAt?: string } = {}): string {
       calibratedBy: 'A. Engineer',
       referenceThermometerId: null,
       softwareVersion: '0.1.0',
+      probeOdMm: overrides.probeOdMm ?? null,
     }),
   );
   return dataDir;
@@ -142,9 +143,28 @@ describe('cryo calibration list, show and report', () => {
     fs.writeFileSync(path.join(dataDir, 'calibrations', 'broken.json'), 'not json');
     const r = await run(['list', '--data-dir', dataDir]);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/probe\s+type\s+calibrated at\s+expires\s+status/);
-    expect(r.out).toMatch(/P-0001\s+T\s+2025-03-01T10:00:00.000Z\s+2025-08-28T10:00:00.000Z\s+valid/);
+    expect(r.out).toMatch(/probe\s+type\s+OD mm\s+calibrated at\s+expires\s+status/);
+    expect(r.out).toMatch(/P-0001\s+T\s+none\s+2025-03-01T10:00:00.000Z\s+2025-08-28T10:00:00.000Z\s+valid/);
     expect(r.out).toMatch(/broken .*corrupt: not valid JSON/);
+  });
+
+  it("lists a record's probe OD, and explains a record without one under the table", async () => {
+    const withOd = await run(['list', '--data-dir', dataDirWithRecord({ probeOdMm: 0.4 })]);
+    expect(withOd.out).toMatch(/P-0001\s+T\s+0\.40\s+2025-03-01T10:00:00.000Z/);
+    expect(withOd.out).not.toContain('not recorded');
+    const without = await run(['list', '--data-dir', dataDirWithRecord()]);
+    expect(without.out).toMatch(/\nnone: probe OD not recorded: the ice-ball estimate uses the setting iceBall\.probeOdMm\n$/);
+  });
+
+  it("shows a record's probe OD in text and JSON", async () => {
+    const dataDir = dataDirWithRecord({ probeOdMm: 0.4 });
+    expect((await run(['show', 'P-0001', '--data-dir', dataDir])).out).toContain('\n  probe OD 0.40 mm\n');
+    expect((JSON.parse((await run(['show', 'P-0001', '--data-dir', dataDir, '--json'])).out) as { probeOdMm: number }).probeOdMm).toBe(0.4);
+  });
+
+  it('shows that a record has no probe OD and that the estimate then uses the setting', async () => {
+    const r = await run(['show', 'P-0001', '--data-dir', dataDirWithRecord()]);
+    expect(r.out).toContain('\n  probe OD not recorded: the ice-ball estimate uses the setting iceBall.probeOdMm\n');
   });
 
   it('shows a written record as JSON', async () => {

@@ -25,6 +25,21 @@ describe('renderCertificateHtml', () => {
     for (const text of ['P-0001', 'Type T', record.calibratedAt, record.expiresAt, 'RT-17', '0.1.0', recordFingerprint(record)]) expect(html).toContain(text);
   });
 
+  it("states the probe's outer diameter when the record has one", () => {
+    const html = renderCertificateHtml(buildCalibrationRecord({ ...input, probeOdMm: 0.4 }), beforeExpiry);
+    expect(html).toContain('<tr><th>Probe outer diameter</th><td>0.40 mm</td></tr>');
+  });
+
+  it('shows every recorded digit of a probe OD two decimals would round (27 G: 0.413 mm)', () => {
+    const html = renderCertificateHtml(buildCalibrationRecord({ ...input, probeOdMm: 0.413 }), beforeExpiry);
+    expect(html).toContain('<td>0.413 mm</td>');
+  });
+
+  it('says when the record has no probe OD, and that the estimate then uses the setting', () => {
+    const html = renderCertificateHtml(record, beforeExpiry);
+    expect(html).toContain('<tr><th>Probe outer diameter</th><td>not recorded: the ice-ball estimate uses the setting iceBall.probeOdMm</td></tr>');
+  });
+
   it('escapes text from the record', () => {
     const html = renderCertificateHtml(record, beforeExpiry);
     expect(html).not.toContain('<script>');

@@ -77,7 +77,7 @@ describe('error lines that echo an input', () => {
   it('calibration list shows a file name holding an ESC sequence escaped', () => {
     const text = formatList([{ probeId: `${ESC}[31mEVIL`, path: 'x', status: 'corrupt', reason: `file name: '${ESC}[31mEVIL' is not a valid probe id` }], dir);
     expect(text).not.toMatch(RAW_CONTROL);
-    expect(text).toContain("\\u001b[31mEVIL  -     -              -        corrupt: file name: '\\u001b[31mEVIL' is not a valid probe id");
+    expect(text).toContain("\\u001b[31mEVIL  -     -      -              -        corrupt: file name: '\\u001b[31mEVIL' is not a valid probe id");
   });
 });
 

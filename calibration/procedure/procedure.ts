@@ -7,7 +7,7 @@ import type { CalibrationFit } from '../fit.js';
 import { CALIBRATION_VALIDITY_DAYS, buildCalibrationRecord, checkProbeId } from '../record.js';
 import { resolveStabilitySettings } from '../stability.js';
 import { writeCalibration } from '../store.js';
-import { formatFit } from '../text.js';
+import { PROBE_OD_FALLBACK, formatFit, probeOdLine, probeOdMmText } from '../text.js';
 import { parseText, parseReady, parseYesNo } from './answers.js';
 import { askUntilValid } from './ask.js';
 import { MIN_BATHS, REQUIRED_BATH, menuLines, parseMenuChoice, setUpBath } from './baths.js';
@@ -55,6 +55,8 @@ export async function runCalibrationProcedure(deps: ProcedureDeps): Promise<Proc
   try {
     const { prompt } = deps;
     prompt.show(`Calibrating probe ${deps.probeId} (Type ${deps.thermocoupleType}). The gas valves stay closed throughout.`);
+    // Said before any bath, so a probe OD left out by mistake is seen while it can still be given.
+    prompt.show(statedOd(deps.probeOdMm));
     const who = await askUntilValid(prompt, 'Who is calibrating (your name)? ', (a) => parseText(a, 'the name'));
     for (;;) {
       prompt.show(measuredSummary(list()));
@@ -129,10 +131,12 @@ function write(deps: ProcedureDeps, limits: ProcedureLimits, who: string, points
       referenceThermometerId: points.find((p) => p.referenceThermometerId !== null)?.referenceThermometerId ?? null,
       softwareVersion: deps.softwareVersion,
       ...(deps.validityDays === undefined ? {} : { validityDays: deps.validityDays }),
+      probeOdMm: deps.probeOdMm ?? null,
       limits: limits.fit,
     });
     const path = writeCalibration(deps.dataDir, record);
     deps.prompt.show(`Calibration written to ${path} (gain ${fit.gain.toFixed(6)}, offset ${fit.offsetC.toFixed(4)} C); it expires ${record.expiresAt}.`);
+    deps.prompt.show(`Record: ${probeOdLine(record.probeOdMm)}.`);
     return { kind: 'saved', path, record, points };
   } catch (err) {
     const known = [CalibrationRejectedError, CalibrationWriteError, CalibrationKeyError, CalibrationCorruptError];
@@ -143,6 +147,13 @@ function write(deps: ProcedureDeps, limits: ProcedureLimits, who: string, points
     }
     throw err;
   }
+}
+
+function statedOd(probeOdMm: number | null | undefined): string {
+  if (probeOdMm === undefined || probeOdMm === null) {
+    return `Probe OD: not stated (--probe-od-mm): the record will have none, and ${PROBE_OD_FALLBACK}.`;
+  }
+  return `Probe OD: ${probeOdMmText(probeOdMm)} mm, to be written into the record.`;
 }
 
 function aborted(reason: string, points: readonly MeasuredPoint[], deps: ProcedureDeps): ProcedureOutcome {

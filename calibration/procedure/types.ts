@@ -69,6 +69,12 @@ export interface ProcedureDeps {
   readonly softwareVersion: string;
   /** Default CALIBRATION_VALIDITY_DAYS. */
   readonly validityDays?: number;
+  /**
+   * The probe's outer diameter, mm, as the engineer states it from the probe's label (`cryo
+   * calibrate --probe-od-mm`), written into the record; null or absent: not stated, and the
+   * record has none (the ice-ball estimate then uses the setting iceBall.probeOdMm).
+   */
+  readonly probeOdMm?: number | null;
 }
 
 /** One measured bath. */

@@ -10,7 +10,7 @@ import { runCalibrationProcedure, PromptClosedError } from '../../calibration/pr
 import { simCalibrationRig } from '../../hil/sim/sampler.js';
 import type { CalibrationPrompt, ProcedureOutcome } from '../../calibration/procedure/index.js';
 import { quoteProbeId } from '../../calibration/errors.js';
-import { isValidProbeId } from '../../kernel/probe.js';
+import { PROBE_OD_MM_MAX, PROBE_OD_MM_MIN, isValidProbeId } from '../../kernel/probe.js';
 import { defaultDataDir } from '../../calibration/store.js';
 import { loadAnyBoardFile } from '../board.js';
 import type { Board, HardwareBoard, SimBoard } from '../board.js';
@@ -22,7 +22,7 @@ import type { TipSampler } from '../../calibration/procedure/types.js';
 import { MonotonicClock, type Clock } from '../../kernel/clock.js';
 import { CONNECT_TIMEOUT_MS } from '../runtime/board-session.js';
 import { UsageError } from './errors.js';
-import { asUsageError, parseRanged } from './options.js';
+import { asUsageError, parseNumber, parseRanged } from './options.js';
 import type { ConsoleIo } from './run.js';
 
 export const DEFAULT_BOARD_FILE = 'boards/sim.json';
@@ -44,6 +44,7 @@ interface CalibrateFlags {
   dataDir?: string;
   probeOffsetErrorC?: string;
   probeGainError?: string;
+  probeOdMm?: string;
 }
 
 export interface CalibrateOptions {
@@ -101,6 +102,7 @@ export async function runCalibrate(flags: CalibrateFlags, io: ConsoleIo, options
   if (!isValidProbeId(flags.probe)) {
     throw new UsageError(`--probe: ${quoteProbeId(flags.probe)} must be 1-64 characters of letters, digits, '.', '_' or '-', and not '.' or '..'`);
   }
+  const probeOdMm = flags.probeOdMm === undefined ? null : parseProbeOdMm(flags.probeOdMm);
   let anyBoard: Board;
   try {
     anyBoard = loadAnyBoardFile(flags.board);
@@ -119,11 +121,24 @@ export async function runCalibrate(flags: CalibrateFlags, io: ConsoleIo, options
       now: options.now ?? (() => new Date()),
       dataDir: flags.dataDir ?? defaultDataDir(options.env ?? process.env),
       softwareVersion: options.softwareVersion ?? VERSION,
+      probeOdMm,
     });
   } finally {
     prompt.close();
     await source.close();
   }
+}
+
+/**
+ * The probe's outer diameter from its label, within the bounds the record (and the setting
+ * iceBall.probeOdMm) accept: refused here, before any bath, rather than after the last one.
+ */
+export function parseProbeOdMm(text: string): number {
+  const odMm = parseNumber('--probe-od-mm', text);
+  if (!(odMm >= PROBE_OD_MM_MIN && odMm <= PROBE_OD_MM_MAX)) {
+    throw new UsageError(`--probe-od-mm: ${text} mm is outside ${PROBE_OD_MM_MIN} to ${PROBE_OD_MM_MAX.toFixed(1)} mm (the probe outer diameters the ice-ball estimate models)`);
+  }
+  return odMm;
 }
 
 interface SamplerSession {
@@ -193,6 +208,7 @@ export function registerCalibrate(program: Command, io: ConsoleIo, setResult: (c
     .requiredOption('--probe <id>', 'id of the probe to calibrate')
     .option('--board <file>', 'board definition file', DEFAULT_BOARD_FILE)
     .option('--data-dir <dir>', 'data directory for the record (default: $CRYO_DATA_DIR or ./data)')
+    .option('--probe-od-mm <mm>', `the probe's outer diameter from its label, ${PROBE_OD_MM_MIN}-${PROBE_OD_MM_MAX.toFixed(1)} mm, written into the record for the ice-ball estimate (default: none recorded; the estimate uses the setting iceBall.probeOdMm)`)
     .option('--probe-offset-error-c <c>', 'sim only: the simulated probe reads this many C high (raw = gain x true + offset)')
     .option('--probe-gain-error <g>', 'sim only: the simulated probe gain error (1 = none)')
     .action(async (flags: CalibrateFlags) => {
