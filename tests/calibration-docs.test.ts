@@ -19,6 +19,7 @@ import { TC_TOLERANCE_AT_SUBLIMATION_C } from '../src/controller/probe-calibrati
 import { DEFAULT_SETTINGS } from '../src/controller/settings.js';
 import { sublimationTempC } from '../kernel/co2.js';
 import { ATMOSPHERIC_PRESSURE_BAR } from '../kernel/units.js';
+import { PROBE_OD_MM_MAX, PROBE_OD_MM_MIN } from '../kernel/probe.js';
 
 const doc = readFileSync('docs/calibration.md', 'utf8');
 const lines = doc.split('\n');
@@ -56,6 +57,7 @@ describe('docs/calibration.md quotes the limits in the code', () => {
     ['TC_TOLERANCE_AT_SUBLIMATION_C.T', `${TC_TOLERANCE_AT_SUBLIMATION_C.T} C`],
     ['TC_TOLERANCE_AT_SUBLIMATION_C.K', `${TC_TOLERANCE_AT_SUBLIMATION_C.K} C`],
     ['tip.floorMarginC', `${DEFAULT_SETTINGS.tip.floorMarginC} C`],
+    ['PROBE_OD_MM_MIN', `${PROBE_OD_MM_MIN} to ${PROBE_OD_MM_MAX.toFixed(1)} mm`],
   ])('the limits table gives %s as %s', (symbol, value) => {
     expect(limitRow(symbol), `no row naming \`${symbol}\``).toBe(value);
   });
