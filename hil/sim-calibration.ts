@@ -2,13 +2,14 @@
 // (calibration/procedure), answered by a script, on the sim board's virtual baths (ice point and
 // dry ice at standard pressure). It takes milliseconds and writes an ordinary record, sealed with
 // the data dir's key like any other, so `npm start` works on a fresh checkout and the console
-// reads the record exactly as on hardware.
+// reads the record exactly as on hardware. The record states the plant's probe diameter.
 import type { CalibrationPrompt, ProcedureOutcome } from '../calibration/procedure/index.js';
 import { PromptClosedError, runCalibrationProcedure } from '../calibration/procedure/index.js';
 import { simCalibrationRig } from './sim/sampler.js';
 import { ProbeIdError } from '../calibration/errors.js';
 import { isValidProbeId } from '../kernel/probe.js';
 import type { SimBoard } from './sim/board.js';
+import { resolvePlantParams } from './plant/index.js';
 import type { Logger } from '../kernel/log.js';
 
 /** Who the record names as having calibrated the probe. */
@@ -64,5 +65,8 @@ export async function autoCalibrateSimProbe(options: SimCalibrationOptions): Pro
     now: options.now,
     dataDir: options.dataDir,
     softwareVersion: options.softwareVersion,
+    // The engineer states the probe's diameter from its label: here the sim plant's probe, so the
+    // console's estimate models the probe the plant simulates whatever iceBall.probeOdMm says.
+    probeOdMm: resolvePlantParams(options.board.plant).probeOdMm,
   });
 }

@@ -7,6 +7,7 @@ import { tempDirForFile } from './helpers/temp.js';
 import { calibrationKeyPath } from '../calibration/key.js';
 import { calibrationPath, loadCalibration } from '../calibration/store.js';
 import { autoCalibrateSimProbe } from '../hil/sim-calibration.js';
+import { DEFAULT_PLANT_PARAMS } from '../hil/plant/index.js';
 import { parseBoard } from '../src/board.js';
 import type { SimBoard } from '../src/board.js';
 import { silentLogger } from '../kernel/log.js';
@@ -32,6 +33,14 @@ describe('sim auto-calibration', () => {
     expect(outcome.kind).toBe('saved');
     expect(fs.statSync(calibrationKeyPath(dataDir)).mode & 0o777).toBe(0o600);
     expect(new StoreCalibrationProvider(dataDir, 'T', () => NOW).lookup('SIM-PROBE-001', true)).toMatchObject({ ok: true, problem: null });
+  });
+
+  it("states the sim plant's probe diameter, so the console's estimate models the probe simulated whatever iceBall.probeOdMm says", async () => {
+    const dataDir = tempDataDir();
+    await autoCalibrate(dataDir, 'SIM-PROBE-002');
+    // A sim board file cannot change the plant's probe (its plant block has no probeOdMm): the default's.
+    expect(DEFAULT_PLANT_PARAMS.probeOdMm).toBe(1.27);
+    expect(new StoreCalibrationProvider(dataDir, 'T', () => NOW).lookup('SIM-PROBE-002', true)).toMatchObject({ ok: true, probeOdMm: DEFAULT_PLANT_PARAMS.probeOdMm });
   });
 
   it('replaces an old format 1 record, which the console refuses, with one it accepts', async () => {
