@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { describeIssues, valueText } from '../kernel/config-error.js';
 import { printable } from '../kernel/printable.js';
-import { readJsonFile } from '../kernel/json-file.js';
+import { readHashedJsonFile } from '../kernel/json-file.js';
 import { HardwareBoardSchema, type HardwareBoard } from '../hal/hardware-board.js';
 import { SimBoardSchema, type SimBoard } from '../hil/sim/board.js';
 
@@ -62,14 +62,23 @@ export function parseBoard(input: unknown, source: string): SimBoard {
   return board;
 }
 
-function readBoardJson(path: string): unknown {
-  return readJsonFile(path, 'board file', (message) => new BoardError(message));
+/** A board as parsed from its file, with the SHA-256 (lower-case hex) of the bytes it was parsed
+ * from: what a treatment record names as the board the console ran with (boardSha256). */
+export interface HashedBoard {
+  readonly board: Board;
+  readonly sha256: string;
+}
+
+/** Any board from its file, and the file's SHA-256 from the same read (never a second one, which
+ * could hash a file rewritten or removed since). Throws BoardError naming the file and problem. */
+export function loadHashedBoardFile(path: string): HashedBoard {
+  const file = readHashedJsonFile(path, 'board file', (message) => new BoardError(message));
+  return { board: parseAnyBoard(file.value, path), sha256: file.sha256 };
 }
 
 export function loadAnyBoardFile(path: string): Board {
-  return parseAnyBoard(readBoardJson(path), path);
+  return loadHashedBoardFile(path).board;
 }
-
 
 export interface BoardCheck {
   readonly file: string;

@@ -15,8 +15,8 @@ import { capturingLogger } from './helpers/console-fixture.js';
 function input(kind: RecordsLinkInput['kind']): RecordsLinkInput {
   return {
     dataDir: '/nonexistent-cryo-review',
-    boardPath: 'boards/arduino-uno.json',
     boardName: 'arduino-uno',
+    boardSha256: 'a'.repeat(64),
     settings: DEFAULT_SETTINGS,
     naming: { target: null, patientRef: null, operatorId: null },
     calibration: { record: () => null } as unknown as PreloadedCalibration,

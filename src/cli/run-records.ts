@@ -3,8 +3,6 @@
 // link that runs the store on its own thread. Records are kept on every board; `--no-records` is
 // accepted on simulated boards only (a simulation treats no patient), since RECORDS_UNAVAILABLE
 // is a safety function no option may switch off where a patient is treated.
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Clock } from '../../kernel/clock.js';
 import type { Logger } from '../../kernel/log.js';
@@ -13,6 +11,7 @@ import { parseTarget } from '../records/nerves.js';
 import type { ProbeUsed, TreatmentTarget } from '../records/types.js';
 import type { PreloadedCalibration } from '../runtime/calibration-provider.js';
 import { RecordsLink } from '../runtime/records-link.js';
+import type { RecordsContext } from '../runtime/records-link.js';
 import type { SessionKind } from '../runtime/board-session.js';
 import { VERSION } from '../version.js';
 import { ConsoleError, EXIT_UNAVAILABLE, UsageError } from './errors.js';
@@ -62,11 +61,6 @@ export function treatmentNaming(flags: RecordsFlags, kind: SessionKind): Treatme
   return { target, patientRef: check('--patient-ref', flags.patientRef), operatorId: check('--operator', flags.operator) };
 }
 
-/** SHA-256 of the board file's bytes (read once, at start-up). */
-export function boardFileSha256(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
-
 /** The records worker's module beside this one; it exists only in the compiled build. */
 export function recordsWorkerUrl(): URL | null {
   return import.meta.url.endsWith('.js') ? new URL('../records/worker.js', import.meta.url) : null;
@@ -74,8 +68,10 @@ export function recordsWorkerUrl(): URL | null {
 
 export interface RecordsLinkInput {
   readonly dataDir: string;
-  readonly boardPath: string;
   readonly boardName: string;
+  /** SHA-256 of the board file as it was read and parsed (loadHashedBoardFile): never read again
+   * here, so the records name the board the console runs with even if the file changes since. */
+  readonly boardSha256: string;
   readonly settings: Settings;
   readonly naming: TreatmentNaming;
   readonly calibration: PreloadedCalibration;
@@ -101,10 +97,6 @@ export function recordsLink(input: RecordsLinkInput, keep: boolean): RecordsLink
     input.logger.warn('treatment records are not kept: this run is from the TypeScript sources (npm run build, then dist/src/cli/main.js)');
     return null;
   }
-  const probe = (probeId: string | null): ProbeUsed => {
-    const record = input.calibration.record();
-    return { probeId: probeId ?? record?.probeId ?? null, calibrationId: record?.calibrationId ?? null, calibrationChecksum: record?.fingerprintSha256 ?? null };
-  };
   return new RecordsLink(
     {
       workerUrl,
@@ -112,14 +104,18 @@ export function recordsLink(input: RecordsLinkInput, keep: boolean): RecordsLink
       clock: input.clock,
       wallNowMs: () => Date.now(),
       logger: input.logger,
-      context: {
-        softwareVersion: VERSION,
-        boardName: input.boardName,
-        boardSha256: boardFileSha256(input.boardPath),
-        ...input.naming,
-        probe,
-      },
+      context: recordsContext(input),
     },
     input.settings,
   );
+}
+
+/** What every treatment's start records of this run: the console, the board, the naming options,
+ * and the probe's calibration as it is when the treatment starts. */
+export function recordsContext(input: RecordsLinkInput): RecordsContext {
+  const probe = (probeId: string | null): ProbeUsed => {
+    const record = input.calibration.record();
+    return { probeId: probeId ?? record?.probeId ?? null, calibrationId: record?.calibrationId ?? null, calibrationChecksum: record?.fingerprintSha256 ?? null };
+  };
+  return { softwareVersion: VERSION, boardName: input.boardName, boardSha256: input.boardSha256, ...input.naming, probe };
 }

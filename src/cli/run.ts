@@ -9,7 +9,7 @@ import { AlarmLog } from '../runtime/alarm-log.js';
 import { TreatmentRecorder } from '../sim/recorder.js';
 import type { TreatmentSummary } from '../sim/recorder.js';
 import { autoCalibrateSimProbe } from '../../hil/sim-calibration.js';
-import { loadAnyBoardFile } from '../board.js';
+import { loadHashedBoardFile } from '../board.js';
 import type { Board } from '../board.js';
 import type { Settings } from '../controller/settings.js';
 import { withNerve } from '../controller/settings.js';
@@ -159,6 +159,7 @@ function targetNerveId(text: string): string {
 export async function runConsole(flags: RunFlags, io: ConsoleIo, options: RunOptions = {}): Promise<ConsoleResult> {
   let settings: Settings;
   let board: Board;
+  let boardSha256: string;
   try {
     settings = settingsFromFlags(flags);
     // The efficacy verdict judges each freeze against the target nerve's radius where the settings
@@ -166,7 +167,8 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo, options: RunOpt
     // start on the console page with a target judges its treatment for that nerve instead
     // (ControlLoop.useNerve).
     if (flags.target !== undefined) settings = withNerve(settings, targetNerveId(flags.target), '--target');
-    board = loadAnyBoardFile(flags.board);
+    // The records name the board by the hash of the bytes parsed here (no second read).
+    ({ board, sha256: boardSha256 } = loadHashedBoardFile(flags.board));
   } catch (err) {
     throw asUsageError(err);
   }
@@ -244,7 +246,7 @@ export async function runConsole(flags: RunFlags, io: ConsoleIo, options: RunOpt
       if (stopRequested()) return stoppedInStartUp(logger);
     }
     const records = recordsLink(
-      { dataDir: flags.dataDir ?? defaultDataDir(process.env), boardPath: flags.board, boardName: board.name, settings, naming, calibration, clock: scheduler.clock, logger, kind },
+      { dataDir: flags.dataDir ?? defaultDataDir(process.env), boardName: board.name, boardSha256, settings, naming, calibration, clock: scheduler.clock, logger, kind },
       flags.records !== false,
     );
     const priorSite = records === null ? null : await openRecords(records, logger);
