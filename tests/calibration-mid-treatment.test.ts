@@ -1,0 +1,89 @@
+// The calibration verdict a treatment started with holds through its freezes and thaws (review of
+// the probe diameter from the calibration record). An acknowledge press asks for the record to be
+// read again (src/runtime/loop.ts); pressed in a thaw (the INEFFECTIVE_FREEZE advisory it clears is
+// raised there) after the record has expired, the re-read answered "unusable", and CALIBRATION_INVALID
+// is armed only in SelfTest and Ready, so nothing tripped: the step went on with the identity
+// correction and no probe diameter. The next freeze then modelled the 0.4 mm probe as the settings'
+// 1.27 mm one (2.86 / 3.14 mm estimated against a true 1.87 / 1.93 mm, judged effective), and the
+// thaw was judged on a reading 3 C warm (the fuzzer's refreeze-before-thaw: a freeze started with
+// the true tip at -1.96 C). Virtual time; PreloadedCalibration read between ticks as `cryo run` does.
+import { describe, expect, it } from 'vitest';
+import { calibrated, uncalibrated } from '../src/controller/probe-calibration.js';
+import type { ProbeCalibration } from '../src/controller/probe-calibration.js';
+import type { FreezeVerdict } from '../src/controller/ice-ball.js';
+import { PreloadedCalibration } from '../src/runtime/calibration-provider.js';
+import type { CalibrationProvider, TickCalibration } from '../src/runtime/calibration-provider.js';
+import { maxMsFor } from '../src/sim/fuzz/draw.js';
+import { runScenario } from '../src/sim/fuzz/run.js';
+import type { TimedAction } from '../src/sim/fuzz/scenario.js';
+import { probeErrorCorrectedBy } from '../src/sim/scenarios/environment.js';
+
+const THIN_MM = 0.4;
+/** The record corrects a probe that reads 3 C warm (the most a fit accepts). */
+const OFFSET_C = -3;
+/** Freeze 1 ends at about 125 s: the acknowledge falls in its thaw. */
+const ACK_MS = 130_000;
+
+/** The record is read at load and at the start press; every later read finds it expired. */
+class ExpiresDuringTreatment implements CalibrationProvider {
+  reads = 0;
+  constructor(private readonly record: ProbeCalibration) {}
+  lookup(): ProbeCalibration {
+    this.reads += 1;
+    return this.reads <= 2 ? this.record : uncalibrated('T', "probe 'P1': calibration expired");
+  }
+}
+
+/** PreloadedCalibration as `cryo run` drives it: the read a tick asks for is done before the next tick. */
+class ReadBetweenTicks implements TickCalibration {
+  constructor(private readonly preloaded: PreloadedCalibration) {}
+  inTick(probeId: string | null, recheck: boolean): ProbeCalibration {
+    this.preloaded.refresh();
+    return this.preloaded.inTick(probeId, recheck);
+  }
+}
+
+/** Two 120 s freezes of a `plantOdMm` probe whose record (`record`, exactly correcting the sim
+ * probe) expires after the start; the operator acknowledges in the first thaw. */
+function treatment(record: ProbeCalibration, plantOdMm: number) {
+  const provider = new ExpiresDuringTreatment(record);
+  const preloaded = new PreloadedCalibration(provider, 'T');
+  preloaded.load('P1');
+  const operator: TimedAction[] = [{ atMs: 0, action: 'start' }, { atMs: ACK_MS, action: 'acknowledge' }];
+  const base = { seed: 170, noiseSeed: 170, settings: { protocol: { cycles: 2, freezeS: 120, thawS: 45 } }, plant: { probeOdMm: plantOdMm }, operator, faults: [] };
+  const verdicts: FreezeVerdict[] = [];
+  const modelledOdMm: (number | null)[] = [];
+  const result = runScenario(
+    { ...base, maxMs: maxMsFor(base) },
+    {
+      environment: { calibration: new ReadBetweenTicks(preloaded), sensor: probeErrorCorrectedBy(record.offsetC, record.gain) },
+      onStep: (_nowMs, _readings, stepped) => {
+        for (const e of stepped.events) if (e.kind === 'freeze-verdict') verdicts.push(e.verdict);
+      },
+      onTick: (o) => {
+        if (o.before.freezeOpenedMs === null && o.after.freezeOpenedMs !== null) modelledOdMm.push(o.after.iceBallTrack?.probeOdMm ?? null);
+      },
+    },
+  );
+  return { violation: result.violation, verdicts, modelledOdMm, reads: provider.reads };
+}
+
+describe('a calibration record that expires during a treatment, an acknowledge pressed in a thaw', () => {
+  it("keeps modelling the probe with the diameter its record stated at the start: each freeze of a 0.4 mm probe judged not effective", () => {
+    const run = treatment(calibrated('T', 0, 1, THIN_MM), THIN_MM);
+    expect(run.violation).toBeNull();
+    expect(run.modelledOdMm).toEqual([THIN_MM, THIN_MM]);
+    // The thin probe's true r(-20 C) ends each freeze short of the 2 mm target.
+    expect(run.verdicts.map((v) => v.effective)).toEqual([false, false]);
+  });
+
+  it("keeps correcting the tip with the record's fit: no freeze starts on a tip still frozen", () => {
+    const run = treatment(calibrated('T', OFFSET_C, 1), 1.27);
+    expect(run.violation).toBeNull();
+    expect(run.verdicts).toHaveLength(2);
+  });
+
+  it('asks for no read on an acknowledge in a thaw: the record is read at load and at the start press only', () => {
+    expect(treatment(calibrated('T', 0, 1), 1.27).reads).toBe(2);
+  });
+});
