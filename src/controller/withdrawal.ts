@@ -18,7 +18,8 @@ export const THAW_BOUND_ROUND_S = 10;
  * tissue model of kernel/bioheat (docs/tissue-model.md, kernel/bioheat/thaw-bound.ts) with the
  * freeze taken as the wall held at the coldest CO2 can make it (-78.5 C) without a break (colder
  * than any real sequence of freezes of that much gas), the largest probe the settings accept
- * (iceBall.probeOdMm at most 2.0 mm: a bigger ice ball thaws last) and the slowest-thawing tissue
+ * (iceBall.probeOdMm and a calibration record's probeOdMm at most 2.0 mm, kernel/probe.ts: a
+ * bigger ice ball thaws last) and the slowest-thawing tissue
  * the plant's tissue schema accepts (review of issue 11, M1: the table was derived for one
  * plausible fat and a tissue the schema accepted thawed for 2.2 times as long). That tissue was
  * found by a search (scripts/thaw-bound-table.ts): every corner of the schema's bounds, then a
