@@ -1,8 +1,9 @@
 // The calibration verdict a treatment started with holds through its freezes and thaws (review of
-// the probe diameter from the calibration record). An acknowledge press asks for the record to be
-// read again (src/runtime/loop.ts); pressed in a thaw (the INEFFECTIVE_FREEZE advisory it clears is
-// raised there) after the record has expired, the re-read answered "unusable", and CALIBRATION_INVALID
-// is armed only in SelfTest and Ready, so nothing tripped: the step went on with the identity
+// the probe diameter from the calibration record). A start or acknowledge press asked for the
+// record to be read again (src/runtime/loop.ts) in any phase; an acknowledge pressed in a thaw
+// (the INEFFECTIVE_FREEZE advisory it clears is raised there) after the record has expired, the
+// re-read answered "unusable", and CALIBRATION_INVALID is armed only in SelfTest and Ready, so
+// nothing tripped: the step went on with the identity
 // correction and no probe diameter. The next freeze then modelled the 0.4 mm probe as the settings'
 // 1.27 mm one (2.86 / 3.14 mm estimated against a true 1.87 / 1.93 mm, judged effective), and the
 // thaw was judged on a reading 3 C warm (the fuzzer's refreeze-before-thaw: a freeze started with
@@ -45,11 +46,11 @@ class ReadBetweenTicks implements TickCalibration {
 
 /** Two 120 s freezes of a `plantOdMm` probe whose record (`record`, exactly correcting the sim
  * probe) expires after the start; the operator acknowledges in the first thaw. */
-function treatment(record: ProbeCalibration, plantOdMm: number) {
+function treatment(record: ProbeCalibration, plantOdMm: number, press: 'acknowledge' | 'start' = 'acknowledge') {
   const provider = new ExpiresDuringTreatment(record);
   const preloaded = new PreloadedCalibration(provider, 'T');
   preloaded.load('P1');
-  const operator: TimedAction[] = [{ atMs: 0, action: 'start' }, { atMs: ACK_MS, action: 'acknowledge' }];
+  const operator: TimedAction[] = [{ atMs: 0, action: 'start' }, { atMs: ACK_MS, action: press }];
   const base = { seed: 170, noiseSeed: 170, settings: { protocol: { cycles: 2, freezeS: 120, thawS: 45 } }, plant: { probeOdMm: plantOdMm }, operator, faults: [] };
   const verdicts: FreezeVerdict[] = [];
   const modelledOdMm: (number | null)[] = [];
@@ -81,6 +82,13 @@ describe('a calibration record that expires during a treatment, an acknowledge p
     const run = treatment(calibrated('T', OFFSET_C, 1), 1.27);
     expect(run.violation).toBeNull();
     expect(run.verdicts).toHaveLength(2);
+  });
+
+  it("keeps it through a start press in a thaw too (the step ignores it there; it asked for a read all the same)", () => {
+    const run = treatment(calibrated('T', OFFSET_C, 1, THIN_MM), THIN_MM, 'start');
+    expect(run.violation).toBeNull();
+    expect(run.modelledOdMm).toEqual([THIN_MM, THIN_MM]);
+    expect(run.reads).toBe(2);
   });
 
   it('asks for no read on an acknowledge in a thaw: the record is read at load and at the start press only', () => {

@@ -20,12 +20,14 @@ import type { Logger } from '../../kernel/log.js';
 import { MAX_TARGET_CHARS, findNerve } from '../records/nerves.js';
 
 /**
- * The phases in which the probe's calibration verdict read for the treatment's start is kept: an
- * acknowledge here asks for no new read. CALIBRATION_INVALID is not armed here (it blocks a start),
- * so a read answering "unusable" (the record expired since the start, or could not be read) would
- * trip nothing and only drop the tip correction (the thaw then judged on a reading up to 3 C off:
- * a refreeze on a tip still frozen) and the probe's diameter (the next freeze modelled with the
- * setting's: a 0.4 mm probe's freezes judged effective). tests/calibration-mid-treatment.test.ts.
+ * The phases in which the probe's calibration verdict read for the treatment's start is kept: a
+ * start or acknowledge press here asks for no new read (the step ignores a start here; an
+ * acknowledge clears an alarm, INEFFECTIVE_FREEZE in a thaw). CALIBRATION_INVALID is not armed
+ * here (it blocks a start), so a read answering "unusable" (the record expired since the start,
+ * or could not be read) would trip nothing and only drop the tip correction (the thaw then judged
+ * on a reading up to 3 C off: a refreeze on a tip still frozen) and the probe's diameter (the next
+ * freeze modelled with the setting's: a 0.4 mm probe's freezes judged effective).
+ * tests/calibration-mid-treatment.test.ts.
  */
 export const VERDICT_HELD_PHASES: readonly Phase[] = ['Freezing', 'Thawing'];
 
@@ -244,11 +246,11 @@ export class ControlLoop {
       const raw = this.#withConsolePresses(this.#hal.read());
       // A start or acknowledge press asks for the probe's record to be read again, outside this
       // tick: expiry is judged per treatment, and a probe calibrated while the console runs is
-      // seen without a restart. Not an acknowledge during a freeze or its thaw
-      // (VERDICT_HELD_PHASES): the verdict the treatment started with holds to its end.
+      // seen without a restart. Not during a freeze or its thaw (VERDICT_HELD_PHASES): the
+      // verdict the treatment started with holds to its end.
       const was = this.#state.inputs;
-      const acknowledged = raw.operator.acknowledge && !was.acknowledge && !VERDICT_HELD_PHASES.includes(this.#state.phase);
-      const recheck = (raw.operator.start && !was.start) || acknowledged;
+      const pressed = (raw.operator.start && !was.start) || (raw.operator.acknowledge && !was.acknowledge);
+      const recheck = pressed && !VERDICT_HELD_PHASES.includes(this.#state.phase);
       const readings = calibrateReadings(raw, this.#calibration.inTick(raw.probe.id, recheck), this.#consoleWatch(nowMs), this.#recordsWatch(nowMs));
       const result = this.#step(nowMs, this.#settings, readings, this.#state, this.#workspace);
       // On a trip the back-end goes to its safe state first; the written outputs (valves closed,
