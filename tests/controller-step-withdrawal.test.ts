@@ -5,6 +5,7 @@
 // the probe in place, no treatment, unless a test says otherwise.
 import { describe, expect, it } from 'vitest';
 import type { TipSample } from '../hal/contract.js';
+import { calibrated, uncalibrated } from '../src/controller/probe-calibration.js';
 import { DEFAULT_SETTINGS, parseSettings, withProtocol } from '../src/controller/settings.js';
 import type { ControllerEvent } from '../src/controller/types.js';
 import type { ReadingOverrides } from './helpers/readings.js';
@@ -163,6 +164,28 @@ describe('the tip becomes unknown once, for its first reason', () => {
     expect(tipUnknown(d.events)).toEqual([
       { kind: 'tip-unknown', atMs: stopMs + 1_000, reason: 'tip reading unusable after the treatment: probe not present' },
     ]);
+  });
+
+  it('after a stop, a calibration that becomes unusable (the record read again, expired) makes the tip unknown, naming why, and never SAFE TO WITHDRAW', () => {
+    const expired = uncalibrated('T', "probe 'P1': calibration expired at 2026-12-04T00:00:00.000Z: recalibrate it");
+    const { stopMs, d } = afterStop({ calibration: expired });
+    expect(tipUnknown(d.events)).toEqual([
+      { kind: 'tip-unknown', atMs: stopMs + 1_000, reason: `tip reading unusable after the treatment: ${expired.problem ?? ''}` },
+    ]);
+    expect(d.steps.filter((r) => r.nowMs >= stopMs + 1_000 && r.state.safeToWithdraw)).toEqual([]);
+  });
+
+  it('after a stop, a usable calibration read again (another usable record) leaves the tip trusted (no false trip)', () => {
+    // The reading the stop ends on is -65 C: only the trust is judged here, not the warmth.
+    const { d } = afterStop({ calibration: calibrated('T', 0.2, 1.001, 0.4) });
+    expect(tipUnknown(d.events)).toEqual([]);
+    expect(d.state.tipDistrust).toBeNull();
+  });
+
+  it('before any gas has flowed, an unusable calibration does not make the tip unknown (CALIBRATION_INVALID blocks the start)', () => {
+    const d = poweredUp((now) => ({ tipC: alive(now), calibration: uncalibrated('T', 'no record') }));
+    expect(tipUnknown(d.events)).toEqual([]);
+    expect(d.state.tipDistrust).toBeNull();
   });
 
   it('after a stop, a tip sample that stops updating makes the tip unknown, naming the sample', () => {

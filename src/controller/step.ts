@@ -232,11 +232,15 @@ function tipDistrustAfter(
 /**
  * Outside a treatment the tip-validity rows are not armed (nothing to stop), but after gas has
  * flowed the probe may still be frozen: a reading that becomes unusable then (open, stale, probe
- * off) makes the tip unknown with its countdown, instead of DO NOT WITHDRAW for ever.
+ * off, or its calibration no longer usable) makes the tip unknown with its countdown, instead of
+ * DO NOT WITHDRAW for ever. A calibration read again after the treatment (an acknowledge in
+ * Complete, Stopped or Fault re-reads the record: src/runtime/loop.ts) that answers unusable (the
+ * record expired meanwhile, or the probe's id changed) leaves the reading uncorrected, up to the
+ * fit's 3 C offset from the truth: SAFE TO WITHDRAW judged on it could call a tip at -1 C thawed.
  */
 function unusableAfterGas(ctx: TickContext, s: ControllerState, readings: ControllerReadings): string | null {
   if (s.gasLastFlowedMs === null || TREATING_PHASES.includes(s.phase)) return null;
-  const problem = ctx.tcProblem ?? ctx.staleProblem ?? (readings.probe.present ? null : 'probe not present');
+  const problem = ctx.tcProblem ?? ctx.staleProblem ?? (readings.probe.present ? null : 'probe not present') ?? readings.calibration.problem;
   return problem === null ? null : `tip reading unusable after the treatment: ${problem}`;
 }
 
