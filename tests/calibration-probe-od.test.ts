@@ -11,22 +11,11 @@ import type { CalibrationInput } from '../calibration/record.js';
 import { readCalibration, writeCalibration } from '../calibration/store.js';
 import { PROBE_OD_MM_MAX, PROBE_OD_MM_MIN } from '../kernel/probe.js';
 import { tempDirMaker } from './helpers/temp.js';
+import { THREE_BATH_INPUT } from './helpers/calibration-inputs.js';
 
 const newTempDir = tempDirMaker('cryo-cal-od-');
 
-const input: CalibrationInput = {
-  probeId: 'P-0001',
-  thermocoupleType: 'T',
-  points: [
-    { bath: 'ice-point', referenceC: 0, rawC: 0.31 },
-    { bath: 'dry-ice-ethanol', referenceC: -78.46, rawC: -77.9 },
-    { bath: 'water-bath', referenceC: 37.02, rawC: 37.4 },
-  ],
-  calibratedAt: '2025-03-01T10:00:00.000Z',
-  calibratedBy: 'A. Engineer',
-  referenceThermometerId: 'RT-17',
-  softwareVersion: '0.1.0',
-};
+const input: CalibrationInput = THREE_BATH_INPUT;
 
 /**
  * The record `input` builds, its fingerprint and its seal under KEY, computed with

@@ -8,21 +8,11 @@ import type { CalibrationInput } from '../calibration/record.js';
 import { calibrationPath, loadCalibration, readCalibration, writeCalibration } from '../calibration/store.js';
 import { PROBE_OD_MM_MAX, PROBE_OD_MM_MIN } from '../kernel/probe.js';
 import { tempDirMaker } from './helpers/temp.js';
+import { TWO_BATH_INPUT } from './helpers/calibration-inputs.js';
 
 const newTempDir = tempDirMaker('cryo-record-od-');
 
-const INPUT: CalibrationInput = {
-  probeId: 'P1',
-  thermocoupleType: 'T',
-  points: [
-    { bath: 'ice-point', referenceC: 0, rawC: 1.5 },
-    { bath: 'dry-ice-ethanol', referenceC: -78.5, rawC: -78.57 },
-  ],
-  calibratedAt: '2026-06-01T10:00:00.000Z',
-  calibratedBy: 'A. Engineer',
-  referenceThermometerId: null,
-  softwareVersion: '0.1.0',
-};
+const INPUT: CalibrationInput = TWO_BATH_INPUT;
 
 describe("a calibration record's probe diameter", () => {
   it('is kept through the seal and read back as stated, at both bounds', () => {

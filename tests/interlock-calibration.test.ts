@@ -17,6 +17,7 @@ import { silentLogger } from '../kernel/log.js';
 import type { Hal, Readings } from '../hal/contract.js';
 import { NormalPatient, SHORT_PROTOCOL, anyValveOpen, drive, expectTrip, nominalReadings, trips } from './helpers/readings.js';
 import { tempDirMaker } from './helpers/temp.js';
+import { TWO_BATH_INPUT } from './helpers/calibration-inputs.js';
 
 const newTempDir = tempDirMaker('cryo-provider-');
 
@@ -112,18 +113,7 @@ describe('the calibration path', () => {
   });
 });
 
-const INPUT: CalibrationInput = {
-  probeId: 'P1',
-  thermocoupleType: 'T',
-  points: [
-    { bath: 'ice-point', referenceC: 0, rawC: 1.5 },
-    { bath: 'dry-ice-ethanol', referenceC: -78.5, rawC: -78.57 },
-  ],
-  calibratedAt: '2026-06-01T10:00:00.000Z',
-  calibratedBy: 'A. Engineer',
-  referenceThermometerId: null,
-  softwareVersion: '0.1.0',
-};
+const INPUT: CalibrationInput = TWO_BATH_INPUT;
 
 function dataDirWith(input: CalibrationInput | null): string {
   const dir = newTempDir();
