@@ -12,11 +12,13 @@ import { describe, expect, it } from 'vitest';
 import { calibrated, uncalibrated } from '../src/controller/probe-calibration.js';
 import type { ProbeCalibration } from '../src/controller/probe-calibration.js';
 import type { FreezeVerdict } from '../src/controller/ice-ball.js';
-import { PreloadedCalibration } from '../src/runtime/calibration-provider.js';
+import { PreloadedCalibration, withFittedProbeId } from '../src/runtime/calibration-provider.js';
 import type { CalibrationProvider, TickCalibration } from '../src/runtime/calibration-provider.js';
 import { maxMsFor } from '../src/sim/fuzz/draw.js';
 import { runScenario } from '../src/sim/fuzz/run.js';
 import type { TimedAction } from '../src/sim/fuzz/scenario.js';
+import type { FaultSpec } from '../hil/faults.js';
+import { TIP_NOISE_ALLOWANCE_C } from '../src/sim/fuzz/bounds.js';
 import { probeErrorCorrectedBy } from '../src/sim/scenarios/environment.js';
 
 const THIN_MM = 0.4;
@@ -93,5 +95,67 @@ describe('a calibration record that expires during a treatment, an acknowledge p
 
   it('asks for no read on an acknowledge in a thaw: the record is read at load and at the start press only', () => {
     expect(treatment(calibrated('T', 0, 1), 1.27).reads).toBe(2);
+  });
+});
+
+/** The sim probe's id, as its plant reports it while it is connected (null while it is not). */
+const SIM_PROBE_ID = 'SIM-PROBE-001';
+/** Shorter than PROBE_DISCONNECTED's debounce (100 ms): it trips nothing. */
+const GLITCH_MS = 40;
+
+/** The record always reads usable: only the probe id moves. */
+class AlwaysUsable implements CalibrationProvider {
+  reads: (string | null)[] = [];
+  constructor(private readonly record: ProbeCalibration) {}
+  lookup(probeId: string | null): ProbeCalibration {
+    this.reads.push(probeId);
+    return this.record;
+  }
+}
+
+/** Two 60 s freezes of a 0.4 mm probe reading 3 C warm (its usable record corrects it and states
+ * its diameter), `cryo run`'s calibration (the board's fitted id for a probe that reports none),
+ * and the probe's presence lost for GLITCH_MS at `glitchAtMs` (none when null). */
+function glitched(glitchAtMs: number | null) {
+  const record = calibrated('T', OFFSET_C, 1, THIN_MM);
+  const preloaded = new PreloadedCalibration(withFittedProbeId(new AlwaysUsable(record), SIM_PROBE_ID), 'T');
+  preloaded.load(SIM_PROBE_ID);
+  const faults: FaultSpec[] = glitchAtMs === null ? [] : [{ kind: 'probe-disconnect', atMs: glitchAtMs, durationMs: GLITCH_MS }];
+  const base = { seed: 7, noiseSeed: 7, settings: { protocol: { cycles: 2, freezeS: 60, thawS: 30 } }, plant: { probeOdMm: THIN_MM }, operator: [{ atMs: 0, action: 'start' as const }], faults };
+  const refreezes: { atMs: number; trueTipC: number }[] = [];
+  const modelledOdMm: (number | null)[] = [];
+  const trips: string[] = [];
+  const result = runScenario(
+    { ...base, maxMs: maxMsFor(base) },
+    {
+      environment: { calibration: new ReadBetweenTicks(preloaded), sensor: probeErrorCorrectedBy(record.offsetC, record.gain) },
+      onStep: (_nowMs, _readings, stepped) => {
+        for (const e of stepped.events) if (e.kind === 'trip') trips.push(e.id);
+      },
+      onTick: (o) => {
+        if (o.before.phase === 'Thawing' && o.after.phase === 'Freezing') refreezes.push({ atMs: o.nowMs, trueTipC: o.plant.tipTrueC });
+        if (o.before.freezeOpenedMs === null && o.after.freezeOpenedMs !== null) modelledOdMm.push(o.after.iceBallTrack?.probeOdMm ?? null);
+      },
+    },
+  );
+  return { violation: result.violation, refreezes, modelledOdMm, trips };
+}
+
+describe('a probe presence glitch shorter than the debounce in a thaw (the sim probe reports no id while it is off)', () => {
+  // The id read null for the glitch and the probe's again after it: a probe id other than the one
+  // read answered "not read yet" (uncalibrated) for a tick, which trips nothing in a thaw. The
+  // thaw ended on that tick's uncorrected reading, 3 C warm, 1.5 s early: the next freeze began
+  // with the true tip at -1.46 C, modelled with the setting's 1.27 mm probe (its verdict judged
+  // on a probe three times the true one's diameter).
+  it('holds the verdict: the refreeze waits for the thaw and models the record\'s diameter, as without the glitch', () => {
+    const clean = glitched(null);
+    const refreezeMs = clean.refreezes[0]?.atMs ?? Number.NaN;
+    expect(clean.refreezes).toHaveLength(1);
+    const run = glitched(refreezeMs - 1_500);
+    expect(run.trips.filter((id) => id !== 'INEFFECTIVE_FREEZE')).toEqual([]);
+    expect(run.violation).toBeNull();
+    expect(run.refreezes).toHaveLength(1);
+    expect(run.refreezes[0]?.trueTipC).toBeGreaterThanOrEqual(-TIP_NOISE_ALLOWANCE_C);
+    expect(run.modelledOdMm).toEqual([THIN_MM, THIN_MM]);
   });
 });

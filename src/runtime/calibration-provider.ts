@@ -32,10 +32,11 @@ export interface CalibrationRecordIdentity {
 /** What the control loop asks in its tick: answered from memory, never from a file. */
 export interface TickCalibration {
   /**
-   * The verdict for `probeId` as last read. `recheck` (a start or acknowledge press, outside a
-   * freeze and its thaw: VERDICT_HELD_PHASES in src/runtime/loop.ts) asks for the record to be
-   * read again outside the tick; a probe id other than the one read asks too, and is
-   * answered "not read yet" (uncalibrated: start blocked) until it has been.
+   * The verdict for `probeId` as last read. `recheck` (a start or acknowledge press) asks for the
+   * record to be read again outside the tick; a probe id other than the one read asks too, and is
+   * answered "not read yet" (uncalibrated: start blocked) until it has been. The control loop
+   * does not ask in a freeze or its thaw (VERDICT_HELD_PHASES in src/runtime/loop.ts): it holds
+   * the verdict the treatment started with.
    */
   inTick(probeId: string | null, recheck: boolean): ProbeCalibration;
 }

@@ -3,7 +3,7 @@
 import type { Hal, Outputs, Readings } from '../../hal/contract.js';
 import { SAFE_OUTPUTS } from '../../hal/contract.js';
 import { CONSOLE_UNWATCHED, RECORDS_UNWATCHED, calibrateReadings } from '../controller/probe-calibration.js';
-import type { ConsoleWatch, ControllerReadings, RecordsWatch } from '../controller/probe-calibration.js';
+import type { ConsoleWatch, ControllerReadings, ProbeCalibration, RecordsWatch } from '../controller/probe-calibration.js';
 import type { TickCalibration } from './calibration-provider.js';
 import type { Protocol, Settings } from '../controller/settings.js';
 import { targetRadiusMm, withNerve, withProtocol } from '../controller/settings.js';
@@ -20,13 +20,18 @@ import type { Logger } from '../../kernel/log.js';
 import { MAX_TARGET_CHARS, findNerve } from '../records/nerves.js';
 
 /**
- * The phases in which the probe's calibration verdict read for the treatment's start is kept: a
- * start or acknowledge press here asks for no new read (the step ignores a start here; an
- * acknowledge clears an alarm, INEFFECTIVE_FREEZE in a thaw). CALIBRATION_INVALID is not armed
- * here (it blocks a start), so a read answering "unusable" (the record expired since the start,
- * or could not be read) would trip nothing and only drop the tip correction (the thaw then judged
- * on a reading up to 3 C off: a refreeze on a tip still frozen) and the probe's diameter (the next
- * freeze modelled with the setting's: a 0.4 mm probe's freezes judged effective).
+ * The phases in which the probe's calibration verdict read for the treatment's start is kept: the
+ * tick uses the verdict the last tick before the freeze used (the one CALIBRATION_INVALID, armed in
+ * SelfTest and Ready, judged usable), and asks the provider nothing: a start or acknowledge press
+ * here asks for no new read (the step ignores a start here; an acknowledge clears an alarm,
+ * INEFFECTIVE_FREEZE in a thaw), and a probe id other than the one read is not looked at either.
+ * CALIBRATION_INVALID is not armed here, so a verdict answering "unusable" (the record expired
+ * since the start, or could not be read; or "not read yet" for an id that changed, as the sim
+ * probe's does for a presence glitch shorter than PROBE_DISCONNECTED's debounce) would trip
+ * nothing and only drop the tip correction (the thaw then judged on a reading up to 3 C off: a
+ * refreeze on a tip still frozen) and the probe's diameter (the next freeze modelled with the
+ * setting's: a 0.4 mm probe's freezes judged effective). A probe really changed mid-freeze is
+ * disconnected first: PROBE_DISCONNECTED trips (Fault: out of these phases, the tip distrusted).
  * tests/calibration-mid-treatment.test.ts.
  */
 export const VERDICT_HELD_PHASES: readonly Phase[] = ['Freezing', 'Thawing'];
@@ -115,6 +120,8 @@ export class ControlLoop {
   #state: ControllerState;
   #lastOutputs: Outputs;
   #failure: unknown = null;
+  /** The calibration verdict the last tick used: held through VERDICT_HELD_PHASES. */
+  #verdict: ProbeCalibration | null = null;
 
   constructor(options: ControlLoopOptions) {
     this.#hal = options.hal;
@@ -247,11 +254,13 @@ export class ControlLoop {
       // A start or acknowledge press asks for the probe's record to be read again, outside this
       // tick: expiry is judged per treatment, and a probe calibrated while the console runs is
       // seen without a restart. Not during a freeze or its thaw (VERDICT_HELD_PHASES): the
-      // verdict the treatment started with holds to its end.
+      // verdict the treatment started with holds to its end, whatever the press or the probe id.
       const was = this.#state.inputs;
       const pressed = (raw.operator.start && !was.start) || (raw.operator.acknowledge && !was.acknowledge);
-      const recheck = pressed && !VERDICT_HELD_PHASES.includes(this.#state.phase);
-      const readings = calibrateReadings(raw, this.#calibration.inTick(raw.probe.id, recheck), this.#consoleWatch(nowMs), this.#recordsWatch(nowMs));
+      const held = VERDICT_HELD_PHASES.includes(this.#state.phase) ? this.#verdict : null;
+      const verdict = held ?? this.#calibration.inTick(raw.probe.id, pressed);
+      this.#verdict = verdict;
+      const readings = calibrateReadings(raw, verdict, this.#consoleWatch(nowMs), this.#recordsWatch(nowMs));
       const result = this.#step(nowMs, this.#settings, readings, this.#state, this.#workspace);
       // On a trip the back-end goes to its safe state first; the written outputs (valves closed,
       // alarm lamps and buzzer on) then follow in the same tick.
