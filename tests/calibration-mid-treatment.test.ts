@@ -159,3 +159,49 @@ describe('a probe presence glitch shorter than the debounce in a thaw (the sim p
     expect(run.modelledOdMm).toEqual([THIN_MM, THIN_MM]);
   });
 });
+
+describe('acknowledges after a treatment re-read a usable record (cryo run on the sim board)', () => {
+  // After gas has flowed, a calibration that is not usable makes the tip unknown (step.ts
+  // unusableAfterGas), which holds SAFE TO WITHDRAW back by the unknown-tip wait (over an hour
+  // here). A re-read of a usable record must never look unusable for a tick: for a probe with an
+  // id and for one without (the board's fitted id looks it up).
+  function oneCycle(probeId: string | null, acknowledgeAtMs: readonly number[]) {
+    const provider = new AlwaysUsable(calibrated('T', OFFSET_C, 1));
+    const preloaded = new PreloadedCalibration(withFittedProbeId(provider, SIM_PROBE_ID), 'T');
+    preloaded.load(probeId);
+    const operator: TimedAction[] = [{ atMs: 0, action: 'start' }, ...acknowledgeAtMs.map((atMs) => ({ atMs, action: 'acknowledge' as const }))];
+    const seen: { completeMs: number | null; safeMs: number | null } = { completeMs: null, safeMs: null };
+    const tipUnknown: string[] = [];
+    const base = { seed: 7, noiseSeed: 7, settings: { protocol: { cycles: 1, freezeS: 30, thawS: 30 } }, plant: { probeId }, operator, faults: [] };
+    runScenario(
+      { ...base, maxMs: maxMsFor(base) },
+      {
+        environment: { calibration: new ReadBetweenTicks(preloaded), sensor: probeErrorCorrectedBy(OFFSET_C, 1) },
+        onStep: (nowMs, _readings, stepped) => {
+          for (const e of stepped.events) {
+            if (e.kind === 'tip-unknown') tipUnknown.push(e.reason);
+            if (e.kind === 'safe-to-withdraw' && e.safe) seen.safeMs ??= nowMs;
+            if (e.kind === 'phase' && e.to === 'Complete') seen.completeMs = nowMs;
+          }
+        },
+        done: (o) => seen.safeMs !== null && o.nowMs > Math.max(seen.safeMs, ...acknowledgeAtMs),
+      },
+    );
+    return { ...seen, tipUnknown, reads: provider.reads.length };
+  }
+
+  for (const probeId of [SIM_PROBE_ID, null]) {
+    it(`SAFE TO WITHDRAW still comes, and the tip is never unknown (probe id ${String(probeId)})`, () => {
+      const quiet = oneCycle(probeId, []);
+      const fromMs = quiet.completeMs ?? Number.NaN;
+      const untilMs = (quiet.safeMs ?? Number.NaN) + 5_000;
+      // Acknowledge every 300 ms from Complete until after SAFE TO WITHDRAW.
+      const acks = Array.from({ length: Math.ceil((untilMs - fromMs) / 300) }, (_, i) => fromMs + 20 + i * 300);
+      const run = oneCycle(probeId, acks);
+      expect(run.completeMs).toBe(quiet.completeMs);
+      expect(run.tipUnknown).toEqual([]);
+      expect(run.safeMs).not.toBeNull();
+      expect(run.reads).toBeGreaterThan(10);
+    });
+  }
+});
