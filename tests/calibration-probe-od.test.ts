@@ -4,7 +4,6 @@
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../calibration/canonical.js';
-import { CalibrationCorruptError } from '../calibration/errors.js';
 import { loadCalibrationKey } from '../calibration/key.js';
 import { buildCalibrationRecord, checkCalibrationRecord, parseCalibrationFile, recordFingerprint, recordHmac, sealRecord } from '../calibration/record.js';
 import type { CalibrationInput } from '../calibration/record.js';
@@ -12,6 +11,7 @@ import { readCalibration, writeCalibration } from '../calibration/store.js';
 import { PROBE_OD_MM_MAX, PROBE_OD_MM_MIN } from '../kernel/probe.js';
 import { tempDirMaker } from './helpers/temp.js';
 import { THREE_BATH_INPUT } from './helpers/calibration-inputs.js';
+import { corruptMessage } from './helpers/calibration-inputs.js';
 
 const newTempDir = tempDirMaker('cryo-cal-od-');
 
@@ -25,16 +25,6 @@ const input: CalibrationInput = THREE_BATH_INPUT;
 const KEY = Buffer.alloc(32, 0x11);
 const OLD_FINGERPRINT = '66395d45880b9cdd45b3e46e6c7ae5c18f56b7db61f00a27c90fa3be010c2b1b';
 const OLD_HMAC = '48cea61d0964f4a02ddd7a1d3575db4f21994df628af30d4f2dfa06f8066889b';
-
-function corruptMessage(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(CalibrationCorruptError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a CalibrationCorruptError');
-}
 
 describe('a calibration record with a probe OD', () => {
   it.each([PROBE_OD_MM_MIN, 0.4, 1.27, PROBE_OD_MM_MAX])('is built and checked with probeOdMm %s mm', (odMm) => {

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../calibration/canonical.js';
-import { CalibrationCorruptError, CalibrationKeyError, CalibrationMissingError, CalibrationRejectedError, ProbeIdError } from '../calibration/errors.js';
+import { CalibrationKeyError, CalibrationMissingError, CalibrationRejectedError, ProbeIdError } from '../calibration/errors.js';
 import { calibrationKeyPath, loadCalibrationKey } from '../calibration/key.js';
 import { CALIBRATION_CLOCK_TOLERANCE_MS, buildCalibrationRecord, recordHmac, sealRecord } from '../calibration/record.js';
 import type { CalibrationInput, CalibrationRecord } from '../calibration/record.js';
@@ -12,6 +12,7 @@ import { StoreCalibrationProvider } from '../src/runtime/calibration-provider.js
 import { calibrationPath, defaultDataDir, listCalibrations, loadCalibration, readCalibration, writeCalibration } from '../calibration/store.js';
 import { tempDirMaker } from './helpers/temp.js';
 import { THREE_BATH_INPUT } from './helpers/calibration-inputs.js';
+import { corruptMessage } from './helpers/calibration-inputs.js';
 
 const newTempDir = tempDirMaker('cryo-cal-');
 
@@ -24,16 +25,6 @@ function writeJson(dataDir: string, probeId: string, json: unknown): string {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify(json, null, 2));
   return file;
-}
-
-function corruptMessage(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(CalibrationCorruptError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a CalibrationCorruptError');
 }
 
 /** A record sealed with the data dir's own key: what someone holding the key could write. */

@@ -12,6 +12,7 @@ import { loadSettingsFile } from '../src/runtime/settings-file.js';
 import { encodePayload, parseCommand } from '../src/telemetry/sparkplug.js';
 import { METRICS } from '../src/telemetry/metrics.js';
 import { tempDirForFile } from './helpers/temp.js';
+import { THREE_BATH_INPUT } from './helpers/calibration-inputs.js';
 
 const dir = tempDirForFile('non-finite-');
 let files = 0;
@@ -71,19 +72,7 @@ describe('a refused value of 1e400 is shown as Infinity, not null', () => {
 
   it('in a calibration record', () => {
     const dataDir = path.join(dir, 'data');
-    const record = buildCalibrationRecord({
-      probeId: 'P-0001',
-      thermocoupleType: 'T',
-      points: [
-        { bath: 'ice-point', referenceC: 0, rawC: 0.31 },
-        { bath: 'dry-ice-ethanol', referenceC: -78.46, rawC: -77.9 },
-        { bath: 'water-bath', referenceC: 37.02, rawC: 37.4 },
-      ],
-      calibratedAt: '2025-03-01T10:00:00.000Z',
-      calibratedBy: 'A. Engineer',
-      referenceThermometerId: 'RT-17',
-      softwareVersion: '0.1.0',
-    });
+    const record = buildCalibrationRecord(THREE_BATH_INPUT);
     const file = writeCalibration(dataDir, record);
     const text = fs.readFileSync(file, 'utf8').replace(/"rawC": ?0\.31/, '"rawC": 1e400');
     expect(text).toContain('1e400');

@@ -1,6 +1,8 @@
 // Calibration inputs the record, store and provider tests share (calibration/record.ts
 // CalibrationInput). Fingerprints and seals pinned in tests are of records built from these:
 // change a field and those pins change with it.
+import { expect } from 'vitest';
+import { CalibrationCorruptError } from '../../calibration/errors.js';
 import type { CalibrationInput } from '../../calibration/record.js';
 
 /** Probe P-0001, Type T: three baths (ice point, dry ice, a water bath read with RT-17),
@@ -33,3 +35,14 @@ export const TWO_BATH_INPUT: CalibrationInput = {
   referenceThermometerId: null,
   softwareVersion: '0.1.0',
 };
+
+/** The message of the CalibrationCorruptError `fn` throws; fails the test if it throws another error or none. */
+export function corruptMessage(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(CalibrationCorruptError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a CalibrationCorruptError');
+}
