@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { TipSample } from '../hal/contract.js';
 import { calibrated, uncalibrated } from '../src/controller/probe-calibration.js';
 import { DEFAULT_SETTINGS, parseSettings, withProtocol } from '../src/controller/settings.js';
+import { TIP_UNUSABLE_DEBOUNCE_MS } from '../src/controller/step.js';
 import type { ControllerEvent } from '../src/controller/types.js';
 import type { ReadingOverrides } from './helpers/readings.js';
 import { NormalPatient, RETURN_FLOWING_BAR, SHORT_PROTOCOL, drive, inPhase, nominalReadings, normalUntil, trips } from './helpers/readings.js';
@@ -162,7 +163,7 @@ describe('the tip becomes unknown once, for its first reason', () => {
   it('after a stop, unplugging the probe makes the tip unknown, naming why', () => {
     const { stopMs, d } = afterStop({ probePresent: false });
     expect(tipUnknown(d.events)).toEqual([
-      { kind: 'tip-unknown', atMs: stopMs + 1_000, reason: 'tip reading unusable after the treatment: probe not present' },
+      { kind: 'tip-unknown', atMs: stopMs + 1_000 + TIP_UNUSABLE_DEBOUNCE_MS, reason: 'tip reading unusable after the treatment: probe not present' },
     ]);
   });
 
@@ -170,7 +171,7 @@ describe('the tip becomes unknown once, for its first reason', () => {
     const expired = uncalibrated('T', "probe 'P1': calibration expired at 2026-12-04T00:00:00.000Z: recalibrate it");
     const { stopMs, d } = afterStop({ calibration: expired });
     expect(tipUnknown(d.events)).toEqual([
-      { kind: 'tip-unknown', atMs: stopMs + 1_000, reason: `tip reading unusable after the treatment: ${expired.problem ?? ''}` },
+      { kind: 'tip-unknown', atMs: stopMs + 1_000 + TIP_UNUSABLE_DEBOUNCE_MS, reason: `tip reading unusable after the treatment: ${expired.problem ?? ''}` },
     ]);
     expect(d.steps.filter((r) => r.nowMs >= stopMs + 1_000 && r.state.safeToWithdraw)).toEqual([]);
   });
@@ -220,4 +221,83 @@ describe('the tip becomes unknown once, for its first reason', () => {
     expect(tipUnknown(d.events)).toEqual([]);
     expect(d.state.tipDistrust).toBeNull();
   });
+});
+
+describe('a tip reading unusable after the treatment for less than TIP_UNUSABLE_DEBOUNCE_MS (a glitch)', () => {
+  const PERIOD_MS = 20;
+  const EXPIRED = uncalibrated('T', "probe 'P1': calibration expired at 2026-12-04T00:00:00.000Z: recalibrate it");
+  /** Each way a reading is unusable after gas: a fault bit, the probe off, the calibration unusable. */
+  const GLITCHES: readonly (readonly [string, ReadingOverrides])[] = [
+    ['a thermocouple fault bit', { fault: 'open' }],
+    ['the probe reading absent', { probePresent: false }],
+    ['the calibration answering unusable', { calibration: EXPIRED }],
+  ];
+
+  /** A treatment stopped 10 s into its first freeze, the tip then read thawed and live from 1 s
+   * after the stop, with `bad(now)` ticks reading `o` instead. */
+  function stoppedThenWarm(o: ReadingOverrides, bad: (nowMs: number, stopMs: number) => boolean) {
+    const patient = new NormalPatient();
+    const { at } = normalUntil(SHORT, inPhase('Freezing', 10_000), patient);
+    const stopMs = at.lastMs + PERIOD_MS;
+    const d = drive(
+      patient.script((now) => ({
+        operator: { stop: now === stopMs },
+        ...(now >= stopMs + 1_000 ? { tipC: alive(now) } : {}),
+        ...(bad(now, stopMs) ? o : {}),
+      })),
+      { settings: SHORT, state: at.state, durationMs: 1_000 + 3 * DWELL_MS },
+    );
+    expect(d.state.phase).toBe('Stopped');
+    return { stopMs, d };
+  }
+
+  const none = () => false;
+  const baseline = stoppedThenWarm({}, none);
+  const safeAtMs = safeEvents(baseline.d.events)[0]?.atMs ?? Number.NaN;
+
+  it('the baseline (no glitch) declares SAFE TO WITHDRAW once, the dwell after the tip reads warm, and never makes the tip unknown', () => {
+    expect(safeEvents(baseline.d.events)).toEqual([{ kind: 'safe-to-withdraw', atMs: baseline.stopMs + 1_000 + DWELL_MS, safe: true }]);
+    expect(tipUnknown(baseline.d.events)).toEqual([]);
+  });
+
+  for (const [name, o] of GLITCHES) {
+    it(`${name} for 4 ticks (80 ms) before and again after SAFE TO WITHDRAW leaves the tip trusted: SAFE TO WITHDRAW comes when it would without it, drops for the glitch, and returns straight after`, () => {
+      const glitchMs = (TIP_UNUSABLE_DEBOUNCE_MS / PERIOD_MS - 1) * PERIOD_MS;
+      const afterFromMs = safeAtMs + DWELL_MS / 2;
+      const inGlitch = (now: number, fromMs: number) => now >= fromMs && now < fromMs + glitchMs;
+      const { d } = stoppedThenWarm(o, (now) => inGlitch(now, safeAtMs - DWELL_MS / 2) || inGlitch(now, afterFromMs));
+      expect(tipUnknown(d.events)).toEqual([]);
+      expect(d.state.tipDistrust).toBeNull();
+      expect(safeEvents(d.events)).toEqual([
+        { kind: 'safe-to-withdraw', atMs: safeAtMs, safe: true },
+        { kind: 'safe-to-withdraw', atMs: afterFromMs, safe: false },
+        { kind: 'safe-to-withdraw', atMs: afterFromMs + glitchMs, safe: true },
+      ]);
+    });
+
+    it(`${name} for TIP_UNUSABLE_DEBOUNCE_MS makes the tip unknown, at the end of the debounce, naming why`, () => {
+      const fromMs = safeAtMs + DWELL_MS / 2;
+      const { d } = stoppedThenWarm(o, (now) => now >= fromMs);
+      const events = tipUnknown(d.events);
+      expect(events.map((e) => e.atMs)).toEqual([fromMs + TIP_UNUSABLE_DEBOUNCE_MS]);
+      expect(events[0]?.reason).toMatch(/^tip reading unusable after the treatment: /);
+      expect(d.state.safeToWithdraw).toBe(false);
+    });
+
+    it(`${name} on every other tick (never ${TIP_UNUSABLE_DEBOUNCE_MS} ms in a row) still makes the tip unknown`, () => {
+      const fromMs = safeAtMs + DWELL_MS / 2;
+      const everyOther = 2 * PERIOD_MS;
+      const { d } = stoppedThenWarm(o, (now) => now >= fromMs && (now - fromMs) % everyOther === 0);
+      // The first bad tick at or past the debounce from the first.
+      expect(tipUnknown(d.events).map((e) => e.atMs)).toEqual([fromMs + Math.ceil(TIP_UNUSABLE_DEBOUNCE_MS / everyOther) * everyOther]);
+    });
+
+    it(`${name} over the tick SAFE TO WITHDRAW would come: it is not declared on a glitched tick, but on the first usable one after`, () => {
+      const fromMs = safeAtMs - 2 * PERIOD_MS;
+      const toMs = safeAtMs + 2 * PERIOD_MS;
+      const { d } = stoppedThenWarm(o, (now) => now >= fromMs && now <= toMs);
+      expect(safeEvents(d.events)).toEqual([{ kind: 'safe-to-withdraw', atMs: toMs + PERIOD_MS, safe: true }]);
+      expect(tipUnknown(d.events)).toEqual([]);
+    });
+  }
 });

@@ -121,6 +121,11 @@ export interface ControllerState {
   /** Non-null after a tip-validity trip: the reading is not trusted to declare safe to withdraw
    * (the console shows the tip as unknown and a wait since gas last flowed). A new start clears it. */
   readonly tipDistrust: TipDistrust | null;
+  /** After gas has flowed, outside a treatment: since when the tip reading has been unusable (open,
+   * stale, probe off, calibration unusable; clean gaps shorter than TIP_UNUSABLE_DEBOUNCE_MS do not
+   * end the span) and when it last was; null while it is usable. The tip becomes unknown once the
+   * span reaches that debounce (step.ts), so a glitch of a tick or two does not. */
+  readonly tipUnusable: { readonly sinceMs: number; readonly lastMs: number } | null;
   readonly tipAtSubStartC: number | null;
   // Trackers.
   /** Steps taken since power-up: the debounce windows count samples, not nominal time, so late
@@ -191,6 +196,7 @@ export function withChanges(s: ControllerState, c: Partial<ControllerState>): Co
     gasLastFlowedMs: c.gasLastFlowedMs === undefined ? s.gasLastFlowedMs : c.gasLastFlowedMs,
     warm: c.warm === undefined ? s.warm : c.warm,
     tipDistrust: c.tipDistrust === undefined ? s.tipDistrust : c.tipDistrust,
+    tipUnusable: c.tipUnusable === undefined ? s.tipUnusable : c.tipUnusable,
     tipAtSubStartC: c.tipAtSubStartC === undefined ? s.tipAtSubStartC : c.tipAtSubStartC,
     tickCount: c.tickCount === undefined ? s.tickCount : c.tickCount,
     lastStepMs: c.lastStepMs === undefined ? s.lastStepMs : c.lastStepMs,
@@ -237,6 +243,7 @@ export function initialState(nowMs: number, prior: PriorSite | null = null): Con
     gasLastFlowedMs: null,
     warm: null,
     tipDistrust: null,
+    tipUnusable: null,
     tipAtSubStartC: null,
     tickCount: 0,
     lastStepMs: null,

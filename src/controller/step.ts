@@ -230,18 +230,43 @@ function tipDistrustAfter(
 }
 
 /**
+ * How long, after gas has flowed and outside a treatment, the tip reading must stay unusable before
+ * the tip becomes unknown: the tip-validity rows' own default debounce (100 ms, 5 samples at 50 Hz;
+ * THERMOCOUPLE_FAULT and PROBE_DISCONNECTED in interlocks.ts). Without it one bad sample after
+ * Complete (a fault bit, a presence glitch, a probe id read as none for a tick) made the tip
+ * unknown, and SAFE TO WITHDRAW then waited out the passive thaw bound: over an hour after three
+ * minutes of gas. While the span runs the reading is not used: the warm span holds (its range and
+ * dwell go on once the reading is usable again, so a glitch does not restart the dwell nor leave a
+ * range too small to prove the sensor alive) and SAFE TO WITHDRAW is not declared on a bad sample
+ * (it drops for the glitch's ticks, then returns). A clean gap shorter than this does not end the
+ * span, so a fault bad every other sample still makes the tip unknown.
+ */
+export const TIP_UNUSABLE_DEBOUNCE_MS = 100;
+
+type TipUnusable = ControllerState['tipUnusable'];
+
+/**
  * Outside a treatment the tip-validity rows are not armed (nothing to stop), but after gas has
  * flowed the probe may still be frozen: a reading that becomes unusable then (open, stale, probe
  * off, or its calibration no longer usable) makes the tip unknown with its countdown, instead of
- * DO NOT WITHDRAW for ever. A calibration read again after the treatment (an acknowledge in
- * Complete, Stopped or Fault re-reads the record: src/runtime/loop.ts) that answers unusable (the
- * record expired meanwhile, or the probe's id changed) leaves the reading uncorrected, up to the
- * fit's 3 C offset from the truth: SAFE TO WITHDRAW judged on it could call a tip at -1 C thawed.
+ * DO NOT WITHDRAW for ever, once it has been so for TIP_UNUSABLE_DEBOUNCE_MS. A calibration read
+ * again after the treatment (an acknowledge in Complete, Stopped or Fault re-reads the record:
+ * src/runtime/loop.ts) that answers unusable (the record expired meanwhile, or the probe's id
+ * changed) leaves the reading uncorrected, up to the fit's 3 C offset from the truth: SAFE TO
+ * WITHDRAW judged on it could call a tip at -1 C thawed. Null when the reading is usable, before
+ * any gas, and in a treatment (the rows judge it there).
  */
 function unusableAfterGas(ctx: TickContext, s: ControllerState, readings: ControllerReadings): string | null {
   if (s.gasLastFlowedMs === null || TREATING_PHASES.includes(s.phase)) return null;
   const problem = ctx.tcProblem ?? ctx.staleProblem ?? (readings.probe.present ? null : 'probe not present') ?? readings.calibration.problem;
   return problem === null ? null : `tip reading unusable after the treatment: ${problem}`;
+}
+
+/** The unusable span after this tick (ControllerState.tipUnusable); allocates only on a tick that
+ * reads unusable. */
+function nextTipUnusable(prev: TipUnusable, unusableNow: boolean, nowMs: number): TipUnusable {
+  if (unusableNow) return { sinceMs: prev?.sinceMs ?? nowMs, lastMs: nowMs };
+  return prev !== null && nowMs - prev.lastMs < TIP_UNUSABLE_DEBOUNCE_MS ? prev : null;
 }
 
 type WarmSpan = ControllerState['warm'];
@@ -459,9 +484,14 @@ function stepInner(work: StepWorkspace, nowMs: number, settings: Settings, readi
   const fresh = ctx.staleProblem === null && readings.halFault === null;
 
   const unusable = unusableAfterGas(ctx, s, readings);
-  if (unusable !== null && s.tipDistrust === null) s = withChanges(s, { tipDistrust: { reason: unusable, sinceMs: nowMs } });
-  const warm = nextWarm(ctx, s, fresh);
-  const withdrawal = judgeWithdrawal(ctx, s, warm);
+  const tipUnusable = nextTipUnusable(s.tipUnusable, unusable !== null, nowMs);
+  if (unusable !== null && tipUnusable !== null && nowMs - tipUnusable.sinceMs >= TIP_UNUSABLE_DEBOUNCE_MS && s.tipDistrust === null) {
+    s = withChanges(s, { tipDistrust: { reason: unusable, sinceMs: nowMs } });
+  }
+  // An unusable reading is not used while its debounce runs: the warm span holds (its range and
+  // dwell carry on once the reading is usable again), and nothing is declared safe from it.
+  const warm = unusable === null ? nextWarm(ctx, s, fresh) : s.warm;
+  const withdrawal = unusable === null ? judgeWithdrawal(ctx, s, warm) : NOT_SAFE;
   if (withdrawal.deadReading !== null && s.tipDistrust === null) s = withChanges(s, { tipDistrust: { reason: withdrawal.deadReading, sinceMs: nowMs } });
   if (s.tipDistrust !== prev.tipDistrust && s.tipDistrust !== null) events.push({ kind: 'tip-unknown', atMs: nowMs, reason: s.tipDistrust.reason });
   const safeToWithdraw = withdrawal.safe;
@@ -523,6 +553,7 @@ function stepInner(work: StepWorkspace, nowMs: number, settings: Settings, readi
     gasLastFlowedMs: s.gasLastFlowedMs,
     warm,
     tipDistrust: s.tipDistrust,
+    tipUnusable,
     tipAtSubStartC: s.tipAtSubStartC,
     tickCount: s.tickCount,
     lastStepMs: s.lastStepMs,

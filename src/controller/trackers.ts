@@ -69,6 +69,7 @@ export function updateTrackers(
   t.gasLastFlowedMs = gasPathOpen || flow ? nowMs : prev.gasLastFlowedMs;
   t.warm = prev.warm;
   t.tipDistrust = prev.tipDistrust;
+  t.tipUnusable = prev.tipUnusable;
   t.tipAtSubStartC = prev.tipAtSubStartC;
   t.tickCount = prev.tickCount + 1;
   t.lastStepMs = nowMs;
