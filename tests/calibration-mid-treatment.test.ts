@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { calibrated, uncalibrated } from '../src/controller/probe-calibration.js';
 import type { ProbeCalibration } from '../src/controller/probe-calibration.js';
 import type { FreezeVerdict } from '../src/controller/ice-ball.js';
+import type { Phase } from '../src/controller/types.js';
 import { PreloadedCalibration, withFittedProbeId } from '../src/runtime/calibration-provider.js';
 import type { CalibrationProvider, TickCalibration } from '../src/runtime/calibration-provider.js';
 import { maxMsFor } from '../src/sim/fuzz/draw.js';
@@ -20,6 +21,10 @@ import type { TimedAction } from '../src/sim/fuzz/scenario.js';
 import type { FaultSpec } from '../hil/faults.js';
 import { TIP_NOISE_ALLOWANCE_C } from '../src/sim/fuzz/bounds.js';
 import { probeErrorCorrectedBy } from '../src/sim/scenarios/environment.js';
+import { DEFAULT_SETTINGS } from '../src/controller/settings.js';
+import { ControlLoop } from '../src/runtime/loop.js';
+import { silentLogger } from '../kernel/log.js';
+import { RecordingHal, nominalHalReadings } from './helpers/recording-hal.js';
 
 const THIN_MM = 0.4;
 /** The record corrects a probe that reads 3 C warm (the most a fit accepts). */
@@ -102,6 +107,23 @@ describe('a calibration record that expires during a treatment, an acknowledge p
 const SIM_PROBE_ID = 'SIM-PROBE-001';
 /** Shorter than PROBE_DISCONNECTED's debounce (100 ms): it trips nothing. */
 const GLITCH_MS = 40;
+/** How long a run goes on past SAFE TO WITHDRAW. */
+const SAFE_SEEN_FOR_MS = 1_000;
+
+/** Records by probe id; after `usableReads` reads (unlimited when null) every read finds them expired. */
+class ByProbeId implements CalibrationProvider {
+  reads: (string | null)[] = [];
+  constructor(
+    private readonly records: Readonly<Record<string, ProbeCalibration>>,
+    private readonly usableReads: number | null = null,
+  ) {}
+  lookup(probeId: string | null): ProbeCalibration {
+    this.reads.push(probeId);
+    const record = probeId === null ? undefined : this.records[probeId];
+    if (record === undefined) return uncalibrated('T', `probe ${String(probeId)}: no calibration record`);
+    return this.usableReads !== null && this.reads.length > this.usableReads ? uncalibrated('T', `probe ${probeId}: calibration expired`) : record;
+  }
+}
 
 /** The record always reads usable: only the probe id moves. */
 class AlwaysUsable implements CalibrationProvider {
@@ -125,20 +147,30 @@ function glitched(glitchAtMs: number | null) {
   const refreezes: { atMs: number; trueTipC: number }[] = [];
   const modelledOdMm: (number | null)[] = [];
   const trips: string[] = [];
+  const tipUnknown: string[] = [];
+  const phaseAtMs: Partial<Record<Phase, number>> = {};
+  const seen: { safeMs: number | null } = { safeMs: null };
   const result = runScenario(
     { ...base, maxMs: maxMsFor(base) },
     {
       environment: { calibration: new ReadBetweenTicks(preloaded), sensor: probeErrorCorrectedBy(record.offsetC, record.gain) },
-      onStep: (_nowMs, _readings, stepped) => {
-        for (const e of stepped.events) if (e.kind === 'trip') trips.push(e.id);
+      onStep: (nowMs, _readings, stepped) => {
+        for (const e of stepped.events) {
+          if (e.kind === 'trip') trips.push(e.id);
+          if (e.kind === 'tip-unknown') tipUnknown.push(e.reason);
+          if (e.kind === 'phase') phaseAtMs[e.to] ??= nowMs;
+          if (e.kind === 'safe-to-withdraw' && e.safe) seen.safeMs ??= nowMs;
+        }
       },
       onTick: (o) => {
         if (o.before.phase === 'Thawing' && o.after.phase === 'Freezing') refreezes.push({ atMs: o.nowMs, trueTipC: o.plant.tipTrueC });
         if (o.before.freezeOpenedMs === null && o.after.freezeOpenedMs !== null) modelledOdMm.push(o.after.iceBallTrack?.probeOdMm ?? null);
       },
+      // Past SAFE TO WITHDRAW, so that a glitch after the treatment is seen to leave it be.
+      done: (o) => seen.safeMs !== null && o.nowMs > seen.safeMs + SAFE_SEEN_FOR_MS,
     },
   );
-  return { violation: result.violation, refreezes, modelledOdMm, trips };
+  return { violation: result.violation, refreezes, modelledOdMm, trips, tipUnknown, phaseAtMs, safeMs: seen.safeMs };
 }
 
 describe('a probe presence glitch shorter than the debounce in a thaw (the sim probe reports no id while it is off)', () => {
@@ -157,6 +189,44 @@ describe('a probe presence glitch shorter than the debounce in a thaw (the sim p
     expect(run.refreezes).toHaveLength(1);
     expect(run.refreezes[0]?.trueTipC).toBeGreaterThanOrEqual(-TIP_NOISE_ALLOWANCE_C);
     expect(run.modelledOdMm).toEqual([THIN_MM, THIN_MM]);
+  });
+});
+
+describe('a probe presence glitch shorter than the debounce in the self-test or after the treatment', () => {
+  // The loop asked the provider about the missing id; its "not read yet" tripped
+  // CALIBRATION_INVALID at once in the self-test (no debounce: PROBE_DISCONNECTED's rode the
+  // glitch out), ending the treatment before it began; after the treatment it made the tip unknown
+  // (a wait of over an hour). The verdict now holds while the probe reads absent (loop.ts
+  // verdictHeld), and an unusable reading after gas must last TIP_UNUSABLE_DEBOUNCE_MS (step.ts).
+  const clean = glitched(null);
+
+  it('the run without the glitch self-tests, freezes twice, completes and declares SAFE TO WITHDRAW with the tip always known', () => {
+    expect(clean.phaseAtMs.SelfTest).toBeDefined();
+    expect(clean.phaseAtMs.Complete).toBeDefined();
+    expect(clean.safeMs).not.toBeNull();
+    expect(clean.tipUnknown).toEqual([]);
+  });
+
+  it('in the self-test: trips nothing, and the treatment runs as without it', () => {
+    const selfTestMs = clean.phaseAtMs.SelfTest ?? Number.NaN;
+    const readyMs = clean.phaseAtMs.Ready ?? Number.NaN;
+    expect(readyMs - selfTestMs).toBeGreaterThan(2 * GLITCH_MS);
+    const run = glitched(Math.round((selfTestMs + readyMs) / 2 / 20) * 20);
+    expect(run.trips.filter((id) => id !== 'INEFFECTIVE_FREEZE')).toEqual([]);
+    expect(run.violation).toBeNull();
+    expect(run.phaseAtMs.Complete).toBeDefined();
+    expect(run.modelledOdMm).toEqual([THIN_MM, THIN_MM]);
+    expect(run.tipUnknown).toEqual([]);
+  });
+
+  it('after the treatment, before SAFE TO WITHDRAW: the tip stays known and SAFE TO WITHDRAW comes as without it', () => {
+    const completeMs = clean.phaseAtMs.Complete ?? Number.NaN;
+    const safeMs = clean.safeMs ?? Number.NaN;
+    expect(safeMs - completeMs).toBeGreaterThan(2 * GLITCH_MS);
+    const run = glitched(Math.round((completeMs + safeMs) / 2 / 20) * 20);
+    expect(run.violation).toBeNull();
+    expect(run.tipUnknown).toEqual([]);
+    expect(run.safeMs).toBe(clean.safeMs);
   });
 });
 
@@ -204,4 +274,41 @@ describe('acknowledges after a treatment re-read a usable record (cryo run on th
       expect(run.reads).toBeGreaterThan(10);
     });
   }
+});
+
+describe('the verdict held while the probe reads absent does not outlast the probe (ControlLoop on a scripted board)', () => {
+  const PERIOD_MS = 20;
+  /** Board readings by tick: probe P1 in, absent over `absent` ticks, then `after` in; start pressed at `startTick`. */
+  function board(absent: readonly [number, number], after: string, startTick: number) {
+    return new RecordingHal((n) =>
+      nominalHalReadings(n * PERIOD_MS, {
+        probe: n < absent[0] ? { present: true, id: 'P1', atMs: n * PERIOD_MS } : n <= absent[1] ? { present: false, id: null, atMs: n * PERIOD_MS } : { present: true, id: after, atMs: n * PERIOD_MS },
+        operator: { start: n === startTick, stop: false, acknowledge: false, audioPause: false, newSite: false, footswitch: false, estop: false, atMs: n * PERIOD_MS },
+      }),
+    );
+  }
+  /** Runs `ticks` ticks; the trips and the provider's reads. */
+  function run(hal: RecordingHal, provider: CalibrationProvider & { reads: (string | null)[] }, ticks: number) {
+    const preloaded = new PreloadedCalibration(provider, 'T');
+    preloaded.load('P1');
+    const loop = new ControlLoop({ hal, settings: DEFAULT_SETTINGS, logger: silentLogger(), startMs: 0, calibration: new ReadBetweenTicks(preloaded) });
+    const trips: string[] = [];
+    for (let n = 0; n < ticks; n++) for (const e of loop.tick(n * PERIOD_MS).events) if (e.kind === 'trip') trips.push(e.id);
+    return trips;
+  }
+
+  it('a probe swapped for one without a record while the console waits: the start trips CALIBRATION_INVALID', () => {
+    const provider = new ByProbeId({ P1: calibrated('T', 0, 1) });
+    const trips = run(board([10, 14], 'P2', 25), provider, 40);
+    expect(trips[0]).toBe('CALIBRATION_INVALID');
+    expect(provider.reads).toContain('P2');
+  });
+
+  it('a start pressed while the probe reads absent for a glitch still re-reads the record once it is back: an expired record trips CALIBRATION_INVALID', () => {
+    // Read at load, usable; every later read finds it expired.
+    const provider = new ByProbeId({ P1: calibrated('T', 0, 1) }, 1);
+    const trips = run(board([10, 12], 'P1', 11), provider, 30);
+    expect(provider.reads).toEqual(['P1', 'P1']);
+    expect(trips[0]).toBe('CALIBRATION_INVALID');
+  });
 });

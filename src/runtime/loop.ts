@@ -36,6 +36,23 @@ import { MAX_TARGET_CHARS, findNerve } from '../records/nerves.js';
  */
 export const VERDICT_HELD_PHASES: readonly Phase[] = ['Freezing', 'Thawing'];
 
+/**
+ * Whether this tick keeps the last tick's calibration verdict and asks the provider nothing: in
+ * VERDICT_HELD_PHASES, and, in every phase, while the probe reads absent. There the last verdict holds too and the provider is not
+ * asked: an absent probe is PROBE_DISCONNECTED's to judge (debounced, 100 ms), and the probe's id
+ * reads as none while it is off (the sim probe's does). Asked, the provider answered "not read yet"
+ * for the missing id, and in SelfTest or Ready CALIBRATION_INVALID (no debounce: the record is
+ * judged when read) tripped on a presence glitch of one tick, which PROBE_DISCONNECTED's debounce
+ * exists to ride out; after a treatment the same answer made the tip unknown. A probe really
+ * changed is seen when the new one reads present: its id is then asked about, and an id not read
+ * yet answers unusable (CALIBRATION_INVALID in SelfTest and Ready). A probe reading absent after
+ * gas makes the tip unknown anyway (step.ts, once it lasts TIP_UNUSABLE_DEBOUNCE_MS).
+ * tests/calibration-mid-treatment.test.ts.
+ */
+export function verdictHeld(phase: Phase, probePresent: boolean): boolean {
+  return !probePresent || VERDICT_HELD_PHASES.includes(phase);
+}
+
 export interface ControlLoopOptions {
   readonly hal: Hal;
   readonly settings: Settings;
@@ -120,8 +137,12 @@ export class ControlLoop {
   #state: ControllerState;
   #lastOutputs: Outputs;
   #failure: unknown = null;
-  /** The calibration verdict the last tick used: held through VERDICT_HELD_PHASES. */
+  /** The calibration verdict the last tick used: held through VERDICT_HELD_PHASES and while the
+   * probe reads absent (verdictHeld). */
   #verdict: ProbeCalibration | null = null;
+  /** A start or acknowledge pressed while the probe read absent outside VERDICT_HELD_PHASES: the
+   * re-read it asks for is asked on the first tick the probe reads present again. */
+  #recheckWhenPresent = false;
 
   constructor(options: ControlLoopOptions) {
     this.#hal = options.hal;
@@ -255,10 +276,16 @@ export class ControlLoop {
       // tick: expiry is judged per treatment, and a probe calibrated while the console runs is
       // seen without a restart. Not during a freeze or its thaw (VERDICT_HELD_PHASES): the
       // verdict the treatment started with holds to its end, whatever the press or the probe id.
+      // Nor while the probe reads absent (verdictHeld).
       const was = this.#state.inputs;
       const pressed = (raw.operator.start && !was.start) || (raw.operator.acknowledge && !was.acknowledge);
-      const held = VERDICT_HELD_PHASES.includes(this.#state.phase) ? this.#verdict : null;
-      const verdict = held ?? this.#calibration.inTick(raw.probe.id, pressed);
+      let verdict = verdictHeld(this.#state.phase, raw.probe.present) ? this.#verdict : null;
+      if (verdict === null) {
+        verdict = this.#calibration.inTick(raw.probe.id, pressed || this.#recheckWhenPresent);
+        this.#recheckWhenPresent = false;
+      } else if (!VERDICT_HELD_PHASES.includes(this.#state.phase)) {
+        this.#recheckWhenPresent ||= pressed;
+      }
       this.#verdict = verdict;
       const readings = calibrateReadings(raw, verdict, this.#consoleWatch(nowMs), this.#recordsWatch(nowMs));
       const result = this.#step(nowMs, this.#settings, readings, this.#state, this.#workspace);
