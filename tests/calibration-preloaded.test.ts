@@ -84,6 +84,15 @@ describe('PreloadedCalibration', () => {
     expect(expired.reads).toEqual(['P1', 'P1']);
   });
 
+  it('reads again the id a tick asked about, even when that id is none (a probe without an id chip fitted in place of P1)', () => {
+    const expired = new CountingProvider(uncalibrated('T', "probe 'P1': calibration expired"));
+    const calibration = new PreloadedCalibration(expired, 'T');
+    calibration.load('P1');
+    expect(calibration.inTick(null, false).ok).toBe(false);
+    expect(calibration.reloadIfUnusable()).toBe(true);
+    expect(expired.reads).toEqual(['P1', null]);
+  });
+
   it('sees a record written while the console runs once the read after a start press is done', () => {
     const dataDir = fs.mkdtempSync(path.join(tempRoot, 'data-'));
     const store = new StoreCalibrationProvider(dataDir, 'T', () => new Date('2026-07-01T00:00:00Z'));

@@ -132,10 +132,12 @@ export class PreloadedCalibration implements TickCalibration {
     if (this.#wanted !== null) this.load(this.#wanted.probeId);
   }
 
-  /** Read the record again when the verdict is unusable (outside the tick); false when it was usable. */
+  /** Read the record again when the verdict is unusable (outside the tick); false when it was
+   * usable. The id a tick asked about, when one did, even when it is none (a probe that reports no
+   * id, looked up by the board's fitted id): not the id read before it. */
   reloadIfUnusable(): boolean {
     if (this.#verdict.ok) return false;
-    this.load(this.#wanted?.probeId ?? this.#probeId);
+    this.load(this.#wanted === null ? this.#probeId : this.#wanted.probeId);
     return true;
   }
 
