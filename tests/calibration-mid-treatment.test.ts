@@ -109,6 +109,10 @@ const SIM_PROBE_ID = 'SIM-PROBE-001';
 const GLITCH_MS = 40;
 /** How long a run goes on past SAFE TO WITHDRAW. */
 const SAFE_SEEN_FOR_MS = 1_000;
+/** How long a run goes on past a second start press (its self-test judges the calibration). */
+const RESTART_SEEN_FOR_MS = 1_000;
+/** The new-site press before that start. */
+const NEW_SITE_BEFORE_START_MS = 500;
 
 /** Records by probe id; after `usableReads` reads (unlimited when null) every read finds them expired. */
 class ByProbeId implements CalibrationProvider {
@@ -235,13 +239,23 @@ describe('acknowledges after a treatment re-read a usable record (cryo run on th
   // unusableAfterGas), which holds SAFE TO WITHDRAW back by the unknown-tip wait (over an hour
   // here). A re-read of a usable record must never look unusable for a tick: for a probe with an
   // id and for one without (the board's fitted id looks it up).
-  function oneCycle(probeId: string | null, acknowledgeAtMs: readonly number[]) {
-    const provider = new AlwaysUsable(calibrated('T', OFFSET_C, 1));
+  function oneCycle(
+    probeId: string | null,
+    acknowledgeAtMs: readonly number[],
+    provider: CalibrationProvider & { readonly reads: number | readonly unknown[] } = new AlwaysUsable(calibrated('T', OFFSET_C, 1)),
+    restartAtMs: number | null = null,
+  ) {
     const preloaded = new PreloadedCalibration(withFittedProbeId(provider, SIM_PROBE_ID), 'T');
     preloaded.load(probeId);
-    const operator: TimedAction[] = [{ atMs: 0, action: 'start' }, ...acknowledgeAtMs.map((atMs) => ({ atMs, action: 'acknowledge' as const }))];
+    const operator: TimedAction[] = [
+      { atMs: 0, action: 'start' },
+      ...acknowledgeAtMs.map((atMs) => ({ atMs, action: 'acknowledge' as const })),
+      // A new site first: all the protocol's cycles were given at this one.
+      ...(restartAtMs === null ? [] : [{ atMs: restartAtMs - NEW_SITE_BEFORE_START_MS, action: 'new-site' as const }, { atMs: restartAtMs, action: 'start' as const }]),
+    ];
     const seen: { completeMs: number | null; safeMs: number | null } = { completeMs: null, safeMs: null };
     const tipUnknown: string[] = [];
+    const trips: string[] = [];
     const base = { seed: 7, noiseSeed: 7, settings: { protocol: { cycles: 1, freezeS: 30, thawS: 30 } }, plant: { probeId }, operator, faults: [] };
     runScenario(
       { ...base, maxMs: maxMsFor(base) },
@@ -252,12 +266,13 @@ describe('acknowledges after a treatment re-read a usable record (cryo run on th
             if (e.kind === 'tip-unknown') tipUnknown.push(e.reason);
             if (e.kind === 'safe-to-withdraw' && e.safe) seen.safeMs ??= nowMs;
             if (e.kind === 'phase' && e.to === 'Complete') seen.completeMs = nowMs;
+            if (e.kind === 'trip') trips.push(e.id);
           }
         },
-        done: (o) => seen.safeMs !== null && o.nowMs > Math.max(seen.safeMs, ...acknowledgeAtMs),
+        done: (o) => seen.safeMs !== null && o.nowMs > Math.max(seen.safeMs, ...acknowledgeAtMs, (restartAtMs ?? 0) + RESTART_SEEN_FOR_MS),
       },
     );
-    return { ...seen, tipUnknown, reads: provider.reads.length };
+    return { ...seen, tipUnknown, trips, reads: typeof provider.reads === 'number' ? provider.reads : provider.reads.length };
   }
 
   for (const probeId of [SIM_PROBE_ID, null]) {
@@ -271,9 +286,28 @@ describe('acknowledges after a treatment re-read a usable record (cryo run on th
       expect(run.completeMs).toBe(quiet.completeMs);
       expect(run.tipUnknown).toEqual([]);
       expect(run.safeMs).not.toBeNull();
-      expect(run.reads).toBeGreaterThan(10);
+      // An acknowledge reads nothing while the verdict is usable: the record is read at load and
+      // at the start press only.
+      expect(run.reads).toBe(2);
     });
   }
+
+  it('a record that expired during the treatment, acknowledges after it: the fit the treatment ran on is kept, the tip stays known, SAFE TO WITHDRAW comes; the next start reads the record again and trips CALIBRATION_INVALID', () => {
+    // Before, an acknowledge in Complete read the expired record; the reading went uncorrected
+    // (3 C warm here) and, after gas, the tip became unknown: SAFE TO WITHDRAW held back by the
+    // unknown-tip wait, over half an hour after 30 s of gas.
+    const quiet = oneCycle(SIM_PROBE_ID, []);
+    const fromMs = quiet.completeMs ?? Number.NaN;
+    const untilMs = (quiet.safeMs ?? Number.NaN) + 5_000;
+    const acks = Array.from({ length: Math.ceil((untilMs - fromMs) / 300) }, (_, i) => fromMs + 20 + i * 300);
+    const restartAtMs = untilMs + 1_000;
+    const run = oneCycle(SIM_PROBE_ID, acks, new ExpiresDuringTreatment(calibrated('T', OFFSET_C, 1)), restartAtMs);
+    expect(run.safeMs).toBe(quiet.safeMs);
+    expect(run.trips.filter((id) => id !== 'INEFFECTIVE_FREEZE')).toEqual(['CALIBRATION_INVALID']);
+    // The only unknown tip is the restart's, from its trip (a tip-validity row).
+    expect(run.tipUnknown).toHaveLength(1);
+    expect(run.tipUnknown[0]).toMatch(/^CALIBRATION_INVALID: /);
+  });
 });
 
 describe('the verdict held while the probe reads absent does not outlast the probe (ControlLoop on a scripted board)', () => {

@@ -249,11 +249,11 @@ type TipUnusable = ControllerState['tipUnusable'];
  * Outside a treatment the tip-validity rows are not armed (nothing to stop), but after gas has
  * flowed the probe may still be frozen: a reading that becomes unusable then (open, stale, probe
  * off, or its calibration no longer usable) makes the tip unknown with its countdown, instead of
- * DO NOT WITHDRAW for ever, once it has been so for TIP_UNUSABLE_DEBOUNCE_MS. A calibration read
- * again after the treatment (an acknowledge in Complete, Stopped or Fault re-reads the record:
- * src/runtime/loop.ts) that answers unusable (the record expired meanwhile, or the probe's id
- * changed) leaves the reading uncorrected, up to the fit's 3 C offset from the truth: SAFE TO
- * WITHDRAW judged on it could call a tip at -1 C thawed. Null when the reading is usable, before
+ * DO NOT WITHDRAW for ever, once it has been so for TIP_UNUSABLE_DEBOUNCE_MS. A calibration that
+ * answers unusable after the treatment (the probe's id changed; an acknowledge reads the record
+ * again only while it is already unusable: src/runtime/loop.ts) leaves the reading uncorrected, up
+ * to the fit's 3 C offset from the truth: SAFE TO WITHDRAW judged on it could call a tip at -1 C
+ * thawed. Null when the reading is usable, before
  * any gas, and in a treatment (the rows judge it there).
  */
 function unusableAfterGas(ctx: TickContext, s: ControllerState, readings: ControllerReadings): string | null {

@@ -272,13 +272,19 @@ export class ControlLoop {
     if (this.#failure !== null) return this.#latchedTick();
     try {
       const raw = this.#withConsolePresses(this.#hal.read());
-      // A start or acknowledge press asks for the probe's record to be read again, outside this
-      // tick: expiry is judged per treatment, and a probe calibrated while the console runs is
-      // seen without a restart. Not during a freeze or its thaw (VERDICT_HELD_PHASES): the
-      // verdict the treatment started with holds to its end, whatever the press or the probe id.
-      // Nor while the probe reads absent (verdictHeld).
+      // A start press asks for the probe's record to be read again, outside this tick: expiry is
+      // judged per treatment, and a probe calibrated while the console runs is seen without a
+      // restart. An acknowledge asks for it only while the verdict is unusable (to clear
+      // CALIBRATION_INVALID once the probe is calibrated): a usable verdict is not replaced by an
+      // acknowledge's read, so a record that expired during a treatment and the usual
+      // acknowledge after it do not drop the fit the treatment ran on, which after gas makes the
+      // tip unknown (step.ts unusableAfterGas: an hour's wait for a probe read warm). The next
+      // start reads it again and CALIBRATION_INVALID judges it. Not during a freeze or its thaw
+      // (VERDICT_HELD_PHASES): the verdict the treatment started with holds to its end, whatever
+      // the press or the probe id. Nor while the probe reads absent (verdictHeld).
       const was = this.#state.inputs;
-      const pressed = (raw.operator.start && !was.start) || (raw.operator.acknowledge && !was.acknowledge);
+      const acknowledged = raw.operator.acknowledge && !was.acknowledge;
+      const pressed = (raw.operator.start && !was.start) || (acknowledged && this.#verdict?.ok !== true);
       let verdict = verdictHeld(this.#state.phase, raw.probe.present) ? this.#verdict : null;
       if (verdict === null) {
         verdict = this.#calibration.inTick(raw.probe.id, pressed || this.#recheckWhenPresent);
