@@ -223,14 +223,18 @@ describe('a probe presence glitch shorter than the debounce in the self-test or 
     expect(run.tipUnknown).toEqual([]);
   });
 
-  it('after the treatment, before SAFE TO WITHDRAW: the tip stays known and SAFE TO WITHDRAW comes as without it', () => {
+  it('after the treatment, before SAFE TO WITHDRAW: the tip stays known, and SAFE TO WITHDRAW comes a dwell after the glitch', () => {
     const completeMs = clean.phaseAtMs.Complete ?? Number.NaN;
     const safeMs = clean.safeMs ?? Number.NaN;
     expect(safeMs - completeMs).toBeGreaterThan(2 * GLITCH_MS);
-    const run = glitched(Math.round((completeMs + safeMs) / 2 / 20) * 20);
+    const glitchAtMs = Math.round((completeMs + safeMs) / 2 / 20) * 20;
+    const run = glitched(glitchAtMs);
     expect(run.violation).toBeNull();
     expect(run.tipUnknown).toEqual([]);
-    expect(run.safeMs).toBe(clean.safeMs);
+    // The dwell starts again after the glitch's last tick (step.ts warmFromNow).
+    const dwellMs = DEFAULT_SETTINGS.thaw.withdrawDwellMs;
+    expect(run.safeMs).toBeGreaterThanOrEqual(glitchAtMs + dwellMs);
+    expect(run.safeMs).toBeLessThanOrEqual(glitchAtMs + GLITCH_MS + dwellMs);
   });
 });
 

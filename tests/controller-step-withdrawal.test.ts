@@ -245,7 +245,7 @@ describe('a tip reading unusable after the treatment for less than TIP_UNUSABLE_
         ...(now >= stopMs + 1_000 ? { tipC: alive(now) } : {}),
         ...(bad(now, stopMs) ? o : {}),
       })),
-      { settings: SHORT, state: at.state, durationMs: 1_000 + 3 * DWELL_MS },
+      { settings: SHORT, state: at.state, durationMs: 1_000 + 5 * DWELL_MS },
     );
     expect(d.state.phase).toBe('Stopped');
     return { stopMs, d };
@@ -261,17 +261,31 @@ describe('a tip reading unusable after the treatment for less than TIP_UNUSABLE_
   });
 
   for (const [name, o] of GLITCHES) {
-    it(`${name} for 4 ticks (80 ms) before and again after SAFE TO WITHDRAW leaves the tip trusted: SAFE TO WITHDRAW comes when it would without it, drops for the glitch, and returns straight after`, () => {
+    it(`${name} for 4 ticks (80 ms) before and again after SAFE TO WITHDRAW leaves the tip trusted; SAFE TO WITHDRAW drops for it and comes a whole dwell after its last bad tick`, () => {
       const glitchMs = (TIP_UNUSABLE_DEBOUNCE_MS / PERIOD_MS - 1) * PERIOD_MS;
-      const afterFromMs = safeAtMs + DWELL_MS / 2;
+      const lastBadOf = (fromMs: number) => fromMs + glitchMs - PERIOD_MS;
+      const firstFromMs = safeAtMs - DWELL_MS / 2;
+      const firstSafeMs = lastBadOf(firstFromMs) + DWELL_MS;
+      const secondFromMs = firstSafeMs + DWELL_MS / 2;
       const inGlitch = (now: number, fromMs: number) => now >= fromMs && now < fromMs + glitchMs;
-      const { d } = stoppedThenWarm(o, (now) => inGlitch(now, safeAtMs - DWELL_MS / 2) || inGlitch(now, afterFromMs));
+      const { d } = stoppedThenWarm(o, (now) => inGlitch(now, firstFromMs) || inGlitch(now, secondFromMs));
       expect(tipUnknown(d.events)).toEqual([]);
       expect(d.state.tipDistrust).toBeNull();
       expect(safeEvents(d.events)).toEqual([
+        { kind: 'safe-to-withdraw', atMs: firstSafeMs, safe: true },
+        { kind: 'safe-to-withdraw', atMs: secondFromMs, safe: false },
+        { kind: 'safe-to-withdraw', atMs: lastBadOf(secondFromMs) + DWELL_MS, safe: true },
+      ]);
+    });
+
+    it(`${name} on one tick in six (never long enough to make the tip unknown) leaves SAFE TO WITHDRAW off for as long as it lasts, without turning it on and off`, () => {
+      const everySixth = 6 * PERIOD_MS;
+      const fromMs = safeAtMs + DWELL_MS / 2;
+      const { d } = stoppedThenWarm(o, (now) => now >= fromMs && (now - fromMs) % everySixth === 0);
+      expect(tipUnknown(d.events)).toEqual([]);
+      expect(safeEvents(d.events)).toEqual([
         { kind: 'safe-to-withdraw', atMs: safeAtMs, safe: true },
-        { kind: 'safe-to-withdraw', atMs: afterFromMs, safe: false },
-        { kind: 'safe-to-withdraw', atMs: afterFromMs + glitchMs, safe: true },
+        { kind: 'safe-to-withdraw', atMs: fromMs, safe: false },
       ]);
     });
 
@@ -292,11 +306,11 @@ describe('a tip reading unusable after the treatment for less than TIP_UNUSABLE_
       expect(tipUnknown(d.events).map((e) => e.atMs)).toEqual([fromMs + Math.ceil(TIP_UNUSABLE_DEBOUNCE_MS / everyOther) * everyOther]);
     });
 
-    it(`${name} over the tick SAFE TO WITHDRAW would come: it is not declared on a glitched tick, but on the first usable one after`, () => {
+    it(`${name} over the tick SAFE TO WITHDRAW would come: it is declared a whole dwell after the glitch's last tick`, () => {
       const fromMs = safeAtMs - 2 * PERIOD_MS;
       const toMs = safeAtMs + 2 * PERIOD_MS;
       const { d } = stoppedThenWarm(o, (now) => now >= fromMs && now <= toMs);
-      expect(safeEvents(d.events)).toEqual([{ kind: 'safe-to-withdraw', atMs: toMs + PERIOD_MS, safe: true }]);
+      expect(safeEvents(d.events)).toEqual([{ kind: 'safe-to-withdraw', atMs: toMs + DWELL_MS, safe: true }]);
       expect(tipUnknown(d.events)).toEqual([]);
     });
   }

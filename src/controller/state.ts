@@ -109,7 +109,8 @@ export interface ControllerState {
    * reading that never moves is not trusted. `lowC` and `lowSinceMs`: the coldest channel's last
    * new low in that span (a fall of more than FALLING_READING_C below the one before) and when it
    * came (`sinceMs` before any): a reading still falling is catching up with a colder tip. Null
-   * while not warm. */
+   * while not warm. After gas, a tick whose reading is unusable (tipUnusable) moves `sinceMs` to
+   * it and keeps the rest (step.ts warmFromNow). */
   readonly warm: {
     readonly sinceMs: number;
     readonly spanFromMs: number;

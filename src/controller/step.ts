@@ -235,15 +235,16 @@ function tipDistrustAfter(
  * THERMOCOUPLE_FAULT and PROBE_DISCONNECTED in interlocks.ts). Without it one bad sample after
  * Complete (a fault bit, a presence glitch, a probe id read as none for a tick) made the tip
  * unknown, and SAFE TO WITHDRAW then waited out the passive thaw bound: over an hour after three
- * minutes of gas. While the span runs the reading is not used: the warm span holds (its range and
- * dwell go on once the reading is usable again, so a glitch does not restart the dwell nor leave a
- * range too small to prove the sensor alive) and SAFE TO WITHDRAW is not declared on a bad sample
- * (it drops for the glitch's ticks, then returns). A clean gap shorter than this does not end the
- * span, so a fault bad every other sample still makes the tip unknown.
+ * minutes of gas. While the span runs the reading is not used: SAFE TO WITHDRAW is not declared
+ * on a bad sample (it drops), and the dwell starts again after it (warmFromNow: the warm span's
+ * range is kept, so a glitch does not leave too short a range to prove the sensor alive). A clean
+ * gap shorter than this does not end the span, so a fault bad every other sample still makes the
+ * tip unknown.
  */
 export const TIP_UNUSABLE_DEBOUNCE_MS = 100;
 
 type TipUnusable = ControllerState['tipUnusable'];
+type WarmSpan = ControllerState['warm'];
 
 /**
  * Outside a treatment the tip-validity rows are not armed (nothing to stop), but after gas has
@@ -262,14 +263,21 @@ function unusableAfterGas(ctx: TickContext, s: ControllerState, readings: Contro
   return problem === null ? null : `tip reading unusable after the treatment: ${problem}`;
 }
 
+/** The warm span on a tick whose reading is unusable but not yet for TIP_UNUSABLE_DEBOUNCE_MS: its
+ * range kept (the movement that proves the sensor alive is not lost to a glitch), warm only from
+ * now, so the dwell runs again from the first usable tick: SAFE TO WITHDRAW, dropped for the
+ * glitch, comes back a whole dwell later, and a reading bad every few ticks (never long enough to
+ * make the tip unknown) never declares it, nor turns it on and off with each bad sample. */
+function warmFromNow(w: WarmSpan, nowMs: number): WarmSpan {
+  return w === null || w.sinceMs === nowMs ? w : { ...w, sinceMs: nowMs };
+}
+
 /** The unusable span after this tick (ControllerState.tipUnusable); allocates only on a tick that
  * reads unusable. */
 function nextTipUnusable(prev: TipUnusable, unusableNow: boolean, nowMs: number): TipUnusable {
   if (unusableNow) return { sinceMs: prev?.sinceMs ?? nowMs, lastMs: nowMs };
   return prev !== null && nowMs - prev.lastMs < TIP_UNUSABLE_DEBOUNCE_MS ? prev : null;
 }
-
-type WarmSpan = ControllerState['warm'];
 
 /** What the withdrawal judgement concludes this tick, beside the warm span. */
 interface WithdrawalVerdict {
@@ -488,9 +496,9 @@ function stepInner(work: StepWorkspace, nowMs: number, settings: Settings, readi
   if (unusable !== null && tipUnusable !== null && nowMs - tipUnusable.sinceMs >= TIP_UNUSABLE_DEBOUNCE_MS && s.tipDistrust === null) {
     s = withChanges(s, { tipDistrust: { reason: unusable, sinceMs: nowMs } });
   }
-  // An unusable reading is not used while its debounce runs: the warm span holds (its range and
-  // dwell carry on once the reading is usable again), and nothing is declared safe from it.
-  const warm = unusable === null ? nextWarm(ctx, s, fresh) : s.warm;
+  // An unusable reading is not used while its debounce runs: nothing is declared safe from it, and
+  // the warm span keeps its range but is warm only from here (the dwell starts again).
+  const warm = unusable === null ? nextWarm(ctx, s, fresh) : warmFromNow(s.warm, nowMs);
   const withdrawal = unusable === null ? judgeWithdrawal(ctx, s, warm) : NOT_SAFE;
   if (withdrawal.deadReading !== null && s.tipDistrust === null) s = withChanges(s, { tipDistrust: { reason: withdrawal.deadReading, sinceMs: nowMs } });
   if (s.tipDistrust !== prev.tipDistrust && s.tipDistrust !== null) events.push({ kind: 'tip-unknown', atMs: nowMs, reason: s.tipDistrust.reason });
