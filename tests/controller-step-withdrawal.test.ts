@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { TipSample } from '../hal/contract.js';
 import { calibrated, uncalibrated } from '../src/controller/probe-calibration.js';
 import { DEFAULT_SETTINGS, parseSettings, withProtocol } from '../src/controller/settings.js';
+import { debounceSamples } from '../src/controller/interlocks.js';
 import { TIP_UNUSABLE_DEBOUNCE_MS } from '../src/controller/step.js';
 import type { ControllerEvent } from '../src/controller/types.js';
 import type { ReadingOverrides } from './helpers/readings.js';
@@ -225,6 +226,8 @@ describe('the tip becomes unknown once, for its first reason', () => {
 
 describe('a tip reading unusable after the treatment for less than TIP_UNUSABLE_DEBOUNCE_MS (a glitch)', () => {
   const PERIOD_MS = 20;
+  /** Unusable samples of the last 2k that make the tip unknown at 50 Hz (the rows' rule: 6). */
+  const UNUSABLE_K = debounceSamples(TIP_UNUSABLE_DEBOUNCE_MS, PERIOD_MS);
   const EXPIRED = uncalibrated('T', "probe 'P1': calibration expired at 2026-12-04T00:00:00.000Z: recalibrate it");
   /** Each way a reading is unusable after gas: a fault bit, the probe off, the calibration unusable. */
   const GLITCHES: readonly (readonly [string, ReadingOverrides])[] = [
@@ -302,8 +305,20 @@ describe('a tip reading unusable after the treatment for less than TIP_UNUSABLE_
       const fromMs = safeAtMs + DWELL_MS / 2;
       const everyOther = 2 * PERIOD_MS;
       const { d } = stoppedThenWarm(o, (now) => now >= fromMs && (now - fromMs) % everyOther === 0);
-      // The first bad tick at or past the debounce from the first.
-      expect(tipUnknown(d.events).map((e) => e.atMs)).toEqual([fromMs + Math.ceil(TIP_UNUSABLE_DEBOUNCE_MS / everyOther) * everyOther]);
+      // The k-th bad tick (k of the last 2k samples, as the rows judge: 6 of 12 at 50 Hz).
+      expect(tipUnknown(d.events).map((e) => e.atMs)).toEqual([fromMs + (UNUSABLE_K - 1) * everyOther]);
+    });
+
+    it(`${name} in bursts of 5 ticks every 10 (half the samples, each burst shorter than ${TIP_UNUSABLE_DEBOUNCE_MS} ms) makes the tip unknown, as the tip rows trip on it in a treatment, and never declares SAFE TO WITHDRAW`, () => {
+      // Before, a clean gap of 100 ms ended the unusable span: SAFE TO WITHDRAW came on the clean
+      // ticks between the bursts (100 times over the run) and the tip never became unknown.
+      const fromMs = safeAtMs - DWELL_MS / 2;
+      const BURST_TICKS = 5;
+      const inBurst = (now: number) => now >= fromMs && Math.floor((now - fromMs) / (BURST_TICKS * PERIOD_MS)) % 2 === 0;
+      const { d } = stoppedThenWarm(o, inBurst);
+      // The first burst's 5 ticks and the second's first make 6 of the last 12 samples.
+      expect(tipUnknown(d.events).map((e) => e.atMs)).toEqual([fromMs + 2 * BURST_TICKS * PERIOD_MS]);
+      expect(d.steps.filter((r) => r.nowMs >= fromMs && r.state.safeToWithdraw)).toEqual([]);
     });
 
     it(`${name} over the tick SAFE TO WITHDRAW would come: it is declared a whole dwell after the glitch's last tick`, () => {
@@ -314,4 +329,38 @@ describe('a tip reading unusable after the treatment for less than TIP_UNUSABLE_
       expect(tipUnknown(d.events)).toEqual([]);
     });
   }
+});
+
+describe('a tip reading unusable on every other sample after gas, at loop.rateHz 10 (one period is TIP_UNUSABLE_DEBOUNCE_MS)', () => {
+  const SLOW = parseSettings({ loop: { rateHz: 10 }, valves: { selfTestValveMs: 600 } }, 'test settings');
+  const SLOW_PERIOD_MS = 1000 / SLOW.loop.rateHz;
+  /** Gas seen flowing for the first second (the return line at flow), the tip live and warm
+   * throughout; from `faultFromMs` a fault bit on every other sample when `everyOther`. */
+  function run(everyOther: boolean) {
+    const flowUntilMs = 1_000;
+    const faultFromMs = 2_000;
+    return drive(
+      (now) =>
+        nominalReadings(now, {
+          tipC: alive(now),
+          returnBarAbs: now <= flowUntilMs ? RETURN_FLOWING_BAR : undefined,
+          ...(everyOther && now >= faultFromMs && ((now - faultFromMs) / SLOW_PERIOD_MS) % 2 === 0 ? { fault: 'open' as const } : {}),
+        }),
+      { settings: SLOW, durationMs: 3 * DWELL_MS, gapMs: () => SLOW_PERIOD_MS },
+    );
+  }
+
+  it('the baseline (no fault) declares SAFE TO WITHDRAW the dwell after the gas, the tip never unknown', () => {
+    const d = run(false);
+    expect(safeEvents(d.events)).toEqual([{ kind: 'safe-to-withdraw', atMs: 1_000 + DWELL_MS, safe: true }]);
+    expect(tipUnknown(d.events)).toEqual([]);
+  });
+
+  it('makes the tip unknown at the second bad sample (2 of the last 4, as the rows judge at 10 Hz) and never declares SAFE TO WITHDRAW', () => {
+    // Before, each clean sample came a full 100 ms after the bad one and ended the unusable span:
+    // the tip was never unknown and SAFE TO WITHDRAW came on every clean sample after the dwell.
+    const d = run(true);
+    expect(tipUnknown(d.events).map((e) => e.atMs)).toEqual([2_000 + 2 * SLOW_PERIOD_MS]);
+    expect(safeEvents(d.events)).toEqual([]);
+  });
 });

@@ -122,11 +122,11 @@ export interface ControllerState {
   /** Non-null after a tip-validity trip: the reading is not trusted to declare safe to withdraw
    * (the console shows the tip as unknown and a wait since gas last flowed). A new start clears it. */
   readonly tipDistrust: TipDistrust | null;
-  /** After gas has flowed, outside a treatment: since when the tip reading has been unusable (open,
-   * stale, probe off, calibration unusable; clean gaps shorter than TIP_UNUSABLE_DEBOUNCE_MS do not
-   * end the span) and when it last was; null while it is usable. The tip becomes unknown once the
-   * span reaches that debounce (step.ts), so a glitch of a tick or two does not. */
-  readonly tipUnusable: { readonly sinceMs: number; readonly lastMs: number } | null;
+  /** After gas has flowed, outside a treatment: the ticks (tickCount) on which the tip reading was
+   * unusable (open, stale, probe off, calibration unusable) within the judging window of
+   * TIP_UNUSABLE_DEBOUNCE_MS, k of the last 2k samples as the rows count (step.ts); empty while
+   * none. The tip becomes unknown once k are (step.ts), so a glitch of a tick or two does not. */
+  readonly tipUnusable: readonly number[];
   readonly tipAtSubStartC: number | null;
   // Trackers.
   /** Steps taken since power-up: the debounce windows count samples, not nominal time, so late
@@ -244,7 +244,7 @@ export function initialState(nowMs: number, prior: PriorSite | null = null): Con
     gasLastFlowedMs: null,
     warm: null,
     tipDistrust: null,
-    tipUnusable: null,
+    tipUnusable: NO_TICKS,
     tipAtSubStartC: null,
     tickCount: 0,
     lastStepMs: null,

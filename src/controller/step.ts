@@ -230,16 +230,21 @@ function tipDistrustAfter(
 }
 
 /**
- * How long, after gas has flowed and outside a treatment, the tip reading must stay unusable before
- * the tip becomes unknown: the tip-validity rows' own default debounce (100 ms, 5 samples at 50 Hz;
- * THERMOCOUPLE_FAULT and PROBE_DISCONNECTED in interlocks.ts). Without it one bad sample after
- * Complete (a fault bit, a presence glitch, a probe id read as none for a tick) made the tip
- * unknown, and SAFE TO WITHDRAW then waited out the passive thaw bound: over an hour after three
- * minutes of gas. While the span runs the reading is not used: SAFE TO WITHDRAW is not declared
- * on a bad sample (it drops), and the dwell starts again after it (warmFromNow: the warm span's
- * range is kept, so a glitch does not leave too short a range to prove the sensor alive). A clean
- * gap shorter than this does not end the span, so a fault bad every other sample still makes the
- * tip unknown.
+ * The debounce, after gas has flowed and outside a treatment, of an unusable tip reading before
+ * the tip becomes unknown: the tip-validity rows' own default debounce (100 ms; THERMOCOUPLE_FAULT
+ * and PROBE_DISCONNECTED in interlocks.ts), judged as they judge it: debounceSamples of the last
+ * twice as many samples unusable (6 of 12 at 50 Hz, 2 of 4 at 10 Hz; judgeBadTicks), counted in
+ * samples so late ticks do not thin the window out. Without it one bad sample after Complete (a
+ * fault bit, a presence glitch, a probe id read as none for a tick) made the tip unknown, and SAFE
+ * TO WITHDRAW then waited out the passive thaw bound: over an hour after three minutes of gas.
+ * While the window has not filled the unusable samples are not used: SAFE TO WITHDRAW is not
+ * declared on a bad sample (it drops), and the dwell starts again after it (warmFromNow: the warm
+ * span's range is kept, so a glitch does not leave too short a range to prove the sensor alive).
+ * A fault present on half the samples or more (every other one; bursts of 5 ticks in 10) makes the
+ * tip unknown, as the rows trip on it in a treatment: a window of "clean gaps shorter than 100 ms
+ * do not end it", its first form, let bursts of 80 ms every 200 ms (and, at 10 Hz, a fault on
+ * every other sample) never make the tip unknown. A fault on fewer samples keeps SAFE TO WITHDRAW
+ * off for as long as it lasts (each bad sample restarts the dwell).
  */
 export const TIP_UNUSABLE_DEBOUNCE_MS = 100;
 
@@ -266,17 +271,16 @@ function unusableAfterGas(ctx: TickContext, s: ControllerState, readings: Contro
 /** The warm span on a tick whose reading is unusable but not yet for TIP_UNUSABLE_DEBOUNCE_MS: its
  * range kept (the movement that proves the sensor alive is not lost to a glitch), warm only from
  * now, so the dwell runs again from the first usable tick: SAFE TO WITHDRAW, dropped for the
- * glitch, comes back a whole dwell later, and a reading bad every few ticks (never long enough to
+ * glitch, comes back a whole dwell later, and a reading bad every few ticks (never often enough to
  * make the tip unknown) never declares it, nor turns it on and off with each bad sample. */
 function warmFromNow(w: WarmSpan, nowMs: number): WarmSpan {
   return w === null || w.sinceMs === nowMs ? w : { ...w, sinceMs: nowMs };
 }
 
-/** The unusable span after this tick (ControllerState.tipUnusable); allocates only on a tick that
- * reads unusable. */
-function nextTipUnusable(prev: TipUnusable, unusableNow: boolean, nowMs: number): TipUnusable {
-  if (unusableNow) return { sinceMs: prev?.sinceMs ?? nowMs, lastMs: nowMs };
-  return prev !== null && nowMs - prev.lastMs < TIP_UNUSABLE_DEBOUNCE_MS ? prev : null;
+/** The unusable samples' window after this tick (ControllerState.tipUnusable: their tick
+ * numbers within the last 2k samples, judgeBadTicks); allocates only on a tick that changes it. */
+function nextTipUnusable(prev: TipUnusable, unusableNow: boolean, tick: number, k: number): TipUnusable {
+  return judgeBadTicks(prev, unusableNow, tick, k);
 }
 
 /** What the withdrawal judgement concludes this tick, beside the warm span. */
@@ -492,8 +496,9 @@ function stepInner(work: StepWorkspace, nowMs: number, settings: Settings, readi
   const fresh = ctx.staleProblem === null && readings.halFault === null;
 
   const unusable = unusableAfterGas(ctx, s, readings);
-  const tipUnusable = nextTipUnusable(s.tipUnusable, unusable !== null, nowMs);
-  if (unusable !== null && tipUnusable !== null && nowMs - tipUnusable.sinceMs >= TIP_UNUSABLE_DEBOUNCE_MS && s.tipDistrust === null) {
+  const unusableK = debounceSamples(TIP_UNUSABLE_DEBOUNCE_MS, periodMs(settings));
+  const tipUnusable = nextTipUnusable(s.tipUnusable, unusable !== null, s.tickCount, unusableK);
+  if (unusable !== null && tipUnusable.length >= unusableK && s.tipDistrust === null) {
     s = withChanges(s, { tipDistrust: { reason: unusable, sinceMs: nowMs } });
   }
   // An unusable reading is not used while its debounce runs: nothing is declared safe from it, and

@@ -46,7 +46,7 @@ export const VERDICT_HELD_PHASES: readonly Phase[] = ['Freezing', 'Thawing'];
  * exists to ride out; after a treatment the same answer made the tip unknown. A probe really
  * changed is seen when the new one reads present: its id is then asked about, and an id not read
  * yet answers unusable (CALIBRATION_INVALID in SelfTest and Ready). A probe reading absent after
- * gas makes the tip unknown anyway (step.ts, once it lasts TIP_UNUSABLE_DEBOUNCE_MS).
+ * gas makes the tip unknown anyway (step.ts, once TIP_UNUSABLE_DEBOUNCE_MS's samples say so).
  * tests/calibration-mid-treatment.test.ts.
  */
 export function verdictHeld(phase: Phase, probePresent: boolean): boolean {
