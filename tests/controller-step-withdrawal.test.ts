@@ -364,3 +364,40 @@ describe('a tip reading unusable on every other sample after gas, at loop.rateHz
     expect(safeEvents(d.events)).toEqual([]);
   });
 });
+
+describe('the warm span across an outage that made the tip unknown', () => {
+  const TWO_CYCLES = withProtocol(DEFAULT_SETTINGS, { ...SHORT_PROTOCOL, cycles: 2 });
+  const STUCK_C = 20;
+
+  it('ends with it: a reading back from a thermocouple fault stuck at a constant warm value is not declared SAFE TO WITHDRAW after the next start, and makes the tip unknown after the dwell', () => {
+    // Stopped 10 s into the first freeze; the tip reads live and warm from 1 s after the stop
+    // (SAFE TO WITHDRAW a dwell later); then the thermocouple is open for 2 s (the tip unknown);
+    // it comes back stuck at a constant 20 C, and start is pressed 100 ms later (a new start clears
+    // the distrust). Before, the unusable ticks held the warm span past the debounce, so its range
+    // and dwell from before the fault counted for the stuck reading: SAFE TO WITHDRAW at once in
+    // the self-test, from a reading never seen to move since it came back.
+    const patient = new NormalPatient();
+    const { at } = normalUntil(TWO_CYCLES, inPhase('Freezing', 10_000), patient);
+    const stopMs = at.lastMs + 20;
+    const warmFromMs = stopMs + 1_000;
+    const faultFromMs = warmFromMs + DWELL_MS + 1_000;
+    const backMs = faultFromMs + 2_000;
+    const startMs = backMs + 100;
+    const d = drive(
+      patient.script((now) => ({
+        operator: { stop: now === stopMs, start: now === startMs },
+        ...(now >= warmFromMs ? { tipC: now >= backMs ? STUCK_C : alive(now) } : {}),
+        ...(now >= faultFromMs && now < backMs ? { fault: 'open' as const } : {}),
+      })),
+      { settings: TWO_CYCLES, state: at.state, durationMs: backMs - at.lastMs + 2 * DWELL_MS },
+    );
+    expect(d.events).toContainEqual(expect.objectContaining({ kind: 'phase', atMs: startMs, to: 'SelfTest' }));
+    expect(safeEvents(d.events)).toEqual([
+      { kind: 'safe-to-withdraw', atMs: warmFromMs + DWELL_MS, safe: true },
+      { kind: 'safe-to-withdraw', atMs: faultFromMs, safe: false },
+    ]);
+    const unknown = tipUnknown(d.events);
+    expect(unknown.map((e) => e.atMs)).toEqual([faultFromMs + TIP_UNUSABLE_DEBOUNCE_MS, backMs + DWELL_MS]);
+    expect(unknown[1]?.reason).toMatch(/^tip reading constant at 20\.00 C /);
+  });
+});

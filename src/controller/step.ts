@@ -502,8 +502,12 @@ function stepInner(work: StepWorkspace, nowMs: number, settings: Settings, readi
     s = withChanges(s, { tipDistrust: { reason: unusable, sinceMs: nowMs } });
   }
   // An unusable reading is not used while its debounce runs: nothing is declared safe from it, and
-  // the warm span keeps its range but is warm only from here (the dwell starts again).
-  const warm = unusable === null ? nextWarm(ctx, s, fresh) : warmFromNow(s.warm, nowMs);
+  // the warm span keeps its range but is warm only from here (the dwell starts again). Once the tip
+  // is unknown the span ends, as it did before the debounce: an outage is no glitch, and a span
+  // kept across it let the range from before it count, after the next start cleared the distrust,
+  // for a reading back from it stuck (SAFE TO WITHDRAW in the self-test,
+  // tests/controller-step-withdrawal.test.ts).
+  const warm = unusable === null ? nextWarm(ctx, s, fresh) : s.tipDistrust === null ? warmFromNow(s.warm, nowMs) : null;
   const withdrawal = unusable === null ? judgeWithdrawal(ctx, s, warm) : NOT_SAFE;
   if (withdrawal.deadReading !== null && s.tipDistrust === null) s = withChanges(s, { tipDistrust: { reason: withdrawal.deadReading, sinceMs: nowMs } });
   if (s.tipDistrust !== prev.tipDistrust && s.tipDistrust !== null) events.push({ kind: 'tip-unknown', atMs: nowMs, reason: s.tipDistrust.reason });
