@@ -38,8 +38,9 @@ export const VERDICT_HELD_PHASES: readonly Phase[] = ['Freezing', 'Thawing'];
 
 /**
  * Whether this tick keeps the last tick's calibration verdict and asks the provider nothing: in
- * VERDICT_HELD_PHASES, and, in every phase, while the probe reads absent. There the last verdict holds too and the provider is not
- * asked: an absent probe is PROBE_DISCONNECTED's to judge (debounced, 100 ms), and the probe's id
+ * VERDICT_HELD_PHASES, and, in every phase, while the probe reads absent. There the last verdict
+ * holds too, and the tick asks for no read (a re-read of an unusable record between ticks may still
+ * run: its verdict is used once the probe reads present again): an absent probe is PROBE_DISCONNECTED's to judge (debounced, 100 ms), and the probe's id
  * reads as none while it is off (the sim probe's does). Asked, the provider answered "not read yet"
  * for the missing id, and in SelfTest or Ready CALIBRATION_INVALID (no debounce: the record is
  * judged when read) tripped on a presence glitch of one tick, which PROBE_DISCONNECTED's debounce
