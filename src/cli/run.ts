@@ -16,7 +16,7 @@ import { withNerve } from '../controller/settings.js';
 import { treatmentOver } from '../controller/withdrawal.js';
 import { createLogger } from '../../kernel/log.js';
 import type { Logger } from '../../kernel/log.js';
-import { PreloadedCalibration, StoreCalibrationProvider, withFittedProbeId } from '../runtime/calibration-provider.js';
+import { CALIBRATION_RETRY_MS, PreloadedCalibration, StoreCalibrationProvider, withFittedProbeId } from '../runtime/calibration-provider.js';
 import { MonotonicClock } from '../../kernel/clock.js';
 import { boardKind, openBoardSession, waitForConnection, waitForFreshReadings } from '../runtime/board-session.js';
 import type { BoardSession, SessionKind } from '../runtime/board-session.js';
@@ -57,9 +57,6 @@ export const MAX_SPEED = 1000;
 /** Status line refresh on a terminal, and the plain line interval when stdout is not one. */
 const STATUS_TTY_MS = 200;
 const STATUS_PLAIN_MS = 5_000;
-/** An unusable calibration record is read again this often, outside the ticks: a probe calibrated
- * while the console waits in Fault is then seen before the operator's acknowledge. */
-const CALIBRATION_RETRY_MS = 2_000;
 /** The fault kind `cryo simulate`'s runner executes by skipping ticks; the console does not. */
 const UNSUPPORTED_RUN_FAULT: FaultKind = 'loop-stall';
 

@@ -12,6 +12,11 @@ import type { ThermocoupleType } from '../../calibration/types.js';
 import { calibrated, uncalibrated } from '../controller/probe-calibration.js';
 import type { ProbeCalibration } from '../controller/probe-calibration.js';
 
+/** An unusable calibration record is read again this often, outside the ticks (`cryo run`; the
+ * fuzzer in virtual time): a probe calibrated while the console waits in Fault is then seen before
+ * the operator's acknowledge. */
+export const CALIBRATION_RETRY_MS = 2_000;
+
 export interface CalibrationProvider {
   /** The calibration for `probeId`; `recheck` forces a fresh look at the record. May read a file:
    * never call it inside a tick (the loop takes a TickCalibration). */

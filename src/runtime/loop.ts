@@ -50,8 +50,8 @@ export const VERDICT_HELD_PHASES: readonly Phase[] = ['Freezing', 'Thawing'];
  * gas makes the tip unknown anyway (step.ts, once TIP_UNUSABLE_DEBOUNCE_MS's samples say so).
  * tests/calibration-mid-treatment.test.ts.
  */
-export function verdictHeld(phase: Phase, probePresent: boolean): boolean {
-  return !probePresent || VERDICT_HELD_PHASES.includes(phase);
+export function verdictHeld(phase: Phase, probePresent: boolean, heldPhases: readonly Phase[] = VERDICT_HELD_PHASES): boolean {
+  return !probePresent || heldPhases.includes(phase);
 }
 
 export interface ControlLoopOptions {
@@ -71,6 +71,12 @@ export interface ControlLoopOptions {
    * its invariant check, to measure the check's cost); the CLI and board sessions never pass it.
    */
   readonly step?: StepFunction;
+  /**
+   * Test seam, not a production option: the phases that hold the calibration verdict, by default
+   * VERDICT_HELD_PHASES. Only tests set it (none: the defect the fuzzer's calibration-held
+   * invariant exists for, put back to prove a campaign finds it); the CLI never passes it.
+   */
+  readonly verdictHeldPhases?: readonly Phase[];
   /** The console side's liveness at the tick's time (src/console/link.ts); unwatched by default. */
   readonly consoleWatch?: (nowMs: number) => ConsoleWatch;
   /** The treatment records' health at the tick's time (src/runtime/records-link.ts); unwatched by default. */
@@ -144,6 +150,7 @@ export class ControlLoop {
   /** A start or acknowledge pressed while the probe read absent outside VERDICT_HELD_PHASES: the
    * re-read it asks for is asked on the first tick the probe reads present again. */
   #recheckWhenPresent = false;
+  readonly #verdictHeldPhases: readonly Phase[];
 
   constructor(options: ControlLoopOptions) {
     this.#hal = options.hal;
@@ -152,6 +159,7 @@ export class ControlLoop {
     this.#calibration = options.calibration;
     this.#onStep = options.onStep;
     this.#step = options.step ?? step;
+    this.#verdictHeldPhases = options.verdictHeldPhases ?? VERDICT_HELD_PHASES;
     this.#consoleWatch = options.consoleWatch ?? (() => CONSOLE_UNWATCHED);
     this.#recordsWatch = options.recordsWatch ?? (() => RECORDS_UNWATCHED);
     this.#onSettings = options.onSettings;
@@ -286,11 +294,12 @@ export class ControlLoop {
       const was = this.#state.inputs;
       const acknowledged = raw.operator.acknowledge && !was.acknowledge;
       const pressed = (raw.operator.start && !was.start) || (acknowledged && this.#verdict?.ok !== true);
-      let verdict = verdictHeld(this.#state.phase, raw.probe.present) ? this.#verdict : null;
+      const phase = this.#state.phase;
+      let verdict = verdictHeld(phase, raw.probe.present, this.#verdictHeldPhases) ? this.#verdict : null;
       if (verdict === null) {
         verdict = this.#calibration.inTick(raw.probe.id, pressed || this.#recheckWhenPresent);
         this.#recheckWhenPresent = false;
-      } else if (!VERDICT_HELD_PHASES.includes(this.#state.phase)) {
+      } else if (!this.#verdictHeldPhases.includes(phase)) {
         this.#recheckWhenPresent ||= pressed;
       }
       this.#verdict = verdict;
