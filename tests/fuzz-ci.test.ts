@@ -6,11 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CI_FUZZ_RUNS, CI_FUZZ_SEED } from './helpers/fuzz-ci.js';
 
 const CLI = 'dist/src/cli/main.js';
-export const CI_FUZZ_RUNS = 2_000;
-/** Fixed, so a CI failure names a seed anyone can replay; `npm run fuzz` explores further. */
-export const CI_FUZZ_SEED = 20_261_202;
 /** A few minutes on two idle cores; the cap is for a loaded machine. */
 const CI_FUZZ_TIMEOUT_MS = 30 * 60_000;
 

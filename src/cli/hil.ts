@@ -49,7 +49,9 @@ const s3 = (ms: number): string => `${(ms / 1000).toFixed(3)} s`;
 const violationLine = (v: Violation): string => `${v.invariant} at ${s3(v.atMs)}: ${v.detail}`;
 
 function scenarioLines(s: Scenario): string[] {
-  return [`  faults: ${describeFaults(s.faults)}`, `  operator: ${describeOperator(s.operator)}`, `  settings: ${JSON.stringify(s.settings)}`, `  plant: ${JSON.stringify(s.plant)}`];
+  const lines = [`  faults: ${describeFaults(s.faults)}`, `  operator: ${describeOperator(s.operator)}`, `  settings: ${JSON.stringify(s.settings)}`, `  plant: ${JSON.stringify(s.plant)}`];
+  if (s.calibration !== undefined) lines.push(`  calibration: ${JSON.stringify(s.calibration)}`);
+  return lines;
 }
 
 function saveFailure(dir: string, outcome: RunOutcome): string {

@@ -37,6 +37,8 @@ export interface CampaignOptions {
   readonly shrinkBudget: number;
   /** Test seam (jobs 1 only): the control step under test. */
   readonly step?: RunOptions['step'];
+  /** Test seam (jobs 1 only): the phases the loop holds the calibration verdict in. */
+  readonly verdictHeldPhases?: RunOptions['verdictHeldPhases'];
   /** Called as each run ends (in completion order). */
   readonly onOutcome?: (outcome: RunOutcome) => void;
 }
@@ -55,9 +57,9 @@ export function seedOfRun(campaignSeed: number, index: number): number {
 }
 
 /** Draw, run and (on failure) shrink the run with this seed. */
-export function fuzzOne(index: number, seed: number, options: Pick<CampaignOptions, 'shrinkBudget' | 'step'>): RunOutcome {
+export function fuzzOne(index: number, seed: number, options: Pick<CampaignOptions, 'shrinkBudget' | 'step' | 'verdictHeldPhases'>): RunOutcome {
   const scenario = drawScenario(seed);
-  const runOptions: RunOptions = { step: options.step };
+  const runOptions: RunOptions = { step: options.step, verdictHeldPhases: options.verdictHeldPhases };
   const result = runScenario(scenario, runOptions);
   let failure: Failure | null = null;
   if (result.violation !== null) {
@@ -121,7 +123,7 @@ export function workerEntry(): string | null {
 
 export async function runCampaign(options: CampaignOptions): Promise<CampaignResult> {
   if (options.jobs <= 1) return runCampaignInProcess(options);
-  if (options.step !== undefined) throw new Error('fuzz campaign: a step under test runs in this thread only (jobs 1)');
+  if (options.step !== undefined || options.verdictHeldPhases !== undefined) throw new Error('fuzz campaign: a step or loop under test runs in this thread only (jobs 1)');
   const entry = workerEntry();
   if (entry === null) throw new Error('fuzz campaign: worker threads run the compiled build (npm run build, then dist/src/cli/main.js)');
   const tally = new Tally();

@@ -16,6 +16,7 @@ import { tipUncertaintyC } from '../../controller/probe-calibration.js';
 import { SETTINGS_JSON_SCHEMA, drawSettings } from './draw-settings.js';
 import { drawProbeOdMm, drawTissue } from './draw-tissue.js';
 import type { OperatorAction, Scenario, TimedAction } from './scenario.js';
+import { drawCalibration } from './calibration.js';
 
 /** BUGGIFY: each fault site is switched on for a run with this chance. */
 export const FAULT_SITE_P = 0.12;
@@ -152,8 +153,9 @@ function drawWindow(random: Random, kind: FaultKind, spanMs: number): FaultSpec 
  * When the operator and the faults have done their last thing: from here a treatment must end
  * within its nominal length (the hang check).
  */
-export function quietFromMs(scenario: Pick<Scenario, 'operator' | 'faults'>): number {
+export function quietFromMs(scenario: Pick<Scenario, 'operator' | 'faults' | 'calibration'>): number {
   let lastMs = 0;
+  for (const e of scenario.calibration?.events ?? []) lastMs = Math.max(lastMs, e.atMs);
   for (const a of scenario.operator) lastMs = Math.max(lastMs, a.atMs);
   for (const f of scenario.faults) lastMs = Math.max(lastMs, f.durationMs === null ? f.atMs : f.atMs + f.durationMs);
   return lastMs;
@@ -202,8 +204,17 @@ export function drawScenario(seed: number): Scenario {
   const probe = drawProbe(random, settingsInput, settings.iceBall.probeOdMm);
   const tissue = drawTissue(random);
   const probeOffsetErrorC = drawProbeError(random);
-  const plantAll: PlantOverrides = { ...plant, ...probe.plant, ...(Object.keys(tissue).length > 0 ? { tissue } : {}) };
-  const base = { seed, noiseSeed, settings: probe.settings, plant: plantAll, operator, faults, ...(probeOffsetErrorC === undefined ? {} : { probeOffsetErrorC }) };
+  const drawn = drawCalibration(random, settings, probeOffsetErrorC ?? 0, () => early(random, spanMs));
+  // A record that states the diameter is the attached probe's: the plant's probe is that one, and
+  // the settings' iceBall.probeOdMm (which the record's overrides) may name another.
+  const recordOd = drawn?.calibration.probeOdMm === undefined ? {} : { probeOdMm: drawn.calibration.probeOdMm };
+  const plantAll: PlantOverrides = { ...plant, ...probe.plant, ...recordOd, ...(Object.keys(tissue).length > 0 ? { tissue } : {}) };
+  const allFaults = drawn === null || drawn.glitches.length === 0 ? faults : [...faults, ...drawn.glitches].sort((a, b) => a.atMs - b.atMs);
+  const base = {
+    seed, noiseSeed, settings: probe.settings, plant: plantAll, operator, faults: allFaults,
+    ...(probeOffsetErrorC === undefined ? {} : { probeOffsetErrorC }),
+    ...(drawn === null ? {} : { calibration: drawn.calibration }),
+  };
   return { ...base, maxMs: maxMsFor(base) };
 }
 

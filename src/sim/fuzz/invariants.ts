@@ -7,6 +7,7 @@ import type { Settings } from '../../controller/settings.js';
 import type { ControllerState } from '../../controller/state.js';
 import type { StepResult } from '../../controller/step.js';
 import type { Phase } from '../../controller/types.js';
+import type { ProbeCalibration } from '../../controller/probe-calibration.js';
 import { INTERLOCK_IDS, isAdvisory } from '../../controller/interlocks.js';
 import { TREATING_PHASES } from '../../controller/types.js';
 import { withdrawalStatus } from '../../controller/withdrawal.js';
@@ -36,6 +37,8 @@ export const INVARIANTS = {
   'treatment-never-ends': 'a treatment is still under way a whole protocol after the operator and the faults went quiet',
   'valve-power-during-stall': 'valve power is on while the loop has been stalled past the watchdog timeout',
   'step-threw': 'the control loop threw',
+  'calibration-changed-in-treatment': 'the probe calibration the step uses changes during a freeze or its thaw (the verdict the treatment started with must hold, whatever a re-read of the record or the probe id says)',
+  'estimate-models-other-probe': "a freeze's ice-ball estimate models a probe diameter other than the attached probe's (the plant's), which its calibration record states",
   'ice-ball-radii': "the ice-ball radii (the plant's true ones, and the controller's estimate) are out of order (r(-40 C) <= r(-20 C) <= r(0 C)) or outside 0 to MAX_ICE_BALL_RADIUS_MM",
 } as const;
 export type InvariantId = keyof typeof INVARIANTS;
@@ -95,7 +98,24 @@ export interface TickObservation {
   /** A thermocouple fault (open, short, stuck, cold, stale, probe off) is active this tick. */
   readonly tipSensorFaulty: boolean;
   readonly footswitchDown: boolean;
+  /** The probe calibration the step used this tick (null when the loop did not run). */
+  readonly calibration: ProbeCalibration | null;
 }
+
+export interface CheckerOptions {
+  /** The run's calibration record states the attached probe's diameter (the plant's). */
+  readonly recordStatesProbeOd?: boolean;
+}
+
+/** A freeze and its thaw: the treatment's calibration is judged as it started (domain: the thaw's
+ * end and the freeze's verdict both depend on it). Written here, not taken from the loop's
+ * VERDICT_HELD_PHASES, so a loop that held it in fewer phases is caught. */
+const CALIBRATION_HELD_IN: readonly Phase[] = ['Freezing', 'Thawing'];
+
+const calibrationText = (c: ProbeCalibration): string =>
+  c.ok ? `offset ${c.offsetC.toFixed(3)} C, gain ${c.gain.toFixed(4)}, probe ${c.probeOdMm === null ? 'diameter not stated' : `${c.probeOdMm.toFixed(3)} mm`}` : `unusable (${c.problem ?? 'no reason'})`;
+const sameCalibration = (a: ProbeCalibration, b: ProbeCalibration): boolean =>
+  a.ok === b.ok && a.offsetC === b.offsetC && a.gain === b.gain && a.probeOdMm === b.probeOdMm;
 
 const treating = (phase: Phase): boolean => TREATING_PHASES.includes(phase);
 /** An acting interlock is tripped (an advisory's trip, INEFFECTIVE_FREEZE, closes nothing). */
@@ -132,11 +152,17 @@ export class InvariantChecker {
   #site: FlowTally & { freezes: number } = { flowMs: 0, uncommandedMs: 0, stalledMs: 0, freezes: 0 };
   #endedAtMs: number | null = null;
   #hangChecked = false;
+  readonly #plant: PlantParams;
+  readonly #recordStatesProbeOd: boolean;
+  /** The calibration the last tick that ran used. */
+  #lastCalibration: ProbeCalibration | null = null;
 
-  constructor(settings: Settings, plant: PlantParams, quietFromMs: number) {
+  constructor(settings: Settings, plant: PlantParams, quietFromMs: number, options: CheckerOptions = {}) {
     this.#settings = settings;
     this.allow = allowances(settings, plant);
     this.#quietFromMs = quietFromMs;
+    this.#plant = plant;
+    this.#recordStatesProbeOd = options.recordStatesProbeOd ?? false;
   }
 
   /** Check one tick; the first violation found, or null. */
@@ -153,7 +179,9 @@ export class InvariantChecker {
       this.#selfTest(o) ??
       this.#freezeTime(o) ??
       this.#hang(o) ??
-      this.#iceBall(o);
+      this.#iceBall(o) ??
+      this.#calibrationHeld(o) ??
+      this.#modelledProbe(o);
     if (o.ran) this.#lastRanMs = o.nowMs;
     return v;
   }
@@ -191,6 +219,37 @@ export class InvariantChecker {
       invariant: 'freeze-past-stuck-valve',
       atMs: o.nowMs,
       detail: `freeze ${o.after.cycle} opened with the supply valve stuck open since ${s1(this.#stuckSinceMs)}, before the self-test's safety-only window began at ${s1(beganMs)}`,
+    };
+  }
+
+  /**
+   * A tick that begins in a freeze or its thaw uses the calibration the tick before it used: a
+   * press re-reading an expired record, or a probe id glitching for less than PROBE_DISCONNECTED's
+   * debounce, dropped the tip correction (the thaw judged on a reading up to 3 C off) and the
+   * record's diameter (the next freeze modelled with the setting's probe). A probe really changed
+   * is disconnected first, which trips and leaves these phases.
+   */
+  #calibrationHeld(o: TickObservation): Violation | null {
+    if (!o.ran || o.calibration === null) return null;
+    const last = this.#lastCalibration;
+    this.#lastCalibration = o.calibration;
+    if (last === null || !CALIBRATION_HELD_IN.includes(o.before.phase) || sameCalibration(last, o.calibration)) return null;
+    return {
+      invariant: 'calibration-changed-in-treatment',
+      atMs: o.nowMs,
+      detail: `in ${o.before.phase} (cycle ${o.before.cycle}) the calibration went from ${calibrationText(last)} to ${calibrationText(o.calibration)}`,
+    };
+  }
+
+  /** Where the record states the attached probe's diameter, every freeze's estimate models that
+   * probe (judged against the plant's probe, not the controller's calibration). */
+  #modelledProbe(o: TickObservation): Violation | null {
+    const track = o.after.iceBallTrack;
+    if (!this.#recordStatesProbeOd || track === null || track.probeOdMm === this.#plant.probeOdMm) return null;
+    return {
+      invariant: 'estimate-models-other-probe',
+      atMs: o.nowMs,
+      detail: `freeze ${o.after.cycle} in ${o.after.phase} is modelled with a ${track.probeOdMm} mm probe; the probe attached is ${this.#plant.probeOdMm} mm and its record says so`,
     };
   }
 

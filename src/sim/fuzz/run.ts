@@ -18,6 +18,10 @@ import type { TickObservation, Violation } from './invariants.js';
 import type { ConsoleWatch, ControllerReadings, RecordsWatch } from '../../controller/probe-calibration.js';
 import type { Hal } from '../../../hal/contract.js';
 import type { TickCalibration } from '../../runtime/calibration-provider.js';
+import { CALIBRATION_RETRY_MS, PreloadedCalibration, withFittedProbeId } from '../../runtime/calibration-provider.js';
+import type { Phase } from '../../controller/types.js';
+import type { ScenarioCalibration } from './calibration.js';
+import { TimedRecordProvider, sensorFor } from './calibration.js';
 import { InvariantChecker } from './invariants.js';
 import type { Scenario, TimedAction } from './scenario.js';
 
@@ -27,6 +31,9 @@ const TIP_SENSOR_FAULTS: readonly FaultKind[] = ['tc-open', 'tc-short', 'tc-stuc
 export interface RunOptions {
   /** Test seam: the control step to run instead of the real one (a deliberately broken controller). */
   readonly step?: StepFunction;
+  /** Test seam: the phases the loop holds the calibration verdict in (ControlLoopOptions
+   * verdictHeldPhases); [] puts back the defect the calibration-held invariant catches. */
+  readonly verdictHeldPhases?: readonly Phase[];
   /** Each controller step as the loop ran it (the scenario runner records the treatment here). */
   readonly onStep?: (nowMs: number, readings: ControllerReadings, result: StepResult) => void;
   /** Each tick after the invariants judged it, with the readings the loop read (null when it did
@@ -112,14 +119,56 @@ function apply(panel: Panel, action: TimedAction['action']): void {
   }
 }
 
+/**
+ * The scenario's calibration record read as `cryo run` reads it: loaded before the first tick,
+ * read again after any tick that asked (a press, a new probe id) and, while unusable, every
+ * CALIBRATION_RETRY_MS; a read that throws (the record unreadable) leaves the probe uncalibrated,
+ * as `cryo run` logs and goes on.
+ */
+class RecordAsCryoRunReadsIt {
+  readonly tick: TickCalibration;
+  readonly #preloaded: PreloadedCalibration;
+  #nextRetryMs = CALIBRATION_RETRY_MS;
+
+  constructor(cal: ScenarioCalibration, probeId: string | null, reportedId: string | null, clock: VirtualClock) {
+    const provider = new TimedRecordProvider(cal, probeId, () => clock.nowMs());
+    this.#preloaded = new PreloadedCalibration(withFittedProbeId(provider, probeId), 'T');
+    this.tick = this.#preloaded;
+    this.#read(() => this.#preloaded.load(reportedId));
+  }
+
+  /** Between ticks, at `nowMs`. */
+  afterTick(nowMs: number): void {
+    if (this.#preloaded.refreshWanted) {
+      this.#read(() => {
+        this.#preloaded.refresh();
+      });
+    }
+    if (nowMs < this.#nextRetryMs) return;
+    this.#nextRetryMs = nowMs + CALIBRATION_RETRY_MS;
+    this.#read(() => this.#preloaded.reloadIfUnusable());
+  }
+
+  #read(read: () => unknown): void {
+    try {
+      read();
+    } catch {
+      // cryo run: "the probe counts as uncalibrated (start blocked) until it can be" read.
+    }
+  }
+}
+
 export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
   const settings = parseSettings(scenario.settings, 'scenario.settings');
   const plant = resolvePlantParams(scenario.plant);
   const clock = new VirtualClock(0);
   const env = options.environment ?? {};
-  // The environment's probe (a scenario file's calibration) or the fuzzer's drawn probe error.
-  const drawnError = scenario.probeOffsetErrorC === undefined ? undefined : { probeOffsetErrorC: scenario.probeOffsetErrorC };
+  // The environment's probe (a scenario file's calibration), the probe the drawn record corrects
+  // (to within probeOffsetErrorC), or the fuzzer's drawn probe error.
+  const cal = scenario.calibration;
+  const drawnError = cal !== undefined ? sensorFor(cal, scenario.probeOffsetErrorC ?? 0) : scenario.probeOffsetErrorC === undefined ? undefined : { probeOffsetErrorC: scenario.probeOffsetErrorC };
   const hal = new SimHal({ clock, seed: scenario.noiseSeed, plant, faults: scenario.faults, sensor: env.sensor ?? drawnError });
+  const record = cal === undefined || env.calibration !== undefined ? null : new RecordAsCryoRunReadsIt(cal, plant.probeId, hal.plantState.probeId, clock);
   let stepped: StepResult | null = null;
   let read: ControllerReadings | null = null;
   const loop = new ControlLoop({
@@ -127,10 +176,11 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     settings,
     logger: silentLogger(),
     startMs: 0,
-    calibration: env.calibration ?? SIM_PROBE_CALIBRATION,
+    calibration: env.calibration ?? record?.tick ?? SIM_PROBE_CALIBRATION,
     consoleWatch: env.consoleWatch,
     recordsWatch: env.recordsWatch,
     step: options.step,
+    verdictHeldPhases: options.verdictHeldPhases,
     onStep: (nowMs, readings, result) => {
       stepped = result;
       read = readings;
@@ -138,7 +188,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     },
   });
   const scheduler = new VirtualScheduler({ rateHz: settings.loop.rateHz, clock });
-  const checker = new InvariantChecker(settings, plant, quietFromMs(scenario));
+  const checker = new InvariantChecker(settings, plant, quietFromMs(scenario), { recordStatesProbeOd: record !== null && cal?.probeOdMm !== undefined });
   const actions = [...scenario.operator].sort((a, b) => a.atMs - b.atMs);
   const panel: Panel = { hal, footswitchDown: false, stopPending: false, newSitePending: false };
   let nextAction = 0;
@@ -168,6 +218,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
         violation = { invariant: 'step-threw', atMs: nowMs, detail: err instanceof Error ? err.message : String(err) };
         return false;
       }
+      record?.afterTick(nowMs);
     }
     const observation: TickObservation = {
       nowMs,
@@ -182,6 +233,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
       valveStuckOpen: activeSince('valve-stuck-open', nowMs),
       tipSensorFaulty: TIP_SENSOR_FAULTS.some((kind) => activeSince(kind, nowMs)),
       footswitchDown: panel.footswitchDown,
+      calibration: (read as ControllerReadings | null)?.calibration ?? null,
     };
     if (ran) lastReadHadStop = stopRead;
     lastObservedMs = nowMs;

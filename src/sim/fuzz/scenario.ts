@@ -5,7 +5,8 @@ import { z } from 'zod';
 import type { FaultSpec } from '../../../hil/faults.js';
 import { FAULT_KINDS } from '../../../hil/faults.js';
 import type { PlantOverrides } from '../../../hil/plant/index.js';
-import { CALIBRATED_TIP_UNCERTAINTY_C } from '../../controller/probe-calibration.js';
+import type { ScenarioCalibration } from './calibration.js';
+import { MAX_PROBE_OFFSET_ERROR_C, ScenarioCalibrationSchema, calibrationProblems } from './calibration.js';
 
 /** What the simulated operator does at a time: press a button, or move a switch. */
 export type OperatorAction =
@@ -45,6 +46,10 @@ export interface Scenario {
    * not correct: a calibration wrong by up to its uncertainty (draw.ts drawProbeError). Absent:
    * the probe reads true. */
   readonly probeOffsetErrorC?: number;
+  /** The probe's calibration record and its timeline (calibration.ts), read as `cryo run` reads
+   * it; the residual error in the calibrated reading is probeOffsetErrorC. Absent: the fixed
+   * identity calibration (files saved before the field existed load unchanged). */
+  readonly calibration?: ScenarioCalibration;
 }
 
 /** JSON file format of a saved scenario (`fuzz-failures/*.json`). */
@@ -52,7 +57,6 @@ export const SCENARIO_FILE_FORMAT = 'cryo-fuzz-scenario';
 export const SCENARIO_FILE_VERSION = 1;
 
 const finiteMs = z.number().min(0);
-const MAX_PROBE_OFFSET_ERROR_C = Math.max(...Object.values(CALIBRATED_TIP_UNCERTAINTY_C));
 
 export const ScenarioSchema = z
   .object({
@@ -69,8 +73,12 @@ export const ScenarioSchema = z
     maxMs: z.number().positive().max(86_400_000),
     // Within the largest calibrated-reading uncertainty of any thermocouple type the console takes.
     probeOffsetErrorC: z.number().min(-MAX_PROBE_OFFSET_ERROR_C).max(MAX_PROBE_OFFSET_ERROR_C).optional(),
+    calibration: ScenarioCalibrationSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => {
+    for (const [path, message] of calibrationProblems(s)) ctx.addIssue({ code: 'custom', message, path: [...path] });
+  });
 
 export const ScenarioFileSchema = z
   .object({

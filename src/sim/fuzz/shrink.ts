@@ -9,6 +9,7 @@ import type { InvariantId, Violation } from './invariants.js';
 import type { RunOptions } from './run.js';
 import { runScenario } from './run.js';
 import type { Scenario } from './scenario.js';
+import { calibrationProblems } from './calibration.js';
 
 /** Runs a shrink may spend; each is a short run that fails early, so this is seconds at most. */
 export const DEFAULT_SHRINK_BUDGET = 300;
@@ -69,6 +70,20 @@ function edits(s: Scenario): Edit[] {
       return copy;
     });
   }
+  const cal = s.calibration;
+  if (cal !== undefined) {
+    out.push((x) => {
+      const copy: { -readonly [K in keyof Scenario]: Scenario[K] } = { ...x };
+      delete copy.calibration;
+      return copy;
+    });
+    cal.events.forEach((e, i) => {
+      const events = (x: Scenario, change: (list: NonNullable<Scenario['calibration']>['events']) => NonNullable<Scenario['calibration']>['events']): Scenario | null =>
+        x.calibration === undefined ? null : { ...x, calibration: { ...x.calibration, events: change(x.calibration.events) } };
+      out.push((x) => events(x, (list) => withoutAt(list, i)));
+      if (e.atMs > 0) out.push((x) => events(x, (list) => list.map((f, j) => (j === i ? { ...f, atMs: Math.floor(f.atMs / 2) } : f)).sort((p, q) => p.atMs - q.atMs)));
+    });
+  }
   out.push((x) => withProtocolField(x, 'cycles', protocolMin('cycles')));
   out.push((x) => withProtocolField(x, 'freezeS', protocolMin('freezeS')));
   out.push((x) => withProtocolField(x, 'thawS', protocolMin('thawS')));
@@ -89,6 +104,8 @@ function edits(s: Scenario): Edit[] {
 /** A candidate with valid settings and its time cap recomputed; null when the edit is no change or invalid. */
 function settle(candidate: Scenario | null): Scenario | null {
   if (candidate === null) return null;
+  // The record stays the attached probe's (a plant probe removed under it would make it wrong).
+  if (calibrationProblems(candidate).length > 0) return null;
   try {
     parseSettings(candidate.settings, 'scenario.settings');
   } catch (err) {
