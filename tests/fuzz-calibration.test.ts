@@ -150,3 +150,22 @@ describe('the calibration a treatment started with, judged in fuzz runs', () => 
     expect(found).toBe('calibration-changed-in-treatment');
   });
 });
+
+describe("a freeze verdict against the plant's true r(-20 C) (verdict-overstates-ice-ball)", () => {
+  // A 0.4 mm probe whose record states no diameter, the settings naming the default 1.27 mm probe
+  // (docs/ice-ball-estimate.md, "What is left"): the estimate models a probe three times the one
+  // attached. The fuzzer never draws that; the invariant catches it on the real controller.
+  const thinProbe = (settingOdMm: number | undefined): Scenario =>
+    scenario({
+      settings: { protocol: { cycles: 1, freezeS: 60, thawS: 30 }, ...(settingOdMm === undefined ? {} : { iceBall: { probeOdMm: settingOdMm } }) },
+      calibration: { ...RECORD, probeOdMm: undefined },
+    });
+
+  it("catches a verdict on the setting's larger probe, and passes the same freeze modelled with the probe attached", () => {
+    const v = runScenario(thinProbe(undefined)).violation;
+    expect(v?.invariant).toBe('verdict-overstates-ice-ball');
+    expect(v?.detail).toMatch(/^freeze 1 judged .* on r\(-20 C\) [0-9.]+ mm; the plant's true r\(-20 C\) reached [0-9.]+ mm in the freeze \(allowed up to [0-9.]+ mm\)$/);
+    expect(runScenario(thinProbe(THIN_MM)).violation).toBeNull();
+  });
+});
+

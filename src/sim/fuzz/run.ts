@@ -12,6 +12,7 @@ import { VirtualScheduler } from '../../../kernel/scheduler/index.js';
 import type { FaultKind } from '../../../hil/faults.js';
 import type { SensorParams } from '../../../hil/sim/index.js';
 import { resolvePlantParams } from '../../../hil/plant/index.js';
+import { DEFAULT_TISSUE_PARAMS } from '../../../kernel/bioheat/index.js';
 import { SIM_PROBE_CALIBRATION } from '../runner.js';
 import { quietFromMs } from './draw.js';
 import type { TickObservation, Violation } from './invariants.js';
@@ -188,7 +189,8 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     },
   });
   const scheduler = new VirtualScheduler({ rateHz: settings.loop.rateHz, clock });
-  const checker = new InvariantChecker(settings, plant, quietFromMs(scenario), { recordStatesProbeOd: record !== null && cal?.probeOdMm !== undefined });
+  const nominalTissue = Object.entries(DEFAULT_TISSUE_PARAMS).every(([key, value]) => plant.tissue[key as keyof typeof DEFAULT_TISSUE_PARAMS] === value);
+  const checker = new InvariantChecker(settings, plant, quietFromMs(scenario), { recordStatesProbeOd: record !== null && cal?.probeOdMm !== undefined, nominalTissue });
   const actions = [...scenario.operator].sort((a, b) => a.atMs - b.atMs);
   const panel: Panel = { hal, footswitchDown: false, stopPending: false, newSitePending: false };
   let nextAction = 0;
