@@ -4,7 +4,7 @@
 // PROBE_DISCONNECTED's debounce. The invariants calibration-changed-in-treatment and
 // estimate-models-other-probe catch the two defects found reviewing VERDICT_HELD_PHASES (a press in
 // a thaw re-reading an expired record; a presence glitch in a freeze or thaw), put back through the
-// loop's verdictHeldPhases seam: they pass with the real loop.
+// loop's holdsVerdict seam: they pass with the real loop.
 import { describe, expect, it } from 'vitest';
 import { describeIssues } from '../kernel/config-error.js';
 import { debounceFor, interlockById } from '../src/controller/interlocks.js';
@@ -25,7 +25,7 @@ const THIN_MM = 0.4;
 /** The record corrects a probe that reads 3 C warm (the most a fit accepts). */
 const RECORD: ScenarioCalibration = { offsetC: -3, gain: 1, probeOdMm: THIN_MM, events: [] };
 /** The loop of the defect: a freeze and its thaw hold no verdict. */
-const NOTHING_HELD = [] as const;
+const NOTHING_HELD = (): boolean => false;
 /** The CI campaign from its seed finds the defect within this many runs (run 14 at this writing). */
 const FIND_WITHIN_RUNS = 60;
 
@@ -39,9 +39,11 @@ function scenario(parts: Partial<Omit<Scenario, 'maxMs'>>): Scenario {
 
 /** A presence glitch of 40 ms (under the 100 ms debounce) 20 s into the run: in the first freeze. */
 const glitchInFreeze: FaultSpec[] = [{ kind: 'probe-disconnect', atMs: 20_000, durationMs: 40 }];
-/** The record expires at 10 s; the operator acknowledges at 45 s, in the first thaw. */
-const expiresThenAcknowledge = (): Scenario =>
-  scenario({ calibration: { ...RECORD, events: [{ atMs: 10_000, kind: 'expired' }] }, operator: [{ atMs: 0, action: 'start' }, { atMs: 45_000, action: 'acknowledge' } satisfies TimedAction] });
+/** The record expires at 10 s; the operator presses `press` at 45 s, in the first thaw (an
+ * acknowledge reads a usable record again nowhere; a start asks for a read in any phase but a
+ * freeze or its thaw). */
+const expiresThenPress = (press: 'acknowledge' | 'start'): Scenario =>
+  scenario({ calibration: { ...RECORD, events: [{ atMs: 10_000, kind: 'expired' }] }, operator: [{ atMs: 0, action: 'start' }, { atMs: 45_000, action: press } satisfies TimedAction] });
 
 describe('drawing the probe calibration', () => {
   const drawn = SEEDS.map((seed) => drawScenario(seed));
@@ -118,17 +120,18 @@ describe('a saved scenario file with a calibration', () => {
 describe('the calibration a treatment started with, judged in fuzz runs', () => {
   it('holds through a presence glitch in a freeze and a press re-reading an expired record in a thaw, on the real loop', () => {
     expect(runScenario(scenario({ faults: glitchInFreeze })).violation).toBeNull();
-    expect(runScenario(expiresThenAcknowledge()).violation).toBeNull();
+    expect(runScenario(expiresThenPress('acknowledge')).violation).toBeNull();
+    expect(runScenario(expiresThenPress('start')).violation).toBeNull();
   });
 
   it('catches a loop that does not hold it through a presence glitch (calibration-changed-in-treatment)', () => {
-    const v = runScenario(scenario({ faults: glitchInFreeze }), { verdictHeldPhases: NOTHING_HELD }).violation;
+    const v = runScenario(scenario({ faults: glitchInFreeze }), { holdsVerdict: NOTHING_HELD }).violation;
     expect(v?.invariant).toBe('calibration-changed-in-treatment');
     expect(v?.detail).toMatch(/^in Freezing \(cycle 1\) the calibration went from offset -3\.000 C, gain 1\.0000, probe 0\.400 mm to unusable/);
   });
 
-  it('catches a loop that re-reads an expired record on an acknowledge in a thaw', () => {
-    const v = runScenario(expiresThenAcknowledge(), { verdictHeldPhases: NOTHING_HELD }).violation;
+  it('catches a loop that re-reads an expired record on a start press in a thaw', () => {
+    const v = runScenario(expiresThenPress('start'), { holdsVerdict: NOTHING_HELD }).violation;
     expect(v?.invariant).toBe('calibration-changed-in-treatment');
     expect(v?.detail).toMatch(/^in Thawing \(cycle 1\).*to unusable \(probe 'SIM-PROBE-001': calibration expired\)/);
   });
@@ -144,7 +147,7 @@ describe('the calibration a treatment started with, judged in fuzz runs', () => 
   it(`is found by the CI campaign from seed ${CI_FUZZ_SEED} within ${FIND_WITHIN_RUNS} runs when the loop holds nothing`, () => {
     let found: string | null = null;
     for (let i = 0; i < FIND_WITHIN_RUNS && found === null; i += 1) {
-      const outcome = fuzzOne(i, CI_FUZZ_SEED + i, { shrinkBudget: 0, verdictHeldPhases: NOTHING_HELD });
+      const outcome = fuzzOne(i, CI_FUZZ_SEED + i, { shrinkBudget: 0, holdsVerdict: NOTHING_HELD });
       if (outcome.failure !== null) found = outcome.failure.violation.invariant;
     }
     expect(found).toBe('calibration-changed-in-treatment');

@@ -50,8 +50,8 @@ export const VERDICT_HELD_PHASES: readonly Phase[] = ['Freezing', 'Thawing'];
  * gas makes the tip unknown anyway (step.ts, once TIP_UNUSABLE_DEBOUNCE_MS's samples say so).
  * tests/calibration-mid-treatment.test.ts.
  */
-export function verdictHeld(phase: Phase, probePresent: boolean, heldPhases: readonly Phase[] = VERDICT_HELD_PHASES): boolean {
-  return !probePresent || heldPhases.includes(phase);
+export function verdictHeld(phase: Phase, probePresent: boolean): boolean {
+  return !probePresent || VERDICT_HELD_PHASES.includes(phase);
 }
 
 export interface ControlLoopOptions {
@@ -72,11 +72,12 @@ export interface ControlLoopOptions {
    */
   readonly step?: StepFunction;
   /**
-   * Test seam, not a production option: the phases that hold the calibration verdict, by default
-   * VERDICT_HELD_PHASES. Only tests set it (none: the defect the fuzzer's calibration-held
-   * invariant exists for, put back to prove a campaign finds it); the CLI never passes it.
+   * Test seam, not a production option: whether a tick keeps the last calibration verdict, by
+   * default verdictHeld. Only tests set it (`() => false`: the defects the fuzzer's
+   * calibration-held invariant exists for, put back to prove a campaign finds them); the CLI never
+   * passes it.
    */
-  readonly verdictHeldPhases?: readonly Phase[];
+  readonly holdsVerdict?: (phase: Phase, probePresent: boolean) => boolean;
   /** The console side's liveness at the tick's time (src/console/link.ts); unwatched by default. */
   readonly consoleWatch?: (nowMs: number) => ConsoleWatch;
   /** The treatment records' health at the tick's time (src/runtime/records-link.ts); unwatched by default. */
@@ -150,7 +151,7 @@ export class ControlLoop {
   /** A start or acknowledge pressed while the probe read absent outside VERDICT_HELD_PHASES: the
    * re-read it asks for is asked on the first tick the probe reads present again. */
   #recheckWhenPresent = false;
-  readonly #verdictHeldPhases: readonly Phase[];
+  readonly #holdsVerdict: (phase: Phase, probePresent: boolean) => boolean;
 
   constructor(options: ControlLoopOptions) {
     this.#hal = options.hal;
@@ -159,7 +160,7 @@ export class ControlLoop {
     this.#calibration = options.calibration;
     this.#onStep = options.onStep;
     this.#step = options.step ?? step;
-    this.#verdictHeldPhases = options.verdictHeldPhases ?? VERDICT_HELD_PHASES;
+    this.#holdsVerdict = options.holdsVerdict ?? verdictHeld;
     this.#consoleWatch = options.consoleWatch ?? (() => CONSOLE_UNWATCHED);
     this.#recordsWatch = options.recordsWatch ?? (() => RECORDS_UNWATCHED);
     this.#onSettings = options.onSettings;
@@ -295,11 +296,11 @@ export class ControlLoop {
       const acknowledged = raw.operator.acknowledge && !was.acknowledge;
       const pressed = (raw.operator.start && !was.start) || (acknowledged && this.#verdict?.ok !== true);
       const phase = this.#state.phase;
-      let verdict = verdictHeld(phase, raw.probe.present, this.#verdictHeldPhases) ? this.#verdict : null;
+      let verdict = this.#holdsVerdict(phase, raw.probe.present) ? this.#verdict : null;
       if (verdict === null) {
         verdict = this.#calibration.inTick(raw.probe.id, pressed || this.#recheckWhenPresent);
         this.#recheckWhenPresent = false;
-      } else if (!this.#verdictHeldPhases.includes(phase)) {
+      } else if (!raw.probe.present && !VERDICT_HELD_PHASES.includes(phase)) {
         this.#recheckWhenPresent ||= pressed;
       }
       this.#verdict = verdict;

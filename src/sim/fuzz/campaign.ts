@@ -38,7 +38,7 @@ export interface CampaignOptions {
   /** Test seam (jobs 1 only): the control step under test. */
   readonly step?: RunOptions['step'];
   /** Test seam (jobs 1 only): the phases the loop holds the calibration verdict in. */
-  readonly verdictHeldPhases?: RunOptions['verdictHeldPhases'];
+  readonly holdsVerdict?: RunOptions['holdsVerdict'];
   /** Called as each run ends (in completion order). */
   readonly onOutcome?: (outcome: RunOutcome) => void;
 }
@@ -57,9 +57,9 @@ export function seedOfRun(campaignSeed: number, index: number): number {
 }
 
 /** Draw, run and (on failure) shrink the run with this seed. */
-export function fuzzOne(index: number, seed: number, options: Pick<CampaignOptions, 'shrinkBudget' | 'step' | 'verdictHeldPhases'>): RunOutcome {
+export function fuzzOne(index: number, seed: number, options: Pick<CampaignOptions, 'shrinkBudget' | 'step' | 'holdsVerdict'>): RunOutcome {
   const scenario = drawScenario(seed);
-  const runOptions: RunOptions = { step: options.step, verdictHeldPhases: options.verdictHeldPhases };
+  const runOptions: RunOptions = { step: options.step, holdsVerdict: options.holdsVerdict };
   const result = runScenario(scenario, runOptions);
   let failure: Failure | null = null;
   if (result.violation !== null) {
@@ -123,7 +123,7 @@ export function workerEntry(): string | null {
 
 export async function runCampaign(options: CampaignOptions): Promise<CampaignResult> {
   if (options.jobs <= 1) return runCampaignInProcess(options);
-  if (options.step !== undefined || options.verdictHeldPhases !== undefined) throw new Error('fuzz campaign: a step or loop under test runs in this thread only (jobs 1)');
+  if (options.step !== undefined || options.holdsVerdict !== undefined) throw new Error('fuzz campaign: a step or loop under test runs in this thread only (jobs 1)');
   const entry = workerEntry();
   if (entry === null) throw new Error('fuzz campaign: worker threads run the compiled build (npm run build, then dist/src/cli/main.js)');
   const tally = new Tally();

@@ -32,9 +32,9 @@ const TIP_SENSOR_FAULTS: readonly FaultKind[] = ['tc-open', 'tc-short', 'tc-stuc
 export interface RunOptions {
   /** Test seam: the control step to run instead of the real one (a deliberately broken controller). */
   readonly step?: StepFunction;
-  /** Test seam: the phases the loop holds the calibration verdict in (ControlLoopOptions
-   * verdictHeldPhases); [] puts back the defect the calibration-held invariant catches. */
-  readonly verdictHeldPhases?: readonly Phase[];
+  /** Test seam: whether the loop keeps the last calibration verdict (ControlLoopOptions
+   * holdsVerdict); `() => false` puts back the defects the calibration-held invariant catches. */
+  readonly holdsVerdict?: (phase: Phase, probePresent: boolean) => boolean;
   /** Each controller step as the loop ran it (the scenario runner records the treatment here). */
   readonly onStep?: (nowMs: number, readings: ControllerReadings, result: StepResult) => void;
   /** Each tick after the invariants judged it, with the readings the loop read (null when it did
@@ -181,7 +181,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     consoleWatch: env.consoleWatch,
     recordsWatch: env.recordsWatch,
     step: options.step,
-    verdictHeldPhases: options.verdictHeldPhases,
+    holdsVerdict: options.holdsVerdict,
     onStep: (nowMs, readings, result) => {
       stepped = result;
       read = readings;
