@@ -248,7 +248,6 @@ function tipDistrustAfter(
  */
 export const TIP_UNUSABLE_DEBOUNCE_MS = 100;
 
-type TipUnusable = ControllerState['tipUnusable'];
 type WarmSpan = ControllerState['warm'];
 
 /**
@@ -259,8 +258,8 @@ type WarmSpan = ControllerState['warm'];
  * answers unusable after the treatment (the probe's id changed; an acknowledge reads the record
  * again only while it is already unusable: src/runtime/loop.ts) leaves the reading uncorrected, up
  * to the fit's 3 C offset from the truth: SAFE TO WITHDRAW judged on it could call a tip at -1 C
- * thawed. Null when the reading is usable, before
- * any gas, and in a treatment (the rows judge it there).
+ * thawed. Null when the reading is usable, before any gas, and in a treatment (the rows judge it
+ * there).
  */
 function unusableAfterGas(ctx: TickContext, s: ControllerState, readings: ControllerReadings): string | null {
   if (s.gasLastFlowedMs === null || TREATING_PHASES.includes(s.phase)) return null;
@@ -275,12 +274,6 @@ function unusableAfterGas(ctx: TickContext, s: ControllerState, readings: Contro
  * make the tip unknown) never declares it, nor turns it on and off with each bad sample. */
 function warmFromNow(w: WarmSpan, nowMs: number): WarmSpan {
   return w === null || w.sinceMs === nowMs ? w : { ...w, sinceMs: nowMs };
-}
-
-/** The unusable samples' window after this tick (ControllerState.tipUnusable: their tick
- * numbers within the last 2k samples, judgeBadTicks); allocates only on a tick that changes it. */
-function nextTipUnusable(prev: TipUnusable, unusableNow: boolean, tick: number, k: number): TipUnusable {
-  return judgeBadTicks(prev, unusableNow, tick, k);
 }
 
 /** What the withdrawal judgement concludes this tick, beside the warm span. */
@@ -497,7 +490,8 @@ function stepInner(work: StepWorkspace, nowMs: number, settings: Settings, readi
 
   const unusable = unusableAfterGas(ctx, s, readings);
   const unusableK = debounceSamples(TIP_UNUSABLE_DEBOUNCE_MS, periodMs(settings));
-  const tipUnusable = nextTipUnusable(s.tipUnusable, unusable !== null, s.tickCount, unusableK);
+  // The unusable samples' window (ControllerState.tipUnusable), as the rows keep theirs.
+  const tipUnusable = judgeBadTicks(s.tipUnusable, unusable !== null, s.tickCount, unusableK);
   if (unusable !== null && tipUnusable.length >= unusableK && s.tipDistrust === null) {
     s = withChanges(s, { tipDistrust: { reason: unusable, sinceMs: nowMs } });
   }
