@@ -20,7 +20,10 @@ describe('the tissue and probe a fuzz run draws', () => {
       expect(() => parseTissueParams({ ...DEFAULT_TISSUE_PARAMS, ...scenario.plant.tissue }), `seed ${seed}`).not.toThrow();
       expect(plant.probeOdMm, `seed ${seed}`).toBeGreaterThanOrEqual(PROBE_OD_MM_MIN);
       expect(plant.probeOdMm, `seed ${seed}`).toBeLessThanOrEqual(PROBE_OD_MM_MAX);
-      expect(parseSettings(scenario.settings).iceBall.probeOdMm, `seed ${seed}`).toBe(plant.probeOdMm);
+      // The controller models the record's diameter when the drawn record states one (the
+      // settings may then name another probe: src/sim/fuzz/calibration.ts), else the setting's.
+      const controllerOdMm = scenario.calibration?.probeOdMm ?? parseSettings(scenario.settings).iceBall.probeOdMm;
+      expect(controllerOdMm, `seed ${seed}`).toBe(plant.probeOdMm);
     }
   });
 
