@@ -40,8 +40,8 @@ export const VERDICT_HELD_PHASES: readonly Phase[] = ['Freezing', 'Thawing'];
  * Whether this tick keeps the last tick's calibration verdict and asks the provider nothing: in
  * VERDICT_HELD_PHASES, and, in every phase, while the probe reads absent. There the last verdict
  * holds too, and the tick asks for no read (a re-read of an unusable record between ticks may still
- * run: its verdict is used once the probe reads present again): an absent probe is PROBE_DISCONNECTED's to judge (debounced, 100 ms), and the probe's id
- * reads as none while it is off (the sim probe's does). Asked, the provider answered "not read yet"
+ * run: its verdict is used once the probe reads present again): an absent probe is
+ * PROBE_DISCONNECTED's to judge (debounced, 100 ms), and the probe's id reads as none while it is off (the sim probe's does). Asked, the provider answered "not read yet"
  * for the missing id, and in SelfTest or Ready CALIBRATION_INVALID (no debounce: the record is
  * judged when read) tripped on a presence glitch of one tick, which PROBE_DISCONNECTED's debounce
  * exists to ride out; after a treatment the same answer made the tip unknown. A probe really
