@@ -200,14 +200,17 @@ describe('a probe whose calibration is wrong within its uncertainty (issue 11)',
 });
 
 describe('finding a broken controller put back through the test seam', { timeout: SEARCH_TIMEOUT_MS }, () => {
-  it('finds H1 (safe to withdraw from the raw reading) and shrinks it to a start and one thermocouple fault', () => {
+  it('finds H1 (safe to withdraw from the raw reading) and shrinks it to a start and one thermocouple fault or probe id misread', () => {
     const found = findFailure('withdraw-while-frozen', safeFromRawReading);
     expect(found?.failure).toBeDefined();
     if (found?.failure === undefined || found.failure === null) return;
     const shrunk = shrinkScenario(found.failure.scenario, found.failure.violation, { step: safeFromRawReading });
     expect(shrunk.violation.invariant).toBe('withdraw-while-frozen');
-    expect(shrunk.scenario.faults.length).toBe(1);
-    expect(shrunk.scenario.faults[0]?.kind).toMatch(/^(tc-|probe-disconnect|tip-reads-cold|sensor-stale)/);
+    // What makes the reading unusable: a thermocouple fault, or a probe id misread (the record then
+    // unusable, the raw reading uncorrected: 3 C warm in the run found first at this writing).
+    const sensorFaults = shrunk.scenario.faults.filter((f) => /^(tc-|probe-disconnect|tip-reads-cold|sensor-stale)/.test(f.kind));
+    expect(sensorFaults.length + (shrunk.scenario.probeIdMisreads?.length ?? 0)).toBe(1);
+    expect(shrunk.scenario.faults.length).toBeLessThanOrEqual(1);
     expect(shrunk.scenario.operator.length).toBeLessThanOrEqual(found.failure.scenario.operator.length);
     expect(runScenario(shrunk.scenario, { step: safeFromRawReading }).violation?.invariant).toBe('withdraw-while-frozen');
   });

@@ -51,6 +51,7 @@ const violationLine = (v: Violation): string => `${v.invariant} at ${s3(v.atMs)}
 function scenarioLines(s: Scenario): string[] {
   const lines = [`  faults: ${describeFaults(s.faults)}`, `  operator: ${describeOperator(s.operator)}`, `  settings: ${JSON.stringify(s.settings)}`, `  plant: ${JSON.stringify(s.plant)}`];
   if (s.calibration !== undefined) lines.push(`  calibration: ${JSON.stringify(s.calibration)}`);
+  if (s.probeIdMisreads !== undefined) lines.push(`  probe id misreads: ${JSON.stringify(s.probeIdMisreads)}`);
   return lines;
 }
 

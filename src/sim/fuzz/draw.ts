@@ -17,6 +17,7 @@ import { SETTINGS_JSON_SCHEMA, drawSettings } from './draw-settings.js';
 import { drawProbeOdMm, drawTissue } from './draw-tissue.js';
 import type { OperatorAction, Scenario, TimedAction } from './scenario.js';
 import { drawCalibration } from './calibration.js';
+import { drawProbeIdMisreads, misreadsQuietFromMs } from './probe-id.js';
 
 /** BUGGIFY: each fault site is switched on for a run with this chance. */
 export const FAULT_SITE_P = 0.12;
@@ -153,8 +154,8 @@ function drawWindow(random: Random, kind: FaultKind, spanMs: number): FaultSpec 
  * When the operator and the faults have done their last thing: from here a treatment must end
  * within its nominal length (the hang check).
  */
-export function quietFromMs(scenario: Pick<Scenario, 'operator' | 'faults' | 'calibration'>): number {
-  let lastMs = 0;
+export function quietFromMs(scenario: Pick<Scenario, 'operator' | 'faults' | 'calibration' | 'probeIdMisreads'>): number {
+  let lastMs = misreadsQuietFromMs(scenario.probeIdMisreads);
   for (const e of scenario.calibration?.events ?? []) lastMs = Math.max(lastMs, e.atMs);
   for (const a of scenario.operator) lastMs = Math.max(lastMs, a.atMs);
   for (const f of scenario.faults) lastMs = Math.max(lastMs, f.durationMs === null ? f.atMs : f.atMs + f.durationMs);
@@ -209,11 +210,14 @@ export function drawScenario(seed: number): Scenario {
   // the settings' iceBall.probeOdMm (which the record's overrides) may name another.
   const recordOd = drawn?.calibration.probeOdMm === undefined ? {} : { probeOdMm: drawn.calibration.probeOdMm };
   const plantAll: PlantOverrides = { ...plant, ...probe.plant, ...recordOd, ...(Object.keys(tissue).length > 0 ? { tissue } : {}) };
+  // The id misreads matter where the record is read by the probe's id: drawn last, in those runs.
+  const misreads = drawn === null ? [] : drawProbeIdMisreads(random, settings, () => early(random, spanMs));
   const allFaults = drawn === null || drawn.glitches.length === 0 ? faults : [...faults, ...drawn.glitches].sort((a, b) => a.atMs - b.atMs);
   const base = {
     seed, noiseSeed, settings: probe.settings, plant: plantAll, operator, faults: allFaults,
     ...(probeOffsetErrorC === undefined ? {} : { probeOffsetErrorC }),
     ...(drawn === null ? {} : { calibration: drawn.calibration }),
+    ...(misreads.length === 0 ? {} : { probeIdMisreads: misreads }),
   };
   return { ...base, maxMs: maxMsFor(base) };
 }

@@ -24,6 +24,8 @@ import type { Phase } from '../../controller/types.js';
 import type { ScenarioCalibration } from './calibration.js';
 import { TimedRecordProvider, sensorFor } from './calibration.js';
 import { InvariantChecker } from './invariants.js';
+import type { ProbeIdMisread } from './probe-id.js';
+import { withOtherProbeRecords, withProbeIdMisreads } from './probe-id.js';
 import type { Scenario, TimedAction } from './scenario.js';
 
 /** Faults that make the tip reading wrong, so the controller cannot see the true tip. */
@@ -131,8 +133,8 @@ class RecordAsCryoRunReadsIt {
   readonly #preloaded: PreloadedCalibration;
   #nextRetryMs = CALIBRATION_RETRY_MS;
 
-  constructor(cal: ScenarioCalibration, probeId: string | null, reportedId: string | null, clock: VirtualClock) {
-    const provider = new TimedRecordProvider(cal, probeId, () => clock.nowMs());
+  constructor(cal: ScenarioCalibration, misreads: readonly ProbeIdMisread[], probeId: string | null, reportedId: string | null, clock: VirtualClock) {
+    const provider = withOtherProbeRecords(new TimedRecordProvider(cal, probeId, () => clock.nowMs()), misreads);
     this.#preloaded = new PreloadedCalibration(withFittedProbeId(provider, probeId), 'T');
     this.tick = this.#preloaded;
     this.#read(() => this.#preloaded.load(reportedId));
@@ -169,11 +171,12 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   const cal = scenario.calibration;
   const drawnError = cal !== undefined ? sensorFor(cal, scenario.probeOffsetErrorC ?? 0) : scenario.probeOffsetErrorC === undefined ? undefined : { probeOffsetErrorC: scenario.probeOffsetErrorC };
   const hal = new SimHal({ clock, seed: scenario.noiseSeed, plant, faults: scenario.faults, sensor: env.sensor ?? drawnError });
-  const record = cal === undefined || env.calibration !== undefined ? null : new RecordAsCryoRunReadsIt(cal, plant.probeId, hal.plantState.probeId, clock);
+  const misreads = scenario.probeIdMisreads ?? [];
+  const record = cal === undefined || env.calibration !== undefined ? null : new RecordAsCryoRunReadsIt(cal, misreads, plant.probeId, hal.plantState.probeId, clock);
   let stepped: StepResult | null = null;
   let read: ControllerReadings | null = null;
   const loop = new ControlLoop({
-    hal: boardFor(hal, clock, env.halFault),
+    hal: withProbeIdMisreads(boardFor(hal, clock, env.halFault), misreads, () => clock.nowMs()),
     settings,
     logger: silentLogger(),
     startMs: 0,

@@ -7,6 +7,8 @@ import { FAULT_KINDS } from '../../../hil/faults.js';
 import type { PlantOverrides } from '../../../hil/plant/index.js';
 import type { ScenarioCalibration } from './calibration.js';
 import { MAX_PROBE_OFFSET_ERROR_C, ScenarioCalibrationSchema, calibrationProblems } from './calibration.js';
+import type { ProbeIdMisread } from './probe-id.js';
+import { ProbeIdMisreadSchema, probeIdMisreadProblems } from './probe-id.js';
 
 /** What the simulated operator does at a time: press a button, or move a switch. */
 export type OperatorAction =
@@ -50,6 +52,9 @@ export interface Scenario {
    * it; the residual error in the calibrated reading is probeOffsetErrorC. Absent: the fixed
    * identity calibration (files saved before the field existed load unchanged). */
   readonly calibration?: ScenarioCalibration;
+  /** Runs of samples in which the probe's id reads wrong while the probe reads present
+   * (probe-id.ts); another probe's record may be in the store under the id read. Absent: none. */
+  readonly probeIdMisreads?: readonly ProbeIdMisread[];
 }
 
 /** JSON file format of a saved scenario (`fuzz-failures/*.json`). */
@@ -74,10 +79,11 @@ export const ScenarioSchema = z
     // Within the largest calibrated-reading uncertainty of any thermocouple type the console takes.
     probeOffsetErrorC: z.number().min(-MAX_PROBE_OFFSET_ERROR_C).max(MAX_PROBE_OFFSET_ERROR_C).optional(),
     calibration: ScenarioCalibrationSchema.optional(),
+    probeIdMisreads: z.array(ProbeIdMisreadSchema).optional(),
   })
   .strict()
   .superRefine((s, ctx) => {
-    for (const [path, message] of calibrationProblems(s)) ctx.addIssue({ code: 'custom', message, path: [...path] });
+    for (const [path, message] of [...calibrationProblems(s), ...probeIdMisreadProblems(s)]) ctx.addIssue({ code: 'custom', message, path: [...path] });
   });
 
 export const ScenarioFileSchema = z

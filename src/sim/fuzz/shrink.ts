@@ -10,6 +10,7 @@ import type { RunOptions } from './run.js';
 import { runScenario } from './run.js';
 import type { Scenario } from './scenario.js';
 import { calibrationProblems } from './calibration.js';
+import { probeIdMisreadProblems } from './probe-id.js';
 
 /** Runs a shrink may spend; each is a short run that fails early, so this is seconds at most. */
 export const DEFAULT_SHRINK_BUDGET = 300;
@@ -84,6 +85,12 @@ function edits(s: Scenario): Edit[] {
       if (e.atMs > 0) out.push((x) => events(x, (list) => list.map((f, j) => (j === i ? { ...f, atMs: Math.floor(f.atMs / 2) } : f)).sort((p, q) => p.atMs - q.atMs)));
     });
   }
+  (s.probeIdMisreads ?? []).forEach((m, i) => {
+    const misreads = (x: Scenario, change: (list: NonNullable<Scenario['probeIdMisreads']>) => NonNullable<Scenario['probeIdMisreads']>): Scenario | null =>
+      x.probeIdMisreads === undefined ? null : { ...x, probeIdMisreads: change(x.probeIdMisreads) };
+    out.push((x) => misreads(x, (list) => withoutAt(list, i)));
+    if (m.durationMs > MIN_SHRUNK_MS) out.push((x) => misreads(x, (list) => list.map((n, j) => (j === i ? { ...n, durationMs: Math.max(MIN_SHRUNK_MS, Math.floor(n.durationMs / 2)) } : n))));
+  });
   out.push((x) => withProtocolField(x, 'cycles', protocolMin('cycles')));
   out.push((x) => withProtocolField(x, 'freezeS', protocolMin('freezeS')));
   out.push((x) => withProtocolField(x, 'thawS', protocolMin('thawS')));
@@ -105,7 +112,7 @@ function edits(s: Scenario): Edit[] {
 function settle(candidate: Scenario | null): Scenario | null {
   if (candidate === null) return null;
   // The record stays the attached probe's (a plant probe removed under it would make it wrong).
-  if (calibrationProblems(candidate).length > 0) return null;
+  if (calibrationProblems(candidate).length > 0 || probeIdMisreadProblems(candidate).length > 0) return null;
   try {
     parseSettings(candidate.settings, 'scenario.settings');
   } catch (err) {
