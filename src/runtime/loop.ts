@@ -2,7 +2,7 @@
 // events. One `tick` per scheduler period; the same code runs on the real and the virtual clock.
 import type { Hal, Outputs, Readings } from '../../hal/contract.js';
 import { SAFE_OUTPUTS } from '../../hal/contract.js';
-import { CONSOLE_UNWATCHED, RECORDS_UNWATCHED, calibrateReadings } from '../controller/probe-calibration.js';
+import { CONSOLE_UNWATCHED, RECORDS_UNWATCHED, calibrateReadings, uncalibrated } from '../controller/probe-calibration.js';
 import type { ConsoleWatch, ControllerReadings, ProbeCalibration, RecordsWatch } from '../controller/probe-calibration.js';
 import type { TickCalibration } from './calibration-provider.js';
 import type { Protocol, Settings } from '../controller/settings.js';
@@ -14,10 +14,11 @@ import { step } from '../controller/step.js';
 import { createStepWorkspace } from '../controller/workspace.js';
 import type { StepResult } from '../controller/step.js';
 import type { ControllerEvent, Phase } from '../controller/types.js';
-import { isAdvisory } from '../controller/interlocks.js';
+import { debounceFor, interlockById, isAdvisory } from '../controller/interlocks.js';
 import { assert } from '../../kernel/assert.js';
 import type { Logger } from '../../kernel/log.js';
 import { MAX_TARGET_CHARS, findNerve } from '../records/nerves.js';
+import { quoteProbeId } from '../../calibration/errors.js';
 
 /**
  * The phases in which the probe's calibration verdict read for the treatment's start is kept: the
@@ -52,6 +53,29 @@ export const VERDICT_HELD_PHASES: readonly Phase[] = ['Freezing', 'Thawing'];
  */
 export function verdictHeld(phase: Phase, probePresent: boolean): boolean {
   return !probePresent || VERDICT_HELD_PHASES.includes(phase);
+}
+
+/**
+ * The verdict a tick outside VERDICT_HELD_PHASES uses when the probe reads present with an id other
+ * than the attached probe's (`attachedProbeId`: the id of the first usable verdict read since the
+ * probe last read absent for PROBE_DISCONNECTED's debounce): unusable, whatever the record under
+ * the id read says. A probe reading present throughout cannot have changed (a probe swap reads
+ * absent for longer than that debounce), so another id is the id chip misread. Asked, the provider
+ * answered "not read yet" for one tick and then the record stored under the id read, another
+ * probe's when the store holds one: after a treatment stopped mid-freeze the step corrected the
+ * frozen tip with that probe's fit, 6 C apart, and SAFE TO WITHDRAW came on with the true tip at
+ * -3.3 C (withdraw-while-frozen); a misread spanning a start's self-test ran the treatment on that
+ * probe's fit and diameter (estimate-models-other-probe). Unusable, a misread of a few samples
+ * after gas is ridden out (TIP_UNUSABLE_DEBOUNCE_MS) and a longer one makes the tip unknown, never
+ * warm; in SelfTest and Ready CALIBRATION_INVALID trips, as the "not read yet" of any changed id
+ * always did. A misread on the first reads after the probe is attached (its record then the one
+ * taken) leaves the probe's own id unusable until it is attached again: start blocked, never
+ * another probe's fit. Null when the verdict stands. tests/probe-id-misread.test.ts.
+ */
+export function misreadProbeId(phase: Phase, probe: Readings['probe'], attachedProbeId: string | null | undefined, verdict: ProbeCalibration): ProbeCalibration | null {
+  if (attachedProbeId === undefined || !probe.present || probe.id === attachedProbeId || VERDICT_HELD_PHASES.includes(phase)) return null;
+  const shown = (id: string | null): string => (id === null ? '(no id)' : quoteProbeId(id));
+  return uncalibrated(verdict.thermocoupleType, `the probe's id reads ${shown(probe.id)}, not ${shown(attachedProbeId)}, with the probe attached throughout: a misread id (reconnect the probe if it persists)`);
 }
 
 export interface ControlLoopOptions {
@@ -151,6 +175,13 @@ export class ControlLoop {
   /** A start or acknowledge pressed while the probe read absent outside VERDICT_HELD_PHASES: the
    * re-read it asks for is asked on the first tick the probe reads present again. */
   #recheckWhenPresent = false;
+  /** The probe id the verdict in use was asked for (the last tick that asked the provider). */
+  #verdictProbeId: string | null = null;
+  /** The attached probe's id (misreadProbeId); undefined until a usable verdict is read for it. */
+  #attachedProbeId: string | null | undefined = undefined;
+  /** Since when the probe has read absent; null while it reads present. */
+  #absentSinceMs: number | null = null;
+  readonly #detachedAfterMs: number;
   readonly #holdsVerdict: (phase: Phase, probePresent: boolean) => boolean;
 
   constructor(options: ControlLoopOptions) {
@@ -165,6 +196,8 @@ export class ControlLoop {
     this.#recordsWatch = options.recordsWatch ?? (() => RECORDS_UNWATCHED);
     this.#onSettings = options.onSettings;
     this.#runDefaults = runDefaultsOf(options.settings);
+    // A probe absent for PROBE_DISCONNECTED's debounce may come back as another probe.
+    this.#detachedAfterMs = debounceFor(interlockById('PROBE_DISCONNECTED'), options.settings.debounceMs);
     this.#state = initialState(options.startMs, options.priorSite ?? null);
     // Fail safe at start-up: never trust a back-end's or a library's initial output level.
     this.#hal.toSafeState();
@@ -299,12 +332,14 @@ export class ControlLoop {
       let verdict = this.#holdsVerdict(phase, raw.probe.present) ? this.#verdict : null;
       if (verdict === null) {
         verdict = this.#calibration.inTick(raw.probe.id, pressed || this.#recheckWhenPresent);
+        this.#verdictProbeId = raw.probe.id;
         this.#recheckWhenPresent = false;
       } else if (!raw.probe.present && !VERDICT_HELD_PHASES.includes(phase)) {
         this.#recheckWhenPresent ||= pressed;
       }
       this.#verdict = verdict;
-      const readings = calibrateReadings(raw, verdict, this.#consoleWatch(nowMs), this.#recordsWatch(nowMs));
+      const used = this.#attachedProbe(nowMs, phase, raw.probe, verdict);
+      const readings = calibrateReadings(raw, used, this.#consoleWatch(nowMs), this.#recordsWatch(nowMs));
       const result = this.#step(nowMs, this.#settings, readings, this.#state, this.#workspace);
       // On a trip the back-end goes to its safe state first; the written outputs (valves closed,
       // alarm lamps and buzzer on) then follow in the same tick.
@@ -326,6 +361,20 @@ export class ControlLoop {
       this.#logger.fatal({ err }, 'control step failed: outputs put in the safe state; the controller stays stopped until the console is restarted');
       throw err;
     }
+  }
+
+  /** The verdict this tick uses (misreadProbeId), after noting the attached probe: forgotten once
+   * the probe has read absent for PROBE_DISCONNECTED's debounce, taken from the first usable
+   * verdict read for a probe reading present after that. */
+  #attachedProbe(nowMs: number, phase: Phase, probe: Readings['probe'], verdict: ProbeCalibration): ProbeCalibration {
+    if (!probe.present) {
+      this.#absentSinceMs ??= nowMs;
+      if (nowMs - this.#absentSinceMs >= this.#detachedAfterMs) this.#attachedProbeId = undefined;
+      return verdict;
+    }
+    this.#absentSinceMs = null;
+    if (this.#attachedProbeId === undefined && verdict.ok && !VERDICT_HELD_PHASES.includes(phase)) this.#attachedProbeId = this.#verdictProbeId;
+    return misreadProbeId(phase, probe, this.#attachedProbeId, verdict) ?? verdict;
   }
 
   /** A treatment begun this tick is judged for the nerve its start chose, else the run's: the
