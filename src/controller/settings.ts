@@ -259,7 +259,8 @@ export const SettingsSchema = z
          * the true tip (a sheathed junction's time constant is up to ~1 s; the sim's is 0.25 s):
          * 5 s is at least 5 time constants, so a reading still catching up with a tip that
          * cooled a moment ago cannot declare it; a reading lagging longer is still falling
-         * after the gas stops, and each new low restarts the dwell (step.ts FALLING_READING_C). */
+         * after the gas stops, and each new low restarts the dwell and, after it, holds SAFE TO
+         * WITHDRAW back for 30 s (step.ts FALLING_READING_C, FALLING_QUIET_MS). */
         withdrawDwellMs: n(2_000, 60_000).default(5_000),
         /** When the tip reading is not trusted (a tip-validity trip in the treatment), the console
          * says the tip is unknown and counts down a wait from the last gas flow instead of

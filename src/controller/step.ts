@@ -293,11 +293,11 @@ const NOT_SAFE: WithdrawalVerdict = Object.freeze({ safe: false, deadReading: nu
  * lags a tip colder than it reads: a junction come loose from the tip wall, or a thick sheath, lags
  * by seconds where a sound one lags by under one (a 6-8 s lag, a freeze stopped 4 s in: SAFE TO
  * WITHDRAW from a reading still falling from body temperature, the true tip at -1 to -5 C,
- * tests/withdrawal-lagging-thermocouple.test.ts). The dwell restarts at each new low, so a
- * first-order lag of L seconds declares only once it falls by less than this per
- * thaw.withdrawDwellMs, that is once it reads less than 0.25 C x L / dwell above the tip: within
- * the withdrawal margin for lags up to about 40 s at the default 5 s dwell, about 16 s at the
- * shortest (2 s). 0.25 C: about three standard deviations of the sim front-end's noise (0.08 C) and
+ * tests/withdrawal-lagging-thermocouple.test.ts). The dwell restarts at each new low, and after
+ * one SAFE TO WITHDRAW waits FALLING_QUIET_MS (30 s) from the last, so a first-order lag of L
+ * seconds declares only once it falls by less than this in 30 s, that is once it reads less than
+ * 0.25 C x L / 30 s above the tip (per the dwell alone, 0.25 C x L / 5 s, it passed the margin in
+ * tissue lingering just below 0 C: FALLING_QUIET_MS). 0.25 C: about three standard deviations of the sim front-end's noise (0.08 C) and
  * more than a 0.2 C ripple, so a steady reading sets a new low only rarely, and more rarely the
  * longer it runs (each new low is lower). With no gas since power-up and no site freeze from the
  * records the rule does not apply: no freeze is known that could have made the tip colder than it
@@ -306,6 +306,24 @@ const NOT_SAFE: WithdrawalVerdict = Object.freeze({ safe: false, deadReading: nu
  * falling a few seconds after a short freeze otherwise declared 5 s after power-up.
  */
 export const FALLING_READING_C = 0.25;
+
+/**
+ * Once a fall has been seen in the warm span (a new low, FALLING_READING_C), SAFE TO WITHDRAW also
+ * waits this long after the last new low, whatever thaw.withdrawDwellMs: the falling rule's bound
+ * on a lagging reading is 0.25 C x L / (the time without a new low), and counted over the dwell
+ * alone (5 s) it let a reading lagging by 45 s sit 2.25 C above a tip at -1 C, past the 2 C margin:
+ * in tissue that lingers just below 0 C (the schema's slowest corner, latent heat released
+ * between -1 and 0 C) a freeze stopped early was declared safe with the true tip at -1.0 C, and at
+ * a 30 s lag with the probe reading warm by Type T's 1.18 C
+ * (tests/withdrawal-lag-slow-tissue.test.ts). Over 30 s the bound is 0.25 C x L / 30 s: 0.5 C
+ * at a 60 s lag, within the 0.82 C the default 2 C margin leaves over Type T's tolerance up to
+ * lags of about 98 s. A sound reading rises out of a thaw or an early stop (its fall is over
+ * before the span, which starts after the last gas flow, begins), so it sets no new low and is
+ * declared after the dwell as before (a 250 ms lag: full treatments and stops 1, 2.5 and 10 s
+ * into a freeze, nominal and slowest tissue, 10 and 50 Hz, six noise seeds: never delayed); a
+ * probe cooling in room air after it came out waits the longer time.
+ */
+export const FALLING_QUIET_MS = 30_000;
 
 /**
  * The warm span after this tick: since when every tip channel has read fresh, usable and above
@@ -357,6 +375,8 @@ function judgeWithdrawal(ctx: TickContext, s: ControllerState, warm: WarmSpan): 
   if (s.phase === 'Freezing' || s.phase === 'Thawing' || s.tipDistrust !== null) return NOT_SAFE;
   const dwellFromMs = Math.max(warm.sinceMs, s.gasLastFlowedMs ?? warm.sinceMs, warm.lowSinceMs);
   if (nowMs - dwellFromMs < settings.thaw.withdrawDwellMs) return NOT_SAFE;
+  // A new low after the span's first sample: the reading fell while warm (FALLING_QUIET_MS).
+  if (warm.lowSinceMs > warm.spanFromMs && nowMs - warm.lowSinceMs < FALLING_QUIET_MS) return NOT_SAFE;
   if (warm.maxC - warm.minC >= settings.tip.stuckMinSpanC) return SAFE;
   // warm is non-null only with a usable coldest channel (nextWarm).
   const coldestC = ctx.coldestTipC ?? Number.NaN;
