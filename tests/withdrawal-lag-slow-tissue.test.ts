@@ -30,12 +30,12 @@ const SLOWEST_TISSUE = {
 };
 
 /** A 60 s freeze the operator stops `stopMs` into the run (the freeze opens about 1.7 s in). */
-function stoppedEarly(stopMs: number, tissue: Record<string, number> | null): Scenario {
+function stoppedEarly(stopMs: number, tissue: Record<string, number> | null, opts: { withdrawDwellMs?: number; probeOdMm?: number } = {}): Scenario {
   const base = {
     seed: 0,
     noiseSeed: 1,
-    settings: { protocol: { cycles: 1, freezeS: 60, thawS: 10 } },
-    plant: tissue === null ? {} : { tissue },
+    settings: { protocol: { cycles: 1, freezeS: 60, thawS: 10 }, ...(opts.withdrawDwellMs === undefined ? {} : { thaw: { withdrawDwellMs: opts.withdrawDwellMs } }) },
+    plant: { ...(tissue === null ? {} : { tissue }), ...(opts.probeOdMm === undefined ? {} : { probeOdMm: opts.probeOdMm }) },
     operator: [{ atMs: 0, action: 'start' as const }, { atMs: stopMs, action: 'stop' as const }],
     faults: [],
   };
@@ -71,6 +71,18 @@ describe('safe to withdraw with a lagging thermocouple in the slowest-thawing ti
       const r = run(stoppedEarly(stopMs, SLOWEST_TISSUE), 30_000, 1.18);
       expect(r.violation, `stop at ${stopMs} ms`).toBeNull();
       expect(r.tipAtSafeC, `stop at ${stopMs} ms`).not.toBeNull();
+    }
+  });
+});
+
+describe('safe to withdraw with a lagging thermocouple settling onto the threshold', () => {
+  it('is not declared when the noise of a reading falling onto the threshold restarts the warm span (2 s dwell, 2.0 mm probe, 60 and 90 s lags, reading 1.18 C warm)', () => {
+    // The reading converges from above onto 0 C plus the margin; a noisy sample below it ends the
+    // span, and the next one starts a span with no fall seen: the fall must be remembered across.
+    for (const [lagMs, probeOdMm, stopMs] of [[60_000, 2.0, 12_200], [90_000, 2.0, 13_800], [90_000, 1.27, 14_600]] as const) {
+      const r = run(stoppedEarly(stopMs, SLOWEST_TISSUE, { withdrawDwellMs: 2_000, probeOdMm }), lagMs, 1.18);
+      expect(r.violation, `lag ${lagMs} ms, ${probeOdMm} mm, stop at ${stopMs} ms`).toBeNull();
+      expect(r.tipAtSafeC, `lag ${lagMs} ms, ${probeOdMm} mm, stop at ${stopMs} ms`).not.toBeNull();
     }
   });
 });

@@ -119,6 +119,11 @@ export interface ControllerState {
     readonly lowC: number;
     readonly lowSinceMs: number;
   } | null;
+  /** The last tick a warm reading set a new low (warm.lowSinceMs after its span's first sample);
+   * null if none. Kept when the span ends, so a reading falling onto the withdrawal threshold,
+   * whose noise ends and restarts the span, still waits step.ts FALLING_QUIET_MS; a fall from
+   * before the last gas flow no longer counts. */
+  readonly warmFellMs: number | null;
   /** Non-null after a tip-validity trip: the reading is not trusted to declare safe to withdraw
    * (the console shows the tip as unknown and a wait since gas last flowed). A new start clears it. */
   readonly tipDistrust: TipDistrust | null;
@@ -196,6 +201,7 @@ export function withChanges(s: ControllerState, c: Partial<ControllerState>): Co
     cumulativeFreezeMs: c.cumulativeFreezeMs === undefined ? s.cumulativeFreezeMs : c.cumulativeFreezeMs,
     gasLastFlowedMs: c.gasLastFlowedMs === undefined ? s.gasLastFlowedMs : c.gasLastFlowedMs,
     warm: c.warm === undefined ? s.warm : c.warm,
+    warmFellMs: c.warmFellMs === undefined ? s.warmFellMs : c.warmFellMs,
     tipDistrust: c.tipDistrust === undefined ? s.tipDistrust : c.tipDistrust,
     tipUnusable: c.tipUnusable === undefined ? s.tipUnusable : c.tipUnusable,
     tipAtSubStartC: c.tipAtSubStartC === undefined ? s.tipAtSubStartC : c.tipAtSubStartC,
@@ -243,6 +249,7 @@ export function initialState(nowMs: number, prior: PriorSite | null = null): Con
     cumulativeFreezeMs: prior?.cumulativeFreezeMs ?? 0,
     gasLastFlowedMs: null,
     warm: null,
+    warmFellMs: null,
     tipDistrust: null,
     tipUnusable: NO_TICKS,
     tipAtSubStartC: null,

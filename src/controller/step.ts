@@ -317,7 +317,11 @@ export const FALLING_READING_C = 0.25;
  * a 30 s lag with the probe reading warm by Type T's 1.18 C
  * (tests/withdrawal-lag-slow-tissue.test.ts). Over 30 s the bound is 0.25 C x L / 30 s: 0.5 C
  * at a 60 s lag, within the 0.82 C the default 2 C margin leaves over Type T's tolerance up to
- * lags of about 98 s. A sound reading rises out of a thaw or an early stop (its fall is over
+ * lags of about 98 s. The last new low is kept when the span ends (ControllerState.warmFellMs): a
+ * reading falling onto the threshold is ended and restarted by its own noise, and a restarted span
+ * has seen no fall (its first sample sets its low, and a fall of 0.25 C below one within 0.25 C of
+ * the threshold reads cold): with the 2 s dwell a 60 s lag was declared that way, the true tip at
+ * -0.7 C. A sound reading rises out of a thaw or an early stop (its fall is over
  * before the span, which starts after the last gas flow, begins), so it sets no new low and is
  * declared after the dwell as before (a 250 ms lag: full treatments and stops 1, 2.5 and 10 s
  * into a freeze, nominal and slowest tissue, 10 and 50 Hz, six noise seeds: never delayed); a
@@ -369,14 +373,16 @@ function nextWarm(ctx: TickContext, s: ControllerState, fresh: boolean): WarmSpa
  * never saw (the fuzzer found it: safe with the true tip at -7 C). A dwell with less than
  * tip.stuckMinSpanC of movement makes the tip unknown instead.
  */
-function judgeWithdrawal(ctx: TickContext, s: ControllerState, warm: WarmSpan): WithdrawalVerdict {
+function judgeWithdrawal(ctx: TickContext, s: ControllerState, warm: WarmSpan, warmFellMs: number | null): WithdrawalVerdict {
   const { nowMs, settings } = ctx;
   if (warm === null) return NOT_SAFE;
   if (s.phase === 'Freezing' || s.phase === 'Thawing' || s.tipDistrust !== null) return NOT_SAFE;
   const dwellFromMs = Math.max(warm.sinceMs, s.gasLastFlowedMs ?? warm.sinceMs, warm.lowSinceMs);
   if (nowMs - dwellFromMs < settings.thaw.withdrawDwellMs) return NOT_SAFE;
-  // A new low after the span's first sample: the reading fell while warm (FALLING_QUIET_MS).
-  if (warm.lowSinceMs > warm.spanFromMs && nowMs - warm.lowSinceMs < FALLING_QUIET_MS) return NOT_SAFE;
+  // The reading fell while warm after the last gas flow, in this span or one before it that its
+  // noise ended (FALLING_QUIET_MS).
+  const fellSinceGas = warmFellMs !== null && (s.gasLastFlowedMs === null || warmFellMs > s.gasLastFlowedMs);
+  if (fellSinceGas && nowMs - warmFellMs < FALLING_QUIET_MS) return NOT_SAFE;
   if (warm.maxC - warm.minC >= settings.tip.stuckMinSpanC) return SAFE;
   // warm is non-null only with a usable coldest channel (nextWarm).
   const coldestC = ctx.coldestTipC ?? Number.NaN;
@@ -522,7 +528,9 @@ function stepInner(work: StepWorkspace, nowMs: number, settings: Settings, readi
   // for a reading back from it stuck (SAFE TO WITHDRAW in the self-test,
   // tests/controller-step-withdrawal.test.ts).
   const warm = unusable === null ? nextWarm(ctx, s, fresh) : s.tipDistrust === null ? warmFromNow(s.warm, nowMs) : null;
-  const withdrawal = unusable === null ? judgeWithdrawal(ctx, s, warm) : NOT_SAFE;
+  // A new low this tick after the span's first sample: the warm reading fell (FALLING_QUIET_MS).
+  const warmFellMs = warm !== null && warm.lowSinceMs === nowMs && warm.lowSinceMs > warm.spanFromMs ? nowMs : s.warmFellMs;
+  const withdrawal = unusable === null ? judgeWithdrawal(ctx, s, warm, warmFellMs) : NOT_SAFE;
   if (withdrawal.deadReading !== null && s.tipDistrust === null) s = withChanges(s, { tipDistrust: { reason: withdrawal.deadReading, sinceMs: nowMs } });
   if (s.tipDistrust !== prev.tipDistrust && s.tipDistrust !== null) events.push({ kind: 'tip-unknown', atMs: nowMs, reason: s.tipDistrust.reason });
   const safeToWithdraw = withdrawal.safe;
@@ -583,6 +591,7 @@ function stepInner(work: StepWorkspace, nowMs: number, settings: Settings, readi
     cumulativeFreezeMs: s.cumulativeFreezeMs,
     gasLastFlowedMs: s.gasLastFlowedMs,
     warm,
+    warmFellMs,
     tipDistrust: s.tipDistrust,
     tipUnusable,
     tipAtSubStartC: s.tipAtSubStartC,

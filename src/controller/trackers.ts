@@ -68,6 +68,7 @@ export function updateTrackers(
   t.cumulativeFreezeMs = prev.cumulativeFreezeMs + openMs;
   t.gasLastFlowedMs = gasPathOpen || flow ? nowMs : prev.gasLastFlowedMs;
   t.warm = prev.warm;
+  t.warmFellMs = prev.warmFellMs;
   t.tipDistrust = prev.tipDistrust;
   t.tipUnusable = prev.tipUnusable;
   t.tipAtSubStartC = prev.tipAtSubStartC;
