@@ -1,19 +1,17 @@
-// KNOWN DEFECT, not fixed here (found while testing SAFE TO WITHDRAW against lagging thermocouples):
-// a freeze resumed after a stop starts on a reading lagging the tip from above. The resume waits
-// for the protocol's thaw time and every channel above thaw.endTipC plus the reading's
-// uncertainty (docs/safety.md "Sites and cycles"), but a reading lagging the tip by 30 s (and
-// reading 1.18 C warm, Type T's tolerance), in a freeze stopped about 13 s after it opened, is
-// still falling from body temperature when the freeze resumes on it 1.7 s after the second start,
-// the plant's true tip at -4.7 C (the fuzzer's refreeze-before-thaw). The falling-reading rule that keeps SAFE TO
-// WITHDRAW back (step.ts FALLING_READING_C, FALLING_QUIET_MS) has no counterpart for the thaw's
-// end. `it.fails`: this test passes while the defect stands and fails once it is fixed (then make
-// it a plain `it`).
+// A freeze resumed after a stop must not start on a reading lagging the tip from above (found
+// while testing SAFE TO WITHDRAW against lagging thermocouples). The resume waits for the
+// protocol's thaw time and every channel above thaw.endTipC plus the reading's uncertainty
+// (docs/safety.md "Sites and cycles"), but a reading lagging the tip by 30 s (and reading 1.18 C
+// warm, Type T's tolerance), in a freeze stopped about 13 s after it opened, was still falling
+// from body temperature when the freeze resumed on it 1.7 s after the second start, the plant's
+// true tip at -4.7 C (the fuzzer's refreeze-before-thaw). The resume now waits as SAFE TO
+// WITHDRAW does for a reading that fell (withdrawal.ts fellRecently, FALLING_QUIET_MS).
 import { describe, expect, it } from 'vitest';
 import { maxMsFor } from '../src/sim/fuzz/draw.js';
 import { runScenario } from '../src/sim/fuzz/run.js';
 
-describe('a resumed freeze with a lagging thermocouple (known defect)', () => {
-  it.fails('does not start while the true tip is still frozen (30 s lag, stopped 15 s in, started again 20 s later)', () => {
+describe('a resumed freeze with a lagging thermocouple', () => {
+  it('does not start while the true tip is still frozen (30 s lag, stopped 15 s in, started again 20 s later)', () => {
     const base = {
       seed: 0,
       noiseSeed: 2,

@@ -12,7 +12,7 @@ import { maxMsFor } from '../src/sim/fuzz/draw.js';
 import { runScenario } from '../src/sim/fuzz/run.js';
 import type { Scenario } from '../src/sim/fuzz/scenario.js';
 import { initialState } from '../src/controller/state.js';
-import { FALLING_QUIET_MS } from '../src/controller/step.js';
+import { FALLING_QUIET_MS } from '../src/controller/withdrawal.js';
 import { drive, nominalReadings } from './helpers/readings.js';
 
 /** The tissue schema's slowest-thawing corner (withdrawal.ts PASSIVE_THAW_BOUND_S). */

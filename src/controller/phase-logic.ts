@@ -7,7 +7,7 @@ import type { ControllerState } from './state.js';
 import { withChanges } from './state.js';
 import { thawEndReadingC } from './probe-calibration.js';
 import type { ControllerEvent, Phase, SubStep } from './types.js';
-import { isWithdrawn } from './withdrawal.js';
+import { fellRecently, isWithdrawn } from './withdrawal.js';
 
 /** Both valves stay closed this long between the two single-valve self-test windows, so the
  * valve response delays can never overlap into an open gas path. */
@@ -90,7 +90,9 @@ function allChannelsThawed(ctx: TickContext): boolean {
 }
 
 /** A freeze never begins on a tip that has not thawed (every channel above thawEndReadingC) and, when
- * resuming a site, before the protocol's thaw time since gas last flowed. */
+ * resuming a site, before the protocol's thaw time since gas last flowed, nor while the warm
+ * reading is still falling (withdrawal.ts fellRecently: a lagging thermocouple reads a tip colder
+ * than it shows; the same wait SAFE TO WITHDRAW makes). */
 function tipThawed(ctx: TickContext): boolean {
   const { nowMs, settings, state: s } = ctx;
   if (!allChannelsThawed(ctx)) return false;
@@ -98,6 +100,7 @@ function tipThawed(ctx: TickContext): boolean {
   if (s.cyclesBegun === 0) return true;
   // Stryker disable next-line ConditionalExpression,BooleanLiteral: equivalent — a type guard: a freeze opens the gas path in the tick it begins, and the trackers record that flow the next tick
   if (s.gasLastFlowedMs === null) return true;
+  if (fellRecently(s.warmFellMs, s.gasLastFlowedMs, nowMs)) return false;
   return nowMs - s.gasLastFlowedMs >= settings.protocol.thawS * 1000;
 }
 
@@ -177,7 +180,8 @@ export function advancePhase(ctx: TickContext, edges: Edges, events: ControllerE
       return s;
     }
     case 'Thawing': {
-      const thawDone = inPhaseMs >= settings.protocol.thawS * 1000 && allChannelsThawed(ctx);
+      // A reading still falling lags a colder tip (withdrawal.ts fellRecently), as before a resumed freeze.
+      const thawDone = inPhaseMs >= settings.protocol.thawS * 1000 && allChannelsThawed(ctx) && !fellRecently(s.warmFellMs, s.gasLastFlowedMs, nowMs);
       if (!thawDone) return s;
       if (s.cyclesBegun < settings.protocol.cycles) return mayBeginFreeze(ctx) ? beginFreeze(s, nowMs, events) : s;
       return enterPhase(s, nowMs, 'Complete', 'none', events);

@@ -260,7 +260,7 @@ export const SettingsSchema = z
          * 5 s is at least 5 time constants, so a reading still catching up with a tip that
          * cooled a moment ago cannot declare it; a reading lagging longer is still falling
          * after the gas stops, and each new low restarts the dwell and, after it, holds SAFE TO
-         * WITHDRAW back for 30 s (step.ts FALLING_READING_C, FALLING_QUIET_MS). */
+         * WITHDRAW back for 30 s (step.ts FALLING_READING_C, withdrawal.ts FALLING_QUIET_MS). */
         withdrawDwellMs: n(2_000, 60_000).default(5_000),
         /** When the tip reading is not trusted (a tip-validity trip in the treatment), the console
          * says the tip is unknown and counts down a wait from the last gas flow instead of

@@ -121,7 +121,7 @@ export interface ControllerState {
   } | null;
   /** The last tick a warm reading set a new low (warm.lowSinceMs after its span's first sample);
    * null if none. Kept when the span ends, so a reading falling onto the withdrawal threshold,
-   * whose noise ends and restarts the span, still waits step.ts FALLING_QUIET_MS; a fall from
+   * whose noise ends and restarts the span, still waits withdrawal.ts FALLING_QUIET_MS; a fall from
    * before the last gas flow no longer counts. */
   readonly warmFellMs: number | null;
   /** Non-null after a tip-validity trip: the reading is not trusted to declare safe to withdraw

@@ -25,6 +25,7 @@ import { createStepWorkspace } from './workspace.js';
 import { periodMs, updateTrackers } from './trackers.js';
 import type { ControllerEvent, InterlockId, OperatorInput } from './types.js';
 import { TREATING_PHASES } from './types.js';
+import { fellRecently } from './withdrawal.js';
 
 export interface StepResult {
   readonly outputs: Outputs;
@@ -294,7 +295,7 @@ const NOT_SAFE: WithdrawalVerdict = Object.freeze({ safe: false, deadReading: nu
  * by seconds where a sound one lags by under one (a 6-8 s lag, a freeze stopped 4 s in: SAFE TO
  * WITHDRAW from a reading still falling from body temperature, the true tip at -1 to -5 C,
  * tests/withdrawal-lagging-thermocouple.test.ts). The dwell restarts at each new low, and after
- * one SAFE TO WITHDRAW waits FALLING_QUIET_MS (30 s) from the last, so a first-order lag of L
+ * one SAFE TO WITHDRAW waits withdrawal.ts FALLING_QUIET_MS (30 s) from the last, so a first-order lag of L
  * seconds declares only once it falls by less than this in 30 s, that is once it reads less than
  * 0.25 C x L / 30 s above the tip (per the dwell alone, 0.25 C x L / 5 s, it passed the margin in
  * tissue lingering just below 0 C: FALLING_QUIET_MS). 0.25 C: about three standard deviations of the sim front-end's noise (0.08 C) and
@@ -307,27 +308,6 @@ const NOT_SAFE: WithdrawalVerdict = Object.freeze({ safe: false, deadReading: nu
  */
 export const FALLING_READING_C = 0.25;
 
-/**
- * Once a fall has been seen in the warm span (a new low, FALLING_READING_C), SAFE TO WITHDRAW also
- * waits this long after the last new low, whatever thaw.withdrawDwellMs: the falling rule's bound
- * on a lagging reading is 0.25 C x L / (the time without a new low), and counted over the dwell
- * alone (5 s) it let a reading lagging by 45 s sit 2.25 C above a tip at -1 C, past the 2 C margin:
- * in tissue that lingers just below 0 C (the schema's slowest corner, latent heat released
- * between -1 and 0 C) a freeze stopped early was declared safe with the true tip at -1.0 C, and at
- * a 30 s lag with the probe reading warm by Type T's 1.18 C
- * (tests/withdrawal-lag-slow-tissue.test.ts). Over 30 s the bound is 0.25 C x L / 30 s: 0.5 C
- * at a 60 s lag, within the 0.82 C the default 2 C margin leaves over Type T's tolerance up to
- * lags of about 98 s. The last new low is kept when the span ends (ControllerState.warmFellMs): a
- * reading falling onto the threshold is ended and restarted by its own noise, and a restarted span
- * has seen no fall (its first sample sets its low, and a fall of 0.25 C below one within 0.25 C of
- * the threshold reads cold): with the 2 s dwell a 60 s lag was declared that way, the true tip at
- * -0.7 C. A sound reading rises out of a thaw or an early stop (its fall is over
- * before the span, which starts after the last gas flow, begins), so it sets no new low and is
- * declared after the dwell as before (a 250 ms lag: full treatments and stops 1, 2.5 and 10 s
- * into a freeze, nominal and slowest tissue, 10 and 50 Hz, six noise seeds: never delayed); a
- * probe cooling in room air after it came out waits the longer time.
- */
-export const FALLING_QUIET_MS = 30_000;
 
 /**
  * The warm span after this tick: since when every tip channel has read fresh, usable and above
@@ -381,8 +361,7 @@ function judgeWithdrawal(ctx: TickContext, s: ControllerState, warm: WarmSpan, w
   if (nowMs - dwellFromMs < settings.thaw.withdrawDwellMs) return NOT_SAFE;
   // The reading fell while warm after the last gas flow, in this span or one before it that its
   // noise ended (FALLING_QUIET_MS).
-  const fellSinceGas = warmFellMs !== null && (s.gasLastFlowedMs === null || warmFellMs > s.gasLastFlowedMs);
-  if (fellSinceGas && nowMs - warmFellMs < FALLING_QUIET_MS) return NOT_SAFE;
+  if (fellRecently(warmFellMs, s.gasLastFlowedMs, nowMs)) return NOT_SAFE;
   if (warm.maxC - warm.minC >= settings.tip.stuckMinSpanC) return SAFE;
   // warm is non-null only with a usable coldest channel (nextWarm).
   const coldestC = ctx.coldestTipC ?? Number.NaN;

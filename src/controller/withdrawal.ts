@@ -124,3 +124,36 @@ export function isWithdrawn(s: ControllerState, settings: Settings, nowMs: numbe
 export function treatmentOver(s: ControllerState, settings: Settings, nowMs: number): boolean {
   return !TREATING_PHASES.includes(s.phase) && isWithdrawn(s, settings, nowMs);
 }
+
+/**
+ * Once a fall has been seen in the warm span (a new low, step.ts FALLING_READING_C), SAFE TO WITHDRAW also
+ * waits this long after the last new low, whatever thaw.withdrawDwellMs: the falling rule's bound
+ * on a lagging reading is 0.25 C x L / (the time without a new low), and counted over the dwell
+ * alone (5 s) it let a reading lagging by 45 s sit 2.25 C above a tip at -1 C, past the 2 C margin:
+ * in tissue that lingers just below 0 C (the schema's slowest corner, latent heat released
+ * between -1 and 0 C) a freeze stopped early was declared safe with the true tip at -1.0 C, and at
+ * a 30 s lag with the probe reading warm by Type T's 1.18 C
+ * (tests/withdrawal-lag-slow-tissue.test.ts). Over 30 s the bound is 0.25 C x L / 30 s: 0.5 C
+ * at a 60 s lag, within the 0.82 C the default 2 C margin leaves over Type T's tolerance up to
+ * lags of about 98 s. The last new low is kept when the span ends (ControllerState.warmFellMs): a
+ * reading falling onto the threshold is ended and restarted by its own noise, and a restarted span
+ * has seen no fall (its first sample sets its low, and a fall of 0.25 C below one within 0.25 C of
+ * the threshold reads cold): with the 2 s dwell a 60 s lag was declared that way, the true tip at
+ * -0.7 C. A sound reading rises out of a thaw or an early stop (its fall is over
+ * before the span, which starts after the last gas flow, begins), so it sets no new low and is
+ * declared after the dwell as before (a 250 ms lag: full treatments and stops 1, 2.5 and 10 s
+ * into a freeze, nominal and slowest tissue, 10 and 50 Hz, six noise seeds: never delayed); a
+ * probe cooling in room air after it came out waits the longer time. A resumed freeze waits the
+ * same (phase-logic.ts tipThawed): a reading lagging by 30 s, still falling from body temperature
+ * 20 s after a stop, let the freeze start on a true tip at -4.7 C
+ * (tests/refreeze-lagging-thermocouple.test.ts).
+ */
+export const FALLING_QUIET_MS = 30_000;
+
+/** The warm reading set a new low (`warmFellMs`, ControllerState.warmFellMs) after gas last flowed
+ * and less than FALLING_QUIET_MS ago: it is still falling onto a tip colder than it reads. */
+export function fellRecently(warmFellMs: number | null, gasLastFlowedMs: number | null, nowMs: number): boolean {
+  if (warmFellMs === null) return false;
+  if (gasLastFlowedMs !== null && warmFellMs <= gasLastFlowedMs) return false;
+  return nowMs - warmFellMs < FALLING_QUIET_MS;
+}
