@@ -17,8 +17,8 @@ import type { ProbeIdMisread } from '../src/sim/fuzz/probe-id.js';
 import { calibrated, uncalibrated } from '../src/controller/probe-calibration.js';
 import type { ProbeCalibration } from '../src/controller/probe-calibration.js';
 import { DEFAULT_SETTINGS } from '../src/controller/settings.js';
-import { PreloadedCalibration } from '../src/runtime/calibration-provider.js';
-import { ControlLoop } from '../src/runtime/loop.js';
+import { PreloadedCalibration, withFittedProbeId } from '../src/runtime/calibration-provider.js';
+import { ControlLoop, PROBE_SWAP_MIN_MS } from '../src/runtime/loop.js';
 import { silentLogger } from '../kernel/log.js';
 import { RecordingHal, nominalHalReadings } from './helpers/recording-hal.js';
 
@@ -83,6 +83,21 @@ describe("a probe id misread after a treatment, the probe attached throughout", 
     expect(phases.filter((p) => p.safe).every((p) => p.tipTrueC >= 0)).toBe(true);
   });
 
+  // A review found the attached probe forgotten after PROBE_DISCONNECTED's debounce in time: a
+  // presence glitch of 140 ms with a loop stall of 110 ms inside it (under loop.maxGapMs: nothing
+  // trips) in Stopped, where PROBE_DISCONNECTED is not armed, or a shorter glitch with that
+  // debounce set to 0, and a misread right after was taken as a new probe, its record with it:
+  // SAFE TO WITHDRAW with the true tip at -3.3 C. A swap now needs PROBE_SWAP_MIN_MS absent, in
+  // time and in ticks.
+  it('keeps the attached probe across a presence glitch with a loop stall, and across one with PROBE_DISCONNECTED debounced to 0', () => {
+    const misread = { atMs: MISREAD_MS, durationMs: 12_000, id: 'SIM-PROBE-777', record: OTHER_RECORD };
+    const stalled = stoppedMidFreeze([misread]);
+    const withStall = { ...stalled, faults: [{ kind: 'probe-disconnect' as const, atMs: MISREAD_MS - 140, durationMs: 140 }, { kind: 'loop-stall' as const, atMs: MISREAD_MS - 130, durationMs: 110 }] };
+    expect(runScenario(withStall).violation).toBeNull();
+    const undebounced = { ...stalled, settings: { ...stalled.settings, debounceMs: { PROBE_DISCONNECTED: 0 } }, faults: [{ kind: 'probe-disconnect' as const, atMs: MISREAD_MS - 60, durationMs: 60 }] };
+    expect(runScenario(undebounced).violation).toBeNull();
+  });
+
   it('rides out a misread of one sample: the tip stays known, the right record in use', () => {
     const phases: { atMs: number; distrusted: boolean; offsetC: number }[] = [];
     runScenario(stoppedMidFreeze([{ atMs: MISREAD_MS, durationMs: 10, id: 'SIM-PROBE-777', record: OTHER_RECORD }]), {
@@ -117,13 +132,56 @@ describe('the attached probe, on a scripted board (ControlLoop)', () => {
     return used;
   }
 
-  it("takes a new probe's record once the old one has read absent for PROBE_DISCONNECTED's debounce", () => {
-    expect(swap(8).at(-1)).toEqual(RECORDS.P2);
+  const SWAP_TICKS = PROBE_SWAP_MIN_MS / PERIOD_MS;
+
+  it("takes a new probe's record once the old one has read absent for PROBE_SWAP_MIN_MS", () => {
+    expect(swap(SWAP_TICKS + 1).at(-1)).toEqual(RECORDS.P2);
   });
 
-  it('takes none for an id that changed across an absence shorter than the debounce: unusable, a misread', () => {
-    const last = swap(3).at(-1);
-    expect(last?.ok).toBe(false);
-    expect(last?.problem).toContain("the probe's id reads 'P2', not 'P1'");
+  it('takes none for an id that changed across an absence shorter than PROBE_SWAP_MIN_MS: unusable, a misread', () => {
+    for (const absent of [3, SWAP_TICKS - 1]) {
+      const last = swap(absent).at(-1);
+      expect(last?.ok).toBe(false);
+      expect(last?.problem).toContain("the probe's id reads 'P2', not 'P1'");
+    }
+  });
+
+  it('takes none across an absence that lasts PROBE_SWAP_MIN_MS only because the loop stalled (too few ticks)', () => {
+    // Absent on ticks 10-12, the third 1.2 s after the first (a stall), then P2.
+    const timeOf = (n: number): number => (n <= 11 ? n * PERIOD_MS : n * PERIOD_MS + 1_200);
+    const hal = new RecordingHal((n) => {
+      const atMs = timeOf(n);
+      const probe = n < 10 ? { present: true, id: 'P1', atMs } : n < 13 ? { present: false, id: null, atMs } : { present: true, id: 'P2', atMs };
+      return nominalHalReadings(atMs, { probe });
+    });
+    const preloaded = new PreloadedCalibration({ lookup: (id) => (id === null ? undefined : RECORDS[id]) ?? uncalibrated('T', 'no record') }, 'T');
+    preloaded.load('P1');
+    const used: ProbeCalibration[] = [];
+    const loop = new ControlLoop({ hal, settings: DEFAULT_SETTINGS, logger: silentLogger(), startMs: 0, calibration: preloaded, onStep: (_ms, r) => used.push(r.calibration) });
+    for (let n = 0; n < 25; n++) {
+      loop.tick(timeOf(n));
+      preloaded.refresh();
+    }
+    expect(used.at(-1)?.ok).toBe(false);
+    expect(used.at(-1)?.problem).toContain('a misread id');
+  });
+
+  // A review found a probe whose chip answers no id at first, on a board with a fitted id (looked up
+  // by it), taken as attached under "no id": when the chip then answered the fitted id itself, the
+  // same probe and record, the loop called it a misread until the probe was reconnected.
+  it('compares ids as the calibration looks them up: no id, then the fitted id, is one probe', () => {
+    const hal = new RecordingHal((n) => {
+      const atMs = n * PERIOD_MS;
+      return nominalHalReadings(atMs, { probe: { present: true, id: n < 5 ? null : 'P1', atMs } });
+    });
+    const preloaded = new PreloadedCalibration(withFittedProbeId({ lookup: (id) => (id === null ? undefined : RECORDS[id]) ?? uncalibrated('T', 'no record') }, 'P1'), 'T');
+    preloaded.load(null);
+    const used: ProbeCalibration[] = [];
+    const loop = new ControlLoop({ hal, settings: DEFAULT_SETTINGS, logger: silentLogger(), startMs: 0, calibration: preloaded, fittedProbeId: 'P1', onStep: (_ms, r) => used.push(r.calibration) });
+    for (let n = 0; n < 50; n++) {
+      loop.tick(n * PERIOD_MS);
+      preloaded.refresh();
+    }
+    expect(used.slice(10).every((c) => c.ok && c.offsetC === -1)).toBe(true);
   });
 });

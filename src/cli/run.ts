@@ -399,6 +399,7 @@ async function runLoop(
     logger,
     startMs: session.latchTick?.() ?? session.clock.nowMs(),
     calibration,
+    fittedProbeId: session.fittedProbeId,
     ...(step === undefined ? {} : { step }),
     onStep: (nowMs, readings, result) => {
       lastReadings = readings;

@@ -14,8 +14,9 @@ import { step } from '../controller/step.js';
 import { createStepWorkspace } from '../controller/workspace.js';
 import type { StepResult } from '../controller/step.js';
 import type { ControllerEvent, Phase } from '../controller/types.js';
-import { debounceFor, interlockById, isAdvisory } from '../controller/interlocks.js';
+import { isAdvisory } from '../controller/interlocks.js';
 import { assert } from '../../kernel/assert.js';
+import { MS_PER_S } from '../../kernel/scheduler/core.js';
 import type { Logger } from '../../kernel/log.js';
 import { MAX_TARGET_CHARS, findNerve } from '../records/nerves.js';
 import { quoteProbeId } from '../../calibration/errors.js';
@@ -56,11 +57,22 @@ export function verdictHeld(phase: Phase, probePresent: boolean): boolean {
 }
 
 /**
+ * How long the probe must read absent, on consecutive ticks, before the loop takes it for another
+ * probe (misreadProbeId). Unplugging one probe and plugging in another takes longer than this.
+ * Counted in time and in ticks both (a loop stall under loop.maxGapMs trips nothing and must not
+ * shorten it), and not from PROBE_DISCONNECTED's debounce, which a setting may shorten to nothing
+ * and which is not armed in Idle, Stopped or Complete: a 140 ms presence glitch with a 110 ms
+ * stall in Stopped forgot the attached probe, and a misread id that followed was taken as a new
+ * probe, its record with it (SAFE TO WITHDRAW with the true tip at -3.3 C).
+ */
+export const PROBE_SWAP_MIN_MS = 1_000;
+
+/**
  * The verdict a tick outside VERDICT_HELD_PHASES uses when the probe reads present with an id other
- * than the attached probe's (`attachedProbeId`: the id of the first usable verdict read since the
- * probe last read absent for PROBE_DISCONNECTED's debounce): unusable, whatever the record under
+ * than the attached probe's (`attachedProbeId`: the id looked up for the first usable verdict read
+ * since the probe last read absent for PROBE_SWAP_MIN_MS): unusable, whatever the record under
  * the id read says. A probe reading present throughout cannot have changed (a probe swap reads
- * absent for longer than that debounce), so another id is the id chip misread. Asked, the provider
+ * absent for longer than that), so another id is the id chip misread. Asked, the provider
  * answered "not read yet" for one tick and then the record stored under the id read, another
  * probe's when the store holds one: after a treatment stopped mid-freeze the step corrected the
  * frozen tip with that probe's fit, 6 C apart, and SAFE TO WITHDRAW came on with the true tip at
@@ -68,14 +80,18 @@ export function verdictHeld(phase: Phase, probePresent: boolean): boolean {
  * probe's fit and diameter (estimate-models-other-probe). Unusable, a misread of a few samples
  * after gas is ridden out (TIP_UNUSABLE_DEBOUNCE_MS) and a longer one makes the tip unknown, never
  * warm; in SelfTest and Ready CALIBRATION_INVALID trips, as the "not read yet" of any changed id
- * always did. A misread on the first reads after the probe is attached (its record then the one
- * taken) leaves the probe's own id unusable until it is attached again: start blocked, never
- * another probe's fit. Null when the verdict stands. tests/probe-id-misread.test.ts.
+ * always did. Ids are compared as they are looked up (`fittedProbeId` for a probe that reports
+ * none: a chip answering no id and then its own, on a board with that fitted id, is one probe).
+ * What this cannot tell: a misread already on the first reads after the probe is attached, onto
+ * an id with a usable record, is taken as the attached probe (the id is then that record's until
+ * the probe reads absent again). Null when the verdict stands. tests/probe-id-misread.test.ts.
  */
-export function misreadProbeId(phase: Phase, probe: Readings['probe'], attachedProbeId: string | null | undefined, verdict: ProbeCalibration): ProbeCalibration | null {
-  if (attachedProbeId === undefined || !probe.present || probe.id === attachedProbeId || VERDICT_HELD_PHASES.includes(phase)) return null;
+export function misreadProbeId(phase: Phase, probe: Readings['probe'], attachedProbeId: string | null | undefined, verdict: ProbeCalibration, fittedProbeId: string | null = null): ProbeCalibration | null {
+  if (attachedProbeId === undefined || !probe.present || VERDICT_HELD_PHASES.includes(phase)) return null;
+  const readId = probe.id ?? fittedProbeId;
+  if (readId === attachedProbeId) return null;
   const shown = (id: string | null): string => (id === null ? '(no id)' : quoteProbeId(id));
-  return uncalibrated(verdict.thermocoupleType, `the probe's id reads ${shown(probe.id)}, not ${shown(attachedProbeId)}, with the probe attached throughout: a misread id (reconnect the probe if it persists)`);
+  return uncalibrated(verdict.thermocoupleType, `the probe's id reads ${shown(readId)}, not ${shown(attachedProbeId)}, with the probe attached throughout: a misread id (reconnect the probe if it persists)`);
 }
 
 export interface ControlLoopOptions {
@@ -86,6 +102,9 @@ export interface ControlLoopOptions {
   /** The attached probe's calibration, held in memory (no file is read in a tick): every tip
    * reading passes through it. */
   readonly calibration: TickCalibration;
+  /** The probe id the calibration looks a probe that reports no id up by (withFittedProbeId), so
+   * that misreadProbeId compares ids as they are looked up; null or absent: none. */
+  readonly fittedProbeId?: string | null;
   /** Called after every completed tick (telemetry, UI, the HIL runner's recorder). */
   readonly onStep?: (nowMs: number, readings: ControllerReadings, result: StepResult) => void;
   /**
@@ -179,9 +198,13 @@ export class ControlLoop {
   #verdictProbeId: string | null = null;
   /** The attached probe's id (misreadProbeId); undefined until a usable verdict is read for it. */
   #attachedProbeId: string | null | undefined = undefined;
-  /** Since when the probe has read absent; null while it reads present. */
+  /** Since when, and for how many consecutive ticks, the probe has read absent; null and 0 while
+   * it reads present. */
   #absentSinceMs: number | null = null;
-  readonly #detachedAfterMs: number;
+  #absentTicks = 0;
+  /** PROBE_SWAP_MIN_MS in ticks at loop.rateHz. */
+  readonly #swapMinTicks: number;
+  readonly #fittedProbeId: string | null;
   readonly #holdsVerdict: (phase: Phase, probePresent: boolean) => boolean;
 
   constructor(options: ControlLoopOptions) {
@@ -196,8 +219,9 @@ export class ControlLoop {
     this.#recordsWatch = options.recordsWatch ?? (() => RECORDS_UNWATCHED);
     this.#onSettings = options.onSettings;
     this.#runDefaults = runDefaultsOf(options.settings);
-    // A probe absent for PROBE_DISCONNECTED's debounce may come back as another probe.
-    this.#detachedAfterMs = debounceFor(interlockById('PROBE_DISCONNECTED'), options.settings.debounceMs);
+    // A probe absent for PROBE_SWAP_MIN_MS may come back as another probe.
+    this.#swapMinTicks = Math.ceil((PROBE_SWAP_MIN_MS * options.settings.loop.rateHz) / MS_PER_S);
+    this.#fittedProbeId = options.fittedProbeId ?? null;
     this.#state = initialState(options.startMs, options.priorSite ?? null);
     // Fail safe at start-up: never trust a back-end's or a library's initial output level.
     this.#hal.toSafeState();
@@ -369,12 +393,14 @@ export class ControlLoop {
   #attachedProbe(nowMs: number, phase: Phase, probe: Readings['probe'], verdict: ProbeCalibration): ProbeCalibration {
     if (!probe.present) {
       this.#absentSinceMs ??= nowMs;
-      if (nowMs - this.#absentSinceMs >= this.#detachedAfterMs) this.#attachedProbeId = undefined;
+      this.#absentTicks += 1;
+      if (nowMs - this.#absentSinceMs >= PROBE_SWAP_MIN_MS && this.#absentTicks >= this.#swapMinTicks) this.#attachedProbeId = undefined;
       return verdict;
     }
     this.#absentSinceMs = null;
-    if (this.#attachedProbeId === undefined && verdict.ok && !VERDICT_HELD_PHASES.includes(phase)) this.#attachedProbeId = this.#verdictProbeId;
-    return misreadProbeId(phase, probe, this.#attachedProbeId, verdict) ?? verdict;
+    this.#absentTicks = 0;
+    if (this.#attachedProbeId === undefined && verdict.ok && !VERDICT_HELD_PHASES.includes(phase)) this.#attachedProbeId = this.#verdictProbeId ?? this.#fittedProbeId;
+    return misreadProbeId(phase, probe, this.#attachedProbeId, verdict, this.#fittedProbeId) ?? verdict;
   }
 
   /** A treatment begun this tick is judged for the nerve its start chose, else the run's: the

@@ -181,6 +181,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     logger: silentLogger(),
     startMs: 0,
     calibration: env.calibration ?? record?.tick ?? SIM_PROBE_CALIBRATION,
+    fittedProbeId: record === null ? null : plant.probeId,
     consoleWatch: env.consoleWatch,
     recordsWatch: env.recordsWatch,
     step: options.step,
