@@ -9,6 +9,9 @@
 import { describe, expect, it } from 'vitest';
 import { maxMsFor } from '../src/sim/fuzz/draw.js';
 import { runScenario } from '../src/sim/fuzz/run.js';
+import { initialState } from '../src/controller/state.js';
+import type { PriorSite } from '../src/controller/state.js';
+import { drive, nominalReadings } from './helpers/readings.js';
 
 describe('a resumed freeze with a lagging thermocouple', () => {
   it('does not start while the true tip is still frozen (30 s lag, stopped 15 s in, started again 20 s later)', () => {
@@ -27,5 +30,32 @@ describe('a resumed freeze with a lagging thermocouple', () => {
     };
     const result = runScenario({ ...base, maxMs: 2 * maxMsFor(base) }, { environment: { sensor: { tcLagMs: 30_000, probeOffsetErrorC: 1.18 } } });
     expect(result.violation?.invariant ?? null).toBeNull();
+  });
+});
+
+// A review found the first freeze after a console restart with its site from the records (a
+// freeze total, no cycle begun since) taken for a new site's: the check returned before it asked
+// whether the reading was still falling. The probe may still be in that ice.
+describe('the first freeze after a restart at a site frozen before it', () => {
+  const TRUE_TIP_C = -3;
+  const LAG_MS = 30_000;
+  /** A reading lagging a tip at -3 C by 30 s, falling from body temperature, with a 0.1 C ripple. */
+  const readingC = (t: number): number => TRUE_TIP_C + (37 - TRUE_TIP_C) * Math.exp(-t / LAG_MS) + 0.1 * Math.sin((2 * Math.PI * t) / 1_700);
+  const firstFreezeMs = (prior: PriorSite | null): number | null => {
+    const run = drive((t) => nominalReadings(t, { tipC: readingC(t), operator: { start: t === 1_000 } }), {
+      state: initialState(0, prior),
+      durationMs: 20_000,
+      until: (r) => r.state.phase === 'Freezing',
+    });
+    const last = run.steps.at(-1);
+    return last?.state.phase === 'Freezing' ? last.nowMs : null;
+  };
+
+  it('waits while the reading is still falling', () => {
+    expect(firstFreezeMs({ cumulativeFreezeMs: 4_000 })).toBeNull();
+  });
+
+  it("still starts a new site's first freeze at once (no freeze known there)", () => {
+    expect(firstFreezeMs(null)).not.toBeNull();
   });
 });

@@ -96,11 +96,14 @@ function allChannelsThawed(ctx: TickContext): boolean {
 function tipThawed(ctx: TickContext): boolean {
   const { nowMs, settings, state: s } = ctx;
   if (!allChannelsThawed(ctx)) return false;
-  // A new site's first freeze: the probe is in other tissue, whatever flowed before.
-  if (s.cyclesBegun === 0) return true;
-  // Stryker disable next-line ConditionalExpression,BooleanLiteral: equivalent — a type guard: a freeze opens the gas path in the tick it begins, and the trackers record that flow the next tick
-  if (s.gasLastFlowedMs === null) return true;
+  // A new site's first freeze: the probe is in other tissue, whatever flowed before. Not a site
+  // frozen before a restart (its freeze total from the records, no cycle begun since): the probe
+  // may still be in that ice, and its reading still falling onto it.
+  if (s.cyclesBegun === 0 && s.cumulativeFreezeMs === 0) return true;
   if (fellRecently(s.warmFellMs, s.gasLastFlowedMs, nowMs)) return false;
+  // No gas since power-up: a site from the records before a restart, whose last gas time is not
+  // known (or a cycle begun this tick: the trackers record its flow the next tick).
+  if (s.gasLastFlowedMs === null) return true;
   return nowMs - s.gasLastFlowedMs >= settings.protocol.thawS * 1000;
 }
 
