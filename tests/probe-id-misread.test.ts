@@ -163,7 +163,47 @@ describe('the attached probe, on a scripted board (ControlLoop)', () => {
       preloaded.refresh();
     }
     expect(used.at(-1)?.ok).toBe(false);
-    expect(used.at(-1)?.problem).toContain('a misread id');
+    expect(used.at(-1)?.problem).toContain('the id chip misread, or the probe was changed in under 1 s');
+  });
+
+  // A review found the attached probe taken from the first usable verdict: a probe whose own record
+  // is unusable (none, expired) had none attached for as long as it stayed so, and a misread onto
+  // another probe's usable record was taken for it: a start during the misread ran the freeze on
+  // that probe's fit and 0.75 mm diameter.
+  it("never takes another probe's record for a probe whose own record is unusable", () => {
+    const START_TICK = 560;
+    const hal = new RecordingHal((n) => {
+      const atMs = n * PERIOD_MS;
+      const id = n >= 500 && n < 650 ? 'P2' : 'P0';
+      return nominalHalReadings(atMs, { probe: { present: true, id, atMs }, operator: { start: n === START_TICK, stop: false, acknowledge: false, audioPause: false, newSite: false, footswitch: true, estop: false, atMs } });
+    });
+    const preloaded = new PreloadedCalibration({ lookup: (id) => (id === null ? undefined : RECORDS[id]) ?? uncalibrated('T', 'no record') }, 'T');
+    preloaded.load('P0');
+    const used: ProbeCalibration[] = [];
+    const phases = new Set<string>();
+    const loop = new ControlLoop({ hal, settings: DEFAULT_SETTINGS, logger: silentLogger(), startMs: 0, calibration: preloaded, onStep: (_ms, r, res) => { used.push(r.calibration); phases.add(res.state.phase); } });
+    for (let n = 0; n < 800; n++) {
+      loop.tick(n * PERIOD_MS);
+      preloaded.refresh();
+    }
+    expect(used.some((c) => c.ok)).toBe(false);
+    expect(phases.has('Freezing')).toBe(false);
+  });
+
+  it('takes no id that cannot name a record as the attached probe (a chip answering garbage as the probe goes in)', () => {
+    const hal = new RecordingHal((n) => {
+      const atMs = n * PERIOD_MS;
+      return nominalHalReadings(atMs, { probe: { present: true, id: n < 3 ? '\u0007??' : 'P1', atMs } });
+    });
+    const preloaded = new PreloadedCalibration({ lookup: (id) => (id === null ? undefined : RECORDS[id]) ?? uncalibrated('T', 'no record') }, 'T');
+    preloaded.load('\u0007??');
+    const used: ProbeCalibration[] = [];
+    const loop = new ControlLoop({ hal, settings: DEFAULT_SETTINGS, logger: silentLogger(), startMs: 0, calibration: preloaded, onStep: (_ms, r) => used.push(r.calibration) });
+    for (let n = 0; n < 20; n++) {
+      loop.tick(n * PERIOD_MS);
+      preloaded.refresh();
+    }
+    expect(used.at(-1)).toEqual(RECORDS.P1);
   });
 
   // A review found a probe whose chip answers no id at first, on a board with a fitted id (looked up

@@ -17,6 +17,7 @@ import type { ControllerEvent, Phase } from '../controller/types.js';
 import { isAdvisory } from '../controller/interlocks.js';
 import { assert } from '../../kernel/assert.js';
 import { MS_PER_S } from '../../kernel/scheduler/core.js';
+import { isValidProbeId } from '../../kernel/probe.js';
 import type { Logger } from '../../kernel/log.js';
 import { MAX_TARGET_CHARS, findNerve } from '../records/nerves.js';
 import { quoteProbeId } from '../../calibration/errors.js';
@@ -69,8 +70,8 @@ export const PROBE_SWAP_MIN_MS = 1_000;
 
 /**
  * The verdict a tick outside VERDICT_HELD_PHASES uses when the probe reads present with an id other
- * than the attached probe's (`attachedProbeId`: the id looked up for the first usable verdict read
- * since the probe last read absent for PROBE_SWAP_MIN_MS): unusable, whatever the record under
+ * than the attached probe's (`attachedProbeId`: the first id looked up since the probe last read
+ * absent for PROBE_SWAP_MIN_MS, whatever its record's verdict): unusable, whatever the record under
  * the id read says. A probe reading present throughout cannot have changed (a probe swap reads
  * absent for longer than that), so another id is the id chip misread. Asked, the provider
  * answered "not read yet" for one tick and then the record stored under the id read, another
@@ -82,16 +83,17 @@ export const PROBE_SWAP_MIN_MS = 1_000;
  * warm; in SelfTest and Ready CALIBRATION_INVALID trips, as the "not read yet" of any changed id
  * always did. Ids are compared as they are looked up (`fittedProbeId` for a probe that reports
  * none: a chip answering no id and then its own, on a board with that fitted id, is one probe).
- * What this cannot tell: a misread already on the first reads after the probe is attached, onto
- * an id with a usable record, is taken as the attached probe (the id is then that record's until
- * the probe reads absent again). Null when the verdict stands. tests/probe-id-misread.test.ts.
+ * What this cannot tell: a misread already on the first read after the probe is attached is taken
+ * as the attached probe (its record, when the store holds a usable one, used; the probe's own id
+ * then a misread until it reads absent again). Null when the verdict stands.
+ * tests/probe-id-misread.test.ts.
  */
 export function misreadProbeId(phase: Phase, probe: Readings['probe'], attachedProbeId: string | null | undefined, verdict: ProbeCalibration, fittedProbeId: string | null = null): ProbeCalibration | null {
   if (attachedProbeId === undefined || !probe.present || VERDICT_HELD_PHASES.includes(phase)) return null;
   const readId = probe.id ?? fittedProbeId;
   if (readId === attachedProbeId) return null;
   const shown = (id: string | null): string => (id === null ? '(no id)' : quoteProbeId(id));
-  return uncalibrated(verdict.thermocoupleType, `the probe's id reads ${shown(readId)}, not ${shown(attachedProbeId)}, with the probe attached throughout: a misread id (reconnect the probe if it persists)`);
+  return uncalibrated(verdict.thermocoupleType, `the probe's id reads ${shown(readId)}, not ${shown(attachedProbeId)}, and the probe has not read absent for ${PROBE_SWAP_MIN_MS / MS_PER_S} s: the id chip misread, or the probe was changed in under ${PROBE_SWAP_MIN_MS / MS_PER_S} s (unplug it for at least ${PROBE_SWAP_MIN_MS / MS_PER_S} s and plug it in again)`);
 }
 
 export interface ControlLoopOptions {
@@ -194,9 +196,8 @@ export class ControlLoop {
   /** A start or acknowledge pressed while the probe read absent outside VERDICT_HELD_PHASES: the
    * re-read it asks for is asked on the first tick the probe reads present again. */
   #recheckWhenPresent = false;
-  /** The probe id the verdict in use was asked for (the last tick that asked the provider). */
-  #verdictProbeId: string | null = null;
-  /** The attached probe's id (misreadProbeId); undefined until a usable verdict is read for it. */
+  /** The attached probe's id as looked up (misreadProbeId); undefined until a probe with an id reads
+   * present outside a freeze and its thaw. */
   #attachedProbeId: string | null | undefined = undefined;
   /** Since when, and for how many consecutive ticks, the probe has read absent; null and 0 while
    * it reads present. */
@@ -356,7 +357,6 @@ export class ControlLoop {
       let verdict = this.#holdsVerdict(phase, raw.probe.present) ? this.#verdict : null;
       if (verdict === null) {
         verdict = this.#calibration.inTick(raw.probe.id, pressed || this.#recheckWhenPresent);
-        this.#verdictProbeId = raw.probe.id;
         this.#recheckWhenPresent = false;
       } else if (!raw.probe.present && !VERDICT_HELD_PHASES.includes(phase)) {
         this.#recheckWhenPresent ||= pressed;
@@ -388,8 +388,12 @@ export class ControlLoop {
   }
 
   /** The verdict this tick uses (misreadProbeId), after noting the attached probe: forgotten once
-   * the probe has read absent for PROBE_DISCONNECTED's debounce, taken from the first usable
-   * verdict read for a probe reading present after that. */
+   * the probe has read absent for PROBE_SWAP_MIN_MS (in time and in ticks), taken from the first
+   * id (as looked up) read for a probe reading present after that, whatever its record's verdict:
+   * taken from the first usable verdict instead, a probe whose own record is unusable (expired,
+   * missing) had none attached for as long as it stayed so, and a misread onto another probe's
+   * usable record was taken for it (a start during the misread ran on that probe's fit and
+   * diameter). */
   #attachedProbe(nowMs: number, phase: Phase, probe: Readings['probe'], verdict: ProbeCalibration): ProbeCalibration {
     if (!probe.present) {
       this.#absentSinceMs ??= nowMs;
@@ -399,7 +403,10 @@ export class ControlLoop {
     }
     this.#absentSinceMs = null;
     this.#absentTicks = 0;
-    if (this.#attachedProbeId === undefined && verdict.ok && !VERDICT_HELD_PHASES.includes(phase)) this.#attachedProbeId = this.#verdictProbeId ?? this.#fittedProbeId;
+    const lookedUpId = probe.id ?? this.#fittedProbeId;
+    // No id, or one that cannot name a record file (a chip answering garbage while the probe goes
+    // in): no record can be found under it, so none can be another probe's; the next id is taken.
+    if (this.#attachedProbeId === undefined && lookedUpId !== null && isValidProbeId(lookedUpId) && !VERDICT_HELD_PHASES.includes(phase)) this.#attachedProbeId = lookedUpId;
     return misreadProbeId(phase, probe, this.#attachedProbeId, verdict, this.#fittedProbeId) ?? verdict;
   }
 
