@@ -12,6 +12,7 @@ import { runScenario } from '../src/sim/fuzz/run.js';
 import { initialState } from '../src/controller/state.js';
 import type { PriorSite } from '../src/controller/state.js';
 import { drive, nominalReadings } from './helpers/readings.js';
+import { DEFAULT_SETTINGS } from '../src/controller/settings.js';
 
 describe('a resumed freeze with a lagging thermocouple', () => {
   it('does not start while the true tip is still frozen (30 s lag, stopped 15 s in, started again 20 s later)', () => {
@@ -57,5 +58,26 @@ describe('the first freeze after a restart at a site frozen before it', () => {
 
   it("still starts a new site's first freeze at once (no freeze known there)", () => {
     expect(firstFreezeMs(null)).not.toBeNull();
+  });
+
+  // A second review: when gas last flowed is not known, the falling check alone let a reading
+  // already below the warm threshold (2 C) and above thaw.endTipC plus its uncertainty start the
+  // freeze 2.7 s after power-up, the true tip at -3 C. The reading must read warm for the thaw time.
+  it('waits for a reading lagging into the ice below the warm threshold, and starts a warm steady one after the thaw time', () => {
+    const settings = DEFAULT_SETTINGS;
+    const run = (readC: (t: number) => number): number | null => {
+      const r = drive((t) => nominalReadings(t, { tipC: readC(t), operator: { start: t === 1_000 } }), {
+        state: initialState(0, { cumulativeFreezeMs: 4_000 }),
+        durationMs: 120_000,
+        until: (rec) => rec.state.phase === 'Freezing',
+      });
+      const last = r.steps.at(-1);
+      return last?.state.phase === 'Freezing' ? last.nowMs : null;
+    };
+    // Powered up 65 s after the freeze began: the reading at 1.5 C and falling onto -3 C.
+    expect(run((t) => TRUE_TIP_C + (37 - TRUE_TIP_C) * Math.exp(-(t + 65_000) / LAG_MS))).toBeNull();
+    const warmAt = run((t) => 20 + 0.05 * Math.sin(t / 300));
+    expect(warmAt).not.toBeNull();
+    expect(warmAt ?? 0).toBeGreaterThanOrEqual(settings.protocol.thawS * 1000);
   });
 });

@@ -102,8 +102,11 @@ function tipThawed(ctx: TickContext): boolean {
   if (s.cyclesBegun === 0 && s.cumulativeFreezeMs === 0) return true;
   if (fellRecently(s.warmFellMs, s.gasLastFlowedMs, nowMs)) return false;
   // No gas since power-up: a site from the records before a restart, whose last gas time is not
-  // known (or a cycle begun this tick: the trackers record its flow the next tick).
-  if (s.gasLastFlowedMs === null) return true;
+  // known. The reading must then have read warm (the warm span, in which a fall is seen) for the
+  // protocol's thaw time: a reading lagging a tip still in that ice, between thaw.endTipC plus its
+  // uncertainty and the warm threshold, sets no new low there (a review found the freeze begun 2.7 s
+  // after power-up on a reading at 1.2 C, the true tip at -3 C).
+  if (s.gasLastFlowedMs === null) return s.warm !== null && nowMs - s.warm.spanFromMs >= settings.protocol.thawS * 1000;
   return nowMs - s.gasLastFlowedMs >= settings.protocol.thawS * 1000;
 }
 
