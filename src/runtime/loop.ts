@@ -198,7 +198,7 @@ export class ControlLoop {
   #recheckWhenPresent = false;
   /** The attached probe's id as looked up (misreadProbeId); undefined until a probe with an id reads
    * present outside a freeze and its thaw. */
-  #attachedProbeId: string | null | undefined = undefined;
+  #attachedProbeId: string | undefined = undefined;
   /** Since when, and for how many consecutive ticks, the probe has read absent; null and 0 while
    * it reads present. */
   #absentSinceMs: number | null = null;
