@@ -9,7 +9,8 @@
 import { describe, expect, it } from 'vitest';
 import { maxMsFor } from '../src/sim/fuzz/draw.js';
 import { runScenario } from '../src/sim/fuzz/run.js';
-import { initialState } from '../src/controller/state.js';
+import { initialState, withChanges } from '../src/controller/state.js';
+import { FALLING_QUIET_MS } from '../src/controller/withdrawal.js';
 import type { PriorSite } from '../src/controller/state.js';
 import { drive, nominalReadings } from './helpers/readings.js';
 import { DEFAULT_SETTINGS } from '../src/controller/settings.js';
@@ -79,5 +80,26 @@ describe('the first freeze after a restart at a site frozen before it', () => {
     const warmAt = run((t) => 20 + 0.05 * Math.sin(t / 300));
     expect(warmAt).not.toBeNull();
     expect(warmAt ?? 0).toBeGreaterThanOrEqual(settings.protocol.thawS * 1000);
+  });
+});
+
+// The same rule at a thaw's end (phase-logic.ts Thawing): the next cycle's freeze does not begin
+// on a reading still falling onto a colder tip, whatever the thaw time says.
+describe("a thaw's end with a lagging thermocouple", () => {
+  it('holds the next freeze while the reading keeps falling, and lets it begin once the fall has been quiet for FALLING_QUIET_MS', () => {
+    const settings = DEFAULT_SETTINGS;
+    const thawMs = settings.protocol.thawS * 1000;
+    // Thawing since 0, the supply closed at 0, the thaw time over at thawMs; the reading falls
+    // from body temperature onto 5 C (a lag of 30 s) and then holds there.
+    const readingC = (t: number): number => 5 + 32 * Math.exp(-t / 30_000);
+    const thawing = withChanges(initialState(0), { phase: 'Thawing', phaseSinceMs: 0, cycle: 1, cyclesBegun: 1, gasLastFlowedMs: 0, cumulativeFreezeMs: 30_000, lastStepMs: 0 });
+    const run = drive((t) => nominalReadings(t, { tipC: readingC(t) }), { state: thawing, startMs: 20, durationMs: 400_000, until: (r) => r.state.phase === 'Freezing' });
+    const last = run.steps.at(-1);
+    expect(last?.state.phase).toBe('Freezing');
+    const beganMs = last?.nowMs ?? 0;
+    const lastLowMs = run.steps.at(-2)?.state.warmFellMs ?? null;
+    expect(lastLowMs).not.toBeNull();
+    expect(beganMs).toBeGreaterThan(thawMs);
+    expect(beganMs).toBeGreaterThanOrEqual((lastLowMs ?? 0) + FALLING_QUIET_MS);
   });
 });
