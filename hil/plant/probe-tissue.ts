@@ -86,7 +86,8 @@ export class ProbeTissue {
     const meanH = this.#hDt / this.#windowMs;
     // The flux is linear in T_gas, so the h-weighted mean gas temperature gives the mean flux exactly.
     const gasC = this.#hDt > 0 ? this.#hGasDt / this.#hDt : this.#solver.wallC;
-    this.#wallFluxWPerM2 = this.#solver.stepFluxWall(this.#windowMs / MS_PER_S, gasC, meanH);
+    this.#solver.advanceFluxWall(this.#windowMs / MS_PER_S, gasC, meanH);
+    this.#wallFluxWPerM2 = this.#solver.wallFluxWPerM2;
     this.#windowMs = 0;
     this.#hDt = 0;
     this.#hGasDt = 0;

@@ -69,6 +69,11 @@ const SUB_S = 4;
 const WALL_OR_GAS_C = 5;
 const H_W_PER_M2K = 6;
 const SUM_COUNT = 7;
+/** BioheatSolver's results (#outs): the last iteration's largest move, C, and the last advance's
+ * mean wall flux, W/m2. */
+const OUT_MOVED_C = 0;
+const OUT_WALL_FLUX_W_PER_M2 = 1;
+const OUT_COUNT = 2;
 const MM_PER_M = 1000;
 
 /** Whether `value` is finite and within lo..hi. The step's checks test it first and build their
@@ -108,6 +113,9 @@ export class BioheatSolver {
    * anything has moved the state since: restoring it again copies nothing. Every method that
    * writes the state clears it first. */
   #held: BioheatSnapshot | null = null;
+  /** The held snapshot's version when this solver took or restored it (a recyclable snapshot is
+   * written again: BioheatSnapshot.version). */
+  #heldVersion = 0;
   /** r(0 C), r(-20 C) and r(-40 C) of the current state, mm (r0Mm, r20Mm, r40Mm), found together
    * on the first ask; stale once anything writes the state (#stateMoved, or a restore that copies). */
   readonly #radiiMm = new Float64Array(3);
@@ -153,6 +161,8 @@ export class BioheatSolver {
     this.#h.fill(h);
     this.#t.fill(this.tissue.arterialC);
     this.#sums.fill(0);
+    // As constructed: a snapshot of a reset solver does not depend on what it solved before.
+    this.#lastIterations = 0;
   }
 
   get nodeCount(): number {
@@ -214,18 +224,41 @@ export class BioheatSolver {
 
   /** Advance `dtS` seconds with the wall held at `wallC`; returns the mean wall heat flux drawn, W/m2. */
   stepFixedWall(dtS: number, wallC: number): number {
-    if (!inRange(wallC, MIN_WALL_C, MAX_WALL_C)) assert(false, `bioheat: wall temperature ${wallC} C is out of range`);
-    return this.#advance(dtS, true, wallC, 0);
+    this.advanceFixedWall(dtS, wallC);
+    return this.#outs[OUT_WALL_FLUX_W_PER_M2] ?? 0;
   }
 
   /** Advance `dtS` seconds with q = h * (T_wall - T_gas) drawn through the wall; returns its mean, W/m2. */
   stepFluxWall(dtS: number, gasC: number, hWPerM2K: number): number {
-    if (!inRange(gasC, MIN_WALL_C, MAX_WALL_C)) assert(false, `bioheat: gas temperature ${gasC} C is out of range`);
-    if (!inRange(hWPerM2K, 0, MAX_H_W_PER_M2K)) assert(false, `bioheat: h ${hWPerM2K} W/m2/K is out of range`);
-    return this.#advance(dtS, false, gasC, hWPerM2K);
+    this.advanceFluxWall(dtS, gasC, hWPerM2K);
+    return this.#outs[OUT_WALL_FLUX_W_PER_M2] ?? 0;
   }
 
-  #advance(dtS: number, fixed: boolean, wallOrGasC: number, hWPerM2K: number): number {
+  /** stepFixedWall without its result (wallFluxWPerM2 has it): a double returned from a call the
+   * compiler does not inline is boxed, 16 bytes a call (the live estimate's quiet tick allocates nothing). */
+  advanceFixedWall(dtS: number, wallC: number): void {
+    if (!inRange(wallC, MIN_WALL_C, MAX_WALL_C)) assert(false, `bioheat: wall temperature ${wallC} C is out of range`);
+    this.#advance(dtS, true, wallC, 0);
+  }
+
+  /** stepFluxWall without its result (wallFluxWPerM2 has it), as advanceFixedWall. */
+  advanceFluxWall(dtS: number, gasC: number, hWPerM2K: number): void {
+    if (!inRange(gasC, MIN_WALL_C, MAX_WALL_C)) assert(false, `bioheat: gas temperature ${gasC} C is out of range`);
+    if (!inRange(hWPerM2K, 0, MAX_H_W_PER_M2K)) assert(false, `bioheat: h ${hWPerM2K} W/m2/K is out of range`);
+    this.#advance(dtS, false, gasC, hWPerM2K);
+  }
+
+  /** The mean heat flux drawn out of the tissue through the probe wall over the last advance, W/m2
+   * (positive while freezing); 0 before any. */
+  get wallFluxWPerM2(): number {
+    return this.#outs[OUT_WALL_FLUX_W_PER_M2] ?? 0;
+  }
+
+  /** Results kept in a typed array, not returned: OUT_MOVED_C (the last iteration's largest move)
+   * and OUT_WALL_FLUX_W_PER_M2 (the last advance's mean wall flux). */
+  readonly #outs = new Float64Array(OUT_COUNT);
+
+  #advance(dtS: number, fixed: boolean, wallOrGasC: number, hWPerM2K: number): void {
     if (!(Number.isFinite(dtS) && dtS > 0)) assert(false, `bioheat: cannot step by ${dtS} s`);
     this.#stateMoved();
     const steps = Math.ceil(dtS / this.options.maxStepS - 1e-9);
@@ -238,7 +271,7 @@ export class BioheatSolver {
     for (let s = 0; s < steps; s++) this.#implicitStep(fixed);
     sums[TIME_S] = (sums[TIME_S] ?? 0) + dtS;
     const wallAreaM2PerM = TWO_PI * (this.#r[0] ?? 0);
-    return ((sums[WALL_J_PER_M] ?? 0) - before) / dtS / wallAreaM2PerM;
+    this.#outs[OUT_WALL_FLUX_W_PER_M2] = ((sums[WALL_J_PER_M] ?? 0) - before) / dtS / wallAreaM2PerM;
   }
 
   #implicitStep(fixed: boolean): void {
@@ -247,7 +280,8 @@ export class BioheatSolver {
     let iterations = 0;
     let moved = Number.POSITIVE_INFINITY;
     while (iterations < this.options.maxIterations && moved > this.options.toleranceC) {
-      moved = this.#solveLinearised(fixed);
+      this.#solveLinearised(fixed);
+      moved = this.#outs[OUT_MOVED_C] ?? 0;
       iterations += 1;
     }
     this.#lastIterations = iterations;
@@ -265,13 +299,13 @@ export class BioheatSolver {
   /**
    * One iteration: a linear solve of the backward-Euler system linearised about the current
    * iterate, into #tSol, then the enthalpy of each unknown node corrected by it and its
-   * temperature T(H); returns the largest move between the solve and T(H), C. The matrix is
+   * temperature T(H); the largest move between the solve and T(H), C, goes to #outs. The matrix is
    * tridiagonal and diagonally dominant: one forward pass forms each node's unfrozen fraction,
    * heat capacity and conductivity, the face conductances and the rows of the Thomas algorithm's
    * forward sweep; the back substitution updates each node as it solves it (the nodes are
    * independent given the solve).
    */
-  #solveLinearised(fixed: boolean): number {
+  #solveLinearised(fixed: boolean): void {
     const n = this.#r.length;
     const sums = this.#sums;
     const dtS = sums[SUB_S] ?? 0;
@@ -355,7 +389,7 @@ export class BioheatSolver {
       moved = Math.max(moved, Math.abs(ti - sol));
     }
     x[n - 1] = arterialC;
-    return moved;
+    this.#outs[OUT_MOVED_C] = moved;
   }
 
   /**
@@ -398,8 +432,13 @@ export class BioheatSolver {
    * `isoC`, interpolated linearly between nodes; 0 when no tissue is that cold.
    */
   radiusAtMm(isoC: number): number {
-    return this.#radiusFromNodeMm(isoC, this.#outermostAtOrBelow(isoC, this.#r.length - 1));
+    const scratch = this.#radiusScratchMm;
+    this.#radiusFromNode(scratch, 0, isoC, this.#outermostAtOrBelow(isoC, this.#r.length - 1));
+    return scratch[0] ?? 0;
   }
+
+  /** radiusAtMm's answer before it is returned (#radiusFromNode writes into an array). */
+  readonly #radiusScratchMm = new Float64Array(1);
 
   /** The outermost node at or below `isoC` (a NaN counts, as not above), searching inward from
    * node `from`; -1 when none. */
@@ -409,17 +448,25 @@ export class BioheatSolver {
     return -1;
   }
 
-  /** radiusAtMm once its outermost node `i` is known (-1: none). */
-  #radiusFromNodeMm(isoC: number, i: number): number {
+  /** radiusAtMm once its outermost node `i` is known (-1: none), mm, written into
+   * `into[slot]`: not returned, as a double returned from a call the compiler does not inline is
+   * boxed (16 bytes, three times an update of the live estimate). */
+  #radiusFromNode(into: Float64Array, slot: number, isoC: number, i: number): void {
     const t = this.#t;
     const r = this.#r;
-    if (i < 0) return 0;
-    if (i === r.length - 1) return (r[i] ?? 0) * MM_PER_M;
+    if (i < 0) {
+      into[slot] = 0;
+      return;
+    }
+    if (i === r.length - 1) {
+      into[slot] = (r[i] ?? 0) * MM_PER_M;
+      return;
+    }
     const ti = t[i] ?? 0;
     const tNext = t[i + 1] ?? 0;
     const ri = r[i] ?? 0;
     const fraction = (isoC - ti) / (tNext - ti);
-    return (ri + fraction * ((r[i + 1] ?? 0) - ri)) * MM_PER_M;
+    into[slot] = (ri + fraction * ((r[i + 1] ?? 0) - ri)) * MM_PER_M;
   }
 
   /** The three radii of interest in one inward scan: the isotherms are nested (tissue at or below
@@ -431,9 +478,9 @@ export class BioheatSolver {
     const i20 = this.#outermostAtOrBelow(LETHAL_ISOTHERM_C, i0);
     const i40 = this.#outermostAtOrBelow(DEEP_ISOTHERM_C, i20);
     const radii = this.#radiiMm;
-    radii[0] = this.#radiusFromNodeMm(ICE_EDGE_C, i0);
-    radii[1] = this.#radiusFromNodeMm(LETHAL_ISOTHERM_C, i20);
-    radii[2] = this.#radiusFromNodeMm(DEEP_ISOTHERM_C, i40);
+    this.#radiusFromNode(radii, 0, ICE_EDGE_C, i0);
+    this.#radiusFromNode(radii, 1, LETHAL_ISOTHERM_C, i20);
+    this.#radiusFromNode(radii, 2, DEEP_ISOTHERM_C, i40);
     this.#radiiStale = false;
   }
 
@@ -479,6 +526,33 @@ export class BioheatSolver {
    * outside the JavaScript heap, and allocating one cost about 0.9 us against 0.2 us for a plain
    * array filled in a loop (a micro-benchmark, Node 20); the doubles are the same bits. */
   snapshot(): BioheatSnapshot {
+    const snap = new BioheatSnapshot(this.#shape, this.#stateArray(), this.#r.length, this.#lastIterations, false);
+    this.#held = snap;
+    this.#heldVersion = snap.version;
+    return snap;
+  }
+
+  /** The state as a new snapshot that snapshotInto may write again (a recycling caller's, which
+   * keeps two and writes the one nothing it still reads holds: src/controller/workspace.ts). */
+  recyclableSnapshot(): BioheatSnapshot {
+    const snap = new BioheatSnapshot(this.#shape, this.#stateArray(), this.#r.length, this.#lastIterations, true);
+    this.#held = snap;
+    this.#heldVersion = snap.version;
+    return snap;
+  }
+
+  /** The state written into `target`, a recyclable snapshot of this grid and tissue
+   * (recyclableSnapshot), in place of what it held; allocates nothing. Its caller owns `target`:
+   * whatever still held it reads the new state. */
+  snapshotInto(target: BioheatSnapshot): BioheatSnapshot {
+    assert(this.#shape === target.shape, 'bioheat: snapshotInto needs a snapshot of the same grid and tissue');
+    BioheatSnapshot.rewrite(target, this.#h, this.#t, this.#sums, this.#lastIterations);
+    this.#held = target;
+    this.#heldVersion = target.version;
+    return target;
+  }
+
+  #stateArray(): number[] {
     const n = this.#r.length;
     const h = this.#h;
     const t = this.#t;
@@ -489,20 +563,20 @@ export class BioheatSolver {
       state[n + i] = t[i] ?? 0;
     }
     for (let i = 0; i < SUM_COUNT; i++) state[2 * n + i] = sums[i] ?? 0;
-    const snap = new BioheatSnapshot(this.#shape, state, n, this.#lastIterations);
-    this.#held = snap;
-    return snap;
+    return state;
   }
 
   /** Load a snapshot taken from a solver of the same grid and tissue (it is only read); allocates
    * nothing, and copies nothing when this solver's state already is that snapshot (it took or
-   * restored it last, and nothing has stepped it since: the live estimate's usual case). */
+   * restored it last, it has not been written since, and nothing has stepped this solver since:
+   * the live estimate's usual case). */
   restore(snap: BioheatSnapshot): void {
     assert(this.#shape === snap.shape, 'bioheat: restore needs a snapshot of the same grid and tissue');
-    if (snap === this.#held) return;
+    if (snap === this.#held && snap.version === this.#heldVersion) return;
     snap.copyInto(this.#h, this.#t, this.#sums);
     this.#lastIterations = snap.lastIterations;
     this.#held = snap;
+    this.#heldVersion = snap.version;
     this.#radiiStale = true;
   }
 
@@ -516,34 +590,69 @@ export class BioheatSolver {
 
 /** A solver's state frozen in time (BioheatSolver.snapshot): its array is private and only ever
  * read, so the snapshot can live in an immutable value (the array is not frozen: V8 would box
- * every double of a frozen array; here no one holds a reference that could write it). */
+ * every double of a frozen array; here no one holds a reference that could write it). A recyclable
+ * one (BioheatSolver.recyclableSnapshot) is written again by BioheatSolver.snapshotInto, each time
+ * with a new version. */
 export class BioheatSnapshot {
   /** Enthalpies (nodes 0..n-1), temperatures (n..2n-1), then the solver's sums. */
-  readonly #state: readonly number[];
+  readonly #state: number[];
   readonly #nodeCount: number;
+  readonly #recyclable: boolean;
+  #lastIterations: number;
+  #version = 0;
 
-  /** Only BioheatSolver.snapshot builds one (the array must be a fresh copy). */
+  /** Only BioheatSolver builds one (the array must be a fresh copy). */
   constructor(
     readonly shape: string,
-    state: readonly number[],
+    state: number[],
     nodeCount: number,
-    readonly lastIterations: number,
+    lastIterations: number,
+    recyclable: boolean,
   ) {
     assert(state.length === 2 * nodeCount + SUM_COUNT, 'bioheat: snapshot array does not match its node count');
     this.#state = state;
     this.#nodeCount = nodeCount;
+    this.#lastIterations = lastIterations;
+    this.#recyclable = recyclable;
     Object.freeze(this);
+  }
+
+  /** The solver's last iteration count when the snapshot was taken. */
+  get lastIterations(): number {
+    return this.#lastIterations;
+  }
+
+  /** How many times the snapshot has been written again (0 for one never written after it was taken). */
+  get version(): number {
+    return this.#version;
+  }
+
+  /** BioheatSolver.snapshotInto's write: a recyclable snapshot's state replaced, its version moved on. */
+  static rewrite(target: BioheatSnapshot, h: Float64Array, t: Float64Array, sums: Float64Array, lastIterations: number): void {
+    assert(target.#recyclable, 'bioheat: only a recyclable snapshot is written again');
+    const n = target.#nodeCount;
+    const state = target.#state;
+    for (let i = 0; i < n; i++) {
+      state[i] = h[i] ?? 0;
+      state[n + i] = t[i] ?? 0;
+    }
+    for (let i = 0; i < SUM_COUNT; i++) state[2 * n + i] = sums[i] ?? 0;
+    target.#lastIterations = lastIterations;
+    target.#version++;
   }
 
   /** Copy the state into a solver's arrays (BioheatSolver.restore); allocates nothing. */
   copyInto(h: Float64Array, t: Float64Array, sums: Float64Array): void {
     const n = this.#nodeCount;
     const state = this.#state;
+    // Every index is within the array (the constructor checks its length), so no read is a hole.
+    // Read as a number, not with `?? 0`: on this holey array (built with new Array(length)) the
+    // fallback made V8 box every double read, about 1.9 kB a restore (a micro-benchmark, Node 20).
     for (let i = 0; i < n; i++) {
-      h[i] = state[i] ?? 0;
-      t[i] = state[n + i] ?? 0;
+      h[i] = state[i] as number;
+      t[i] = state[n + i] as number;
     }
-    for (let i = 0; i < SUM_COUNT; i++) sums[i] = state[2 * n + i] ?? 0;
+    for (let i = 0; i < SUM_COUNT; i++) sums[i] = state[2 * n + i] as number;
   }
 
   /** Temperature of node i, C (node 0 on the probe wall). */
