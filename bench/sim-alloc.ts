@@ -79,7 +79,7 @@ export function benchQuietTick(settings: Settings): QuietTickFigures {
     if (nowMs === toMs) whole = meter.stop();
     return step(nowMs, s, readings, prev, work);
   };
-  simulateTreatment({ settings, seed: 1, step: metered });
+  simulateTreatment({ settings, seed: 1, step: metered, recycleStates: true });
   // The step alone, on the same window's inputs, recorded in another run of the same seed.
   const inputs: Parameters<StepFunction>[] = [];
   const recording: StepFunction = (nowMs, s, readings, prev, work) => {
@@ -88,7 +88,7 @@ export function benchQuietTick(settings: Settings): QuietTickFigures {
   };
   simulateTreatment({ settings, seed: 1, step: recording });
   // Replayed with a workspace of its own, as the loop steps (src/controller/workspace.ts).
-  const work = createStepWorkspace();
+  const work = createStepWorkspace({ recycle: true });
   const replay = (): void => {
     for (const [nowMs, s, readings, prev] of inputs) step(nowMs, s, readings, prev, work);
   };

@@ -374,7 +374,7 @@ function alternateRuns(settings: Settings, a: StepFunction, b: StepFunction, run
   const wallClock = new MonotonicClock();
   const run = (stepFn: StepFunction, seed: number): TimedRun => {
     const cpuBefore = process.cpuUsage();
-    const summary = simulateTreatment({ settings, seed, wallClock, step: stepFn });
+    const summary = simulateTreatment({ settings, seed, wallClock, step: stepFn, recycleStates: true });
     const cpu = process.cpuUsage(cpuBefore);
     return { ...summary, cpuMs: (cpu.user + cpu.system) / US_PER_MS };
   };

@@ -32,6 +32,9 @@ const CASES: readonly TraceCase[] = [
 ];
 
 const withoutEstimate = process.argv.includes('--without-estimate');
+// The loop recycles its states as the simulations run it (src/runtime/loop.ts recycleStates);
+// --fresh: new states every tick, as `cryo run` steps. The two must hash the same.
+const fresh = process.argv.includes('--fresh');
 
 for (const c of CASES) {
   const settings = withProtocol(DEFAULT_SETTINGS, PRESETS[c.preset]);
@@ -65,6 +68,6 @@ for (const c of CASES) {
     );
     return r;
   };
-  const summary = simulateTreatment({ settings, seed: c.seed, faults: c.faults.map(parseFaultSpec), step: hashing });
+  const summary = simulateTreatment({ settings, seed: c.seed, faults: c.faults.map(parseFaultSpec), step: hashing, recycleStates: !fresh });
   console.log(`${c.name} ${ticks} ticks ${hash.digest('hex').slice(0, 16)} ${summary.outcome}`);
 }

@@ -22,6 +22,7 @@ import type { ControllerState } from './state.js';
 import { NO_VERDICTS } from './state.js';
 import { controlTipC } from './trackers.js';
 import type { ControllerEvent } from './types.js';
+import type { Recycling } from './workspace.js';
 
 /** The model advances at most every this often (and on the tick a freeze begins or ends): 10 Hz,
  * a fifth of the 50 Hz loop. The tissue changes over seconds (r(-20 C) grows about 0.02 mm/s at
@@ -119,7 +120,7 @@ function freshTissue(probeOdMm: number): BioheatSnapshot {
  * maximum, ESTIMATE_SOLVER_OPTIONS, is the longer one). */
 function stepWall(solver: BioheatSolver, dtS: number, wallC: number, maxStepS: number): void {
   const steps = Math.ceil(dtS / maxStepS - STEP_COUNT_SLACK);
-  for (let i = 0; i < steps; i++) solver.stepFixedWall(dtS / steps, wallC);
+  for (let i = 0; i < steps; i++) solver.advanceFixedWall(dtS / steps, wallC);
 }
 
 /** The longest step of the update at `nowMs` to a wall at `wallC`, s: the interval in one step while
@@ -168,8 +169,31 @@ function lethalIsothermMayVanish(solver: BioheatSolver, wallC: number): boolean 
  * 0.1000000001) takes no extra sliver of a step (the solver's own split uses the same). */
 const STEP_COUNT_SLACK = 1e-9;
 
-/** The track advanced to `nowMs` with the wall at `wallC`, and the radii it gives. */
-function advance(track: IceBallTrack, nowMs: number, wallC: number, supplyWasOpen: boolean): { readonly track: IceBallTrack; readonly estimate: IceBallEstimate } {
+/** What an update of the estimate gives: the track and the radii (a recycling workspace's scratch,
+ * else new). */
+export interface Advanced {
+  track: IceBallTrack | null;
+  estimate: IceBallEstimate | null;
+}
+
+/**
+ * The track advanced to `nowMs` with the wall at `wallC`, and the radii it gives, written into
+ * `out`. Its atTargetSinceMs follows r(-20 C) against `targetMm` while `holdCounts` (the supply
+ * open over the interval). `held`: the state passed in, whose track and radii a recycling
+ * workspace's objects written here are not (src/controller/workspace.ts Recycling; `recycle`
+ * null: new objects).
+ */
+function advance(
+  out: Advanced,
+  track: IceBallTrack,
+  nowMs: number,
+  wallC: number,
+  supplyWasOpen: boolean,
+  holdCounts: boolean,
+  targetMm: number,
+  held: ControllerState,
+  recycle: Recycling | null,
+): void {
   const solver = scratchFor(track.probeOdMm);
   solver.restore(track.tissue);
   const dtS = (nowMs - track.modelMs) / 1000;
@@ -178,22 +202,68 @@ function advance(track: IceBallTrack, nowMs: number, wallC: number, supplyWasOpe
   // The radii before the update are read only when the rule would take it in one step after the close.
   const maxStepS = !supplyWasOpen && steadyStepS > ESTIMATE_THAW_STEP_S && lethalIsothermMayVanish(solver, wallC) ? ESTIMATE_THAW_STEP_S : steadyStepS;
   if (dtS > 0) stepWall(solver, dtS, wallC, maxStepS);
-  const estimate: IceBallEstimate = { r0Mm: solver.r0Mm(), r20Mm: solver.r20Mm(), r40Mm: solver.r40Mm(), atMs: nowMs };
+  const r0Mm = solver.r0Mm();
+  const r20Mm = solver.r20Mm();
+  const r40Mm = solver.r40Mm();
   // The message is built only on failure (formatting three doubles on every update cost about
   // 0.6 us, a micro-benchmark on Node 20).
-  if (!(estimate.r40Mm >= 0 && estimate.r40Mm <= estimate.r20Mm && estimate.r20Mm <= estimate.r0Mm && Number.isFinite(estimate.r0Mm))) {
-    assert(false, `ice-ball estimate out of order: r(0) ${estimate.r0Mm}, r(-20) ${estimate.r20Mm}, r(-40) ${estimate.r40Mm} mm`);
+  if (!(r40Mm >= 0 && r40Mm <= r20Mm && r20Mm <= r0Mm && Number.isFinite(r0Mm))) {
+    assert(false, `ice-ball estimate out of order: r(0) ${r0Mm}, r(-20) ${r20Mm}, r(-40) ${r40Mm} mm`);
   }
-  const next: IceBallTrack = {
-    tissue: solver.snapshot(),
-    probeOdMm: track.probeOdMm,
-    modelMs: Math.max(track.modelMs, nowMs),
-    wallC,
-    wallMovedMs,
-    atTargetSinceMs: track.atTargetSinceMs,
-    stopped: false,
-  };
-  return { track: next, estimate };
+  // The hold counts only the supply-open time (the freeze itself, up to the tick it closes).
+  const atTargetSinceMs = holdCounts && r20Mm >= targetMm ? (track.atTargetSinceMs ?? nowMs) : null;
+  const tissue = tissueOf(solver, recycle, held.iceBallTrack?.tissue ?? null);
+  out.track = trackOf(recycle, held.iceBallTrack, tissue, track.probeOdMm, Math.max(track.modelMs, nowMs), wallC, wallMovedMs, atTargetSinceMs);
+  out.estimate = estimateOf(recycle, held.iceBall, r0Mm, r20Mm, r40Mm, nowMs);
+}
+
+/** The solver's state as a snapshot: new, or written into a recycling workspace's that `held` is not. */
+function tissueOf(solver: BioheatSolver, recycle: Recycling | null, held: BioheatSnapshot | null): BioheatSnapshot {
+  if (recycle === null) return solver.snapshot();
+  const into = recycle.tissue.spare(held);
+  return into === null ? recycle.tissue.keep(held, solver.recyclableSnapshot()) : solver.snapshotInto(into);
+}
+
+/** A running track (not stopped) of these fields: new, or written into a recycling workspace's that `held` is not. */
+function trackOf(
+  recycle: Recycling | null,
+  held: IceBallTrack | null,
+  tissue: BioheatSnapshot,
+  probeOdMm: number,
+  modelMs: number,
+  wallC: number,
+  wallMovedMs: number,
+  atTargetSinceMs: number | null,
+): IceBallTrack {
+  const into = recycle?.iceBallTrack.spare(held) ?? null;
+  if (into === null) {
+    const track: IceBallTrack = { tissue, probeOdMm, modelMs, wallC, wallMovedMs, atTargetSinceMs, stopped: false };
+    recycle?.iceBallTrack.keep(held, track);
+    return track;
+  }
+  into.tissue = tissue;
+  into.probeOdMm = probeOdMm;
+  into.modelMs = modelMs;
+  into.wallC = wallC;
+  into.wallMovedMs = wallMovedMs;
+  into.atTargetSinceMs = atTargetSinceMs;
+  into.stopped = false;
+  return into;
+}
+
+/** The radii at `atMs`: new, or written into a recycling workspace's that `held` is not. */
+function estimateOf(recycle: Recycling | null, held: IceBallEstimate | null, r0Mm: number, r20Mm: number, r40Mm: number, atMs: number): IceBallEstimate {
+  const into = recycle?.iceBall.spare(held) ?? null;
+  if (into === null) {
+    const estimate: IceBallEstimate = { r0Mm, r20Mm, r40Mm, atMs };
+    recycle?.iceBall.keep(held, estimate);
+    return estimate;
+  }
+  into.r0Mm = r0Mm;
+  into.r20Mm = r20Mm;
+  into.r40Mm = r40Mm;
+  into.atMs = atMs;
+  return into;
 }
 
 /** The freeze just ended (its supply closed): its verdict. */
@@ -227,11 +297,12 @@ export function updateIceBall(
   settings: Settings,
   readings: ControllerReadings,
   events: ControllerEvent[],
+  recycle: Recycling | null = null,
 ): IceBallPart {
-  return nextPart(prev, s, nowMs, settings, readings, events);
+  return nextPart(prev, s, nowMs, settings, readings, events, recycle);
 }
 
-function nextPart(prev: ControllerState, s: ControllerState, nowMs: number, settings: Settings, readings: ControllerReadings, events: ControllerEvent[]): IceBallPart {
+function nextPart(prev: ControllerState, s: ControllerState, nowMs: number, settings: Settings, readings: ControllerReadings, events: ControllerEvent[], recycle: Recycling | null): IceBallPart {
   const started = prev.freezeOpenedMs === null && s.freezeOpenedMs !== null;
   const ended = prev.freezeOpenedMs !== null && s.freezeOpenedMs === null;
   const running = s.phase === 'Freezing' || s.phase === 'Thawing';
@@ -267,16 +338,12 @@ function nextPart(prev: ControllerState, s: ControllerState, nowMs: number, sett
     const tipC = controlTipC(readings, settings);
     const wallC = tipC === null ? track.wallC : Math.min(MAX_WALL_C, Math.max(MIN_WALL_C, tipC));
     // The step follows the supply over the interval since the last update: open on the tick it
-    // closes, closed on the tick a refreeze opens it (that interval is the thaw's end).
-    const advanced = advance(track, nowMs, wallC, prev.freezeOpenedMs !== null);
-    track = advanced.track;
-    estimate = advanced.estimate;
-    // The hold counts only the supply-open time (the freeze itself, up to the tick it closes).
-    const targetMm = targetRadiusMm(settings, settings.iceBall.nerveId);
-    const supplyWasOpen = prev.freezeOpenedMs !== null || started;
-    const atTarget = supplyWasOpen && estimate.r20Mm >= targetMm;
-    const since = atTarget ? (track.atTargetSinceMs ?? nowMs) : null;
-    if (since !== track.atTargetSinceMs) track = { ...track, atTargetSinceMs: since };
+    // closes, closed on the tick a refreeze opens it (that interval is the thaw's end). The hold
+    // counts only the supply-open time (the freeze itself, up to the tick it closes).
+    const out: Advanced = recycle?.advanced ?? { track: null, estimate: null };
+    advance(out, track, nowMs, wallC, prev.freezeOpenedMs !== null, prev.freezeOpenedMs !== null || started, targetRadiusMm(settings, settings.iceBall.nerveId), prev, recycle);
+    track = out.track;
+    estimate = out.estimate;
   }
   if (ended) {
     const verdict = verdictOf(prev.cycle, track, estimate, nowMs, settings);
@@ -287,5 +354,10 @@ function nextPart(prev: ControllerState, s: ControllerState, nowMs: number, sett
   if (!running) return { iceBall: null, iceBallTrack: null, freezeVerdicts: verdicts };
   // Between updates nothing moved: `s` carries the three fields (no object built on those ticks).
   if (estimate === s.iceBall && track === s.iceBallTrack && verdicts === s.freezeVerdicts) return s;
-  return { iceBall: estimate, iceBallTrack: track, freezeVerdicts: verdicts };
+  const part = recycle?.iceBallPart;
+  if (part === undefined) return { iceBall: estimate, iceBallTrack: track, freezeVerdicts: verdicts };
+  part.iceBall = estimate;
+  part.iceBallTrack = track;
+  part.freezeVerdicts = verdicts;
+  return part;
 }

@@ -648,7 +648,19 @@ export function updateInterlockMemory(input: MemoryInput): InterlockMemory {
   ) {
     return m;
   }
-  return memoryRecord(sensorStuck, returnLineBlocked, insufficientCooling, loopOverrun, ineffectiveFreeze);
+  // A recycling workspace's record (workspace.ts Recycling): the one the state passed in does not hold.
+  const into = input.recycle?.memory.spare(m) ?? null;
+  if (into === null) {
+    const record = memoryRecord(sensorStuck, returnLineBlocked, insufficientCooling, loopOverrun, ineffectiveFreeze);
+    input.recycle?.memory.keep(m, record);
+    return record;
+  }
+  into.SENSOR_STUCK = sensorStuck;
+  into.RETURN_LINE_BLOCKED = returnLineBlocked;
+  into.INSUFFICIENT_COOLING = insufficientCooling;
+  into.LOOP_OVERRUN = loopOverrun;
+  into.INEFFECTIVE_FREEZE = ineffectiveFreeze;
+  return into;
 }
 
 /** Any interlock tripped: both valves must then be commanded closed. It runs twice a step (valve

@@ -7,6 +7,7 @@ import type { IceBallTrack } from './ice-ball-estimate.js';
 import type { InterlockMemory } from './interlocks.js';
 import { INTERLOCK_IDS, initialInterlockMemory } from './interlocks.js';
 import type { InterlockId, Phase, SubStep } from './types.js';
+import type { Writable } from './workspace.js';
 
 export interface InterlockStatus {
   /** Numbers (ControllerState.tickCount) of the ticks that saw the raw condition within the row's
@@ -214,6 +215,49 @@ export function withChanges(s: ControllerState, c: Partial<ControllerState>): Co
     iceBallTrack: c.iceBallTrack === undefined ? s.iceBallTrack : c.iceBallTrack,
     freezeVerdicts: c.freezeVerdicts === undefined ? s.freezeVerdicts : c.freezeVerdicts,
   };
+}
+
+/**
+ * Every field of `s` written into `t`, in initialState's order: the workspace's scratch state
+ * (trackers.ts) and a recycling workspace's states (workspace.ts Recycling) are rewritten so, in
+ * place. A field added to ControllerState must be added here (tests/step-recycling.test.ts
+ * compares every field of the states a recycling step returns with a fresh step's).
+ */
+export function copyState(t: Writable<ControllerState>, s: ControllerState): void {
+  t.phase = s.phase;
+  t.sub = s.sub;
+  t.cycle = s.cycle;
+  t.cyclesBegun = s.cyclesBegun;
+  t.phaseSinceMs = s.phaseSinceMs;
+  t.subSinceMs = s.subSinceMs;
+  t.subSinceTick = s.subSinceTick;
+  t.startRequested = s.startRequested;
+  t.inputs = s.inputs;
+  t.interlocks = s.interlocks;
+  t.alarms = s.alarms;
+  t.audioPause = s.audioPause;
+  t.audioResumedMs = s.audioResumedMs;
+  t.info = s.info;
+  t.outputs = s.outputs;
+  t.supplyClosedSinceMs = s.supplyClosedSinceMs;
+  t.safetyClosedSinceMs = s.safetyClosedSinceMs;
+  t.freezeOpenedMs = s.freezeOpenedMs;
+  t.cycleFreezeMs = s.cycleFreezeMs;
+  t.cumulativeFreezeMs = s.cumulativeFreezeMs;
+  t.gasLastFlowedMs = s.gasLastFlowedMs;
+  t.warm = s.warm;
+  t.warmFellMs = s.warmFellMs;
+  t.tipDistrust = s.tipDistrust;
+  t.tipUnusable = s.tipUnusable;
+  t.tipAtSubStartC = s.tipAtSubStartC;
+  t.tickCount = s.tickCount;
+  t.lastStepMs = s.lastStepMs;
+  t.lastGapMs = s.lastGapMs;
+  t.memory = s.memory;
+  t.safeToWithdraw = s.safeToWithdraw;
+  t.iceBall = s.iceBall;
+  t.iceBallTrack = s.iceBallTrack;
+  t.freezeVerdicts = s.freezeVerdicts;
 }
 
 /** Power-up state: Idle, every output in its safe state, no treatment under way. */

@@ -19,7 +19,7 @@ import { outputsOf } from './outputs.js';
 import type { Settings } from './settings.js';
 import { deepFreeze } from './deep-freeze.js';
 import type { ControllerState, InterlockStatus, TipDistrust } from './state.js';
-import { NO_TICKS, withChanges } from './state.js';
+import { NO_CHANGES, NO_TICKS, copyState, withChanges } from './state.js';
 import type { StepWorkspace } from './workspace.js';
 import { createStepWorkspace } from './workspace.js';
 import { periodMs, updateTrackers } from './trackers.js';
@@ -428,6 +428,9 @@ export function stepWithoutIceBallEstimate(nowMs: number, settings: Settings, re
  * began on a workspace in use would overwrite the other's scratch). */
 function stepOn(work: StepWorkspace, nowMs: number, settings: Settings, readings: ControllerReadings, prev: ControllerState, estimate: boolean): StepResult {
   assert(!work.busy, 'control step: its workspace is already in use by another step');
+  const recycle = work.recycle;
+  // A recycling workspace's older state has been overwritten by a later step (workspace.ts Recycling).
+  assert(recycle === null || prev === recycle.lastState || !recycle.states.owns(prev), 'control step: the state passed in is an older state of a recycling workspace, since overwritten');
   work.busy = true;
   try {
     return stepInner(work, nowMs, settings, readings, prev, estimate);
@@ -532,9 +535,47 @@ function stepInner(work: StepWorkspace, nowMs: number, settings: Settings, readi
   const outputs = outputsOf(valves.supply, valves.safety, heartbeat, signals);
 
   // The live ice-ball estimate and, when a freeze's supply closed this tick, its verdict.
-  const ice: IceBallPart = estimate ? updateIceBall(prev, s, nowMs, settings, readings, events) : s;
+  const ice: IceBallPart = estimate ? updateIceBall(prev, s, nowMs, settings, readings, events, work.recycle) : s;
 
   const op = readings.operator;
+  const inputs = sameInputs(prev.inputs, op)
+    ? prev.inputs
+    : {
+        start: op.start,
+        stop: op.stop,
+        acknowledge: op.acknowledge,
+        audioPause: op.audioPause,
+        newSite: op.newSite,
+        footswitch: op.footswitch,
+        estop: op.estop,
+      };
+  const supplyClosedSinceMs = outputs.supplyValveOpen ? null : (s.supplyClosedSinceMs ?? nowMs);
+  const safetyClosedSinceMs = outputs.safetyValveOpen ? null : (s.safetyClosedSinceMs ?? nowMs);
+  const eventsOut = events.length === 0 ? NO_EVENTS : events.splice(0);
+  const recycle = work.recycle;
+  if (recycle !== null) {
+    // A recycling workspace (workspace.ts Recycling): the same fields written into the state the
+    // one passed in is not.
+    const t = recycle.states.spare(prev) ?? recycle.states.keep(prev, withChanges(s, NO_CHANGES));
+    copyState(t, s);
+    t.inputs = inputs;
+    t.outputs = outputs;
+    t.supplyClosedSinceMs = supplyClosedSinceMs;
+    t.safetyClosedSinceMs = safetyClosedSinceMs;
+    t.warm = warm;
+    t.warmFellMs = warmFellMs;
+    t.tipUnusable = tipUnusable;
+    t.safeToWithdraw = safeToWithdraw;
+    t.iceBall = ice.iceBall;
+    t.iceBallTrack = ice.iceBallTrack;
+    t.freezeVerdicts = ice.freezeVerdicts;
+    recycle.lastState = t;
+    const r = recycle.results.spare(prev) ?? recycle.results.keep(prev, { outputs, state: t, events: eventsOut });
+    r.outputs = outputs;
+    r.state = t;
+    r.events = eventsOut;
+    return r;
+  }
   // Every field named, in initialState's order: a literal is built in one go, where a spread of
   // this many fields cost about a microsecond a tick (bench/sim.ts). `s` is this step's own.
   s = {
@@ -546,25 +587,15 @@ function stepInner(work: StepWorkspace, nowMs: number, settings: Settings, readi
     subSinceMs: s.subSinceMs,
     subSinceTick: s.subSinceTick,
     startRequested: s.startRequested,
-    inputs: sameInputs(prev.inputs, op)
-      ? prev.inputs
-      : {
-          start: op.start,
-          stop: op.stop,
-          acknowledge: op.acknowledge,
-          audioPause: op.audioPause,
-          newSite: op.newSite,
-          footswitch: op.footswitch,
-          estop: op.estop,
-        },
+    inputs,
     interlocks: s.interlocks,
     alarms: s.alarms,
     audioPause: s.audioPause,
     audioResumedMs: s.audioResumedMs,
     info: s.info,
     outputs,
-    supplyClosedSinceMs: outputs.supplyValveOpen ? null : (s.supplyClosedSinceMs ?? nowMs),
-    safetyClosedSinceMs: outputs.safetyValveOpen ? null : (s.safetyClosedSinceMs ?? nowMs),
+    supplyClosedSinceMs,
+    safetyClosedSinceMs,
     freezeOpenedMs: s.freezeOpenedMs,
     cycleFreezeMs: s.cycleFreezeMs,
     cumulativeFreezeMs: s.cumulativeFreezeMs,
@@ -584,6 +615,6 @@ function stepInner(work: StepWorkspace, nowMs: number, settings: Settings, readi
     freezeVerdicts: ice.freezeVerdicts,
   };
   // The events leave as a copy (splice empties the workspace's list): nothing returned is scratch.
-  return { outputs, state: s, events: events.length === 0 ? NO_EVENTS : events.splice(0) };
+  return { outputs, state: s, events: eventsOut };
 }
 

@@ -12,6 +12,7 @@ import { initialState } from '../controller/state.js';
 import type { ControllerState, PriorSite } from '../controller/state.js';
 import { step } from '../controller/step.js';
 import { createStepWorkspace } from '../controller/workspace.js';
+import type { StepWorkspace } from '../controller/workspace.js';
 import type { StepResult } from '../controller/step.js';
 import type { ControllerEvent, Phase } from '../controller/types.js';
 import { isAdvisory } from '../controller/interlocks.js';
@@ -132,6 +133,18 @@ export interface ControlLoopOptions {
   /** Called when the settings change (a protocol chosen on the console), for the recorder and
    * the status line. */
   readonly onSettings?: (settings: Settings) => void;
+  /**
+   * The step writes each tick's state and result into objects the loop keeps, two of each used in
+   * turn, instead of new ones (src/controller/workspace.ts Recycling): a quiet tick's step then
+   * allocates nothing. The state and result a tick gives (`state`, onStep's `result`) are valid
+   * only until the tick after next: whoever keeps one longer must copy what it keeps. The
+   * treatment simulation sets it (src/sim/runner.ts: `cryo simulate`, the benchmark), whose
+   * recorder copies numbers out of each tick. Everything else steps with new objects: `cryo run`
+   * (its console, records and telemetry were written to keep the step's values as they are), the
+   * fuzzer and the scenario runner (their invariant checker and trace keep observations across
+   * ticks). Off by default.
+   */
+  readonly recycleStates?: boolean;
 }
 
 /** The buttons a console page may press. Each acts like the hardware button: a press for one tick. */
@@ -172,7 +185,7 @@ export class ControlLoop {
   readonly #step: StepFunction;
   /** The step's scratch objects, reused every tick (src/controller/workspace.ts): a quiet tick's
    * step then builds no context, event list or intermediate state of its own. */
-  readonly #workspace = createStepWorkspace();
+  readonly #workspace: StepWorkspace;
   readonly #consoleWatch: (nowMs: number) => ConsoleWatch;
   readonly #recordsWatch: (nowMs: number) => RecordsWatch;
   readonly #onSettings: ((settings: Settings) => void) | undefined;
@@ -215,6 +228,7 @@ export class ControlLoop {
     this.#calibration = options.calibration;
     this.#onStep = options.onStep;
     this.#step = options.step ?? step;
+    this.#workspace = createStepWorkspace({ recycle: options.recycleStates === true });
     this.#holdsVerdict = options.holdsVerdict ?? verdictHeld;
     this.#consoleWatch = options.consoleWatch ?? (() => CONSOLE_UNWATCHED);
     this.#recordsWatch = options.recordsWatch ?? (() => RECORDS_UNWATCHED);

@@ -45,6 +45,10 @@ export interface SimulationOptions {
   /** The ControlLoop's test seam (the real `step` by default). Only the benchmark sets it, to
    * measure the end-of-step invariant check against a run without it (bench/sim.ts). */
   readonly step?: StepFunction;
+  /** The loop's recycleStates (src/runtime/loop.ts). By default on, unless `step` is given: a
+   * caller's own step sees every state, and may keep them (the benchmark's and tests' recordings),
+   * so it gets new ones unless it asks. */
+  readonly recycleStates?: boolean;
 }
 
 export type SimulationSummary = TreatmentSummary;
@@ -67,6 +71,8 @@ export function simulateTreatment(options: SimulationOptions): SimulationSummary
     startMs: 0,
     calibration: options.calibration ?? SIM_PROBE_CALIBRATION,
     step: options.step,
+    // The recorder keeps the last state only until the next tick (it copies numbers out of each).
+    recycleStates: options.recycleStates ?? options.step === undefined,
     onStep: (nowMs, readings, result) => {
       recorder.record(nowMs, readings, result);
     },

@@ -4,6 +4,7 @@
 import type { Readings } from '../../../hal/contract.js';
 import type { Settings } from '../settings.js';
 import type { ControllerState } from '../state.js';
+import type { Recycling } from '../workspace.js';
 
 /** What a row's memory update may look at: the tick's time and readings and the state the
  * previous tick ended with (its phase and sub-step not yet advanced by this tick). */
@@ -21,6 +22,9 @@ export interface MemoryInput {
   /** The calibrated reading above which the tip counts as thawed: thaw.endTipC plus the probe's
    * reading uncertainty (src/controller/probe-calibration.ts thawEndReadingC). */
   readonly thawEndC: number;
+  /** A recycling workspace's pairs (src/controller/workspace.ts Recycling), which a row writes its
+   * new memory into instead of a new object; null: new objects. */
+  readonly recycle: Recycling | null;
 }
 
 export interface RowMemory<S> {

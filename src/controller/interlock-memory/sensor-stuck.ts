@@ -1,5 +1,6 @@
 // SENSOR_STUCK's memory: the tip reading's range over the current window, and the suspicion once
 // raised (it stays until the probe is disconnected).
+import type { Recycling } from '../workspace.js';
 import type { RowMemory } from './row-memory.js';
 
 /** After the supply valve closes the tip must warm at least this much within the verify window
@@ -32,7 +33,7 @@ const NOT_STUCK: StuckSensor = Object.freeze({ window: null, suspect: null });
  */
 export const stuckSensorMemory: RowMemory<StuckSensor> = {
   initial: NOT_STUCK,
-  update({ nowMs, settings, readings, prev, tipC, flow, thawEndC }, memory) {
+  update({ nowMs, settings, readings, prev, tipC, flow, thawEndC, recycle }, memory) {
     if (!readings.probe.present) return NOT_STUCK;
     let suspect = memory.suspect;
     // In a thaw, or in Ready waiting for the tip to thaw before a freeze, the reading must warm until
@@ -44,7 +45,7 @@ export const stuckSensorMemory: RowMemory<StuckSensor> = {
     let window: StuckWindow | null = judged && !thawed ? memory.window : null;
     if (judged && !thawed && tipC !== null) {
       if (window === null) {
-        window = { startMs: nowMs, minC: tipC, maxC: tipC };
+        window = windowOf(recycle, memory.window, nowMs, tipC, tipC);
       } else {
         const minC = Math.min(window.minC, tipC);
         const maxC = Math.max(window.maxC, tipC);
@@ -52,9 +53,9 @@ export const stuckSensorMemory: RowMemory<StuckSensor> = {
           if (maxC - minC < settings.tip.stuckMinSpanC) {
             suspect ??= `tip reading spanned only ${(maxC - minC).toFixed(3)} C over ${nowMs - window.startMs} ms in ${prev.phase}`;
           }
-          window = { startMs: nowMs, minC: tipC, maxC: tipC };
+          window = windowOf(recycle, memory.window, nowMs, tipC, tipC);
         } else if (minC !== window.minC || maxC !== window.maxC) {
-          window = { startMs: window.startMs, minC, maxC };
+          window = windowOf(recycle, memory.window, window.startMs, minC, maxC);
         }
       }
     }
@@ -65,6 +66,30 @@ export const stuckSensorMemory: RowMemory<StuckSensor> = {
         suspect ??= `tip warmed only ${warmedC.toFixed(2)} C in ${nowMs - prev.subSinceMs} ms after the supply valve closed, with no flow in the return line`;
       }
     }
-    return window === memory.window && suspect === memory.suspect ? memory : { window, suspect };
+    if (window === memory.window && suspect === memory.suspect) return memory;
+    const t = recycle?.stuckSensor.spare(memory) ?? null;
+    if (t === null) {
+      const next: StuckSensor = { window, suspect };
+      recycle?.stuckSensor.keep(memory, next);
+      return next;
+    }
+    t.window = window;
+    t.suspect = suspect;
+    return t;
   },
 };
+
+/** A window from `startMs` spanning minC..maxC: new, or written into a recycling workspace's (the
+ * one the state passed in does not hold, `held`). */
+function windowOf(recycle: Recycling | null, held: StuckWindow | null, startMs: number, minC: number, maxC: number): StuckWindow {
+  const t = recycle?.stuckWindow.spare(held) ?? null;
+  if (t === null) {
+    const window: StuckWindow = { startMs, minC, maxC };
+    recycle?.stuckWindow.keep(held, window);
+    return window;
+  }
+  t.startMs = startMs;
+  t.minC = minC;
+  t.maxC = maxC;
+  return t;
+}
