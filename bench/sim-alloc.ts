@@ -8,6 +8,7 @@ import type { Settings } from '../src/controller/settings.js';
 import { step } from '../src/controller/step.js';
 import { createStepWorkspace } from '../src/controller/workspace.js';
 import type { StepFunction } from '../src/runtime/loop.js';
+import type { StepWorkspace } from '../src/controller/workspace.js';
 
 /** The window: 60 to 70 s into the standard preset's first freeze (opened about 2 s after start),
  * far from its start and end: no phase change, no condition, no event. */
@@ -17,8 +18,11 @@ export const QUIET_TICKS = 500;
 export interface QuietTickFigures {
   /** Bytes per tick of the whole simulated tick: sim HAL and plant, loop, step, recorder. */
   tickBytes: number;
-  /** Bytes per tick of the control step alone, replayed on the window's recorded inputs. */
+  /** Bytes per tick of the control step alone, replayed on the window's recorded inputs with a
+   * recycling workspace (as the simulation's loop steps: src/controller/workspace.ts Recycling). */
   stepBytes: number;
+  /** The same with a workspace that returns new objects (as `cryo run` steps). */
+  stepFreshBytes: number;
   ticks: number;
   fromS: number;
   /** What the meter itself allocates (subtracted from both figures above), bytes. */
@@ -87,21 +91,28 @@ export function benchQuietTick(settings: Settings): QuietTickFigures {
     return step(nowMs, s, readings, prev, work);
   };
   simulateTreatment({ settings, seed: 1, step: recording });
-  // Replayed with a workspace of its own, as the loop steps (src/controller/workspace.ts).
-  const work = createStepWorkspace({ recycle: true });
-  const replay = (): void => {
+  // Replayed with a workspace of its own, as the loop steps (src/controller/workspace.ts): one
+  // that recycles, as the simulation's loop keeps, and one that does not, as `cryo run`'s.
+  const replayOn = (work: StepWorkspace) => (): void => {
     for (const [nowMs, s, readings, prev] of inputs) step(nowMs, s, readings, prev, work);
   };
-  for (let i = 0; i < 3; i++) replay();
+  const replay = replayOn(createStepWorkspace({ recycle: true }));
+  const replayFresh = replayOn(createStepWorkspace());
+  for (let i = 0; i < 3; i++) {
+    replay();
+    replayFresh();
+  }
   const stepOnly = bytesOf(replay);
+  const stepFresh = bytesOf(replayFresh);
   if (inputs.length !== QUIET_TICKS) throw new Error(`bench: the quiet window has ${inputs.length} ticks, expected ${QUIET_TICKS}`);
   const perTick = (bytes: number): number => Number((bytes / QUIET_TICKS).toFixed(1));
   return {
     tickBytes: perTick(whole.bytes - emptyMeter.meterBytes),
     stepBytes: perTick(stepOnly.bytes),
+    stepFreshBytes: perTick(stepFresh.bytes),
     ticks: QUIET_TICKS,
     fromS: QUIET_FROM_MS / 1000,
     meterBytes: emptyMeter.meterBytes,
-    collections: whole.collections + stepOnly.collections,
+    collections: whole.collections + stepOnly.collections + stepFresh.collections,
   };
 }
