@@ -200,16 +200,19 @@ describe('a probe whose calibration is wrong within its uncertainty (issue 11)',
 });
 
 describe('finding a broken controller put back through the test seam', { timeout: SEARCH_TIMEOUT_MS }, () => {
-  it('finds H1 (safe to withdraw from the raw reading) and shrinks it to a start and one thermocouple fault or probe id misread', () => {
+  it('finds H1 (safe to withdraw from the raw reading) and shrinks it to a start and one thermocouple fault, probe id misread or lagging thermocouple', () => {
     const found = findFailure('withdraw-while-frozen', safeFromRawReading);
     expect(found?.failure).toBeDefined();
     if (found?.failure === undefined || found.failure === null) return;
     const shrunk = shrinkScenario(found.failure.scenario, found.failure.violation, { step: safeFromRawReading });
     expect(shrunk.violation.invariant).toBe('withdraw-while-frozen');
-    // What makes the reading unusable: a thermocouple fault, or a probe id misread (the record then
-    // unusable, the raw reading uncorrected: 3 C warm in the run found first at this writing).
+    // What makes the reading wrong: a thermocouple fault, a probe id misread (the record then
+    // unusable, the raw reading uncorrected: 3 C warm in the run found first when misreads came),
+    // or a thermocouple lagging the tip (a plain treatment with a 22.8 s lag, seed 29, the run
+    // found first since lags are drawn: the reading still warm while the tip is frozen).
     const sensorFaults = shrunk.scenario.faults.filter((f) => /^(tc-|probe-disconnect|tip-reads-cold|sensor-stale)/.test(f.kind));
-    expect(sensorFaults.length + (shrunk.scenario.probeIdMisreads?.length ?? 0)).toBe(1);
+    const lagging = shrunk.scenario.tcLagMs === undefined ? 0 : 1;
+    expect(sensorFaults.length + (shrunk.scenario.probeIdMisreads?.length ?? 0) + lagging).toBe(1);
     expect(shrunk.scenario.faults.length).toBeLessThanOrEqual(1);
     expect(shrunk.scenario.operator.length).toBeLessThanOrEqual(found.failure.scenario.operator.length);
     expect(runScenario(shrunk.scenario, { step: safeFromRawReading }).violation?.invariant).toBe('withdraw-while-frozen');

@@ -55,13 +55,13 @@ export interface Allowances {
  * body temperature is reached by the reading's noise, so the gap left is at least one noise
  * standard deviation.
  */
-export function rewarmMs(plant: PlantParams, targetC: number, freezeMs: number): number {
+export function rewarmMs(plant: PlantParams, targetC: number, freezeMs: number, tcLagMs: number = DEFAULT_SENSOR_PARAMS.tcLagMs): number {
   const coldestC = sublimationFloorC(ATMOSPHERIC_PRESSURE_BAR);
   const gapC = Math.max(BODY_TEMP_C - targetC, DEFAULT_SENSOR_PARAMS.tcNoiseSdC);
   const tauMs = plant.thawTimeConstantMs * LATENT_SLOWDOWN_FACTOR;
   const inAirMs = tauMs * Math.log((BODY_TEMP_C - coldestC) / gapC);
   const inTissueMs = tissueRewarmBoundMs(plant, freezeMs, BODY_TEMP_C - gapC);
-  return Math.max(inAirMs, inTissueMs) + LAG_SETTLE_TIME_CONSTANTS * DEFAULT_SENSOR_PARAMS.tcLagMs;
+  return Math.max(inAirMs, inTissueMs) + LAG_SETTLE_TIME_CONSTANTS * tcLagMs;
 }
 
 /** The fuzzer's probe is the sim's Type T; its drawn error is within this (draw.ts drawProbeError). */
@@ -75,7 +75,7 @@ function trueTipForReadingC(readingC: number): number {
   return readingC + tipUncertaintyC(SIM_PROBE);
 }
 
-export function allowances(settings: Settings, plant: PlantParams): Allowances {
+export function allowances(settings: Settings, plant: PlantParams, tcLagMs: number = DEFAULT_SENSOR_PARAMS.tcLagMs): Allowances {
   const periodMs = 1000 / settings.loop.rateHz;
   const valveMoveMs = plant.valveDelayMs + 2 * PLANT_SUBSTEP_MS;
   const v = settings.valves;
@@ -87,7 +87,7 @@ export function allowances(settings: Settings, plant: PlantParams): Allowances {
   const selfTestMs = v.selfTestSettleMs + 2 * v.selfTestValveMs + SELF_TEST_VALVE_PAUSE_MS + 4 * periodMs;
   // The gas one site can get: the protocol's freezes (each with its grace), under the site cap.
   const siteGasMs = Math.min(p.cycles * p.freezeS, settings.freezeLimit.cumulativeMaxS) * 1000 + p.cycles * settings.freezeLimit.perCycleGraceMs;
-  const cycleMs = p.freezeS * 1000 + settings.freezeLimit.perCycleGraceMs + verifyWindowMs + p.thawS * 1000 + rewarmMs(plant, trueTipForReadingC(thawEndReadingC(settings.thaw.endTipC, SIM_PROBE)), siteGasMs) + 4 * periodMs;
+  const cycleMs = p.freezeS * 1000 + settings.freezeLimit.perCycleGraceMs + verifyWindowMs + p.thawS * 1000 + rewarmMs(plant, trueTipForReadingC(thawEndReadingC(settings.thaw.endTipC, SIM_PROBE)), siteGasMs, tcLagMs) + 4 * periodMs;
   return {
     periodMs,
     valveMoveMs,
@@ -96,6 +96,6 @@ export function allowances(settings: Settings, plant: PlantParams): Allowances {
     freezeEndMs: plant.valveDelayMs + 3 * periodMs + PLANT_SUBSTEP_MS,
     watchdogCutMs: WATCHDOG_TIMEOUT_MS + 2 * PLANT_SUBSTEP_MS,
     treatmentMs: selfTestMs + p.cycles * cycleMs,
-    rewarmMs: rewarmMs(plant, trueTipForReadingC(withdrawReadingC(settings.thaw.withdrawMarginC, SIM_PROBE)), siteGasMs),
+    rewarmMs: rewarmMs(plant, trueTipForReadingC(withdrawReadingC(settings.thaw.withdrawMarginC, SIM_PROBE)), siteGasMs, tcLagMs),
   };
 }

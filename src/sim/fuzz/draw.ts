@@ -11,6 +11,7 @@ import type { FaultKind, FaultSpec } from '../../../hil/faults.js';
 import { FAULT_KINDS } from '../../../hil/faults.js';
 import type { PlantOverrides, PlantParams } from '../../../hil/plant/index.js';
 import { DEFAULT_PLANT_PARAMS, resolvePlantParams } from '../../../hil/plant/index.js';
+import { DEFAULT_SENSOR_PARAMS } from '../../../hil/sim/index.js';
 import { allowances } from './bounds.js';
 import { tipUncertaintyC } from '../../controller/probe-calibration.js';
 import { SETTINGS_JSON_SCHEMA, drawSettings } from './draw-settings.js';
@@ -164,7 +165,7 @@ export function quietFromMs(scenario: Pick<Scenario, 'operator' | 'faults' | 'ca
 
 /** The simulated time cap: quiet, then a whole treatment, then the probe's rewarming. */
 export function maxMsFor(scenario: Omit<Scenario, 'maxMs'>): number {
-  const a = allowances(parseSettings(scenario.settings, 'scenario.settings'), resolvePlantParams(scenario.plant));
+  const a = allowances(parseSettings(scenario.settings, 'scenario.settings'), resolvePlantParams(scenario.plant), scenario.tcLagMs);
   return Math.ceil(quietFromMs(scenario) + a.treatmentMs + a.rewarmMs);
 }
 
@@ -181,6 +182,24 @@ function drawProbeError(random: Random): number | undefined {
   if (random.next() >= PROBE_ERROR_P) return undefined;
   const uncertaintyC = tipUncertaintyC({ thermocoupleType: 'T' });
   return uniform(random, -uncertaintyC, uncertaintyC);
+}
+
+/** A run draws a thermocouple lagging the tip with this chance. */
+const TC_LAG_P = 0.25;
+/**
+ * The longest lag drawn, ms. A reading lagging by seconds hid withdraw-while-frozen and
+ * refreeze-before-thaw defects the fuzzer never drew (fixed in stop 30: docs/safety.md, "SAFE TO
+ * WITHDRAW"); 30 s covers the lags those were found at (6-8 s, 30 s). Longer lags are left to the
+ * deterministic sweeps: at 60 s in the slowest tissue the resume rule is known to start a freeze
+ * on a tip just below 0 C (docs/safety.md), which a campaign would find again and again.
+ */
+export const TC_LAG_DRAW_MAX_MS = 30_000;
+
+/** The thermocouple's lag behind the tip, log-uniform from a sound junction's up to
+ * TC_LAG_DRAW_MAX_MS, in TC_LAG_P of runs; undefined: the sim's default. */
+function drawTcLag(random: Random): number | undefined {
+  if (random.next() >= TC_LAG_P) return undefined;
+  return Math.round(logUniform(random, DEFAULT_SENSOR_PARAMS.tcLagMs, TC_LAG_DRAW_MAX_MS));
 }
 
 /** Mix a run seed so that consecutive seeds draw unrelated scenarios. */
@@ -213,11 +232,14 @@ export function drawScenario(seed: number): Scenario {
   // The id misreads matter where the record is read by the probe's id: drawn last, in those runs.
   const misreads = drawn === null ? [] : drawProbeIdMisreads(random, settings, () => early(random, spanMs));
   const allFaults = drawn === null || drawn.glitches.length === 0 ? faults : [...faults, ...drawn.glitches].sort((a, b) => a.atMs - b.atMs);
+  // Drawn last, so every draw above stays what it was for every seed.
+  const tcLagMs = drawTcLag(random);
   const base = {
     seed, noiseSeed, settings: probe.settings, plant: plantAll, operator, faults: allFaults,
     ...(probeOffsetErrorC === undefined ? {} : { probeOffsetErrorC }),
     ...(drawn === null ? {} : { calibration: drawn.calibration }),
     ...(misreads.length === 0 ? {} : { probeIdMisreads: misreads }),
+    ...(tcLagMs === undefined ? {} : { tcLagMs }),
   };
   return { ...base, maxMs: maxMsFor(base) };
 }

@@ -109,6 +109,8 @@ export interface CheckerOptions {
   /** The plant's tissue is the nominal one the estimate assumes (docs/ice-ball-estimate.md): only
    * then is the verdict's radius judged against the plant's. */
   readonly nominalTissue?: boolean;
+  /** The run's thermocouple lag (Scenario.tcLagMs): the reading settles that much later. */
+  readonly tcLagMs?: number;
 }
 
 /**
@@ -181,7 +183,7 @@ export class InvariantChecker {
 
   constructor(settings: Settings, plant: PlantParams, quietFromMs: number, options: CheckerOptions = {}) {
     this.#settings = settings;
-    this.allow = allowances(settings, plant);
+    this.allow = allowances(settings, plant, options.tcLagMs);
     this.#quietFromMs = quietFromMs;
     this.#plant = plant;
     this.#recordStatesProbeOd = options.recordStatesProbeOd ?? false;

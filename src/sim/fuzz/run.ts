@@ -170,7 +170,10 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   // (to within probeOffsetErrorC), or the fuzzer's drawn probe error.
   const cal = scenario.calibration;
   const drawnError = cal !== undefined ? sensorFor(cal, scenario.probeOffsetErrorC ?? 0) : scenario.probeOffsetErrorC === undefined ? undefined : { probeOffsetErrorC: scenario.probeOffsetErrorC };
-  const hal = new SimHal({ clock, seed: scenario.noiseSeed, plant, faults: scenario.faults, sensor: env.sensor ?? drawnError });
+  // The thermocouple's lag: the environment's (a scenario file's sensor), else the drawn one.
+  const tcLagMs = env.sensor?.tcLagMs ?? scenario.tcLagMs;
+  const sensor = env.sensor ?? drawnError;
+  const hal = new SimHal({ clock, seed: scenario.noiseSeed, plant, faults: scenario.faults, sensor: tcLagMs === undefined ? sensor : { ...sensor, tcLagMs } });
   const misreads = scenario.probeIdMisreads ?? [];
   const record = cal === undefined || env.calibration !== undefined ? null : new RecordAsCryoRunReadsIt(cal, misreads, plant.probeId, hal.plantState.probeId, clock);
   let stepped: StepResult | null = null;
@@ -194,7 +197,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   });
   const scheduler = new VirtualScheduler({ rateHz: settings.loop.rateHz, clock });
   const nominalTissue = Object.entries(DEFAULT_TISSUE_PARAMS).every(([key, value]) => plant.tissue[key as keyof typeof DEFAULT_TISSUE_PARAMS] === value);
-  const checker = new InvariantChecker(settings, plant, quietFromMs(scenario), { recordStatesProbeOd: record !== null && cal?.probeOdMm !== undefined, nominalTissue });
+  const checker = new InvariantChecker(settings, plant, quietFromMs(scenario), { recordStatesProbeOd: record !== null && cal?.probeOdMm !== undefined, nominalTissue, tcLagMs });
   const actions = [...scenario.operator].sort((a, b) => a.atMs - b.atMs);
   const panel: Panel = { hal, footswitchDown: false, stopPending: false, newSitePending: false };
   let nextAction = 0;

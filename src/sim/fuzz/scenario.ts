@@ -55,7 +55,17 @@ export interface Scenario {
   /** Runs of samples in which the probe's id reads wrong while the probe reads present
    * (probe-id.ts); another probe's record may be in the store under the id read. Absent: none. */
   readonly probeIdMisreads?: readonly ProbeIdMisread[];
+  /** The thermocouple's first-order lag behind the true tip, ms (hil/sim/sensor-params.ts
+   * tcLagMs): a junction come loose from the tip wall, or a thick sheath (draw.ts drawTcLag).
+   * Absent: the sim's sound junction, DEFAULT_SENSOR_PARAMS.tcLagMs. */
+  readonly tcLagMs?: number;
 }
+
+/** The thermocouple lags a scenario may give (tcLagMs), ms: from a sound junction's 250 ms (the
+ * sim's default) down to a tenth of it, up to a minute (docs/safety.md's lag sweeps reach 60-90 s;
+ * the fuzzer draws up to TC_LAG_DRAW_MAX_MS). */
+export const TC_LAG_MIN_MS = 25;
+export const TC_LAG_MAX_MS = 60_000;
 
 /** JSON file format of a saved scenario (`fuzz-failures/*.json`). */
 export const SCENARIO_FILE_FORMAT = 'cryo-fuzz-scenario';
@@ -80,6 +90,7 @@ export const ScenarioSchema = z
     probeOffsetErrorC: z.number().min(-MAX_PROBE_OFFSET_ERROR_C).max(MAX_PROBE_OFFSET_ERROR_C).optional(),
     calibration: ScenarioCalibrationSchema.optional(),
     probeIdMisreads: z.array(ProbeIdMisreadSchema).optional(),
+    tcLagMs: z.number().min(TC_LAG_MIN_MS).max(TC_LAG_MAX_MS).optional(),
   })
   .strict()
   .superRefine((s, ctx) => {

@@ -71,6 +71,13 @@ function edits(s: Scenario): Edit[] {
       return copy;
     });
   }
+  if (s.tcLagMs !== undefined) {
+    out.push((x) => {
+      const copy: { -readonly [K in keyof Scenario]: Scenario[K] } = { ...x };
+      delete copy.tcLagMs;
+      return copy;
+    });
+  }
   const cal = s.calibration;
   if (cal !== undefined) {
     out.push((x) => {
