@@ -3,12 +3,15 @@
 // measured (calibrated) tip temperature as its fixed wall, run from the supply opening of a freeze
 // through its thaw; at the supply's closing the freeze is judged against the target radius.
 //
-// Pure: the state passed in is never written. The model's tissue lives in the state as an
-// immutable BioheatSnapshot (a fresh array per update, only ever read after); each update restores
-// it into a scratch solver this module owns, steps it and takes a new snapshot. The scratch holds
-// nothing between calls that the result could depend on: the restore overwrites it, or skips the
-// copy when the scratch's state already is that snapshot (it took it on the last update and nothing
-// stepped it since: BioheatSolver.restore), so the result depends on the arguments alone. Bounded memory: one snapshot (the grid's node count, at most MAX_NODES) and at
+// Pure: the state passed in is never written. The model's tissue lives in the state as a
+// BioheatSnapshot (a fresh array per update, only ever read after; with a recycling workspace, one
+// of two recyclable snapshots, the one the state passed in does not hold, written in place:
+// src/controller/workspace.ts Recycling); each update restores it into a scratch solver this
+// module owns, steps it and takes a new snapshot. The scratch holds nothing between calls that the
+// result could depend on: the restore overwrites it, or skips the copy when the scratch's state
+// already is that snapshot at that version (it took it on the last update and nothing stepped it
+// since: BioheatSolver.restore), so the result depends on the arguments alone. Bounded memory: one
+// snapshot (the grid's node count, at most MAX_NODES; two more with a recycling workspace) and at
 // most protocol.cycles verdicts.
 import { assert } from '../../kernel/assert.js';
 import { BioheatSolver, DEEP_ISOTHERM_C, DEFAULT_SOLVER_OPTIONS, DEFAULT_TISSUE_PARAMS, LETHAL_ISOTHERM_C, MAX_WALL_C, MIN_WALL_C, gridForProbe } from '../../kernel/bioheat/index.js';
