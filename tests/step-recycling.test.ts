@@ -2,17 +2,37 @@
 // changes into two objects of each kind used in turn, instead of new ones. It must give, tick by
 // tick, exactly what the step with new objects gives, never write the state passed in (nor
 // anything it holds), and refuse to step from one of its states that a later step overwrote.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+
+/** Set to make the next end-of-step invariant check throw (once); the real check otherwise. */
+const inject = { invariantThrowsNext: false };
+vi.mock('../src/controller/invariants.js', async (original) => {
+  const real = await original<typeof import('../src/controller/invariants.js')>();
+  return {
+    ...real,
+    assertStepInvariants: (...args: Parameters<typeof real.assertStepInvariants>) => {
+      if (inject.invariantThrowsNext) {
+        inject.invariantThrowsNext = false;
+        throw new Error('invariant broken (injected)');
+      }
+      real.assertStepInvariants(...args);
+    },
+  };
+});
+
 import { parseFaultSpec } from '../hil/faults.js';
 import { BioheatSnapshot, BioheatSolver, DEFAULT_SOLVER_OPTIONS, DEFAULT_TISSUE_PARAMS, gridForProbe } from '../kernel/bioheat/index.js';
+import { calibrated } from '../src/controller/probe-calibration.js';
 import { DEFAULT_SETTINGS, PRESETS, withProtocol } from '../src/controller/settings.js';
 import type { PresetName, Settings } from '../src/controller/settings.js';
 import type { ControllerState } from '../src/controller/state.js';
+import { initialState, withChanges } from '../src/controller/state.js';
 import { step } from '../src/controller/step.js';
 import type { StepResult } from '../src/controller/step.js';
 import { createStepWorkspace } from '../src/controller/workspace.js';
 import type { StepFunction } from '../src/runtime/loop.js';
 import { simulateTreatment } from '../src/sim/runner.js';
+import { NormalPatient, nominalReadings } from './helpers/readings.js';
 
 /** Everything a value holds, as text: a tissue snapshot by its node temperatures and sums (its
  * fields are private, so an equality of objects would not look at them). */
@@ -125,11 +145,68 @@ describe('a recycling workspace', () => {
     const third = step(a.nowMs + 40, settings, a.readings, second.state, work);
     expect(third.state).toBe(first.state);
     // From the one before the last (the step after next has passed): refused.
-    expect(() => step(a.nowMs + 60, settings, a.readings, second.state, work)).toThrow(/older state of a recycling workspace/);
+    expect(() => step(a.nowMs + 60, settings, a.readings, second.state, work)).toThrow(/an older state of a recycling workspace/);
     // What the last step returned stays valid over a step from a state from outside.
     const last = digest(third);
     step(a.nowMs, settings, a.readings, a.prev, work);
     expect(digest(third)).toBe(last);
+  });
+});
+
+describe('a recycling workspace across what a loop meets', () => {
+  it("survives a change of the probe's diameter between cycles: its snapshots of the old grid are replaced", () => {
+    // The first freeze on a 0.4 mm probe's record, the next on a record stating none (1.27 mm):
+    // the workspace's tissue snapshots are of the first grid (the review of the change: a loop
+    // recycling its states threw on the second freeze's first update and latched safe).
+    const settings = withProtocol(DEFAULT_SETTINGS, { cycles: 2, freezeS: 20, thawS: 10 });
+    const run = (recycle: boolean): string[] => {
+      const work = createStepWorkspace({ recycle });
+      const patient = new NormalPatient();
+      let state = initialState(0);
+      let second = false;
+      const ticks: string[] = [];
+      for (let nowMs = 0; nowMs < 200_000 && state.phase !== 'Complete'; nowMs += 20) {
+        second ||= state.phase === 'Thawing';
+        const calibration = second ? calibrated('T', 0, 1) : calibrated('T', 0, 1, 0.4);
+        const r = step(nowMs, settings, patient.readings(nowMs, state, { calibration }), state, work);
+        ticks.push(digest(r));
+        state = r.state;
+      }
+      expect(state.phase).toBe('Complete');
+      expect(state.freezeVerdicts).toHaveLength(2);
+      return ticks;
+    };
+    expect(run(true)).toEqual(run(false));
+  });
+
+  it('steps again from the state it was given after a step whose invariant check threw', () => {
+    const work = createStepWorkspace({ recycle: true });
+    let s = initialState(0);
+    for (let i = 1; i <= 3; i++) s = step(i * 20, DEFAULT_SETTINGS, nominalReadings(i * 20), s, work).state;
+    const before = digest(s);
+    inject.invariantThrowsNext = true;
+    expect(() => step(80, DEFAULT_SETTINGS, nominalReadings(80), s, work)).toThrow(/injected/);
+    expect(digest(s)).toBe(before);
+    expect(step(80, DEFAULT_SETTINGS, nominalReadings(80), s, work).state.tickCount).toBe(s.tickCount + 1);
+  });
+
+  it("refuses a copy of an older state: it holds that state's memory record, which a later step wrote", () => {
+    const work = createStepWorkspace({ recycle: true });
+    const patient = new NormalPatient();
+    let older: ControllerState = initialState(0);
+    let last: ControllerState = older;
+    let nowMs = 0;
+    for (; nowMs < 200_000; nowMs += 20) {
+      older = last;
+      last = step(nowMs, DEFAULT_SETTINGS, patient.readings(nowMs, last), last, work).state;
+      if (last.phase === 'Freezing' && nowMs - last.phaseSinceMs > 3_000 && last.memory !== older.memory) break;
+    }
+    expect(last.phase).toBe('Freezing');
+    const lastMemory = digest(last.memory);
+    expect(() => step(nowMs + 20, DEFAULT_SETTINGS, patient.readings(nowMs + 20, older), withChanges(older, {}), work)).toThrow(/holds the objects of, an older state/);
+    expect(digest(last.memory)).toBe(lastMemory);
+    // A copy of the last state is fine: it holds what the last state holds.
+    expect(() => step(nowMs + 20, DEFAULT_SETTINGS, patient.readings(nowMs + 20, last), withChanges(last, {}), work)).not.toThrow();
   });
 });
 

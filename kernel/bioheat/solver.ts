@@ -541,6 +541,12 @@ export class BioheatSolver {
     return snap;
   }
 
+  /** Whether `snap` was taken from a solver of this grid and tissue (restore and snapshotInto take
+   * only those). */
+  fits(snap: BioheatSnapshot): boolean {
+    return snap.shape === this.#shape;
+  }
+
   /** The state written into `target`, a recyclable snapshot of this grid and tissue
    * (recyclableSnapshot), in place of what it held; allocates nothing. Its caller owns `target`:
    * whatever still held it reads the new state. */

@@ -224,7 +224,9 @@ function advance(
 function tissueOf(solver: BioheatSolver, recycle: Recycling | null, held: BioheatSnapshot | null): BioheatSnapshot {
   if (recycle === null) return solver.snapshot();
   const into = recycle.tissue.spare(held);
-  return into === null ? recycle.tissue.keep(held, solver.recyclableSnapshot()) : solver.snapshotInto(into);
+  if (into === null) return recycle.tissue.keep(held, solver.recyclableSnapshot());
+  // A snapshot of another probe's grid (the probe changed between treatments): a new one in its place.
+  return solver.fits(into) ? solver.snapshotInto(into) : recycle.tissue.replace(into, solver.recyclableSnapshot());
 }
 
 /** A running track (not stopped) of these fields: new, or written into a recycling workspace's that `held` is not. */

@@ -20,7 +20,7 @@ import type { Settings } from './settings.js';
 import { deepFreeze } from './deep-freeze.js';
 import type { ControllerState, InterlockStatus, TipDistrust } from './state.js';
 import { NO_CHANGES, NO_TICKS, copyState, withChanges } from './state.js';
-import type { StepWorkspace } from './workspace.js';
+import type { Recycling, StepWorkspace } from './workspace.js';
 import { createStepWorkspace } from './workspace.js';
 import { periodMs, updateTrackers } from './trackers.js';
 import type { ControllerEvent, InterlockId, OperatorInput } from './types.js';
@@ -401,8 +401,15 @@ function valveCommands(s: ControllerState, untripped: WeakSet<object>): { readon
  * its own: the ControlLoop keeps one. Without it the step makes a fresh one, with the same result.
  */
 export function step(nowMs: number, settings: Settings, readings: ControllerReadings, prev: ControllerState, work?: StepWorkspace): StepResult {
+  const lastBefore = work?.recycle?.lastState ?? null;
   const result = stepWithoutInvariantCheck(nowMs, settings, readings, prev, work);
-  assertStepInvariants(settings, readings, prev, result.state, result.outputs, work?.untrippedStatuses);
+  try {
+    assertStepInvariants(settings, readings, prev, result.state, result.outputs, work?.untrippedStatuses);
+  } catch (err) {
+    // The caller never receives this state: the last state it did is still the one to step from.
+    if (work?.recycle) work.recycle.lastState = lastBefore;
+    throw err;
+  }
   return result;
 }
 
@@ -424,13 +431,30 @@ export function stepWithoutIceBallEstimate(nowMs: number, settings: Settings, re
   return stepOn(work ?? createStepWorkspace(), nowMs, settings, readings, prev, false);
 }
 
+/** `prev` is the state a recycling workspace's last step returned, or holds none of its objects
+ * that the last state does not (its memory record, ice-ball track and radii: the workspace's
+ * objects a copy of an older state would carry). */
+function fromLastOrOwn(recycle: Recycling, prev: ControllerState): boolean {
+  const last = recycle.lastState;
+  if (prev === last) return true;
+  if (recycle.states.owns(prev)) return false;
+  return (
+    (!recycle.memory.owns(prev.memory) || prev.memory === last?.memory) &&
+    (!recycle.iceBallTrack.owns(prev.iceBallTrack) || prev.iceBallTrack === last?.iceBallTrack) &&
+    (!recycle.iceBall.owns(prev.iceBall) || prev.iceBall === last?.iceBall)
+  );
+}
+
 /** The step on a workspace no other step is using (one caller, one step at a time: a step that
  * began on a workspace in use would overwrite the other's scratch). */
 function stepOn(work: StepWorkspace, nowMs: number, settings: Settings, readings: ControllerReadings, prev: ControllerState, estimate: boolean): StepResult {
   assert(!work.busy, 'control step: its workspace is already in use by another step');
   const recycle = work.recycle;
-  // A recycling workspace's older state has been overwritten by a later step (workspace.ts Recycling).
-  assert(recycle === null || prev === recycle.lastState || !recycle.states.owns(prev), 'control step: the state passed in is an older state of a recycling workspace, since overwritten');
+  // A recycling workspace's older state has been overwritten by a later step (workspace.ts Recycling),
+  // and so has what it held: a copy of it still holds its memory record, track and radii.
+  if (recycle !== null && !fromLastOrOwn(recycle, prev)) {
+    assert(false, 'control step: the state passed in is, or holds the objects of, an older state of a recycling workspace, since overwritten');
+  }
   work.busy = true;
   try {
     return stepInner(work, nowMs, settings, readings, prev, estimate);

@@ -90,6 +90,16 @@ export class RecyclePair<T extends object, W = Writable<T>> {
     return built as unknown as W;
   }
 
+  /** `built` takes the place of `old`, one of the pair's objects (one that no longer fits: a
+   * snapshot of another grid); returns it. */
+  replace(old: T, built: T): W {
+    if (old === this.#a) this.#a = built;
+    else if (old === this.#b) this.#b = built;
+    else throw new Error('RecyclePair.replace: the object replaced is not one of the pair');
+    this.#last = built;
+    return built as unknown as W;
+  }
+
   /** `value` is one of the pair's objects. */
   owns(value: unknown): boolean {
     return value !== null && (value === this.#a || value === this.#b);
@@ -101,9 +111,11 @@ export class RecyclePair<T extends object, W = Writable<T>> {
  * tick changes (the state, the step's result, the rows' memory, the live estimate's radii, track
  * and tissue snapshot; the estimate's part is scratch). The contract, which no type can enforce:
  * the caller keeps nothing a step returned beyond the step after next, and steps only from the
- * state the last step returned or from a state of its own (a state not from this workspace);
- * the step checks the second (stepping from an older state of the workspace throws), and the
- * first is the caller's to keep: a holder that keeps a state for later reads a later tick's
+ * state the last step returned or from a state of its own, built without this workspace's objects
+ * (a copy of one of its states, withChanges(state, ...), still holds them: it is not one's own);
+ * the step checks the second as far as it cheaply can (stepping from an older state of the
+ * workspace, or from a state holding an older one's memory record, ice-ball track or radii,
+ * throws), and the first is the caller's to keep: a holder that keeps a state for later reads a later tick's
  * state in its place, silently. The treatment simulation's loop uses it
  * (ControlLoopOptions.recycleStates); every other caller gets new objects.
  * tests/step-recycling.test.ts checks that both give the same results bit for bit, and that the
