@@ -224,4 +224,23 @@ describe('the attached probe, on a scripted board (ControlLoop)', () => {
     }
     expect(used.slice(10).every((c) => c.ok && c.offsetC === -1)).toBe(true);
   });
+
+  // The calibration held in memory compared raw ids: the fitted id after no id was a probe whose
+  // record had not been read, for the tick until the read came back (CALIBRATION_INVALID in the
+  // self-test: a spurious fault on a board with a fitted id and chipped probes).
+  it('keeps the verdict of the record looked up when the chip answers no id and then the fitted id: no tick without it', () => {
+    const hal = new RecordingHal((n) => {
+      const atMs = n * PERIOD_MS;
+      return nominalHalReadings(atMs, { probe: { present: true, id: n < 5 ? null : n < 9 ? 'P1' : null, atMs } });
+    });
+    const preloaded = new PreloadedCalibration(withFittedProbeId({ lookup: (id) => (id === null ? undefined : RECORDS[id]) ?? uncalibrated('T', 'no record') }, 'P1'), 'T', 'P1');
+    preloaded.load(null);
+    const used: ProbeCalibration[] = [];
+    const loop = new ControlLoop({ hal, settings: DEFAULT_SETTINGS, logger: silentLogger(), startMs: 0, calibration: preloaded, fittedProbeId: 'P1', onStep: (_ms, r) => used.push(r.calibration) });
+    for (let n = 0; n < 20; n++) {
+      loop.tick(n * PERIOD_MS);
+      preloaded.refresh();
+    }
+    expect(used.map((c) => c.ok && c.offsetC === -1)).toEqual(used.map(() => true));
+  });
 });

@@ -327,7 +327,7 @@ function runFaults(flags: RunFlags, kind: SessionKind): FaultSpec[] {
 async function probeCalibration(session: BoardSession, board: Board, flags: RunFlags, logger: Logger): Promise<PreloadedCalibration> {
   const dataDir = flags.dataDir ?? defaultDataDir(process.env);
   const store = new StoreCalibrationProvider(dataDir, board.thermocoupleType, () => new Date());
-  const calibration = new PreloadedCalibration(withFittedProbeId(store, session.fittedProbeId), board.thermocoupleType);
+  const calibration = new PreloadedCalibration(withFittedProbeId(store, session.fittedProbeId), board.thermocoupleType, session.fittedProbeId);
   const reportedId = session.hal.read().probe.id;
   const probeId = reportedId ?? session.fittedProbeId;
   let verdict = calibration.load(reportedId);

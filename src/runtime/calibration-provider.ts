@@ -110,9 +110,17 @@ export class PreloadedCalibration implements TickCalibration {
   #verdict: ProbeCalibration;
   #wanted: { readonly probeId: string | null } | null = null;
 
+  /**
+   * `fittedProbeId`: the board's fitted probe id, which a probe that reports no id is looked up by
+   * (withFittedProbeId, around `provider`): ids are compared as they are looked up, so a chip that
+   * answers no id and then the fitted id itself (or the other way round) is the same record, not a
+   * probe whose record has not been read yet (for a tick: in the self-test that tripped
+   * CALIBRATION_INVALID).
+   */
   constructor(
     private readonly provider: CalibrationProvider,
     private readonly boardType: ThermocoupleType,
+    private readonly fittedProbeId: string | null = null,
   ) {
     this.#verdict = uncalibrated(boardType, 'the probe calibration has not been read yet');
   }
@@ -152,7 +160,7 @@ export class PreloadedCalibration implements TickCalibration {
   }
 
   inTick(probeId: string | null, recheck: boolean): ProbeCalibration {
-    const known = probeId === this.#probeId;
+    const known = (probeId ?? this.fittedProbeId) === (this.#probeId ?? this.fittedProbeId);
     if (recheck || !known) this.#wanted = { probeId };
     if (known) return this.#verdict;
     return uncalibrated(this.boardType, `probe ${probeId === null ? '(no id)' : quoteProbeId(probeId)}: its calibration record has not been read yet`);

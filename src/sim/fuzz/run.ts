@@ -135,7 +135,7 @@ class RecordAsCryoRunReadsIt {
 
   constructor(cal: ScenarioCalibration, misreads: readonly ProbeIdMisread[], probeId: string | null, reportedId: string | null, clock: VirtualClock) {
     const provider = withOtherProbeRecords(new TimedRecordProvider(cal, probeId, () => clock.nowMs()), misreads);
-    this.#preloaded = new PreloadedCalibration(withFittedProbeId(provider, probeId), 'T');
+    this.#preloaded = new PreloadedCalibration(withFittedProbeId(provider, probeId), 'T', probeId);
     this.tick = this.#preloaded;
     this.#read(() => this.#preloaded.load(reportedId));
   }
