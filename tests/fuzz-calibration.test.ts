@@ -15,6 +15,7 @@ import { fuzzOne } from '../src/sim/fuzz/campaign.js';
 import type { ScenarioCalibration } from '../src/sim/fuzz/calibration.js';
 import { drawScenario, maxMsFor } from '../src/sim/fuzz/draw.js';
 import { runScenario } from '../src/sim/fuzz/run.js';
+import type { ProbeIdMisread } from '../src/sim/fuzz/probe-id.js';
 import type { Scenario, TimedAction } from '../src/sim/fuzz/scenario.js';
 import { SCENARIO_FILE_FORMAT, SCENARIO_FILE_VERSION, ScenarioFileSchema } from '../src/sim/fuzz/scenario.js';
 import type { FaultSpec } from '../hil/faults.js';
@@ -26,8 +27,10 @@ const THIN_MM = 0.4;
 const RECORD: ScenarioCalibration = { offsetC: -3, gain: 1, probeOdMm: THIN_MM, events: [] };
 /** The loop of the defect: a freeze and its thaw hold no verdict. */
 const NOTHING_HELD = (): boolean => false;
-/** The CI campaign from its seed finds the defect within this many runs (run 14 at this writing). */
-const FIND_WITHIN_RUNS = 60;
+/** The CI campaign from its seed finds the defect within this many runs (run 169 at this writing:
+ * run 14 before the calibration compared ids as looked up, when a presence glitch on the sim
+ * board answered 'not read yet'; now an id misread in a freeze finds it). */
+const FIND_WITHIN_RUNS = 250;
 
 function scenario(parts: Partial<Omit<Scenario, 'maxMs'>>): Scenario {
   const base = {
@@ -39,6 +42,8 @@ function scenario(parts: Partial<Omit<Scenario, 'maxMs'>>): Scenario {
 
 /** A presence glitch of 40 ms (under the 100 ms debounce) 20 s into the run: in the first freeze. */
 const glitchInFreeze: FaultSpec[] = [{ kind: 'probe-disconnect', atMs: 20_000, durationMs: 40 }];
+/** The probe's id read as another probe's for 40 ms, 20 s into the run (in the first freeze). */
+const misreadInFreeze: readonly ProbeIdMisread[] = [{ atMs: 20_000, durationMs: 40, id: 'OTHER-PROBE' }];
 /** The record expires at 10 s; the operator presses `press` at 45 s, in the first thaw (an
  * acknowledge reads a usable record again nowhere; a start asks for a read in any phase but a
  * freeze or its thaw). */
@@ -124,10 +129,19 @@ describe('the calibration a treatment started with, judged in fuzz runs', () => 
     expect(runScenario(expiresThenPress('start')).violation).toBeNull();
   });
 
-  it('catches a loop that does not hold it through a presence glitch (calibration-changed-in-treatment)', () => {
-    const v = runScenario(scenario({ faults: glitchInFreeze }), { holdsVerdict: NOTHING_HELD }).violation;
+  it('catches a loop that does not hold it through an id misread in a freeze (calibration-changed-in-treatment)', () => {
+    const v = runScenario(scenario({ probeIdMisreads: misreadInFreeze }), { holdsVerdict: NOTHING_HELD }).violation;
     expect(v?.invariant).toBe('calibration-changed-in-treatment');
     expect(v?.detail).toMatch(/^in Freezing \(cycle 1\) the calibration went from offset -3\.000 C, gain 1\.0000, probe 0\.400 mm to unusable/);
+    expect(runScenario(scenario({ probeIdMisreads: misreadInFreeze })).violation).toBeNull();
+  });
+
+  it("finds nothing to catch in a presence glitch on the sim board: the id read as none is looked up by the board's fitted id, the same record", () => {
+    // The sim board's fitted id is its probe's (board-session.ts): a probe reading absent for a
+    // sample answers no id, which the calibration looks up as that id (PreloadedCalibration compares
+    // ids as looked up). A board without a fitted id answers 'not read yet' there: the loop holds
+    // the verdict while the probe reads absent (tests/calibration-mid-treatment.test.ts).
+    expect(runScenario(scenario({ faults: glitchInFreeze }), { holdsVerdict: NOTHING_HELD }).violation).toBeNull();
   });
 
   it('catches a loop that re-reads an expired record on a start press in a thaw', () => {
