@@ -91,7 +91,9 @@ describe('safe to withdraw after a warm reading fell (the control step)', () => 
   /** A console restarted after a short freeze (the records give the site's freeze, no gas since
    * power-up), its reading converging from `fromC` onto a tip at `tipC` with a first-order lag. */
   function converging(tipC: number, fromC: number, lagMs: number, durationMs: number) {
-    const reading = (nowMs: number): number => tipC + (fromC - tipC) * Math.exp(-nowMs / lagMs);
+    // With a sensor's noise (+-0.05 C, deterministic): a reading that stops moving altogether after
+    // a fall is taken for a stuck sensor (step.ts judgeWithdrawal, stillFromMs).
+    const reading = (nowMs: number): number => tipC + (fromC - tipC) * Math.exp(-nowMs / lagMs) + 0.05 * Math.sin(nowMs * 0.37);
     return drive((nowMs) => nominalReadings(nowMs, { tipC: reading(nowMs) }), {
       state: { ...initialState(0, { cumulativeFreezeMs: 4_000 }), lastStepMs: null },
       startMs: 0,

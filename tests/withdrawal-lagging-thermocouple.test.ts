@@ -78,3 +78,36 @@ describe('safe to withdraw with a lagging thermocouple after a console restart',
     expect(d.events.filter((e) => e.kind === 'safe-to-withdraw')).toEqual([]);
   });
 });
+
+describe('safe to withdraw with a lagging thermocouple that then sticks', () => {
+  // The fuzzer's first lag draws (review of fa24271): a reading lagging the tip by 30 s, still
+  // falling from body temperature when a short freeze tripped INSUFFICIENT_COOLING, stuck at 7 C
+  // from 18 s. Its span's range held the lagging fall (8.98 to 6.95 C), which passed for the
+  // movement that proves a reading alive: SAFE TO WITHDRAW came 30 s after its last new low, the
+  // true tip at -2.19 C.
+  function fellThenStuck(stuckAtMs: number, tcLagMs: number): Scenario {
+    const base = {
+      seed: 1,
+      noiseSeed: 1,
+      settings: { protocol: { cycles: 1, freezeS: 13, thawS: 10 } },
+      plant: {},
+      operator: [{ atMs: 0, action: 'start' as const }],
+      faults: [{ kind: 'tc-stuck' as const, atMs: stuckAtMs, durationMs: null }],
+      tcLagMs,
+    };
+    return { ...base, maxMs: maxMsFor(base) };
+  }
+
+  it('is not declared: the reading fell and then stopped moving, so the tip becomes unknown (30 s lag, stuck at 16-20 s)', () => {
+    for (const stuckAtMs of [16_000, 18_000, 20_000]) {
+      let unknown: string | null = null;
+      const result = runScenario(fellThenStuck(stuckAtMs, 30_000), {
+        onTick: (o) => {
+          unknown ??= o.after.tipDistrust?.reason ?? null;
+        },
+      });
+      expect(result.violation, `stuck at ${stuckAtMs} ms`).toBeNull();
+      expect(unknown, `stuck at ${stuckAtMs} ms`).toMatch(/fell to .* then moved less than 0.02 C over 3000 ms/);
+    }
+  });
+});

@@ -325,13 +325,21 @@ function nextWarm(ctx: TickContext, s: ControllerState, fresh: boolean): WarmSpa
   if (w === null || (s.gasLastFlowedMs !== null && s.gasLastFlowedMs >= w.spanFromMs)) {
     // No fall seen yet: the low's time is the span's start, which moves the dwell nowhere.
     const sinceMs = w?.sinceMs ?? nowMs;
-    return { sinceMs, spanFromMs: nowMs, minC: coldestC, maxC: coldestC, lowC: coldestC, lowSinceMs: sinceMs };
+    return { sinceMs, spanFromMs: nowMs, minC: coldestC, maxC: coldestC, lowC: coldestC, lowSinceMs: sinceMs, winFromMs: nowMs, winMinC: coldestC, winMaxC: coldestC, stillFromMs: null };
   }
   // A freeze is known once gas has flowed, or when the records gave a console restarted after a
   // crash its site's freeze (cumulativeFreezeMs from initialState's prior site, no gas since).
   const freezeKnown = s.gasLastFlowedMs !== null || s.cumulativeFreezeMs > 0;
   const falling = freezeKnown && coldestC < w.lowC - FALLING_READING_C;
-  if (!falling && coldestC >= w.minC && coldestC <= w.maxC) return w;
+  // The stuck window (tip.stuckWindowMs, tip.stuckMinSpanC): restarted at a new low and when whole;
+  // a whole one after a new low over which the reading barely moved is kept in stillFromMs.
+  const tip = ctx.settings.tip;
+  const whole = !falling && nowMs - w.winFromMs >= tip.stuckWindowMs;
+  const winMinC = Math.min(w.winMinC, coldestC);
+  const winMaxC = Math.max(w.winMaxC, coldestC);
+  const still = whole && fellInSpan(w) && winMaxC - winMinC < tip.stuckMinSpanC;
+  const restart = falling || whole;
+  if (!restart && coldestC >= w.minC && coldestC <= w.maxC && coldestC >= w.winMinC && coldestC <= w.winMaxC) return w;
   return {
     sinceMs: w.sinceMs,
     spanFromMs: w.spanFromMs,
@@ -339,7 +347,17 @@ function nextWarm(ctx: TickContext, s: ControllerState, fresh: boolean): WarmSpa
     maxC: Math.max(w.maxC, coldestC),
     lowC: falling ? coldestC : w.lowC,
     lowSinceMs: falling ? nowMs : w.lowSinceMs,
+    winFromMs: restart ? nowMs : w.winFromMs,
+    winMinC: restart ? coldestC : winMinC,
+    winMaxC: restart ? coldestC : winMaxC,
+    stillFromMs: w.stillFromMs ?? (still ? w.winFromMs : null),
   };
+}
+
+/** The warm reading set a new low in this span (lowSinceMs is the span's `sinceMs`, at or before
+ * its start, until one). */
+function fellInSpan(w: NonNullable<WarmSpan>): boolean {
+  return w.lowSinceMs > w.spanFromMs;
 }
 
 /**
@@ -362,9 +380,19 @@ function judgeWithdrawal(ctx: TickContext, s: ControllerState, warm: WarmSpan, w
   // The reading fell while warm after the last gas flow, in this span or one before it that its
   // noise ended (FALLING_QUIET_MS).
   if (fellRecently(warmFellMs, s.gasLastFlowedMs, nowMs)) return NOT_SAFE;
-  if (warm.maxC - warm.minC >= settings.tip.stuckMinSpanC) return SAFE;
   // warm is non-null only with a usable coldest channel (nextWarm).
   const coldestC = ctx.coldestTipC ?? Number.NaN;
+  if (warm.stillFromMs !== null && !s.safeToWithdraw) {
+    // A reading that fell in this span and then stopped moving for a whole stuck window may have
+    // stuck while it lagged: its fall passed for the movement that proves it alive (a 30 s lag,
+    // stuck at 7 C: SAFE TO WITHDRAW with the true tip at -2.19 C, the fuzzer's lag draws). A
+    // reading lagging a tip that warms rises, and a sound one settling has noise. Judged until
+    // SAFE TO WITHDRAW is declared: a tip found warm by a moving reading does not freeze again
+    // without gas.
+    const deadReading = `tip reading fell to ${warm.lowC.toFixed(2)} C, then moved less than ${settings.tip.stuckMinSpanC} C over ${settings.tip.stuckWindowMs} ms from ${warm.stillFromMs} ms (now ${coldestC.toFixed(2)} C): the sensor may be stuck`;
+    return { safe: false, deadReading };
+  }
+  if (warm.maxC - warm.minC >= settings.tip.stuckMinSpanC) return SAFE;
   // The span restarts when gas flows (nextWarm), so with gas seen it runs from after the last flow;
   // with none since power-up there is no flow to name.
   const since = s.gasLastFlowedMs === null ? ', with no gas flow since power-up' : ' after gas last flowed';
