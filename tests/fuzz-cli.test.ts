@@ -70,6 +70,16 @@ describe('cryo hil fuzz in this process', { timeout: PROCESS_TIMEOUT_MS }, () =>
     expect(r.out()).toContain(`FAIL ${saved.violation.invariant} at ${(saved.violation.atMs / 1000).toFixed(3)} s`);
   });
 
+  it("prints a replayed scenario's thermocouple lag and probe error, which its verdict may hang on", () => {
+    const file = path.join(dir, 'lagging.json');
+    const { maxMs, ...rest } = drawScenario(7);
+    fs.writeFileSync(file, JSON.stringify({ format: SCENARIO_FILE_FORMAT, version: SCENARIO_FILE_VERSION, scenario: { ...rest, maxMs, tcLagMs: 8_000, probeOffsetErrorC: 0.5 } }));
+    const r = capture();
+    runReplay(file, r.io);
+    expect(r.out()).toContain('  thermocouple lag: 8000 ms');
+    expect(r.out()).toContain('  probe error: 0.5 C');
+  });
+
   it('prints each run\'s seed and drawn fault mix before running a small campaign', async () => {
     const c = capture();
     await runFuzz(flags({ runs: '2', seed: '500' }), c.io);

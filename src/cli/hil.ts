@@ -52,6 +52,8 @@ function scenarioLines(s: Scenario): string[] {
   const lines = [`  faults: ${describeFaults(s.faults)}`, `  operator: ${describeOperator(s.operator)}`, `  settings: ${JSON.stringify(s.settings)}`, `  plant: ${JSON.stringify(s.plant)}`];
   if (s.calibration !== undefined) lines.push(`  calibration: ${JSON.stringify(s.calibration)}`);
   if (s.probeIdMisreads !== undefined) lines.push(`  probe id misreads: ${JSON.stringify(s.probeIdMisreads)}`);
+  if (s.probeOffsetErrorC !== undefined) lines.push(`  probe error: ${s.probeOffsetErrorC} C (raw = true + this)`);
+  if (s.tcLagMs !== undefined) lines.push(`  thermocouple lag: ${s.tcLagMs} ms`);
   return lines;
 }
 
