@@ -62,6 +62,28 @@ describe('tissue parameters in a scenario (issue 11: a scenario can vary them)',
   });
 });
 
+describe('a thermocouple lag in a scenario file (version 2)', () => {
+  it('lags the reading behind the true tip, and gives the run the time its reading takes to settle', () => {
+    const lagging = parseHilScenario(v2({ tcLagMs: 8_000 }), FILE);
+    const sound = parseHilScenario(v2({}), FILE);
+    expect(lagging.scenario.tcLagMs).toBe(8_000);
+    expect(lagging.scenario.maxMs).toBeGreaterThan(sound.scenario.maxMs);
+    // 5 s into the freeze, the 8 s lag leaves the reading far above the true tip; the sound one does not.
+    const gapAt = (hil: typeof sound): number => {
+      const trace = runHilScenario(hil).trace;
+      const freezeFromMs = trace.find((t) => t.phase === 'Freezing')?.tMs ?? Number.NaN;
+      const row = trace.find((t) => t.phase === 'Freezing' && t.tMs >= freezeFromMs + 5_000);
+      return (row?.tipReadC ?? Number.NaN) - (row?.tipTrueC ?? Number.NaN);
+    };
+    expect(gapAt(lagging)).toBeGreaterThan(10);
+    expect(Math.abs(gapAt(sound))).toBeLessThan(3);
+  });
+
+  it('names the field when the lag is out of its bounds', () => {
+    expect(refusal(v2({ tcLagMs: 70_000 }))).toContain(`${FILE}: scenario.tcLagMs`);
+  });
+});
+
 describe('a bad scenario file is refused naming file, field and value', () => {
   it('names a plant parameter out of its bounds', () => {
     expect(refusal(v2({ plant: { cylinderTempC: 45 } }))).toContain(`${FILE}: scenario.plant.cylinderTempC: plant: cylinderTempC 45 is outside the cylinder model's range`);

@@ -18,7 +18,7 @@ import { maxMsFor } from '../fuzz/draw.js';
 import type { EnvironmentSpec } from './environment.js';
 import { EnvironmentSchema } from './environment.js';
 import type { OperatorAction, Scenario } from '../fuzz/scenario.js';
-import { OPERATOR_ACTIONS, SCENARIO_FILE_FORMAT, ScenarioSchema } from '../fuzz/scenario.js';
+import { OPERATOR_ACTIONS, SCENARIO_FILE_FORMAT, ScenarioSchema, TC_LAG_MAX_MS, TC_LAG_MIN_MS } from '../fuzz/scenario.js';
 
 /** The extended format's version; version 1 is what `cryo hil fuzz` saves. */
 export const HIL_SCENARIO_VERSION = 2;
@@ -140,6 +140,9 @@ const BodySchema = z
     faults: z.array(z.object({ kind: enumOf(FAULT_KINDS), atMs: ms, durationMs: z.number().positive().max(MAX_RUN_MS).nullable() }).strict()).max(1000).default([]),
     /** Simulated time cap; by default the quiet point plus a whole treatment and the rewarm. */
     maxMs: z.number().positive().max(MAX_RUN_MS).optional(),
+    /** The thermocouple's lag behind the true tip, ms (a junction come loose from the tip wall, a
+     * thick sheath); the sim's sound 250 ms junction when left out. */
+    tcLagMs: z.number().min(TC_LAG_MIN_MS).max(TC_LAG_MAX_MS).optional(),
     /** Inputs the sim back-end's faults do not model (calibration, console, records, board). */
     environment: EnvironmentSchema.optional(),
   })
@@ -239,6 +242,6 @@ export function parseHilScenario(raw: unknown, file: string): HilScenario {
   const b = data.scenario;
   const settings = b.protocol === undefined ? b.settings : { ...b.settings, protocol: typeof b.protocol === 'string' ? PRESETS[b.protocol] : b.protocol };
   const faults: FaultSpec[] = b.faults.map((f) => ({ kind: f.kind, atMs: f.atMs, durationMs: f.durationMs }));
-  const base = { seed: b.seed, noiseSeed: b.noiseSeed ?? b.seed, settings, plant: b.plant as Partial<PlantParams>, operator: b.operator, faults };
+  const base = { seed: b.seed, noiseSeed: b.noiseSeed ?? b.seed, settings, plant: b.plant as Partial<PlantParams>, operator: b.operator, faults, ...(b.tcLagMs === undefined ? {} : { tcLagMs: b.tcLagMs }) };
   return { name: data.name, description: data.description, file, scenario: { ...base, maxMs: b.maxMs ?? maxMsFor(base) }, expect: data.expect, environment: b.environment };
 }
