@@ -77,6 +77,18 @@ describe('safe to withdraw with a lagging thermocouple after a console restart',
     });
     expect(d.events.filter((e) => e.kind === 'safe-to-withdraw')).toEqual([]);
   });
+
+  it('is not declared from a reading that stuck 40 ms after power-up: the tip becomes unknown (review of the stuck-window fix)', () => {
+    // Two samples that move (0.05 C: over tip.stuckMinSpanC), then constant: the span's range passed.
+    const reading = (nowMs: number): number => (nowMs === 0 ? 20.05 : 20);
+    const d = drive((nowMs) => nominalReadings(nowMs, { tipC: reading(nowMs) }), {
+      state: { ...initialState(0, { cumulativeFreezeMs: 4_000 }), lastStepMs: null },
+      startMs: 0,
+      durationMs: 30_000,
+    });
+    expect(d.events.filter((e) => e.kind === 'safe-to-withdraw')).toEqual([]);
+    expect(d.events.find((e) => e.kind === 'tip-unknown')).toMatchObject({ reason: expect.stringMatching(/has not moved by 0.02 C/) as unknown });
+  });
 });
 
 describe('safe to withdraw with a lagging thermocouple that then sticks', () => {
@@ -84,30 +96,51 @@ describe('safe to withdraw with a lagging thermocouple that then sticks', () => 
   // falling from body temperature when a short freeze tripped INSUFFICIENT_COOLING, stuck at 7 C
   // from 18 s. Its span's range held the lagging fall (8.98 to 6.95 C), which passed for the
   // movement that proves a reading alive: SAFE TO WITHDRAW came 30 s after its last new low, the
-  // true tip at -2.19 C.
-  function fellThenStuck(stuckAtMs: number, tcLagMs: number): Scenario {
+  // true tip at -2.19 C. Stuck just after the gas stopped (15.03 s), with a few noisy samples in
+  // the span and no new low: SAFE TO WITHDRAW at 20 s, the true tip at -7.76 C (the fix's review).
+  function fellThenStuck(stuckAtMs: number, tcLagMs: number, stop?: { atMs: number; freezeS: number }): Scenario {
     const base = {
       seed: 1,
       noiseSeed: 1,
-      settings: { protocol: { cycles: 1, freezeS: 13, thawS: 10 } },
+      settings: { protocol: { cycles: 1, freezeS: stop?.freezeS ?? 13, thawS: 10 } },
       plant: {},
-      operator: [{ atMs: 0, action: 'start' as const }],
+      operator: [{ atMs: 0, action: 'start' as const }, ...(stop === undefined ? [] : [{ atMs: stop.atMs, action: 'stop' as const }])],
       faults: [{ kind: 'tc-stuck' as const, atMs: stuckAtMs, durationMs: null }],
       tcLagMs,
     };
     return { ...base, maxMs: maxMsFor(base) };
   }
 
-  it('is not declared: the reading fell and then stopped moving, so the tip becomes unknown (30 s lag, stuck at 16-20 s)', () => {
+  /** The run's first violation, and why the tip became unknown (null if it never did). */
+  function judged(scenario: Scenario): { violation: string | null; unknown: string | null } {
+    let unknown: string | null = null;
+    const result = runScenario(scenario, {
+      onTick: (o) => {
+        unknown ??= o.after.tipDistrust?.reason ?? null;
+      },
+    });
+    return { violation: result.violation === null ? null : `${result.violation.invariant}: ${result.violation.detail}`, unknown };
+  }
+
+  it('is not declared: the reading fell, then stopped moving, so the tip becomes unknown (30 s lag, stuck at 16-20 s)', () => {
     for (const stuckAtMs of [16_000, 18_000, 20_000]) {
-      let unknown: string | null = null;
-      const result = runScenario(fellThenStuck(stuckAtMs, 30_000), {
-        onTick: (o) => {
-          unknown ??= o.after.tipDistrust?.reason ?? null;
-        },
-      });
-      expect(result.violation, `stuck at ${stuckAtMs} ms`).toBeNull();
-      expect(unknown, `stuck at ${stuckAtMs} ms`).toMatch(/fell to .* then moved less than 0.02 C over 3000 ms/);
+      const r = judged(fellThenStuck(stuckAtMs, 30_000));
+      expect(r.violation, `stuck at ${stuckAtMs} ms`).toBeNull();
+      expect(r.unknown, `stuck at ${stuckAtMs} ms`).toMatch(/has not moved by 0.02 C for \d+ ms/);
     }
+  });
+
+  it('is not declared when it sticks just after the gas stops, before any new low (30 and 60 s lags)', () => {
+    for (const [stuckAtMs, lagMs] of [[15_030, 30_000], [15_070, 30_000], [15_130, 60_000]] as const) {
+      const r = judged(fellThenStuck(stuckAtMs, lagMs));
+      expect(r.violation, `stuck at ${stuckAtMs} ms, lag ${lagMs} ms`).toBeNull();
+      expect(r.unknown, `stuck at ${stuckAtMs} ms, lag ${lagMs} ms`).toMatch(/has not moved/);
+    }
+  });
+
+  it('is not declared when noise restarts the warm span and the reading then sticks (a stop 16 s in, 30 s lag)', () => {
+    const r = judged(fellThenStuck(25_290, 30_000, { atMs: 16_000, freezeS: 90 }));
+    expect(r.violation).toBeNull();
+    expect(r.unknown).toMatch(/has not moved/);
   });
 });

@@ -110,12 +110,12 @@ export interface ControllerState {
    * reading that never moves is not trusted. `lowC` and `lowSinceMs`: the coldest channel's last
    * new low in that span (a fall of more than FALLING_READING_C below the one before) and when it
    * came (`sinceMs` before any): a reading still falling is catching up with a colder tip. Null
-   * while not warm. `winFromMs`, `winMinC`, `winMaxC`: the coldest channel's range over the
-   * tip.stuckWindowMs window under way since the last new low (the span's start before any), and
-   * `stillFromMs` the start of the first whole window after a new low over which it moved less
-   * than tip.stuckMinSpanC (null if none): a reading that fell and then stopped moving may have
-   * stuck while it lagged, its fall passing for movement (step.ts judgeWithdrawal). After gas, a
-   * tick whose reading is unusable (tipUnusable) moves `sinceMs` to it and keeps the rest (step.ts
+   * while not warm. `movedMs` and `refC`: the last tick the coldest channel moved from the
+   * reading at the move before (the span's first sample before any) by tip.stuckMinSpanC, capped
+   * at step.ts LIVE_READING_MOVE_MAX_C, and the reading then: after a freeze, SAFE TO WITHDRAW
+   * needs a reading that moved within the last tip.stuckWindowMs (step.ts judgeWithdrawal), as
+   * one that stuck while it lagged has a range over the span from before it stuck. After gas, a tick whose
+   * reading is unusable (tipUnusable) moves `sinceMs` to it and keeps the rest (step.ts
    * warmFromNow). */
   readonly warm: {
     readonly sinceMs: number;
@@ -124,10 +124,8 @@ export interface ControllerState {
     readonly maxC: number;
     readonly lowC: number;
     readonly lowSinceMs: number;
-    readonly winFromMs: number;
-    readonly winMinC: number;
-    readonly winMaxC: number;
-    readonly stillFromMs: number | null;
+    readonly refC: number;
+    readonly movedMs: number;
   } | null;
   /** The last tick a warm reading set a new low (warm.lowSinceMs after its span's first sample);
    * null if none. Kept when the span ends, so a reading falling onto the withdrawal threshold,

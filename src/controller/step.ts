@@ -325,21 +325,15 @@ function nextWarm(ctx: TickContext, s: ControllerState, fresh: boolean): WarmSpa
   if (w === null || (s.gasLastFlowedMs !== null && s.gasLastFlowedMs >= w.spanFromMs)) {
     // No fall seen yet: the low's time is the span's start, which moves the dwell nowhere.
     const sinceMs = w?.sinceMs ?? nowMs;
-    return { sinceMs, spanFromMs: nowMs, minC: coldestC, maxC: coldestC, lowC: coldestC, lowSinceMs: sinceMs, winFromMs: nowMs, winMinC: coldestC, winMaxC: coldestC, stillFromMs: null };
+    return { sinceMs, spanFromMs: nowMs, minC: coldestC, maxC: coldestC, lowC: coldestC, lowSinceMs: sinceMs, refC: coldestC, movedMs: nowMs };
   }
   // A freeze is known once gas has flowed, or when the records gave a console restarted after a
   // crash its site's freeze (cumulativeFreezeMs from initialState's prior site, no gas since).
   const freezeKnown = s.gasLastFlowedMs !== null || s.cumulativeFreezeMs > 0;
   const falling = freezeKnown && coldestC < w.lowC - FALLING_READING_C;
-  // The stuck window (tip.stuckWindowMs, tip.stuckMinSpanC): restarted at a new low and when whole;
-  // a whole one after a new low over which the reading barely moved is kept in stillFromMs.
-  const tip = ctx.settings.tip;
-  const whole = !falling && nowMs - w.winFromMs >= tip.stuckWindowMs;
-  const winMinC = Math.min(w.winMinC, coldestC);
-  const winMaxC = Math.max(w.winMaxC, coldestC);
-  const still = whole && fellInSpan(w) && winMaxC - winMinC < tip.stuckMinSpanC;
-  const restart = falling || whole;
-  if (!restart && coldestC >= w.minC && coldestC <= w.maxC && coldestC >= w.winMinC && coldestC <= w.winMaxC) return w;
+  // The reading moved from where it last moved (judgeWithdrawal's liveness, liveMoveC).
+  const moved = Math.abs(coldestC - w.refC) >= liveMoveC(ctx.settings);
+  if (!falling && !moved && coldestC >= w.minC && coldestC <= w.maxC) return w;
   return {
     sinceMs: w.sinceMs,
     spanFromMs: w.spanFromMs,
@@ -347,17 +341,22 @@ function nextWarm(ctx: TickContext, s: ControllerState, fresh: boolean): WarmSpa
     maxC: Math.max(w.maxC, coldestC),
     lowC: falling ? coldestC : w.lowC,
     lowSinceMs: falling ? nowMs : w.lowSinceMs,
-    winFromMs: restart ? nowMs : w.winFromMs,
-    winMinC: restart ? coldestC : winMinC,
-    winMaxC: restart ? coldestC : winMaxC,
-    stillFromMs: w.stillFromMs ?? (still ? w.winFromMs : null),
+    refC: moved ? coldestC : w.refC,
+    movedMs: moved ? nowMs : w.movedMs,
   };
 }
 
-/** The warm reading set a new low in this span (lowSinceMs is the span's `sinceMs`, at or before
- * its start, until one). */
-function fellInSpan(w: NonNullable<WarmSpan>): boolean {
-  return w.lowSinceMs > w.spanFromMs;
+/**
+ * The most a warm reading must move within tip.stuckWindowMs, after a freeze and until SAFE TO
+ * WITHDRAW, to count as alive (judgeWithdrawal), C: tip.stuckMinSpanC, capped at its default. The
+ * rule is for a register that stopped changing (a sensor stuck while it lagged the tip); a larger
+ * setting (the schema takes up to 1 C) called a sound reading settled near body temperature dead,
+ * the tip then unknown (1 drawn fuzz run in 700 at each of two lags, settings drawn up to 0.74 C).
+ */
+export const LIVE_READING_MOVE_MAX_C = 0.02;
+
+function liveMoveC(settings: Settings): number {
+  return Math.min(settings.tip.stuckMinSpanC, LIVE_READING_MOVE_MAX_C);
 }
 
 /**
@@ -382,17 +381,20 @@ function judgeWithdrawal(ctx: TickContext, s: ControllerState, warm: WarmSpan, w
   if (fellRecently(warmFellMs, s.gasLastFlowedMs, nowMs)) return NOT_SAFE;
   // warm is non-null only with a usable coldest channel (nextWarm).
   const coldestC = ctx.coldestTipC ?? Number.NaN;
-  if (warm.stillFromMs !== null && !s.safeToWithdraw) {
-    // A reading that fell in this span and then stopped moving for a whole stuck window may have
-    // stuck while it lagged: its fall passed for the movement that proves it alive (a 30 s lag,
-    // stuck at 7 C: SAFE TO WITHDRAW with the true tip at -2.19 C, the fuzzer's lag draws). A
-    // reading lagging a tip that warms rises, and a sound one settling has noise. Judged until
-    // SAFE TO WITHDRAW is declared: a tip found warm by a moving reading does not freeze again
-    // without gas.
-    const deadReading = `tip reading fell to ${warm.lowC.toFixed(2)} C, then moved less than ${settings.tip.stuckMinSpanC} C over ${settings.tip.stuckWindowMs} ms from ${warm.stillFromMs} ms (now ${coldestC.toFixed(2)} C): the sensor may be stuck`;
-    return { safe: false, deadReading };
+  if (warm.maxC - warm.minC >= settings.tip.stuckMinSpanC) {
+    // After a freeze, until SAFE TO WITHDRAW is declared: the reading moved within the last stuck
+    // window (tip.stuckWindowMs, by tip.stuckMinSpanC). The span's range alone let a reading that
+    // stuck while it lagged pass, its fall from before it stuck counting as movement: SAFE TO
+    // WITHDRAW with the true tip at -2.19 C (stuck at 7 C while still falling, a 30 s lag) and at
+    // -7.76 C (stuck just after the gas stopped), found by the fuzzer's lag draws and their review.
+    // A reading lagging a tip that warms rises, and a sound one has noise.
+    const freezeKnown = s.gasLastFlowedMs !== null || s.cumulativeFreezeMs > 0;
+    if (freezeKnown && !s.safeToWithdraw && nowMs - warm.movedMs >= settings.tip.stuckWindowMs) {
+      const deadReading = `tip reading has not moved by ${liveMoveC(settings)} C for ${nowMs - warm.movedMs} ms (at ${coldestC.toFixed(2)} C) after a freeze: the sensor may be stuck`;
+      return { safe: false, deadReading };
+    }
+    return SAFE;
   }
-  if (warm.maxC - warm.minC >= settings.tip.stuckMinSpanC) return SAFE;
   // The span restarts when gas flows (nextWarm), so with gas seen it runs from after the last flow;
   // with none since power-up there is no flow to name.
   const since = s.gasLastFlowedMs === null ? ', with no gas flow since power-up' : ' after gas last flowed';
