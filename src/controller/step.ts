@@ -368,7 +368,9 @@ function liveMoveC(settings: Settings): number {
  * it. The reading must also be alive: a sensor stuck at a warm value before the stuck check's
  * first window ended (a freeze stopped after a second) never moves, and must not declare a tip it
  * never saw (the fuzzer found it: safe with the true tip at -7 C). A dwell with less than
- * tip.stuckMinSpanC of movement makes the tip unknown instead.
+ * tip.stuckMinSpanC of movement makes the tip unknown instead, and so, after a freeze and until
+ * SAFE TO WITHDRAW is declared, does a reading that has not moved within the last tip.stuckWindowMs
+ * (liveMoveC: one that stuck while it lagged, its earlier fall passing for movement).
  */
 function judgeWithdrawal(ctx: TickContext, s: ControllerState, warm: WarmSpan, warmFellMs: number | null): WithdrawalVerdict {
   const { nowMs, settings } = ctx;
@@ -383,7 +385,7 @@ function judgeWithdrawal(ctx: TickContext, s: ControllerState, warm: WarmSpan, w
   const coldestC = ctx.coldestTipC ?? Number.NaN;
   if (warm.maxC - warm.minC >= settings.tip.stuckMinSpanC) {
     // After a freeze, until SAFE TO WITHDRAW is declared: the reading moved within the last stuck
-    // window (tip.stuckWindowMs, by tip.stuckMinSpanC). The span's range alone let a reading that
+    // window (tip.stuckWindowMs, by liveMoveC). The span's range alone let a reading that
     // stuck while it lagged pass, its fall from before it stuck counting as movement: SAFE TO
     // WITHDRAW with the true tip at -2.19 C (stuck at 7 C while still falling, a 30 s lag) and at
     // -7.76 C (stuck just after the gas stopped), found by the fuzzer's lag draws and their review.
