@@ -75,16 +75,14 @@ export class RecyclePair<T extends object, W = Writable<T>> {
    * that what the last step returned stays valid for one more. `W`: how it is written (its fields
    * without readonly; a class writes its own). */
   spare(held: unknown): W | null {
-    const useB = this.#a !== null && (held === this.#a || (held !== this.#b && this.#last === this.#a));
-    const next = useB ? this.#b : this.#a;
+    const next = this.#spareIsB(held) ? this.#b : this.#a;
     if (next !== null) this.#last = next;
     return next as W | null;
   }
 
   /** `built` becomes the object spare(held) answered null for; returns it. */
   keep(held: unknown, built: T): W {
-    const useB = this.#a !== null && (held === this.#a || (held !== this.#b && this.#last === this.#a));
-    if (useB) this.#b = built;
+    if (this.#spareIsB(held)) this.#b = built;
     else this.#a = built;
     this.#last = built;
     return built as unknown as W;
@@ -98,6 +96,12 @@ export class RecyclePair<T extends object, W = Writable<T>> {
     else throw new Error('RecyclePair.replace: the object replaced is not one of the pair');
     this.#last = built;
     return built as unknown as W;
+  }
+
+  /** The object to write next is the second: the first is built, and `held` is it, or `held` is
+   * neither and the first was handed out last. */
+  #spareIsB(held: unknown): boolean {
+    return this.#a !== null && (held === this.#a || (held !== this.#b && this.#last === this.#a));
   }
 
   /** `value` is one of the pair's objects. */
