@@ -78,7 +78,8 @@ describe('the physical floor', () => {
           const ceilingC = SUBLIMATION_CEILING_C - (TC_TOLERANCE_AT_SUBLIMATION_C[type] + floorMarginC);
           for (const tipC of [floorC - 1, floorC - 1e-9, floorC, floorC + 1e-9, floorC + 1, ceilingC - 1e-9, ceilingC, ceilingC + 1e-9, 37, Number.NaN, -200]) {
             const want = tipC < floorC ? floorC : null;
-            expect(floorAbove(tipC, returnBar, settings, type), `tip ${tipC} return ${String(returnBar)} ${type} margin ${floorMarginC}`).toBe(want);
+            const returnLine = returnBar === null ? null : { barAbs: returnBar, atMs: 0 };
+            expect(floorAbove(tipC, returnLine, settings, type), `tip ${tipC} return ${String(returnBar)} ${type} margin ${floorMarginC}`).toBe(want);
             if (want !== null) below++;
           }
         }

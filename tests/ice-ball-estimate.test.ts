@@ -12,7 +12,8 @@ import {
   ESTIMATE_STEADY_WALL_C,
   ESTIMATE_THAW_STEP_S,
   ESTIMATE_VANISH_MARGIN_C,
-  estimateStepS,
+  EstimateUpdate,
+  planStep,
   updateIceBall,
   wallMovedAfter,
 } from '../src/controller/ice-ball-estimate.js';
@@ -453,12 +454,17 @@ describe('the estimate after the supply closes (ESTIMATE_THAW_STEP_S, ESTIMATE_S
     expect(ESTIMATE_THAW_STEP_S).toBe(0.05);
     expect(ESTIMATE_STEADY_WALL_C).toBe(0.5);
     expect(ESTIMATE_SETTLE_MS).toBe(2_000);
+    const estimateStepS = (supplyWasOpen: boolean, nowMs: number, wallMovedMs: number): number => {
+      const update = new EstimateUpdate();
+      planStep(update, supplyWasOpen, nowMs, wallMovedMs);
+      return update.maxStepS;
+    };
     expect(estimateStepS(true, 10_000, 10_000)).toBe(0.1);
     expect(estimateStepS(false, 10_000, 10_000)).toBe(0.05);
     expect(estimateStepS(false, 11_900, 10_000)).toBe(0.05);
     expect(estimateStepS(false, 12_000, 10_000)).toBe(0.1);
-    expect(wallMovedAfter(5_000, 10_000, -60, -60.5)).toBe(5_000);
-    expect(wallMovedAfter(5_000, 10_000, -60, -59.4)).toBe(10_000);
+    expect(wallMovedAfter({ wallMovedMs: 5_000, wallC: -60 }, 10_000, { wallC: -60.5 })).toBe(5_000);
+    expect(wallMovedAfter({ wallMovedMs: 5_000, wallC: -60 }, 10_000, { wallC: -59.4 })).toBe(10_000);
   });
 
   // A close-verify of 1,560 ms puts the refreeze's opening 100 ms after the thaw's last update:

@@ -10,7 +10,9 @@ export {
   MAX_WALL_C,
   MIN_WALL_C,
   type FixedWall,
+  type FixedWallStep,
   type FluxWall,
+  type IsothermRadii,
   type SolverOptions,
   type WallCondition,
 } from './solver.js';

@@ -32,6 +32,22 @@ export interface FluxWall {
 
 export type WallCondition = FixedWall | FluxWall;
 
+/** One fixed-wall advance's numbers, in an object its caller keeps and rewrites
+ * (BioheatSolver.advanceFixedWallBy). */
+export interface FixedWallStep {
+  /** The advance's length, s. */
+  readonly stepS: number;
+  /** The wall temperature, C. */
+  readonly wallC: number;
+}
+
+/** The three radii of interest, mm from the axis, as BioheatSolver.radiiInto writes them. */
+export interface IsothermRadii {
+  r0Mm: number;
+  r20Mm: number;
+  r40Mm: number;
+}
+
 export interface SolverOptions {
   /** Longest implicit step, s; `step` splits a longer interval evenly. */
   readonly maxStepS: number;
@@ -74,6 +90,12 @@ const SUM_COUNT = 7;
 const OUT_MOVED_C = 0;
 const OUT_WALL_FLUX_W_PER_M2 = 1;
 const OUT_COUNT = 2;
+/** BioheatSolver's advance asked for (#next): its length, s; the wall or gas temperature, C; h,
+ * W/m2/K (0 for a fixed wall). */
+const NEXT_S = 0;
+const NEXT_WALL_OR_GAS_C = 1;
+const NEXT_H_W_PER_M2K = 2;
+const NEXT_COUNT = 3;
 const MM_PER_M = 1000;
 
 /** Whether `value` is finite and within lo..hi. The step's checks test it first and build their
@@ -237,15 +259,31 @@ export class BioheatSolver {
   /** stepFixedWall without its result (wallFluxWPerM2 has it): a double returned from a call the
    * compiler does not inline is boxed, 16 bytes a call (the live estimate's quiet tick allocates nothing). */
   advanceFixedWall(dtS: number, wallC: number): void {
-    if (!inRange(wallC, MIN_WALL_C, MAX_WALL_C)) assert(false, `bioheat: wall temperature ${wallC} C is out of range`);
-    this.#advance(dtS, true, wallC, 0);
+    const next = this.#next;
+    next[NEXT_S] = dtS;
+    next[NEXT_WALL_OR_GAS_C] = wallC;
+    next[NEXT_H_W_PER_M2K] = 0;
+    this.#advance(true);
+  }
+
+  /** advanceFixedWall by `step.stepS` seconds with the wall at `step.wallC`: the numbers in an object
+   * the caller keeps, not passed as arguments, which are boxed, 16 bytes each, when the call is not
+   * inlined (the live estimate advances ten times a second, src/controller/ice-ball-estimate.ts). */
+  advanceFixedWallBy(step: FixedWallStep): void {
+    const next = this.#next;
+    next[NEXT_S] = step.stepS;
+    next[NEXT_WALL_OR_GAS_C] = step.wallC;
+    next[NEXT_H_W_PER_M2K] = 0;
+    this.#advance(true);
   }
 
   /** stepFluxWall without its result (wallFluxWPerM2 has it), as advanceFixedWall. */
   advanceFluxWall(dtS: number, gasC: number, hWPerM2K: number): void {
-    if (!inRange(gasC, MIN_WALL_C, MAX_WALL_C)) assert(false, `bioheat: gas temperature ${gasC} C is out of range`);
-    if (!inRange(hWPerM2K, 0, MAX_H_W_PER_M2K)) assert(false, `bioheat: h ${hWPerM2K} W/m2/K is out of range`);
-    this.#advance(dtS, false, gasC, hWPerM2K);
+    const next = this.#next;
+    next[NEXT_S] = dtS;
+    next[NEXT_WALL_OR_GAS_C] = gasC;
+    next[NEXT_H_W_PER_M2K] = hWPerM2K;
+    this.#advance(false);
   }
 
   /** The mean heat flux drawn out of the tissue through the probe wall over the last advance, W/m2
@@ -258,7 +296,19 @@ export class BioheatSolver {
    * and OUT_WALL_FLUX_W_PER_M2 (the last advance's mean wall flux). */
   readonly #outs = new Float64Array(OUT_COUNT);
 
-  #advance(dtS: number, fixed: boolean, wallOrGasC: number, hWPerM2K: number): void {
+  /** The advance asked for (NEXT_ slots), handed to #advance here rather than as arguments (a
+   * double passed to a call V8 does not inline is boxed). Not state: no snapshot holds it. */
+  readonly #next = new Float64Array(NEXT_COUNT);
+
+  /** Advance by the #next slots: checked first, so that a refused advance writes nothing. */
+  #advance(fixed: boolean): void {
+    const next = this.#next;
+    const dtS = next[NEXT_S] ?? Number.NaN;
+    const wallOrGasC = next[NEXT_WALL_OR_GAS_C] ?? Number.NaN;
+    const hWPerM2K = next[NEXT_H_W_PER_M2K] ?? Number.NaN;
+    const side = fixed ? 'wall' : 'gas';
+    if (!inRange(wallOrGasC, MIN_WALL_C, MAX_WALL_C)) assert(false, `bioheat: ${side} temperature ${wallOrGasC} C is out of range`);
+    if (!inRange(hWPerM2K, 0, MAX_H_W_PER_M2K)) assert(false, `bioheat: h ${hWPerM2K} W/m2/K is out of range`);
     if (!(Number.isFinite(dtS) && dtS > 0)) assert(false, `bioheat: cannot step by ${dtS} s`);
     this.#stateMoved();
     const steps = Math.ceil(dtS / this.options.maxStepS - 1e-9);
@@ -506,6 +556,17 @@ export class BioheatSolver {
   r40Mm(): number {
     if (this.#radiiStale) this.#findRadii();
     return this.#radiiMm[2] ?? 0;
+  }
+
+  /** The three radii (r0Mm, r20Mm, r40Mm) written into `into`: not returned, as a double returned
+   * from a call the compiler does not inline is boxed (the live estimate reads them ten times a
+   * second). */
+  radiiInto(into: IsothermRadii): void {
+    if (this.#radiiStale) this.#findRadii();
+    const radii = this.#radiiMm;
+    into.r0Mm = radii[0] ?? 0;
+    into.r20Mm = radii[1] ?? 0;
+    into.r40Mm = radii[2] ?? 0;
   }
 
   /** Copy `other`'s state (temperatures, time, ledgers) into this solver; allocates nothing. Both

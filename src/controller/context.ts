@@ -1,6 +1,6 @@
 // What one tick knows: the readings reduced to the few facts the interlocks and the phase logic
 // need, computed once per step. Pure; no I/O.
-import type { Readings, TipSample } from '../../hal/contract.js';
+import type { AbsPressureSample, Readings, TipSample } from '../../hal/contract.js';
 import type { ThermocoupleType } from '../../kernel/probe.js';
 import type { ControllerReadings } from './probe-calibration.js';
 import { TC_TOLERANCE_AT_SUBLIMATION_C } from './probe-calibration.js';
@@ -16,17 +16,19 @@ export interface TickContext {
   readonly readings: ControllerReadings;
   /** State as it stands after this tick's trackers were updated (phase not yet advanced). */
   readonly state: ControllerState;
-  /** The control channel's temperature when it is usable; null otherwise. */
-  readonly tipC: number | null;
+  /** The control channel's sample when it is usable (its `tipC` is the control tip); null
+   * otherwise. The context holds the readings' samples, not copies of their temperatures: a
+   * temperature that may be null is a heap number each time it is written (bench/sim-alloc.ts). */
+  readonly tip: TipSample | null;
   /** Why the thermocouple readings are unusable, naming the channel and value; null when fine. */
   readonly tcProblem: string | null;
-  /** The coldest usable channel, for the low-temperature limits. */
-  readonly coldestTipC: number | null;
+  /** The coldest usable channel's sample, for the low-temperature limits; null when none is usable. */
+  readonly coldestTip: TipSample | null;
   /** Which input is stale and by how much; null when every sample is fresh. */
   readonly staleProblem: string | null;
-  /** Return-line pressure when measured and plausible, bar absolute (an implausible reading is
-   * PRESSURE_SENSOR_FAULT's business; here it counts as unknown). */
-  readonly returnBar: number | null;
+  /** The return-line sample when measured and plausible (its `barAbs`; an implausible reading is
+   * PRESSURE_SENSOR_FAULT's business; here it counts as unknown); null otherwise. */
+  readonly returnLine: AbsPressureSample | null;
   /** Gas is flowing, judged by return-line pressure (false when not measured). */
   readonly flowDetected: boolean;
 }
@@ -90,7 +92,13 @@ export function staleness(nowMs: number, readings: Pick<ControllerReadings, 'tip
  * is never taken below the site's atmospheric pressure (a transducer reading 0.5 bar would
  * otherwise lower the floor to -90 C and let nitrous oxide pass as CO2). */
 export function physicalFloorC(returnBar: number | null, settings: Settings, thermocoupleType: ThermocoupleType): number {
-  const ventedBar = Math.max(returnBar ?? settings.pressure.ambientBarAbs, settings.pressure.ambientBarAbs);
+  return floorAtReturnC(returnBar ?? settings.pressure.ambientBarAbs, settings, thermocoupleType);
+}
+
+/** physicalFloorC at a measured return pressure, bar absolute (not null: a number that may be null
+ * is a heap number at each call, and floorAbove calls this on every tick of a cold tip). */
+function floorAtReturnC(returnBar: number, settings: Settings, thermocoupleType: ThermocoupleType): number {
+  const ventedBar = Math.max(returnBar, settings.pressure.ambientBarAbs);
   const p = Math.min(Math.max(ventedBar, SUBLIMATION_MIN_PRESSURE_BAR), SUBLIMATION_MAX_PRESSURE_BAR);
   return sublimationTempC(p) - (TC_TOLERANCE_AT_SUBLIMATION_C[thermocoupleType] + settings.tip.floorMarginC);
 }
@@ -108,16 +116,21 @@ export const SUBLIMATION_CEILING_C = sublimationTempC(SUBLIMATION_MAX_PRESSURE_B
  * allowance is the same expression physicalFloorC takes off, and rounding keeps the order, so the
  * answer is the one a solve would give.
  */
-export function floorAbove(tipC: number, returnBar: number | null, settings: Settings, thermocoupleType: ThermocoupleType): number | null {
+export function floorAbove(tipC: number, returnLine: AbsPressureSample | null, settings: Settings, thermocoupleType: ThermocoupleType): number | null {
   if (tipC >= SUBLIMATION_CEILING_C - (TC_TOLERANCE_AT_SUBLIMATION_C[thermocoupleType] + settings.tip.floorMarginC)) return null;
-  const floorC = physicalFloorC(returnBar, settings, thermocoupleType);
+  const floorC = floorAtReturnC(returnLine === null ? settings.pressure.ambientBarAbs : returnLine.barAbs, settings, thermocoupleType);
   return tipC < floorC ? floorC : null;
 }
 
 /** Return-line pressure when measured and plausible, bar absolute; null otherwise. */
 export function measuredReturnBar(readings: Readings): number | null {
+  return measuredReturnLine(readings)?.barAbs ?? null;
+}
+
+/** The return-line sample when measured and plausible (measuredReturnBar); null otherwise. */
+export function measuredReturnLine(readings: Readings): AbsPressureSample | null {
   const rl = readings.returnLine;
-  return rl !== null && Number.isFinite(rl.barAbs) && rl.barAbs > 0 ? rl.barAbs : null;
+  return rl !== null && Number.isFinite(rl.barAbs) && rl.barAbs > 0 ? rl : null;
 }
 
 /**
@@ -130,8 +143,8 @@ export function measuredReturnBar(readings: Readings): number | null {
 export function makeContext(nowMs: number, settings: Settings, readings: ControllerReadings, state: ControllerState, work: StepWorkspace): TickContext {
   const tips = readings.tips;
   let tcProblem: string | null = tips.length === 0 ? 'no thermocouple channel' : null;
-  let coldestTipC: number | null = null;
-  let tipC: number | null = null;
+  let coldestTip: TipSample | null = null;
+  let tip: TipSample | null = null;
   // A plain loop: this runs every tick, and a closure per tick is garbage (bench/sim.ts).
   for (let channel = 0; channel < tips.length; channel++) {
     const sample = tips[channel];
@@ -141,25 +154,25 @@ export function makeContext(nowMs: number, settings: Settings, readings: Control
       tcProblem ??= problem;
       continue;
     }
-    if (channel === 0) tipC = sample.tipC;
-    if (coldestTipC === null || sample.tipC < coldestTipC) coldestTipC = sample.tipC;
+    if (channel === 0) tip = sample;
+    if (coldestTip === null || sample.tipC < coldestTip.tipC) coldestTip = sample;
   }
-  const returnBar = measuredReturnBar(readings);
+  const returnLine = measuredReturnLine(readings);
   const staleProblem = staleness(nowMs, readings, settings.tip.staleMs);
-  const flowDetected = returnBar !== null && returnBar > settings.pressure.returnFlowBar;
+  const flowDetected = returnLine !== null && returnLine.barAbs > settings.pressure.returnFlowBar;
   const c = work.context;
   if (c === null) {
-    return (work.context = { nowMs, settings, readings, state, tipC, tcProblem, coldestTipC, staleProblem, returnBar, flowDetected });
+    return (work.context = { nowMs, settings, readings, state, tip, tcProblem, coldestTip, staleProblem, returnLine, flowDetected });
   }
   c.nowMs = nowMs;
   c.settings = settings;
   c.readings = readings;
   c.state = state;
-  c.tipC = tipC;
+  c.tip = tip;
   c.tcProblem = tcProblem;
-  c.coldestTipC = coldestTipC;
+  c.coldestTip = coldestTip;
   c.staleProblem = staleProblem;
-  c.returnBar = returnBar;
+  c.returnLine = returnLine;
   c.flowDetected = flowDetected;
   return c;
 }
@@ -181,11 +194,11 @@ export function withState(ctx: TickContext, state: ControllerState): TickContext
     settings: ctx.settings,
     readings: ctx.readings,
     state,
-    tipC: ctx.tipC,
+    tip: ctx.tip,
     tcProblem: ctx.tcProblem,
-    coldestTipC: ctx.coldestTipC,
+    coldestTip: ctx.coldestTip,
     staleProblem: ctx.staleProblem,
-    returnBar: ctx.returnBar,
+    returnLine: ctx.returnLine,
     flowDetected: ctx.flowDetected,
   };
 }

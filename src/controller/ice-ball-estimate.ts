@@ -15,7 +15,7 @@
 // most protocol.cycles verdicts.
 import { assert } from '../../kernel/assert.js';
 import { BioheatSolver, DEEP_ISOTHERM_C, DEFAULT_SOLVER_OPTIONS, DEFAULT_TISSUE_PARAMS, LETHAL_ISOTHERM_C, MAX_WALL_C, MIN_WALL_C, gridForProbe } from '../../kernel/bioheat/index.js';
-import type { BioheatSnapshot, SolverOptions } from '../../kernel/bioheat/index.js';
+import type { BioheatSnapshot, FixedWallStep, IsothermRadii, SolverOptions } from '../../kernel/bioheat/index.js';
 import type { FreezeVerdict, IceBallEstimate } from './ice-ball.js';
 import type { ControllerReadings } from './probe-calibration.js';
 import { probeOdMmFor } from './probe-calibration.js';
@@ -23,7 +23,7 @@ import type { Settings } from './settings.js';
 import { CYCLES_MAX, targetRadiusMm } from './settings.js';
 import type { ControllerState } from './state.js';
 import { NO_VERDICTS } from './state.js';
-import { controlTipC } from './trackers.js';
+import { controlTip } from './trackers.js';
 import type { ControllerEvent } from './types.js';
 import type { Recycling } from './workspace.js';
 
@@ -107,9 +107,19 @@ export interface IceBallTrack {
 /** The scratch solver: one at a time, for the probe OD of the last call (rebuilt on a change). */
 let scratch: { readonly probeOdMm: number; readonly solver: BioheatSolver } | null = null;
 
+/** The scratch solver for a probe of `probeOdMm` (rebuilt when it changes). */
 function scratchFor(probeOdMm: number): BioheatSolver {
-  if (scratch?.probeOdMm !== probeOdMm) scratch = { probeOdMm, solver: new BioheatSolver(DEFAULT_TISSUE_PARAMS, gridForProbe(probeOdMm), ESTIMATE_SOLVER_OPTIONS) };
+  if (scratch === null || scratch.probeOdMm !== probeOdMm) {
+    scratch = { probeOdMm, solver: new BioheatSolver(DEFAULT_TISSUE_PARAMS, gridForProbe(probeOdMm), ESTIMATE_SOLVER_OPTIONS) };
+  }
   return scratch.solver;
+}
+
+/** scratchFor `track`'s probe, on every update: the diameter is read here, not passed unless the
+ * solver is rebuilt (a number passed to a call the compiler does not inline is a heap number:
+ * see EstimateUpdate). */
+function scratchForTrack(track: IceBallTrack): BioheatSolver {
+  return scratch !== null && scratch.probeOdMm === track.probeOdMm ? scratch.solver : scratchFor(track.probeOdMm);
 }
 
 /** The tissue at body temperature before a freeze, for a probe of `probeOdMm`. */
@@ -119,23 +129,59 @@ function freshTissue(probeOdMm: number): BioheatSnapshot {
   return solver.snapshot();
 }
 
-/** `dtS` seconds of the wall at `wallC` in equal steps of at most `maxStepS` (the solver's own
- * maximum, ESTIMATE_SOLVER_OPTIONS, is the longer one). */
-function stepWall(solver: BioheatSolver, dtS: number, wallC: number, maxStepS: number): void {
-  const steps = Math.ceil(dtS / maxStepS - STEP_COUNT_SLACK);
-  for (let i = 0; i < steps; i++) solver.advanceFixedWall(dtS / steps, wallC);
+/**
+ * One update's numbers and what it gives, carried between its helpers in one object: a recycling
+ * workspace's (src/controller/workspace.ts Recycling), else new for the update. A fractional
+ * number passed to or returned from a call the compiler does not inline is a heap number (16
+ * bytes; a dozen an update, ten updates a second, when they went as arguments: bench/sim-alloc.ts);
+ * written into these fields it is not. Nothing in it outlives the update but `track` and
+ * `estimate`, which the step takes.
+ */
+export class EstimateUpdate implements FixedWallStep, IsothermRadii {
+  /** The update's wall: the tip read on its tick, clamped to the model's range, C. */
+  wallC = Number.NaN;
+  /** The interval the model advances over, s. */
+  dtS = Number.NaN;
+  /** The longest solver step the interval may take, s (planStep). */
+  maxStepS = Number.NaN;
+  /** Each of the interval's equal solver steps, s (stepWall). */
+  stepS = Number.NaN;
+  /** The target radius r(-20 C) is held against, mm. */
+  targetMm = Number.NaN;
+  /** The radii after the update, mm (before it, while lethalIsothermMayVanish reads them). */
+  r0Mm = Number.NaN;
+  r20Mm = Number.NaN;
+  r40Mm = Number.NaN;
+  /** The track after the update. */
+  track: IceBallTrack | null = null;
+  /** The radii after the update, as the state keeps them. */
+  estimate: IceBallEstimate | null = null;
 }
 
-/** The longest step of the update at `nowMs` to a wall at `wallC`, s: the interval in one step while
- * the supply is open or the wall has been steady for ESTIMATE_SETTLE_MS (`wallMovedMs`: the last
- * update it moved at, this one included), else ESTIMATE_THAW_STEP_S. */
-export function estimateStepS(supplyWasOpen: boolean, nowMs: number, wallMovedMs: number): number {
-  return supplyWasOpen || nowMs - wallMovedMs >= ESTIMATE_SETTLE_MS ? ESTIMATE_SOLVER_OPTIONS.maxStepS : ESTIMATE_THAW_STEP_S;
+/** `update.dtS` seconds of the wall at `update.wallC` in equal steps of at most `update.maxStepS`
+ * (the solver's own maximum, ESTIMATE_SOLVER_OPTIONS, is the longer one). */
+function stepWall(solver: BioheatSolver, update: EstimateUpdate): void {
+  const steps = Math.ceil(update.dtS / update.maxStepS - STEP_COUNT_SLACK);
+  update.stepS = update.dtS / steps;
+  for (let i = 0; i < steps; i++) solver.advanceFixedWallBy(update);
 }
 
-/** The last update the wall moved at, after the update at `nowMs` to `wallC` from `lastWallC`. */
-export function wallMovedAfter(wallMovedMs: number, nowMs: number, lastWallC: number, wallC: number): number {
-  return Math.abs(wallC - lastWallC) > ESTIMATE_STEADY_WALL_C ? nowMs : wallMovedMs;
+/** The longest step of the update at `nowMs`, into `update.maxStepS`, s: the interval in one step
+ * while the supply is open or the wall has been steady for ESTIMATE_SETTLE_MS (`wallMovedMs`: the
+ * last update it moved at, this one included), else ESTIMATE_THAW_STEP_S. */
+export function planStep(update: Pick<EstimateUpdate, 'maxStepS'>, supplyWasOpen: boolean, nowMs: number, wallMovedMs: number): void {
+  update.maxStepS = supplyWasOpen || nowMs - wallMovedMs >= ESTIMATE_SETTLE_MS ? WHOLE_INTERVAL_STEP_S : ESTIMATE_THAW_STEP_S;
+}
+
+/** ESTIMATE_SOLVER_OPTIONS.maxStepS, as a constant: planStep's choice between it, read from the
+ * options, and ESTIMATE_THAW_STEP_S made a heap number on every update (the two came in different
+ * representations). */
+const WHOLE_INTERVAL_STEP_S = ESTIMATE_SOLVER_OPTIONS.maxStepS;
+
+/** The last update the wall moved at, after the update at `nowMs` to `update.wallC` from the
+ * track's wall. */
+export function wallMovedAfter(track: Pick<IceBallTrack, 'wallMovedMs' | 'wallC'>, nowMs: number, update: Pick<EstimateUpdate, 'wallC'>): number {
+  return Math.abs(update.wallC - track.wallC) > ESTIMATE_STEADY_WALL_C ? nowMs : track.wallMovedMs;
 }
 
 /**
@@ -161,10 +207,11 @@ export const ESTIMATE_VANISH_MARGIN_C = 10;
  * r(0 C) is left out: its vanishing, as the last ice melts on a profile flat at 0 C, is up to
  * 2.8 mm off for an update with 50 ms steps too.
  */
-function lethalIsothermMayVanish(solver: BioheatSolver, wallC: number): boolean {
+function lethalIsothermMayVanish(solver: BioheatSolver, update: EstimateUpdate): boolean {
+  solver.radiiInto(update);
   return (
-    (wallC > LETHAL_ISOTHERM_C - ESTIMATE_VANISH_MARGIN_C && solver.r20Mm() > 0) ||
-    (wallC > DEEP_ISOTHERM_C - ESTIMATE_VANISH_MARGIN_C && solver.r40Mm() > 0)
+    (update.wallC > LETHAL_ISOTHERM_C - ESTIMATE_VANISH_MARGIN_C && update.r20Mm > 0) ||
+    (update.wallC > DEEP_ISOTHERM_C - ESTIMATE_VANISH_MARGIN_C && update.r40Mm > 0)
   );
 }
 
@@ -172,52 +219,41 @@ function lethalIsothermMayVanish(solver: BioheatSolver, wallC: number): boolean 
  * 0.1000000001) takes no extra sliver of a step (the solver's own split uses the same). */
 const STEP_COUNT_SLACK = 1e-9;
 
-/** What an update of the estimate gives: the track and the radii (a recycling workspace's scratch,
- * else new). */
-export interface Advanced {
-  track: IceBallTrack | null;
-  estimate: IceBallEstimate | null;
-}
-
 /**
- * The track advanced to `nowMs` with the wall at `wallC`, and the radii it gives, written into
- * `out`. Its atTargetSinceMs follows r(-20 C) against `targetMm` while `holdCounts` (the supply
- * open over the interval). `held`: the state passed in, whose track and radii a recycling
- * workspace's objects written here are not (src/controller/workspace.ts Recycling; `recycle`
- * null: new objects).
+ * The track advanced to `nowMs` with the wall at `update.wallC`, and the radii it gives, written
+ * into `update` (its track and estimate). Its atTargetSinceMs follows r(-20 C) against
+ * `update.targetMm` while `holdCounts` (the supply open over the interval). `held`: the state
+ * passed in, whose track and radii a recycling workspace's objects written here are not
+ * (src/controller/workspace.ts Recycling; `recycle` null: new objects).
  */
 function advance(
-  out: Advanced,
+  update: EstimateUpdate,
   track: IceBallTrack,
   nowMs: number,
-  wallC: number,
   supplyWasOpen: boolean,
   holdCounts: boolean,
-  targetMm: number,
   held: ControllerState,
   recycle: Recycling | null,
 ): void {
-  const solver = scratchFor(track.probeOdMm);
+  const solver = scratchForTrack(track);
   solver.restore(track.tissue);
-  const dtS = (nowMs - track.modelMs) / 1000;
-  const wallMovedMs = wallMovedAfter(track.wallMovedMs, nowMs, track.wallC, wallC);
-  const steadyStepS = estimateStepS(supplyWasOpen, nowMs, wallMovedMs);
+  update.dtS = (nowMs - track.modelMs) / 1000;
+  const wallMovedMs = wallMovedAfter(track, nowMs, update);
+  planStep(update, supplyWasOpen, nowMs, wallMovedMs);
   // The radii before the update are read only when the rule would take it in one step after the close.
-  const maxStepS = !supplyWasOpen && steadyStepS > ESTIMATE_THAW_STEP_S && lethalIsothermMayVanish(solver, wallC) ? ESTIMATE_THAW_STEP_S : steadyStepS;
-  if (dtS > 0) stepWall(solver, dtS, wallC, maxStepS);
-  const r0Mm = solver.r0Mm();
-  const r20Mm = solver.r20Mm();
-  const r40Mm = solver.r40Mm();
+  if (!supplyWasOpen && update.maxStepS > ESTIMATE_THAW_STEP_S && lethalIsothermMayVanish(solver, update)) update.maxStepS = ESTIMATE_THAW_STEP_S;
+  if (update.dtS > 0) stepWall(solver, update);
+  solver.radiiInto(update);
   // The message is built only on failure (formatting three doubles on every update cost about
   // 0.6 us, a micro-benchmark on Node 20).
-  if (!(r40Mm >= 0 && r40Mm <= r20Mm && r20Mm <= r0Mm && Number.isFinite(r0Mm))) {
-    assert(false, `ice-ball estimate out of order: r(0) ${r0Mm}, r(-20) ${r20Mm}, r(-40) ${r40Mm} mm`);
+  if (!(update.r40Mm >= 0 && update.r40Mm <= update.r20Mm && update.r20Mm <= update.r0Mm && Number.isFinite(update.r0Mm))) {
+    assert(false, `ice-ball estimate out of order: r(0) ${update.r0Mm}, r(-20) ${update.r20Mm}, r(-40) ${update.r40Mm} mm`);
   }
   // The hold counts only the supply-open time (the freeze itself, up to the tick it closes).
-  const atTargetSinceMs = holdCounts && r20Mm >= targetMm ? (track.atTargetSinceMs ?? nowMs) : null;
+  const atTargetSinceMs = holdCounts && update.r20Mm >= update.targetMm ? (track.atTargetSinceMs ?? nowMs) : null;
   const tissue = tissueOf(solver, recycle, held.iceBallTrack?.tissue ?? null);
-  out.track = trackOf(recycle, held.iceBallTrack, tissue, track.probeOdMm, Math.max(track.modelMs, nowMs), wallC, wallMovedMs, atTargetSinceMs);
-  out.estimate = estimateOf(recycle, held.iceBall, r0Mm, r20Mm, r40Mm, nowMs);
+  update.track = trackOf(recycle, held.iceBallTrack, tissue, track, Math.max(track.modelMs, nowMs), update, wallMovedMs, atTargetSinceMs);
+  update.estimate = estimateOf(recycle, held.iceBall, update, nowMs);
 }
 
 /** The solver's state as a snapshot: new, or written into a recycling workspace's that `held` is not. */
@@ -229,44 +265,62 @@ function tissueOf(solver: BioheatSolver, recycle: Recycling | null, held: Biohea
   return solver.fits(into) ? solver.snapshotInto(into) : recycle.tissue.replace(into, solver.recyclableSnapshot());
 }
 
-/** A running track (not stopped) of these fields: new, or written into a recycling workspace's that `held` is not. */
-function trackOf(
-  recycle: Recycling | null,
-  held: IceBallTrack | null,
+/**
+ * A track of these fields. Every new track is built here, in one literal, so that all share one
+ * hidden class: a copy by spread had another, and reading a temperature from tracks of two shapes
+ * made a heap number of it on every update (bench/sim-alloc.ts).
+ */
+function newTrack(
   tissue: BioheatSnapshot,
   probeOdMm: number,
   modelMs: number,
   wallC: number,
   wallMovedMs: number,
   atTargetSinceMs: number | null,
+  stopped: boolean,
+): IceBallTrack {
+  return { tissue, probeOdMm, modelMs, wallC, wallMovedMs, atTargetSinceMs, stopped };
+}
+
+/** A running track (not stopped) of these fields, its probe's OD `from`'s and its wall `update`'s:
+ * new, or written into a recycling workspace's that `held` is not. */
+function trackOf(
+  recycle: Recycling | null,
+  held: IceBallTrack | null,
+  tissue: BioheatSnapshot,
+  from: IceBallTrack,
+  modelMs: number,
+  update: EstimateUpdate,
+  wallMovedMs: number,
+  atTargetSinceMs: number | null,
 ): IceBallTrack {
   const into = recycle?.iceBallTrack.spare(held) ?? null;
   if (into === null) {
-    const track: IceBallTrack = { tissue, probeOdMm, modelMs, wallC, wallMovedMs, atTargetSinceMs, stopped: false };
+    const track = newTrack(tissue, from.probeOdMm, modelMs, update.wallC, wallMovedMs, atTargetSinceMs, false);
     recycle?.iceBallTrack.keep(held, track);
     return track;
   }
   into.tissue = tissue;
-  into.probeOdMm = probeOdMm;
+  into.probeOdMm = from.probeOdMm;
   into.modelMs = modelMs;
-  into.wallC = wallC;
+  into.wallC = update.wallC;
   into.wallMovedMs = wallMovedMs;
   into.atTargetSinceMs = atTargetSinceMs;
   into.stopped = false;
   return into;
 }
 
-/** The radii at `atMs`: new, or written into a recycling workspace's that `held` is not. */
-function estimateOf(recycle: Recycling | null, held: IceBallEstimate | null, r0Mm: number, r20Mm: number, r40Mm: number, atMs: number): IceBallEstimate {
+/** The `radii` at `atMs`: new, or written into a recycling workspace's that `held` is not. */
+function estimateOf(recycle: Recycling | null, held: IceBallEstimate | null, radii: IsothermRadii, atMs: number): IceBallEstimate {
   const into = recycle?.iceBall.spare(held) ?? null;
   if (into === null) {
-    const estimate: IceBallEstimate = { r0Mm, r20Mm, r40Mm, atMs };
+    const estimate: IceBallEstimate = { r0Mm: radii.r0Mm, r20Mm: radii.r20Mm, r40Mm: radii.r40Mm, atMs };
     recycle?.iceBall.keep(held, estimate);
     return estimate;
   }
-  into.r0Mm = r0Mm;
-  into.r20Mm = r20Mm;
-  into.r40Mm = r40Mm;
+  into.r0Mm = radii.r0Mm;
+  into.r20Mm = radii.r20Mm;
+  into.r40Mm = radii.r40Mm;
   into.atMs = atMs;
   return into;
 }
@@ -317,38 +371,40 @@ function nextPart(prev: ControllerState, s: ControllerState, nowMs: number, sett
   }
   let verdicts = s.freezeVerdicts;
   let track = s.iceBallTrack;
-  // The attached probe's diameter from its calibration record, else the setting (probeOdMmFor).
-  const probeOdMm = probeOdMmFor(readings.calibration, settings.iceBall.probeOdMm);
   if (started) {
+    // The attached probe's diameter from its calibration record, else the setting (probeOdMmFor).
+    // Read only here, where a track starts: a diameter from a call is a heap number a tick.
+    const probeOdMm = probeOdMmFor(readings.calibration, settings.iceBall.probeOdMm);
     // A site's first freeze begins a new treatment's verdicts; the tissue is the thaw's, if the
     // estimate ran through it, else body temperature.
     if (s.cycle === 1) verdicts = NO_VERDICTS;
     const continues = track !== null && !track.stopped && prev.phase === 'Thawing' && track.probeOdMm === probeOdMm;
     if (track === null || !continues) {
-      track = { tissue: freshTissue(probeOdMm), probeOdMm, modelMs: nowMs, wallC: DEFAULT_TISSUE_PARAMS.arterialC, wallMovedMs: nowMs, atTargetSinceMs: null, stopped: false };
+      track = newTrack(freshTissue(probeOdMm), probeOdMm, nowMs, DEFAULT_TISSUE_PARAMS.arterialC, nowMs, null, false);
     } else {
-      track = { ...track, atTargetSinceMs: null };
+      track = newTrack(track.tissue, track.probeOdMm, track.modelMs, track.wallC, track.wallMovedMs, null, track.stopped);
     }
   }
   let estimate = s.iceBall;
   if (track !== null && (s.tipDistrust !== null || track.stopped)) {
     // The tip reading is not trusted: the estimate stops here (a model fed an untrusted wall would
     // be a guess presented as an estimate).
-    if (!track.stopped) track = { ...track, stopped: true };
+    if (!track.stopped) track = newTrack(track.tissue, track.probeOdMm, track.modelMs, track.wallC, track.wallMovedMs, track.atTargetSinceMs, true);
     estimate = null;
   } else if (track !== null && (started || ended || nowMs - track.modelMs >= ESTIMATE_PERIOD_MS)) {
     // A valid reading may lie outside the model's wall range (tip.maxValidC is up to 400 C): it is
     // clamped to it (-200..100 C), which changes no ice ball (anything above 100 C melts it all
     // the same; below -200 C the physical-floor interlocks trip and stop the estimate).
-    const tipC = controlTipC(readings, settings);
-    const wallC = tipC === null ? track.wallC : Math.min(MAX_WALL_C, Math.max(MIN_WALL_C, tipC));
+    const update = recycle?.update ?? new EstimateUpdate();
+    const tip = controlTip(readings, settings);
+    update.wallC = tip === null ? track.wallC : Math.min(MAX_WALL_C, Math.max(MIN_WALL_C, tip.tipC));
+    update.targetMm = targetRadiusMm(settings, settings.iceBall.nerveId);
     // The step follows the supply over the interval since the last update: open on the tick it
     // closes, closed on the tick a refreeze opens it (that interval is the thaw's end). The hold
     // counts only the supply-open time (the freeze itself, up to the tick it closes).
-    const out: Advanced = recycle?.advanced ?? { track: null, estimate: null };
-    advance(out, track, nowMs, wallC, prev.freezeOpenedMs !== null, prev.freezeOpenedMs !== null || started, targetRadiusMm(settings, settings.iceBall.nerveId), prev, recycle);
-    track = out.track;
-    estimate = out.estimate;
+    advance(update, track, nowMs, prev.freezeOpenedMs !== null, prev.freezeOpenedMs !== null || started, prev, recycle);
+    track = update.track;
+    estimate = update.estimate;
   }
   if (ended) {
     const verdict = verdictOf(prev.cycle, track, estimate, nowMs, settings);

@@ -123,8 +123,8 @@ export const INTERLOCK_TABLE = frozenRows({
     distrustsTip: true,
     hint: 'Tip reads below -100 C: impossible for CO2. Check the gas and the probe; do not treat.',
     check: (c): string | null =>
-      c.coldestTipC !== null && c.coldestTipC < c.settings.tip.absoluteLimitC
-        ? `tip ${c.coldestTipC.toFixed(2)} C below ${c.settings.tip.absoluteLimitC} C`
+      c.coldestTip !== null && c.coldestTip.tipC < c.settings.tip.absoluteLimitC
+        ? `tip ${c.coldestTip.tipC.toFixed(2)} C below ${c.settings.tip.absoluteLimitC} C`
         : null,
   },
   TIP_BELOW_PHYSICAL_FLOOR: {
@@ -138,9 +138,9 @@ export const INTERLOCK_TABLE = frozenRows({
     distrustsTip: true,
     hint: 'Tip reads colder than CO2 can physically reach: wrong gas, wrong probe or a failed sensor. Replace before treating.',
     check: (c): string | null => {
-      const tipC = c.coldestTipC;
-      const floorC = tipC === null ? null : floorAbove(tipC, c.returnBar, c.settings, c.readings.calibration.thermocoupleType);
-      return tipC === null || floorC === null ? null : `tip ${tipC.toFixed(2)} C below the physical floor ${floorC.toFixed(2)} C`;
+      const tip = c.coldestTip;
+      const floorC = tip === null ? null : floorAbove(tip.tipC, c.returnLine, c.settings, c.readings.calibration.thermocoupleType);
+      return tip === null || floorC === null ? null : `tip ${tip.tipC.toFixed(2)} C below the physical floor ${floorC.toFixed(2)} C`;
     },
   },
   THERMOCOUPLE_FAULT: {
@@ -224,8 +224,8 @@ export const INTERLOCK_TABLE = frozenRows({
     hint: 'Return line blocked: check the exhaust line for kinks, ice or a closed port. Do not restart until clear.',
     memory: returnTrendMemory,
     check: (c): string | null => {
-      if (c.returnBar !== null && c.returnBar > c.settings.pressure.returnBlockedBar) {
-        return `return ${c.returnBar.toFixed(2)} bar above ${c.settings.pressure.returnBlockedBar} bar`;
+      if (c.returnLine !== null && c.returnLine.barAbs > c.settings.pressure.returnBlockedBar) {
+        return `return ${c.returnLine.barAbs.toFixed(2)} bar above ${c.settings.pressure.returnBlockedBar} bar`;
       }
       return isFreezeOpen(c) && c.state.memory.RETURN_LINE_BLOCKED.risingWhileWarming ? 'return pressure rising while the tip warms' : null;
     },
@@ -250,9 +250,9 @@ export const INTERLOCK_TABLE = frozenRows({
         // otherwise the valve would close unjudged and an ice ball that never formed go unreported.
         const debounceMs = c.settings.debounceMs.INSUFFICIENT_COOLING ?? INTERLOCK_TABLE.INSUFFICIENT_COOLING.debounceMs;
         const lastJudgeMs = c.settings.protocol.freezeS * 1000 - debounceMs - 2 * periodMs(c.settings);
-        return openMs >= Math.min(withinS * 1000, lastJudgeMs) ? `tip ${fmt(c.tipC)} C not below ${targetC} C after ${(openMs / 1000).toFixed(1)} s` : null;
+        return openMs >= Math.min(withinS * 1000, lastJudgeMs) ? `tip ${fmt(c.tip?.tipC)} C not below ${targetC} C after ${(openMs / 1000).toFixed(1)} s` : null;
       }
-      return c.tipC !== null && c.tipC > targetC + hysteresisC ? `tip warmed back to ${c.tipC.toFixed(1)} C during the freeze` : null;
+      return c.tip !== null && c.tip.tipC > targetC + hysteresisC ? `tip warmed back to ${c.tip.tipC.toFixed(1)} C during the freeze` : null;
     },
   },
   VALVE_FAILURE: {
@@ -270,13 +270,13 @@ export const INTERLOCK_TABLE = frozenRows({
       const verify = c.settings.valves.closeVerifyMs;
       const singleValveTest = s.sub === 'selftest-safety-only' || s.sub === 'selftest-supply-only';
       if (c.flowDetected && (singleValveTest || closedForMs(c.nowMs, s.supplyClosedSinceMs) >= verify || closedForMs(c.nowMs, s.safetyClosedSinceMs) >= verify)) {
-        return `return ${fmt(c.returnBar)} bar shows flow with a valve closed`;
+        return `return ${fmt(c.returnLine?.barAbs)} bar shows flow with a valve closed`;
       }
       // Without a return transducer the tip is the only witness of a stuck valve. With one, flow is
       // judged above, and a tip that does not warm with no flow is a stuck sensor (SENSOR_STUCK).
       const noFlowWitness = c.readings.returnLine === null;
-      if (noFlowWitness && s.sub === 'freeze-verify-closed' && c.nowMs - s.subSinceMs >= verify && c.tipC !== null && s.tipAtSubStartC !== null) {
-        const warmedC = c.tipC - s.tipAtSubStartC;
+      if (noFlowWitness && s.sub === 'freeze-verify-closed' && c.nowMs - s.subSinceMs >= verify && c.tip !== null && s.tipAtSubStartC !== null) {
+        const warmedC = c.tip.tipC - s.tipAtSubStartC;
         if (warmedC < MIN_WARMING_AFTER_CLOSE_C) return `tip warmed only ${warmedC.toFixed(2)} C in ${verify} ms after the supply valve closed`;
       }
       return null;
@@ -430,7 +430,7 @@ export const INTERLOCK_TABLE = frozenRows({
       const openMs = c.nowMs - s.freezeOpenedMs;
       const supplyOk = c.readings.supply.barGauge >= c.settings.pressure.supplyLowBar;
       if (openMs < c.settings.pressure.flowExpectedWithinMs || !supplyOk || c.flowDetected) return null;
-      return `return ${fmt(c.returnBar)} bar abs with the gas path open for ${(openMs / 1000).toFixed(1)} s: no flow seen`;
+      return `return ${fmt(c.returnLine?.barAbs)} bar abs with the gas path open for ${(openMs / 1000).toFixed(1)} s: no flow seen`;
     },
   },
   CONSOLE_LOST: {
@@ -543,8 +543,8 @@ function closedForMs(nowMs: number, sinceMs: number | null): number {
   return sinceMs === null ? -1 : nowMs - sinceMs;
 }
 
-function fmt(value: number | null): string {
-  return value === null ? 'unknown' : value.toFixed(2);
+function fmt(value: number | undefined): string {
+  return value === undefined ? 'unknown' : value.toFixed(2);
 }
 
 export type InterlockId = keyof typeof INTERLOCK_TABLE;

@@ -2,6 +2,7 @@
 // Complete, with Stopped and Fault entered by trips (see step.ts). Time- and input-driven
 // transitions only; interlocks are evaluated before this runs.
 import type { TickContext } from './context.js';
+import type { TipSample } from '../../hal/contract.js';
 import { closeVerifyWindowMs, conditionBlocksFreeze } from './interlocks.js';
 import type { ControllerState } from './state.js';
 import { withChanges } from './state.js';
@@ -38,8 +39,9 @@ export function enterPhase(
   return withChanges(s, { phase, sub, cycle, phaseSinceMs, subSinceMs: nowMs, subSinceTick: s.tickCount });
 }
 
-function enterSub(s: ControllerState, nowMs: number, sub: SubStep, tipC: number | null): ControllerState {
-  return withChanges(s, { sub, subSinceMs: nowMs, subSinceTick: s.tickCount, tipAtSubStartC: tipC });
+/** Into `sub`, noting the control tip's reading (`tip`, the context's; null when unusable). */
+function enterSub(s: ControllerState, nowMs: number, sub: SubStep, tip: TipSample | null): ControllerState {
+  return withChanges(s, { sub, subSinceMs: nowMs, subSinceTick: s.tickCount, tipAtSubStartC: tip === null ? null : tip.tipC });
 }
 
 /** A protocol run starts with the self-test. The tip is trusted again: every trip that distrusted
@@ -85,8 +87,8 @@ function newSite(ctx: TickContext, events: ControllerEvent[]): ControllerState {
 function allChannelsThawed(ctx: TickContext): boolean {
   if (ctx.tcProblem !== null) return false;
   // Stryker disable next-line ConditionalExpression,BooleanLiteral: equivalent — with no channel problem some channel is usable, so this type guard never holds
-  if (ctx.coldestTipC === null) return false;
-  return ctx.coldestTipC > thawEndReadingC(ctx.settings.thaw.endTipC, ctx.readings.calibration);
+  if (ctx.coldestTip === null) return false;
+  return ctx.coldestTip.tipC > thawEndReadingC(ctx.settings.thaw.endTipC, ctx.readings.calibration);
 }
 
 /** A freeze never begins on a tip that has not thawed (every channel above thawEndReadingC) and, when
@@ -162,9 +164,9 @@ export function advancePhase(ctx: TickContext, edges: Edges, events: ControllerE
     }
     case 'SelfTest': {
       const v = settings.valves;
-      if (s.sub === 'selftest-settle' && inSubMs >= v.selfTestSettleMs) return enterSub(s, nowMs, 'selftest-safety-only', ctx.tipC);
-      if (s.sub === 'selftest-safety-only' && singleValveWindowOver(ctx)) return enterSub(s, nowMs, 'selftest-pause', ctx.tipC);
-      if (s.sub === 'selftest-pause' && inSubMs >= SELF_TEST_VALVE_PAUSE_MS) return enterSub(s, nowMs, 'selftest-supply-only', ctx.tipC);
+      if (s.sub === 'selftest-settle' && inSubMs >= v.selfTestSettleMs) return enterSub(s, nowMs, 'selftest-safety-only', ctx.tip);
+      if (s.sub === 'selftest-safety-only' && singleValveWindowOver(ctx)) return enterSub(s, nowMs, 'selftest-pause', ctx.tip);
+      if (s.sub === 'selftest-pause' && inSubMs >= SELF_TEST_VALVE_PAUSE_MS) return enterSub(s, nowMs, 'selftest-supply-only', ctx.tip);
       if (s.sub === 'selftest-supply-only' && singleValveWindowOver(ctx)) return enterPhase(s, nowMs, 'Ready', 'none', events);
       return s;
     }
@@ -179,7 +181,7 @@ export function advancePhase(ctx: TickContext, edges: Edges, events: ControllerE
     }
     case 'Freezing': {
       if (s.sub === 'freeze-open' && s.cycleFreezeMs >= settings.protocol.freezeS * 1000) {
-        return withChanges(enterSub(s, nowMs, 'freeze-verify-closed', ctx.tipC), { freezeOpenedMs: null });
+        return withChanges(enterSub(s, nowMs, 'freeze-verify-closed', ctx.tip), { freezeOpenedMs: null });
       }
       // The verify window lasts long enough for the rows judging the closed valves to see flow and debounce it.
       if (s.sub === 'freeze-verify-closed' && inSubMs >= closeVerifyWindowMs(settings)) return enterPhase(s, nowMs, 'Thawing', 'none', events);

@@ -82,8 +82,10 @@ interface InterlockPass {
  */
 function judgeBadTicks(prev: readonly number[], raw: boolean, tick: number, k: number): readonly number[] {
   const windowStart = tick - 2 * k;
-  // An empty window has nothing to expire (infinity is never at or before the window's start).
-  const expired = (prev[0] ?? Number.POSITIVE_INFINITY) <= windowStart;
+  // An empty window has nothing to expire. Not `(prev[0] ?? Infinity) <= windowStart`: that mixes a
+  // double into the tick counts and costs a heap number a tick (bench/sim-alloc.ts).
+  const first = prev.length === 0 ? undefined : prev[0];
+  const expired = first !== undefined && first <= windowStart;
   if (!raw && !expired) return prev;
   const kept = expired ? prev.filter((t) => t > windowStart) : prev;
   if (!raw) return kept.length === 0 ? NO_TICKS : kept;
@@ -317,9 +319,10 @@ export const FALLING_READING_C = 0.25;
  * nothing per tick.
  */
 function nextWarm(ctx: TickContext, s: ControllerState, fresh: boolean): WarmSpan {
-  const coldestC = ctx.coldestTipC;
-  const warmNow = fresh && ctx.tcProblem === null && coldestC !== null && coldestC > withdrawReadingC(ctx.settings.thaw.withdrawMarginC, ctx.readings.calibration);
+  const coldest = ctx.coldestTip;
+  const warmNow = fresh && ctx.tcProblem === null && coldest !== null && coldest.tipC > withdrawReadingC(ctx.settings.thaw.withdrawMarginC, ctx.readings.calibration);
   if (!warmNow) return null;
+  const coldestC = coldest.tipC;
   const nowMs = ctx.nowMs;
   const w = s.warm;
   if (w === null || (s.gasLastFlowedMs !== null && s.gasLastFlowedMs >= w.spanFromMs)) {
@@ -382,7 +385,7 @@ function judgeWithdrawal(ctx: TickContext, s: ControllerState, warm: WarmSpan, w
   // noise ended (FALLING_QUIET_MS).
   if (fellRecently(warmFellMs, s.gasLastFlowedMs, nowMs)) return NOT_SAFE;
   // warm is non-null only with a usable coldest channel (nextWarm).
-  const coldestC = ctx.coldestTipC ?? Number.NaN;
+  const coldestC = ctx.coldestTip === null ? Number.NaN : ctx.coldestTip.tipC;
   if (warm.maxC - warm.minC >= settings.tip.stuckMinSpanC) {
     // After a freeze, until SAFE TO WITHDRAW is declared: the reading moved within the last stuck
     // window (tip.stuckWindowMs, by liveMoveC). The span's range alone let a reading that

@@ -1,7 +1,7 @@
 // Per-tick trackers: loop timing, freeze time and the last gas flow, then every stateful
 // interlock row's memory (each row owns its own: src/controller/interlock-memory/). Pure:
 // previous state in (never written), updated state out, in the caller's workspace (workspace.ts).
-import type { Readings } from '../../hal/contract.js';
+import type { Readings, TipSample } from '../../hal/contract.js';
 import { periodMs, tipProblem } from './context.js';
 import type { TickContext } from './context.js';
 import { updateInterlockMemory } from './interlocks.js';
@@ -16,10 +16,11 @@ import type { StepWorkspace } from './workspace.js';
 
 export { periodMs };
 
-/** The control channel's temperature when it is usable; null otherwise. */
-export function controlTipC(readings: Readings, settings: Settings): number | null {
+/** The control channel's sample when it is usable (its `tipC` is the control tip); null otherwise.
+ * The sample, not its temperature: a temperature that may be null is a heap number at each call. */
+export function controlTip(readings: Readings, settings: Settings): TipSample | null {
   const control = readings.tips[0];
-  return control !== undefined && tipProblem(control, 0, settings) === null ? control.tipC : null;
+  return control !== undefined && tipProblem(control, 0, settings) === null ? control : null;
 }
 
 /**
@@ -36,7 +37,7 @@ export function updateTrackers(
   readings: ControllerReadings,
   prev: ControllerState,
   work: StepWorkspace,
-  facts: Pick<TickContext, 'tipC' | 'flowDetected'>,
+  facts: Pick<TickContext, 'tip' | 'flowDetected'>,
 ): ControllerState {
   // Stryker disable next-line ConditionalExpression: equivalent — a first-step gap of nowMs instead of 0 reaches only LOOP_OVERRUN, which is not armed in Idle (the power-up phase) and judges afresh next tick
   const gapMs = prev.lastStepMs === null ? 0 : nowMs - prev.lastStepMs;
@@ -44,7 +45,7 @@ export function updateTrackers(
   const gasPathOpen = prev.outputs.supplyValveOpen && prev.outputs.safetyValveOpen;
   const openMs = gasPathOpen ? Math.max(0, gapMs) : 0;
   const flow = facts.flowDetected;
-  const memory = updateInterlockMemory(memoryInput(work, nowMs, settings, readings, prev, gapMs, facts.tipC, flow));
+  const memory = updateInterlockMemory(memoryInput(work, nowMs, settings, readings, prev, gapMs, facts.tip, flow));
   const t = (work.tracked ??= writableCopy(prev));
   copyState(t, prev);
   t.cycleFreezeMs = prev.cycleFreezeMs + openMs;
@@ -71,18 +72,21 @@ function memoryInput(
   readings: ControllerReadings,
   prev: ControllerState,
   gapMs: number,
-  tipC: number | null,
+  tip: TipSample | null,
   flow: boolean,
 ): MemoryInput {
   const thawEndC = thawEndReadingC(settings.thaw.endTipC, readings.calibration);
+  const rl = readings.returnLine;
+  const finiteReturnLine = rl !== null && Number.isFinite(rl.barAbs) ? rl : null;
   const m = work.memoryInput;
-  if (m === null) return (work.memoryInput = { nowMs, settings, readings, prev, gapMs, tipC, flow, thawEndC, recycle: work.recycle });
+  if (m === null) return (work.memoryInput = { nowMs, settings, readings, prev, gapMs, tip, finiteReturnLine, flow, thawEndC, recycle: work.recycle });
   m.nowMs = nowMs;
   m.settings = settings;
   m.readings = readings;
   m.prev = prev;
   m.gapMs = gapMs;
-  m.tipC = tipC;
+  m.tip = tip;
+  m.finiteReturnLine = finiteReturnLine;
   m.flow = flow;
   m.thawEndC = thawEndC;
   return m;

@@ -11,7 +11,8 @@ import type { ReturnTrend } from './interlock-memory/return-line-blocked.js';
 import type { StuckSensor, StuckWindow } from './interlock-memory/sensor-stuck.js';
 import type { TickContext } from './context.js';
 import type { IceBallEstimate } from './ice-ball.js';
-import type { Advanced, IceBallPart, IceBallTrack } from './ice-ball-estimate.js';
+import { EstimateUpdate } from './ice-ball-estimate.js';
+import type { IceBallPart, IceBallTrack } from './ice-ball-estimate.js';
 import type { InterlockMemory } from './interlocks.js';
 import type { ControllerState } from './state.js';
 import { NO_VERDICTS } from './state.js';
@@ -141,7 +142,7 @@ export interface Recycling {
   /** Scratch: the estimate's part of this tick and an update's track and radii (read by the step,
    * never returned). */
   readonly iceBallPart: Writable<IceBallPart>;
-  readonly advanced: Advanced;
+  readonly update: EstimateUpdate;
 }
 
 function createRecycling(): Recycling {
@@ -158,6 +159,6 @@ function createRecycling(): Recycling {
     iceBallTrack: new RecyclePair(),
     tissue: new RecyclePair(),
     iceBallPart: { iceBall: null, iceBallTrack: null, freezeVerdicts: NO_VERDICTS },
-    advanced: { track: null, estimate: null },
+    update: new EstimateUpdate(),
   };
 }

@@ -9,7 +9,7 @@ export const coolingMemory: RowMemory<CoolingReachedAtMs> = {
   initial: null,
   update(input, reachedAtMs) {
     if (!freezeOpenBefore(input)) return null;
-    if (reachedAtMs !== null || input.tipC === null || input.tipC >= input.settings.cooling.targetC) return reachedAtMs;
+    if (reachedAtMs !== null || input.tip === null || input.tip.tipC >= input.settings.cooling.targetC) return reachedAtMs;
     return input.nowMs;
   },
 };

@@ -1,7 +1,7 @@
 // What a stateful interlock row keeps between ticks. The row owns its memory's type, its initial
 // value and its update; the controller state stores it under the row's id (ControllerState.memory)
 // and the step updates every row's memory in one generic pass (interlocks.ts), before the checks.
-import type { Readings } from '../../../hal/contract.js';
+import type { AbsPressureSample, Readings, TipSample } from '../../../hal/contract.js';
 import type { Settings } from '../settings.js';
 import type { ControllerState } from '../state.js';
 import type { Recycling } from '../workspace.js';
@@ -15,8 +15,13 @@ export interface MemoryInput {
   readonly prev: ControllerState;
   /** Time since the previous step (0 on the first). */
   readonly gapMs: number;
-  /** The control channel's temperature when it is usable; null otherwise. */
-  readonly tipC: number | null;
+  /** The control channel's sample when it is usable (its `tipC`: the context's `tip`); null
+   * otherwise. */
+  readonly tip: TipSample | null;
+  /** The return-line sample when it reads a finite pressure; null otherwise (not measured, or a
+   * corrupt number). Judged once a tick, for the rows: asked in a row's update, the question cost
+   * a heap number a tick (bench/sim-alloc.ts). */
+  readonly finiteReturnLine: AbsPressureSample | null;
   /** Gas is flowing, judged by the return-line pressure (false when not measured). */
   readonly flow: boolean;
   /** The calibrated reading above which the tip counts as thawed: thaw.endTipC plus the probe's

@@ -1,5 +1,6 @@
 // SENSOR_STUCK's memory: the tip reading's range over the current window, and the suspicion once
 // raised (it stays until the probe is disconnected).
+import type { TipSample } from '../../../hal/contract.js';
 import type { Recycling } from '../workspace.js';
 import type { RowMemory } from './row-memory.js';
 
@@ -33,7 +34,7 @@ const NOT_STUCK: StuckSensor = Object.freeze({ window: null, suspect: null });
  */
 export const stuckSensorMemory: RowMemory<StuckSensor> = {
   initial: NOT_STUCK,
-  update({ nowMs, settings, readings, prev, tipC, flow, thawEndC, recycle }, memory) {
+  update({ nowMs, settings, readings, prev, tip, flow, thawEndC, recycle }, memory) {
     if (!readings.probe.present) return NOT_STUCK;
     let suspect = memory.suspect;
     // In a thaw, or in Ready waiting for the tip to thaw before a freeze, the reading must warm until
@@ -41,27 +42,24 @@ export const stuckSensorMemory: RowMemory<StuckSensor> = {
     // asks); once above, nothing is left to judge.
     const warming = prev.phase === 'Thawing' || (prev.phase === 'Ready' && prev.cyclesBegun > 0);
     const judged = prev.phase === 'Freezing' || warming;
-    const thawed = warming && tipC !== null && tipC > thawEndC;
+    const thawed = warming && tip !== null && tip.tipC > thawEndC;
     let window: StuckWindow | null = judged && !thawed ? memory.window : null;
-    if (judged && !thawed && tipC !== null) {
+    if (judged && !thawed && tip !== null) {
       if (window === null) {
-        window = windowOf(recycle, memory.window, nowMs, tipC, tipC);
-      } else {
-        const minC = Math.min(window.minC, tipC);
-        const maxC = Math.max(window.maxC, tipC);
-        if (nowMs - window.startMs >= settings.tip.stuckWindowMs) {
-          if (maxC - minC < settings.tip.stuckMinSpanC) {
-            suspect ??= `tip reading spanned only ${(maxC - minC).toFixed(3)} C over ${nowMs - window.startMs} ms in ${prev.phase}`;
-          }
-          window = windowOf(recycle, memory.window, nowMs, tipC, tipC);
-        } else if (minC !== window.minC || maxC !== window.maxC) {
-          window = windowOf(recycle, memory.window, window.startMs, minC, maxC);
+        window = windowOf(recycle, memory.window, nowMs, null, tip);
+      } else if (nowMs - window.startMs >= settings.tip.stuckWindowMs) {
+        const spanC = Math.max(window.maxC, tip.tipC) - Math.min(window.minC, tip.tipC);
+        if (spanC < settings.tip.stuckMinSpanC) {
+          suspect ??= `tip reading spanned only ${spanC.toFixed(3)} C over ${nowMs - window.startMs} ms in ${prev.phase}`;
         }
+        window = windowOf(recycle, memory.window, nowMs, null, tip);
+      } else if (tip.tipC < window.minC || tip.tipC > window.maxC) {
+        window = windowOf(recycle, memory.window, window.startMs, window, tip);
       }
     }
     const verifyDone = prev.sub === 'freeze-verify-closed' && nowMs - prev.subSinceMs >= settings.valves.closeVerifyMs;
-    if (verifyDone && readings.returnLine !== null && !flow && tipC !== null && prev.tipAtSubStartC !== null) {
-      const warmedC = tipC - prev.tipAtSubStartC;
+    if (verifyDone && readings.returnLine !== null && !flow && tip !== null && prev.tipAtSubStartC !== null) {
+      const warmedC = tip.tipC - prev.tipAtSubStartC;
       if (warmedC < MIN_WARMING_AFTER_CLOSE_C) {
         suspect ??= `tip warmed only ${warmedC.toFixed(2)} C in ${nowMs - prev.subSinceMs} ms after the supply valve closed, with no flow in the return line`;
       }
@@ -79,17 +77,31 @@ export const stuckSensorMemory: RowMemory<StuckSensor> = {
   },
 };
 
-/** A window from `startMs` spanning minC..maxC: new, or written into a recycling workspace's (the
- * one the state passed in does not hold, `held`). */
-function windowOf(recycle: Recycling | null, held: StuckWindow | null, startMs: number, minC: number, maxC: number): StuckWindow {
+/** A window from `startMs` spanning `base`'s range (null: none) and the reading `tip`: new, or
+ * written into a recycling workspace's (the one the state passed in does not hold, `held`). One
+ * helper for a window's start and its widening, which run on most ticks of a freeze, so that it is
+ * hot and compiled: a window's start alone, every tip.stuckWindowMs, ran in the interpreter, which
+ * makes a heap number of each temperature it reads. It takes the samples and windows, not their
+ * temperatures: a temperature passed to a call the compiler does not inline is a heap number too
+ * (bench/sim-alloc.ts). */
+function windowOf(recycle: Recycling | null, held: StuckWindow | null, startMs: number, base: StuckWindow | null, tip: TipSample): StuckWindow {
+  const minC = base === null ? tip.tipC : Math.min(base.minC, tip.tipC);
+  const maxC = base === null ? tip.tipC : Math.max(base.maxC, tip.tipC);
   const t = recycle?.stuckWindow.spare(held) ?? null;
-  if (t === null) {
-    const window: StuckWindow = { startMs, minC, maxC };
-    recycle?.stuckWindow.keep(held, window);
-    return window;
-  }
+  if (t === null) return kept(recycle, held, newWindow(startMs, minC, maxC));
   t.startMs = startMs;
   t.minC = minC;
   t.maxC = maxC;
   return t;
+}
+
+/** A new window: every one is built here, in one literal, so that all share one hidden class. */
+function newWindow(startMs: number, minC: number, maxC: number): StuckWindow {
+  return { startMs, minC, maxC };
+}
+
+/** `window`, kept by a recycling workspace as the spare of `held` (none: as it is). */
+function kept(recycle: Recycling | null, held: StuckWindow | null, window: StuckWindow): StuckWindow {
+  recycle?.stuckWindow.keep(held, window);
+  return window;
 }
