@@ -19,7 +19,10 @@ export interface QuietTickFigures {
   /** Bytes per tick of the whole simulated tick: sim HAL and plant, loop, step, recorder. */
   tickBytes: number;
   /** Bytes per tick of the control step alone, replayed on the window's recorded inputs with a
-   * recycling workspace (as the simulation's loop steps: src/controller/workspace.ts Recycling). */
+   * recycling workspace (as the simulation's loop steps: src/controller/workspace.ts Recycling):
+   * the median of REPLAY_ROUNDS replays less the replay harness's own (a replay of a step that
+   * does nothing). The meter's resolution is about 20 bytes a tick either way (code the compiler
+   * installs during a window counts), so a figure within that of 0 is 0. */
   stepBytes: number;
   /** The same with a workspace that returns new objects (as `cryo run` steps). */
   stepFreshBytes: number;
@@ -67,6 +70,26 @@ function bytesOf(body: () => void): { bytes: number; meterBytes: number; collect
   return { bytes: measured.bytes - empty.bytes, meterBytes: empty.bytes, collections: measured.collections };
 }
 
+/** Replays of the step alone measured per mode, after REPLAY_WARMUPS of each: the median is taken
+ * (the meter counts anything the heap holds more of, such as code the optimising compiler
+ * installs meanwhile, which one window may catch and the next not). */
+export const REPLAY_ROUNDS = 5;
+/** Replays of each mode before measuring: the optimising compiler settles within a few (a replay
+ * is QUIET_TICKS steps); measured before it has, the step boxes every number it passes. */
+export const REPLAY_WARMUPS = 10;
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? Number.NaN) + (sorted[mid] ?? Number.NaN)) / 2;
+}
+
+/** A function of the step's signature that does nothing but return `result`: the replay harness's
+ * own cost, measured with it, is taken off the step's. */
+function doingNothing(result: ReturnType<StepFunction>): StepFunction {
+  return () => result;
+}
+
 export function benchQuietTick(settings: Settings): QuietTickFigures {
   const toMs = QUIET_FROM_MS + (QUIET_TICKS * 1000) / settings.loop.rateHz;
   // Warm-up: the optimising compiler removes some allocations, so measure what runs in production.
@@ -84,35 +107,61 @@ export function benchQuietTick(settings: Settings): QuietTickFigures {
     return step(nowMs, s, readings, prev, work);
   };
   simulateTreatment({ settings, seed: 1, step: metered, recycleStates: true });
-  // The step alone, on the same window's inputs, recorded in another run of the same seed.
-  const inputs: Parameters<StepFunction>[] = [];
+  // The step alone, on the same window's inputs, recorded in another run of the same seed, kept in
+  // arrays the replay indexes (iterating an array of tuples allocated in the harness itself until
+  // the compiler optimised it, and was counted as the step's).
+  const nows: number[] = [];
+  const settingsAt: Settings[] = [];
+  const readingsAt: Parameters<StepFunction>[2][] = [];
+  const prevs: Parameters<StepFunction>[3][] = [];
   const recording: StepFunction = (nowMs, s, readings, prev, work) => {
-    if (nowMs >= QUIET_FROM_MS && nowMs < toMs) inputs.push([nowMs, s, readings, prev]);
+    if (nowMs >= QUIET_FROM_MS && nowMs < toMs) {
+      nows.push(nowMs);
+      settingsAt.push(s);
+      readingsAt.push(readings);
+      prevs.push(prev);
+    }
     return step(nowMs, s, readings, prev, work);
   };
   simulateTreatment({ settings, seed: 1, step: recording });
+  if (nows.length !== QUIET_TICKS) throw new Error(`bench: the quiet window has ${nows.length} ticks, expected ${QUIET_TICKS}`);
   // Replayed with a workspace of its own, as the loop steps (src/controller/workspace.ts): one
   // that recycles, as the simulation's loop keeps, and one that does not, as `cryo run`'s.
-  const replayOn = (work: StepWorkspace) => (): void => {
-    for (const [nowMs, s, readings, prev] of inputs) step(nowMs, s, readings, prev, work);
+  const replayOn = (stepFn: StepFunction, work: StepWorkspace) => (): void => {
+    for (let i = 0; i < QUIET_TICKS; i++) stepFn(nows[i] as number, settingsAt[i] as Settings, readingsAt[i] as Parameters<StepFunction>[2], prevs[i] as Parameters<StepFunction>[3], work);
   };
-  const replay = replayOn(createStepWorkspace({ recycle: true }));
-  const replayFresh = replayOn(createStepWorkspace());
-  for (let i = 0; i < 3; i++) {
+  const replay = replayOn(step, createStepWorkspace({ recycle: true }));
+  const replayFresh = replayOn(step, createStepWorkspace());
+  const replayNothing = replayOn(doingNothing(step(nows[0] as number, settings, readingsAt[0] as Parameters<StepFunction>[2], prevs[0] as Parameters<StepFunction>[3], createStepWorkspace())), createStepWorkspace());
+  for (let i = 0; i < REPLAY_WARMUPS; i++) {
     replay();
     replayFresh();
+    replayNothing();
   }
-  const stepOnly = bytesOf(replay);
-  const stepFresh = bytesOf(replayFresh);
-  if (inputs.length !== QUIET_TICKS) throw new Error(`bench: the quiet window has ${inputs.length} ticks, expected ${QUIET_TICKS}`);
+  const recycled: number[] = [];
+  const fresh: number[] = [];
+  const harness: number[] = [];
+  let collections = whole.collections;
+  for (let i = 0; i < REPLAY_ROUNDS; i++) {
+    for (const [body, into] of [
+      [replay, recycled],
+      [replayFresh, fresh],
+      [replayNothing, harness],
+    ] as const) {
+      const measured = bytesOf(body);
+      into.push(measured.bytes);
+      collections += measured.collections;
+    }
+  }
+  const harnessBytes = median(harness);
   const perTick = (bytes: number): number => Number((bytes / QUIET_TICKS).toFixed(1));
   return {
     tickBytes: perTick(whole.bytes - emptyMeter.meterBytes),
-    stepBytes: perTick(stepOnly.bytes),
-    stepFreshBytes: perTick(stepFresh.bytes),
+    stepBytes: perTick(median(recycled) - harnessBytes),
+    stepFreshBytes: perTick(median(fresh) - harnessBytes),
     ticks: QUIET_TICKS,
     fromS: QUIET_FROM_MS / 1000,
     meterBytes: emptyMeter.meterBytes,
-    collections: whole.collections + stepOnly.collections + stepFresh.collections,
+    collections,
   };
 }
