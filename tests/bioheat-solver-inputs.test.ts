@@ -28,7 +28,7 @@ const WALLS: ReadonlyArray<readonly [number, number]> = [
 ];
 
 describe('the solver fed through objects', () => {
-  it('advanceFixedWallBy gives what advanceFixedWall gives, step by step', () => {
+  it('advanceFixedWallBy steps as advanceFixedWall does, step by step (the same values from an object)', () => {
     const byNumbers = solverFor();
     const byObject = solverFor();
     let mostR20Mm = 0;
@@ -71,6 +71,24 @@ describe('the solver fed through objects', () => {
     refused.advanceFixedWallBy({ stepS: 0.1, wallC: -75 });
     untouched.advanceFixedWallBy({ stepS: 0.1, wallC: -75 });
     expect(fingerprint(refused)).toEqual(fingerprint(untouched));
+  });
+
+  // An untyped caller (a parsed file, a test's cast) may pass what is not a number: the typed array
+  // the advance goes through would turn null into 0 (a wall at 0 C) and '0.1' into 0.1 (review of
+  // this change). Refused before it gets there, as the numbers' checks refused it before.
+  it.each([
+    ['a null wall', (s: BioheatSolver) => { s.advanceFixedWall(0.1, null as unknown as number); }, /wall temperature null C is out of range/],
+    ['a string length', (s: BioheatSolver) => { s.advanceFixedWall('0.1' as unknown as number, -60); }, /cannot step by 0.1 s/],
+    ['a null h', (s: BioheatSolver) => { s.advanceFluxWall(0.1, -78.5, null as unknown as number); }, /h null W\/m2\/K is out of range/],
+    ['a boolean gas temperature', (s: BioheatSolver) => { s.advanceFluxWall(0.1, true as unknown as number, 1_000); }, /gas temperature true C is out of range/],
+    ['a null step length in an object', (s: BioheatSolver) => { s.advanceFixedWallBy({ stepS: null as unknown as number, wallC: -60 }); }, /cannot step by null s/],
+    ['an undefined wall in an object', (s: BioheatSolver) => { s.advanceFixedWallBy({ stepS: 0.1 } as unknown as { stepS: number; wallC: number }); }, /wall temperature undefined C is out of range/],
+  ])('refuses %s, not a number, and changes nothing', (_name, advance, message) => {
+    const solver = solverFor();
+    solver.advanceFixedWall(5, -70);
+    const before = fingerprint(solver);
+    expect(() => { advance(solver); }).toThrow(message);
+    expect(fingerprint(solver)).toEqual(before);
   });
 
   it('refuses a flux wall of a bad gas temperature or h, changing nothing', () => {

@@ -105,6 +105,17 @@ function inRange(value: number, lo: number, hi: number): boolean {
   return Number.isFinite(value) && value >= lo && value <= hi;
 }
 
+/** Refuses (throws) an advance whose length, wall or gas temperature (`side`) or h is not a number
+ * in its range. The public advances call it on a value that is not a number at all before it can
+ * enter the typed array (#next), which would turn null into 0 and '0.1' into 0.1: an untyped
+ * caller's mistake taken for a wall at 0 C (every non-number fails one of its checks); #advance
+ * calls it on every advance before anything is written. Only the failure builds a message. */
+function checkAdvance(dtS: number, wallOrGasC: number, hWPerM2K: number, side: 'wall' | 'gas'): void {
+  if (!inRange(wallOrGasC, MIN_WALL_C, MAX_WALL_C)) assert(false, `bioheat: ${side} temperature ${String(wallOrGasC)} C is out of range`);
+  if (!inRange(hWPerM2K, 0, MAX_H_W_PER_M2K)) assert(false, `bioheat: h ${String(hWPerM2K)} W/m2/K is out of range`);
+  if (!(Number.isFinite(dtS) && dtS > 0)) assert(false, `bioheat: cannot step by ${String(dtS)} s`);
+}
+
 export class BioheatSolver {
   readonly tissue: TissueParams;
   readonly grid: GridParams;
@@ -259,6 +270,7 @@ export class BioheatSolver {
   /** stepFixedWall without its result (wallFluxWPerM2 has it): a double returned from a call the
    * compiler does not inline is boxed, 16 bytes a call (the live estimate's quiet tick allocates nothing). */
   advanceFixedWall(dtS: number, wallC: number): void {
+    if (typeof (dtS as unknown) !== 'number' || typeof (wallC as unknown) !== 'number') checkAdvance(dtS, wallC, 0, 'wall');
     const next = this.#next;
     next[NEXT_S] = dtS;
     next[NEXT_WALL_OR_GAS_C] = wallC;
@@ -270,15 +282,18 @@ export class BioheatSolver {
    * the caller keeps, not passed as arguments, which are boxed, 16 bytes each, when the call is not
    * inlined (the live estimate advances ten times a second, src/controller/ice-ball-estimate.ts). */
   advanceFixedWallBy(step: FixedWallStep): void {
+    const { stepS, wallC } = step;
+    if (typeof (stepS as unknown) !== 'number' || typeof (wallC as unknown) !== 'number') checkAdvance(stepS, wallC, 0, 'wall');
     const next = this.#next;
-    next[NEXT_S] = step.stepS;
-    next[NEXT_WALL_OR_GAS_C] = step.wallC;
+    next[NEXT_S] = stepS;
+    next[NEXT_WALL_OR_GAS_C] = wallC;
     next[NEXT_H_W_PER_M2K] = 0;
     this.#advance(true);
   }
 
   /** stepFluxWall without its result (wallFluxWPerM2 has it), as advanceFixedWall. */
   advanceFluxWall(dtS: number, gasC: number, hWPerM2K: number): void {
+    if (typeof (dtS as unknown) !== 'number' || typeof (gasC as unknown) !== 'number' || typeof (hWPerM2K as unknown) !== 'number') checkAdvance(dtS, gasC, hWPerM2K, 'gas');
     const next = this.#next;
     next[NEXT_S] = dtS;
     next[NEXT_WALL_OR_GAS_C] = gasC;
@@ -300,16 +315,14 @@ export class BioheatSolver {
    * double passed to a call V8 does not inline is boxed). Not state: no snapshot holds it. */
   readonly #next = new Float64Array(NEXT_COUNT);
 
-  /** Advance by the #next slots: checked first, so that a refused advance writes nothing. */
+  /** Advance by the #next slots, checked first (checkAdvance), so that a refused advance writes
+   * nothing. The public advances let only numbers into the slots, which hold them exactly. */
   #advance(fixed: boolean): void {
     const next = this.#next;
     const dtS = next[NEXT_S] ?? Number.NaN;
     const wallOrGasC = next[NEXT_WALL_OR_GAS_C] ?? Number.NaN;
     const hWPerM2K = next[NEXT_H_W_PER_M2K] ?? Number.NaN;
-    const side = fixed ? 'wall' : 'gas';
-    if (!inRange(wallOrGasC, MIN_WALL_C, MAX_WALL_C)) assert(false, `bioheat: ${side} temperature ${wallOrGasC} C is out of range`);
-    if (!inRange(hWPerM2K, 0, MAX_H_W_PER_M2K)) assert(false, `bioheat: h ${hWPerM2K} W/m2/K is out of range`);
-    if (!(Number.isFinite(dtS) && dtS > 0)) assert(false, `bioheat: cannot step by ${dtS} s`);
+    checkAdvance(dtS, wallOrGasC, hWPerM2K, fixed ? 'wall' : 'gas');
     this.#stateMoved();
     const steps = Math.ceil(dtS / this.options.maxStepS - 1e-9);
     const subS = dtS / steps;
