@@ -132,7 +132,7 @@ describe('the memory update asks every stateful row', () => {
 
   it('returns the record itself when no row changes its memory', () => {
     const [a] = quietTicks();
-    const input: MemoryInput = { nowMs: a.nowMs, settings: SETTINGS, readings: a.readings, prev: a.prev, gapMs: 20, tip: null, finiteReturnLine: null, flow: false, thawEndC: 0, recycle: null };
+    const input: MemoryInput = { nowMs: a.nowMs, settings: SETTINGS, readings: a.readings, prev: a.prev, gapMs: 20, tip: null, finiteReturnLine: a.readings.returnLine, flow: false, thawEndC: 0, recycle: null };
     expect(updateInterlockMemory(input)).toBe(a.prev.memory);
   });
 
@@ -142,7 +142,7 @@ describe('the memory update asks every stateful row', () => {
     const was: unknown = (a.prev.memory as Readonly<Record<string, unknown>>)[id];
     const changed = otherThan(was);
     const update = vi.spyOn(memory, 'update').mockReturnValue(changed);
-    const input: MemoryInput = { nowMs: a.nowMs, settings: SETTINGS, readings: a.readings, prev: a.prev, gapMs: 20, tip: null, finiteReturnLine: null, flow: false, thawEndC: 0, recycle: null };
+    const input: MemoryInput = { nowMs: a.nowMs, settings: SETTINGS, readings: a.readings, prev: a.prev, gapMs: 20, tip: null, finiteReturnLine: a.readings.returnLine, flow: false, thawEndC: 0, recycle: null };
     const next = updateInterlockMemory(input) as Readonly<Record<string, unknown>>;
     expect(update).toHaveBeenCalledWith(input, was);
     expect(next).not.toBe(a.prev.memory);

@@ -94,7 +94,7 @@ export interface IceBallTrack {
    * persisting fault trips within its debounce and stops the estimate). */
   readonly wallC: number;
   /** The last update whose wall moved by more than ESTIMATE_STEADY_WALL_C from the one before (the
-   * track's start counts as one): the thaw's step length follows it (estimateStepS). */
+   * track's start counts as one): the thaw's step length follows it (planStep). */
   readonly wallMovedMs: number;
   /** Since when r(-20 C) has been at or beyond the target, without a break, in this freeze's
    * supply-open time; null while it is short of it. */
