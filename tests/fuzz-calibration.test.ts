@@ -15,6 +15,7 @@ import { fuzzOne } from '../src/sim/fuzz/campaign.js';
 import type { ScenarioCalibration } from '../src/sim/fuzz/calibration.js';
 import { drawScenario, maxMsFor } from '../src/sim/fuzz/draw.js';
 import { runScenario } from '../src/sim/fuzz/run.js';
+import { shrinkScenario } from '../src/sim/fuzz/shrink.js';
 import type { ProbeIdMisread } from '../src/sim/fuzz/probe-id.js';
 import type { Scenario, TimedAction } from '../src/sim/fuzz/scenario.js';
 import { SCENARIO_FILE_FORMAT, SCENARIO_FILE_VERSION, ScenarioFileSchema } from '../src/sim/fuzz/scenario.js';
@@ -181,8 +182,36 @@ describe("a freeze verdict against the plant's true r(-20 C) (verdict-overstates
   it("catches a verdict on the setting's larger probe, and passes the same freeze modelled with the probe attached", () => {
     const v = runScenario(thinProbe(undefined)).violation;
     expect(v?.invariant).toBe('verdict-overstates-ice-ball');
-    expect(v?.detail).toMatch(/^freeze 1 judged .* on r\(-20 C\) [0-9.]+ mm; the plant's true r\(-20 C\) reached [0-9.]+ mm in the freeze \(allowed up to [0-9.]+ mm\)$/);
+    expect(v?.detail).toMatch(/^freeze 1 judged .* on r\(-20 C\) [0-9.]+ mm; the plant's true r\(-20 C\) reached [0-9.]+ mm in the freeze, the probe's wall is at 0\.200 mm \(allowed up to [0-9.]+ mm\)$/);
     expect(runScenario(thinProbe(THIN_MM)).violation).toBeNull();
+  });
+
+  // Drawn in stop 32's campaign (seed 32102355): a 0.49 mm probe modelled as itself, the freeze
+  // cut short at 5.4 s by a low supply. The reading, and so the estimate's wall, was below -20 C,
+  // the plant's tissue at its wall not yet: the estimate's r(-20 C) was the probe's own radius
+  // (0.247 mm), the plant's 0 (none). Both say no tissue beyond the wall is that cold; the
+  // invariant took the first for a 0.247 mm overstatement.
+  // The same seed's shrink dropped the settings' probe (0.49 mm, the plant's) and so reported a 0.49
+  // mm probe modelled as the default 1.27 mm one: another failure under the same name. A step
+  // that models the default probe whatever the settings say fails the same way with the probes
+  // paired or not; the shrink must keep them paired.
+  it("keeps the settings' probe the plant's while it shrinks", () => {
+    const modelsDefault: StepFunction = (nowMs, s, readings, state, ws) => step(nowMs, { ...s, iceBall: { ...s.iceBall, probeOdMm: 1.27 } }, readings, state, ws);
+    const found = thinProbe(THIN_MM);
+    const v = runScenario(found, { step: modelsDefault }).violation;
+    if (v === null) throw new Error('the step modelling the default probe should overstate the ice ball');
+    expect(v.invariant).toBe('verdict-overstates-ice-ball');
+    const shrunk = shrinkScenario(found, v, { step: modelsDefault });
+    expect(shrunk.violation.invariant).toBe('verdict-overstates-ice-ball');
+    expect(shrunk.scenario.plant.probeOdMm).toBe(THIN_MM);
+    expect(parseSettings(shrunk.scenario.settings).iceBall.probeOdMm).toBe(THIN_MM);
+    // It still shrank what it could: the second cycle and the operator's other actions.
+    expect(parseSettings(shrunk.scenario.settings).protocol.cycles).toBe(1);
+  });
+
+  it("takes an estimate at the probe's wall for no ice beyond it, as the plant's 0 says (seed 32102355)", () => {
+    const outcome = fuzzOne(0, 32_102_355, { shrinkBudget: 0 });
+    expect(outcome.failure?.violation ?? null).toBeNull();
   });
 });
 

@@ -291,13 +291,15 @@ export class InvariantChecker {
     if (!this.#nominalTissue || this.#freezeTipFaulty || o.result === null) return null;
     for (const e of o.result.events) {
       if (e.kind !== 'freeze-verdict' || e.verdict.r20MmAtEnd === null) continue;
-      const trueMm = this.#freezePeakR20Mm;
+      // A radius is never less than the probe's own: the plant's 0 (no tissue that cold) and an
+      // estimate at the probe's wall (its wall that cold, no tissue beyond it) say the same.
+      const trueMm = Math.max(this.#freezePeakR20Mm, this.#plant.probeOdMm / 2);
       const allowedMm = trueMm * (1 + VERDICT_R20_SHARE) + VERDICT_R20_FLOOR_MM;
       if (e.verdict.r20MmAtEnd <= allowedMm) continue;
       return {
         invariant: 'verdict-overstates-ice-ball',
         atMs: o.nowMs,
-        detail: `freeze ${e.verdict.cycle} judged ${e.verdict.effective ? 'effective' : 'not effective'} (target ${e.verdict.targetMm} mm) on r(-20 C) ${e.verdict.r20MmAtEnd.toFixed(3)} mm; the plant's true r(-20 C) reached ${trueMm.toFixed(3)} mm in the freeze (allowed up to ${allowedMm.toFixed(3)} mm)`,
+        detail: `freeze ${e.verdict.cycle} judged ${e.verdict.effective ? 'effective' : 'not effective'} (target ${e.verdict.targetMm} mm) on r(-20 C) ${e.verdict.r20MmAtEnd.toFixed(3)} mm; the plant's true r(-20 C) reached ${this.#freezePeakR20Mm.toFixed(3)} mm in the freeze, the probe's wall is at ${(this.#plant.probeOdMm / 2).toFixed(3)} mm (allowed up to ${allowedMm.toFixed(3)} mm)`,
       };
     }
     return null;
