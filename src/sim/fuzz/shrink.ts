@@ -2,6 +2,7 @@
 // operator actions, default settings and plant where the failure does not need them, a shorter
 // protocol, earlier and shorter fault windows and actions. Greedy: try each simplification in
 // turn, keep it if the run still fails the same way, repeat until a pass changes nothing.
+import { DEFAULT_PLANT_PARAMS } from '../../../hil/plant/index.js';
 import { SettingsError, parseSettings } from '../../controller/settings.js';
 import { maxMsFor } from './draw.js';
 import { SETTINGS_JSON_SCHEMA } from './draw-settings.js';
@@ -64,6 +65,14 @@ function edits(s: Scenario): Edit[] {
   for (const key of Object.keys(s.plant)) {
     out.push((x) => ({ ...x, plant: Object.fromEntries(Object.entries(x.plant).filter(([k]) => k !== key)) }));
   }
+  // The settings' probe and the plant's go together (settle keeps them paired): both to defaults.
+  if (s.plant.probeOdMm !== undefined) {
+    out.push((x) => {
+      const iceBall = x.settings.iceBall as Record<string, unknown> | undefined;
+      const settings = iceBall !== undefined && 'probeOdMm' in iceBall ? withoutPath(x.settings, ['iceBall', 'probeOdMm']) : x.settings;
+      return { ...x, settings, plant: Object.fromEntries(Object.entries(x.plant).filter(([k]) => k !== 'probeOdMm')) };
+    });
+  }
   if (s.probeOffsetErrorC !== undefined) {
     out.push((x) => {
       const copy: { -readonly [K in keyof Scenario]: Scenario[K] } = { ...x };
@@ -115,18 +124,34 @@ function edits(s: Scenario): Edit[] {
   return out;
 }
 
-/** A candidate with valid settings and its time cap recomputed; null when the edit is no change or invalid. */
-function settle(candidate: Scenario | null): Scenario | null {
+/**
+ * A candidate with valid settings and its time cap recomputed; null when the edit is no change or
+ * invalid, or when it would set the settings' probe (iceBall.probeOdMm) apart from the plant's
+ * while the scenario shrunk had them the same (`probePaired`): the fuzzer draws them the same, and
+ * a candidate modelling another probe than the one attached fails verdict-overstates-ice-ball for
+ * that reason alone, so the shrink would report another failure than the one found (seed
+ * 32102355: its setting dropped, a 0.49 mm probe was modelled as the default 1.27 mm one).
+ */
+function settle(candidate: Scenario | null, probePaired: boolean): Scenario | null {
   if (candidate === null) return null;
   // The record stays the attached probe's (a plant probe removed under it would make it wrong).
   if (calibrationProblems(candidate).length > 0 || probeIdMisreadProblems(candidate).length > 0) return null;
   try {
     parseSettings(candidate.settings, 'scenario.settings');
+    if (probePaired && !probesPaired(candidate)) return null;
   } catch (err) {
     if (err instanceof SettingsError) return null;
     throw err;
   }
   return { ...candidate, maxMs: maxMsFor(candidate) };
+}
+
+/** The settings' probe diameter (iceBall.probeOdMm, with its default) is the plant's (with its
+ * default). Throws SettingsError for settings the schema refuses. */
+function probesPaired(s: Scenario): boolean {
+  const settingsOdMm = parseSettings(s.settings, 'scenario.settings').iceBall.probeOdMm;
+  const plantOdMm: unknown = s.plant.probeOdMm ?? DEFAULT_PLANT_PARAMS.probeOdMm;
+  return settingsOdMm === plantOdMm;
 }
 
 export function shrinkScenario(scenario: Scenario, violation: Violation, options: RunOptions & { budget?: number } = {}): ShrinkResult {
@@ -144,6 +169,7 @@ export function shrinkScenario(scenario: Scenario, violation: Violation, options
     bestViolation = result.violation;
     return true;
   };
+  const probePaired = probesPaired(scenario);
   let changed = true;
   while (changed && runs < budget) {
     changed = false;
@@ -152,7 +178,7 @@ export function shrinkScenario(scenario: Scenario, violation: Violation, options
       const list = edits(best);
       const edit = list[i];
       if (edit === undefined) break;
-      if (tryCandidate(settle(edit(best)))) {
+      if (tryCandidate(settle(edit(best), probePaired))) {
         changed = true;
         i -= 1;
       }
