@@ -291,10 +291,11 @@ export class InvariantChecker {
     if (!this.#nominalTissue || this.#freezeTipFaulty || o.result === null) return null;
     for (const e of o.result.events) {
       if (e.kind !== 'freeze-verdict' || e.verdict.r20MmAtEnd === null) continue;
-      // A radius is never less than the probe's own: the plant's 0 (no tissue that cold) and an
-      // estimate at the probe's wall (its wall that cold, no tissue beyond it) say the same.
-      const trueMm = Math.max(this.#freezePeakR20Mm, this.#plant.probeOdMm / 2);
-      const allowedMm = trueMm * (1 + VERDICT_R20_SHARE) + VERDICT_R20_FLOOR_MM;
+      // The plant's 0 (no tissue that cold) and an estimate at the probe's wall (the wall that
+      // cold, no tissue beyond it) say the same: none is taken as the wall's radius, without the
+      // share (seed 32102355: 0.247 mm on a 0.49 mm probe, the plant's 0, in a freeze cut short).
+      const peakMm = this.#freezePeakR20Mm;
+      const allowedMm = (peakMm > 0 ? peakMm * (1 + VERDICT_R20_SHARE) : this.#plant.probeOdMm / 2) + VERDICT_R20_FLOOR_MM;
       if (e.verdict.r20MmAtEnd <= allowedMm) continue;
       return {
         invariant: 'verdict-overstates-ice-ball',
