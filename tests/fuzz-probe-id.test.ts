@@ -41,6 +41,16 @@ describe('drawing probe id misreads', () => {
     expect(misreads.every((m) => m.id !== 'SIM-PROBE-001')).toBe(true);
   });
 
+  // A misread over the loop's first sample is the probe's id as far as anything can tell: seed
+  // 32206905 drew another probe's record from 0 to 6.5 s, and its 1.77 mm probe was modelled for
+  // the 0.48 mm one attached (estimate-models-other-probe), which no controller can see through.
+  it("begins after the first sample, which reads the probe's own id", () => {
+    expect(misreads.length).toBeGreaterThan(100);
+    expect(misreads.every((m) => m.atMs >= 1)).toBe(true);
+    const seed = drawScenario(32_206_905).probeIdMisreads ?? [];
+    expect(seed[0]).toMatchObject({ atMs: 1, id: 'SIM-PROBE-759' });
+  });
+
   it('lasts from a sample to seconds, and the hang check waits for the last to end', () => {
     expect(misreads.some((m) => m.durationMs <= 100)).toBe(true);
     expect(misreads.some((m) => m.durationMs >= 5_000)).toBe(true);

@@ -117,6 +117,8 @@ export function withOtherProbeRecords(provider: CalibrationProvider, misreads: r
   };
 }
 
+/** The earliest a misread begins, ms: after the loop's first sample (at 0), which reads the id. */
+const FIRST_MISREAD_MS = 1;
 /** Of the runs with a drawn calibration record, this share has probe id misreads. */
 export const MISREAD_P = 0.5;
 const MAX_MISREADS = 3;
@@ -139,7 +141,10 @@ export function drawProbeIdMisreads(random: Random, settings: Settings, at: () =
   const n = 1 + Math.floor(random.next() * MAX_MISREADS);
   const out: ProbeIdMisread[] = [];
   for (let i = 0; i < n; i += 1) {
-    const atMs = at();
+    // After the first sample: a misread from power-up is the probe's id as far as anything can
+    // tell (seed 32206905: another probe's record read from 0 to 6.5 s, its 1.77 mm probe
+    // modelled for the 0.48 mm one attached), which no controller can be asked to see through.
+    const atMs = Math.max(at(), FIRST_MISREAD_MS);
     const durationMs = Math.max(1, Math.round(Math.exp(uniform(Math.log(periodMs), Math.log(MAX_MISREAD_MS)))));
     let u = random.next() * MISREAD_KINDS.reduce((sum, [, w]) => sum + w, 0);
     let kind: 'other' | 'garbage' | 'none' = 'other';
